@@ -1,0 +1,370 @@
+//! Product reviews: what a shopper sends (`NewReview`), what the edge stores and shows
+//! (`Review`), the maintained per-product `RatingSummary`, and the cursor-paged `ReviewPage`.
+//!
+//! Field names are the same in the form, the JSON, the table columns and the docs.
+
+use crate::ids::Id;
+use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
+use serde::{Deserialize, Serialize};
+
+pub const RATING_MIN: i64 = 1;
+pub const RATING_MAX: i64 = 5;
+pub const TITLE_RULE: TextRule = TextRule { required: false, max_chars: 100, multiline: false };
+pub const BODY_RULE: TextRule = TextRule { required: true, max_chars: 5000, multiline: true };
+pub const AUTHOR_RULE: TextRule = TextRule { required: true, max_chars: 50, multiline: false };
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// The largest request body `POST /v1/shops/{shop}/reviews` reads; larger ones are refused
+/// (413) before parsing. The longest valid review is about 5,500 characters, up to 4 bytes
+/// each in UTF-8, and more when escaped in JSON.
+pub const MAX_REQUEST_BYTES: usize = 32 * 1024;
+
+/// Reviews per page when the client does not say; and the most it may ask for.
+pub const PAGE_SIZE_DEFAULT: u32 = 5;
+pub const PAGE_SIZE_MAX: u32 = 50;
+
+/// The languages a review may be written in, and the widgets speak.
+pub const LOCALES: [&str; 2] = ["tr", "en"];
+
+/// A review as a shopper submits it. Every field is optional on the wire so that a missing one
+/// is reported by [`NewReview::validate`] as `required` (422), not as malformed JSON (400).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewReview {
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub rating: Option<i64>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The name shown with the review.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Never shown and never returned by a public endpoint.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The language the review is written in (`tr` or `en`).
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The honeypot: a field people never see and bots fill in. Not stored.
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+/// A review that passed every rule; `email` is `None` when none was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidReview {
+    pub product: Id,
+    pub rating: u8,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+    pub email: Option<String>,
+    pub locale: Option<String>,
+}
+
+impl NewReview {
+    /// Whether the honeypot was filled in: the edge then answers as if it had stored the review
+    /// and stores nothing, so bots learn nothing.
+    pub fn is_bot(&self) -> bool {
+        self.website.as_deref().is_some_and(|w| !w.is_empty())
+    }
+
+    /// Applies every rule, reporting all problems at once. On the edge the text fields must
+    /// already be NFC-normalised (see [`NewReview::normalized`]).
+    pub fn validate(&self) -> Result<ValidReview, FieldErrors> {
+        let mut errors = FieldErrors::default();
+
+        let product = match self.product.as_deref() {
+            None | Some("") => {
+                errors.push("product", FieldProblem::Required);
+                None
+            }
+            Some(raw) => Id::parse(raw)
+                .map_err(|_| errors.push("product", FieldProblem::InvalidId))
+                .ok(),
+        };
+
+        let rating = match self.rating {
+            None => {
+                errors.push("rating", FieldProblem::Required);
+                None
+            }
+            Some(r) if (RATING_MIN..=RATING_MAX).contains(&r) => Some(r as u8),
+            Some(_) => {
+                errors.push(
+                    "rating",
+                    FieldProblem::OutOfRange { min: RATING_MIN, max: RATING_MAX },
+                );
+                None
+            }
+        };
+
+        let mut text = |field: &'static str, rule: TextRule, value: &Option<String>| {
+            let value = value.as_deref().unwrap_or("");
+            match rule.check(value) {
+                Ok(()) => value.to_owned(),
+                Err(problem) => {
+                    errors.push(field, problem);
+                    String::new()
+                }
+            }
+        };
+        let title = text("title", TITLE_RULE, &self.title);
+        let body = text("body", BODY_RULE, &self.body);
+        let author = text("author", AUTHOR_RULE, &self.author);
+
+        let email = match self.email.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(e) if e.chars().count() > EMAIL_MAX_CHARS => {
+                errors.push("email", FieldProblem::TooLong { max: EMAIL_MAX_CHARS });
+                None
+            }
+            Some(e) if !is_plausible_email(e) => {
+                errors.push("email", FieldProblem::NotAnEmail);
+                None
+            }
+            Some(e) => Some(e.to_owned()),
+        };
+
+        let locale = match self.locale.as_deref() {
+            None | Some("") => None,
+            Some(l) if LOCALES.contains(&l) => Some(l.to_owned()),
+            Some(_) => {
+                errors.push("locale", FieldProblem::InvalidId);
+                None
+            }
+        };
+
+        match (product, rating) {
+            (Some(product), Some(rating)) if errors.is_empty() => {
+                Ok(ValidReview { product, rating, title, body, author, email, locale })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// The same review with its text NFC-normalised, as the edge checks and stores it.
+    #[cfg(feature = "normalize")]
+    pub fn normalized(&self) -> NewReview {
+        use crate::text::normalize;
+        let n = |v: &Option<String>| v.as_deref().map(normalize);
+        NewReview {
+            title: n(&self.title),
+            body: n(&self.body),
+            author: n(&self.author),
+            email: n(&self.email),
+            ..self.clone()
+        }
+    }
+}
+
+/// A published review, as public endpoints show it. It carries no email and nothing else that
+/// identifies the shopper beyond the name they chose to show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: String,
+    pub product: String,
+    pub rating: u8,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+    pub locale: Option<String>,
+    /// Unix time in milliseconds.
+    pub created_at: i64,
+}
+
+/// The answer to a stored review (201).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewCreated {
+    pub review: Review,
+}
+
+/// A product's ratings at a glance. `histogram[0]` counts 1-star reviews, `histogram[4]`
+/// 5-star ones.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RatingSummary {
+    pub count: u32,
+    /// The mean rating rounded to two decimals; 0 when there are no reviews.
+    pub average: f64,
+    pub histogram: [u32; 5],
+}
+
+impl RatingSummary {
+    pub fn from_histogram(histogram: [u32; 5]) -> RatingSummary {
+        let count: u32 = histogram.iter().sum();
+        let sum: u64 = histogram
+            .iter()
+            .zip(1u64..)
+            .map(|(n, stars)| u64::from(*n) * stars)
+            .sum();
+        let average = if count == 0 {
+            0.0
+        } else {
+            (sum as f64 / f64::from(count) * 100.0).round() / 100.0
+        };
+        RatingSummary { count, average, histogram }
+    }
+}
+
+/// One page of a product's published reviews, newest first, with the product's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewPage {
+    pub summary: RatingSummary,
+    pub reviews: Vec<Review>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page of reviews starts: after the review with this time and id (newest first).
+/// On the wire it is an opaque string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewCursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl ReviewCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+
+    pub fn decode(raw: &str) -> Option<ReviewCursor> {
+        let (time, id) = raw.split_once('.')?;
+        let created_at: i64 = time.parse().ok()?;
+        (created_at >= 0 && is_review_id(id) && !time.starts_with('+'))
+            .then(|| ReviewCursor { created_at, id: id.to_owned() })
+    }
+}
+
+/// Review ids are minted by the edge: `r` followed by 24 lowercase hex digits.
+pub fn is_review_id(id: &str) -> bool {
+    id.len() == 25
+        && id.starts_with('r')
+        && id[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> NewReview {
+        NewReview {
+            product: Some("sku-1".into()),
+            rating: Some(4),
+            title: Some("Güzel".into()),
+            body: Some("Kumaşı çok yumuşak.".into()),
+            author: Some("Ayşe".into()),
+            email: Some("ayse@example.com".into()),
+            locale: Some("tr".into()),
+            website: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_review_is_valid() {
+        let v = good().validate().unwrap();
+        assert_eq!(v.rating, 4);
+        assert_eq!(v.product.as_str(), "sku-1");
+        assert_eq!(v.email.as_deref(), Some("ayse@example.com"));
+    }
+
+    #[test]
+    fn title_email_and_locale_are_optional() {
+        let r = NewReview { title: None, email: Some("  ".into()), locale: None, ..good() };
+        let v = r.validate().unwrap();
+        assert_eq!(v.title, "");
+        assert_eq!(v.email, None);
+    }
+
+    #[test]
+    fn every_missing_required_field_is_reported_at_once() {
+        let errors = NewReview::default().validate().unwrap_err();
+        for field in ["product", "rating", "body", "author"] {
+            assert_eq!(errors.get(field), Some(FieldProblem::Required), "{field}");
+        }
+        assert_eq!(errors.get("title"), None);
+    }
+
+    #[test]
+    fn rating_must_be_one_to_five() {
+        for r in [0, 6, -1, i64::MAX] {
+            let e = NewReview { rating: Some(r), ..good() }.validate().unwrap_err();
+            assert_eq!(e.get("rating"), Some(FieldProblem::OutOfRange { min: 1, max: 5 }));
+        }
+        for r in 1..=5 {
+            assert!(NewReview { rating: Some(r), ..good() }.validate().is_ok());
+        }
+    }
+
+    #[test]
+    fn lengths_are_limited() {
+        let e = NewReview { body: Some("a".repeat(5001)), ..good() }.validate().unwrap_err();
+        assert_eq!(e.get("body"), Some(FieldProblem::TooLong { max: 5000 }));
+        assert!(NewReview { body: Some("ü".repeat(5000)), ..good() }.validate().is_ok());
+        let e = NewReview { title: Some("a".repeat(101)), ..good() }.validate().unwrap_err();
+        assert_eq!(e.get("title"), Some(FieldProblem::TooLong { max: 100 }));
+        let e = NewReview { author: Some("a".repeat(51)), ..good() }.validate().unwrap_err();
+        assert_eq!(e.get("author"), Some(FieldProblem::TooLong { max: 50 }));
+    }
+
+    #[test]
+    fn bad_product_email_and_locale_are_refused() {
+        let r = NewReview {
+            product: Some("../etc".into()),
+            email: Some("not-an-email".into()),
+            locale: Some("de".into()),
+            ..good()
+        };
+        let e = r.validate().unwrap_err();
+        assert_eq!(e.get("product"), Some(FieldProblem::InvalidId));
+        assert_eq!(e.get("email"), Some(FieldProblem::NotAnEmail));
+        assert_eq!(e.get("locale"), Some(FieldProblem::InvalidId));
+    }
+
+    #[test]
+    fn control_characters_in_the_name_are_refused() {
+        let e = NewReview { author: Some("A\u{202e}\u{0}".into()), ..good() }
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.get("author"), Some(FieldProblem::ControlCharacter));
+    }
+
+    #[test]
+    fn honeypot_marks_bots() {
+        assert!(!good().is_bot());
+        assert!(!NewReview { website: Some(String::new()), ..good() }.is_bot());
+        assert!(NewReview { website: Some("http://spam".into()), ..good() }.is_bot());
+    }
+
+    #[test]
+    fn summary_counts_and_averages() {
+        let s = RatingSummary::from_histogram([0, 0, 1, 1, 1]);
+        assert_eq!(s.count, 3);
+        assert_eq!(s.average, 4.0);
+        let s = RatingSummary::from_histogram([1, 0, 0, 0, 2]);
+        assert_eq!(s.average, 3.67);
+        assert_eq!(RatingSummary::from_histogram([0; 5]).average, 0.0);
+    }
+
+    #[test]
+    fn cursor_round_trips_and_refuses_forgeries() {
+        let c = ReviewCursor { created_at: 1_700_000_000_000, id: format!("r{}", "a1".repeat(12)) };
+        assert_eq!(ReviewCursor::decode(&c.encode()), Some(c));
+        for bad in ["", "1.", ".rabc", "x.r000000000000000000000000", "-1.r000000000000000000000000",
+            "1.r00000000000000000000000g", "1.r' OR 1=1 --", "+1.r000000000000000000000000"] {
+            assert_eq!(ReviewCursor::decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_wire_names_match_the_docs() {
+        let json = serde_json::to_value(good()).unwrap();
+        for field in ["product", "rating", "title", "body", "author", "email", "locale", "website"] {
+            assert!(json.get(field).is_some(), "{field}");
+        }
+        let parsed: NewReview = serde_json::from_str(r#"{"rating":5,"extra":1}"#).unwrap();
+        assert_eq!(parsed.rating, Some(5));
+    }
+}

@@ -1,0 +1,160 @@
+//! Rules for text a shopper types, and the per-field problems they report.
+//!
+//! Lengths are counted in Unicode scalar values (what a shopper thinks of as characters, near
+//! enough), after NFC normalisation on the edge. Control characters are refused, except line
+//! breaks and tabs in multi-line fields. Text is never trimmed or escaped here: it is stored as
+//! given and always rendered as text.
+
+use std::fmt;
+
+/// What is wrong with one field. The edge words these in English in its `fields` map; the
+/// widgets word them in the shopper's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Required,
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    NotAnEmail,
+    ControlCharacter,
+    InvalidId,
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldProblem::Required => f.write_str("is required"),
+            FieldProblem::TooLong { max } => write!(f, "must be at most {max} characters"),
+            FieldProblem::OutOfRange { min, max } => {
+                write!(f, "must be a whole number from {min} to {max}")
+            }
+            FieldProblem::NotAnEmail => f.write_str("must be an email address"),
+            FieldProblem::ControlCharacter => f.write_str("must not contain control characters"),
+            FieldProblem::InvalidId => f.write_str(
+                "must be 1-64 characters of letters A-Z a-z, digits, '.', '_' and '-'",
+            ),
+        }
+    }
+}
+
+/// The problems found in one request, field by field, in the order the fields were checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(&'static str, FieldProblem)>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: &'static str, problem: FieldProblem) {
+        self.0.push((field, problem));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<FieldProblem> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+}
+
+/// How long a text field may be and whether it may be empty or span lines.
+#[derive(Debug, Clone, Copy)]
+pub struct TextRule {
+    pub required: bool,
+    pub max_chars: usize,
+    pub multiline: bool,
+}
+
+impl TextRule {
+    /// Checks `value`; blank (only white space) counts as empty.
+    pub fn check(&self, value: &str) -> Result<(), FieldProblem> {
+        if value.trim().is_empty() {
+            return if self.required { Err(FieldProblem::Required) } else { Ok(()) };
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
+        {
+            return Err(FieldProblem::ControlCharacter);
+        }
+        if value.chars().count() > self.max_chars {
+            return Err(FieldProblem::TooLong { max: self.max_chars });
+        }
+        Ok(())
+    }
+}
+
+/// A deliberately simple email check: one `@`, something before it, a dotted domain after it,
+/// no white space or control characters. Whether the address exists is not ours to know.
+pub fn is_plausible_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    value.chars().count() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// NFC-normalises text before it is checked and stored, so that the same words typed on two
+/// keyboards are stored, counted and compared alike.
+#[cfg(feature = "normalize")]
+pub fn normalize(value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    value.nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SINGLE: TextRule = TextRule { required: true, max_chars: 5, multiline: false };
+    const MULTI: TextRule = TextRule { required: false, max_chars: 5, multiline: true };
+
+    #[test]
+    fn required_refuses_empty_and_blank() {
+        assert_eq!(SINGLE.check(""), Err(FieldProblem::Required));
+        assert_eq!(SINGLE.check("  \n "), Err(FieldProblem::Required));
+        assert_eq!(MULTI.check(""), Ok(()));
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        assert_eq!(SINGLE.check("şğüıö"), Ok(()));
+        assert_eq!(SINGLE.check("şğüıöç"), Err(FieldProblem::TooLong { max: 5 }));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_multiline_keeps_line_breaks() {
+        assert_eq!(SINGLE.check("a\nb"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(SINGLE.check("a\u{7}"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(MULTI.check("a\r\nb"), Ok(()));
+        assert_eq!(MULTI.check("a\u{0}b"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(MULTI.check("a\u{1b}[31m"), Err(FieldProblem::ControlCharacter));
+    }
+
+    #[test]
+    fn markup_is_just_text() {
+        let rule = TextRule { required: true, max_chars: 100, multiline: false };
+        assert_eq!(rule.check("<img src=x onerror=alert(1)>"), Ok(()));
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "ayşe.yılmaz@örnek.com.tr", "x+tag@shop.example"] {
+            assert!(is_plausible_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b.co.", "a@.co"] {
+            assert!(!is_plausible_email(bad), "{bad}");
+        }
+        assert!(!is_plausible_email(&format!("{}@b.co", "a".repeat(250))));
+    }
+
+    #[cfg(feature = "normalize")]
+    #[test]
+    fn normalize_composes_decomposed_turkish_letters() {
+        // "ş" typed as s + combining cedilla becomes the single precomposed letter.
+        assert_eq!(normalize("s\u{327}"), "ş");
+        assert_eq!(normalize("s\u{327}").chars().count(), 1);
+    }
+}
