@@ -6,10 +6,12 @@
 //! for `wasm32-unknown-unknown` (inside the widgets and the worker) and natively (for its tests),
 //! so every rule here is tested once, natively, and enforced the same way on both sides.
 
+pub mod digest;
 pub mod error;
 pub mod ids;
 pub mod idempotency;
 pub mod review;
+pub mod shop;
 pub mod text;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -17,4 +19,5 @@ pub use ids::{Id, IdError};
 pub use review::{
     NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor, ReviewPage, ValidReview,
 };
+pub use shop::{ShopSettings, ShopUpdate};
 pub use text::{FieldErrors, FieldProblem};

@@ -15,6 +15,7 @@ pub enum FieldProblem {
     TooLong { max: usize },
     OutOfRange { min: i64, max: i64 },
     NotAnEmail,
+    NotAnOrigin,
     ControlCharacter,
     InvalidId,
 }
@@ -28,6 +29,9 @@ impl fmt::Display for FieldProblem {
                 write!(f, "must be a whole number from {min} to {max}")
             }
             FieldProblem::NotAnEmail => f.write_str("must be an email address"),
+            FieldProblem::NotAnOrigin => {
+                f.write_str("must list origins like https://shop.example (scheme, host, optional port)")
+            }
             FieldProblem::ControlCharacter => f.write_str("must not contain control characters"),
             FieldProblem::InvalidId => f.write_str(
                 "must be 1-64 characters of letters A-Z a-z, digits, '.', '_' and '-'",

@@ -1,0 +1,101 @@
+//! `ApiError`: every way a request can fail, and the one place where a failure becomes an HTTP
+//! answer (JSON body, status from `protocol::ErrorCode`, `Retry-After` and `Allow` headers).
+//! Handlers return `Result<Response, ApiError>` and use `?`; none builds an error answer itself.
+
+use memnun_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
+use std::collections::BTreeMap;
+use worker::{Headers, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the body is not JSON of the expected shape: {0}")]
+    MalformedJson(String),
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("some fields are not valid")]
+    Validation(FieldErrors),
+    #[error("a valid API key is required in the Authorization header (Bearer <key>)")]
+    Unauthorized,
+    #[error("this page's origin may not write to this shop; add it to the shop's allowed origins")]
+    OriginNotAllowed,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("method not allowed; allowed: {0}")]
+    MethodNotAllowed(&'static str),
+    #[error("this Idempotency-Key was already used with a different request body")]
+    IdempotencyConflict,
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("the body must be sent as {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("too many requests; retry after {0} seconds")]
+    RateLimited(u32),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
+            ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            ApiError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::RateLimited(_) => ErrorCode::RateLimited,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The JSON error answer. Internal details are logged, never sent.
+    pub fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            worker::console_error!("internal error: {detail}");
+        }
+        let fields: BTreeMap<String, String> = match &self {
+            ApiError::Validation(errors) => errors
+                .0
+                .iter()
+                .map(|(field, problem)| ((*field).to_owned(), problem.to_string()))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code(), message: self.to_string(), fields },
+        };
+        let headers = Headers::new();
+        // Setting well-formed header names cannot fail; a failure would only lose a hint.
+        let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+        match &self {
+            ApiError::RateLimited(seconds) => {
+                let _ = headers.set("Retry-After", &seconds.to_string());
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                let _ = headers.set("Allow", allow);
+            }
+            _ => {}
+        }
+        let json = serde_json::to_string(&body).unwrap_or_else(|_| {
+            r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned()
+        });
+        Response::ok(json)
+            .unwrap_or_else(|_| Response::empty().unwrap_or_else(|_| unreachable_response()))
+            .with_status(self.code().status())
+            .with_headers(headers)
+    }
+}
+
+fn unreachable_response() -> Response {
+    Response::builder().with_status(500).fixed(Vec::new())
+}

@@ -1,0 +1,112 @@
+//! Reading requests and writing answers the same way on every endpoint: capped JSON bodies,
+//! content types, JSON answers, CORS headers, the client's identity.
+
+use crate::error::ApiError;
+use crate::secure::sha256_hex;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use worker::{Env, Headers, Request, Response};
+
+/// Which content types a JSON endpoint reads.
+#[derive(Clone, Copy)]
+pub enum BodyType {
+    Json,
+}
+
+/// Reads and parses a JSON body of at most `max_bytes`, refusing larger ones before parsing.
+/// Returns the parsed value and the raw bytes (hashed for idempotency).
+pub async fn read_json<T: DeserializeOwned>(
+    req: &mut Request,
+    max_bytes: usize,
+    body_type: BodyType,
+) -> Result<(T, Vec<u8>), ApiError> {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let accepted = match body_type {
+        BodyType::Json => media == "application/json",
+    };
+    if !accepted {
+        return Err(ApiError::UnsupportedMediaType("application/json"));
+    }
+    if let Some(length) = req.headers().get("Content-Length")? {
+        if length.trim().parse::<usize>().map_or(true, |n| n > max_bytes) {
+            return Err(ApiError::PayloadTooLarge(max_bytes));
+        }
+    }
+    // Content-Length may be absent (chunked) or wrong: count what actually arrives.
+    let mut bytes = Vec::new();
+    let mut stream = req.stream()?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if bytes.len() + chunk.len() > max_bytes {
+            return Err(ApiError::PayloadTooLarge(max_bytes));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok((value, bytes))
+}
+
+pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    json_text(status, body)
+}
+
+pub fn json_text(status: u16, body: String) -> Result<Response, ApiError> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(Response::ok(body)?.with_status(status).with_headers(headers))
+}
+
+/// Who may read an answer from another origin.
+#[derive(Clone, Debug)]
+pub enum Cors {
+    /// Public data: any page may read it.
+    Public,
+    /// A write from one of the shop's allowed origins: only that origin may read the answer.
+    Origin(String),
+    /// Not readable cross-origin (merchant API, or an origin that is not allowed).
+    None,
+}
+
+impl Cors {
+    pub fn apply(&self, resp: &mut Response) -> Result<(), ApiError> {
+        let headers = resp.headers_mut();
+        match self {
+            Cors::Public => headers.set("Access-Control-Allow-Origin", "*")?,
+            Cors::Origin(origin) => {
+                headers.set("Access-Control-Allow-Origin", origin)?;
+                headers.append("Vary", "Origin")?;
+            }
+            Cors::None => {}
+        }
+        Ok(())
+    }
+}
+
+/// The request's `Origin`, if it sent one.
+pub fn origin(req: &Request) -> Option<String> {
+    req.headers().get("Origin").ok().flatten()
+}
+
+/// A salted hash of the client address: enough to count and limit one client, never enough to
+/// recover the address. Cloudflare sets `CF-Connecting-IP`; locally tests set it themselves.
+pub fn client_hash(req: &Request, env: &Env) -> String {
+    let address = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_default();
+    let salt = env.var("CLIENT_HASH_SALT").map(|v| v.to_string()).unwrap_or_default();
+    sha256_hex(&[b"client", salt.as_bytes(), address.as_bytes()])
+}
+
+/// Counts one write by `key` against the limiter bound as `binding` in `wrangler.toml`.
+pub async fn rate_limit(env: &Env, binding: &str, key: String) -> Result<(), ApiError> {
+    let limiter = env.rate_limiter(binding)?;
+    let outcome = limiter.limit(key).await?;
+    if outcome.success {
+        Ok(())
+    } else {
+        // The binding's windows are 10 or 60 s and it does not say which part is left.
+        Err(ApiError::RateLimited(60))
+    }
+}

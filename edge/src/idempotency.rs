@@ -1,0 +1,113 @@
+//! Idempotent writes, as Stripe does them: the first answer to a (shop, endpoint,
+//! `Idempotency-Key`) is stored in the same D1 batch as the write itself, so a retry gets that
+//! answer again (status and body) and a reuse of the key with another body is a 409. Two racing
+//! requests with one key cannot both write: the key's primary key makes the second batch fail
+//! as a whole, and it then answers with the first one's stored answer.
+
+use crate::error::ApiError;
+use crate::http;
+use crate::secure::sha256_hex;
+use memnun_protocol::idempotency::{HEADER, RETENTION_MS, is_valid_key};
+use memnun_protocol::Id;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, Request, Response};
+
+pub struct Idempotency {
+    shop: String,
+    endpoint: &'static str,
+    key: String,
+    request_hash: String,
+}
+
+impl Idempotency {
+    /// Reads the request's key; writes without one are refused, so no write can be doubled.
+    pub fn key_of(req: &Request) -> Result<String, ApiError> {
+        let key = req.headers().get(HEADER)?.unwrap_or_default();
+        if !is_valid_key(&key) {
+            return Err(ApiError::InvalidParameter(format!(
+                "the {HEADER} header must be a UUID chosen by the client, the same on every retry"
+            )));
+        }
+        Ok(key.to_ascii_lowercase())
+    }
+
+    pub fn new(shop: &Id, endpoint: &'static str, key: String, body: &[u8]) -> Idempotency {
+        Idempotency {
+            shop: shop.to_string(),
+            endpoint,
+            key,
+            request_hash: sha256_hex(&[body]),
+        }
+    }
+
+    /// The stored answer for this key, if it is fresh; a 409 if the key came with another body.
+    pub async fn replay(&self, db: &D1Database, now_ms: i64) -> Result<Option<Response>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            request_hash: String,
+            status: u16,
+            response_body: String,
+        }
+        let row: Option<Row> = db
+            .prepare(
+                "SELECT request_hash, status, response_body FROM idempotency_keys \
+                 WHERE shop_id = ?1 AND endpoint = ?2 AND idempotency_key = ?3 AND created_at >= ?4",
+            )
+            .bind(&[
+                self.shop.as_str().into(),
+                self.endpoint.into(),
+                self.key.as_str().into(),
+                JsValue::from_f64((now_ms - RETENTION_MS) as f64),
+            ])?
+            .first(None)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) if row.request_hash != self.request_hash => Err(ApiError::IdempotencyConflict),
+            Some(row) => {
+                let mut resp = http::json_text(row.status, row.response_body)?;
+                resp.headers_mut().set("Idempotent-Replayed", "true")?;
+                Ok(Some(resp))
+            }
+        }
+    }
+
+    /// Statements to run first in the write's batch: forget an expired use of the key, then
+    /// remember this answer.
+    pub fn record(
+        &self,
+        db: &D1Database,
+        now_ms: i64,
+        status: u16,
+        body: &str,
+    ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+        let key_args: [JsValue; 3] = [self.shop.as_str().into(), self.endpoint.into(), self.key.as_str().into()];
+        Ok(vec![
+            db.prepare(
+                "DELETE FROM idempotency_keys \
+                 WHERE shop_id = ?1 AND endpoint = ?2 AND idempotency_key = ?3 AND created_at < ?4",
+            )
+            .bind(&[
+                key_args[0].clone(),
+                key_args[1].clone(),
+                key_args[2].clone(),
+                JsValue::from_f64((now_ms - RETENTION_MS) as f64),
+            ])?,
+            db.prepare(
+                "INSERT INTO idempotency_keys \
+                 (shop_id, endpoint, idempotency_key, request_hash, status, response_body, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .bind(&[
+                key_args[0].clone(),
+                key_args[1].clone(),
+                key_args[2].clone(),
+                self.request_hash.as_str().into(),
+                JsValue::from_f64(f64::from(status)),
+                body.into(),
+                JsValue::from_f64(now_ms as f64),
+            ])?,
+        ])
+    }
+}

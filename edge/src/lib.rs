@@ -1,0 +1,156 @@
+//! memnun's edge: a Cloudflare Worker that validates, stores (D1) and serves what the widgets
+//! send and show, and serves the widgets themselves.
+//!
+//! Architecture invariant: this crate knows no DOM. Requests become typed values from
+//! `memnun_protocol` at the door; every failure is an `ApiError`, answered as JSON in one place
+//! (`error.rs`); nothing here panics on what a client sends.
+//!
+//! The router below is the whole public surface; each resource has its own module.
+
+mod assets;
+mod clock;
+mod error;
+mod http;
+mod idempotency;
+mod reviews;
+mod secure;
+mod shops;
+
+use error::ApiError;
+use http::Cors;
+use memnun_protocol::Id;
+use worker::{Context, D1Database, Env, Method, Request, Response, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    Ok(route(req, env).await)
+}
+
+async fn route(mut req: Request, env: Env) -> Response {
+    let path = req.path();
+    let method = req.method();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let outcome = match segments.as_slice() {
+        ["v1", "health"] => only(&method, Method::Get, "GET")
+            .and_then(|()| http::json(200, &serde_json::json!({ "ok": true })))
+            .map(|r| (r, Cors::Public)),
+        ["v1", "memnun.js"] | ["v1", "assets", _] => match only(&method, Method::Get, "GET") {
+            Ok(()) => assets::serve(req, &env).await.map(|r| (r, Cors::None)),
+            Err(e) => Err(e),
+        },
+        ["v1", "shops", shop, "reviews"] => {
+            public_write(&mut req, &env, shop, |req, env, db, shop| {
+                Box::pin(async move { reviews::create(req, env, db, shop).await })
+            })
+            .await
+        }
+        ["v1", "shops", shop, "products", product, "reviews"] => match method {
+            Method::Get => public_read(&env, shop, |db, shop| async move {
+                let product = parse_id("product", product)?;
+                reviews::list(&req, &db, &shop, &product).await
+            })
+            .await,
+            Method::Options => preflight_public(),
+            _ => Err(ApiError::MethodNotAllowed("GET, OPTIONS")),
+        }
+        .map(|r| (r, Cors::Public)),
+        ["v1", "admin", "shop"] => admin(&mut req, &env, &method).await.map(|r| (r, Cors::None)),
+        _ => Err(ApiError::NotFound("route")),
+    };
+    match outcome {
+        Ok((mut resp, cors)) => match cors.apply(&mut resp) {
+            Ok(()) => resp,
+            Err(e) => e.into_response(),
+        },
+        // Errors on public reads stay readable by any page, so widgets can show them.
+        Err(e) => {
+            let public = matches!(segments.as_slice(), ["v1", "shops", _, "products", ..]);
+            let mut resp = e.into_response();
+            if public {
+                let _ = Cors::Public.apply(&mut resp);
+            }
+            resp
+        }
+    }
+}
+
+fn only(method: &Method, expected: Method, allow: &'static str) -> Result<(), ApiError> {
+    if *method == expected { Ok(()) } else { Err(ApiError::MethodNotAllowed(allow)) }
+}
+
+fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
+    Id::parse(raw).map_err(|e| ApiError::InvalidParameter(format!("{what} id {e}")))
+}
+
+fn database(env: &Env) -> Result<D1Database, ApiError> {
+    Ok(env.d1("DB")?)
+}
+
+async fn public_read<F, Fut>(env: &Env, shop: &str, handler: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(D1Database, Id) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    let shop = parse_id("shop", shop)?;
+    handler(database(env)?, shop).await
+}
+
+type Handler = for<'a> fn(
+    &'a mut Request,
+    &'a Env,
+    &'a D1Database,
+    &'a Id,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, ApiError>> + 'a>>;
+
+/// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
+/// the origin is known to be allowed, every answer (errors included) is readable by it.
+async fn public_write(
+    req: &mut Request,
+    env: &Env,
+    shop: &str,
+    handler: Handler,
+) -> Result<(Response, Cors), ApiError> {
+    let method = req.method();
+    if method != Method::Post && method != Method::Options {
+        return Err(ApiError::MethodNotAllowed("POST, OPTIONS"));
+    }
+    let shop = parse_id("shop", shop)?;
+    let db = database(env)?;
+    let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
+    let result = if method == Method::Options {
+        preflight_write()
+    } else {
+        handler(req, env, &db, &shop).await
+    };
+    match result {
+        Ok(resp) => Ok((resp, cors)),
+        Err(e) => Ok((e.into_response(), cors)),
+    }
+}
+
+fn preflight_write() -> Result<Response, ApiError> {
+    let mut resp = Response::empty()?.with_status(204);
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Methods", "POST")?;
+    headers.set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(resp)
+}
+
+fn preflight_public() -> Result<Response, ApiError> {
+    let mut resp = Response::empty()?.with_status(204);
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Methods", "GET")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(resp)
+}
+
+async fn admin(req: &mut Request, env: &Env, method: &Method) -> Result<Response, ApiError> {
+    let db = database(env)?;
+    let shop = shops::authenticate(req, &db).await?;
+    match method {
+        Method::Get => shops::get_settings(&db, &shop).await,
+        Method::Put => shops::put_settings(req, &db, &shop).await,
+        _ => Err(ApiError::MethodNotAllowed("GET, PUT")),
+    }
+}

@@ -1,0 +1,99 @@
+//! Shops: who may write to a shop's public endpoints (its allowed origins), who is its merchant
+//! (API keys, stored hashed), and the merchant API for the shop's settings (`/v1/admin/shop`).
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType, Cors};
+use memnun_protocol::digest::api_key_hash;
+use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopSettings, ShopUpdate};
+use memnun_protocol::Id;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Request, Response};
+
+/// Checks that `shop` exists and that `origin` is one of its allowed origins; the answer to the
+/// write may then be read by that origin only.
+pub async fn authorize_write(
+    db: &D1Database,
+    shop: &Id,
+    origin: Option<String>,
+) -> Result<Cors, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        allowed: Option<i64>,
+    }
+    let origin_str = origin.clone().unwrap_or_default();
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT (SELECT 1 FROM shop_origins o WHERE o.shop_id = s.id AND o.origin = ?2) AS allowed \
+             FROM shops s WHERE s.id = ?1",
+        )
+        .bind(&[shop.as_str().into(), origin_str.as_str().into()])?
+        .first(None)
+        .await?;
+    match (row, origin) {
+        (None, _) => Err(ApiError::NotFound("shop")),
+        (Some(Row { allowed: Some(_) }), Some(origin)) => Ok(Cors::Origin(origin)),
+        _ => Err(ApiError::OriginNotAllowed),
+    }
+}
+
+/// The shop named by the request's merchant API key (`Authorization: Bearer <key>`).
+pub async fn authenticate(req: &Request, db: &D1Database) -> Result<Id, ApiError> {
+    let header = req.headers().get("Authorization")?.unwrap_or_default();
+    let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 200 {
+        return Err(ApiError::Unauthorized);
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        shop_id: String,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT shop_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL")
+        .bind(&[api_key_hash(key).into()])?
+        .first(None)
+        .await?;
+    let row = row.ok_or(ApiError::Unauthorized)?;
+    Id::parse(&row.shop_id).map_err(|_| ApiError::Internal("stored shop id is invalid".into()))
+}
+
+pub async fn get_settings(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+    http::json(200, &settings(db, shop).await?)
+}
+
+pub async fn put_settings(
+    req: &mut Request,
+    db: &D1Database,
+    shop: &Id,
+) -> Result<Response, ApiError> {
+    let (update, _): (ShopUpdate, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let origins = update.validate().map_err(ApiError::Validation)?;
+    let mut statements = vec![
+        db.prepare("DELETE FROM shop_origins WHERE shop_id = ?1").bind(&[shop.as_str().into()])?,
+    ];
+    for origin in &origins {
+        statements.push(
+            db.prepare("INSERT INTO shop_origins (shop_id, origin) VALUES (?1, ?2)")
+                .bind(&[shop.as_str().into(), JsValue::from_str(origin)])?,
+        );
+    }
+    db.batch(statements).await?;
+    http::json(200, &settings(db, shop).await?)
+}
+
+async fn settings(db: &D1Database, shop: &Id) -> Result<ShopSettings, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        origin: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT origin FROM shop_origins WHERE shop_id = ?1 ORDER BY origin")
+        .bind(&[shop.as_str().into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(ShopSettings {
+        id: shop.to_string(),
+        allowed_origins: rows.into_iter().map(|r| r.origin).collect(),
+    })
+}
