@@ -44,6 +44,10 @@ pub async fn read_json<T: DeserializeOwned>(
         }
         bytes.extend_from_slice(&chunk);
     }
+    // serde would read a JSON array as a struct's fields in order; only objects are ours.
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::MalformedJson("expected a JSON object".into()));
+    }
     let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok((value, bytes))
 }

@@ -1,0 +1,197 @@
+// Starts what the end-to-end tests run against: the real worker under workerd (through
+// miniflare's API, test environment of wrangler.toml, from the prebuilt bundle) with a fresh
+// local D1 in a temporary directory, migrated by wrangler; and the demo site with its strict
+// CSP. Each server binds 127.0.0.1 on a free port and is stopped by the test that started it.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import net from "node:net";
+import { Miniflare } from "miniflare";
+import wranglerApi from "wrangler";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startSite } from "../../demo-site/serve.mjs";
+
+const run = promisify(execFile);
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const EDGE_DIR = path.join(ROOT, "edge");
+const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
+const WRANGLER_ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CI: "true",
+};
+
+export const TEST_SHOP = "test-shop";
+export const TEST_API_KEY = "mk_test_key_for_tests_only";
+
+/** The edge's API key hash: SHA-256 over length-prefixed parts (protocol/src/digest.rs). */
+export function apiKeyHash(key) {
+  const hash = createHash("sha256");
+  for (const part of [Buffer.from("memnun-api-key"), Buffer.from(key)]) {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(part.length));
+    hash.update(len).update(part);
+  }
+  return hash.digest("hex");
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function wrangler(args, persist) {
+  const { stdout } = await run(WRANGLER, [...args, "--local", "--env", "test", "--persist-to", persist], {
+    cwd: EDGE_DIR,
+    env: WRANGLER_ENV,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export const sqlQuote = (s) => `'${String(s).replaceAll("'", "''")}'`;
+
+export class Edge {
+  /** A fresh database with the migrations applied and a test shop allowing `origins`. */
+  static async start({ origins = [], demoSeed = false } = {}) {
+    const persist = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-d1-"));
+    // Migrations go through wrangler, exactly as in the demo and in production.
+    await wrangler(["d1", "migrations", "apply", "DB"], persist);
+    const edge = new Edge(persist);
+    await edge.start();
+    let sql = [
+      `INSERT INTO shops (id, name, token_secret, created_at) VALUES ('${TEST_SHOP}', 'Test', 'secret', 0);`,
+      `INSERT INTO shops (id, name, token_secret, created_at) VALUES ('other-shop', 'Other', 'secret', 0);`,
+      `INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES ('${apiKeyHash(TEST_API_KEY)}', '${TEST_SHOP}', 'tests', 0);`,
+      ...origins.map((o) => `INSERT INTO shop_origins (shop_id, origin) VALUES ('${TEST_SHOP}', ${sqlQuote(o)});`),
+    ].join("\n");
+    if (demoSeed) sql += "\n" + (await fs.readFile(path.join(ROOT, "demo-site/seed.sql"), "utf8"));
+    await edge.execute(sql);
+    return edge;
+  }
+
+  constructor(persist) {
+    this.persist = persist;
+    this.port = 0;
+    this.mf = null;
+  }
+
+  /** Runs the prebuilt worker under workerd through miniflare's API (no dev-server proxy, no
+   * file watcher), configured from wrangler.toml's test environment. */
+  async start() {
+    const { workerOptions } = wranglerApi.unstable_getMiniflareWorkerOptions(path.join(EDGE_DIR, "wrangler.toml"), "test");
+    this.mf = new Miniflare({
+      ...workerOptions,
+      scriptPath: path.join(EDGE_DIR, "build/index.js"),
+      modules: true,
+      d1Persist: path.join(this.persist, "v3", "d1"),
+      host: "127.0.0.1",
+      port: this.port,
+      cf: false,
+    });
+    const url = await this.mf.ready;
+    this.port = Number(url.port);
+    this.url = `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop() {
+    const mf = this.mf;
+    this.mf = null;
+    await mf?.dispose();
+  }
+
+  async db() {
+    return this.mf.getD1Database("DB");
+  }
+
+  /** Rows of a SQL query against the edge's D1. */
+  async query(sql, ...params) {
+    const db = await this.db();
+    return (await db.prepare(sql).bind(...params).all()).results;
+  }
+
+  /** Runs a script of SQL statements in one batch. */
+  async execute(sql) {
+    const db = await this.db();
+    const statements = wranglerApi.unstable_splitSqlQuery(sql).filter((s) => s.trim());
+    await db.batch(statements.map((s) => db.prepare(s)));
+  }
+
+  async allowOrigin(shop, origin) {
+    await this.query("INSERT OR IGNORE INTO shop_origins (shop_id, origin) VALUES (?1, ?2)", shop, origin);
+  }
+
+  async cleanup() {
+    await this.stop();
+    await fs.rm(this.persist, { recursive: true, force: true });
+  }
+}
+
+/** The demo site's pages (and the test pages) against `edgeUrl`, with their CSP. */
+export async function startDemoSite(edgeUrl) {
+  const server = await startSite({
+    port: 0,
+    edge: edgeUrl,
+    roots: [path.join(ROOT, "demo-site"), path.join(ROOT, "tests/pages")],
+  });
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return { url, stop: () => new Promise((r) => server.close(r)) };
+}
+
+let clientCounter = 0;
+/** A new simulated client address, so tests are not answered by the rate limiter. */
+export function newClient() {
+  clientCounter += 1;
+  const n = clientCounter + process.pid * 1000;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+export function review(overrides = {}) {
+  return {
+    product: "sku-1",
+    rating: 4,
+    title: "Güzel ürün",
+    body: "Kumaşı yumuşak, dikişleri sağlam.",
+    author: "Ayşe",
+    email: "ayse@example.com",
+    locale: "tr",
+    ...overrides,
+  };
+}
+
+/** POSTs a review as a page on `origin` would. */
+export async function postReview(edge, body, { origin, key = randomUUID(), client = newClient(), shop = TEST_SHOP, headers = {} } = {}) {
+  const res = await fetch(`${edge.url}/v1/shops/${shop}/reviews`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "Idempotency-Key": key,
+      "CF-Connecting-IP": client,
+      ...(origin ? { Origin: origin } : {}),
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export async function getReviews(edge, product, query = "", shop = TEST_SHOP) {
+  const res = await fetch(`${edge.url}/v1/shops/${shop}/products/${product}/reviews${query}`);
+  return { status: res.status, headers: res.headers, json: await res.json().catch(() => null) };
+}

@@ -1,0 +1,105 @@
+//! The widgets' one HTTP client for the edge: `fetch` from `web-sys` (no HTTP crate: each one
+//! costs every shopper bytes), JSON through the browser's own parser.
+
+use js_sys::{JSON, Promise};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
+
+/// Where the edge is and which shop this page belongs to.
+#[derive(Clone, Debug)]
+pub struct Api {
+    /// The edge's `/v1/` URL, ending in a slash.
+    base: String,
+    shop: String,
+}
+
+/// An answer from the edge: its status and its JSON body (`null` when there was none).
+pub struct Answer {
+    pub status: u16,
+    pub body: JsValue,
+}
+
+impl Answer {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn decode<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_wasm_bindgen::from_value(self.body.clone()).ok()
+    }
+}
+
+impl Api {
+    pub fn new(base: String, shop: String) -> Api {
+        let base = if base.ends_with('/') { base } else { format!("{base}/") };
+        Api { base, shop }
+    }
+
+    /// The URL of a shop resource, e.g. `shop_url("reviews")`. Path parts are merchant ids,
+    /// already restricted to URL-safe characters by `memnun_protocol::Id`.
+    pub fn shop_url(&self, path: &str) -> String {
+        format!("{}shops/{}/{}", self.base, self.shop, path)
+    }
+
+}
+
+/// GETs public data. An `Err` means no answer arrived.
+pub async fn get(url: &str) -> Result<Answer, JsValue> {
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(RequestMode::Cors);
+    init.set_credentials(RequestCredentials::Omit);
+    send(url, &init).await
+}
+
+/// POSTs `body` (already JSON) with its idempotency key. An `Err` means no answer arrived
+/// (offline, edge down, CORS refused): the caller keeps the write and sends it again.
+pub async fn post_json(url: &str, body: &str, idempotency_key: &str) -> Result<Answer, JsValue> {
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/json")?;
+    headers.set(memnun_protocol::idempotency::HEADER, idempotency_key)?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(RequestMode::Cors);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    send(url, &init).await
+}
+
+async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
+        .await?
+        .dyn_into()?;
+    let status = response.status();
+    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    let body = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    Ok(Answer { status, body })
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    JSON::stringify(&js).ok()?.as_string()
+}
+
+/// A random UUID from the browser's CSPRNG, for idempotency keys.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

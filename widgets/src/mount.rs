@@ -1,0 +1,47 @@
+//! The seam between the loader and the wasm: [`mount`] gives a placeholder its own shadow root
+//! and constructable stylesheet, then renders the widget its `data-memnun` names inside it.
+
+use crate::api::Api;
+use crate::i18n::Locale;
+use crate::reviews::ReviewsWidget;
+use crate::style::STYLESHEET;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
+
+/// Mounts the widget named by `host`'s `data-memnun` inside a new shadow root on `host`.
+/// `base` is the edge's `/v1/` URL (from the loader's own URL); `shop` is the loader's
+/// `data-shop`.
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValue> {
+    let data = host.dataset();
+    let kind = data.get("memnun").unwrap_or_default();
+    let locale = Locale::detect(data.get("locale"));
+    let api = Api::new(base, shop);
+
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(STYLESHEET)?;
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    let document = host.owner_document().ok_or("placeholder has no document")?;
+    let root: HtmlElement = document.create_element("div")?.unchecked_into();
+    root.set_class_name("memnun-root");
+    root.set_attribute("lang", locale.tag())?;
+    shadow.append_child(&root)?;
+
+    match kind.as_str() {
+        "reviews" => {
+            let product = data.get("product").unwrap_or_default();
+            let handle = leptos::mount::mount_to(root, move || {
+                view! { <ReviewsWidget api=api.clone() locale=locale product=product.clone() /> }
+            });
+            // The widget lives as long as the page: nothing ever unmounts it.
+            handle.forget();
+        }
+        other => {
+            web_sys::console::warn_1(&format!("memnun: unknown widget {other:?}").into());
+        }
+    }
+    crate::outbox::resend_pending();
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! The widgets' stylesheet, adopted by each shadow root as a constructable stylesheet (so it
+//! works under a CSP without `unsafe-inline`). Merchants theme it through CSS custom properties,
+//! which cross the shadow boundary: `--memnun-accent`, `--memnun-font`, `--memnun-radius`,
+//! `--memnun-text`, `--memnun-background`, `--memnun-muted`. The root sets its own colours,
+//! font size and line height, so a shop's inherited styles cannot make it unreadable.
+
+pub const STYLESHEET: &str = r#"
+:host{display:block!important;contain:layout style}
+.memnun-root{all:initial;display:block;box-sizing:border-box;color:var(--memnun-text,#1f2328);background:var(--memnun-background,transparent);font:16px/1.5 var(--memnun-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);text-align:start;max-width:48rem}
+.memnun-root *{box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}
+h2,h3{margin:0 0 .5rem;font-weight:700;line-height:1.25}
+h2{font-size:1.375rem}h3{font-size:1.125rem}
+p{margin:0 0 .5rem}
+.muted{color:var(--memnun-muted,#59636e)}
+.sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.summary{display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:center;margin:0 0 1rem}
+.average{font-size:2.5rem;font-weight:700;line-height:1}
+.stars{color:var(--memnun-accent,#b35900);letter-spacing:.1em}
+.histogram{list-style:none;margin:0;padding:0;min-width:14rem}
+.histogram li{display:grid;grid-template-columns:4.5rem 1fr 2.5rem;gap:.5rem;align-items:center;font-size:.875rem}
+.bar{display:block;height:.5rem;border-radius:.25rem;background:#e6e8eb;overflow:hidden}
+.bar span{display:block;height:100%;background:var(--memnun-accent,#b35900)}
+.list{list-style:none;margin:0 0 1rem;padding:0}
+.review{border-top:1px solid #d8dee4;padding:.75rem 0}
+.review .body{white-space:pre-line;overflow-wrap:anywhere}
+.meta{font-size:.875rem}
+button{cursor:pointer;border:2px solid var(--memnun-accent,#b35900);border-radius:var(--memnun-radius,.5rem);background:#fff;color:var(--memnun-accent,#b35900);padding:.5rem 1rem;min-height:2.75rem;font-weight:600}
+button[type=submit]{background:var(--memnun-accent,#b35900);color:#fff}
+button:disabled{opacity:.6;cursor:progress}
+:focus-visible{outline:3px solid var(--memnun-focus,#0969da)!important;outline-offset:2px}
+form{margin-top:1.5rem;padding-top:1rem;border-top:2px solid #d8dee4}
+fieldset{border:0;margin:0 0 1rem;padding:0}
+legend{font-weight:600;padding:0;margin-bottom:.25rem}
+.rating{display:flex;align-items:center;gap:.25rem}
+.rating input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+.rating label{display:inline-flex;align-items:center;justify-content:center;min-width:2.75rem;min-height:2.75rem;font-size:1.75rem;line-height:1;color:#8c959f;cursor:pointer;border-radius:.375rem}
+.rating label.on{color:var(--memnun-accent,#b35900)}
+.rating input:focus-visible+label{outline:3px solid var(--memnun-focus,#0969da);outline-offset:1px}
+.rating label.none{font-size:.875rem;min-width:auto;padding:0 .5rem;color:var(--memnun-muted,#59636e)}
+.field{margin:0 0 1rem;display:flex;flex-direction:column;gap:.25rem}
+.field label{font-weight:600}
+input:not([type=radio]),textarea{display:block;width:100%;border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);background:#fff;color:#1f2328;padding:.5rem .75rem;min-height:2.75rem}
+textarea{min-height:7rem;resize:vertical}
+[aria-invalid=true]{border-color:#cf222e!important;border-width:2px!important}
+.error{color:#cf222e;font-size:.875rem;margin:0}
+.hint{font-size:.875rem;margin:0}
+.hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
+.status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
+.status.ok{color:#1a7f37}.status.bad{color:#cf222e}
+"#;

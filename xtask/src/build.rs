@@ -1,0 +1,181 @@
+//! Release builds of the widgets (cargo → wasm-bindgen → wasm-opt → content-hashed files and
+//! the loader that names them) and of the worker (worker-build). Each build is skipped when
+//! none of its inputs changed since the last one, so a second run starts at once.
+
+use crate::process::run;
+use crate::tools::{WASM_TARGET, cargo_bin, node_bin};
+use crate::{root, step};
+use anyhow::{Context, Result};
+use memnun_protocol::digest::sha256_hex;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The files a product page fetches, as built.
+pub struct Built {
+    pub loader: PathBuf,
+    pub glue: PathBuf,
+    pub wasm: PathBuf,
+}
+
+pub fn all() -> Result<Built> {
+    let built = widgets()?;
+    edge()?;
+    Ok(built)
+}
+
+/// Where the edge serves assets from (`[assets] directory` in `edge/wrangler.toml`).
+fn public_v1() -> PathBuf {
+    root().join("edge/public/v1")
+}
+
+pub fn widgets() -> Result<Built> {
+    let root = root();
+    let work = root.join("target/memnun-widgets");
+    let inputs = fingerprint(&[
+        "widgets/src",
+        "widgets/loader",
+        "widgets/Cargo.toml",
+        "protocol/src",
+        "protocol/Cargo.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+    ])?;
+    let stamp = work.join("fingerprint");
+    let manifest = work.join("built.txt");
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
+        if let Some(built) = read_manifest(&manifest).filter(|b| b.all_exist()) {
+            step("Widgets are up to date");
+            return Ok(built);
+        }
+    }
+
+    step("Building the widgets (release wasm)");
+    run(Command::new("cargo")
+        .args(["build", "--release", "--package", "memnun-widgets", "--target", WASM_TARGET])
+        .current_dir(&root))?;
+    let bindgen_dir = work.join("bindgen");
+    let _ = fs::remove_dir_all(&bindgen_dir);
+    step("Generating the JavaScript glue (wasm-bindgen)");
+    run(Command::new(cargo_bin("wasm-bindgen"))
+        .arg(root.join(format!("target/{WASM_TARGET}/release/memnun_widgets.wasm")))
+        .args(["--target", "web", "--no-typescript", "--out-name", "memnun", "--out-dir"])
+        .arg(&bindgen_dir))?;
+    step("Shrinking the wasm (wasm-opt -Oz)");
+    let optimized = work.join("memnun.opt.wasm");
+    run(Command::new(node_bin("wasm-opt"))
+        .arg(bindgen_dir.join("memnun_bg.wasm"))
+        .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
+        .arg(&optimized))?;
+
+    let out = public_v1();
+    fs::create_dir_all(out.join("assets"))?;
+    // Earlier releases' files stay: a page that loaded the previous loader still finds them.
+    let wasm_bytes = fs::read(&optimized)?;
+    let wasm_name = format!("memnun-{}.wasm", &sha256_hex(&[&wasm_bytes])[..16]);
+    fs::write(out.join("assets").join(&wasm_name), &wasm_bytes)?;
+    let glue_bytes = fs::read(bindgen_dir.join("memnun.js"))?;
+    let glue_name = format!("memnun-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
+    let glue_min = work.join("glue.min.js");
+    fs::write(work.join("glue.js"), &glue_bytes)?;
+    minify(&work.join("glue.js"), &glue_min)?;
+    fs::copy(&glue_min, out.join("assets").join(&glue_name))?;
+
+    let loader_src = fs::read_to_string(root.join("widgets/loader/memnun.js"))?
+        .replace("__GLUE__", &glue_name)
+        .replace("__WASM__", &wasm_name);
+    let loader_tmp = work.join("memnun.js");
+    fs::write(&loader_tmp, loader_src)?;
+    minify(&loader_tmp, &out.join("memnun.js"))?;
+
+    let built = Built {
+        loader: out.join("memnun.js"),
+        glue: out.join("assets").join(glue_name),
+        wasm: out.join("assets").join(wasm_name),
+    };
+    fs::write(
+        &manifest,
+        format!("{}\n{}\n{}\n", built.loader.display(), built.glue.display(), built.wasm.display()),
+    )?;
+    fs::write(&stamp, inputs)?;
+    Ok(built)
+}
+
+impl Built {
+    fn all_exist(&self) -> bool {
+        self.loader.exists() && self.glue.exists() && self.wasm.exists()
+    }
+}
+
+fn read_manifest(path: &Path) -> Option<Built> {
+    let text = fs::read_to_string(path).ok()?;
+    let mut lines = text.lines().map(PathBuf::from);
+    Some(Built { loader: lines.next()?, glue: lines.next()?, wasm: lines.next()? })
+}
+
+fn minify(input: &Path, output: &Path) -> Result<()> {
+    run(Command::new(node_bin("esbuild"))
+        .arg(input)
+        .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--outfile={}", output.display())))
+}
+
+pub fn edge() -> Result<()> {
+    let root = root();
+    let inputs = fingerprint(&[
+        "edge/src",
+        "edge/Cargo.toml",
+        "protocol/src",
+        "protocol/Cargo.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+    ])?;
+    let stamp = root.join("target/memnun-edge.fingerprint");
+    let bundle = root.join("edge/build/index.js");
+    if bundle.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
+        step("Worker is up to date");
+        return Ok(());
+    }
+    step("Building the worker (worker-build --release, about a minute)");
+    run(Command::new(cargo_bin("worker-build"))
+        .arg("--release")
+        .current_dir(root.join("edge"))
+        // worker-build would download these; point it at the pinned local ones.
+        .env("ESBUILD_BIN", node_bin("esbuild"))
+        .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
+        .env("WASM_OPT_BIN", node_bin("wasm-opt")))
+    .context("worker-build failed")?;
+    fs::create_dir_all(root.join("target"))?;
+    fs::write(&stamp, inputs)?;
+    Ok(())
+}
+
+/// A hash of every file under `paths` (relative to the root), names and contents.
+fn fingerprint(paths: &[&str]) -> Result<String> {
+    let root = root();
+    let mut files = Vec::new();
+    for path in paths {
+        collect(&root.join(path), &mut files)?;
+    }
+    files.sort();
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for file in &files {
+        parts.push(file.strip_prefix(&root).unwrap_or(file).to_string_lossy().as_bytes().to_vec());
+        parts.push(fs::read(file)?);
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Ok(sha256_hex(&refs))
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    if path.is_dir() {
+        for entry in fs::read_dir(path)? {
+            collect(&entry?.path(), files)?;
+        }
+    } else if path.exists() {
+        files.push(path.to_path_buf());
+    }
+    Ok(())
+}

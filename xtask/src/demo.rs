@@ -1,0 +1,97 @@
+//! `cargo xtask demo`: builds everything, seeds the demo shop into a local D1 that persists
+//! between runs (`target/demo-d1`), starts the edge under workerd and the demo shop's pages,
+//! and serves until Ctrl-C, which stops both.
+
+use crate::process::{Service, free_port};
+use crate::tools::ensure_build_tools;
+use crate::{build, edge, root, sizes, step};
+use anyhow::{Context, Result, bail};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub const DEMO_SHOP: &str = "demo";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let mut edge_port = 8787;
+    let mut site_port = 8080;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = it.next().and_then(|v| v.parse::<u16>().ok());
+        match (arg.as_str(), value) {
+            ("--edge-port", Some(p)) => edge_port = p,
+            ("--site-port", Some(p)) => site_port = p,
+            _ => bail!("usage: cargo xtask demo [--edge-port N] [--site-port N]"),
+        }
+    }
+
+    ensure_build_tools()?;
+    let built = build::all()?;
+    sizes::report(&built)?;
+
+    let root = root();
+    let persist = root.join("target/demo-d1");
+    let edge_port = free_port(Some(edge_port))?;
+    let site_port = free_port(Some(site_port))?;
+    let inspector_port = free_port(None)?;
+
+    step("Applying the D1 migrations to the demo database (target/demo-d1)");
+    edge::migrate(None, &persist, false)?;
+    step("Seeding the demo shop");
+    edge::execute_file(None, &persist, &root.join("demo-site/seed.sql"))?;
+    let origins = [format!("http://127.0.0.1:{site_port}"), format!("http://localhost:{site_port}")];
+    let sql: String = origins
+        .iter()
+        .map(|o| format!("INSERT OR IGNORE INTO shop_origins (shop_id, origin) VALUES ('{DEMO_SHOP}', '{o}');"))
+        .collect();
+    edge::execute_sql(None, &persist, &sql, false)?;
+
+    step(&format!("Starting the edge under workerd on http://127.0.0.1:{edge_port}"));
+    let mut edge = edge::start(None, &persist, edge_port, inspector_port)?;
+    step(&format!("Serving the demo shop on http://127.0.0.1:{site_port}"));
+    let mut site = Service::start(
+        "the demo site",
+        Command::new("node")
+            .arg(root.join("demo-site/serve.mjs"))
+            .args(["--port", &site_port.to_string()])
+            .args(["--edge", &format!("http://127.0.0.1:{edge_port}")]),
+    )?;
+    site.wait_ready(site_port, "/", Duration::from_secs(20))?;
+
+    println!();
+    println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
+    println!("  edge (API):        http://127.0.0.1:{edge_port}/v1/");
+    println!("  demo API key:      mk_demo_local_only (GET/PUT /v1/admin/shop)");
+    println!();
+    println!("  Press Ctrl-C to stop.");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("cannot catch Ctrl-C")?;
+    while !stop.load(Ordering::SeqCst) {
+        if edge.has_exited() {
+            bail!("the edge stopped unexpectedly");
+        }
+        if site.has_exited() {
+            bail!("the demo site stopped unexpectedly");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    step("Stopping the edge and the demo site");
+    drop(site);
+    drop(edge);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use memnun_protocol::digest::api_key_hash;
+
+    #[test]
+    fn demo_seed_stores_the_documented_api_key_hashed() {
+        let seed = std::fs::read_to_string(crate::root().join("demo-site/seed.sql")).unwrap();
+        assert!(seed.contains(&api_key_hash("mk_demo_local_only")));
+        assert!(!seed.contains("'mk_demo_local_only'"));
+    }
+}

@@ -1,0 +1,66 @@
+//! `cargo xtask`: memnun's chores, in Rust so that they read like the rest of the code.
+//!
+//! - `cargo xtask demo`: install what is missing, build, seed a demo shop, serve it.
+//! - `cargo xtask test`: install what is missing, build, run every test.
+//! - `cargo xtask build`: build the widgets and the worker (release) and print their sizes.
+//! - `cargo xtask shop create --origin URL…`: create a shop, print its id, API key and secret.
+
+mod build;
+mod demo;
+mod edge;
+mod process;
+mod shop;
+mod sizes;
+mod test;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo [--edge-port N] [--site-port N]
+                    build everything and serve the demo shop against the local edge
+  test              run every test (native, HTTP against workerd, browser in Chromium)
+  build             build the widgets and the worker in release mode; print sizes
+  shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]
+                    create a shop; print its id, an API key and the token secret";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or(&[]);
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(rest),
+        Some("test") => test::run(rest),
+        Some("build") => tools::ensure_build_tools()
+            .and_then(|()| build::all())
+            .and_then(|built| sizes::report(&built).map(|_| ())),
+        Some("shop") => shop::run(rest),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Prints one step of progress, so a long first run never looks stuck.
+pub fn step(message: &str) {
+    println!("==> {message}");
+}

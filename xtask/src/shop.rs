@@ -1,0 +1,83 @@
+//! `cargo xtask shop create`: a new shop with its allowed origins, a merchant API key (stored
+//! only as its hash) and the secret that signs its links. Prints the key and secret once.
+//! Locally it writes to the demo's D1 (`target/demo-d1`); with `--remote`, to the deployed D1.
+
+use crate::edge;
+use crate::{root, step};
+use anyhow::{Result, bail};
+use memnun_protocol::digest::{api_key_hash, hex};
+use memnun_protocol::shop::is_valid_origin;
+use memnun_protocol::Id;
+
+pub fn run(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) != Some("create") {
+        bail!("usage: cargo xtask shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]");
+    }
+    let mut origins = Vec::new();
+    let mut name = None;
+    let mut id = None;
+    let mut remote = false;
+    let mut it = args[1..].iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--origin" => origins.push(it.next().cloned().unwrap_or_default()),
+            "--name" => name = it.next().cloned(),
+            "--id" => id = it.next().cloned(),
+            "--remote" => remote = true,
+            other => bail!("unknown argument {other:?}"),
+        }
+    }
+    if origins.is_empty() {
+        bail!("give at least one --origin, e.g. --origin https://shop.example");
+    }
+    for origin in &origins {
+        if !is_valid_origin(origin) {
+            bail!("{origin:?} is not an origin like https://shop.example (scheme, lowercase host, optional port, no path)");
+        }
+    }
+    let id = match id {
+        Some(raw) => Id::parse(&raw).map_err(|e| anyhow::anyhow!("shop id {e}"))?.to_string(),
+        None => format!("shop-{}", random_hex(6)?),
+    };
+    let name = name.unwrap_or_else(|| id.clone());
+    let api_key = format!("mk_{}", random_hex(24)?);
+    let token_secret = random_hex(32)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
+
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut sql = format!(
+        "INSERT INTO shops (id, name, token_secret, created_at) VALUES ({}, {}, {}, {now});\
+         INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES ({}, {}, 'default', {now});",
+        quote(&id),
+        quote(&name),
+        quote(&token_secret),
+        quote(&api_key_hash(&api_key)),
+        quote(&id),
+    );
+    for origin in &origins {
+        sql.push_str(&format!(
+            "INSERT INTO shop_origins (shop_id, origin) VALUES ({}, {});",
+            quote(&id),
+            quote(origin)
+        ));
+    }
+    let persist = root().join("target/demo-d1");
+    step(if remote { "Applying migrations to the deployed D1" } else { "Applying migrations to the local D1 (target/demo-d1)" });
+    edge::migrate(None, &persist, remote)?;
+    step("Creating the shop");
+    edge::execute_sql(None, &persist, &sql, remote)?;
+    println!();
+    println!("shop id:       {id}");
+    println!("API key:       {api_key}");
+    println!("token secret:  {token_secret}");
+    println!("origins:       {}", origins.join(", "));
+    println!();
+    println!("Keep the API key and the token secret: they are not shown again (the key is stored hashed).");
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(hex(&buf))
+}

@@ -1,0 +1,97 @@
+//! What shoppers download, measured as they receive it (raw, gzip -9, brotli -q 11), and the
+//! size budget that `cargo xtask test` enforces like a test, as Remark42's size-limit does.
+//! Raising a budget needs a line in BENCHMARKS.md saying why, with the figures.
+
+use crate::build::Built;
+use anyhow::{Result, bail};
+use std::io::Write;
+use std::path::Path;
+
+/// The loader, brotli: it is on every page of every shop.
+pub const LOADER_BUDGET_BROTLI: usize = 1_536;
+/// What a product page fetches after the loader (glue + wasm; the CSS is inside the wasm),
+/// brotli.
+pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 61_440;
+
+#[derive(Clone, Copy)]
+pub struct Size {
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+pub fn measure(bytes: &[u8]) -> Result<Size> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len();
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    Ok(Size { raw: bytes.len(), gzip, brotli: br.len() })
+}
+
+fn measure_file(path: &Path) -> Result<Size> {
+    measure(&std::fs::read(path)?)
+}
+
+/// Prints the sizes; returns the loader's and the product page's.
+pub fn report(built: &Built) -> Result<(Size, Size)> {
+    let loader = measure_file(&built.loader)?;
+    let glue = measure_file(&built.glue)?;
+    let wasm = measure_file(&built.wasm)?;
+    let page = Size {
+        raw: glue.raw + wasm.raw,
+        gzip: glue.gzip + wasm.gzip,
+        brotli: glue.brotli + wasm.brotli,
+    };
+    println!("{:<34} {:>9} {:>9} {:>9}", "file", "raw B", "gzip B", "brotli B");
+    for (name, s) in [
+        ("loader (memnun.js)", loader),
+        ("glue (memnun-*.js)", glue),
+        ("wasm (memnun-*.wasm, incl. CSS)", wasm),
+        ("product page after loader", page),
+    ] {
+        println!("{name:<34} {:>9} {:>9} {:>9}", s.raw, s.gzip, s.brotli);
+    }
+    Ok((loader, page))
+}
+
+/// The size budget, run as a test: fails when a file outgrows its budget.
+pub fn check_budget(built: &Built) -> Result<()> {
+    let (loader, page) = report(built)?;
+    let mut failures = Vec::new();
+    if loader.brotli > LOADER_BUDGET_BROTLI {
+        failures.push(format!(
+            "the loader is {} B brotli, over its budget of {LOADER_BUDGET_BROTLI} B",
+            loader.brotli
+        ));
+    }
+    if page.brotli > PRODUCT_PAGE_BUDGET_BROTLI {
+        failures.push(format!(
+            "a product page fetches {} B brotli after the loader, over its budget of \
+             {PRODUCT_PAGE_BUDGET_BROTLI} B",
+            page.brotli
+        ));
+    }
+    println!(
+        "size budget: loader {} / {LOADER_BUDGET_BROTLI} B, product page {} / {PRODUCT_PAGE_BUDGET_BROTLI} B (brotli)",
+        loader.brotli, page.brotli
+    );
+    if !failures.is_empty() {
+        bail!("size budget exceeded:\n  {}", failures.join("\n  "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_is_measured_not_guessed() {
+        let text = "memnun ".repeat(1000);
+        let s = measure(text.as_bytes()).unwrap();
+        assert_eq!(s.raw, 7000);
+        assert!(s.gzip < 200 && s.brotli < 100, "{} {}", s.gzip, s.brotli);
+    }
+}

@@ -1,0 +1,39 @@
+//! `cargo xtask test`: every test. Native unit tests, the size budget, then the end-to-end
+//! tests (`tests/*.test.mjs`): HTTP against the real worker under workerd with a fresh local
+//! D1, and the demo pages in a real Chromium. Each end-to-end file starts and stops its own
+//! edge and site on free ports.
+
+use crate::process::run as run_cmd;
+use crate::tools::{ensure_build_tools, ensure_chromium};
+use crate::{build, root, sizes, step};
+use anyhow::{Context, Result};
+use std::process::Command;
+
+pub fn run(args: &[String]) -> Result<()> {
+    let filter = args.first();
+    ensure_build_tools()?;
+    let chromium = ensure_chromium()?;
+    let root = root();
+
+    step("Native tests (protocol, xtask)");
+    run_cmd(Command::new("cargo")
+        .args(["test", "--package", "memnun-protocol", "--all-features", "--package", "xtask"])
+        .current_dir(&root))
+    .context("native tests failed")?;
+
+    let built = build::all()?;
+    step("Size budget");
+    sizes::check_budget(&built)?;
+
+    step("End-to-end tests: HTTP against workerd, browser in Chromium");
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
+    match filter {
+        Some(f) => node.arg(format!("tests/{f}")),
+        None => node.arg("tests/"),
+    };
+    run_cmd(node.current_dir(&root).env("MEMNUN_CHROMIUM", chromium))
+        .context("end-to-end tests failed")?;
+    println!("\nall tests passed");
+    Ok(())
+}

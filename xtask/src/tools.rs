@@ -1,0 +1,123 @@
+//! Installs the pieces of the toolchain that a fresh machine lacks, at pinned versions, and
+//! reuses them on later runs. Rust itself is pinned by `rust-toolchain.toml` (rustup installs
+//! it, with the wasm target, the first time cargo runs in the repository).
+
+use crate::process::{output, run};
+use crate::{root, step};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Must equal the workspace's `wasm-bindgen = "=…"` pin (a test checks it).
+pub const WASM_BINDGEN_VERSION: &str = "0.2.129";
+/// Must match the `worker` crate's version in `edge/Cargo.toml` (a test checks it).
+pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn ensure_build_tools() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "about 3 minutes")?;
+    ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION, "about 5 minutes")?;
+    ensure_npm_packages()
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]).current_dir(root()))
+        .context("rustup is needed: install it from rustup.rs")?;
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        step(&format!("Adding the Rust target {WASM_TARGET}"));
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]).current_dir(root()))?;
+    }
+    Ok(())
+}
+
+fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, takes: &str) -> Result<()> {
+    let current = Command::new(cargo_bin(bin)).arg("--version").output().ok();
+    let current = current.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    if current.as_deref().is_some_and(|v| v.split_whitespace().any(|w| w == version)) {
+        return Ok(());
+    }
+    step(&format!("Installing {krate} {version} with cargo ({takes}, once)"));
+    // Not --locked: the registry mirror here lacks a version its lock file names.
+    run(Command::new("cargo")
+        .args(["install", krate, "--version", version, "--force"])
+        .current_dir(root()))
+}
+
+/// Where `cargo install` puts binaries.
+pub fn cargo_bin(bin: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_default();
+    let path = home.join("bin").join(bin);
+    if path.exists() { path } else { PathBuf::from(bin) }
+}
+
+/// Installs the npm packages from the committed lock file when they are missing or stale.
+fn ensure_npm_packages() -> Result<()> {
+    let root = root();
+    let lock = root.join("package-lock.json");
+    let installed = root.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
+        (Ok(l), Ok(i)) => i.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if fresh && node_bin("wrangler").exists() && node_bin("wasm-opt").exists() {
+        return Ok(());
+    }
+    step("Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core)");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&root))
+    .context("npm (Node.js 20 or newer) is needed")
+}
+
+pub fn node_bin(name: &str) -> PathBuf {
+    root().join("node_modules/.bin").join(name)
+}
+
+/// Debian's Chromium for the browser tests: installed with apt-get when we are root.
+pub fn ensure_chromium() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("MEMNUN_CHROMIUM") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Ok(path);
+    }
+    // SAFETY: geteuid has no preconditions.
+    let is_root = unsafe { libc::geteuid() } == 0;
+    if !is_root {
+        bail!(
+            "the browser tests need Chromium: install it (Debian: `sudo apt-get install chromium`) \
+             or set MEMNUN_CHROMIUM to a Chromium binary"
+        );
+    }
+    step("Installing Chromium with apt-get (for the browser tests, once)");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "chromium"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasm_bindgen_cli_matches_the_workspace_pin() {
+        let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("wasm-bindgen = \"={WASM_BINDGEN_VERSION}\"")),
+            "Cargo.toml must pin wasm-bindgen = \"={WASM_BINDGEN_VERSION}\""
+        );
+    }
+
+    #[test]
+    fn worker_build_matches_the_worker_crate() {
+        let manifest = std::fs::read_to_string(root().join("edge/Cargo.toml")).unwrap();
+        assert!(manifest.contains(&format!("worker = {{ version = \"={WORKER_BUILD_VERSION}\"")));
+    }
+}
