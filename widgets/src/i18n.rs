@@ -63,7 +63,8 @@ impl Locale {
 
     /// An average rating as people of this locale write it: "4.3", "4,3".
     pub fn average(self, average: f64) -> String {
-        let number = format!("{average:.1}");
+        // Half rounds up, as people (and JavaScript's toFixed) expect: 4.25 shows as 4.3.
+        let number = format!("{:.1}", (average * 10.0).round() / 10.0);
         match self {
             Locale::Tr => number.replace('.', ","),
             Locale::En => number,
