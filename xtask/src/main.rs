@@ -12,6 +12,7 @@ mod process;
 mod shop;
 mod sizes;
 mod test;
+mod tidy;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,75 @@
+//! Tests of the repository itself (as rust-analyzer's "tidy" does): the things we promise that no
+//! compiler checks.
+
+#[cfg(test)]
+mod tests {
+    use crate::root;
+    use std::fs;
+
+    fn read(path: &str) -> String {
+        fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn production_config_cannot_shift_the_clock() {
+        let config = read("edge/wrangler.toml");
+        let production = config.split("[env.").next().unwrap_or_default();
+        assert!(production.contains("CLOCK_SHIFT_ALLOWED = \"false\""));
+        assert!(!production.contains("CLOCK_SHIFT_ALLOWED = \"true\""));
+        let clock = read("edge/src/clock.rs");
+        assert!(clock.contains("== \"true\""), "the clock must shift only when explicitly allowed");
+    }
+
+    #[test]
+    fn ci_runs_the_readme_test_command() {
+        let readme = read("README.md");
+        assert!(readme.contains("cargo xtask demo"));
+        assert!(readme.contains("cargo xtask test"));
+        assert!(read(".ci/run").lines().any(|l| l.trim() == "cargo xtask test"));
+    }
+
+    #[test]
+    fn edge_code_does_not_unwrap() {
+        for entry in fs::read_dir(root().join("edge/src")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for needle in [".unwrap()", ".expect(", "panic!(", "todo!(", "unimplemented!("] {
+                assert!(!code.contains(needle), "{} contains {needle}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_code_is_documented() {
+        let api = read("docs/API.md");
+        let codes = read("protocol/src/error.rs");
+        let enum_body = codes.split("pub enum ErrorCode {").nth(1).unwrap().split('}').next().unwrap();
+        for line in enum_body.lines().map(str::trim) {
+            if let Some(variant) = line.strip_suffix(',').filter(|v| !v.starts_with("//")) {
+                let snake: String = variant
+                    .chars()
+                    .enumerate()
+                    .flat_map(|(i, c)| {
+                        let lower = c.to_ascii_lowercase();
+                        if c.is_ascii_uppercase() && i > 0 { vec!['_', lower] } else { vec![lower] }
+                    })
+                    .collect();
+                assert!(api.contains(&format!("`{snake}`")), "docs/API.md does not document {snake}");
+            }
+        }
+    }
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        let mut names: Vec<String> = fs::read_dir(root().join("edge/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for (i, name) in names.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name}");
+            assert!(name.ends_with(".sql"));
+        }
+    }
+}
