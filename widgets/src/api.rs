@@ -1,9 +1,7 @@
 //! The widgets' one HTTP client for the edge: `fetch` from `web-sys` (no HTTP crate: each one
-//! costs every shopper bytes), JSON through the browser's own parser.
+//! costs every shopper bytes), JSON through the browser's own parser (see `wire.rs`).
 
-use js_sys::{JSON, Promise};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
@@ -25,10 +23,6 @@ pub struct Answer {
 impl Answer {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
-    }
-
-    pub fn decode<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_wasm_bindgen::from_value(self.body.clone()).ok()
     }
 }
 
@@ -77,13 +71,8 @@ async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
         .dyn_into()?;
     let status = response.status();
     let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-    let body = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    let body = crate::wire::parse(&text);
     Ok(Answer { status, body })
-}
-
-pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
-    JSON::stringify(&js).ok()?.as_string()
 }
 
 /// A random UUID from the browser's CSPRNG, for idempotency keys.

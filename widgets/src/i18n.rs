@@ -61,14 +61,16 @@ impl Locale {
         }
     }
 
-    /// An average rating as people of this locale write it: "4.3", "4,3".
+    /// An average rating as people of this locale write it, to one decimal: "4.3", "4,3".
+    /// Integer arithmetic on purpose: float formatting would add ~15 KB of code to the module.
+    /// Half rounds up, as people (and JavaScript's toFixed) expect: 4.25 shows as 4.3.
     pub fn average(self, average: f64) -> String {
-        // Half rounds up, as people (and JavaScript's toFixed) expect: 4.25 shows as 4.3.
-        let number = format!("{:.1}", (average * 10.0).round() / 10.0);
-        match self {
-            Locale::Tr => number.replace('.', ","),
-            Locale::En => number,
-        }
+        let tenths = (average * 10.0).round() as u32;
+        let separator = match self {
+            Locale::Tr => ',',
+            Locale::En => '.',
+        };
+        format!("{}{separator}{}", tenths / 10, tenths % 10)
     }
 
     pub fn problem(self, field: &str, problem: FieldProblem) -> String {

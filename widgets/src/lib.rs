@@ -12,5 +12,6 @@ mod mount;
 mod outbox;
 mod reviews;
 mod style;
+mod wire;
 
 pub use mount::mount;

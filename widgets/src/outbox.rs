@@ -4,17 +4,17 @@
 //! idempotency key, so the edge stores it once however often it arrives.
 
 use crate::api::{self, Answer};
-use memnun_protocol::ErrorBody;
-use serde::{Deserialize, Serialize};
+use crate::wire;
+use js_sys::Array;
+use wasm_bindgen::JsCast;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 const STORAGE_KEY: &str = "memnun:outbox:v1";
 const RETRY_FIRST_MS: i32 = 1_000;
 const RETRY_MAX_MS: i32 = 30_000;
 
 /// One write waiting for an answer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Pending {
     pub idempotency_key: String,
     pub url: String,
@@ -32,7 +32,8 @@ pub enum Outcome {
 type Listener = Box<dyn Fn(Answer)>;
 
 thread_local! {
-    static LISTENERS: RefCell<HashMap<String, Listener>> = RefCell::new(HashMap::new());
+    // A Vec, not a HashMap: there are rarely more than one or two, and a map costs bytes.
+    static LISTENERS: RefCell<Vec<(String, Listener)>> = const { RefCell::new(Vec::new()) };
     static RETRYING: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -46,7 +47,7 @@ pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> O
     match attempt(&pending).await {
         Some(answer) => Outcome::Answered(answer),
         None => {
-            LISTENERS.with(|l| l.borrow_mut().insert(pending.idempotency_key, Box::new(on_answer)));
+            LISTENERS.with(|l| l.borrow_mut().push((pending.idempotency_key, Box::new(on_answer))));
             resend_pending();
             Outcome::Queued
         }
@@ -65,8 +66,11 @@ pub fn resend_pending() {
         loop {
             for pending in load() {
                 if let Some(answer) = attempt(&pending).await {
-                    let listener =
-                        LISTENERS.with(|l| l.borrow_mut().remove(&pending.idempotency_key));
+                    let listener = LISTENERS.with(|l| {
+                        let mut listeners = l.borrow_mut();
+                        let index = listeners.iter().position(|(k, _)| *k == pending.idempotency_key);
+                        index.map(|i| listeners.swap_remove(i).1)
+                    });
                     if let Some(listener) = listener {
                         listener(answer);
                     }
@@ -90,8 +94,8 @@ async fn attempt(pending: &Pending) -> Option<Answer> {
         .ok()?;
     // Trust the edge's error code; an answer without one (a proxy's 502, say) is retried
     // when it is a server error.
-    let retryable = match answer.decode::<ErrorBody>() {
-        Some(error) => error.error.code.is_retryable(),
+    let retryable = match wire::error_code(&answer.body) {
+        Some(code) => code.is_retryable(),
         None => answer.status == 429 || answer.status >= 500,
     };
     if retryable {
@@ -109,20 +113,41 @@ fn load() -> Vec<Pending> {
     let Some(text) = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()) else {
         return Vec::new();
     };
-    js_sys::JSON::parse(&text)
-        .ok()
-        .and_then(|v| serde_wasm_bindgen::from_value(v).ok())
-        .unwrap_or_default()
+    let Ok(entries) = wire::parse(&text).dyn_into::<Array>() else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| {
+            Some(Pending {
+                idempotency_key: wire::string_field(&e, "idempotency_key")?,
+                url: wire::string_field(&e, "url")?,
+                body: wire::string_field(&e, "body")?,
+            })
+        })
+        .collect()
 }
 
 fn save(all: &[Pending]) {
     let Some(storage) = storage() else { return };
     if all.is_empty() {
         let _ = storage.remove_item(STORAGE_KEY);
-    } else if let Some(text) = api::to_json(&all) {
+    } else if let Some(text) = js_sys::JSON::stringify(&to_array(all)).ok().and_then(|t| t.as_string()) {
         // A full or blocked storage only costs the reload-survival; the send still happens.
         let _ = storage.set_item(STORAGE_KEY, &text);
     }
+}
+
+fn to_array(all: &[Pending]) -> Array {
+    all.iter()
+        .map(|p| {
+            wire::strings(&[
+                ("idempotency_key", &p.idempotency_key),
+                ("url", &p.url),
+                ("body", &p.body),
+            ])
+        })
+        .collect()
 }
 
 fn remove(key: &str) {

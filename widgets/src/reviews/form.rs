@@ -6,10 +6,12 @@
 use crate::api::{self, Answer};
 use crate::i18n::Locale;
 use crate::outbox::{self, Outcome, Pending};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::review::{AUTHOR_RULE, BODY_RULE, TITLE_RULE};
-use memnun_protocol::{ErrorBody, NewReview};
+use crate::wire;
+use memnun_protocol::NewReview;
 use wasm_bindgen::JsCast;
 
 #[derive(Clone, PartialEq)]
@@ -60,9 +62,9 @@ pub fn ReviewForm(
             on_accepted();
             return;
         }
-        match answer.decode::<ErrorBody>() {
-            Some(e) if !e.error.fields.is_empty() => {
-                errors.set(e.error.fields.into_iter().collect());
+        match wire::error_fields(&answer.body) {
+            fields if !fields.is_empty() => {
+                errors.set(fields);
                 status.set(Status::Bad(s.fix_fields.to_owned()));
                 focus_first_invalid(form_ref);
             }
@@ -98,7 +100,7 @@ pub fn ReviewForm(
             focus_first_invalid(form_ref);
             return;
         }
-        let Some(json) = api::to_json(&review) else {
+        let Some(json) = wire::stringify(&wire::new_review(&review)) else {
             status.set(Status::Bad(s.failed.to_owned()));
             return;
         };
@@ -148,7 +150,7 @@ pub fn ReviewForm(
         };
         let invalid = move || error_of(field).map(|_| "true");
         let control = if kind == "textarea" {
-            view! {
+            Either::Left(view! {
                 <textarea
                     id=id.clone()
                     name=field
@@ -159,10 +161,9 @@ pub fn ReviewForm(
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
                 ></textarea>
-            }
-            .into_any()
+            })
         } else {
-            view! {
+            Either::Right(view! {
                 <input
                     id=id.clone()
                     name=field
@@ -175,8 +176,7 @@ pub fn ReviewForm(
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
                 />
-            }
-            .into_any()
+            })
         };
         view! {
             <div class="field">
@@ -211,9 +211,9 @@ pub fn ReviewForm(
                 }
             >
                 {if n == 0 {
-                    view! { <span>{label}</span> }.into_any()
+                    Either::Left(view! { <span>{label}</span> })
                 } else {
-                    view! { <span aria-hidden="true">"★"</span><span class="sr">{label}</span> }.into_any()
+                    Either::Right(view! { <span aria-hidden="true">"★"</span><span class="sr">{label}</span> })
                 }}
             </label>
         }

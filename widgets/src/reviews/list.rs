@@ -4,7 +4,8 @@ use crate::api;
 use crate::i18n::Locale;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::{RatingSummary, Review, ReviewPage};
+use crate::wire;
+use memnun_protocol::{RatingSummary, Review};
 use wasm_bindgen::JsValue;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -35,7 +36,7 @@ pub fn ReviewList(url: String, locale: Locale, refresh: RwSignal<u32>) -> impl I
                 .await
                 .ok()
                 .filter(api::Answer::is_success)
-                .and_then(|a| a.decode::<ReviewPage>());
+                .and_then(|a| wire::review_page(&a.body));
             match page {
                 Some(page) => {
                     summary.set(page.summary);
@@ -59,32 +60,47 @@ pub fn ReviewList(url: String, locale: Locale, refresh: RwSignal<u32>) -> impl I
     });
 
     view! {
-        {move || match state.get() {
-            Load::Loading => view! { <p class="muted" role="status">{s.loading}</p> }.into_any(),
-            Load::Failed => view! { <p class="muted" role="status">{s.load_failed}</p> }.into_any(),
-            Load::Loaded if summary.get().count == 0 => {
-                view! { <p class="muted">{s.no_reviews}</p> }.into_any()
-            }
-            Load::Loaded => view! { <Summary summary=summary.get() locale=locale /> }.into_any(),
+        {move || {
+            let (message, role) = match state.get() {
+                Load::Loading => (Some(s.loading), Some("status")),
+                Load::Failed => (Some(s.load_failed), Some("status")),
+                Load::Loaded if summary.get().count == 0 => (Some(s.no_reviews), None),
+                Load::Loaded => (None, None),
+            };
+            message.map(|m| view! { <p class="muted" role=role>{m}</p> })
+        }}
+        {move || {
+            (state.get() == Load::Loaded && summary.get().count > 0)
+                .then(|| view! { <Summary summary=summary.get() locale=locale /> })
         }}
         <ol class="list">
-            <For each=move || reviews.get() key=|r| r.id.clone() let:review>
-                <ReviewItem review=review locale=locale />
-            </For>
+            // Not a keyed <For>: the list only grows at its end or is replaced, and keyed
+            // diffing costs ~6 KB brotli.
+            {move || {
+                reviews
+                    .get()
+                    .into_iter()
+                    .map(|review| view! { <ReviewItem review=review locale=locale /> })
+                    .collect_view()
+            }}
         </ol>
-        <Show when=move || next.get().is_some()>
-            <button
-                type="button"
-                class="more"
-                disabled=move || more_busy.get()
-                on:click=move |_| {
-                    more_busy.set(true);
-                    fetch_page(next.get_untracked());
+        {move || {
+            next.get().is_some().then(|| {
+                view! {
+                    <button
+                        type="button"
+                        class="more"
+                        disabled=move || more_busy.get()
+                        on:click=move |_| {
+                            more_busy.set(true);
+                            fetch_page(next.get_untracked());
+                        }
+                    >
+                        {s.show_more}
+                    </button>
                 }
-            >
-                {s.show_more}
-            </button>
-        </Show>
+            })
+        }}
     }
 }
 

@@ -1,0 +1,122 @@
+//! Reading and writing the wire types of `memnun_protocol` as JavaScript values, by hand.
+//!
+//! Why not serde: on the edge the types are (de)serialized with serde, but in the widgets serde's
+//! generic code (and the float formatting its error messages pull in) cost ~35 KB of wasm, about
+//! 12 KB brotli for every shopper. The browser parses and prints the JSON; this module only maps
+//! fields. The names are the protocol's; the HTTP and browser tests check both sides agree.
+
+use js_sys::{Array, JSON, Object, Reflect};
+use memnun_protocol::{ErrorCode, NewReview, RatingSummary, Review, ReviewPage};
+use wasm_bindgen::{JsCast, JsValue};
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(object: &JsValue, name: &str) -> Option<String> {
+    field(object, name).as_string()
+}
+
+fn number(object: &JsValue, name: &str) -> Option<f64> {
+    field(object, name).as_f64()
+}
+
+fn set(object: &Object, name: &str, value: JsValue) {
+    // Setting a property on a plain new object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(name), &value);
+}
+
+pub fn stringify(object: &Object) -> Option<String> {
+    JSON::stringify(object).ok()?.as_string()
+}
+
+pub fn parse(text: &str) -> JsValue {
+    JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
+pub fn review_page(value: &JsValue) -> Option<ReviewPage> {
+    let summary = field(value, "summary");
+    let histogram: Array = field(&summary, "histogram").dyn_into().ok()?;
+    let mut counts = [0u32; 5];
+    for (i, slot) in counts.iter_mut().enumerate() {
+        *slot = histogram.get(i as u32).as_f64()? as u32;
+    }
+    let reviews: Array = field(value, "reviews").dyn_into().ok()?;
+    let reviews = reviews.iter().map(|r| review(&r)).collect::<Option<Vec<_>>>()?;
+    Some(ReviewPage {
+        summary: RatingSummary {
+            count: number(&summary, "count")? as u32,
+            average: number(&summary, "average")?,
+            histogram: counts,
+        },
+        reviews,
+        next_cursor: text(value, "next_cursor"),
+    })
+}
+
+fn review(value: &JsValue) -> Option<Review> {
+    Some(Review {
+        id: text(value, "id")?,
+        product: text(value, "product")?,
+        rating: number(value, "rating")? as u8,
+        title: text(value, "title").unwrap_or_default(),
+        body: text(value, "body")?,
+        author: text(value, "author")?,
+        locale: text(value, "locale"),
+        created_at: number(value, "created_at")? as i64,
+    })
+}
+
+/// The error code of an error answer, if it is one of ours.
+pub fn error_code(value: &JsValue) -> Option<ErrorCode> {
+    let code = text(&field(value, "error"), "code")?;
+    ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+}
+
+/// The per-field messages of a `validation_failed` answer.
+pub fn error_fields(value: &JsValue) -> Vec<(String, String)> {
+    let fields = field(&field(value, "error"), "fields");
+    if !fields.is_object() {
+        return Vec::new();
+    }
+    Object::entries(fields.unchecked_ref())
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.dyn_into().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+pub fn new_review(review: &NewReview) -> Object {
+    let object = Object::new();
+    let put = |name: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            set(&object, name, JsValue::from_str(v));
+        }
+    };
+    put("product", &review.product);
+    put("title", &review.title);
+    put("body", &review.body);
+    put("author", &review.author);
+    put("email", &review.email);
+    put("locale", &review.locale);
+    put("website", &review.website);
+    if let Some(rating) = review.rating {
+        set(&object, "rating", JsValue::from_f64(rating as f64));
+    }
+    object
+}
+
+/// A plain object of string fields, for the outbox's stored entries.
+pub fn strings(fields: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (name, value) in fields {
+        set(&object, name, JsValue::from_str(value));
+    }
+    object
+}
+
+pub fn string_field(value: &JsValue, name: &str) -> Option<String> {
+    text(value, name)
+}
