@@ -31,10 +31,10 @@ async fn route(mut req: Request, env: Env) -> Response {
     let method = req.method();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let outcome = match segments.as_slice() {
-        ["v1", "health"] => only(&method, Method::Get, "GET")
+        ["v1", "health"] => only(&method, Method::Get, "GET, HEAD")
             .and_then(|()| http::json(200, &serde_json::json!({ "ok": true })))
             .map(|r| (r, Cors::Public)),
-        ["v1", "memnun.js"] | ["v1", "assets", _] => match only(&method, Method::Get, "GET") {
+        ["v1", "memnun.js"] | ["v1", "assets", _] => match only(&method, Method::Get, "GET, HEAD") {
             Ok(()) => assets::serve(req, &env).await.map(|r| (r, Cors::None)),
             Err(e) => Err(e),
         },
@@ -45,13 +45,13 @@ async fn route(mut req: Request, env: Env) -> Response {
             .await
         }
         ["v1", "shops", shop, "products", product, "reviews"] => match method {
-            Method::Get => public_read(&env, shop, |db, shop| async move {
+            Method::Get | Method::Head => public_read(&env, shop, |db, shop| async move {
                 let product = parse_id("product", product)?;
                 reviews::list(&req, &db, &shop, &product).await
             })
             .await,
             Method::Options => preflight_public(),
-            _ => Err(ApiError::MethodNotAllowed("GET, OPTIONS")),
+            _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
         .map(|r| (r, Cors::Public)),
         ["v1", "admin", "shop"] => admin(&mut req, &env, &method).await.map(|r| (r, Cors::None)),
@@ -74,8 +74,10 @@ async fn route(mut req: Request, env: Env) -> Response {
     }
 }
 
+/// Accepts `expected`, and HEAD wherever GET is accepted (the runtime drops the body).
 fn only(method: &Method, expected: Method, allow: &'static str) -> Result<(), ApiError> {
-    if *method == expected { Ok(()) } else { Err(ApiError::MethodNotAllowed(allow)) }
+    let head_for_get = expected == Method::Get && *method == Method::Head;
+    if *method == expected || head_for_get { Ok(()) } else { Err(ApiError::MethodNotAllowed(allow)) }
 }
 
 fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {

@@ -7,7 +7,8 @@
 pub const STYLESHEET: &str = r#"
 :host{display:block!important;contain:layout style}
 .memnun-root{all:initial;display:block;box-sizing:border-box;color:var(--memnun-text,#1f2328);background:var(--memnun-background,transparent);font:16px/1.5 var(--memnun-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);text-align:start;max-width:48rem}
-.memnun-root *{box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}
+/* :where() keeps this reset at zero specificity, so the rules below (h2, legend, …) win. */
+:where(.memnun-root *){box-sizing:border-box;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}
 h2,h3{margin:0 0 .5rem;font-weight:700;line-height:1.25}
 h2{font-size:1.375rem}h3{font-size:1.125rem}
 p{margin:0 0 .5rem}
@@ -31,6 +32,7 @@ button:disabled{opacity:.6;cursor:progress}
 form{margin-top:1.5rem;padding-top:1rem;border-top:2px solid #d8dee4}
 fieldset{border:0;margin:0 0 1rem;padding:0}
 legend{font-weight:600;padding:0;margin-bottom:.25rem}
+.review h3{font-size:1rem;margin:.25rem 0}
 .rating{display:flex;align-items:center;gap:.25rem}
 .rating input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
 .rating label{display:inline-flex;align-items:center;justify-content:center;min-width:2.75rem;min-height:2.75rem;font-size:1.75rem;line-height:1;color:#8c959f;cursor:pointer;border-radius:.375rem}

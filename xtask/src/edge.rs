@@ -1,7 +1,7 @@
 //! The edge under workerd, through wrangler: local D1 migrations, SQL for seeding, and the
 //! worker itself, started from the prebuilt bundle on 127.0.0.1 with explicit ports.
 
-use crate::process::{Service, run};
+use crate::process::{Service, output, run};
 use crate::root;
 use crate::tools::node_bin;
 use anyhow::Result;
@@ -43,14 +43,15 @@ pub fn execute_file(env: Option<&str>, persist: &Path, file: &Path) -> Result<()
     let mut cmd = wrangler();
     cmd.args(["d1", "execute", "DB", "--file"]).arg(file);
     with_target(&mut cmd, env, persist, false);
-    run(&mut cmd)
+    // Its JSON report of every statement is noise; it is shown if the command fails.
+    output(&mut cmd).map(drop)
 }
 
 pub fn execute_sql(env: Option<&str>, persist: &Path, sql: &str, remote: bool) -> Result<()> {
     let mut cmd = wrangler();
     cmd.args(["d1", "execute", "DB", "--command", sql]);
     with_target(&mut cmd, env, persist, remote);
-    run(&mut cmd)
+    output(&mut cmd).map(drop)
 }
 
 pub fn start(env: Option<&str>, persist: &Path, port: u16, inspector_port: u16) -> Result<Service> {

@@ -1,0 +1,104 @@
+// The loader and the widget files as a shop page gets them: cache and CORS headers, and the
+// loader's promise to fetch nothing more until a placeholder is near the viewport.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { Edge, startDemoSite } from "./support/harness.mjs";
+
+let edge, site, browser;
+
+before(async () => {
+  edge = await Edge.start({ demoSeed: true });
+  site = await startDemoSite(edge.url);
+  await edge.allowOrigin("demo", site.url);
+  browser = await chromium.launch({
+    executablePath: process.env.MEMNUN_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+  await edge?.cleanup();
+});
+
+async function assetNames() {
+  const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
+  const glue = loader.match(/memnun-[0-9a-f]{16}\.js/)?.[0];
+  const wasm = loader.match(/memnun-[0-9a-f]{16}\.wasm/)?.[0];
+  return { glue, wasm };
+}
+
+describe("widget files", () => {
+  test("the loader is cached briefly and names content-hashed files", async () => {
+    const res = await fetch(`${edge.url}/v1/memnun.js`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type"), /javascript/);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.equal(res.headers.get("cache-control"), "public, max-age=300");
+    const { glue, wasm } = await assetNames();
+    assert.ok(glue && wasm, "the loader names its glue and wasm");
+    const head = await fetch(`${edge.url}/v1/memnun.js`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+  });
+
+  test("hashed files are immutable for a year, with the right types, readable by any page", async () => {
+    const { glue, wasm } = await assetNames();
+    for (const [name, type] of [[glue, /javascript/], [wasm, /^application\/wasm/]]) {
+      const res = await fetch(`${edge.url}/v1/assets/${name}`);
+      assert.equal(res.status, 200, name);
+      assert.match(res.headers.get("content-type"), type);
+      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    }
+  });
+
+  test("an unknown file is a JSON 404", async () => {
+    for (const path of ["/v1/assets/memnun-0000000000000000.wasm", "/v1/assets/..%2F..%2Fwrangler.toml"]) {
+      const res = await fetch(edge.url + path);
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json()).error.code, "not_found");
+    }
+  });
+});
+
+describe("loader in the browser", () => {
+  test("fetches no wasm until the placeholder nears the viewport, reserving its space", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const fetched = [];
+    page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${site.url}/below-fold.html`);
+    await page.waitForLoadState("networkidle");
+    assert.ok(fetched.includes("/v1/memnun.js"));
+    assert.ok(!fetched.some((p) => p.startsWith("/v1/assets/")), `fetched before scrolling: ${fetched}`);
+    assert.ok(!fetched.some((p) => p.includes("/reviews")), "no API call before scrolling");
+    const reserved = await page.evaluate(() => getComputedStyle(document.getElementById("below")).minHeight);
+    assert.notEqual(reserved, "0px", "space is reserved before mount");
+
+    await page.locator("#below").scrollIntoViewIfNeeded();
+    await page.locator("#below .summary").waitFor();
+    assert.ok(fetched.some((p) => p.endsWith(".wasm")));
+    await page.close();
+  });
+
+  test("placeholders added after load are found and mounted", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/products/linen-shirt.html`);
+    await page.locator('[data-memnun="reviews"] .summary').waitFor();
+    // A single-page shop renders a new product view.
+    await page.evaluate(() => {
+      const el = document.createElement("div");
+      el.id = "later";
+      el.dataset.memnun = "reviews";
+      el.dataset.product = "kahve-fincani-01";
+      el.dataset.locale = "tr";
+      document.querySelector("main").prepend(el);
+    });
+    await page.locator("#later .summary").waitFor();
+    await page.locator("#later").getByText("değerlendirme").first().waitFor();
+    await page.close();
+  });
+});
