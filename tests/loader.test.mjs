@@ -2,26 +2,17 @@
 // loader's promise to fetch nothing more until a placeholder is near the viewport.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { Edge, startDemoSite } from "./support/harness.mjs";
+import { startShopInBrowser } from "./support/harness.mjs";
 
-let edge, site, browser;
+let stack, edge, site, browser;
 
 before(async () => {
-  edge = await Edge.start({ demoSeed: true });
-  site = await startDemoSite(edge.url);
-  await edge.allowOrigin("demo", site.url);
-  browser = await chromium.launch({
-    executablePath: process.env.MEMNUN_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  stack = await startShopInBrowser();
+  ({ edge, site, browser } = stack);
 });
 
 after(async () => {
-  await browser?.close();
-  await site?.stop();
-  await edge?.cleanup();
+  await stack?.stop();
 });
 
 async function assetNames() {

@@ -120,6 +120,7 @@ describe("refusals: clear JSON errors, nothing stored", () => {
       [review({ author: "" }), ["author"]],
       [review({ author: "a".repeat(51) }), ["author"]],
       [review({ author: "bell\u0007" }), ["author"]],
+      [review({ author: "Ayşe\u202Emoc.live" }), ["author"]],
       [review({ body: "nul\u0000byte" }), ["body"]],
       [review({ email: "not-an-email" }), ["email"]],
       [review({ locale: "de" }), ["locale"]],

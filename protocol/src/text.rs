@@ -2,7 +2,7 @@
 //!
 //! Lengths are counted in Unicode scalar values (what a shopper thinks of as characters, near
 //! enough), after NFC normalisation on the edge. Control characters are refused, except line
-//! breaks and tabs in multi-line fields. Text is never trimmed or escaped here: it is stored as
+//! breaks and tabs in multi-line fields, and so are bidirectional overrides. Text is never trimmed or escaped here: it is stored as
 //! given and always rendered as text.
 
 use std::fmt;
@@ -72,10 +72,10 @@ impl TextRule {
         if value.trim().is_empty() {
             return if self.required { Err(FieldProblem::Required) } else { Ok(()) };
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
-        {
+        if value.chars().any(|c| {
+            (c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
+                || is_bidi_override(c)
+        }) {
             return Err(FieldProblem::ControlCharacter);
         }
         if value.chars().count() > self.max_chars {
@@ -83,6 +83,12 @@ impl TextRule {
         }
         Ok(())
     }
+}
+
+/// Bidirectional embeddings, overrides and isolates: invisible, and able to make a name or a
+/// review read differently from what is stored ("Trojan Source").
+fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A deliberately simple email check: one `@`, something before it, a dotted domain after it,
@@ -135,6 +141,15 @@ mod tests {
         assert_eq!(MULTI.check("a\r\nb"), Ok(()));
         assert_eq!(MULTI.check("a\u{0}b"), Err(FieldProblem::ControlCharacter));
         assert_eq!(MULTI.check("a\u{1b}[31m"), Err(FieldProblem::ControlCharacter));
+    }
+
+    #[test]
+    fn bidi_overrides_are_refused_but_right_to_left_text_is_not() {
+        let rule = TextRule { required: true, max_chars: 100, multiline: true };
+        assert_eq!(rule.check("abc\u{202E}fed"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(rule.check("x\u{2067}y"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(rule.check("مرحبا شكرا"), Ok(()));
+        assert_eq!(rule.check("a\u{200F}b"), Ok(()));
     }
 
     #[test]

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSite } from "../../demo-site/serve.mjs";
+import { chromium } from "playwright-core";
 
 const run = promisify(execFile);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -194,4 +195,31 @@ export async function postReview(edge, body, { origin, key = randomUUID(), clien
 export async function getReviews(edge, product, query = "", shop = TEST_SHOP) {
   const res = await fetch(`${edge.url}/v1/shops/${shop}/products/${product}/reviews${query}`);
   return { status: res.status, headers: res.headers, json: await res.json().catch(() => null) };
+}
+
+/** Debian's Chromium, headless, with no background traffic (the network here is closed). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.MEMNUN_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** The demo shop against a fresh edge, and a browser to visit it; `stop()` ends all three. */
+export async function startShopInBrowser() {
+  const edge = await Edge.start({ demoSeed: true });
+  const site = await startDemoSite(edge.url);
+  await edge.allowOrigin("demo", site.url);
+  const browser = await launchChromium();
+  return {
+    edge,
+    site,
+    browser,
+    async stop() {
+      await browser.close();
+      await site.stop();
+      await edge.cleanup();
+    },
+  };
 }

@@ -11,6 +11,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Inputs of both wasm builds: the shared contract and the toolchain.
+const SHARED_INPUTS: [&str; 5] =
+    ["protocol/src", "protocol/Cargo.toml", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"];
+
 /// The files a product page fetches, as built.
 pub struct Built {
     pub loader: PathBuf,
@@ -32,16 +36,7 @@ fn public_v1() -> PathBuf {
 pub fn widgets() -> Result<Built> {
     let root = root();
     let work = root.join("target/memnun-widgets");
-    let inputs = fingerprint(&[
-        "widgets/src",
-        "widgets/loader",
-        "widgets/Cargo.toml",
-        "protocol/src",
-        "protocol/Cargo.toml",
-        "Cargo.toml",
-        "Cargo.lock",
-        "rust-toolchain.toml",
-    ])?;
+    let inputs = fingerprint(&["widgets/src", "widgets/loader", "widgets/Cargo.toml"])?;
     let stamp = work.join("fingerprint");
     let manifest = work.join("built.txt");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
@@ -123,15 +118,7 @@ fn minify(input: &Path, output: &Path) -> Result<()> {
 
 pub fn edge() -> Result<()> {
     let root = root();
-    let inputs = fingerprint(&[
-        "edge/src",
-        "edge/Cargo.toml",
-        "protocol/src",
-        "protocol/Cargo.toml",
-        "Cargo.toml",
-        "Cargo.lock",
-        "rust-toolchain.toml",
-    ])?;
+    let inputs = fingerprint(&["edge/src", "edge/Cargo.toml"])?;
     let stamp = root.join("target/memnun-edge.fingerprint");
     let bundle = root.join("edge/build/index.js");
     if bundle.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
@@ -152,11 +139,12 @@ pub fn edge() -> Result<()> {
     Ok(())
 }
 
-/// A hash of every file under `paths` (relative to the root), names and contents.
+/// A hash of every file under `paths` and the shared inputs (relative to the root), names and
+/// contents.
 fn fingerprint(paths: &[&str]) -> Result<String> {
     let root = root();
     let mut files = Vec::new();
-    for path in paths {
+    for path in paths.iter().chain(SHARED_INPUTS.iter()) {
         collect(&root.join(path), &mut files)?;
     }
     files.sort();
