@@ -52,8 +52,8 @@ export async function freePort() {
   });
 }
 
-async function wrangler(args, persist) {
-  const { stdout } = await run(WRANGLER, [...args, "--local", "--env", "test", "--persist-to", persist], {
+async function wrangler(args, persist, env = "test") {
+  const { stdout } = await run(WRANGLER, [...args, "--local", "--env", env, "--persist-to", persist], {
     cwd: EDGE_DIR,
     env: WRANGLER_ENV,
     maxBuffer: 64 * 1024 * 1024,
@@ -65,11 +65,11 @@ export const sqlQuote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 export class Edge {
   /** A fresh database with the migrations applied and a test shop allowing `origins`. */
-  static async start({ origins = [], demoSeed = false } = {}) {
+  static async start({ origins = [], demoSeed = false, env = "test", script } = {}) {
     const persist = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-d1-"));
     // Migrations go through wrangler, exactly as in the demo and in production.
-    await wrangler(["d1", "migrations", "apply", "DB"], persist);
-    const edge = new Edge(persist);
+    await wrangler(["d1", "migrations", "apply", "DB"], persist, env);
+    const edge = new Edge(persist, env, script);
     await edge.start();
     let sql = [
       `INSERT INTO shops (id, name, token_secret, created_at) VALUES ('${TEST_SHOP}', 'Test', 'secret', 0);`,
@@ -82,8 +82,11 @@ export class Edge {
     return edge;
   }
 
-  constructor(persist) {
+  /** `script` replaces the built worker (the bench's JavaScript baseline runs this way). */
+  constructor(persist, env = "test", script = path.join(EDGE_DIR, "build/index.js")) {
     this.persist = persist;
+    this.env = env;
+    this.script = script;
     this.port = 0;
     this.mf = null;
   }
@@ -91,10 +94,10 @@ export class Edge {
   /** Runs the prebuilt worker under workerd through miniflare's API (no dev-server proxy, no
    * file watcher), configured from wrangler.toml's test environment. */
   async start() {
-    const { workerOptions } = wranglerApi.unstable_getMiniflareWorkerOptions(path.join(EDGE_DIR, "wrangler.toml"), "test");
+    const { workerOptions } = wranglerApi.unstable_getMiniflareWorkerOptions(path.join(EDGE_DIR, "wrangler.toml"), this.env);
     this.mf = new Miniflare({
       ...workerOptions,
-      scriptPath: path.join(EDGE_DIR, "build/index.js"),
+      scriptPath: this.script,
       modules: true,
       d1Persist: path.join(this.persist, "v3", "d1"),
       host: "127.0.0.1",

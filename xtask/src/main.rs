@@ -3,8 +3,10 @@
 //! - `cargo xtask demo`: install what is missing, build, seed a demo shop, serve it.
 //! - `cargo xtask test`: install what is missing, build, run every test.
 //! - `cargo xtask build`: build the widgets and the worker (release) and print their sizes.
+//! - `cargo xtask bench [--smoke]`: weight, worker size and edge speed against real peers.
 //! - `cargo xtask shop create --origin URL…`: create a shop, print its id, API key and secret.
 
+mod bench;
 mod build;
 mod demo;
 mod edge;
@@ -25,6 +27,8 @@ commands:
                     build everything and serve the demo shop against the local edge
   test              run every test (native, HTTP against workerd, browser in Chromium)
   build             build the widgets and the worker in release mode; print sizes
+  bench [--smoke]   weight against peers, worker size, edge speed against a JS baseline;
+                    writes BENCHMARKS.md (--smoke: tiny counts, checks only)
   shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]
                     create a shop; print its id, an API key and the token secret";
 
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
             .and_then(|()| build::all())
             .and_then(|built| sizes::report(&built).map(|_| ())),
         Some("shop") => shop::run(rest),
+        Some("bench") => bench::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -34,6 +34,8 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     run_cmd(node.current_dir(&root).env("MEMNUN_CHROMIUM", chromium))
         .context("end-to-end tests failed")?;
+    step("Bench smoke (tiny counts: every part of `cargo xtask bench` still runs)");
+    crate::bench::run(&["--smoke".to_owned()]).context("bench smoke failed")?;
     println!("\nall tests passed");
     Ok(())
 }

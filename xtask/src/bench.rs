@@ -1,0 +1,275 @@
+//! `cargo xtask bench [--smoke]`: what we promise merchants, measured in one run against real
+//! peers. Weight (ours against Isso's embed, Nosto's web components and Formbricks' loader,
+//! installed from the registries into `target/bench-peers`), the worker's compressed size against
+//! Cloudflare's limits, and edge speed against a minimal JavaScript Worker running the same D1
+//! statements (`bench/edge-load.mjs`). The full run writes its report into BENCHMARKS.md;
+//! `--smoke` (tiny counts, run by `cargo xtask test`) only checks that every part still runs and
+//! that every accepted write was stored.
+
+use crate::build::{self, Built};
+use crate::process::{output, run as run_cmd};
+use crate::sizes::{Size, measure};
+use crate::tools::ensure_build_tools;
+use crate::{root, step};
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const NOSTO: &str = "@nosto/web-components@11.6.0";
+const FORMBRICKS: &str = "@formbricks/js@5.1.0";
+const ISSO: &str = "isso==0.14.0";
+/// Cloudflare Workers' limits on a worker's compressed (gzip) size.
+const WORKER_LIMIT_FREE: usize = 3 * 1024 * 1024;
+const WORKER_LIMIT_PAID: usize = 10 * 1024 * 1024;
+const BEGIN: &str = "<!-- bench:begin -->";
+const END: &str = "<!-- bench:end -->";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let smoke = match args {
+        [] => false,
+        [flag] if flag == "--smoke" => true,
+        _ => bail!("usage: cargo xtask bench [--smoke]"),
+    };
+    ensure_build_tools()?;
+    let built = build::all()?;
+    let report = report(&built, smoke)?;
+    if smoke {
+        let path = root().join("target/bench/smoke.md");
+        fs::create_dir_all(path.parent().unwrap_or(&root()))?;
+        fs::write(&path, &report)?;
+        println!("bench smoke: every part ran; report in {}", path.display());
+    } else {
+        write_into_benchmarks(&report)?;
+        println!("{report}");
+        println!("Written to BENCHMARKS.md.");
+    }
+    Ok(())
+}
+
+fn report(built: &Built, smoke: bool) -> Result<String> {
+    let mut md = String::new();
+    let date = output(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))?;
+    writeln!(md, "## `cargo xtask bench` — {}", date.trim())?;
+    writeln!(md)?;
+    writeln!(md, "Written by `cargo xtask bench` on this machine (2 cores); do not edit by hand.")?;
+    writeln!(md)?;
+
+    step("Bench: weight against peers");
+    md.push_str(&weight(built)?);
+    step("Bench: worker size");
+    md.push_str(&worker_size()?);
+    step("Bench: edge speed (memnun and the JavaScript baseline under workerd)");
+    md.push_str(&edge_speed(smoke)?);
+    writeln!(md, "### Not measured yet")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Page cost in Chromium (bytes and long tasks before a placeholder is in view, time to \
+         interactive, CLS), Lighthouse with and without the widgets, Isso's server under the same \
+         load, and growth to 10^5 reviews: issue 4 continues."
+    )?;
+    Ok(md)
+}
+
+fn row(md: &mut String, name: &str, s: Size) -> Result<()> {
+    writeln!(md, "| {name} | {} | {} | {} |", s.raw, s.gzip, s.brotli)?;
+    Ok(())
+}
+
+fn add(a: Size, b: Size) -> Size {
+    Size { raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }
+}
+
+fn weight(built: &Built) -> Result<String> {
+    let peers = peers()?;
+    let size = |p: &Path| -> Result<Size> { measure(&fs::read(p).with_context(|| p.display().to_string())?) };
+    let loader = size(&built.loader)?;
+    let glue = size(&built.glue)?;
+    let wasm = size(&built.wasm)?;
+    let page = add(loader, add(glue, wasm));
+    let isso = size(&peers.isso)?;
+    let nosto = size(&peers.nosto)?;
+    let formbricks = size(&peers.formbricks)?;
+    let isso_nosto = add(isso, nosto);
+
+    let mut md = String::new();
+    writeln!(md, "### Weight (bytes: raw, gzip -9, brotli -q 11)")?;
+    writeln!(md)?;
+    writeln!(md, "| file | raw | gzip | brotli |")?;
+    writeln!(md, "|---|---:|---:|---:|")?;
+    row(&mut md, "memnun loader (`memnun.js`)", loader)?;
+    row(&mut md, "memnun glue (`memnun-*.js`)", glue)?;
+    row(&mut md, "memnun wasm (CSS inside)", wasm)?;
+    row(&mut md, "**memnun product page** (loader + glue + wasm)", page)?;
+    row(&mut md, "Isso `embed.min.js` (PyPI isso 0.14.0)", isso)?;
+    row(&mut md, "Nosto `main.es.bundle.js` (@nosto/web-components 11.6.0)", nosto)?;
+    row(&mut md, "Isso + Nosto", isso_nosto)?;
+    row(&mut md, "Formbricks loader `dist/index.js` (@formbricks/js 5.1.0)", formbricks)?;
+    writeln!(md)?;
+    writeln!(md, "| ratio (brotli) | ours / peer |")?;
+    writeln!(md, "|---|---:|")?;
+    let ratio = |a: Size, b: Size| a.brotli as f64 / b.brotli as f64;
+    writeln!(md, "| product page / Isso embed | {:.2} |", ratio(page, isso))?;
+    writeln!(md, "| product page / Nosto components | {:.2} |", ratio(page, nosto))?;
+    writeln!(md, "| product page / (Isso + Nosto) | {:.2} |", ratio(page, isso_nosto))?;
+    writeln!(md, "| loader / Formbricks loader | {:.2} |", ratio(loader, formbricks))?;
+    writeln!(md)?;
+    writeln!(md, "An order page has no widget yet (the order tracker is issue 6).")?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+struct Peers {
+    isso: PathBuf,
+    nosto: PathBuf,
+    formbricks: PathBuf,
+}
+
+/// Installs the peers' published files into `target/bench-peers` (once).
+fn peers() -> Result<Peers> {
+    let dir = root().join("target/bench-peers");
+    let peers = Peers {
+        isso: dir.join("isso-0.14.0/isso/js/embed.min.js"),
+        nosto: dir.join("nosto/package/dist/main.es.bundle.js"),
+        formbricks: dir.join("formbricks/package/dist/index.js"),
+    };
+    if peers.isso.exists() && peers.nosto.exists() && peers.formbricks.exists() {
+        return Ok(peers);
+    }
+    step("Fetching the peers from npm and PyPI into target/bench-peers (once)");
+    fs::create_dir_all(&dir)?;
+    for (spec, sub) in [(NOSTO, "nosto"), (FORMBRICKS, "formbricks")] {
+        let tarball = output(Command::new("npm").args(["pack", spec, "--silent", "--pack-destination"]).arg(&dir))?;
+        let tarball = dir.join(tarball.trim().lines().last().unwrap_or_default());
+        fs::create_dir_all(dir.join(sub))?;
+        run_cmd(Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(dir.join(sub)))?;
+    }
+    run_cmd(Command::new("python3")
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", ISSO, "-d"])
+        .arg(&dir))?;
+    run_cmd(Command::new("tar")
+        .arg("xzf")
+        .arg(dir.join("isso-0.14.0.tar.gz"))
+        .arg("-C")
+        .arg(&dir)
+        .arg("isso-0.14.0/isso/js/embed.min.js"))?;
+    Ok(peers)
+}
+
+fn worker_size() -> Result<String> {
+    let build = root().join("edge/build");
+    let wasm = measure(&fs::read(build.join("index_bg.wasm"))?)?;
+    let js = measure(&fs::read(build.join("index.js"))?)?;
+    let total = add(wasm, js);
+    let mut md = String::new();
+    writeln!(md, "### Worker size")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "`edge/build` (wasm + JS shim): {} B raw, **{} B gzip**: {:.1}% of the Workers Free limit \
+         (3 MiB compressed), {:.1}% of Paid (10 MiB).",
+        total.raw,
+        total.gzip,
+        total.gzip as f64 * 100.0 / WORKER_LIMIT_FREE as f64,
+        total.gzip as f64 * 100.0 / WORKER_LIMIT_PAID as f64
+    )?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+fn edge_speed(smoke: bool) -> Result<String> {
+    let mut cmd = Command::new("node");
+    cmd.arg(root().join("bench/edge-load.mjs")).current_dir(root());
+    if smoke {
+        cmd.arg("--smoke");
+    }
+    let raw = output(&mut cmd)?;
+    let report: Value = serde_json::from_str(raw.trim()).context("the load generator's report")?;
+    let target = |name: &str| report["targets"][name].clone();
+    let ours = target("memnun");
+    let base = target("js-baseline");
+
+    for (name, t) in [("memnun", &ours), ("js-baseline", &base)] {
+        let accepted = t["accepted"].as_u64().unwrap_or(0);
+        let stored = t["stored"].as_u64().unwrap_or(u64::MAX);
+        if accepted != stored || accepted == 0 {
+            bail!("{name}: {accepted} POSTs were accepted but {stored} reviews are stored");
+        }
+        for (kind, ok) in [("post", "201"), ("get", "200")] {
+            let statuses = t[kind]["statuses"].as_object().cloned().unwrap_or_default();
+            if statuses.keys().any(|s| s != ok) {
+                bail!("{name} {kind}: unexpected answers {statuses:?}");
+            }
+        }
+    }
+
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut md = String::new();
+    writeln!(md, "### Edge speed")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Each worker under workerd (miniflare's API, no dev-server proxy) with its own fresh local \
+         D1; {} rounds, targets alternating, {} ms per phase, {} concurrent clients on 127.0.0.1, \
+         from the same node process. Medians over rounds; the range is min–max. CPU is the workerd \
+         process's user+system time from /proc over the phase, per request.",
+        report["rounds"], report["phase_ms"], report["concurrency"]
+    )?;
+    writeln!(md)?;
+    writeln!(md, "| target | req/s (range) | p50 ms | p99 ms | workerd CPU ms/req |")?;
+    writeln!(md, "|---|---:|---:|---:|---:|")?;
+    for (label, t, kind) in [
+        ("memnun review POST", &ours, "post"),
+        ("JS baseline POST", &base, "post"),
+        ("memnun product-reviews GET", &ours, "get"),
+        ("JS baseline GET", &base, "get"),
+    ] {
+        let k = &t[kind];
+        writeln!(
+            md,
+            "| {label} | {:.0} ({:.0}–{:.0}) | {:.1} | {:.1} | {:.2} |",
+            f(&k["per_second"]),
+            f(&k["per_second_min"]),
+            f(&k["per_second_max"]),
+            f(&k["p50_ms"]),
+            f(&k["p99_ms"]),
+            f(&k["cpu_ms_per_request"])
+        )?;
+    }
+    writeln!(md)?;
+    writeln!(md, "| ratio memnun / JS baseline | POST | GET | budget |")?;
+    writeln!(md, "|---|---:|---:|---|")?;
+    let ratio = |key: &str, kind: &str| f(&ours[kind][key]) / f(&base[kind][key]);
+    writeln!(md, "| throughput | {:.2} | {:.2} | ≥ 0.90 |", ratio("per_second", "post"), ratio("per_second", "get"))?;
+    writeln!(md, "| p99 latency | {:.2} | {:.2} | ≤ 1.20 |", ratio("p99_ms", "post"), ratio("p99_ms", "get"))?;
+    writeln!(
+        md,
+        "| CPU per request | {:.2} | {:.2} | ≤ 1.20 |",
+        ratio("cpu_ms_per_request", "post"),
+        ratio("cpu_ms_per_request", "get")
+    )?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Every accepted POST was counted in the database afterwards: memnun {} accepted, {} stored; \
+         baseline {} accepted, {} stored.",
+        ours["accepted"], ours["stored"], base["accepted"], base["stored"]
+    )?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+fn write_into_benchmarks(report: &str) -> Result<()> {
+    let path = root().join("BENCHMARKS.md");
+    let text = fs::read_to_string(&path)?;
+    let section = format!("{BEGIN}\n{report}{END}");
+    let updated = match (text.find(BEGIN), text.find(END)) {
+        (Some(a), Some(b)) if b > a => format!("{}{section}{}", &text[..a], &text[b + END.len()..]),
+        _ => format!("{}\n{section}\n", text.trim_end()),
+    };
+    fs::write(&path, updated)?;
+    Ok(())
+}
