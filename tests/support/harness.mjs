@@ -143,11 +143,11 @@ export class Edge {
 }
 
 /** The demo site's pages (and the test pages) against `edgeUrl`, with their CSP. */
-export async function startDemoSite(edgeUrl) {
+export async function startDemoSite(edgeUrl, extraRoots = []) {
   const server = await startSite({
     port: 0,
     edge: edgeUrl,
-    roots: [path.join(ROOT, "demo-site"), path.join(ROOT, "tests/pages")],
+    roots: [path.join(ROOT, "demo-site"), path.join(ROOT, "tests/pages"), ...extraRoots],
   });
   const url = `http://127.0.0.1:${server.address().port}`;
   return { url, stop: () => new Promise((r) => server.close(r)) };
@@ -210,9 +210,9 @@ export function launchChromium() {
 }
 
 /** The demo shop against a fresh edge, and a browser to visit it; `stop()` ends all three. */
-export async function startShopInBrowser() {
+export async function startShopInBrowser({ extraRoots = [] } = {}) {
   const edge = await Edge.start({ demoSeed: true });
-  const site = await startDemoSite(edge.url);
+  const site = await startDemoSite(edge.url, extraRoots);
   await edge.allowOrigin("demo", site.url);
   const browser = await launchChromium();
   return {

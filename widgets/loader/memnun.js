@@ -30,7 +30,8 @@ const scan = () => {
   for (const el of document.querySelectorAll("[data-memnun]")) {
     if (seen.has(el)) continue;
     seen.add(el);
-    if (!el.style.minHeight) el.style.minHeight = reserve[el.dataset.memnun] || "";
+    // A shop that reserves the space in its own CSS (before first paint) shifts nothing at all.
+    if (!(parseFloat(getComputedStyle(el).minHeight) > 0)) el.style.minHeight = reserve[el.dataset.memnun] || "";
     near.observe(el);
   }
 };

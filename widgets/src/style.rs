@@ -46,6 +46,7 @@ textarea{min-height:7rem;resize:vertical}
 [aria-invalid=true]{border-color:#cf222e!important;border-width:2px!important}
 .error{color:#cf222e;font-size:.875rem;margin:0}
 .hint{font-size:.875rem;margin:0}
+.hidden{display:none!important}
 .hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
 .status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
 .status.ok{color:#1a7f37}.status.bad{color:#cf222e}

@@ -61,15 +61,18 @@ fn report(built: &Built, smoke: bool) -> Result<String> {
     md.push_str(&weight(built)?);
     step("Bench: worker size");
     md.push_str(&worker_size()?);
+    step("Bench: page cost in Chromium");
+    md.push_str(&page_cost(smoke)?);
+    step("Bench: Lighthouse with and without the widgets");
+    md.push_str(&lighthouse(smoke)?);
     step("Bench: edge speed (memnun and the JavaScript baseline under workerd)");
     md.push_str(&edge_speed(smoke)?);
     writeln!(md, "### Not measured yet")?;
     writeln!(md)?;
     writeln!(
         md,
-        "Page cost in Chromium (bytes and long tasks before a placeholder is in view, time to \
-         interactive, CLS), Lighthouse with and without the widgets, Isso's server under the same \
-         load, and growth to 10^5 reviews: issue 4 continues."
+        "Isso's server under the same load, and growth to 10^5 reviews (one product and across \
+         10^4 products): issue 4 continues."
     )?;
     Ok(md)
 }
@@ -180,14 +183,93 @@ fn worker_size() -> Result<String> {
     Ok(md)
 }
 
-fn edge_speed(smoke: bool) -> Result<String> {
+/// Runs one of the bench's node scripts and reads the JSON it prints.
+fn node_report(script: &str, smoke: bool) -> Result<Value> {
     let mut cmd = Command::new("node");
-    cmd.arg(root().join("bench/edge-load.mjs")).current_dir(root());
+    cmd.arg(root().join("bench").join(script)).current_dir(root());
+    if let Ok(chromium) = crate::tools::ensure_chromium() {
+        cmd.env("MEMNUN_CHROMIUM", chromium);
+    }
     if smoke {
         cmd.arg("--smoke");
     }
     let raw = output(&mut cmd)?;
-    let report: Value = serde_json::from_str(raw.trim()).context("the load generator's report")?;
+    serde_json::from_str(raw.trim()).with_context(|| format!("the report of bench/{script}"))
+}
+
+fn page_cost(smoke: bool) -> Result<String> {
+    let r = node_report("page-cost.mjs", smoke)?;
+    let before = &r["before_view"];
+    let paths: Vec<String> = before["paths"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if r["before_view_requests_max"].as_u64() != Some(1) || paths != ["/v1/memnun.js"] {
+        bail!("before a placeholder is in view the page fetched {paths:?} from the edge; only the loader may be");
+    }
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut md = String::new();
+    writeln!(md, "### Page cost (headless Chromium, 390×844, median of {} runs)", r["runs"])?;
+    writeln!(md)?;
+    writeln!(md, "| measure | figure | budget |")?;
+    writeln!(md, "|---|---:|---|")?;
+    writeln!(
+        md,
+        "| fetched from the edge before the placeholder is in view | {} request, {} B (the loader) | nothing but the loader |",
+        before["requests"], before["bytes"]
+    )?;
+    writeln!(md, "| long tasks before the placeholder is in view (max over runs) | {} | 0 |", r["before_view_long_tasks_max"])?;
+    writeln!(
+        md,
+        "| ms from scrolling to it until the widget is interactive | {:.0} | ≤ 100 |",
+        f(&r["interactive_ms_median"])
+    )?;
+    writeln!(md, "| layout shift on the demo product page (CLS) | {:.3} | ≤ 0.01 |", f(&r["cls_median"]))?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Interactive means the summary and the form's submit button are in the shadow root; it \
+         includes fetching glue and wasm from the local edge, compiling, and the first API call. \
+         Long tasks after scrolling, per run (ms): {}.",
+        r["long_tasks_after_ms"]
+    )?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+fn lighthouse(smoke: bool) -> Result<String> {
+    let r = node_report("lighthouse.mjs", smoke)?;
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let with = &r["with_widgets"];
+    let without = &r["without_widgets"];
+    let mut md = String::new();
+    writeln!(md, "### Lighthouse (12.8.2, default mobile settings, median of {} runs each)", r["runs"])?;
+    writeln!(md)?;
+    writeln!(md, "| demo product page | performance score (runs) | TBT ms | LCP ms | CLS |")?;
+    writeln!(md, "|---|---:|---:|---:|---:|")?;
+    for (label, v) in [("without the widgets", without), ("with the widgets", with)] {
+        writeln!(
+            md,
+            "| {label} | {} ({}) | {:.0} | {:.0} | {:.3} |",
+            v["score_median"],
+            v["scores"],
+            f(&v["tbt_ms_median"]),
+            f(&v["lcp_ms_median"]),
+            f(&v["cls_median"])
+        )?;
+    }
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Cost of the widgets: {} points (budget: at most 1; Shopify refuses apps that cost more than 10).",
+        f(&without["score_median"]) - f(&with["score_median"])
+    )?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+fn edge_speed(smoke: bool) -> Result<String> {
+    let report = node_report("edge-load.mjs", smoke)?;
     let target = |name: &str| report["targets"][name].clone();
     let ours = target("memnun");
     let base = target("js-baseline");

@@ -28,6 +28,7 @@ pub fn ReviewForm(
     url: String,
     product: String,
     locale: Locale,
+    settled: RwSignal<bool>,
     on_accepted: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let s = locale.strings();
@@ -220,7 +221,13 @@ pub fn ReviewForm(
     };
 
     view! {
-        <form node_ref=form_ref novalidate on:submit=on_submit aria-labelledby="memnun-form-heading">
+        <form
+            node_ref=form_ref
+            novalidate
+            on:submit=on_submit
+            aria-labelledby="memnun-form-heading"
+            class:hidden=move || !settled.get()
+        >
             <h3 id="memnun-form-heading">{s.form_heading}</h3>
             <fieldset
                 class="rating-group"

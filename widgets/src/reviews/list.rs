@@ -16,7 +16,12 @@ enum Load {
 }
 
 #[component]
-pub fn ReviewList(url: String, locale: Locale, refresh: RwSignal<u32>) -> impl IntoView {
+pub fn ReviewList(
+    url: String,
+    locale: Locale,
+    refresh: RwSignal<u32>,
+    settled: RwSignal<bool>,
+) -> impl IntoView {
     let s = locale.strings();
     let url = StoredValue::new(url);
     let state = RwSignal::new(Load::Loading);
@@ -52,6 +57,7 @@ pub fn ReviewList(url: String, locale: Locale, refresh: RwSignal<u32>) -> impl I
                 None => {}
             }
             more_busy.set(false);
+            settled.set(true);
         });
     };
     Effect::new(move |_| {
