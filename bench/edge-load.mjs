@@ -1,12 +1,15 @@
-// Edge speed: a bounded load (fixed duration, 127.0.0.1 only) against memnun's worker and the
-// minimal JavaScript baseline, each under workerd through miniflare's API with its own fresh local
-// D1. Targets alternate within each round; figures are medians over rounds, with the spread.
+// Edge speed: a bounded load (fixed duration, 127.0.0.1 only) against memnun's worker, the
+// minimal JavaScript baseline (each under workerd through miniflare's API with its own fresh local
+// D1) and Isso's own server (`isso run`, SQLite), when MEMNUN_ISSO names its binary. Targets
+// alternate within each round; figures are medians over rounds, with the spread.
 // Prints one JSON object on stdout. Usage: node bench/edge-load.mjs [--smoke]
 import { randomUUID } from "node:crypto";
+import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Edge, TEST_SHOP } from "../tests/support/harness.mjs";
+import { Edge, TEST_SHOP, freePort } from "../tests/support/harness.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const ROUNDS = smoke ? 1 : 3;
@@ -37,15 +40,68 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
 }
 
-async function startTarget(name, options) {
+async function startWorker(name, options) {
   const before = new Set(workerdChildren());
   const edge = await Edge.start({ env: "bench", origins: [ORIGIN], ...options });
   const pid = workerdChildren().find((p) => !before.has(p));
-  return { name, edge, pid, accepted: 0 };
+  return {
+    name,
+    pid,
+    accepted: 0,
+    post: postReview,
+    get: (t) => fetch(`${t.edge.url}/v1/shops/${TEST_SHOP}/products/bench-1/reviews`),
+    edge,
+    stored: async () => (await edge.query("SELECT COUNT(*) AS n FROM reviews"))[0].n,
+    stop: () => edge.cleanup(),
+  };
 }
 
+/** Isso 0.14's own server, as its docs run it, with its guard (rate limit) off like ours. */
+async function startIsso(binary) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "memnun-isso-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const db = path.join(dir, "comments.db");
+  fs.writeFileSync(path.join(dir, "isso.cfg"), [
+    "[general]", `dbpath = ${db}`, `host = ${ORIGIN}`, "log-file = " + path.join(dir, "isso.log"),
+    "[server]", `listen = ${url}`,
+    "[guard]", "enabled = false",
+    "[moderation]", "enabled = false", "",
+  ].join("\n"));
+  const child = spawn(binary, ["-c", path.join(dir, "isso.cfg"), "run"], { stdio: "ignore" });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/info`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const python = path.join(path.dirname(binary), "python3");
+  return {
+    name: "isso",
+    pid: child.pid,
+    accepted: 0,
+    url,
+    post: (t) => {
+      sequence += 1;
+      return fetch(`${t.url}/new?uri=${encodeURIComponent(`/products/bench-${sequence % 10}`)}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: ORIGIN, Referer: `${ORIGIN}/` },
+        body: JSON.stringify({ text: REVIEW_BODY, author: "Bench", email: null, website: null }),
+      });
+    },
+    get: (t) => fetch(`${t.url}/?uri=${encodeURIComponent("/products/bench-1")}`, { headers: { Origin: ORIGIN } }),
+    stored: async () =>
+      Number(execFileSync(python, ["-c", `import sqlite3;print(sqlite3.connect(${JSON.stringify(db)}).execute("SELECT COUNT(*) FROM comments").fetchone()[0])`]).toString()),
+    stop: async () => {
+      child.kill("SIGTERM");
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const REVIEW_BODY = "Kumaşı yumuşak, dikişleri sağlam; tam beklediğim gibi geldi.";
 let sequence = 0;
-function postRequest(target) {
+function postReview(target) {
   sequence += 1;
   return fetch(`${target.edge.url}/v1/shops/${TEST_SHOP}/reviews`, {
     method: "POST",
@@ -59,15 +115,11 @@ function postRequest(target) {
       product: `bench-${sequence % 10}`,
       rating: 1 + (sequence % 5),
       title: "Bench review",
-      body: "Kumaşı yumuşak, dikişleri sağlam; tam beklediğim gibi geldi.",
+      body: REVIEW_BODY,
       author: "Bench",
       locale: "tr",
     }),
   });
-}
-
-function getRequest(target) {
-  return fetch(`${target.edge.url}/v1/shops/${TEST_SHOP}/products/bench-1/reviews`);
 }
 
 async function phase(target, request) {
@@ -103,16 +155,17 @@ async function phase(target, request) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const targets = [
-  await startTarget("memnun", {}),
-  await startTarget("js-baseline", { script: path.join(here, "baseline-worker.mjs") }),
+  await startWorker("memnun", {}),
+  await startWorker("js-baseline", { script: path.join(here, "baseline-worker.mjs") }),
 ];
+if (process.env.MEMNUN_ISSO) targets.push(await startIsso(process.env.MEMNUN_ISSO));
 const results = Object.fromEntries(targets.map((t) => [t.name, { post: [], get: [] }]));
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? [...targets].reverse() : targets;
     for (const kind of ["post", "get"]) {
       for (const target of order) {
-        const r = await phase(target, kind === "post" ? postRequest : getRequest);
+        const r = await phase(target, target[kind]);
         if (kind === "post") target.accepted += r.statuses[201] || 0;
         results[target.name][kind].push(r);
       }
@@ -120,7 +173,7 @@ try {
   }
   const report = { rounds: ROUNDS, phase_ms: PHASE_MS, concurrency: CONCURRENCY, targets: {} };
   for (const target of targets) {
-    const [{ n: stored }] = await target.edge.query("SELECT COUNT(*) AS n FROM reviews");
+    const stored = await target.stored();
     const summary = {};
     for (const kind of ["post", "get"]) {
       const runs = results[target.name][kind];
@@ -141,5 +194,5 @@ try {
   }
   console.log(JSON.stringify(report));
 } finally {
-  for (const target of targets) await target.edge.cleanup();
+  for (const target of targets) await target.stop();
 }

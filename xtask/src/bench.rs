@@ -70,9 +70,6 @@ fn report(built: &Built, smoke: bool) -> Result<String> {
     md.push_str(&edge_speed(smoke)?);
     step("Bench: growth to 10^5 reviews");
     md.push_str(&growth(smoke)?);
-    writeln!(md, "### Not measured yet")?;
-    writeln!(md)?;
-    writeln!(md, "Isso's server (`isso run`) under the same load as a second baseline: issue 4 continues.")?;
     Ok(md)
 }
 
@@ -128,6 +125,19 @@ struct Peers {
     isso: PathBuf,
     nosto: PathBuf,
     formbricks: PathBuf,
+}
+
+/// Isso's server, installed from PyPI into its own virtual environment (once).
+fn isso_server() -> Result<PathBuf> {
+    let venv = root().join("target/bench-peers/isso-venv");
+    let binary = venv.join("bin/isso");
+    if binary.exists() {
+        return Ok(binary);
+    }
+    step("Installing Isso's server from PyPI into target/bench-peers/isso-venv (once)");
+    run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run_cmd(Command::new(venv.join("bin/pip")).args(["install", "--quiet", ISSO]))?;
+    Ok(binary)
 }
 
 /// Installs the peers' published files into `target/bench-peers` (once).
@@ -188,6 +198,9 @@ fn node_report(script: &str, smoke: bool) -> Result<Value> {
     cmd.arg(root().join("bench").join(script)).current_dir(root());
     if let Ok(chromium) = crate::tools::ensure_chromium() {
         cmd.env("MEMNUN_CHROMIUM", chromium);
+    }
+    if script == "edge-load.mjs" {
+        cmd.env("MEMNUN_ISSO", isso_server()?);
     }
     if smoke {
         cmd.arg("--smoke");
@@ -272,8 +285,9 @@ fn edge_speed(smoke: bool) -> Result<String> {
     let target = |name: &str| report["targets"][name].clone();
     let ours = target("memnun");
     let base = target("js-baseline");
+    let isso = target("isso");
 
-    for (name, t) in [("memnun", &ours), ("js-baseline", &base)] {
+    for (name, t) in [("memnun", &ours), ("js-baseline", &base), ("isso", &isso)] {
         let accepted = t["accepted"].as_u64().unwrap_or(0);
         let stored = t["stored"].as_u64().unwrap_or(u64::MAX);
         if accepted != stored || accepted == 0 {
@@ -305,8 +319,10 @@ fn edge_speed(smoke: bool) -> Result<String> {
     for (label, t, kind) in [
         ("memnun review POST", &ours, "post"),
         ("JS baseline POST", &base, "post"),
+        ("Isso `POST /new`", &isso, "post"),
         ("memnun product-reviews GET", &ours, "get"),
         ("JS baseline GET", &base, "get"),
+        ("Isso `GET /?uri=`", &isso, "get"),
     ] {
         let k = &t[kind];
         writeln!(
@@ -332,12 +348,20 @@ fn edge_speed(smoke: bool) -> Result<String> {
         ratio("cpu_ms_per_request", "post"),
         ratio("cpu_ms_per_request", "get")
     )?;
+    let over_isso = |kind: &str| f(&ours[kind]["per_second"]) / f(&isso[kind]["per_second"]);
+    writeln!(
+        md,
+        "| throughput against Isso's server | {:.2} | {:.2} | several times |",
+        over_isso("post"),
+        over_isso("get")
+    )?;
     writeln!(md)?;
     writeln!(
         md,
-        "Every accepted POST was counted in the database afterwards: memnun {} accepted, {} stored; \
-         baseline {} accepted, {} stored.",
-        ours["accepted"], ours["stored"], base["accepted"], base["stored"]
+        "Isso's CPU column is its Python process. Every accepted POST was counted in the database \
+         afterwards: memnun {} accepted, {} stored; JS baseline {} accepted, {} stored; Isso {} \
+         accepted, {} stored.",
+        ours["accepted"], ours["stored"], base["accepted"], base["stored"], isso["accepted"], isso["stored"]
     )?;
     writeln!(md)?;
     Ok(md)
