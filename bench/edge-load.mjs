@@ -16,6 +16,7 @@ const ROUNDS = smoke ? 1 : 3;
 const PHASE_MS = smoke ? 400 : 4000;
 const CONCURRENCY = smoke ? 4 : 16;
 const ORIGIN = "https://bench.example";
+const ISSO_SITE = "http://127.0.0.1:9";
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** workerd processes started by this node process, by pid. */
@@ -56,14 +57,16 @@ async function startWorker(name, options) {
   };
 }
 
-/** Isso 0.14's own server, as its docs run it, with its guard (rate limit) off like ours. */
+/** Isso 0.14's own server, as its docs run it, with its guard (rate limit) off like ours. Its
+ * `host` (the site it serves, which it probes at start) is a loopback port where nothing listens,
+ * and every new thread carries a title, so Isso never reaches beyond this machine. */
 async function startIsso(binary) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "memnun-isso-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const db = path.join(dir, "comments.db");
   fs.writeFileSync(path.join(dir, "isso.cfg"), [
-    "[general]", `dbpath = ${db}`, `host = ${ORIGIN}`, "log-file = " + path.join(dir, "isso.log"),
+    "[general]", `dbpath = ${db}`, `host = ${ISSO_SITE}`, "log-file = " + path.join(dir, "isso.log"),
     "[server]", `listen = ${url}`,
     "[guard]", "enabled = false",
     "[moderation]", "enabled = false", "",
@@ -85,11 +88,11 @@ async function startIsso(binary) {
       sequence += 1;
       return fetch(`${t.url}/new?uri=${encodeURIComponent(`/products/bench-${sequence % 10}`)}`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Origin: ORIGIN, Referer: `${ORIGIN}/` },
-        body: JSON.stringify({ text: REVIEW_BODY, author: "Bench", email: null, website: null }),
+        headers: { "Content-Type": "application/json", Origin: ISSO_SITE, Referer: `${ISSO_SITE}/` },
+        body: JSON.stringify({ text: REVIEW_BODY, author: "Bench", email: null, website: null, title: "Bench product" }),
       });
     },
-    get: (t) => fetch(`${t.url}/?uri=${encodeURIComponent("/products/bench-1")}`, { headers: { Origin: ORIGIN } }),
+    get: (t) => fetch(`${t.url}/?uri=${encodeURIComponent("/products/bench-1")}`, { headers: { Origin: ISSO_SITE } }),
     stored: async () =>
       Number(execFileSync(python, ["-c", `import sqlite3;print(sqlite3.connect(${JSON.stringify(db)}).execute("SELECT COUNT(*) FROM comments").fetchone()[0])`]).toString()),
     stop: async () => {
