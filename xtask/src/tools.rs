@@ -66,7 +66,7 @@ fn ensure_npm_packages() -> Result<()> {
     if fresh && node_bin("wrangler").exists() && node_bin("wasm-opt").exists() {
         return Ok(());
     }
-    step("Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core)");
+    step("Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core, lighthouse)");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&root))
