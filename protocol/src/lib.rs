@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod review;
 pub mod shop;
 pub mod text;
+pub mod token;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{Id, IdError};

@@ -1,0 +1,210 @@
+//! Signed links: the one token format for the order tracker, the review request and the survey.
+//!
+//! `v1.<base64url(payload JSON)>.<base64url(HMAC-SHA256(secret, "v1.<base64url(payload JSON)>"))>`,
+//! base64url without padding. The payload names the purpose (`track`, `review`, `survey`), the
+//! shop, the order, optionally the product, the expiry (`exp`, Unix seconds) and the id of the
+//! shop secret that signed it (`kid`), so secrets can rotate: a new one signs, old ones verify
+//! until retired. A token for one purpose never opens another, nor another shop's data.
+//!
+//! Merchants' servers may mint tokens themselves with this algorithm (docs/API.md shows how).
+//! The edge answers every failure the same way; [`TokenError`] says which for tests and logs.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+const PREFIX: &str = "v1.";
+/// Longer strings are refused before any decoding work.
+pub const MAX_TOKEN_LEN: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Track,
+    Review,
+    Survey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenClaims {
+    pub purpose: Purpose,
+    pub shop: String,
+    pub order: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+    /// The id of the shop secret that signed this token.
+    pub kid: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenError {
+    Malformed,
+    UnknownSecret,
+    BadSignature,
+    Expired,
+    WrongPurpose,
+    WrongShop,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(secret: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length; this cannot fail.
+    <HmacSha256 as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
+}
+
+/// Signs `claims` with `secret` (the secret whose id is `claims.kid`).
+pub fn sign(claims: &TokenClaims, secret: &[u8]) -> String {
+    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    let signed = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(payload));
+    let mut m = mac(secret);
+    m.update(signed.as_bytes());
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(m.finalize().into_bytes()))
+}
+
+/// Checks `token` for `purpose` and `shop` at time `now` (Unix seconds). `secret_for` returns the
+/// shop's secret with the given id if it may still verify.
+pub fn verify(
+    token: &str,
+    purpose: Purpose,
+    shop: &str,
+    now: i64,
+    secret_for: impl Fn(&str) -> Option<Vec<u8>>,
+) -> Result<TokenClaims, TokenError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::Malformed);
+    }
+    let rest = token.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
+    let (payload_b64, signature_b64) = rest.split_once('.').ok_or(TokenError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| TokenError::Malformed)?;
+    let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| TokenError::Malformed)?;
+    let claims: TokenClaims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    let secret = secret_for(&claims.kid).ok_or(TokenError::UnknownSecret)?;
+    let mut m = mac(&secret);
+    m.update(&token.as_bytes()[..PREFIX.len() + payload_b64.len()]);
+    // Constant-time comparison.
+    m.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+    if claims.shop != shop {
+        return Err(TokenError::WrongShop);
+    }
+    if claims.purpose != purpose {
+        return Err(TokenError::WrongPurpose);
+    }
+    if claims.exp <= now {
+        return Err(TokenError::Expired);
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_790_000_000;
+
+    fn claims() -> TokenClaims {
+        TokenClaims {
+            purpose: Purpose::Review,
+            shop: "demo".into(),
+            order: "A-1001".into(),
+            product: Some("kahve-fincani-01".into()),
+            exp: NOW + 3600,
+            kid: "s2".into(),
+        }
+    }
+
+    fn secrets(kid: &str) -> Option<Vec<u8>> {
+        match kid {
+            "s1" => Some(b"old secret, still verifying".to_vec()),
+            "s2" => Some(b"current secret".to_vec()),
+            _ => None,
+        }
+    }
+
+    fn token() -> String {
+        sign(&claims(), b"current secret")
+    }
+
+    #[test]
+    fn a_signed_token_verifies_for_its_purpose_and_shop() {
+        assert_eq!(verify(&token(), Purpose::Review, "demo", NOW, secrets), Ok(claims()));
+    }
+
+    #[test]
+    fn the_format_is_the_documented_one() {
+        let t = token();
+        let parts: Vec<&str> = t.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], "v1");
+        let payload: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(payload["purpose"], "review");
+        assert_eq!(payload["exp"], NOW + 3600);
+        assert_eq!(payload["kid"], "s2");
+        assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 32);
+        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+    }
+
+    #[test]
+    fn an_old_secret_still_verifies_until_retired() {
+        let old = sign(&TokenClaims { kid: "s1".into(), ..claims() }, b"old secret, still verifying");
+        assert!(verify(&old, Purpose::Review, "demo", NOW, secrets).is_ok());
+        let retired = |kid: &str| if kid == "s1" { None } else { secrets(kid) };
+        assert_eq!(verify(&old, Purpose::Review, "demo", NOW, retired), Err(TokenError::UnknownSecret));
+    }
+
+    #[test]
+    fn a_token_for_one_purpose_never_opens_another() {
+        for other in [Purpose::Track, Purpose::Survey] {
+            assert_eq!(verify(&token(), other, "demo", NOW, secrets), Err(TokenError::WrongPurpose));
+        }
+    }
+
+    #[test]
+    fn another_shops_token_is_refused() {
+        assert_eq!(verify(&token(), Purpose::Review, "other", NOW, secrets), Err(TokenError::WrongShop));
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        assert_eq!(verify(&token(), Purpose::Review, "demo", NOW + 3600, secrets), Err(TokenError::Expired));
+        assert!(verify(&token(), Purpose::Review, "demo", NOW + 3599, secrets).is_ok());
+    }
+
+    #[test]
+    fn forged_tokens_are_refused() {
+        // Payload changed, signature kept.
+        let t = token();
+        let (head, sig) = t.rsplit_once('.').unwrap();
+        let forged_claims = TokenClaims { order: "A-9999".into(), ..claims() };
+        let forged_head = sign(&forged_claims, b"guess").rsplit_once('.').unwrap().0.to_owned();
+        assert_eq!(
+            verify(&format!("{forged_head}.{sig}"), Purpose::Review, "demo", NOW, secrets),
+            Err(TokenError::BadSignature)
+        );
+        // Signed with a secret that is not the shop's.
+        let wrong = sign(&claims(), b"not the secret");
+        assert_eq!(verify(&wrong, Purpose::Review, "demo", NOW, secrets), Err(TokenError::BadSignature));
+        // One character of the signature altered.
+        let first = if sig.starts_with('A') { 'B' } else { 'A' };
+        let altered = format!("{head}.{first}{}", &sig[1..]);
+        assert_eq!(verify(&altered, Purpose::Review, "demo", NOW, secrets), Err(TokenError::BadSignature));
+        // Truncated: refused too (as malformed base64 or as a bad signature).
+        assert!(verify(&format!("{head}.{}", &sig[..sig.len() - 2]), Purpose::Review, "demo", NOW, secrets).is_err());
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        for bad in ["", "v1", "v1.", "v2.e30.AAAA", "v1.!!!.AAAA", "v1.e30", "v1.bm90IGpzb24.AAAA", "v1.e30.AAAA"] {
+            assert_eq!(verify(bad, Purpose::Review, "demo", NOW, secrets), Err(TokenError::Malformed), "{bad}");
+        }
+        assert_eq!(
+            verify(&"v1.".repeat(400), Purpose::Review, "demo", NOW, secrets),
+            Err(TokenError::Malformed)
+        );
+    }
+}
