@@ -114,3 +114,21 @@ pub async fn rate_limit(env: &Env, binding: &str, key: String) -> Result<(), Api
         Err(ApiError::RateLimited(60))
     }
 }
+
+/// Reads (and drops) up to `DRAIN_LIMIT` bytes of a body the handler did not read. Answering
+/// before the body is read makes workerd close the connection, and a client that reuses it for
+/// its next request then sees that request fail. Larger bodies are left; the connection closes.
+pub async fn drain_unread_body(req: &mut Request) {
+    const DRAIN_LIMIT: usize = 64 * 1024;
+    if req.inner().body_used() || req.inner().body().is_none() {
+        return;
+    }
+    let Ok(mut stream) = req.stream() else { return };
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+}

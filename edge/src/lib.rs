@@ -7,6 +7,7 @@
 //!
 //! The router below is the whole public surface; each resource has its own module.
 
+mod api_keys;
 mod assets;
 mod clock;
 mod error;
@@ -35,7 +36,11 @@ async fn route(mut req: Request, env: Env) -> Response {
             .and_then(|()| http::json(200, &serde_json::json!({ "ok": true })))
             .map(|r| (r, Cors::Public)),
         ["v1", "memnun.js"] | ["v1", "assets", _] => match only(&method, Method::Get, "GET, HEAD") {
-            Ok(()) => assets::serve(req, &env).await.map(|r| (r, Cors::None)),
+            // A clone (cheap: no body) keeps `req` for the error path below.
+            Ok(()) => match req.clone() {
+                Ok(copy) => assets::serve(copy, &env).await.map(|r| (r, Cors::None)),
+                Err(e) => Err(e.into()),
+            },
             Err(e) => Err(e),
         },
         ["v1", "shops", shop, "reviews"] => {
@@ -45,18 +50,26 @@ async fn route(mut req: Request, env: Env) -> Response {
             .await
         }
         ["v1", "shops", shop, "products", product, "reviews"] => match method {
-            Method::Get | Method::Head => public_read(&env, shop, |db, shop| async move {
-                let product = parse_id("product", product)?;
-                reviews::list(&req, &db, &shop, &product).await
-            })
-            .await,
+            Method::Get | Method::Head => {
+                let req = &req;
+                public_read(&env, shop, |db, shop| async move {
+                    let product = parse_id("product", product)?;
+                    reviews::list(req, &db, &shop, &product).await
+                })
+                .await
+            }
             Method::Options => preflight_public(),
             _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
         .map(|r| (r, Cors::Public)),
-        ["v1", "admin", "shop"] => admin(&mut req, &env, &method).await.map(|r| (r, Cors::None)),
+        ["v1", "admin", rest @ ..] => {
+            admin(&mut req, &env, &method, rest).await.map(|r| (r, Cors::None))
+        }
         _ => Err(ApiError::NotFound("route")),
     };
+    if outcome.as_ref().map_or(true, |(resp, _)| resp.status_code() >= 400) {
+        http::drain_unread_body(&mut req).await;
+    }
     match outcome {
         Ok((mut resp, cors)) => match cors.apply(&mut resp) {
             Ok(()) => resp,
@@ -147,12 +160,26 @@ fn preflight_public() -> Result<Response, ApiError> {
     Ok(resp)
 }
 
-async fn admin(req: &mut Request, env: &Env, method: &Method) -> Result<Response, ApiError> {
+/// The merchant API: authenticated first (so an unknown route answers 401, not 404, to a caller
+/// without a key), then routed within the key's shop.
+async fn admin(
+    req: &mut Request,
+    env: &Env,
+    method: &Method,
+    path: &[&str],
+) -> Result<Response, ApiError> {
     let db = database(env)?;
-    let shop = shops::authenticate(req, &db).await?;
-    match method {
-        Method::Get => shops::get_settings(&db, &shop).await,
-        Method::Put => shops::put_settings(req, &db, &shop).await,
-        _ => Err(ApiError::MethodNotAllowed("GET, PUT")),
+    let now = clock::now_ms(req, env);
+    let shop = api_keys::authenticate(req, &db, now).await?;
+    match (path, method) {
+        (["shop"], Method::Get) => shops::get_settings(&db, &shop).await,
+        (["shop"], Method::Put) => shops::put_settings(req, &db, &shop).await,
+        (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["keys"], Method::Get) => api_keys::list(&db, &shop).await,
+        (["keys"], Method::Post) => api_keys::create(req, &db, &shop, now).await,
+        (["keys"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
+        (["keys", name], Method::Delete) => api_keys::revoke(&db, &shop, name, now).await,
+        (["keys", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
+        _ => Err(ApiError::NotFound("route")),
     }
 }

@@ -1,9 +1,8 @@
-//! Shops: who may write to a shop's public endpoints (its allowed origins), who is its merchant
-//! (API keys, stored hashed), and the merchant API for the shop's settings (`/v1/admin/shop`).
+//! Shops: who may write to a shop's public endpoints (its allowed origins), and the merchant API
+//! for the shop's settings (`/v1/admin/shop`). Merchant keys are in `api_keys.rs`.
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType, Cors};
-use memnun_protocol::digest::api_key_hash;
 use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopSettings, ShopUpdate};
 use memnun_protocol::Id;
 use serde::Deserialize;
@@ -35,26 +34,6 @@ pub async fn authorize_write(
         (Some(Row { allowed: Some(_) }), Some(origin)) => Ok(Cors::Origin(origin)),
         _ => Err(ApiError::OriginNotAllowed),
     }
-}
-
-/// The shop named by the request's merchant API key (`Authorization: Bearer <key>`).
-pub async fn authenticate(req: &Request, db: &D1Database) -> Result<Id, ApiError> {
-    let header = req.headers().get("Authorization")?.unwrap_or_default();
-    let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > 200 {
-        return Err(ApiError::Unauthorized);
-    }
-    #[derive(Deserialize)]
-    struct Row {
-        shop_id: String,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT shop_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL")
-        .bind(&[api_key_hash(key).into()])?
-        .first(None)
-        .await?;
-    let row = row.ok_or(ApiError::Unauthorized)?;
-    Id::parse(&row.shop_id).map_err(|_| ApiError::Internal("stored shop id is invalid".into()))
 }
 
 pub async fn get_settings(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {

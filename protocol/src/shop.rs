@@ -110,3 +110,58 @@ mod tests {
         );
     }
 }
+
+/// A merchant API key as the merchant API lists it: never the key itself, which is stored only
+/// as a hash and shown once, when created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    pub name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The body of `POST /v1/admin/keys`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl NewApiKey {
+    /// Key names follow the id rule (1–64 characters of `[A-Za-z0-9._-]`).
+    pub fn validate(&self) -> Result<crate::Id, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        match self.name.as_deref().map(crate::Id::parse) {
+            Some(Ok(name)) => return Ok(name),
+            Some(Err(_)) => errors.push("name", FieldProblem::InvalidId),
+            None => errors.push("name", FieldProblem::Required),
+        }
+        Err(errors)
+    }
+}
+
+/// The answer to `POST /v1/admin/keys` (201): the only time the key is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub name: String,
+    pub key: String,
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn key_names_follow_the_id_rule() {
+        assert!(NewApiKey { name: Some("ci-deploy".into()) }.validate().is_ok());
+        assert_eq!(
+            NewApiKey { name: None }.validate().unwrap_err().get("name"),
+            Some(FieldProblem::Required)
+        );
+        assert_eq!(
+            NewApiKey { name: Some("two words".into()) }.validate().unwrap_err().get("name"),
+            Some(FieldProblem::InvalidId)
+        );
+    }
+}

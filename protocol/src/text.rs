@@ -18,6 +18,10 @@ pub enum FieldProblem {
     NotAnOrigin,
     ControlCharacter,
     InvalidId,
+    /// A name that must be unique is already taken.
+    InUse,
+    /// The shop's last active API key cannot be revoked.
+    LastKey,
 }
 
 impl fmt::Display for FieldProblem {
@@ -36,6 +40,10 @@ impl fmt::Display for FieldProblem {
             FieldProblem::InvalidId => f.write_str(
                 "must be 1-64 characters of letters A-Z a-z, digits, '.', '_' and '-'",
             ),
+            FieldProblem::InUse => f.write_str("is already in use"),
+            FieldProblem::LastKey => {
+                f.write_str("is the shop's last active key; create another before revoking it")
+            }
         }
     }
 }

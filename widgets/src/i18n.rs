@@ -85,7 +85,10 @@ impl Locale {
             FieldProblem::OutOfRange { .. } => s.rating_required.to_owned(),
             FieldProblem::NotAnEmail => s.email_invalid.to_owned(),
             FieldProblem::ControlCharacter => s.control_character.to_owned(),
-            FieldProblem::InvalidId | FieldProblem::NotAnOrigin => s.failed.to_owned(),
+            FieldProblem::InvalidId
+            | FieldProblem::NotAnOrigin
+            | FieldProblem::InUse
+            | FieldProblem::LastKey => s.failed.to_owned(),
         }
     }
 }
