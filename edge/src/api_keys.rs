@@ -31,12 +31,17 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Id
     }
     let hash = api_key_hash(key);
     let row: Option<Row> = db
-        .prepare("SELECT shop_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL")
+        .prepare(
+            "SELECT shop_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+        )
         .bind(&[hash.as_str().into()])?
         .first(None)
         .await?;
     let row = row.ok_or(ApiError::Unauthorized)?;
-    if row.last_used_at.is_none_or(|t| t < now - LAST_USE_RESOLUTION_MS) {
+    if row
+        .last_used_at
+        .is_none_or(|t| t < now - LAST_USE_RESOLUTION_MS)
+    {
         db.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1")
             .bind(&[hash.as_str().into(), JsValue::from_f64(now as f64)])?
             .run()
@@ -62,7 +67,12 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
 /// `POST /v1/admin/keys`: a new named key, shown in this answer and never again. Not replayed
 /// by idempotency key, because replaying would mean storing the key itself; a retry after a lost
 /// answer gets "name in use", and the merchant revokes that name and creates it again.
-pub async fn create(req: &mut Request, db: &D1Database, shop: &Id, now: i64) -> Result<Response, ApiError> {
+pub async fn create(
+    req: &mut Request,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
     let (new, _): (NewApiKey, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let name = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
@@ -84,12 +94,23 @@ pub async fn create(req: &mut Request, db: &D1Database, shop: &Id, now: i64) -> 
         errors.push("name", FieldProblem::InUse);
         return Err(ApiError::Validation(errors));
     }
-    http::json(201, &CreatedApiKey { name: name.to_string(), key })
+    http::json(
+        201,
+        &CreatedApiKey {
+            name: name.to_string(),
+            key,
+        },
+    )
 }
 
 /// `DELETE /v1/admin/keys/{name}`: revokes a key at once. The last active key cannot be revoked,
 /// so a shop is never locked out of its own API.
-pub async fn revoke(db: &D1Database, shop: &Id, name: &str, now: i64) -> Result<Response, ApiError> {
+pub async fn revoke(
+    db: &D1Database,
+    shop: &Id,
+    name: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
     let name = Id::parse(name).map_err(|e| ApiError::InvalidParameter(format!("key name {e}")))?;
     #[derive(Deserialize)]
     struct Count {

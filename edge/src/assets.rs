@@ -25,8 +25,19 @@ pub async fn serve(req: Request, env: &Env) -> Result<Response, ApiError> {
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set(
         "Cache-Control",
-        if is_loader { "public, max-age=300" } else { "public, max-age=31536000, immutable" },
+        if is_loader {
+            "public, max-age=300"
+        } else {
+            "public, max-age=31536000, immutable"
+        },
     )?;
-    let body = if status == 200 { upstream.bytes().await? } else { Vec::new() };
-    Ok(Response::builder().with_status(status).with_headers(headers).fixed(body))
+    let body = if status == 200 {
+        upstream.bytes().await?
+    } else {
+        Vec::new()
+    };
+    Ok(Response::builder()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(body))
 }

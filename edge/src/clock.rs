@@ -22,5 +22,6 @@ pub fn now_ms(req: &Request, env: &Env) -> i64 {
 }
 
 fn shift_allowed(env: &Env) -> bool {
-    env.var("CLOCK_SHIFT_ALLOWED").is_ok_and(|v| v.to_string() == "true")
+    env.var("CLOCK_SHIFT_ALLOWED")
+        .is_ok_and(|v| v.to_string() == "true")
 }

@@ -72,7 +72,11 @@ impl ApiError {
             _ => BTreeMap::new(),
         };
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code(), message: self.to_string(), fields },
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                fields,
+            },
         };
         let headers = Headers::new();
         // Setting well-formed header names cannot fail; a failure would only lose a hint.

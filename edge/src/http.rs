@@ -22,7 +22,12 @@ pub async fn read_json<T: DeserializeOwned>(
     body_type: BodyType,
 ) -> Result<(T, Vec<u8>), ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let accepted = match body_type {
         BodyType::Json => media == "application/json",
     };
@@ -30,7 +35,11 @@ pub async fn read_json<T: DeserializeOwned>(
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }
     if let Some(length) = req.headers().get("Content-Length")? {
-        if length.trim().parse::<usize>().map_or(true, |n| n > max_bytes) {
+        if length
+            .trim()
+            .parse::<usize>()
+            .map_or(true, |n| n > max_bytes)
+        {
             return Err(ApiError::PayloadTooLarge(max_bytes));
         }
     }
@@ -48,7 +57,8 @@ pub async fn read_json<T: DeserializeOwned>(
     if bytes.trim_ascii_start().first() != Some(&b'{') {
         return Err(ApiError::MalformedJson("expected a JSON object".into()));
     }
-    let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok((value, bytes))
 }
 
@@ -61,7 +71,9 @@ pub fn json_text(status: u16, body: String) -> Result<Response, ApiError> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", "no-store")?;
-    Ok(Response::ok(body)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(body)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// Who may read an answer from another origin.
@@ -98,8 +110,16 @@ pub fn origin(req: &Request) -> Option<String> {
 /// A salted hash of the client address: enough to count and limit one client, never enough to
 /// recover the address. Cloudflare sets `CF-Connecting-IP`; locally tests set it themselves.
 pub fn client_hash(req: &Request, env: &Env) -> String {
-    let address = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_default();
-    let salt = env.var("CLIENT_HASH_SALT").map(|v| v.to_string()).unwrap_or_default();
+    let address = req
+        .headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let salt = env
+        .var("CLIENT_HASH_SALT")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     sha256_hex(&[b"client", salt.as_bytes(), address.as_bytes()])
 }
 

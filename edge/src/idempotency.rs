@@ -7,8 +7,8 @@
 use crate::error::ApiError;
 use crate::http;
 use crate::secure::sha256_hex;
-use memnun_protocol::idempotency::{HEADER, RETENTION_MS, is_valid_key};
 use memnun_protocol::Id;
+use memnun_protocol::idempotency::{HEADER, RETENTION_MS, is_valid_key};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Request, Response};
@@ -64,7 +64,9 @@ impl Idempotency {
             .await?;
         match row {
             None => Ok(None),
-            Some(row) if row.request_hash != self.request_hash => Err(ApiError::IdempotencyConflict),
+            Some(row) if row.request_hash != self.request_hash => {
+                Err(ApiError::IdempotencyConflict)
+            }
             Some(row) => {
                 let mut resp = http::json_text(row.status, row.response_body)?;
                 resp.headers_mut().set("Idempotent-Replayed", "true")?;
@@ -82,7 +84,11 @@ impl Idempotency {
         status: u16,
         body: &str,
     ) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        let key_args: [JsValue; 3] = [self.shop.as_str().into(), self.endpoint.into(), self.key.as_str().into()];
+        let key_args: [JsValue; 3] = [
+            self.shop.as_str().into(),
+            self.endpoint.into(),
+            self.key.as_str().into(),
+        ];
         Ok(vec![
             db.prepare(
                 "DELETE FROM idempotency_keys \

@@ -35,14 +35,16 @@ async fn route(mut req: Request, env: Env) -> Response {
         ["v1", "health"] => only(&method, Method::Get, "GET, HEAD")
             .and_then(|()| http::json(200, &serde_json::json!({ "ok": true })))
             .map(|r| (r, Cors::Public)),
-        ["v1", "memnun.js"] | ["v1", "assets", _] => match only(&method, Method::Get, "GET, HEAD") {
-            // A clone (cheap: no body) keeps `req` for the error path below.
-            Ok(()) => match req.clone() {
-                Ok(copy) => assets::serve(copy, &env).await.map(|r| (r, Cors::None)),
-                Err(e) => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        },
+        ["v1", "memnun.js"] | ["v1", "assets", _] => {
+            match only(&method, Method::Get, "GET, HEAD") {
+                // A clone (cheap: no body) keeps `req` for the error path below.
+                Ok(()) => match req.clone() {
+                    Ok(copy) => assets::serve(copy, &env).await.map(|r| (r, Cors::None)),
+                    Err(e) => Err(e.into()),
+                },
+                Err(e) => Err(e),
+            }
+        }
         ["v1", "shops", shop, "reviews"] => {
             public_write(&mut req, &env, shop, |req, env, db, shop| {
                 Box::pin(async move { reviews::create(req, env, db, shop).await })
@@ -62,12 +64,15 @@ async fn route(mut req: Request, env: Env) -> Response {
             _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
         .map(|r| (r, Cors::Public)),
-        ["v1", "admin", rest @ ..] => {
-            admin(&mut req, &env, &method, rest).await.map(|r| (r, Cors::None))
-        }
+        ["v1", "admin", rest @ ..] => admin(&mut req, &env, &method, rest)
+            .await
+            .map(|r| (r, Cors::None)),
         _ => Err(ApiError::NotFound("route")),
     };
-    if outcome.as_ref().map_or(true, |(resp, _)| resp.status_code() >= 400) {
+    if outcome
+        .as_ref()
+        .map_or(true, |(resp, _)| resp.status_code() >= 400)
+    {
         http::drain_unread_body(&mut req).await;
     }
     match outcome {
@@ -90,7 +95,11 @@ async fn route(mut req: Request, env: Env) -> Response {
 /// Accepts `expected`, and HEAD wherever GET is accepted (the runtime drops the body).
 fn only(method: &Method, expected: Method, allow: &'static str) -> Result<(), ApiError> {
     let head_for_get = expected == Method::Get && *method == Method::Head;
-    if *method == expected || head_for_get { Ok(()) } else { Err(ApiError::MethodNotAllowed(allow)) }
+    if *method == expected || head_for_get {
+        Ok(())
+    } else {
+        Err(ApiError::MethodNotAllowed(allow))
+    }
 }
 
 fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
@@ -115,7 +124,9 @@ type Handler = for<'a> fn(
     &'a Env,
     &'a D1Database,
     &'a Id,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, ApiError>> + 'a>>;
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Response, ApiError>> + 'a>,
+>;
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
 /// the origin is known to be allowed, every answer (errors included) is readable by it.
@@ -147,7 +158,10 @@ fn preflight_write() -> Result<Response, ApiError> {
     let mut resp = Response::empty()?.with_status(204);
     let headers = resp.headers_mut();
     headers.set("Access-Control-Allow-Methods", "POST")?;
-    headers.set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Idempotency-Key",
+    )?;
     headers.set("Access-Control-Max-Age", "86400")?;
     Ok(resp)
 }

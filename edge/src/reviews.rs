@@ -8,7 +8,9 @@ use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
 use crate::secure::{random_hex, sha256_hex};
 use memnun_protocol::review::{MAX_REQUEST_BYTES, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
-use memnun_protocol::{Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor, ReviewPage};
+use memnun_protocol::{
+    Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor, ReviewPage,
+};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
@@ -38,7 +40,10 @@ pub async fn create(
         return Ok(replayed);
     }
 
-    let salt = env.var("CLIENT_HASH_SALT").map(|v| v.to_string()).unwrap_or_default();
+    let salt = env
+        .var("CLIENT_HASH_SALT")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     let shopper_key = match &valid.email {
         Some(email) => sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()]),
         None => sha256_hex(&[b"client", client.as_bytes()]),
@@ -53,8 +58,10 @@ pub async fn create(
         locale: valid.locale,
         created_at: now,
     };
-    let answer = serde_json::to_string(&ReviewCreated { review: review.clone() })
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let answer = serde_json::to_string(&ReviewCreated {
+        review: review.clone(),
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
 
     let mut batch = idempotency.record(db, now, 201, &answer)?;
     batch.push(
@@ -71,8 +78,14 @@ pub async fn create(
             review.title.as_str().into(),
             review.body.as_str().into(),
             review.author.as_str().into(),
-            valid.email.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-            review.locale.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            valid
+                .email
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+            review
+                .locale
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
             shopper_key.as_str().into(),
             client.as_str().into(),
             JsValue::from_f64(now as f64),
@@ -144,7 +157,11 @@ pub async fn list(
         "SELECT id, product_id, rating, title, body, author, locale, created_at FROM reviews \
          WHERE shop_id = ?1 AND product_id = ?2 AND status = 'published'",
     );
-    let mut review_args = vec![ids[0].clone(), ids[1].clone(), JsValue::from_f64(f64::from(limit + 1))];
+    let mut review_args = vec![
+        ids[0].clone(),
+        ids[1].clone(),
+        JsValue::from_f64(f64::from(limit + 1)),
+    ];
     if let Some(c) = &cursor {
         reviews_query.push_str(" AND (created_at < ?4 OR (created_at = ?4 AND id < ?5))");
         review_args.push(JsValue::from_f64(c.created_at as f64));
@@ -154,7 +171,8 @@ pub async fn list(
 
     let results = db
         .batch(vec![
-            db.prepare("SELECT 1 AS one FROM shops WHERE id = ?1").bind(&ids[..1])?,
+            db.prepare("SELECT 1 AS one FROM shops WHERE id = ?1")
+                .bind(&ids[..1])?,
             db.prepare(
                 "SELECT stars_1, stars_2, stars_3, stars_4, stars_5 FROM product_ratings \
                  WHERE shop_id = ?1 AND product_id = ?2",
@@ -171,7 +189,9 @@ pub async fn list(
     let histogram = rating_rows
         .results::<RatingRow>()?
         .first()
-        .map_or([0; 5], |r| [r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]);
+        .map_or([0; 5], |r| {
+            [r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]
+        });
     let mut reviews: Vec<Review> = review_rows
         .results::<ReviewRow>()?
         .into_iter()
@@ -188,15 +208,23 @@ pub async fn list(
         .collect();
     let next_cursor = if reviews.len() > limit as usize {
         reviews.truncate(limit as usize);
-        reviews
-            .last()
-            .map(|r| ReviewCursor { created_at: r.created_at, id: r.id.clone() }.encode())
+        reviews.last().map(|r| {
+            ReviewCursor {
+                created_at: r.created_at,
+                id: r.id.clone(),
+            }
+            .encode()
+        })
     } else {
         None
     };
     http::json(
         200,
-        &ReviewPage { summary: RatingSummary::from_histogram(histogram), reviews, next_cursor },
+        &ReviewPage {
+            summary: RatingSummary::from_histogram(histogram),
+            reviews,
+            next_cursor,
+        },
     )
 }
 

@@ -2,12 +2,11 @@
 //! runtime's CSPRNG for ids.
 
 use crate::error::ApiError;
-pub use memnun_protocol::digest::sha256_hex;
 use memnun_protocol::digest::hex;
+pub use memnun_protocol::digest::sha256_hex;
 
 pub fn random_hex(bytes: usize) -> Result<String, ApiError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
     Ok(hex(&buf))
 }
-

@@ -3,8 +3,8 @@
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType, Cors};
-use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopSettings, ShopUpdate};
 use memnun_protocol::Id;
+use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopSettings, ShopUpdate};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
@@ -45,10 +45,12 @@ pub async fn put_settings(
     db: &D1Database,
     shop: &Id,
 ) -> Result<Response, ApiError> {
-    let (update, _): (ShopUpdate, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let (update, _): (ShopUpdate, _) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let origins = update.validate().map_err(ApiError::Validation)?;
     let mut statements = vec![
-        db.prepare("DELETE FROM shop_origins WHERE shop_id = ?1").bind(&[shop.as_str().into()])?,
+        db.prepare("DELETE FROM shop_origins WHERE shop_id = ?1")
+            .bind(&[shop.as_str().into()])?,
     ];
     for origin in &origins {
         statements.push(

@@ -129,9 +129,13 @@ mod tests {
     #[test]
     fn as_str_is_the_wire_name_of_every_code() {
         for code in ErrorCode::ALL {
-            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
         }
-        let distinct: std::collections::BTreeSet<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        let distinct: std::collections::BTreeSet<_> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(distinct.len(), ErrorCode::ALL.len());
     }
 

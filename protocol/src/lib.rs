@@ -8,8 +8,8 @@
 
 pub mod digest;
 pub mod error;
-pub mod ids;
 pub mod idempotency;
+pub mod ids;
 pub mod review;
 pub mod shop;
 pub mod text;

@@ -9,9 +9,21 @@ use serde::{Deserialize, Serialize};
 
 pub const RATING_MIN: i64 = 1;
 pub const RATING_MAX: i64 = 5;
-pub const TITLE_RULE: TextRule = TextRule { required: false, max_chars: 100, multiline: false };
-pub const BODY_RULE: TextRule = TextRule { required: true, max_chars: 5000, multiline: true };
-pub const AUTHOR_RULE: TextRule = TextRule { required: true, max_chars: 50, multiline: false };
+pub const TITLE_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 100,
+    multiline: false,
+};
+pub const BODY_RULE: TextRule = TextRule {
+    required: true,
+    max_chars: 5000,
+    multiline: true,
+};
+pub const AUTHOR_RULE: TextRule = TextRule {
+    required: true,
+    max_chars: 50,
+    multiline: false,
+};
 pub const EMAIL_MAX_CHARS: usize = 254;
 
 /// The largest request body `POST /v1/shops/{shop}/reviews` reads; larger ones are refused
@@ -95,7 +107,10 @@ impl NewReview {
             Some(_) => {
                 errors.push(
                     "rating",
-                    FieldProblem::OutOfRange { min: RATING_MIN, max: RATING_MAX },
+                    FieldProblem::OutOfRange {
+                        min: RATING_MIN,
+                        max: RATING_MAX,
+                    },
                 );
                 None
             }
@@ -118,7 +133,12 @@ impl NewReview {
         let email = match self.email.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(e) if e.chars().count() > EMAIL_MAX_CHARS => {
-                errors.push("email", FieldProblem::TooLong { max: EMAIL_MAX_CHARS });
+                errors.push(
+                    "email",
+                    FieldProblem::TooLong {
+                        max: EMAIL_MAX_CHARS,
+                    },
+                );
                 None
             }
             Some(e) if !is_plausible_email(e) => {
@@ -138,9 +158,15 @@ impl NewReview {
         };
 
         match (product, rating) {
-            (Some(product), Some(rating)) if errors.is_empty() => {
-                Ok(ValidReview { product, rating, title, body, author, email, locale })
-            }
+            (Some(product), Some(rating)) if errors.is_empty() => Ok(ValidReview {
+                product,
+                rating,
+                title,
+                body,
+                author,
+                email,
+                locale,
+            }),
             _ => Err(errors),
         }
     }
@@ -204,7 +230,11 @@ impl RatingSummary {
         } else {
             (sum as f64 / f64::from(count) * 100.0).round() / 100.0
         };
-        RatingSummary { count, average, histogram }
+        RatingSummary {
+            count,
+            average,
+            histogram,
+        }
     }
 }
 
@@ -233,8 +263,10 @@ impl ReviewCursor {
     pub fn decode(raw: &str) -> Option<ReviewCursor> {
         let (time, id) = raw.split_once('.')?;
         let created_at: i64 = time.parse().ok()?;
-        (created_at >= 0 && is_review_id(id) && !time.starts_with('+'))
-            .then(|| ReviewCursor { created_at, id: id.to_owned() })
+        (created_at >= 0 && is_review_id(id) && !time.starts_with('+')).then(|| ReviewCursor {
+            created_at,
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -242,7 +274,9 @@ impl ReviewCursor {
 pub fn is_review_id(id: &str) -> bool {
     id.len() == 25
         && id.starts_with('r')
-        && id[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && id[1..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -272,7 +306,12 @@ mod tests {
 
     #[test]
     fn title_email_and_locale_are_optional() {
-        let r = NewReview { title: None, email: Some("  ".into()), locale: None, ..good() };
+        let r = NewReview {
+            title: None,
+            email: Some("  ".into()),
+            locale: None,
+            ..good()
+        };
         let v = r.validate().unwrap();
         assert_eq!(v.title, "");
         assert_eq!(v.email, None);
@@ -290,22 +329,59 @@ mod tests {
     #[test]
     fn rating_must_be_one_to_five() {
         for r in [0, 6, -1, i64::MAX] {
-            let e = NewReview { rating: Some(r), ..good() }.validate().unwrap_err();
-            assert_eq!(e.get("rating"), Some(FieldProblem::OutOfRange { min: 1, max: 5 }));
+            let e = NewReview {
+                rating: Some(r),
+                ..good()
+            }
+            .validate()
+            .unwrap_err();
+            assert_eq!(
+                e.get("rating"),
+                Some(FieldProblem::OutOfRange { min: 1, max: 5 })
+            );
         }
         for r in 1..=5 {
-            assert!(NewReview { rating: Some(r), ..good() }.validate().is_ok());
+            assert!(
+                NewReview {
+                    rating: Some(r),
+                    ..good()
+                }
+                .validate()
+                .is_ok()
+            );
         }
     }
 
     #[test]
     fn lengths_are_limited() {
-        let e = NewReview { body: Some("a".repeat(5001)), ..good() }.validate().unwrap_err();
+        let e = NewReview {
+            body: Some("a".repeat(5001)),
+            ..good()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.get("body"), Some(FieldProblem::TooLong { max: 5000 }));
-        assert!(NewReview { body: Some("ü".repeat(5000)), ..good() }.validate().is_ok());
-        let e = NewReview { title: Some("a".repeat(101)), ..good() }.validate().unwrap_err();
+        assert!(
+            NewReview {
+                body: Some("ü".repeat(5000)),
+                ..good()
+            }
+            .validate()
+            .is_ok()
+        );
+        let e = NewReview {
+            title: Some("a".repeat(101)),
+            ..good()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.get("title"), Some(FieldProblem::TooLong { max: 100 }));
-        let e = NewReview { author: Some("a".repeat(51)), ..good() }.validate().unwrap_err();
+        let e = NewReview {
+            author: Some("a".repeat(51)),
+            ..good()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.get("author"), Some(FieldProblem::TooLong { max: 50 }));
     }
 
@@ -325,17 +401,32 @@ mod tests {
 
     #[test]
     fn control_characters_in_the_name_are_refused() {
-        let e = NewReview { author: Some("A\u{202e}moc.evil".into()), ..good() }
-            .validate()
-            .unwrap_err();
+        let e = NewReview {
+            author: Some("A\u{202e}moc.evil".into()),
+            ..good()
+        }
+        .validate()
+        .unwrap_err();
         assert_eq!(e.get("author"), Some(FieldProblem::ControlCharacter));
     }
 
     #[test]
     fn honeypot_marks_bots() {
         assert!(!good().is_bot());
-        assert!(!NewReview { website: Some(String::new()), ..good() }.is_bot());
-        assert!(NewReview { website: Some("http://spam".into()), ..good() }.is_bot());
+        assert!(
+            !NewReview {
+                website: Some(String::new()),
+                ..good()
+            }
+            .is_bot()
+        );
+        assert!(
+            NewReview {
+                website: Some("http://spam".into()),
+                ..good()
+            }
+            .is_bot()
+        );
     }
 
     #[test]
@@ -350,10 +441,21 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_refuses_forgeries() {
-        let c = ReviewCursor { created_at: 1_700_000_000_000, id: format!("r{}", "a1".repeat(12)) };
+        let c = ReviewCursor {
+            created_at: 1_700_000_000_000,
+            id: format!("r{}", "a1".repeat(12)),
+        };
         assert_eq!(ReviewCursor::decode(&c.encode()), Some(c));
-        for bad in ["", "1.", ".rabc", "x.r000000000000000000000000", "-1.r000000000000000000000000",
-            "1.r00000000000000000000000g", "1.r' OR 1=1 --", "+1.r000000000000000000000000"] {
+        for bad in [
+            "",
+            "1.",
+            ".rabc",
+            "x.r000000000000000000000000",
+            "-1.r000000000000000000000000",
+            "1.r00000000000000000000000g",
+            "1.r' OR 1=1 --",
+            "+1.r000000000000000000000000",
+        ] {
             assert_eq!(ReviewCursor::decode(bad), None, "{bad:?}");
         }
     }
@@ -361,7 +463,9 @@ mod tests {
     #[test]
     fn the_wire_names_match_the_docs() {
         let json = serde_json::to_value(good()).unwrap();
-        for field in ["product", "rating", "title", "body", "author", "email", "locale", "website"] {
+        for field in [
+            "product", "rating", "title", "body", "author", "email", "locale", "website",
+        ] {
             assert!(json.get(field).is_some(), "{field}");
         }
         let parsed: NewReview = serde_json::from_str(r#"{"rating":5,"extra":1}"#).unwrap();

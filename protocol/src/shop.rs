@@ -30,7 +30,12 @@ impl ShopUpdate {
             return Err(errors);
         };
         if origins.len() > MAX_ALLOWED_ORIGINS {
-            errors.push("allowed_origins", FieldProblem::TooLong { max: MAX_ALLOWED_ORIGINS });
+            errors.push(
+                "allowed_origins",
+                FieldProblem::TooLong {
+                    max: MAX_ALLOWED_ORIGINS,
+                },
+            );
             return Err(errors);
         }
         if !origins.iter().all(|o| is_valid_origin(o)) {
@@ -67,7 +72,9 @@ pub fn is_valid_origin(origin: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'));
     let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
             && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
     });
     host_ok && port_ok
@@ -79,12 +86,28 @@ mod tests {
 
     #[test]
     fn origins_as_browsers_send_them() {
-        for ok in ["https://shop.example", "http://127.0.0.1:8080", "https://xn--rn-fka.com.tr"] {
+        for ok in [
+            "https://shop.example",
+            "http://127.0.0.1:8080",
+            "https://xn--rn-fka.com.tr",
+        ] {
             assert!(is_valid_origin(ok), "{ok}");
         }
-        for bad in ["", "shop.example", "https://", "https://shop.example/", "ftp://a.b",
-            "https://Shop.example", "https://a.b:0", "https://a.b:99999", "https://a.b:x",
-            "javascript:alert(1)", "https://a b", "null", "*"] {
+        for bad in [
+            "",
+            "shop.example",
+            "https://",
+            "https://shop.example/",
+            "ftp://a.b",
+            "https://Shop.example",
+            "https://a.b:0",
+            "https://a.b:99999",
+            "https://a.b:x",
+            "javascript:alert(1)",
+            "https://a b",
+            "null",
+            "*",
+        ] {
             assert!(!is_valid_origin(bad), "{bad:?}");
         }
     }
@@ -100,10 +123,15 @@ mod tests {
         };
         assert!(many.validate().is_err());
         assert_eq!(
-            ShopUpdate::default().validate().unwrap_err().get("allowed_origins"),
+            ShopUpdate::default()
+                .validate()
+                .unwrap_err()
+                .get("allowed_origins"),
             Some(FieldProblem::Required)
         );
-        let bad = ShopUpdate { allowed_origins: Some(vec!["https://a.b/path".into()]) };
+        let bad = ShopUpdate {
+            allowed_origins: Some(vec!["https://a.b/path".into()]),
+        };
         assert_eq!(
             bad.validate().unwrap_err().get("allowed_origins"),
             Some(FieldProblem::NotAnOrigin)
@@ -154,13 +182,24 @@ mod key_tests {
 
     #[test]
     fn key_names_follow_the_id_rule() {
-        assert!(NewApiKey { name: Some("ci-deploy".into()) }.validate().is_ok());
+        assert!(
+            NewApiKey {
+                name: Some("ci-deploy".into())
+            }
+            .validate()
+            .is_ok()
+        );
         assert_eq!(
             NewApiKey { name: None }.validate().unwrap_err().get("name"),
             Some(FieldProblem::Required)
         );
         assert_eq!(
-            NewApiKey { name: Some("two words".into()) }.validate().unwrap_err().get("name"),
+            NewApiKey {
+                name: Some("two words".into())
+            }
+            .validate()
+            .unwrap_err()
+            .get("name"),
             Some(FieldProblem::InvalidId)
         );
     }

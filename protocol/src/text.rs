@@ -12,8 +12,13 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldProblem {
     Required,
-    TooLong { max: usize },
-    OutOfRange { min: i64, max: i64 },
+    TooLong {
+        max: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     NotAnEmail,
     NotAnOrigin,
     ControlCharacter,
@@ -33,13 +38,13 @@ impl fmt::Display for FieldProblem {
                 write!(f, "must be a whole number from {min} to {max}")
             }
             FieldProblem::NotAnEmail => f.write_str("must be an email address"),
-            FieldProblem::NotAnOrigin => {
-                f.write_str("must list origins like https://shop.example (scheme, host, optional port)")
-            }
-            FieldProblem::ControlCharacter => f.write_str("must not contain control characters"),
-            FieldProblem::InvalidId => f.write_str(
-                "must be 1-64 characters of letters A-Z a-z, digits, '.', '_' and '-'",
+            FieldProblem::NotAnOrigin => f.write_str(
+                "must list origins like https://shop.example (scheme, host, optional port)",
             ),
+            FieldProblem::ControlCharacter => f.write_str("must not contain control characters"),
+            FieldProblem::InvalidId => {
+                f.write_str("must be 1-64 characters of letters A-Z a-z, digits, '.', '_' and '-'")
+            }
             FieldProblem::InUse => f.write_str("is already in use"),
             FieldProblem::LastKey => {
                 f.write_str("is the shop's last active key; create another before revoking it")
@@ -78,7 +83,11 @@ impl TextRule {
     /// Checks `value`; blank (only white space) counts as empty.
     pub fn check(&self, value: &str) -> Result<(), FieldProblem> {
         if value.trim().is_empty() {
-            return if self.required { Err(FieldProblem::Required) } else { Ok(()) };
+            return if self.required {
+                Err(FieldProblem::Required)
+            } else {
+                Ok(())
+            };
         }
         if value.chars().any(|c| {
             (c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
@@ -87,7 +96,9 @@ impl TextRule {
             return Err(FieldProblem::ControlCharacter);
         }
         if value.chars().count() > self.max_chars {
-            return Err(FieldProblem::TooLong { max: self.max_chars });
+            return Err(FieldProblem::TooLong {
+                max: self.max_chars,
+            });
         }
         Ok(())
     }
@@ -126,8 +137,16 @@ pub fn normalize(value: &str) -> String {
 mod tests {
     use super::*;
 
-    const SINGLE: TextRule = TextRule { required: true, max_chars: 5, multiline: false };
-    const MULTI: TextRule = TextRule { required: false, max_chars: 5, multiline: true };
+    const SINGLE: TextRule = TextRule {
+        required: true,
+        max_chars: 5,
+        multiline: false,
+    };
+    const MULTI: TextRule = TextRule {
+        required: false,
+        max_chars: 5,
+        multiline: true,
+    };
 
     #[test]
     fn required_refuses_empty_and_blank() {
@@ -139,7 +158,10 @@ mod tests {
     #[test]
     fn length_counts_characters_not_bytes() {
         assert_eq!(SINGLE.check("şğüıö"), Ok(()));
-        assert_eq!(SINGLE.check("şğüıöç"), Err(FieldProblem::TooLong { max: 5 }));
+        assert_eq!(
+            SINGLE.check("şğüıöç"),
+            Err(FieldProblem::TooLong { max: 5 })
+        );
     }
 
     #[test]
@@ -148,21 +170,38 @@ mod tests {
         assert_eq!(SINGLE.check("a\u{7}"), Err(FieldProblem::ControlCharacter));
         assert_eq!(MULTI.check("a\r\nb"), Ok(()));
         assert_eq!(MULTI.check("a\u{0}b"), Err(FieldProblem::ControlCharacter));
-        assert_eq!(MULTI.check("a\u{1b}[31m"), Err(FieldProblem::ControlCharacter));
+        assert_eq!(
+            MULTI.check("a\u{1b}[31m"),
+            Err(FieldProblem::ControlCharacter)
+        );
     }
 
     #[test]
     fn bidi_overrides_are_refused_but_right_to_left_text_is_not() {
-        let rule = TextRule { required: true, max_chars: 100, multiline: true };
-        assert_eq!(rule.check("abc\u{202E}fed"), Err(FieldProblem::ControlCharacter));
-        assert_eq!(rule.check("x\u{2067}y"), Err(FieldProblem::ControlCharacter));
+        let rule = TextRule {
+            required: true,
+            max_chars: 100,
+            multiline: true,
+        };
+        assert_eq!(
+            rule.check("abc\u{202E}fed"),
+            Err(FieldProblem::ControlCharacter)
+        );
+        assert_eq!(
+            rule.check("x\u{2067}y"),
+            Err(FieldProblem::ControlCharacter)
+        );
         assert_eq!(rule.check("مرحبا شكرا"), Ok(()));
         assert_eq!(rule.check("a\u{200F}b"), Ok(()));
     }
 
     #[test]
     fn markup_is_just_text() {
-        let rule = TextRule { required: true, max_chars: 100, multiline: false };
+        let rule = TextRule {
+            required: true,
+            max_chars: 100,
+            multiline: false,
+        };
         assert_eq!(rule.check("<img src=x onerror=alert(1)>"), Ok(()));
     }
 
@@ -171,7 +210,9 @@ mod tests {
         for ok in ["a@b.co", "ayşe.yılmaz@örnek.com.tr", "x+tag@shop.example"] {
             assert!(is_plausible_email(ok), "{ok}");
         }
-        for bad in ["", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b.co.", "a@.co"] {
+        for bad in [
+            "", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b.co.", "a@.co",
+        ] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
         assert!(!is_plausible_email(&format!("{}@b.co", "a".repeat(250))));

@@ -63,7 +63,10 @@ pub fn sign(claims: &TokenClaims, secret: &[u8]) -> String {
     let signed = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(payload));
     let mut m = mac(secret);
     m.update(signed.as_bytes());
-    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(m.finalize().into_bytes()))
+    format!(
+        "{signed}.{}",
+        URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    )
 }
 
 /// Checks `token` for `purpose` and `shop` at time `now` (Unix seconds). `secret_for` returns the
@@ -80,14 +83,20 @@ pub fn verify(
     }
     let rest = token.strip_prefix(PREFIX).ok_or(TokenError::Malformed)?;
     let (payload_b64, signature_b64) = rest.split_once('.').ok_or(TokenError::Malformed)?;
-    let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| TokenError::Malformed)?;
-    let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| TokenError::Malformed)?;
-    let claims: TokenClaims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| TokenError::Malformed)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_b64)
+        .map_err(|_| TokenError::Malformed)?;
+    let claims: TokenClaims =
+        serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
     let secret = secret_for(&claims.kid).ok_or(TokenError::UnknownSecret)?;
     let mut m = mac(&secret);
     m.update(&token.as_bytes()[..PREFIX.len() + payload_b64.len()]);
     // Constant-time comparison.
-    m.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+    m.verify_slice(&signature)
+        .map_err(|_| TokenError::BadSignature)?;
     if claims.shop != shop {
         return Err(TokenError::WrongShop);
     }
@@ -131,7 +140,10 @@ mod tests {
 
     #[test]
     fn a_signed_token_verifies_for_its_purpose_and_shop() {
-        assert_eq!(verify(&token(), Purpose::Review, "demo", NOW, secrets), Ok(claims()));
+        assert_eq!(
+            verify(&token(), Purpose::Review, "demo", NOW, secrets),
+            Ok(claims())
+        );
     }
 
     #[test]
@@ -146,32 +158,53 @@ mod tests {
         assert_eq!(payload["exp"], NOW + 3600);
         assert_eq!(payload["kid"], "s2");
         assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 32);
-        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        );
     }
 
     #[test]
     fn an_old_secret_still_verifies_until_retired() {
-        let old = sign(&TokenClaims { kid: "s1".into(), ..claims() }, b"old secret, still verifying");
+        let old = sign(
+            &TokenClaims {
+                kid: "s1".into(),
+                ..claims()
+            },
+            b"old secret, still verifying",
+        );
         assert!(verify(&old, Purpose::Review, "demo", NOW, secrets).is_ok());
         let retired = |kid: &str| if kid == "s1" { None } else { secrets(kid) };
-        assert_eq!(verify(&old, Purpose::Review, "demo", NOW, retired), Err(TokenError::UnknownSecret));
+        assert_eq!(
+            verify(&old, Purpose::Review, "demo", NOW, retired),
+            Err(TokenError::UnknownSecret)
+        );
     }
 
     #[test]
     fn a_token_for_one_purpose_never_opens_another() {
         for other in [Purpose::Track, Purpose::Survey] {
-            assert_eq!(verify(&token(), other, "demo", NOW, secrets), Err(TokenError::WrongPurpose));
+            assert_eq!(
+                verify(&token(), other, "demo", NOW, secrets),
+                Err(TokenError::WrongPurpose)
+            );
         }
     }
 
     #[test]
     fn another_shops_token_is_refused() {
-        assert_eq!(verify(&token(), Purpose::Review, "other", NOW, secrets), Err(TokenError::WrongShop));
+        assert_eq!(
+            verify(&token(), Purpose::Review, "other", NOW, secrets),
+            Err(TokenError::WrongShop)
+        );
     }
 
     #[test]
     fn expired_tokens_are_refused() {
-        assert_eq!(verify(&token(), Purpose::Review, "demo", NOW + 3600, secrets), Err(TokenError::Expired));
+        assert_eq!(
+            verify(&token(), Purpose::Review, "demo", NOW + 3600, secrets),
+            Err(TokenError::Expired)
+        );
         assert!(verify(&token(), Purpose::Review, "demo", NOW + 3599, secrets).is_ok());
     }
 
@@ -180,27 +213,68 @@ mod tests {
         // Payload changed, signature kept.
         let t = token();
         let (head, sig) = t.rsplit_once('.').unwrap();
-        let forged_claims = TokenClaims { order: "A-9999".into(), ..claims() };
-        let forged_head = sign(&forged_claims, b"guess").rsplit_once('.').unwrap().0.to_owned();
+        let forged_claims = TokenClaims {
+            order: "A-9999".into(),
+            ..claims()
+        };
+        let forged_head = sign(&forged_claims, b"guess")
+            .rsplit_once('.')
+            .unwrap()
+            .0
+            .to_owned();
         assert_eq!(
-            verify(&format!("{forged_head}.{sig}"), Purpose::Review, "demo", NOW, secrets),
+            verify(
+                &format!("{forged_head}.{sig}"),
+                Purpose::Review,
+                "demo",
+                NOW,
+                secrets
+            ),
             Err(TokenError::BadSignature)
         );
         // Signed with a secret that is not the shop's.
         let wrong = sign(&claims(), b"not the secret");
-        assert_eq!(verify(&wrong, Purpose::Review, "demo", NOW, secrets), Err(TokenError::BadSignature));
+        assert_eq!(
+            verify(&wrong, Purpose::Review, "demo", NOW, secrets),
+            Err(TokenError::BadSignature)
+        );
         // One character of the signature altered.
         let first = if sig.starts_with('A') { 'B' } else { 'A' };
         let altered = format!("{head}.{first}{}", &sig[1..]);
-        assert_eq!(verify(&altered, Purpose::Review, "demo", NOW, secrets), Err(TokenError::BadSignature));
+        assert_eq!(
+            verify(&altered, Purpose::Review, "demo", NOW, secrets),
+            Err(TokenError::BadSignature)
+        );
         // Truncated: refused too (as malformed base64 or as a bad signature).
-        assert!(verify(&format!("{head}.{}", &sig[..sig.len() - 2]), Purpose::Review, "demo", NOW, secrets).is_err());
+        assert!(
+            verify(
+                &format!("{head}.{}", &sig[..sig.len() - 2]),
+                Purpose::Review,
+                "demo",
+                NOW,
+                secrets
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn garbage_is_malformed() {
-        for bad in ["", "v1", "v1.", "v2.e30.AAAA", "v1.!!!.AAAA", "v1.e30", "v1.bm90IGpzb24.AAAA", "v1.e30.AAAA"] {
-            assert_eq!(verify(bad, Purpose::Review, "demo", NOW, secrets), Err(TokenError::Malformed), "{bad}");
+        for bad in [
+            "",
+            "v1",
+            "v1.",
+            "v2.e30.AAAA",
+            "v1.!!!.AAAA",
+            "v1.e30",
+            "v1.bm90IGpzb24.AAAA",
+            "v1.e30.AAAA",
+        ] {
+            assert_eq!(
+                verify(bad, Purpose::Review, "demo", NOW, secrets),
+                Err(TokenError::Malformed),
+                "{bad}"
+            );
         }
         assert_eq!(
             verify(&"v1.".repeat(400), Purpose::Review, "demo", NOW, secrets),

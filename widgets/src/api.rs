@@ -28,7 +28,11 @@ impl Answer {
 
 impl Api {
     pub fn new(base: String, shop: String) -> Api {
-        let base = if base.ends_with('/') { base } else { format!("{base}/") };
+        let base = if base.ends_with('/') {
+            base
+        } else {
+            format!("{base}/")
+        };
         Api { base, shop }
     }
 
@@ -37,7 +41,6 @@ impl Api {
     pub fn shop_url(&self, path: &str) -> String {
         format!("{}shops/{}/{}", self.base, self.shop, path)
     }
-
 }
 
 /// GETs public data. An `Err` means no answer arrived.
@@ -70,7 +73,10 @@ async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
         .await?
         .dyn_into()?;
     let status = response.status();
-    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    let text = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
     let body = crate::wire::parse(&text);
     Ok(Answer { status, body })
 }

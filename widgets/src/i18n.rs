@@ -17,8 +17,15 @@ impl Locale {
                 .and_then(|d| d.document_element())
                 .and_then(|e| e.get_attribute("lang"))
         };
-        let tag = data_locale.filter(|l| !l.is_empty()).or_else(page).unwrap_or_default();
-        if tag.to_ascii_lowercase().starts_with("tr") { Locale::Tr } else { Locale::En }
+        let tag = data_locale
+            .filter(|l| !l.is_empty())
+            .or_else(page)
+            .unwrap_or_default();
+        if tag.to_ascii_lowercase().starts_with("tr") {
+            Locale::Tr
+        } else {
+            Locale::En
+        }
     }
 
     pub fn tag(self) -> &'static str {

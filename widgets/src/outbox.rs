@@ -6,8 +6,8 @@
 use crate::api::{self, Answer};
 use crate::wire;
 use js_sys::Array;
-use wasm_bindgen::JsCast;
 use std::cell::{Cell, RefCell};
+use wasm_bindgen::JsCast;
 
 const STORAGE_KEY: &str = "memnun:outbox:v1";
 const RETRY_FIRST_MS: i32 = 1_000;
@@ -47,7 +47,10 @@ pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> O
     match attempt(&pending).await {
         Some(answer) => Outcome::Answered(answer),
         None => {
-            LISTENERS.with(|l| l.borrow_mut().push((pending.idempotency_key, Box::new(on_answer))));
+            LISTENERS.with(|l| {
+                l.borrow_mut()
+                    .push((pending.idempotency_key, Box::new(on_answer)))
+            });
             resend_pending();
             Outcome::Queued
         }
@@ -68,7 +71,9 @@ pub fn resend_pending() {
                 if let Some(answer) = attempt(&pending).await {
                     let listener = LISTENERS.with(|l| {
                         let mut listeners = l.borrow_mut();
-                        let index = listeners.iter().position(|(k, _)| *k == pending.idempotency_key);
+                        let index = listeners
+                            .iter()
+                            .position(|(k, _)| *k == pending.idempotency_key);
                         index.map(|i| listeners.swap_remove(i).1)
                     });
                     if let Some(listener) = listener {
@@ -132,7 +137,10 @@ fn save(all: &[Pending]) {
     let Some(storage) = storage() else { return };
     if all.is_empty() {
         let _ = storage.remove_item(STORAGE_KEY);
-    } else if let Some(text) = js_sys::JSON::stringify(&to_array(all)).ok().and_then(|t| t.as_string()) {
+    } else if let Some(text) = js_sys::JSON::stringify(&to_array(all))
+        .ok()
+        .and_then(|t| t.as_string())
+    {
         // A full or blocked storage only costs the reload-survival; the send still happens.
         let _ = storage.set_item(STORAGE_KEY, &text);
     }

@@ -42,7 +42,10 @@ pub fn review_page(value: &JsValue) -> Option<ReviewPage> {
         *slot = histogram.get(i as u32).as_f64()? as u32;
     }
     let reviews: Array = field(value, "reviews").dyn_into().ok()?;
-    let reviews = reviews.iter().map(|r| review(&r)).collect::<Option<Vec<_>>>()?;
+    let reviews = reviews
+        .iter()
+        .map(|r| review(&r))
+        .collect::<Option<Vec<_>>>()?;
     Some(ReviewPage {
         summary: RatingSummary {
             count: number(&summary, "count")? as u32,

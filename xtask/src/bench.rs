@@ -55,7 +55,10 @@ fn report(built: &Built, smoke: bool) -> Result<String> {
     let date = output(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))?;
     writeln!(md, "## `cargo xtask bench` — {}", date.trim())?;
     writeln!(md)?;
-    writeln!(md, "Written by `cargo xtask bench` on this machine (2 cores); do not edit by hand.")?;
+    writeln!(
+        md,
+        "Written by `cargo xtask bench` on this machine (2 cores); do not edit by hand."
+    )?;
     writeln!(md)?;
 
     step("Bench: weight against peers");
@@ -79,12 +82,18 @@ fn row(md: &mut String, name: &str, s: Size) -> Result<()> {
 }
 
 fn add(a: Size, b: Size) -> Size {
-    Size { raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }
+    Size {
+        raw: a.raw + b.raw,
+        gzip: a.gzip + b.gzip,
+        brotli: a.brotli + b.brotli,
+    }
 }
 
 fn weight(built: &Built) -> Result<String> {
     let peers = peers()?;
-    let size = |p: &Path| -> Result<Size> { measure(&fs::read(p).with_context(|| p.display().to_string())?) };
+    let size = |p: &Path| -> Result<Size> {
+        measure(&fs::read(p).with_context(|| p.display().to_string())?)
+    };
     let loader = size(&built.loader)?;
     let glue = size(&built.glue)?;
     let wasm = size(&built.wasm)?;
@@ -102,21 +111,52 @@ fn weight(built: &Built) -> Result<String> {
     row(&mut md, "memnun loader (`memnun.js`)", loader)?;
     row(&mut md, "memnun glue (`memnun-*.js`)", glue)?;
     row(&mut md, "memnun wasm (CSS inside)", wasm)?;
-    row(&mut md, "**memnun product page** (loader + glue + wasm)", page)?;
+    row(
+        &mut md,
+        "**memnun product page** (loader + glue + wasm)",
+        page,
+    )?;
     row(&mut md, "Isso `embed.min.js` (PyPI isso 0.14.0)", isso)?;
-    row(&mut md, "Nosto `main.es.bundle.js` (@nosto/web-components 11.6.0)", nosto)?;
+    row(
+        &mut md,
+        "Nosto `main.es.bundle.js` (@nosto/web-components 11.6.0)",
+        nosto,
+    )?;
     row(&mut md, "Isso + Nosto", isso_nosto)?;
-    row(&mut md, "Formbricks loader `dist/index.js` (@formbricks/js 5.1.0)", formbricks)?;
+    row(
+        &mut md,
+        "Formbricks loader `dist/index.js` (@formbricks/js 5.1.0)",
+        formbricks,
+    )?;
     writeln!(md)?;
     writeln!(md, "| ratio (brotli) | ours / peer |")?;
     writeln!(md, "|---|---:|")?;
     let ratio = |a: Size, b: Size| a.brotli as f64 / b.brotli as f64;
-    writeln!(md, "| product page / Isso embed | {:.2} |", ratio(page, isso))?;
-    writeln!(md, "| product page / Nosto components | {:.2} |", ratio(page, nosto))?;
-    writeln!(md, "| product page / (Isso + Nosto) | {:.2} |", ratio(page, isso_nosto))?;
-    writeln!(md, "| loader / Formbricks loader | {:.2} |", ratio(loader, formbricks))?;
+    writeln!(
+        md,
+        "| product page / Isso embed | {:.2} |",
+        ratio(page, isso)
+    )?;
+    writeln!(
+        md,
+        "| product page / Nosto components | {:.2} |",
+        ratio(page, nosto)
+    )?;
+    writeln!(
+        md,
+        "| product page / (Isso + Nosto) | {:.2} |",
+        ratio(page, isso_nosto)
+    )?;
+    writeln!(
+        md,
+        "| loader / Formbricks loader | {:.2} |",
+        ratio(loader, formbricks)
+    )?;
     writeln!(md)?;
-    writeln!(md, "An order page has no widget yet (the order tracker is issue 6).")?;
+    writeln!(
+        md,
+        "An order page has no widget yet (the order tracker is issue 6)."
+    )?;
     writeln!(md)?;
     Ok(md)
 }
@@ -154,20 +194,44 @@ fn peers() -> Result<Peers> {
     step("Fetching the peers from npm and PyPI into target/bench-peers (once)");
     fs::create_dir_all(&dir)?;
     for (spec, sub) in [(NOSTO, "nosto"), (FORMBRICKS, "formbricks")] {
-        let tarball = output(Command::new("npm").args(["pack", spec, "--silent", "--pack-destination"]).arg(&dir))?;
+        let tarball = output(
+            Command::new("npm")
+                .args(["pack", spec, "--silent", "--pack-destination"])
+                .arg(&dir),
+        )?;
         let tarball = dir.join(tarball.trim().lines().last().unwrap_or_default());
         fs::create_dir_all(dir.join(sub))?;
-        run_cmd(Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(dir.join(sub)))?;
+        run_cmd(
+            Command::new("tar")
+                .arg("xzf")
+                .arg(&tarball)
+                .arg("-C")
+                .arg(dir.join(sub)),
+        )?;
     }
-    run_cmd(Command::new("python3")
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", ISSO, "-d"])
-        .arg(&dir))?;
-    run_cmd(Command::new("tar")
-        .arg("xzf")
-        .arg(dir.join("isso-0.14.0.tar.gz"))
-        .arg("-C")
-        .arg(&dir)
-        .arg("isso-0.14.0/isso/js/embed.min.js"))?;
+    run_cmd(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                ISSO,
+                "-d",
+            ])
+            .arg(&dir),
+    )?;
+    run_cmd(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(dir.join("isso-0.14.0.tar.gz"))
+            .arg("-C")
+            .arg(&dir)
+            .arg("isso-0.14.0/isso/js/embed.min.js"),
+    )?;
     Ok(peers)
 }
 
@@ -195,7 +259,8 @@ fn worker_size() -> Result<String> {
 /// Runs one of the bench's node scripts and reads the JSON it prints.
 fn node_report(script: &str, smoke: bool) -> Result<Value> {
     let mut cmd = Command::new("node");
-    cmd.arg(root().join("bench").join(script)).current_dir(root());
+    cmd.arg(root().join("bench").join(script))
+        .current_dir(root());
     if let Ok(chromium) = crate::tools::ensure_chromium() {
         cmd.env("MEMNUN_CHROMIUM", chromium);
     }
@@ -214,14 +279,24 @@ fn page_cost(smoke: bool) -> Result<String> {
     let before = &r["before_view"];
     let paths: Vec<String> = before["paths"]
         .as_array()
-        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     if r["before_view_requests_max"].as_u64() != Some(1) || paths != ["/v1/memnun.js"] {
-        bail!("before a placeholder is in view the page fetched {paths:?} from the edge; only the loader may be");
+        bail!(
+            "before a placeholder is in view the page fetched {paths:?} from the edge; only the loader may be"
+        );
     }
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let mut md = String::new();
-    writeln!(md, "### Page cost (headless Chromium, 390×844, median of {} runs)", r["runs"])?;
+    writeln!(
+        md,
+        "### Page cost (headless Chromium, 390×844, median of {} runs)",
+        r["runs"]
+    )?;
     writeln!(md)?;
     writeln!(md, "| measure | figure | budget |")?;
     writeln!(md, "|---|---:|---|")?;
@@ -230,13 +305,21 @@ fn page_cost(smoke: bool) -> Result<String> {
         "| fetched from the edge before the placeholder is in view | {} request, {} B (the loader) | nothing but the loader |",
         before["requests"], before["bytes"]
     )?;
-    writeln!(md, "| long tasks before the placeholder is in view (max over runs) | {} | 0 |", r["before_view_long_tasks_max"])?;
+    writeln!(
+        md,
+        "| long tasks before the placeholder is in view (max over runs) | {} | 0 |",
+        r["before_view_long_tasks_max"]
+    )?;
     writeln!(
         md,
         "| ms from scrolling to it until the widget is interactive | {:.0} | ≤ 100 |",
         f(&r["interactive_ms_median"])
     )?;
-    writeln!(md, "| layout shift on the demo product page (CLS) | {:.3} | ≤ 0.01 |", f(&r["cls_median"]))?;
+    writeln!(
+        md,
+        "| layout shift on the demo product page (CLS) | {:.3} | ≤ 0.01 |",
+        f(&r["cls_median"])
+    )?;
     writeln!(md)?;
     writeln!(
         md,
@@ -255,9 +338,16 @@ fn lighthouse(smoke: bool) -> Result<String> {
     let with = &r["with_widgets"];
     let without = &r["without_widgets"];
     let mut md = String::new();
-    writeln!(md, "### Lighthouse (12.8.2, default mobile settings, median of {} runs each)", r["runs"])?;
+    writeln!(
+        md,
+        "### Lighthouse (12.8.2, default mobile settings, median of {} runs each)",
+        r["runs"]
+    )?;
     writeln!(md)?;
-    writeln!(md, "| demo product page | performance score (runs) | TBT ms | LCP ms | CLS |")?;
+    writeln!(
+        md,
+        "| demo product page | performance score (runs) | TBT ms | LCP ms | CLS |"
+    )?;
     writeln!(md, "|---|---:|---:|---:|---:|")?;
     for (label, v) in [("without the widgets", without), ("with the widgets", with)] {
         writeln!(
@@ -314,7 +404,10 @@ fn edge_speed(smoke: bool) -> Result<String> {
         report["rounds"], report["phase_ms"], report["concurrency"]
     )?;
     writeln!(md)?;
-    writeln!(md, "| target | req/s (range) | p50 ms | p99 ms | workerd CPU ms/req |")?;
+    writeln!(
+        md,
+        "| target | req/s (range) | p50 ms | p99 ms | workerd CPU ms/req |"
+    )?;
     writeln!(md, "|---|---:|---:|---:|---:|")?;
     for (label, t, kind) in [
         ("memnun review POST", &ours, "post"),
@@ -340,8 +433,18 @@ fn edge_speed(smoke: bool) -> Result<String> {
     writeln!(md, "| ratio memnun / JS baseline | POST | GET | budget |")?;
     writeln!(md, "|---|---:|---:|---|")?;
     let ratio = |key: &str, kind: &str| f(&ours[kind][key]) / f(&base[kind][key]);
-    writeln!(md, "| throughput | {:.2} | {:.2} | ≥ 0.90 |", ratio("per_second", "post"), ratio("per_second", "get"))?;
-    writeln!(md, "| p99 latency | {:.2} | {:.2} | ≤ 1.20 |", ratio("p99_ms", "post"), ratio("p99_ms", "get"))?;
+    writeln!(
+        md,
+        "| throughput | {:.2} | {:.2} | ≥ 0.90 |",
+        ratio("per_second", "post"),
+        ratio("per_second", "get")
+    )?;
+    writeln!(
+        md,
+        "| p99 latency | {:.2} | {:.2} | ≤ 1.20 |",
+        ratio("p99_ms", "post"),
+        ratio("p99_ms", "get")
+    )?;
     writeln!(
         md,
         "| CPU per request | {:.2} | {:.2} | ≤ 1.20 |",
@@ -361,7 +464,12 @@ fn edge_speed(smoke: bool) -> Result<String> {
         "Isso's CPU column is its Python process. Every accepted POST was counted in the database \
          afterwards: memnun {} accepted, {} stored; JS baseline {} accepted, {} stored; Isso {} \
          accepted, {} stored.",
-        ours["accepted"], ours["stored"], base["accepted"], base["stored"], isso["accepted"], isso["stored"]
+        ours["accepted"],
+        ours["stored"],
+        base["accepted"],
+        base["stored"],
+        isso["accepted"],
+        isso["stored"]
     )?;
     writeln!(md)?;
     Ok(md)
@@ -371,9 +479,16 @@ fn growth(smoke: bool) -> Result<String> {
     let r = node_report("growth.mjs", smoke)?;
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let mut md = String::new();
-    writeln!(md, "### Growth (median of {} sequential requests per row; rows seeded in bulk)", r["samples"])?;
+    writeln!(
+        md,
+        "### Growth (median of {} sequential requests per row; rows seeded in bulk)",
+        r["samples"]
+    )?;
     writeln!(md)?;
-    writeln!(md, "| reviews | where | product-reviews GET ms | review POST ms |")?;
+    writeln!(
+        md,
+        "| reviews | where | product-reviews GET ms | review POST ms |"
+    )?;
     writeln!(md, "|---:|---|---:|---:|")?;
     for row in r["rows"].as_array().cloned().unwrap_or_default() {
         writeln!(

@@ -12,8 +12,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Inputs of both wasm builds: the shared contract and the toolchain.
-const SHARED_INPUTS: [&str; 5] =
-    ["protocol/src", "protocol/Cargo.toml", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"];
+const SHARED_INPUTS: [&str; 5] = [
+    "protocol/src",
+    "protocol/Cargo.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+    "rust-toolchain.toml",
+];
 
 /// The files a product page fetches, as built.
 pub struct Built {
@@ -48,14 +53,28 @@ pub fn widgets() -> Result<Built> {
 
     step("Building the widgets (release wasm)");
     run(Command::new("cargo")
-        .args(["build", "--release", "--package", "memnun-widgets", "--target", WASM_TARGET])
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "memnun-widgets",
+            "--target",
+            WASM_TARGET,
+        ])
         .current_dir(&root))?;
     let bindgen_dir = work.join("bindgen");
     let _ = fs::remove_dir_all(&bindgen_dir);
     step("Generating the JavaScript glue (wasm-bindgen)");
     run(Command::new(cargo_bin("wasm-bindgen"))
         .arg(root.join(format!("target/{WASM_TARGET}/release/memnun_widgets.wasm")))
-        .args(["--target", "web", "--no-typescript", "--out-name", "memnun", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "memnun",
+            "--out-dir",
+        ])
         .arg(&bindgen_dir))?;
     step("Shrinking the wasm (wasm-opt -Oz)");
     let optimized = work.join("memnun.opt.wasm");
@@ -91,7 +110,12 @@ pub fn widgets() -> Result<Built> {
     };
     fs::write(
         &manifest,
-        format!("{}\n{}\n{}\n", built.loader.display(), built.glue.display(), built.wasm.display()),
+        format!(
+            "{}\n{}\n{}\n",
+            built.loader.display(),
+            built.glue.display(),
+            built.wasm.display()
+        ),
     )?;
     fs::write(&stamp, inputs)?;
     Ok(built)
@@ -106,13 +130,22 @@ impl Built {
 fn read_manifest(path: &Path) -> Option<Built> {
     let text = fs::read_to_string(path).ok()?;
     let mut lines = text.lines().map(PathBuf::from);
-    Some(Built { loader: lines.next()?, glue: lines.next()?, wasm: lines.next()? })
+    Some(Built {
+        loader: lines.next()?,
+        glue: lines.next()?,
+        wasm: lines.next()?,
+    })
 }
 
 fn minify(input: &Path, output: &Path) -> Result<()> {
     run(Command::new(node_bin("esbuild"))
         .arg(input)
-        .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning"])
+        .args([
+            "--minify",
+            "--format=esm",
+            "--target=es2020",
+            "--log-level=warning",
+        ])
         .arg(format!("--outfile={}", output.display())))
 }
 
@@ -150,7 +183,13 @@ fn fingerprint(paths: &[&str]) -> Result<String> {
     files.sort();
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for file in &files {
-        parts.push(file.strip_prefix(&root).unwrap_or(file).to_string_lossy().as_bytes().to_vec());
+        parts.push(
+            file.strip_prefix(&root)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .as_bytes()
+                .to_vec(),
+        );
         parts.push(fs::read(file)?);
     }
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();

@@ -40,16 +40,23 @@ pub fn run(args: &[String]) -> Result<()> {
     edge::migrate(None, &persist, false)?;
     step("Seeding the demo shop");
     edge::execute_file(None, &persist, &root.join("demo-site/seed.sql"))?;
-    let origins = [format!("http://127.0.0.1:{site_port}"), format!("http://localhost:{site_port}")];
+    let origins = [
+        format!("http://127.0.0.1:{site_port}"),
+        format!("http://localhost:{site_port}"),
+    ];
     let sql: String = origins
         .iter()
         .map(|o| format!("INSERT OR IGNORE INTO shop_origins (shop_id, origin) VALUES ('{DEMO_SHOP}', '{o}');"))
         .collect();
     edge::execute_sql(None, &persist, &sql, false)?;
 
-    step(&format!("Starting the edge under workerd on http://127.0.0.1:{edge_port}"));
+    step(&format!(
+        "Starting the edge under workerd on http://127.0.0.1:{edge_port}"
+    ));
     let mut edge = edge::start(None, &persist, edge_port, inspector_port)?;
-    step(&format!("Serving the demo shop on http://127.0.0.1:{site_port}"));
+    step(&format!(
+        "Serving the demo shop on http://127.0.0.1:{site_port}"
+    ));
     let mut site = Service::start(
         "the demo site",
         Command::new("node")
@@ -68,7 +75,8 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("cannot catch Ctrl-C")?;
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("cannot catch Ctrl-C")?;
     while !stop.load(Ordering::SeqCst) {
         if edge.has_exited() {
             bail!("the edge stopped unexpectedly");

@@ -57,7 +57,12 @@ pub fn execute_sql(env: Option<&str>, persist: &Path, sql: &str, remote: bool) -
 pub fn start(env: Option<&str>, persist: &Path, port: u16, inspector_port: u16) -> Result<Service> {
     let mut cmd = wrangler();
     cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--log-level", "warn"])
-        .args(["--port", &port.to_string(), "--inspector-port", &inspector_port.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &inspector_port.to_string(),
+        ])
         .arg("--persist-to")
         .arg(persist);
     if let Some(env) = env {

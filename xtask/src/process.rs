@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 /// Runs `cmd` to completion, failing with what it was when it does not succeed.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
@@ -22,7 +24,9 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Runs `cmd` and returns its standard output, failing with its standard error.
 pub fn output(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
-    let out = cmd.output().with_context(|| format!("could not start {shown}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start {shown}"))?;
     if !out.status.success() {
         bail!(
             "{shown} failed ({}):\n{}{}",
@@ -45,7 +49,10 @@ impl Service {
             .process_group(0)
             .spawn()
             .with_context(|| format!("could not start {name}: {cmd:?}"))?;
-        Ok(Service { name: name.to_owned(), child })
+        Ok(Service {
+            name: name.to_owned(),
+            child,
+        })
     }
 
     /// Waits until `GET http://127.0.0.1:{port}{path}` answers 200, or fails after `timeout`
@@ -61,7 +68,10 @@ impl Service {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        bail!("{} did not answer on 127.0.0.1:{port}{path} within {timeout:?}", self.name)
+        bail!(
+            "{} did not answer on 127.0.0.1:{port}{path} within {timeout:?}",
+            self.name
+        )
     }
 
     pub fn has_exited(&mut self) -> bool {
@@ -95,7 +105,11 @@ impl Drop for Service {
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .ok()?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).ok()?;
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()

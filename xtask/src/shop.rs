@@ -5,13 +5,15 @@
 use crate::edge;
 use crate::{root, step};
 use anyhow::{Result, bail};
+use memnun_protocol::Id;
 use memnun_protocol::digest::{api_key_hash, hex};
 use memnun_protocol::shop::is_valid_origin;
-use memnun_protocol::Id;
 
 pub fn run(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) != Some("create") {
-        bail!("usage: cargo xtask shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]");
+        bail!(
+            "usage: cargo xtask shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]"
+        );
     }
     let mut origins = Vec::new();
     let mut name = None;
@@ -32,17 +34,23 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     for origin in &origins {
         if !is_valid_origin(origin) {
-            bail!("{origin:?} is not an origin like https://shop.example (scheme, lowercase host, optional port, no path)");
+            bail!(
+                "{origin:?} is not an origin like https://shop.example (scheme, lowercase host, optional port, no path)"
+            );
         }
     }
     let id = match id {
-        Some(raw) => Id::parse(&raw).map_err(|e| anyhow::anyhow!("shop id {e}"))?.to_string(),
+        Some(raw) => Id::parse(&raw)
+            .map_err(|e| anyhow::anyhow!("shop id {e}"))?
+            .to_string(),
         None => format!("shop-{}", random_hex(6)?),
     };
     let name = name.unwrap_or_else(|| id.clone());
     let api_key = format!("mk_{}", random_hex(24)?);
     let token_secret = random_hex(32)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
 
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let mut sql = format!(
@@ -62,7 +70,11 @@ pub fn run(args: &[String]) -> Result<()> {
         ));
     }
     let persist = root().join("target/demo-d1");
-    step(if remote { "Applying migrations to the deployed D1" } else { "Applying migrations to the local D1 (target/demo-d1)" });
+    step(if remote {
+        "Applying migrations to the deployed D1"
+    } else {
+        "Applying migrations to the local D1 (target/demo-d1)"
+    });
     edge::migrate(None, &persist, remote)?;
     step("Creating the shop");
     edge::execute_sql(None, &persist, &sql, remote)?;
@@ -72,7 +84,9 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("token secret:  {token_secret}");
     println!("origins:       {}", origins.join(", "));
     println!();
-    println!("Keep the API key and the token secret: they are not shown again (the key is stored hashed).");
+    println!(
+        "Keep the API key and the token secret: they are not shown again (the key is stored hashed)."
+    );
     Ok(())
 }
 

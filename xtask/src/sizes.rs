@@ -27,9 +27,17 @@ pub fn measure(bytes: &[u8]) -> Result<Size> {
     gz.write_all(bytes)?;
     let gzip = gz.finish()?.len();
     let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
-    Ok(Size { raw: bytes.len(), gzip, brotli: br.len() })
+    Ok(Size {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
 }
 
 fn measure_file(path: &Path) -> Result<Size> {
@@ -46,7 +54,10 @@ pub fn report(built: &Built) -> Result<(Size, Size)> {
         gzip: glue.gzip + wasm.gzip,
         brotli: glue.brotli + wasm.brotli,
     };
-    println!("{:<34} {:>9} {:>9} {:>9}", "file", "raw B", "gzip B", "brotli B");
+    println!(
+        "{:<34} {:>9} {:>9} {:>9}",
+        "file", "raw B", "gzip B", "brotli B"
+    );
     for (name, s) in [
         ("loader (memnun.js)", loader),
         ("glue (memnun-*.js)", glue),

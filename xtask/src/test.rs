@@ -15,10 +15,27 @@ pub fn run(args: &[String]) -> Result<()> {
     let chromium = ensure_chromium()?;
     let root = root();
 
+    step("Formatting (cargo fmt --check)");
+    run_cmd(
+        Command::new("cargo")
+            .args(["fmt", "--all", "--check"])
+            .current_dir(&root),
+    )
+    .context("the code is not formatted: run `cargo fmt --all`")?;
+
     step("Native tests (protocol, xtask)");
-    run_cmd(Command::new("cargo")
-        .args(["test", "--package", "memnun-protocol", "--all-features", "--package", "xtask"])
-        .current_dir(&root))
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--package",
+                "memnun-protocol",
+                "--all-features",
+                "--package",
+                "xtask",
+            ])
+            .current_dir(&root),
+    )
     .context("native tests failed")?;
 
     let built = build::all()?;

@@ -17,7 +17,10 @@ mod tests {
         assert!(production.contains("CLOCK_SHIFT_ALLOWED = \"false\""));
         assert!(!production.contains("CLOCK_SHIFT_ALLOWED = \"true\""));
         let clock = read("edge/src/clock.rs");
-        assert!(clock.contains("== \"true\""), "the clock must shift only when explicitly allowed");
+        assert!(
+            clock.contains("== \"true\""),
+            "the clock must shift only when explicitly allowed"
+        );
     }
 
     #[test]
@@ -25,7 +28,11 @@ mod tests {
         let readme = read("README.md");
         assert!(readme.contains("cargo xtask demo"));
         assert!(readme.contains("cargo xtask test"));
-        assert!(read(".ci/run").lines().any(|l| l.trim() == "cargo xtask test"));
+        assert!(
+            read(".ci/run")
+                .lines()
+                .any(|l| l.trim() == "cargo xtask test")
+        );
     }
 
     #[test]
@@ -34,8 +41,18 @@ mod tests {
             let path = entry.unwrap().path();
             let text = fs::read_to_string(&path).unwrap();
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-            for needle in [".unwrap()", ".expect(", "panic!(", "todo!(", "unimplemented!("] {
-                assert!(!code.contains(needle), "{} contains {needle}", path.display());
+            for needle in [
+                ".unwrap()",
+                ".expect(",
+                "panic!(",
+                "todo!(",
+                "unimplemented!(",
+            ] {
+                assert!(
+                    !code.contains(needle),
+                    "{} contains {needle}",
+                    path.display()
+                );
             }
         }
     }
@@ -44,7 +61,13 @@ mod tests {
     fn every_error_code_is_documented() {
         let api = read("docs/API.md");
         let codes = read("protocol/src/error.rs");
-        let enum_body = codes.split("pub enum ErrorCode {").nth(1).unwrap().split('}').next().unwrap();
+        let enum_body = codes
+            .split("pub enum ErrorCode {")
+            .nth(1)
+            .unwrap()
+            .split('}')
+            .next()
+            .unwrap();
         for line in enum_body.lines().map(str::trim) {
             if let Some(variant) = line.strip_suffix(',').filter(|v| !v.starts_with("//")) {
                 let snake: String = variant
@@ -52,10 +75,17 @@ mod tests {
                     .enumerate()
                     .flat_map(|(i, c)| {
                         let lower = c.to_ascii_lowercase();
-                        if c.is_ascii_uppercase() && i > 0 { vec!['_', lower] } else { vec![lower] }
+                        if c.is_ascii_uppercase() && i > 0 {
+                            vec!['_', lower]
+                        } else {
+                            vec![lower]
+                        }
                     })
                     .collect();
-                assert!(api.contains(&format!("`{snake}`")), "docs/API.md does not document {snake}");
+                assert!(
+                    api.contains(&format!("`{snake}`")),
+                    "docs/API.md does not document {snake}"
+                );
             }
         }
     }

@@ -16,17 +16,33 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn ensure_build_tools() -> Result<()> {
     ensure_wasm_target()?;
-    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION, "about 3 minutes")?;
-    ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION, "about 5 minutes")?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        WASM_BINDGEN_VERSION,
+        "about 3 minutes",
+    )?;
+    ensure_cargo_tool(
+        "worker-build",
+        "worker-build",
+        WORKER_BUILD_VERSION,
+        "about 5 minutes",
+    )?;
     ensure_npm_packages()
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]).current_dir(root()))
-        .context("rustup is needed: install it from rustup.rs")?;
+    let installed = output(
+        Command::new("rustup")
+            .args(["target", "list", "--installed"])
+            .current_dir(root()),
+    )
+    .context("rustup is needed: install it from rustup.rs")?;
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
         step(&format!("Adding the Rust target {WASM_TARGET}"));
-        run(Command::new("rustup").args(["target", "add", WASM_TARGET]).current_dir(root()))?;
+        run(Command::new("rustup")
+            .args(["target", "add", WASM_TARGET])
+            .current_dir(root()))?;
     }
     Ok(())
 }
@@ -34,10 +50,15 @@ fn ensure_wasm_target() -> Result<()> {
 fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, takes: &str) -> Result<()> {
     let current = Command::new(cargo_bin(bin)).arg("--version").output().ok();
     let current = current.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-    if current.as_deref().is_some_and(|v| v.split_whitespace().any(|w| w == version)) {
+    if current
+        .as_deref()
+        .is_some_and(|v| v.split_whitespace().any(|w| w == version))
+    {
         return Ok(());
     }
-    step(&format!("Installing {krate} {version} with cargo ({takes}, once)"));
+    step(&format!(
+        "Installing {krate} {version} with cargo ({takes}, once)"
+    ));
     // Not --locked: the registry mirror here lacks a version its lock file names.
     run(Command::new("cargo")
         .args(["install", krate, "--version", version, "--force"])
@@ -51,7 +72,11 @@ pub fn cargo_bin(bin: &str) -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
         .unwrap_or_default();
     let path = home.join("bin").join(bin);
-    if path.exists() { path } else { PathBuf::from(bin) }
+    if path.exists() {
+        path
+    } else {
+        PathBuf::from(bin)
+    }
 }
 
 /// Installs the npm packages from the committed lock file when they are missing or stale.
@@ -66,7 +91,9 @@ fn ensure_npm_packages() -> Result<()> {
     if fresh && node_bin("wrangler").exists() && node_bin("wasm-opt").exists() {
         return Ok(());
     }
-    step("Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core, lighthouse)");
+    step(
+        "Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core, lighthouse)",
+    );
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(&root))
@@ -118,6 +145,8 @@ mod tests {
     #[test]
     fn worker_build_matches_the_worker_crate() {
         let manifest = std::fs::read_to_string(root().join("edge/Cargo.toml")).unwrap();
-        assert!(manifest.contains(&format!("worker = {{ version = \"={WORKER_BUILD_VERSION}\"")));
+        assert!(manifest.contains(&format!(
+            "worker = {{ version = \"={WORKER_BUILD_VERSION}\""
+        )));
     }
 }

@@ -6,12 +6,12 @@
 use crate::api::{self, Answer};
 use crate::i18n::Locale;
 use crate::outbox::{self, Outcome, Pending};
+use crate::wire;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::review::{AUTHOR_RULE, BODY_RULE, TITLE_RULE};
-use crate::wire;
 use memnun_protocol::NewReview;
+use memnun_protocol::review::{AUTHOR_RULE, BODY_RULE, TITLE_RULE};
 use wasm_bindgen::JsCast;
 
 #[derive(Clone, PartialEq)]
@@ -194,7 +194,11 @@ pub fn ReviewForm(
 
     let star_choice = move |n: u8| {
         let id = format!("memnun-rating-{n}");
-        let label = if n == 0 { s.no_rating.to_owned() } else { locale.stars(n) };
+        let label = if n == 0 {
+            s.no_rating.to_owned()
+        } else {
+            locale.stars(n)
+        };
         view! {
             <input
                 type="radio"
@@ -280,7 +284,9 @@ pub fn ReviewForm(
 fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
     spawn_local(async move {
         api::sleep(0).await;
-        let Some(form) = form.get_untracked() else { return };
+        let Some(form) = form.get_untracked() else {
+            return;
+        };
         if let Ok(Some(el)) = form.query_selector("[aria-invalid=true]") {
             if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                 let _ = el.focus();

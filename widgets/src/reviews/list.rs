@@ -2,9 +2,9 @@
 
 use crate::api;
 use crate::i18n::Locale;
+use crate::wire;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::wire;
 use memnun_protocol::{RatingSummary, Review};
 use wasm_bindgen::JsValue;
 
