@@ -60,8 +60,8 @@ pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> O
 /// Sends every stored write again, backing off while the edge does not answer. Called on every
 /// mount, so writes left by an earlier visit go out on the next page view.
 pub fn resend_pending() {
-    if RETRYING.with(|r| r.replace(true)) || load().is_empty() {
-        RETRYING.with(|r| r.set(false));
+    // One retry loop per page: a second mount while one runs must not start another.
+    if load().is_empty() || RETRYING.with(|r| r.replace(true)) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async {
