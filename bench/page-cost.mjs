@@ -1,21 +1,10 @@
 // Page cost in headless Chromium, on the demo shop served with its strict CSP against the real
 // worker: what the widgets cost a shop's page before and after a shopper reaches them.
 // Prints one JSON object. Usage: node bench/page-cost.mjs [--smoke]
-import { startShopInBrowser } from "../tests/support/harness.mjs";
+import { startShopInBrowser, observePerformance } from "../tests/support/harness.mjs";
 
 const RUNS = process.argv.includes("--smoke") ? 1 : 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-// Injected before any page script (DevTools, so the page's CSP does not apply).
-const OBSERVE = () => {
-  window.__perf = { longTasks: [], shifts: 0 };
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__perf.longTasks.push(e.duration);
-  }).observe({ type: "longtask", buffered: true });
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__perf.shifts += e.value;
-  }).observe({ type: "layout-shift", buffered: true });
-};
 
 const stack = await startShopInBrowser();
 const { edge, site, browser } = stack;
@@ -26,7 +15,7 @@ try {
     // Below the fold: nothing but the loader before the shopper scrolls there.
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
     const page = await context.newPage();
-    await page.addInitScript(OBSERVE);
+    await page.addInitScript(observePerformance);
     const fetched = [];
     page.on("requestfinished", async (request) => {
       if (new URL(request.url()).origin !== edgeOrigin) return;
@@ -61,7 +50,7 @@ try {
     // The product page as a shopper on a phone sees it: layout shift over the whole load.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "tr-TR" });
     const product = await phone.newPage();
-    await product.addInitScript(OBSERVE);
+    await product.addInitScript(observePerformance);
     await product.goto(`${site.url}/products/el-yapimi-kahve-fincani.html`);
     await product.locator('[data-memnun="reviews"] .summary').waitFor();
     await product.waitForTimeout(300);

@@ -93,13 +93,9 @@ impl ApiError {
         let json = serde_json::to_string(&body).unwrap_or_else(|_| {
             r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned()
         });
-        Response::ok(json)
-            .unwrap_or_else(|_| Response::empty().unwrap_or_else(|_| unreachable_response()))
+        Response::builder()
             .with_status(self.code().status())
             .with_headers(headers)
+            .fixed(json.into_bytes())
     }
-}
-
-fn unreachable_response() -> Response {
-    Response::builder().with_status(500).fixed(Vec::new())
 }

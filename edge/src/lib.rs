@@ -45,21 +45,9 @@ async fn route(mut req: Request, env: Env) -> Response {
                 Err(e) => Err(e),
             }
         }
-        ["v1", "shops", shop, "reviews"] => {
-            public_write(&mut req, &env, shop, |req, env, db, shop| {
-                Box::pin(async move { reviews::create(req, env, db, shop).await })
-            })
-            .await
-        }
+        ["v1", "shops", shop, "reviews"] => public_write(&mut req, &env, shop).await,
         ["v1", "shops", shop, "products", product, "reviews"] => match method {
-            Method::Get | Method::Head => {
-                let req = &req;
-                public_read(&env, shop, |db, shop| async move {
-                    let product = parse_id("product", product)?;
-                    reviews::list(req, &db, &shop, &product).await
-                })
-                .await
-            }
+            Method::Get | Method::Head => public_read(&req, &env, shop, product).await,
             Method::Options => preflight_public(),
             _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
@@ -110,23 +98,16 @@ fn database(env: &Env) -> Result<D1Database, ApiError> {
     Ok(env.d1("DB")?)
 }
 
-async fn public_read<F, Fut>(env: &Env, shop: &str, handler: F) -> Result<Response, ApiError>
-where
-    F: FnOnce(D1Database, Id) -> Fut,
-    Fut: std::future::Future<Output = Result<Response, ApiError>>,
-{
+async fn public_read(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+    product: &str,
+) -> Result<Response, ApiError> {
     let shop = parse_id("shop", shop)?;
-    handler(database(env)?, shop).await
+    let product = parse_id("product", product)?;
+    reviews::list(req, &database(env)?, &shop, &product).await
 }
-
-type Handler = for<'a> fn(
-    &'a mut Request,
-    &'a Env,
-    &'a D1Database,
-    &'a Id,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Response, ApiError>> + 'a>,
->;
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
 /// the origin is known to be allowed, every answer (errors included) is readable by it.
@@ -134,7 +115,6 @@ async fn public_write(
     req: &mut Request,
     env: &Env,
     shop: &str,
-    handler: Handler,
 ) -> Result<(Response, Cors), ApiError> {
     let method = req.method();
     if method != Method::Post && method != Method::Options {
@@ -146,12 +126,9 @@ async fn public_write(
     let result = if method == Method::Options {
         preflight_write()
     } else {
-        handler(req, env, &db, &shop).await
+        reviews::create(req, env, &db, &shop).await
     };
-    match result {
-        Ok(resp) => Ok((resp, cors)),
-        Err(e) => Ok((e.into_response(), cors)),
-    }
+    Ok((result.unwrap_or_else(ApiError::into_response), cors))
 }
 
 fn preflight_write() -> Result<Response, ApiError> {

@@ -200,13 +200,25 @@ export async function getReviews(edge, product, query = "", shop = TEST_SHOP) {
   return { status: res.status, headers: res.headers, json: await res.json().catch(() => null) };
 }
 
-/** Debian's Chromium, headless, with no background traffic (the network here is closed). */
+export const CHROMIUM = process.env.MEMNUN_CHROMIUM || "/usr/bin/chromium";
+/** Headless Chromium with no background traffic (the network here is closed). */
+export const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
 export function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.MEMNUN_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/** An init script (DevTools injection, so the page's CSP does not apply) that records long tasks
+ * and the cumulative layout shift in `window.__perf`. */
+export function observePerformance() {
+  window.__perf = { longTasks: [], shifts: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__perf.longTasks.push(e.duration);
+  }).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__perf.shifts += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
 }
 
 /** The demo shop against a fresh edge, and a browser to visit it; `stop()` ends all three. */

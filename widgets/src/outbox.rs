@@ -125,9 +125,9 @@ fn load() -> Vec<Pending> {
         .iter()
         .filter_map(|e| {
             Some(Pending {
-                idempotency_key: wire::string_field(&e, "idempotency_key")?,
-                url: wire::string_field(&e, "url")?,
-                body: wire::string_field(&e, "body")?,
+                idempotency_key: wire::text(&e, "idempotency_key")?,
+                url: wire::text(&e, "url")?,
+                body: wire::text(&e, "body")?,
             })
         })
         .collect()

@@ -13,7 +13,7 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn text(object: &JsValue, name: &str) -> Option<String> {
+pub fn text(object: &JsValue, name: &str) -> Option<String> {
     field(object, name).as_string()
 }
 
@@ -118,8 +118,4 @@ pub fn strings(fields: &[(&str, &str)]) -> Object {
         set(&object, name, JsValue::from_str(value));
     }
     object
-}
-
-pub fn string_field(value: &JsValue, name: &str) -> Option<String> {
-    text(value, name)
 }

@@ -65,6 +65,8 @@ pub fn widgets() -> Result<Built> {
     let bindgen_dir = work.join("bindgen");
     let _ = fs::remove_dir_all(&bindgen_dir);
     step("Generating the JavaScript glue (wasm-bindgen)");
+    // Named "glue", not "memnun": these intermediates are not what shoppers download (the
+    // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
     run(Command::new(cargo_bin("wasm-bindgen"))
         .arg(root.join(format!("target/{WASM_TARGET}/release/memnun_widgets.wasm")))
         .args([
@@ -72,14 +74,14 @@ pub fn widgets() -> Result<Built> {
             "web",
             "--no-typescript",
             "--out-name",
-            "memnun",
+            "glue",
             "--out-dir",
         ])
         .arg(&bindgen_dir))?;
     step("Shrinking the wasm (wasm-opt -Oz)");
-    let optimized = work.join("memnun.opt.wasm");
+    let optimized = work.join("glue_bg.opt.wasm");
     run(Command::new(node_bin("wasm-opt"))
-        .arg(bindgen_dir.join("memnun_bg.wasm"))
+        .arg(bindgen_dir.join("glue_bg.wasm"))
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
         .arg(&optimized))?;
 
@@ -89,17 +91,16 @@ pub fn widgets() -> Result<Built> {
     let wasm_bytes = fs::read(&optimized)?;
     let wasm_name = format!("memnun-{}.wasm", &sha256_hex(&[&wasm_bytes])[..16]);
     fs::write(out.join("assets").join(&wasm_name), &wasm_bytes)?;
-    let glue_bytes = fs::read(bindgen_dir.join("memnun.js"))?;
+    let glue_bytes = fs::read(bindgen_dir.join("glue.js"))?;
     let glue_name = format!("memnun-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
     let glue_min = work.join("glue.min.js");
-    fs::write(work.join("glue.js"), &glue_bytes)?;
-    minify(&work.join("glue.js"), &glue_min)?;
+    minify(&bindgen_dir.join("glue.js"), &glue_min)?;
     fs::copy(&glue_min, out.join("assets").join(&glue_name))?;
 
     let loader_src = fs::read_to_string(root.join("widgets/loader/memnun.js"))?
         .replace("__GLUE__", &glue_name)
         .replace("__WASM__", &wasm_name);
-    let loader_tmp = work.join("memnun.js");
+    let loader_tmp = work.join("loader.unminified.js");
     fs::write(&loader_tmp, loader_src)?;
     minify(&loader_tmp, &out.join("memnun.js"))?;
 
