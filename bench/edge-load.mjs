@@ -118,9 +118,11 @@ function postReview(target) {
       product: `bench-${sequence % 10}`,
       rating: 1 + (sequence % 5),
       title: "Bench review",
-      body: REVIEW_BODY,
+      // Distinct bodies: the same body twice for one product is held as a duplicate.
+      body: `${REVIEW_BODY} #${sequence}`,
       author: "Bench",
       locale: "tr",
+      fill_ms: 8000,
     }),
   });
 }

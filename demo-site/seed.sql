@@ -2,7 +2,8 @@
 -- `mk_demo_local_only` (stored hashed), and seeded reviews in Turkish and English.
 -- Idempotent: running it again keeps reviews left during the demo.
 
-INSERT OR IGNORE INTO shops (id, name, token_secret, created_at) VALUES ('demo', 'Atölye Demo', 'demo-token-secret-local-only', 1793000000000);
+INSERT OR IGNORE INTO shops (id, name, created_at) VALUES ('demo', 'Atölye Demo', 1793000000000);
+INSERT OR IGNORE INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ('demo', 's1', 'demo-token-secret-local-only', 1793000000000);
 INSERT OR IGNORE INTO api_keys (key_hash, shop_id, name, created_at) VALUES ('4543edaab38804e83902fe86a68a20c7c67e2acad2db802d3770ba29ec8b7e72', 'demo', 'demo', 1793000000000);
 INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, email, locale, shopper_key, client_hash, status, created_at) VALUES ('r1d6875ee4127775f9b845ecb', 'demo', 'kahve-fincani-01', 5, 'Sabah kahvemin yeni vazgeçilmezi', 'Sırın rengi fotoğraftakinden bile güzel. Elde tutuşu çok rahat, kahve uzun süre sıcak kalıyor.', 'Ayşe K.', NULL, 'tr', '0f55a212d9dd22757331926d76c2cbaa0a83ced27db95053d7eeb5dbb7ced9dd', 'seed', 'published', 1792913600000);
 INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, email, locale, shopper_key, client_hash, status, created_at) VALUES ('r61ea51136a1eb39db39c889c', 'demo', 'kahve-fincani-01', 4, 'Güzel ama biraz küçük', 'İşçilik çok özenli. 180 ml yazıyordu ama ben biraz daha büyük bekliyordum; Türk kahvesi için değil, filtre için aldım.', 'Mehmet', NULL, 'tr', 'ffa4660cd9ac8894c353b8f37ffeb5a76d88d4b820b88c756abdb711c0303223', 'seed', 'published', 1792744400000);

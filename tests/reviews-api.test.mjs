@@ -48,6 +48,7 @@ describe("creating and listing", () => {
       summary: { count: 0, average: 0, histogram: [0, 0, 0, 0, 0] },
       reviews: [],
       next_cursor: null,
+      notice: null,
     });
   });
 

@@ -17,8 +17,15 @@ const MAX_REQUEST_BYTES: usize = 1024;
 /// `last_used_at` is written at most this often per key, so reads stay reads.
 const LAST_USE_RESOLUTION_MS: i64 = 60_000;
 
+/// Who is calling the merchant API: the key's shop, and the key's name (the actor in the
+/// moderation audit log).
+pub struct Merchant {
+    pub shop: Id,
+    pub key_name: String,
+}
+
 /// The shop named by the request's merchant API key. Every failure is the same 401.
-pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Id, ApiError> {
+pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Merchant, ApiError> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
     if key.is_empty() || key.len() > 200 {
@@ -27,12 +34,13 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Id
     #[derive(Deserialize)]
     struct Row {
         shop_id: String,
+        name: String,
         last_used_at: Option<i64>,
     }
     let hash = api_key_hash(key);
     let row: Option<Row> = db
         .prepare(
-            "SELECT shop_id, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+            "SELECT shop_id, name, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
         )
         .bind(&[hash.as_str().into()])?
         .first(None)
@@ -47,7 +55,11 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Id
             .run()
             .await?;
     }
-    Id::parse(&row.shop_id).map_err(|_| ApiError::Internal("stored shop id is invalid".into()))
+    Ok(Merchant {
+        shop: Id::parse(&row.shop_id)
+            .map_err(|_| ApiError::Internal("stored shop id is invalid".into()))?,
+        key_name: row.name,
+    })
 }
 
 /// `GET /v1/admin/keys`: the shop's active keys, names and use only.

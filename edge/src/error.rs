@@ -24,6 +24,8 @@ pub enum ApiError {
     MethodNotAllowed(&'static str),
     #[error("this Idempotency-Key was already used with a different request body")]
     IdempotencyConflict,
+    #[error("{0}")]
+    Conflict(String),
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("the body must be sent as {0}")]
@@ -51,6 +53,7 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,

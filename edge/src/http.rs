@@ -21,38 +21,10 @@ pub async fn read_json<T: DeserializeOwned>(
     max_bytes: usize,
     body_type: BodyType,
 ) -> Result<(T, Vec<u8>), ApiError> {
-    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let accepted = match body_type {
-        BodyType::Json => media == "application/json",
+    let media: &[&'static str] = match body_type {
+        BodyType::Json => &["application/json"],
     };
-    if !accepted {
-        return Err(ApiError::UnsupportedMediaType("application/json"));
-    }
-    if let Some(length) = req.headers().get("Content-Length")? {
-        if length
-            .trim()
-            .parse::<usize>()
-            .map_or(true, |n| n > max_bytes)
-        {
-            return Err(ApiError::PayloadTooLarge(max_bytes));
-        }
-    }
-    // Content-Length may be absent (chunked) or wrong: count what actually arrives.
-    let mut bytes = Vec::new();
-    let mut stream = req.stream()?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
-        if bytes.len() + chunk.len() > max_bytes {
-            return Err(ApiError::PayloadTooLarge(max_bytes));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = read_body(req, max_bytes, media).await?;
     // serde would read a JSON array as a struct's fields in order; only objects are ours.
     if bytes.trim_ascii_start().first() != Some(&b'{') {
         return Err(ApiError::MalformedJson("expected a JSON object".into()));
@@ -74,6 +46,55 @@ pub fn json_text(status: u16, body: String) -> Result<Response, ApiError> {
     Ok(Response::ok(body)?
         .with_status(status)
         .with_headers(headers))
+}
+
+/// Reads a body of one of the `media` types, of at most `max_bytes`: larger ones are refused
+/// (413) by their `Content-Length` before reading, or as soon as more arrives than allowed.
+pub async fn read_body(
+    req: &mut Request,
+    max_bytes: usize,
+    media: &[&'static str],
+) -> Result<Vec<u8>, ApiError> {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    let given = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !media.contains(&given.as_str()) {
+        return Err(ApiError::UnsupportedMediaType(
+            media.first().copied().unwrap_or(""),
+        ));
+    }
+    let length = req.headers().get("Content-Length")?;
+    if length.is_some_and(|l| l.trim().parse::<usize>().map_or(true, |n| n > max_bytes)) {
+        return Err(ApiError::PayloadTooLarge(max_bytes));
+    }
+    // Content-Length may be absent (chunked) or wrong: count what actually arrives.
+    let mut bytes = Vec::new();
+    let mut stream = req.stream()?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if bytes.len() + chunk.len() > max_bytes {
+            // Answering while the client still sends makes it see a reset, not our 413.
+            drain(&mut stream).await;
+            return Err(ApiError::PayloadTooLarge(max_bytes));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// A `limit` query parameter: a whole number from 1 to `max`.
+pub fn page_limit(value: &str, max: u32) -> Result<u32, ApiError> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| {
+            ApiError::InvalidParameter(format!("limit must be a whole number from 1 to {max}"))
+        })
 }
 
 /// Who may read an answer from another origin.
@@ -139,11 +160,16 @@ pub async fn rate_limit(env: &Env, binding: &str, key: String) -> Result<(), Api
 /// before the body is read makes workerd close the connection, and a client that reuses it for
 /// its next request then sees that request fail. Larger bodies are left; the connection closes.
 pub async fn drain_unread_body(req: &mut Request) {
-    const DRAIN_LIMIT: usize = 64 * 1024;
     if req.inner().body_used() || req.inner().body().is_none() {
         return;
     }
     let Ok(mut stream) = req.stream() else { return };
+    drain(&mut stream).await;
+}
+
+/// Reads (and drops) up to `DRAIN_LIMIT` more bytes of `stream`.
+async fn drain(stream: &mut worker::ByteStream) {
+    const DRAIN_LIMIT: usize = 64 * 1024;
     let mut seen = 0;
     while let Some(Ok(chunk)) = stream.next().await {
         seen += chunk.len();

@@ -11,11 +11,15 @@ mod api_keys;
 mod assets;
 mod clock;
 mod error;
+mod feedback;
 mod http;
 mod idempotency;
+mod moderation;
+mod review_csv;
 mod reviews;
 mod secure;
 mod shops;
+mod tokens;
 
 use error::ApiError;
 use http::Cors;
@@ -45,9 +49,17 @@ async fn route(mut req: Request, env: Env) -> Response {
                 Err(e) => Err(e),
             }
         }
-        ["v1", "shops", shop, "reviews"] => public_write(&mut req, &env, shop).await,
-        ["v1", "shops", shop, "products", product, "reviews"] => match method {
-            Method::Get | Method::Head => public_read(&req, &env, shop, product).await,
+        ["v1", "shops", shop, "reviews"] => {
+            public_write(&mut req, &env, shop, PublicWrite::Review).await
+        }
+        ["v1", "shops", shop, "reviews", review, "votes"] => {
+            public_write(&mut req, &env, shop, PublicWrite::Vote(review)).await
+        }
+        ["v1", "shops", shop, "reviews", review, "reports"] => {
+            public_write(&mut req, &env, shop, PublicWrite::Report(review)).await
+        }
+        ["v1", "shops", shop, "products", product, resource] => match method {
+            Method::Get | Method::Head => public_read(&req, &env, shop, product, resource).await,
             Method::Options => preflight_public(),
             _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
@@ -103,18 +115,34 @@ async fn public_read(
     env: &Env,
     shop: &str,
     product: &str,
+    resource: &str,
 ) -> Result<Response, ApiError> {
     let shop = parse_id("shop", shop)?;
     let product = parse_id("product", product)?;
-    reviews::list(req, &database(env)?, &shop, &product).await
+    let db = database(env)?;
+    match resource {
+        "reviews" => reviews::list(req, &db, &shop, &product).await,
+        "reviews.jsonld" => reviews::snippet(req, &db, &shop, &product, false).await,
+        "reviews.html" => reviews::snippet(req, &db, &shop, &product, true).await,
+        _ => Err(ApiError::NotFound("route")),
+    }
+}
+
+/// What a shopper's page writes.
+enum PublicWrite<'a> {
+    Review,
+    Vote(&'a str),
+    Report(&'a str),
 }
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
-/// the origin is known to be allowed, every answer (errors included) is readable by it.
+/// the origin is known to be allowed, every answer (errors included) is readable by it. Every
+/// write counts against the shop's own limit, whoever sends it.
 async fn public_write(
     req: &mut Request,
     env: &Env,
     shop: &str,
+    write: PublicWrite<'_>,
 ) -> Result<(Response, Cors), ApiError> {
     let method = req.method();
     if method != Method::Post && method != Method::Options {
@@ -126,7 +154,21 @@ async fn public_write(
     let result = if method == Method::Options {
         preflight_write()
     } else {
-        reviews::create(req, env, &db, &shop).await
+        match http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let now = clock::now_ms(req, env);
+                match write {
+                    PublicWrite::Review => reviews::create(req, env, &db, &shop).await,
+                    PublicWrite::Vote(review) => {
+                        feedback::vote(req, env, &db, &shop, review, now).await
+                    }
+                    PublicWrite::Report(review) => {
+                        feedback::report(req, env, &db, &shop, review, now).await
+                    }
+                }
+            }
+        }
     };
     Ok((result.unwrap_or_else(ApiError::into_response), cors))
 }
@@ -161,15 +203,52 @@ async fn admin(
 ) -> Result<Response, ApiError> {
     let db = database(env)?;
     let now = clock::now_ms(req, env);
-    let shop = api_keys::authenticate(req, &db, now).await?;
+    let merchant = api_keys::authenticate(req, &db, now).await?;
+    let shop = &merchant.shop;
+    let actor = moderation::Actor(&merchant.key_name);
+    use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
     match (path, method) {
-        (["shop"], Method::Get) => shops::get_settings(&db, &shop).await,
-        (["shop"], Method::Put) => shops::put_settings(req, &db, &shop).await,
+        (["reviews"], Method::Get) => moderation::list(req, &db, shop).await,
+        (["reviews"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["reviews.csv"], Method::Get) => review_csv::export(&db, shop).await,
+        (["reviews.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["reviews", "import"], Method::Post) => review_csv::import(req, env, &db, shop, now).await,
+        (["reviews", "import"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["reviews", review], Method::Get) => moderation::get(&db, shop, review).await,
+        (["reviews", _], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["reviews", review, "approve"], Method::Post) => {
+            moderation::decide(req, &db, shop, review, Approved, &actor, now).await
+        }
+        (["reviews", review, "reject"], Method::Post) => {
+            moderation::decide(req, &db, shop, review, Rejected, &actor, now).await
+        }
+        (["reviews", _, "approve" | "reject"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["reviews", review, "reply"], Method::Put) => {
+            moderation::set_reply(req, &db, shop, review, false, &actor, now).await
+        }
+        (["reviews", review, "reply"], Method::Delete) => {
+            moderation::set_reply(req, &db, shop, review, true, &actor, now).await
+        }
+        (["reviews", _, "reply"], _) => Err(ApiError::MethodNotAllowed("PUT, DELETE")),
+        (["moderation"], Method::Get) => moderation::get_policy(&db, shop).await,
+        (["moderation"], Method::Put) => moderation::put_policy(req, &db, shop, now).await,
+        (["moderation"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["moderation-log"], Method::Get) => moderation::log(req, &db, shop).await,
+        (["moderation-log"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["tokens"], Method::Post) => tokens::mint(req, &db, shop, now).await,
+        (["tokens"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["secrets"], Method::Get) => tokens::list(&db, shop).await,
+        (["secrets"], Method::Post) => tokens::create(&db, shop, now).await,
+        (["secrets"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
+        (["secrets", kid], Method::Delete) => tokens::retire(&db, shop, kid, now).await,
+        (["secrets", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
+        (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
+        (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
         (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["keys"], Method::Get) => api_keys::list(&db, &shop).await,
-        (["keys"], Method::Post) => api_keys::create(req, &db, &shop, now).await,
+        (["keys"], Method::Get) => api_keys::list(&db, shop).await,
+        (["keys"], Method::Post) => api_keys::create(req, &db, shop, now).await,
         (["keys"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
-        (["keys", name], Method::Delete) => api_keys::revoke(&db, &shop, name, now).await,
+        (["keys", name], Method::Delete) => api_keys::revoke(&db, shop, name, now).await,
         (["keys", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
         _ => Err(ApiError::NotFound("route")),
     }

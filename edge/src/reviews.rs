@@ -1,19 +1,34 @@
 //! Product reviews: `POST /v1/shops/{shop}/reviews` stores one (with its product's rating
-//! summary, in one batch), `GET /v1/shops/{shop}/products/{product}/reviews` answers the
-//! summary and a page of published reviews, newest first, paged by cursor.
+//! summary, in one batch), published at once or held as the shop's moderation policy says;
+//! `GET /v1/shops/{shop}/products/{product}/reviews` answers the summary and a page of published
+//! reviews in the order asked for, paged by cursor; `…/reviews.jsonld` and `…/reviews.html` give
+//! shops' servers the same summary as schema.org JSON-LD and HTML to put in their pages.
 
 use crate::clock;
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
+use crate::moderation::{self, Actor, LogLine};
 use crate::secure::{random_hex, sha256_hex};
+use crate::tokens;
+use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
+use memnun_protocol::moderation::{self as policy, HoldReason};
 use memnun_protocol::review::{MAX_REQUEST_BYTES, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use memnun_protocol::token::Purpose;
 use memnun_protocol::{
-    Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor, ReviewPage,
+    FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,
+    ReviewPage, ReviewSort, ReviewStatus,
 };
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
+
+/// Reviews given to search engines with the summary (Google shows a few; more is weight).
+const JSONLD_REVIEWS: u32 = 10;
+/// How long shops' servers and the CDN may keep the JSON-LD and HTML snippets.
+const SNIPPET_MAX_AGE_S: u32 = 300;
+/// The same body for the same product within this time is held as a duplicate.
+const DUPLICATE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
 const ENDPOINT_CREATE: &str = "POST /v1/shops/{shop}/reviews";
 
@@ -31,14 +46,44 @@ pub async fn create(
     let now = clock::now_ms(req, env);
     let idempotency = Idempotency::new(shop, ENDPOINT_CREATE, key, &raw);
 
+    let valid = new.normalized().validate().map_err(ApiError::Validation)?;
     if new.is_bot() {
-        // Answer as a success so the bot learns nothing; store nothing.
+        // Answer as a success so the bot learns nothing; store nothing. After validation, so a
+        // person who was quick and wrong still learns what to fix.
         return http::json(202, &serde_json::json!({ "status": "received" }));
     }
-    let valid = new.normalized().validate().map_err(ApiError::Validation)?;
     if let Some(replayed) = idempotency.replay(db, now).await? {
         return Ok(replayed);
     }
+    let order = match new.token.as_deref().filter(|t| !t.is_empty()) {
+        None => None,
+        Some(token) => Some(verified_order(db, shop, token, valid.product.as_str(), now).await?),
+    };
+    let body_hash = sha256_hex(&[
+        b"body",
+        policy::fold(&valid.body, valid.locale.as_deref())
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_bytes(),
+    ]);
+    let (shop_policy, duplicate) =
+        policy_and_duplicate(db, shop, valid.product.as_str(), &body_hash, now).await?;
+    let hold = if duplicate {
+        Some(HoldReason::Duplicate)
+    } else {
+        policy::hold_reason(
+            &shop_policy,
+            valid.rating,
+            &[&valid.title, &valid.body, &valid.author],
+            valid.locale.as_deref(),
+        )
+    };
+    let status = if hold.is_some() {
+        ReviewStatus::Pending
+    } else {
+        ReviewStatus::Published
+    };
 
     let salt = env
         .var("CLIENT_HASH_SALT")
@@ -57,9 +102,13 @@ pub async fn create(
         author: valid.author,
         locale: valid.locale,
         created_at: now,
+        verified: order.is_some(),
+        helpful: 0,
+        reply: None,
     };
     let answer = serde_json::to_string(&ReviewCreated {
         review: review.clone(),
+        status,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
 
@@ -67,8 +116,9 @@ pub async fn create(
     batch.push(
         db.prepare(
             "INSERT INTO reviews (id, shop_id, product_id, rating, title, body, author, email, \
-             locale, shopper_key, client_hash, status, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'published', ?12)",
+             locale, shopper_key, client_hash, status, created_at, hold_reason, verified, \
+             order_id, body_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12, ?14, ?15, ?16, ?17)",
         )
         .bind(&[
             review.id.as_str().into(),
@@ -89,9 +139,36 @@ pub async fn create(
             shopper_key.as_str().into(),
             client.as_str().into(),
             JsValue::from_f64(now as f64),
+            status.as_str().into(),
+            hold.map_or(JsValue::NULL, |h| h.as_str().into()),
+            JsValue::from_f64(if order.is_some() { 1.0 } else { 0.0 }),
+            order.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            body_hash.as_str().into(),
         ])?,
     );
-    let star = |n: u8| JsValue::from_f64(if review.rating == n { 1.0 } else { 0.0 });
+    if let Some(reason) = hold {
+        batch.push(moderation::log_line(
+            db,
+            shop,
+            LogLine {
+                review: &review.id,
+                action: ModerationAction::Held,
+                actor: &Actor(SYSTEM_ACTOR),
+                reason: Some(reason.as_str()),
+            },
+            now,
+            false,
+        )?);
+    }
+    // A held review counts in its product's summary only once approved.
+    let counted = status == ReviewStatus::Published;
+    let star = |n: u8| {
+        JsValue::from_f64(if counted && review.rating == n {
+            1.0
+        } else {
+            0.0
+        })
+    };
     batch.push(
         db.prepare(
             "INSERT INTO product_ratings \
@@ -119,9 +196,90 @@ pub async fn create(
         // Most likely a racing request with the same key won: answer what it stored.
         Err(e) => match idempotency.replay(db, now).await? {
             Some(replayed) => Ok(replayed),
+            // Or a racing review with the same order's token (the unique index refused it).
+            None if order.is_some() => Err(token_refused(TOKEN_USED)),
             None => Err(e.into()),
         },
     }
+}
+
+const TOKEN_USED: &str = "was already used for a review of this product";
+
+fn token_refused(why: &'static str) -> ApiError {
+    let mut errors = FieldErrors::default();
+    errors.push("token", FieldProblem::InvalidToken(why));
+    ApiError::Validation(errors)
+}
+
+/// The order a review token proves, if it is valid for this shop and product and not used yet.
+/// An invalid token is refused (422 on `token`), never quietly ignored.
+async fn verified_order(
+    db: &D1Database,
+    shop: &Id,
+    token: &str,
+    product: &str,
+    now: i64,
+) -> Result<String, ApiError> {
+    let claims = tokens::verify(db, shop, token, Purpose::Review, now)
+        .await?
+        .map_err(|e| token_refused(e.explain()))?;
+    if claims.product.as_deref() != Some(product) {
+        return Err(token_refused("is a review link for another product"));
+    }
+    let used: Option<serde_json::Value> = db
+        .prepare(
+            "SELECT 1 AS used FROM reviews WHERE shop_id = ?1 AND order_id = ?2 AND product_id = ?3",
+        )
+        .bind(&[shop.as_str().into(), claims.order.as_str().into(), product.into()])?
+        .first(None)
+        .await?;
+    if used.is_some() {
+        return Err(token_refused(TOKEN_USED));
+    }
+    Ok(claims.order)
+}
+
+/// The shop's moderation policy, and whether the same body was posted for this product within a
+/// day: one round trip.
+async fn policy_and_duplicate(
+    db: &D1Database,
+    shop: &Id,
+    product: &str,
+    body_hash: &str,
+    now: i64,
+) -> Result<(policy::ModerationPolicy, bool), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        policy: Option<String>,
+        duplicate: Option<i64>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT (SELECT policy FROM moderation_policies WHERE shop_id = ?1) AS policy,              (SELECT 1 FROM reviews WHERE shop_id = ?1 AND product_id = ?2 AND body_hash = ?3               AND created_at > ?4 LIMIT 1) AS duplicate",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            product.into(),
+            body_hash.into(),
+            JsValue::from_f64((now - DUPLICATE_WINDOW_MS) as f64),
+        ])?
+        .first(None)
+        .await?;
+    let row = row.ok_or_else(|| ApiError::Internal("policy query answered no row".into()))?;
+    Ok((
+        moderation::parse_policy(row.policy.as_deref())?,
+        row.duplicate.is_some(),
+    ))
+}
+
+/// What a public list asks for: its page size, order, star filter, where it starts, and the
+/// language of the shop's notice.
+struct ListQuery {
+    limit: u32,
+    sort: ReviewSort,
+    stars: Option<u8>,
+    cursor: Option<ReviewCursor>,
+    locale: Option<&'static str>,
 }
 
 pub async fn list(
@@ -130,8 +288,42 @@ pub async fn list(
     shop: &Id,
     product: &Id,
 ) -> Result<Response, ApiError> {
-    let (limit, cursor) = page_query(req)?;
+    let query = list_query(req)?;
+    let (page, policy) = page(db, shop, product, &query).await?;
+    let notice = policy.and_then(|p| {
+        let text = match query.locale {
+            Some("tr") => p.notice_tr,
+            _ => p.notice_en,
+        };
+        (!text.trim().is_empty()).then_some(text)
+    });
+    http::json(200, &ReviewPage { notice, ..page })
+}
 
+#[derive(Deserialize)]
+struct ReviewRow {
+    id: String,
+    product_id: String,
+    rating: u8,
+    title: String,
+    body: String,
+    author: String,
+    locale: Option<String>,
+    created_at: i64,
+    verified: i64,
+    helpful_count: u32,
+    reply_body: Option<String>,
+    reply_at: Option<i64>,
+}
+
+/// A page of published reviews with the product's summary, and the shop's policy (`None` when
+/// it has never set one), in one batch.
+async fn page(
+    db: &D1Database,
+    shop: &Id,
+    product: &Id,
+    query: &ListQuery,
+) -> Result<(ReviewPage, Option<policy::ModerationPolicy>), ApiError> {
     #[derive(Deserialize)]
     struct RatingRow {
         stars_1: u32,
@@ -141,51 +333,85 @@ pub async fn list(
         stars_5: u32,
     }
     #[derive(Deserialize)]
-    struct ReviewRow {
-        id: String,
-        product_id: String,
-        rating: u8,
-        title: String,
-        body: String,
-        author: String,
-        locale: Option<String>,
-        created_at: i64,
+    struct ShopRow {
+        policy: Option<String>,
     }
 
     let ids: [JsValue; 2] = [shop.as_str().into(), product.as_str().into()];
-    let mut reviews_query = String::from(
-        "SELECT id, product_id, rating, title, body, author, locale, created_at FROM reviews \
+    let mut sql = String::from(
+        "SELECT id, product_id, rating, title, body, author, locale, created_at, verified, \
+         helpful_count, reply_body, reply_at FROM reviews \
          WHERE shop_id = ?1 AND product_id = ?2 AND status = 'published'",
     );
-    let mut review_args = vec![
+    let mut args = vec![
         ids[0].clone(),
         ids[1].clone(),
-        JsValue::from_f64(f64::from(limit + 1)),
+        JsValue::from_f64(f64::from(query.limit + 1)),
     ];
-    if let Some(c) = &cursor {
-        reviews_query.push_str(" AND (created_at < ?4 OR (created_at = ?4 AND id < ?5))");
-        review_args.push(JsValue::from_f64(c.created_at as f64));
-        review_args.push(c.id.as_str().into());
+    if let Some(stars) = query.stars {
+        args.push(JsValue::from_f64(f64::from(stars)));
+        sql.push_str(&format!(" AND rating = ?{}", args.len()));
     }
-    reviews_query.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3");
+    // Each order pages by (its key, created_at, id): the key column and which way it runs.
+    let (key_column, key_descending) = match query.sort {
+        ReviewSort::Newest => (None, true),
+        ReviewSort::Highest => (Some("rating"), true),
+        ReviewSort::Lowest => (Some("rating"), false),
+        ReviewSort::Helpful => (Some("helpful_count"), true),
+    };
+    if let Some(c) = &query.cursor {
+        args.push(JsValue::from_f64(c.created_at as f64));
+        args.push(c.id.as_str().into());
+        let (t, i) = (args.len() - 1, args.len());
+        let after_time = format!("(created_at < ?{t} OR (created_at = ?{t} AND id < ?{i}))");
+        match key_column {
+            None => sql.push_str(&format!(" AND {after_time}")),
+            Some(column) => {
+                args.push(JsValue::from_f64(c.key as f64));
+                let k = args.len();
+                let beyond = if key_descending { "<" } else { ">" };
+                sql.push_str(&format!(
+                    " AND ({column} {beyond} ?{k} OR ({column} = ?{k} AND {after_time}))"
+                ));
+            }
+        }
+    }
+    match key_column {
+        None => sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3"),
+        Some(column) => {
+            let direction = if key_descending { "DESC" } else { "ASC" };
+            sql.push_str(&format!(
+                " ORDER BY {column} {direction}, created_at DESC, id DESC LIMIT ?3"
+            ));
+        }
+    }
 
     let results = db
         .batch(vec![
-            db.prepare("SELECT 1 AS one FROM shops WHERE id = ?1")
-                .bind(&ids[..1])?,
+            db.prepare(
+                "SELECT p.policy FROM shops s LEFT JOIN moderation_policies p ON p.shop_id = s.id \
+                 WHERE s.id = ?1",
+            )
+            .bind(&ids[..1])?,
             db.prepare(
                 "SELECT stars_1, stars_2, stars_3, stars_4, stars_5 FROM product_ratings \
                  WHERE shop_id = ?1 AND product_id = ?2",
             )
             .bind(&ids)?,
-            db.prepare(reviews_query).bind(&review_args)?,
+            db.prepare(sql).bind(&args)?,
         ])
         .await?;
     let [shop_rows, rating_rows, review_rows] = <[_; 3]>::try_from(results)
         .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
-    if shop_rows.results::<serde_json::Value>()?.is_empty() {
-        return Err(ApiError::NotFound("shop"));
-    }
+    let shop_row = shop_rows
+        .results::<ShopRow>()?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("shop"))?;
+    let policy = match shop_row.policy {
+        Some(json) => Some(moderation::parse_policy(Some(&json))?),
+        None => None,
+    };
     let histogram = rating_rows
         .results::<RatingRow>()?
         .first()
@@ -196,6 +422,7 @@ pub async fn list(
         .results::<ReviewRow>()?
         .into_iter()
         .map(|r| Review {
+            reply: moderation::reply(r.reply_body, r.reply_at),
             id: r.id,
             product: r.product_id,
             rating: r.rating,
@@ -204,12 +431,20 @@ pub async fn list(
             author: r.author,
             locale: r.locale,
             created_at: r.created_at,
+            verified: r.verified != 0,
+            helpful: r.helpful_count,
         })
         .collect();
-    let next_cursor = if reviews.len() > limit as usize {
-        reviews.truncate(limit as usize);
+    let next_cursor = if reviews.len() > query.limit as usize {
+        reviews.truncate(query.limit as usize);
         reviews.last().map(|r| {
             ReviewCursor {
+                sort: query.sort,
+                key: match query.sort {
+                    ReviewSort::Newest => 0,
+                    ReviewSort::Highest | ReviewSort::Lowest => i64::from(r.rating),
+                    ReviewSort::Helpful => i64::from(r.helpful),
+                },
                 created_at: r.created_at,
                 id: r.id.clone(),
             }
@@ -218,40 +453,166 @@ pub async fn list(
     } else {
         None
     };
-    http::json(
-        200,
-        &ReviewPage {
+    Ok((
+        ReviewPage {
             summary: RatingSummary::from_histogram(histogram),
             reviews,
             next_cursor,
+            notice: None,
         },
-    )
+        policy,
+    ))
 }
 
-fn page_query(req: &Request) -> Result<(u32, Option<ReviewCursor>), ApiError> {
+fn list_query(req: &Request) -> Result<ListQuery, ApiError> {
     let url = req.url()?;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut cursor = None;
+    let mut query = ListQuery {
+        limit: PAGE_SIZE_DEFAULT,
+        sort: ReviewSort::Newest,
+        stars: None,
+        cursor: None,
+        locale: None,
+    };
+    let mut raw_cursor = None;
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
-            "limit" => {
-                limit = value
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=PAGE_SIZE_MAX).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::InvalidParameter(format!(
-                            "limit must be a whole number from 1 to {PAGE_SIZE_MAX}"
-                        ))
-                    })?;
+            "limit" => query.limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
+            "cursor" => raw_cursor = Some(value.into_owned()),
+            "sort" => {
+                query.sort = ReviewSort::parse(&value).ok_or_else(|| {
+                    ApiError::InvalidParameter(
+                        "sort must be newest, highest, lowest or helpful".into(),
+                    )
+                })?
             }
-            "cursor" => {
-                cursor = Some(ReviewCursor::decode(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter("cursor is not one this API gave out".into())
-                })?);
+            "stars" => {
+                query.stars = Some(
+                    value
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|n| (1..=5).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::InvalidParameter(
+                                "stars must be a whole number from 1 to 5".into(),
+                            )
+                        })?,
+                )
+            }
+            "locale" => {
+                query.locale = Some(
+                    memnun_protocol::review::LOCALES
+                        .into_iter()
+                        .find(|l| *l == value)
+                        .ok_or_else(|| {
+                            ApiError::InvalidParameter("locale must be tr or en".into())
+                        })?,
+                )
             }
             _ => {}
         }
     }
-    Ok((limit, cursor))
+    if let Some(raw) = raw_cursor {
+        // Checked after `sort`, whatever the parameters' order: a cursor opens only its own.
+        query.cursor = Some(ReviewCursor::decode(&raw, query.sort).ok_or_else(|| {
+            ApiError::InvalidParameter("cursor is not one this API gave out for this sort".into())
+        })?);
+    }
+    Ok(query)
+}
+
+/// `GET /v1/shops/{shop}/products/{product}/reviews.jsonld?name=…&url=…`: schema.org
+/// `Product` JSON-LD with the summary and the newest reviews, for a shop's server to put in the
+/// page it renders; 204 while the product has no published review (search engines' rules).
+/// With `format = Html`, `…/reviews.html?locale=…`: a summary snippet, with the JSON-LD script
+/// when `name` is given.
+pub async fn snippet(
+    req: &Request,
+    db: &D1Database,
+    shop: &Id,
+    product: &Id,
+    html: bool,
+) -> Result<Response, ApiError> {
+    let url = req.url()?;
+    let mut name = None;
+    let mut product_url = None;
+    let mut locale = "en";
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "name" => name = Some(value.into_owned()),
+            "url" => product_url = Some(value.into_owned()),
+            "locale" => {
+                locale = memnun_protocol::review::LOCALES
+                    .into_iter()
+                    .find(|l| *l == value)
+                    .ok_or_else(|| ApiError::InvalidParameter("locale must be tr or en".into()))?
+            }
+            _ => {}
+        }
+    }
+    let name = name.map(|n| memnun_protocol::text::normalize(&n));
+    if name
+        .as_ref()
+        .is_some_and(|n| !(1..=200).contains(&n.chars().count()) || n.chars().any(char::is_control))
+    {
+        return Err(ApiError::InvalidParameter(
+            "name must be the product's name, 1-200 characters".into(),
+        ));
+    }
+    if let Some(u) = &product_url {
+        let ok = (u.starts_with("https://") || u.starts_with("http://"))
+            && u.len() <= 2000
+            && !u.chars().any(|c| c.is_control() || c.is_whitespace());
+        if !ok {
+            return Err(ApiError::InvalidParameter(
+                "url must be the product page's http(s) address".into(),
+            ));
+        }
+    }
+    if !html && name.is_none() {
+        return Err(ApiError::InvalidParameter(
+            "name is required: the product's name as the page shows it".into(),
+        ));
+    }
+    let query = ListQuery {
+        limit: JSONLD_REVIEWS,
+        sort: ReviewSort::Newest,
+        stars: None,
+        cursor: None,
+        locale: None,
+    };
+    let (page, _) = page(db, shop, product, &query).await?;
+    let jsonld = name.as_deref().and_then(|n| {
+        memnun_protocol::jsonld::product_jsonld(
+            n,
+            product_url.as_deref(),
+            &page.summary,
+            &page.reviews,
+        )
+    });
+    let (status, content_type, body) = if html {
+        let mut body = memnun_protocol::jsonld::summary_html(&page.summary, locale);
+        if let Some(json) = jsonld {
+            body.push_str("<script type=\"application/ld+json\">");
+            body.push_str(&json);
+            body.push_str("</script>");
+        }
+        (200, "text/html; charset=utf-8", body)
+    } else {
+        match jsonld {
+            Some(json) => (200, "application/ld+json; charset=utf-8", json),
+            None => (204, "application/ld+json; charset=utf-8", String::new()),
+        }
+    };
+    let mut resp = if status == 204 {
+        Response::empty()?.with_status(204)
+    } else {
+        Response::ok(body)?
+    };
+    let headers = resp.headers_mut();
+    headers.set("Content-Type", content_type)?;
+    headers.set(
+        "Cache-Control",
+        &format!("public, max-age={SNIPPET_MAX_AGE_S}"),
+    )?;
+    Ok(resp)
 }

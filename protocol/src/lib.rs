@@ -8,17 +8,25 @@
 
 pub mod digest;
 pub mod error;
+pub mod feedback;
 pub mod idempotency;
 pub mod ids;
+pub mod jsonld;
+pub mod merchant;
+pub mod moderation;
 pub mod review;
+#[cfg(feature = "csv")]
+pub mod review_csv;
 pub mod shop;
 pub mod text;
+pub mod time;
 pub mod token;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{Id, IdError};
 pub use review::{
-    NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor, ReviewPage, ValidReview,
+    NewReview, RatingSummary, Reply, Review, ReviewCreated, ReviewCursor, ReviewPage, ReviewSort,
+    ReviewStatus, ValidReview,
 };
 pub use shop::{ShopSettings, ShopUpdate};
 pub use text::{FieldErrors, FieldProblem};

@@ -38,6 +38,10 @@ pub const PAGE_SIZE_MAX: u32 = 50;
 /// The languages a review may be written in, and the widgets speak.
 pub const LOCALES: [&str; 2] = ["tr", "en"];
 
+/// The least time, in milliseconds, between the form's display and its submit that a person
+/// needs to rate and write a review. Faster submits are bots: answered like the honeypot.
+pub const MIN_FILL_MS: i64 = 3_000;
+
 /// A review as a shopper submits it. Every field is optional on the wire so that a missing one
 /// is reported by [`NewReview::validate`] as `required` (422), not as malformed JSON (400).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -62,6 +66,13 @@ pub struct NewReview {
     /// The honeypot: a field people never see and bots fill in. Not stored.
     #[serde(default)]
     pub website: Option<String>,
+    /// Milliseconds between the form's display and its submit (see [`MIN_FILL_MS`]). Not stored.
+    #[serde(default)]
+    pub fill_ms: Option<i64>,
+    /// A `review` token from the shop's review request (email or SMS link): proves the purchase,
+    /// so the review is shown as a verified purchase. An invalid token is refused, never ignored.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 /// A review that passed every rule; `email` is `None` when none was given.
@@ -81,6 +92,7 @@ impl NewReview {
     /// and stores nothing, so bots learn nothing.
     pub fn is_bot(&self) -> bool {
         self.website.as_deref().is_some_and(|w| !w.is_empty())
+            || self.fill_ms.is_none_or(|ms| ms < MIN_FILL_MS)
     }
 
     /// Applies every rule, reporting all problems at once. On the edge the text fields must
@@ -199,12 +211,57 @@ pub struct Review {
     pub locale: Option<String>,
     /// Unix time in milliseconds.
     pub created_at: i64,
+    /// Posted with a valid `review` token: the shop's own link proved the purchase.
+    pub verified: bool,
+    /// How many shoppers found it helpful.
+    pub helpful: u32,
+    /// The shop's public answer, shown under the review.
+    pub reply: Option<Reply>,
 }
 
-/// The answer to a stored review (201).
+/// The shop's public answer to a review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub body: String,
+    /// Unix time in milliseconds.
+    pub created_at: i64,
+}
+
+/// Where a review stands: shown, waiting in the moderation queue, or refused by the merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Published,
+    Pending,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Published => "published",
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ReviewStatus> {
+        [
+            ReviewStatus::Published,
+            ReviewStatus::Pending,
+            ReviewStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The answer to a stored review (201). `status` is `pending` when the shop's moderation policy
+/// holds it for the merchant; the widget then says it will appear once checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewCreated {
     pub review: Review,
+    pub status: ReviewStatus,
 }
 
 /// A product's ratings at a glance. `histogram[0]` counts 1-star reviews, `histogram[4]`
@@ -238,33 +295,97 @@ impl RatingSummary {
     }
 }
 
-/// One page of a product's published reviews, newest first, with the product's summary.
+/// One page of a product's published reviews, in the order asked for, with the product's
+/// summary (of all its published reviews, whatever the filter).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPage {
     pub summary: RatingSummary,
     pub reviews: Vec<Review>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// The shop's note on how its reviews are collected and checked, in the language asked for
+    /// (`locale`); absent when the shop has written none, and the widget shows its default.
+    pub notice: Option<String>,
 }
 
-/// Where a page of reviews starts: after the review with this time and id (newest first).
-/// On the wire it is an opaque string.
+/// The orders the public list offers. Ties fall back to newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewSort {
+    #[default]
+    Newest,
+    Highest,
+    Lowest,
+    Helpful,
+}
+
+impl ReviewSort {
+    pub const ALL: [ReviewSort; 4] = [
+        ReviewSort::Newest,
+        ReviewSort::Highest,
+        ReviewSort::Lowest,
+        ReviewSort::Helpful,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReviewSort::Newest => "newest",
+            ReviewSort::Highest => "highest",
+            ReviewSort::Lowest => "lowest",
+            ReviewSort::Helpful => "helpful",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ReviewSort> {
+        ReviewSort::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The cursor's tag, so a cursor from one order is refused by another.
+    const fn tag(self) -> char {
+        match self {
+            ReviewSort::Newest => 'n',
+            ReviewSort::Highest => 'h',
+            ReviewSort::Lowest => 'l',
+            ReviewSort::Helpful => 'v',
+        }
+    }
+}
+
+/// Where a page of reviews starts: after the review with this sort key (rating, helpful count,
+/// or 0 for newest), time and id. On the wire it is an opaque string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewCursor {
+    pub sort: ReviewSort,
+    pub key: i64,
     pub created_at: i64,
     pub id: String,
 }
 
 impl ReviewCursor {
     pub fn encode(&self) -> String {
-        format!("{}.{}", self.created_at, self.id)
+        format!(
+            "{}{}.{}.{}",
+            self.sort.tag(),
+            self.key,
+            self.created_at,
+            self.id
+        )
     }
 
-    pub fn decode(raw: &str) -> Option<ReviewCursor> {
-        let (time, id) = raw.split_once('.')?;
-        let created_at: i64 = time.parse().ok()?;
-        (created_at >= 0 && is_review_id(id) && !time.starts_with('+')).then(|| ReviewCursor {
-            created_at,
+    /// Decodes a cursor given out for `sort`; anything else is `None`.
+    pub fn decode(raw: &str, sort: ReviewSort) -> Option<ReviewCursor> {
+        let rest = raw.strip_prefix(sort.tag())?;
+        let (key, rest) = rest.split_once('.')?;
+        let (time, id) = rest.split_once('.')?;
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(key) || !digits(time) || !is_review_id(id) {
+            return None;
+        }
+        Some(ReviewCursor {
+            sort,
+            key: key.parse().ok()?,
+            created_at: time.parse().ok()?,
             id: id.to_owned(),
         })
     }
@@ -293,6 +414,8 @@ mod tests {
             email: Some("ayse@example.com".into()),
             locale: Some("tr".into()),
             website: None,
+            fill_ms: Some(12_000),
+            token: None,
         }
     }
 
@@ -441,22 +564,74 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_refuses_forgeries() {
-        let c = ReviewCursor {
-            created_at: 1_700_000_000_000,
-            id: format!("r{}", "a1".repeat(12)),
-        };
-        assert_eq!(ReviewCursor::decode(&c.encode()), Some(c));
+        for sort in ReviewSort::ALL {
+            let c = ReviewCursor {
+                sort,
+                key: 4,
+                created_at: 1_700_000_000_000,
+                id: format!("r{}", "a1".repeat(12)),
+            };
+            assert_eq!(ReviewCursor::decode(&c.encode(), sort), Some(c.clone()));
+            for other in ReviewSort::ALL.into_iter().filter(|s| *s != sort) {
+                assert_eq!(ReviewCursor::decode(&c.encode(), other), None);
+            }
+        }
         for bad in [
             "",
-            "1.",
-            ".rabc",
-            "x.r000000000000000000000000",
-            "-1.r000000000000000000000000",
-            "1.r00000000000000000000000g",
-            "1.r' OR 1=1 --",
-            "+1.r000000000000000000000000",
+            "n0.1.",
+            "n0..rabc",
+            "n0.x.r000000000000000000000000",
+            "n0.-1.r000000000000000000000000",
+            "n-1.1.r000000000000000000000000",
+            "n0.1.r00000000000000000000000g",
+            "n0.1.r' OR 1=1 --",
+            "n0.+1.r000000000000000000000000",
+            "n0.99999999999999999.r000000000000000000000000",
+            "1.r000000000000000000000000",
         ] {
-            assert_eq!(ReviewCursor::decode(bad), None, "{bad:?}");
+            assert_eq!(
+                ReviewCursor::decode(bad, ReviewSort::Newest),
+                None,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn too_fast_or_untimed_submits_are_bots() {
+        for fill in [None, Some(0), Some(-5), Some(MIN_FILL_MS - 1)] {
+            assert!(
+                NewReview {
+                    fill_ms: fill,
+                    ..good()
+                }
+                .is_bot(),
+                "{fill:?}"
+            );
+        }
+        assert!(
+            !NewReview {
+                fill_ms: Some(MIN_FILL_MS),
+                ..good()
+            }
+            .is_bot()
+        );
+    }
+
+    #[test]
+    fn sorts_and_statuses_have_their_wire_names() {
+        for sort in ReviewSort::ALL {
+            assert_eq!(ReviewSort::parse(sort.as_str()), Some(sort));
+            assert_eq!(serde_json::to_value(sort).unwrap(), sort.as_str());
+        }
+        assert_eq!(ReviewSort::parse("NEWEST"), None);
+        for status in [
+            ReviewStatus::Published,
+            ReviewStatus::Pending,
+            ReviewStatus::Rejected,
+        ] {
+            assert_eq!(ReviewStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
     }
 
@@ -465,6 +640,7 @@ mod tests {
         let json = serde_json::to_value(good()).unwrap();
         for field in [
             "product", "rating", "title", "body", "author", "email", "locale", "website",
+            "fill_ms", "token",
         ] {
             assert!(json.get(field).is_some(), "{field}");
         }

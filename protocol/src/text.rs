@@ -27,6 +27,17 @@ pub enum FieldProblem {
     InUse,
     /// The shop's last active API key cannot be revoked.
     LastKey,
+    /// Not a date or time in a form the merchant API reads (see `time::parse_timestamp`).
+    NotATime,
+    /// Not a UUID (browser ids, like idempotency keys, are).
+    NotAUuid,
+    /// Not one of the documented choices.
+    NotAChoice,
+    /// A review token that does not open this review: forged, expired, for another purpose,
+    /// shop or product, or already used.
+    InvalidToken(&'static str),
+    /// The secret that signs new links cannot be retired before another one replaces it.
+    SigningSecret,
 }
 
 impl fmt::Display for FieldProblem {
@@ -49,6 +60,15 @@ impl fmt::Display for FieldProblem {
             FieldProblem::LastKey => {
                 f.write_str("is the shop's last active key; create another before revoking it")
             }
+            FieldProblem::NotATime => {
+                f.write_str("must be a date like 2026-11-23 or 2026-11-23T15:06:52Z")
+            }
+            FieldProblem::NotAUuid => f.write_str("must be a UUID"),
+            FieldProblem::NotAChoice => f.write_str("is not one of the documented choices"),
+            FieldProblem::InvalidToken(why) => f.write_str(why),
+            FieldProblem::SigningSecret => f.write_str(
+                "is the secret that signs new links; create a new secret before retiring it",
+            ),
         }
     }
 }

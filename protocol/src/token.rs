@@ -50,6 +50,121 @@ pub enum TokenError {
     WrongShop,
 }
 
+impl TokenError {
+    /// Why the token was refused, worded for the shopper who opened the link.
+    pub const fn explain(self) -> &'static str {
+        match self {
+            TokenError::Malformed | TokenError::BadSignature => {
+                "is not a valid link from this shop; open the link from your email again"
+            }
+            TokenError::UnknownSecret => {
+                "was signed with a secret the shop has retired; ask the shop for a new link"
+            }
+            TokenError::Expired => "has expired; ask the shop for a new link",
+            TokenError::WrongPurpose => "is a link for something else, not for this",
+            TokenError::WrongShop => "was issued by another shop",
+        }
+    }
+}
+
+/// How long a minted link stays valid when the merchant does not say, and at most.
+pub const TTL_DAYS_DEFAULT: u32 = 60;
+pub const TTL_DAYS_MAX: u32 = 365;
+
+/// The body of `POST /v1/admin/tokens`: mint a signed link for an order (and, for a review
+/// link, a product).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    /// `track`, `review` or `survey`.
+    #[serde(default)]
+    pub purpose: Option<Purpose>,
+    #[serde(default)]
+    pub order: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub ttl_days: Option<u32>,
+}
+
+impl TokenRequest {
+    /// The validated purpose, order, product and lifetime in days.
+    #[allow(clippy::type_complexity)]
+    pub fn validate(
+        &self,
+    ) -> Result<(Purpose, crate::Id, Option<crate::Id>, u32), crate::FieldErrors> {
+        use crate::{FieldErrors, FieldProblem, Id};
+        let mut errors = FieldErrors::default();
+        let purpose = self.purpose;
+        if purpose.is_none() {
+            errors.push("purpose", FieldProblem::Required);
+        }
+        let order = match self.order.as_deref().map(Id::parse) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(_)) => {
+                errors.push("order", FieldProblem::InvalidId);
+                None
+            }
+            None => {
+                errors.push("order", FieldProblem::Required);
+                None
+            }
+        };
+        let product = match self.product.as_deref().map(Id::parse) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(_)) => {
+                errors.push("product", FieldProblem::InvalidId);
+                None
+            }
+            None => None,
+        };
+        if purpose == Some(Purpose::Review) && self.product.is_none() {
+            errors.push("product", FieldProblem::Required);
+        }
+        let ttl = self.ttl_days.unwrap_or(TTL_DAYS_DEFAULT);
+        if !(1..=TTL_DAYS_MAX).contains(&ttl) {
+            errors.push(
+                "ttl_days",
+                FieldProblem::OutOfRange {
+                    min: 1,
+                    max: i64::from(TTL_DAYS_MAX),
+                },
+            );
+        }
+        match (purpose, order) {
+            (Some(p), Some(o)) if errors.is_empty() => Ok((p, o, product, ttl)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The answer to `POST /v1/admin/tokens` (201).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MintedToken {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub kid: String,
+}
+
+/// A token secret as `GET /v1/admin/secrets` lists it: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretInfo {
+    pub kid: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+    /// Whether new tokens are signed with it (the newest active secret).
+    pub signing: bool,
+}
+
+/// The answer to `POST /v1/admin/secrets` (201): the new signing secret, shown once, for
+/// merchants' servers that mint tokens themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedSecret {
+    pub kid: String,
+    pub secret: String,
+}
+
 type HmacSha256 = Hmac<Sha256>;
 
 fn mac(secret: &[u8]) -> HmacSha256 {
@@ -256,6 +371,28 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_review_link_names_its_product() {
+        let r = TokenRequest {
+            purpose: Some(Purpose::Review),
+            order: Some("A-1001".into()),
+            product: None,
+            ttl_days: Some(0),
+        };
+        let e = r.validate().unwrap_err();
+        assert_eq!(e.get("product"), Some(crate::FieldProblem::Required));
+        assert!(e.get("ttl_days").is_some());
+        let ok = TokenRequest {
+            purpose: Some(Purpose::Track),
+            order: Some("A-1001".into()),
+            ..TokenRequest::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.3, TTL_DAYS_DEFAULT);
+        assert!(TokenRequest::default().validate().is_err());
     }
 
     #[test]

@@ -29,6 +29,7 @@ const WRANGLER_ENV = {
 
 export const TEST_SHOP = "test-shop";
 export const TEST_API_KEY = "mk_test_key_for_tests_only";
+export const TEST_TOKEN_SECRET = "test-token-secret";
 
 /** The edge's API key hash: SHA-256 over length-prefixed parts (protocol/src/digest.rs). */
 export function apiKeyHash(key) {
@@ -72,8 +73,10 @@ export class Edge {
     const edge = new Edge(persist, env, script);
     await edge.start();
     let sql = [
-      `INSERT INTO shops (id, name, token_secret, created_at) VALUES ('${TEST_SHOP}', 'Test', 'secret', 0);`,
-      `INSERT INTO shops (id, name, token_secret, created_at) VALUES ('other-shop', 'Other', 'secret', 0);`,
+      `INSERT INTO shops (id, name, created_at) VALUES ('${TEST_SHOP}', 'Test', 0);`,
+      `INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ('${TEST_SHOP}', 's1', ${sqlQuote(TEST_TOKEN_SECRET)}, 0);`,
+      `INSERT INTO shops (id, name, created_at) VALUES ('other-shop', 'Other', 0);`,
+      `INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ('other-shop', 's1', 'other-secret', 0);`,
       `INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES ('${apiKeyHash(TEST_API_KEY)}', '${TEST_SHOP}', 'tests', 0);`,
       ...origins.map((o) => `INSERT INTO shop_origins (shop_id, origin) VALUES ('${TEST_SHOP}', ${sqlQuote(o)});`),
     ].join("\n");
@@ -161,15 +164,21 @@ export function newClient() {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
+let reviewCounter = 0;
+
+/** A valid review; each call's body differs, since the same body twice for one product within a
+ * day is held as a duplicate. `fill_ms` is what the widget sends: a person took 8 s. */
 export function review(overrides = {}) {
+  reviewCounter += 1;
   return {
     product: "sku-1",
     rating: 4,
     title: "Güzel ürün",
-    body: "Kumaşı yumuşak, dikişleri sağlam.",
+    body: `Kumaşı yumuşak, dikişleri sağlam. (${process.pid}-${reviewCounter})`,
     author: "Ayşe",
     email: "ayse@example.com",
     locale: "tr",
+    fill_ms: 8000,
     ...overrides,
   };
 }

@@ -14,10 +14,12 @@ pub struct Api {
     shop: String,
 }
 
-/// An answer from the edge: its status and its JSON body (`null` when there was none).
+/// An answer from the edge: its status, its JSON body (`null` when there was none) and the
+/// body's text as sent.
 pub struct Answer {
     pub status: u16,
     pub body: JsValue,
+    pub text: String,
 }
 
 impl Answer {
@@ -78,7 +80,7 @@ async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
         .as_string()
         .unwrap_or_default();
     let body = crate::wire::parse(&text);
-    Ok(Answer { status, body })
+    Ok(Answer { status, body, text })
 }
 
 /// A random UUID from the browser's CSPRNG, for idempotency keys.

@@ -92,10 +92,8 @@ impl Locale {
             FieldProblem::OutOfRange { .. } => s.rating_required.to_owned(),
             FieldProblem::NotAnEmail => s.email_invalid.to_owned(),
             FieldProblem::ControlCharacter => s.control_character.to_owned(),
-            FieldProblem::InvalidId
-            | FieldProblem::NotAnOrigin
-            | FieldProblem::InUse
-            | FieldProblem::LastKey => s.failed.to_owned(),
+            FieldProblem::InvalidToken(_) => s.token_invalid.to_owned(),
+            _ => s.failed.to_owned(),
         }
     }
 }
@@ -127,6 +125,26 @@ pub struct Strings {
     pub rating_required: &'static str,
     pub email_invalid: &'static str,
     pub control_character: &'static str,
+    pub held: &'static str,
+    pub verified: &'static str,
+    pub verified_note: &'static str,
+    pub token_invalid: &'static str,
+    pub shop_reply: &'static str,
+    pub helpful: &'static str,
+    pub report: &'static str,
+    pub report_reason: &'static str,
+    pub report_send: &'static str,
+    pub reported: &'static str,
+    /// In the order of `ReportReason::ALL`.
+    pub report_reasons: [&'static str; 5],
+    pub sort_label: &'static str,
+    /// In the order of `ReviewSort::ALL`.
+    pub sort_names: [&'static str; 4],
+    pub filter_label: &'static str,
+    pub all_ratings: &'static str,
+    pub none_with_rating: &'static str,
+    pub notice_heading: &'static str,
+    pub notice_default: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -156,6 +174,30 @@ pub static EN: Strings = Strings {
     rating_required: "Please choose from 1 to 5 stars.",
     email_invalid: "Please enter an email address like name@example.com.",
     control_character: "Please remove the special control characters.",
+    held: "Thank you! Your review will appear once the shop has checked it.",
+    verified: "Verified purchase",
+    verified_note: "Your review will be marked as a verified purchase.",
+    token_invalid: "This review link is not valid any more. Your review can still be sent without it: reload the page without the link.",
+    shop_reply: "Reply from the shop",
+    helpful: "Helpful",
+    report: "Report",
+    report_reason: "Reason",
+    report_send: "Send report",
+    reported: "Thank you. The shop will check this review.",
+    report_reasons: [
+        "Spam or advertising",
+        "Offensive",
+        "Not about this product",
+        "Not a real customer",
+        "Something else",
+    ],
+    sort_label: "Sort by",
+    sort_names: ["Newest", "Highest rating", "Lowest rating", "Most helpful"],
+    filter_label: "Show",
+    all_ratings: "All ratings",
+    none_with_rating: "No reviews with this rating yet.",
+    notice_heading: "How reviews are collected and checked",
+    notice_default: "Reviews are written by shoppers with this form. Those marked “Verified purchase” were written from a personal link the shop sent after an order; the others are not checked against orders. Reviews may be checked for spam and abuse before they appear.",
 };
 
 pub static TR: Strings = Strings {
@@ -185,4 +227,28 @@ pub static TR: Strings = Strings {
     rating_required: "Lütfen 1 ile 5 arasında yıldız seçin.",
     email_invalid: "Lütfen ad@ornek.com gibi bir e-posta adresi girin.",
     control_character: "Lütfen özel kontrol karakterlerini kaldırın.",
+    held: "Teşekkürler! Değerlendirmeniz mağaza kontrol ettikten sonra yayımlanacak.",
+    verified: "Doğrulanmış alışveriş",
+    verified_note: "Değerlendirmeniz doğrulanmış alışveriş olarak işaretlenecek.",
+    token_invalid: "Bu değerlendirme bağlantısı artık geçerli değil. Değerlendirmenizi bağlantısız da gönderebilirsiniz: sayfayı bağlantı olmadan yeniden açın.",
+    shop_reply: "Mağazanın yanıtı",
+    helpful: "Faydalı",
+    report: "Bildir",
+    report_reason: "Neden",
+    report_send: "Bildirimi gönder",
+    reported: "Teşekkürler. Mağaza bu değerlendirmeyi kontrol edecek.",
+    report_reasons: [
+        "Spam veya reklam",
+        "Saldırgan",
+        "Bu ürünle ilgili değil",
+        "Gerçek bir müşteri değil",
+        "Başka bir neden",
+    ],
+    sort_label: "Sırala",
+    sort_names: ["En yeni", "En yüksek puan", "En düşük puan", "En faydalı"],
+    filter_label: "Göster",
+    all_ratings: "Tüm puanlar",
+    none_with_rating: "Bu puanla henüz değerlendirme yok.",
+    notice_heading: "Değerlendirmeler nasıl toplanıyor ve kontrol ediliyor",
+    notice_default: "Değerlendirmeler müşteriler tarafından bu formla yazılır. “Doğrulanmış alışveriş” işaretli olanlar, mağazanın siparişten sonra gönderdiği kişisel bağlantıyla yazılmıştır; diğerleri siparişlerle karşılaştırılmaz. Değerlendirmeler yayımlanmadan önce spam ve kötüye kullanım açısından kontrol edilebilir.",
 };

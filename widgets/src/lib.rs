@@ -7,10 +7,12 @@
 //! sends is ever inserted as HTML: every piece of text becomes a text node.
 
 mod api;
+mod browser;
 mod i18n;
 mod mount;
 mod outbox;
 mod reviews;
+mod seo;
 mod style;
 mod wire;
 

@@ -32,8 +32,18 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
     match kind.as_str() {
         "reviews" => {
             let product = data.get("product").unwrap_or_default();
+            let product_name = crate::seo::product_name(data.get("productName"));
+            let token = data.get("token").or_else(fragment_token);
             let handle = leptos::mount::mount_to(root, move || {
-                view! { <ReviewsWidget api=api.clone() locale=locale product=product.clone() /> }
+                view! {
+                    <ReviewsWidget
+                        api=api.clone()
+                        locale=locale
+                        product=product.clone()
+                        product_name=product_name.clone()
+                        token=token.clone()
+                    />
+                }
             });
             // The widget lives as long as the page: nothing ever unmounts it.
             handle.forget();
@@ -44,4 +54,14 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
     }
     crate::outbox::resend_pending();
     Ok(())
+}
+
+/// A signed link's token from the page URL's fragment (`#memnun=TOKEN`), which stays out of
+/// Referer headers and server logs.
+fn fragment_token() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.split(['#', '&'])
+        .find_map(|part| part.strip_prefix("memnun="))
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }

@@ -50,4 +50,14 @@ textarea{min-height:7rem;resize:vertical}
 .hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
 .status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
 .status.ok{color:#1a7f37}.status.bad{color:#cf222e}
+.controls{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:0 0 .5rem;font-size:.875rem}
+.controls label,.actions label{display:flex;align-items:center;gap:.5rem}
+select{border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);background:#fff;color:#1f2328;padding:.25rem .5rem;min-height:2.75rem}
+.verified{color:#1a7f37;font-weight:600}
+.reply{margin:.5rem 0 0;padding:.5rem .75rem;border-inline-start:3px solid var(--memnun-accent,#b35900);background:#f6f8fa}
+.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem;font-size:.875rem}
+button.link{border:0;background:none;padding:0 .25rem;font-weight:400;text-decoration:underline;min-height:2.75rem}
+button.link[aria-pressed=true]{font-weight:700;text-decoration:none;cursor:default}
+.notice{font-size:.875rem;margin:.5rem 0 0}
+.notice summary{cursor:pointer;min-height:2.75rem;display:flex;align-items:center}
 "#;

@@ -6,7 +6,7 @@
 //! fields. The names are the protocol's; the HTTP and browser tests check both sides agree.
 
 use js_sys::{Array, JSON, Object, Reflect};
-use memnun_protocol::{ErrorCode, NewReview, RatingSummary, Review, ReviewPage};
+use memnun_protocol::{ErrorCode, NewReview, RatingSummary, Reply, Review, ReviewPage};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn field(object: &JsValue, name: &str) -> JsValue {
@@ -17,7 +17,7 @@ pub fn text(object: &JsValue, name: &str) -> Option<String> {
     field(object, name).as_string()
 }
 
-fn number(object: &JsValue, name: &str) -> Option<f64> {
+pub fn number(object: &JsValue, name: &str) -> Option<f64> {
     field(object, name).as_f64()
 }
 
@@ -54,6 +54,7 @@ pub fn review_page(value: &JsValue) -> Option<ReviewPage> {
         },
         reviews,
         next_cursor: text(value, "next_cursor"),
+        notice: text(value, "notice"),
     })
 }
 
@@ -67,6 +68,15 @@ fn review(value: &JsValue) -> Option<Review> {
         author: text(value, "author")?,
         locale: text(value, "locale"),
         created_at: number(value, "created_at")? as i64,
+        verified: field(value, "verified").as_bool().unwrap_or(false),
+        helpful: number(value, "helpful").unwrap_or(0.0) as u32,
+        reply: {
+            let reply = field(value, "reply");
+            text(&reply, "body").map(|body| Reply {
+                body,
+                created_at: number(&reply, "created_at").unwrap_or(0.0) as i64,
+            })
+        },
     })
 }
 
@@ -105,8 +115,12 @@ pub fn new_review(review: &NewReview) -> Object {
     put("email", &review.email);
     put("locale", &review.locale);
     put("website", &review.website);
+    put("token", &review.token);
     if let Some(rating) = review.rating {
         set(&object, "rating", JsValue::from_f64(rating as f64));
+    }
+    if let Some(ms) = review.fill_ms {
+        set(&object, "fill_ms", JsValue::from_f64(ms as f64));
     }
     object
 }

@@ -54,10 +54,12 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     let mut sql = format!(
-        "INSERT INTO shops (id, name, token_secret, created_at) VALUES ({}, {}, {}, {now});\
+        "INSERT INTO shops (id, name, created_at) VALUES ({}, {}, {now});\
+         INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ({}, 's1', {}, {now});\
          INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES ({}, {}, 'default', {now});",
         quote(&id),
         quote(&name),
+        quote(&id),
         quote(&token_secret),
         quote(&api_key_hash(&api_key)),
         quote(&id),
@@ -81,7 +83,7 @@ pub fn run(args: &[String]) -> Result<()> {
     println!();
     println!("shop id:       {id}");
     println!("API key:       {api_key}");
-    println!("token secret:  {token_secret}");
+    println!("token secret:  {token_secret}  (kid s1)");
     println!("origins:       {}", origins.join(", "));
     println!();
     println!(

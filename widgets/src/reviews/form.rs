@@ -19,6 +19,8 @@ enum Status {
     Idle,
     Sending,
     Thanks,
+    /// Accepted and held for the shop's check.
+    Held,
     Queued,
     Bad(String),
 }
@@ -27,6 +29,7 @@ enum Status {
 pub fn ReviewForm(
     url: String,
     product: String,
+    token: Option<String>,
     locale: Locale,
     settled: RwSignal<bool>,
     on_accepted: impl Fn() + Copy + 'static,
@@ -34,6 +37,10 @@ pub fn ReviewForm(
     let s = locale.strings();
     let url = StoredValue::new(url);
     let product = StoredValue::new(product);
+    let verified = token.is_some();
+    let token = StoredValue::new(token);
+    // The minimum fill time counts from here: a person reads, rates and writes after this.
+    let shown_at = js_sys::Date::now() as i64;
     let rating = RwSignal::new(0u8);
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
@@ -59,7 +66,8 @@ pub fn ReviewForm(
 
     let on_answer = move |answer: Answer| {
         if answer.is_success() {
-            status.set(Status::Thanks);
+            let held = wire::text(&answer.body, "status").as_deref() == Some("pending");
+            status.set(if held { Status::Held } else { Status::Thanks });
             on_accepted();
             return;
         }
@@ -88,6 +96,8 @@ pub fn ReviewForm(
             email: Some(email.get_untracked()).filter(|e| !e.trim().is_empty()),
             locale: Some(locale.tag().to_owned()),
             website: Some(website.get_untracked()).filter(|w| !w.is_empty()),
+            fill_ms: Some(js_sys::Date::now() as i64 - shown_at),
+            token: token.get_value(),
         };
         if let Err(problems) = review.validate() {
             errors.set(
@@ -233,6 +243,7 @@ pub fn ReviewForm(
             class:hidden=move || !settled.get()
         >
             <h3 id="memnun-form-heading">{s.form_heading}</h3>
+            {verified.then(|| view! { <p class="verified">"✓ " {s.verified_note}</p> })}
             <fieldset
                 class="rating-group"
                 aria-describedby=move || error_of("rating").map(|_| "memnun-rating-error")
@@ -264,13 +275,14 @@ pub fn ReviewForm(
                 role="status"
                 aria-live="polite"
                 class=move || match status.get() {
-                    Status::Thanks | Status::Queued => "status ok",
+                    Status::Thanks | Status::Held | Status::Queued => "status ok",
                     Status::Bad(_) => "status bad",
                     _ => "status",
                 }
             >
                 {move || match status.get() {
                     Status::Thanks => s.thanks.to_owned(),
+                    Status::Held => s.held.to_owned(),
                     Status::Queued => s.queued.to_owned(),
                     Status::Bad(message) => message,
                     Status::Idle | Status::Sending => String::new(),

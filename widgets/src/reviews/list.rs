@@ -1,11 +1,18 @@
-//! The summary and the list of published reviews, paged by the edge's cursor.
+//! The summary and the list of published reviews, paged by the edge's cursor, in the order and
+//! with the star filter the shopper picks; each review with its verified-purchase badge, the
+//! shop's reply, "Was this helpful?" and "Report"; and the shop's note on how reviews are
+//! collected and checked.
 
-use crate::api;
+use crate::api::{self, Answer};
+use crate::browser;
 use crate::i18n::Locale;
+use crate::outbox::{self, Pending};
 use crate::wire;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::{RatingSummary, Review};
+use memnun_protocol::feedback::ReportReason;
+use memnun_protocol::{RatingSummary, Review, ReviewSort};
 use wasm_bindgen::JsValue;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -15,36 +22,63 @@ enum Load {
     Failed,
 }
 
+/// Where the list reads from and writes votes and reports to.
+#[derive(Clone)]
+pub struct ListUrls {
+    /// `…/products/{product}/reviews`
+    pub page: String,
+    /// `…/reviews/`, followed by a review id and `votes` or `reports`.
+    pub feedback: String,
+    /// `…/products/{product}/reviews.jsonld?name=…`
+    pub jsonld: String,
+}
+
 #[component]
 pub fn ReviewList(
-    url: String,
+    urls: ListUrls,
     locale: Locale,
     refresh: RwSignal<u32>,
     settled: RwSignal<bool>,
 ) -> impl IntoView {
     let s = locale.strings();
-    let url = StoredValue::new(url);
+    let urls = StoredValue::new(urls);
     let state = RwSignal::new(Load::Loading);
     let summary = RwSignal::new(RatingSummary::from_histogram([0; 5]));
     let reviews = RwSignal::new(Vec::<Review>::new());
     let next = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
     let more_busy = RwSignal::new(false);
+    let sort = RwSignal::new(ReviewSort::Newest);
+    // 0: every rating.
+    let stars = RwSignal::new(0u8);
+    let jsonld_checked = StoredValue::new(false);
 
     let fetch_page = move |cursor: Option<String>| {
-        let page_url = match &cursor {
-            // Cursors are digits, '.', and hex: nothing to escape.
-            Some(c) => format!("{}?cursor={c}", url.get_value()),
-            None => url.get_value(),
-        };
+        // Cursors are digits, letters, '.' and hex: nothing to escape.
+        let mut page_url = format!(
+            "{}?locale={}&sort={}",
+            urls.with_value(|u| u.page.clone()),
+            locale.tag(),
+            sort.get_untracked().as_str()
+        );
+        let filter = stars.get_untracked();
+        if filter > 0 {
+            page_url.push_str(&format!("&stars={filter}"));
+        }
+        if let Some(c) = &cursor {
+            page_url.push_str(&format!("&cursor={c}"));
+        }
         spawn_local(async move {
             let page = api::get(&page_url)
                 .await
                 .ok()
-                .filter(api::Answer::is_success)
+                .filter(Answer::is_success)
                 .and_then(|a| wire::review_page(&a.body));
             match page {
                 Some(page) => {
+                    let has_reviews = page.summary.count > 0;
                     summary.set(page.summary);
+                    notice.set(page.notice);
                     if cursor.is_some() {
                         reviews.update(|r| r.extend(page.reviews));
                     } else {
@@ -52,6 +86,13 @@ pub fn ReviewList(
                     }
                     next.set(page.next_cursor);
                     state.set(Load::Loaded);
+                    if has_reviews && !jsonld_checked.get_value() {
+                        jsonld_checked.set_value(true);
+                        crate::seo::add_jsonld_unless_present(
+                            urls.with_value(|u| u.jsonld.clone()),
+                        )
+                        .await;
+                    }
                 }
                 None if cursor.is_none() => state.set(Load::Failed),
                 None => {}
@@ -62,8 +103,32 @@ pub fn ReviewList(
     };
     Effect::new(move |_| {
         refresh.track();
+        sort.track();
+        stars.track();
         fetch_page(None);
     });
+
+    let sort_options = ReviewSort::ALL
+        .into_iter()
+        .map(|option| {
+            view! {
+                <option value=option.as_str() selected=move || sort.get() == option>
+                    {s.sort_names[option as usize]}
+                </option>
+            }
+        })
+        .collect_view();
+    let star_options = (0..=5u8)
+        .rev()
+        .map(|n| {
+            let label = if n == 0 {
+                s.all_ratings.to_owned()
+            } else {
+                locale.stars(n)
+            };
+            view! { <option value=n selected=move || stars.get() == n>{label}</option> }
+        })
+        .collect_view();
 
     view! {
         {move || {
@@ -79,14 +144,37 @@ pub fn ReviewList(
             (state.get() == Load::Loaded && summary.get().count > 0)
                 .then(|| view! { <Summary summary=summary.get() locale=locale /> })
         }}
+        <div class="controls" class:hidden=move || summary.get().count < 2 || !settled.get()>
+            <label>
+                {s.sort_label}
+                <select on:change=move |ev| {
+                    if let Some(chosen) = ReviewSort::parse(&event_target_value(&ev)) {
+                        sort.set(chosen);
+                    }
+                }>{sort_options}</select>
+            </label>
+            <label>
+                {s.filter_label}
+                <select on:change=move |ev| {
+                    stars.set(event_target_value(&ev).parse().unwrap_or(0));
+                }>{star_options}</select>
+            </label>
+        </div>
+        {move || {
+            (state.get() == Load::Loaded && stars.get() > 0 && reviews.with(Vec::is_empty))
+                .then(|| view! { <p class="muted" role="status">{s.none_with_rating}</p> })
+        }}
         <ol class="list">
             // Not a keyed <For>: the list only grows at its end or is replaced, and keyed
             // diffing costs ~6 KB brotli.
             {move || {
+                let feedback = urls.with_value(|u| u.feedback.clone());
                 reviews
                     .get()
                     .into_iter()
-                    .map(|review| view! { <ReviewItem review=review locale=locale /> })
+                    .map(|review| {
+                        view! { <ReviewItem review=review locale=locale feedback=feedback.clone() /> }
+                    })
                     .collect_view()
             }}
         </ol>
@@ -107,6 +195,12 @@ pub fn ReviewList(
                 }
             })
         }}
+        // Hidden until the first page is in, like the form: shown earlier it would be pushed
+        // down as the reviews arrive above it.
+        <details class="notice" class:hidden=move || !settled.get()>
+            <summary>{s.notice_heading}</summary>
+            <p class="muted">{move || notice.get().unwrap_or_else(|| s.notice_default.to_owned())}</p>
+        </details>
     }
 }
 
@@ -144,9 +238,64 @@ fn Summary(summary: RatingSummary, locale: Locale) -> impl IntoView {
 }
 
 #[component]
-fn ReviewItem(review: Review, locale: Locale) -> impl IntoView {
+fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView {
+    let s = locale.strings();
     let date = format_date(review.created_at, locale);
     let lang = review.locale.clone();
+    let id = StoredValue::new(review.id.clone());
+    let base = StoredValue::new(format!("{feedback}{}/", review.id));
+    let helpful = RwSignal::new(review.helpful);
+    let voted = RwSignal::new(browser::has_voted(&review.id));
+    // None: not reporting; Some(false): choosing a reason; Some(true): sent.
+    let reporting = RwSignal::new(None::<bool>);
+    let reason = RwSignal::new(ReportReason::Spam);
+
+    let send = move |resource: &str, body: String, on_answer: Box<dyn Fn(Answer)>| {
+        let pending = Pending {
+            idempotency_key: api::new_idempotency_key(),
+            url: format!("{}{resource}", base.get_value()),
+            body,
+        };
+        spawn_local(async move {
+            if let outbox::Outcome::Answered(answer) = outbox::submit(pending, |_| {}).await {
+                on_answer(answer);
+            }
+        });
+    };
+    let vote = move |_| {
+        if voted.get_untracked() {
+            return;
+        }
+        voted.set(true);
+        helpful.update(|n| *n += 1);
+        browser::remember_vote(&id.get_value());
+        let body = format!(r#"{{"voter":"{}"}}"#, browser::id());
+        send(
+            "votes",
+            body,
+            Box::new(move |answer: Answer| {
+                if let Some(n) = wire::number(&answer.body, "helpful") {
+                    helpful.set(n as u32);
+                }
+            }),
+        );
+    };
+    let report = move |_| {
+        reporting.set(Some(true));
+        let body = format!(
+            r#"{{"reporter":"{}","reason":"{}"}}"#,
+            browser::id(),
+            reason.get_untracked().as_str()
+        );
+        send("reports", body, Box::new(|_| {}));
+    };
+    let reasons = move || {
+        ReportReason::ALL
+            .into_iter()
+            .map(|r| view! { <option value=r.as_str()>{s.report_reasons[r as usize]}</option> })
+            .collect_view()
+    };
+
     view! {
         <li class="review" lang=lang>
             <article>
@@ -155,7 +304,45 @@ fn ReviewItem(review: Review, locale: Locale) -> impl IntoView {
                 </p>
                 {(!review.title.is_empty()).then(|| view! { <h3>{review.title.clone()}</h3> })}
                 <p class="body">{review.body}</p>
-                <p class="meta muted">{review.author} " · " <time>{date}</time></p>
+                <p class="meta muted">
+                    {review.author} " · " <time>{date}</time>
+                    {review.verified.then(|| view! { " · " <span class="verified">"✓ " {s.verified}</span> })}
+                </p>
+                {review.reply.map(|reply| view! {
+                    <div class="reply">
+                        <p class="meta"><strong>{s.shop_reply}</strong></p>
+                        <p class="body">{reply.body}</p>
+                    </div>
+                })}
+                <div class="actions">
+                    <button
+                        type="button"
+                        class="link"
+                        aria-pressed=move || if voted.get() { "true" } else { "false" }
+                        on:click=vote
+                    >
+                        {s.helpful} " (" {move || helpful.get()} ")"
+                    </button>
+                    {move || match reporting.get() {
+                        None => EitherOf3::A(view! {
+                            <button type="button" class="link" on:click=move |_| reporting.set(Some(false))>
+                                {s.report}
+                            </button>
+                        }),
+                        Some(false) => EitherOf3::B(view! {
+                            <label>
+                                {s.report_reason}
+                                <select on:change=move |ev| {
+                                    if let Some(r) = ReportReason::parse(&event_target_value(&ev)) {
+                                        reason.set(r);
+                                    }
+                                }>{reasons()}</select>
+                            </label>
+                            <button type="button" class="link" on:click=report>{s.report_send}</button>
+                        }),
+                        Some(true) => EitherOf3::C(view! { <span role="status">{s.reported}</span> }),
+                    }}
+                </div>
             </article>
         </li>
     }

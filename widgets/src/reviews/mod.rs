@@ -1,5 +1,6 @@
 //! The reviews widget (`data-memnun="reviews"`): a product's rating summary, its published
-//! reviews newest first with "show more", and the form to write one.
+//! reviews with sorting, a star filter and "show more", votes and reports, and the form to
+//! write one (verified when opened from the shop's review link).
 
 mod form;
 mod list;
@@ -8,12 +9,23 @@ use crate::api::Api;
 use crate::i18n::Locale;
 use leptos::prelude::*;
 
-pub use list::ReviewList;
+pub use list::{ListUrls, ReviewList};
 
 #[component]
-pub fn ReviewsWidget(api: Api, locale: Locale, product: String) -> impl IntoView {
+pub fn ReviewsWidget(
+    api: Api,
+    locale: Locale,
+    product: String,
+    product_name: String,
+    token: Option<String>,
+) -> impl IntoView {
     let s = locale.strings();
-    let list_url = api.shop_url(&format!("products/{product}/reviews"));
+    let name = String::from(js_sys::encode_uri_component(&product_name));
+    let urls = ListUrls {
+        page: api.shop_url(&format!("products/{product}/reviews")),
+        feedback: api.shop_url("reviews/"),
+        jsonld: api.shop_url(&format!("products/{product}/reviews.jsonld?name={name}")),
+    };
     let create_url = api.shop_url("reviews");
     // Bumped after a review is accepted, so the list loads its first page again.
     let refresh = RwSignal::new(0u32);
@@ -24,8 +36,8 @@ pub fn ReviewsWidget(api: Api, locale: Locale, product: String) -> impl IntoView
     view! {
         <section class="memnun-reviews" aria-labelledby="memnun-reviews-heading">
             <h2 id="memnun-reviews-heading">{s.heading}</h2>
-            <ReviewList url=list_url locale=locale refresh=refresh settled=settled />
-            <form::ReviewForm url=create_url product=product locale=locale settled=settled on_accepted=move || refresh.update(|n| *n += 1) />
+            <ReviewList urls=urls locale=locale refresh=refresh settled=settled />
+            <form::ReviewForm url=create_url product=product token=token locale=locale settled=settled on_accepted=move || refresh.update(|n| *n += 1) />
         </section>
     }
 }

@@ -1,0 +1,199 @@
+//! Shoppers on other shoppers' reviews: `POST /v1/shops/{shop}/reviews/{review}/votes` ("Was
+//! this helpful?") and `…/reports` ("Report this review"). One browser counts once per review
+//! (its random id, stored hashed, is part of the row's key); the counts on the review are
+//! recounted from those rows in the same batch, so they never drift. A review reported by
+//! `report_threshold` browsers is held for the merchant, with a line in the audit log.
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType};
+use crate::idempotency::Idempotency;
+use crate::moderation::{self, Actor, LogLine};
+use crate::secure::sha256_hex;
+use memnun_protocol::Id;
+use memnun_protocol::feedback::{MAX_REQUEST_BYTES, NewReport, NewVote, VoteCounted};
+use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
+use memnun_protocol::moderation::HoldReason;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Env, Request, Response};
+
+const ENDPOINT_VOTE: &str = "POST /v1/shops/{shop}/reviews/{review}/votes";
+const ENDPOINT_REPORT: &str = "POST /v1/shops/{shop}/reviews/{review}/reports";
+
+struct Target {
+    product: String,
+    policy: Option<String>,
+}
+
+/// The review, if it is published in `shop`: only what shoppers can see can be voted on or
+/// reported.
+async fn published(db: &D1Database, shop: &Id, review: &str) -> Result<Target, ApiError> {
+    if !memnun_protocol::review::is_review_id(review) {
+        return Err(ApiError::InvalidParameter(
+            "review id is not one this API gave out".into(),
+        ));
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        product_id: String,
+        policy: Option<String>,
+    }
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT r.product_id, p.policy FROM reviews r \
+             LEFT JOIN moderation_policies p ON p.shop_id = r.shop_id \
+             WHERE r.shop_id = ?1 AND r.id = ?2 AND r.status = 'published'",
+        )
+        .bind(&[shop.as_str().into(), review.into()])?
+        .first(None)
+        .await?;
+    let row = row.ok_or(ApiError::NotFound("review"))?;
+    Ok(Target {
+        product: row.product_id,
+        policy: row.policy,
+    })
+}
+
+fn browser_key(shop: &Id, id: &str) -> String {
+    sha256_hex(&[b"browser", shop.as_str().as_bytes(), id.as_bytes()])
+}
+
+pub async fn vote(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    review: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
+    let key = Idempotency::key_of(req)?;
+    let (new, raw): (NewVote, Vec<u8>) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let voter = new.validate().map_err(ApiError::Validation)?;
+    let idempotency = Idempotency::new(shop, ENDPOINT_VOTE, key, &raw);
+    if let Some(replayed) = idempotency.replay(db, now).await? {
+        return Ok(replayed);
+    }
+    published(db, shop, review).await?;
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "INSERT OR IGNORE INTO review_votes (shop_id, review_id, voter_key, client_hash, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(&[
+                shop.as_str().into(),
+                review.into(),
+                browser_key(shop, &voter).into(),
+                client.as_str().into(),
+                JsValue::from_f64(now as f64),
+            ])?,
+            db.prepare(
+                "UPDATE reviews SET helpful_count = \
+                 (SELECT COUNT(*) FROM review_votes WHERE review_id = ?2) \
+                 WHERE shop_id = ?1 AND id = ?2 RETURNING helpful_count",
+            )
+            .bind(&[shop.as_str().into(), review.into()])?,
+        ])
+        .await?;
+    #[derive(Deserialize)]
+    struct Count {
+        helpful_count: u32,
+    }
+    let helpful = results
+        .get(1)
+        .map(|r| r.results::<Count>())
+        .transpose()?
+        .and_then(|rows| rows.first().map(|c| c.helpful_count))
+        .ok_or_else(|| ApiError::Internal("vote count answered no row".into()))?;
+    let answer = serde_json::to_string(&VoteCounted { helpful })
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // The vote itself is idempotent by browser; remembering the answer makes a retry see the
+    // count it would have seen.
+    db.batch(idempotency.record(db, now, 200, &answer)?)
+        .await
+        .ok();
+    http::json_text(200, answer)
+}
+
+pub async fn report(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    review: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
+    let key = Idempotency::key_of(req)?;
+    let (new, raw): (NewReport, Vec<u8>) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let new = NewReport {
+        note: new.note.as_deref().map(memnun_protocol::text::normalize),
+        ..new
+    };
+    let valid = new.validate().map_err(ApiError::Validation)?;
+    let idempotency = Idempotency::new(shop, ENDPOINT_REPORT, key, &raw);
+    if let Some(replayed) = idempotency.replay(db, now).await? {
+        return Ok(replayed);
+    }
+    let target = published(db, shop, review).await?;
+    let threshold = moderation::parse_policy(target.policy.as_deref())?.report_threshold;
+    let answer = r#"{"status":"received"}"#;
+    let mut batch = idempotency.record(db, now, 202, answer)?;
+    batch.extend([
+        db.prepare(
+            "INSERT OR IGNORE INTO review_reports \
+             (shop_id, review_id, reporter_key, reason, note, client_hash, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            review.into(),
+            browser_key(shop, &valid.reporter).into(),
+            valid.reason.as_str().into(),
+            valid.note.as_str().into(),
+            client.as_str().into(),
+            JsValue::from_f64(now as f64),
+        ])?,
+        db.prepare(
+            "UPDATE reviews SET report_count = \
+             (SELECT COUNT(*) FROM review_reports WHERE review_id = ?2) \
+             WHERE shop_id = ?1 AND id = ?2",
+        )
+        .bind(&[shop.as_str().into(), review.into()])?,
+        db.prepare(
+            "UPDATE reviews SET status = 'pending', hold_reason = ?3 \
+             WHERE shop_id = ?1 AND id = ?2 AND status = 'published' AND report_count >= ?4",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            review.into(),
+            HoldReason::Reported.as_str().into(),
+            JsValue::from_f64(f64::from(threshold)),
+        ])?,
+        moderation::log_line(
+            db,
+            shop,
+            LogLine {
+                review,
+                action: ModerationAction::HeldForReports,
+                actor: &Actor(SYSTEM_ACTOR),
+                reason: Some(&format!("{threshold} reports")),
+            },
+            now,
+            true,
+        )?,
+        moderation::recount(db, shop, &target.product, now)?,
+    ]);
+    match db.batch(batch).await {
+        Ok(_) => http::json_text(202, answer.to_owned()),
+        Err(e) => match idempotency.replay(db, now).await? {
+            Some(replayed) => Ok(replayed),
+            None => Err(e.into()),
+        },
+    }
+}

@@ -1,0 +1,158 @@
+//! Signed links: the shop's rotating token secrets (`/v1/admin/secrets`), minting tokens
+//! (`POST /v1/admin/tokens`), and verifying the tokens shoppers bring. The newest active secret
+//! signs; every active one verifies, so links already sent keep working until their secret is
+//! retired.
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType};
+use crate::secure::random_hex;
+use memnun_protocol::token::{
+    self, CreatedSecret, MintedToken, Purpose, SecretInfo, TokenClaims, TokenError, TokenRequest,
+};
+use memnun_protocol::{FieldErrors, FieldProblem, Id};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Request, Response};
+
+const MAX_REQUEST_BYTES: usize = 1024;
+
+#[derive(Deserialize)]
+struct SecretRow {
+    kid: String,
+    secret: String,
+    created_at: i64,
+    retired_at: Option<i64>,
+}
+
+async fn secrets(db: &D1Database, shop: &Id) -> Result<Vec<SecretRow>, ApiError> {
+    Ok(db
+        .prepare(
+            "SELECT kid, secret, created_at, retired_at FROM shop_secrets WHERE shop_id = ?1 \
+             ORDER BY created_at DESC, kid DESC",
+        )
+        .bind(&[shop.as_str().into()])?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// Checks a shopper's token for `purpose` in `shop` at `now_ms`.
+pub async fn verify(
+    db: &D1Database,
+    shop: &Id,
+    token: &str,
+    purpose: Purpose,
+    now_ms: i64,
+) -> Result<Result<TokenClaims, TokenError>, ApiError> {
+    let rows = secrets(db, shop).await?;
+    Ok(token::verify(
+        token,
+        purpose,
+        shop.as_str(),
+        now_ms.div_euclid(1000),
+        |kid| {
+            rows.iter()
+                .find(|r| r.kid == kid && r.retired_at.is_none())
+                .map(|r| r.secret.as_bytes().to_vec())
+        },
+    ))
+}
+
+/// `POST /v1/admin/tokens`: a signed link for an order, with the newest active secret.
+pub async fn mint(
+    req: &mut Request,
+    db: &D1Database,
+    shop: &Id,
+    now_ms: i64,
+) -> Result<Response, ApiError> {
+    let (request, _): (TokenRequest, _) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let (purpose, order, product, ttl_days) = request.validate().map_err(ApiError::Validation)?;
+    let rows = secrets(db, shop).await?;
+    let signing = rows
+        .iter()
+        .find(|r| r.retired_at.is_none())
+        .ok_or_else(|| ApiError::Internal("shop has no active token secret".into()))?;
+    let claims = TokenClaims {
+        purpose,
+        shop: shop.to_string(),
+        order: order.to_string(),
+        product: product.map(|p| p.to_string()),
+        exp: now_ms.div_euclid(1000) + i64::from(ttl_days) * 86_400,
+        kid: signing.kid.clone(),
+    };
+    http::json(
+        201,
+        &MintedToken {
+            token: token::sign(&claims, signing.secret.as_bytes()),
+            expires_at: claims.exp,
+            kid: claims.kid,
+        },
+    )
+}
+
+/// `GET /v1/admin/secrets`: ids and dates only, never the secrets.
+pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+    let rows = secrets(db, shop).await?;
+    let signing = rows
+        .iter()
+        .find(|r| r.retired_at.is_none())
+        .map(|r| r.kid.clone());
+    let list: Vec<SecretInfo> = rows
+        .into_iter()
+        .map(|r| SecretInfo {
+            signing: Some(&r.kid) == signing.as_ref(),
+            kid: r.kid,
+            created_at: r.created_at,
+            retired_at: r.retired_at,
+        })
+        .collect();
+    http::json(200, &serde_json::json!({ "secrets": list }))
+}
+
+/// `POST /v1/admin/secrets`: a new secret that signs from now on, shown once.
+pub async fn create(db: &D1Database, shop: &Id, now_ms: i64) -> Result<Response, ApiError> {
+    let kid = format!("s{}", random_hex(4)?);
+    let secret = random_hex(32)?;
+    db.prepare(
+        "INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(&[
+        shop.as_str().into(),
+        kid.as_str().into(),
+        secret.as_str().into(),
+        JsValue::from_f64(now_ms as f64),
+    ])?
+    .run()
+    .await?;
+    http::json(201, &CreatedSecret { kid, secret })
+}
+
+/// `DELETE /v1/admin/secrets/{kid}`: tokens it signed stop working at once. The signing secret
+/// cannot be retired (create a new one first), so the shop can always mint links.
+pub async fn retire(
+    db: &D1Database,
+    shop: &Id,
+    kid: &str,
+    now_ms: i64,
+) -> Result<Response, ApiError> {
+    let rows = secrets(db, shop).await?;
+    let active: Vec<&SecretRow> = rows.iter().filter(|r| r.retired_at.is_none()).collect();
+    if !active.iter().any(|r| r.kid == kid) {
+        return Err(ApiError::NotFound("secret"));
+    }
+    if active.first().is_some_and(|r| r.kid == kid) {
+        let mut errors = FieldErrors::default();
+        errors.push("kid", FieldProblem::SigningSecret);
+        return Err(ApiError::Validation(errors));
+    }
+    db.prepare("UPDATE shop_secrets SET retired_at = ?3 WHERE shop_id = ?1 AND kid = ?2")
+        .bind(&[
+            shop.as_str().into(),
+            kid.into(),
+            JsValue::from_f64(now_ms as f64),
+        ])?
+        .run()
+        .await?;
+    Ok(Response::empty()?.with_status(204))
+}

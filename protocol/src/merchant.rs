@@ -1,0 +1,240 @@
+//! The merchant's view of reviews (`/v1/admin/reviews…`): every review with what the public
+//! never sees (email, status, why it is held, reports, order), moderation decisions, replies,
+//! and the audit log of every moderation action.
+
+use crate::review::{BODY_RULE, Reply, ReviewStatus};
+use crate::text::{FieldErrors, TextRule};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_REQUEST_BYTES: usize = 32 * 1024;
+/// Reviews per page of the merchant's list when not asked otherwise, and at most.
+pub const PAGE_SIZE_DEFAULT: u32 = 20;
+pub const PAGE_SIZE_MAX: u32 = 100;
+
+pub const REASON_RULE: TextRule = TextRule {
+    required: true,
+    max_chars: 500,
+    multiline: true,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantReview {
+    pub id: String,
+    pub product: String,
+    pub rating: u8,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+    pub email: Option<String>,
+    pub locale: Option<String>,
+    pub status: ReviewStatus,
+    /// Why it waits in the queue (`hold_all`, `low_rating`, `blocked_word`, `duplicate`,
+    /// `reported`), or why it was last held.
+    pub hold_reason: Option<String>,
+    pub verified: bool,
+    pub order: Option<String>,
+    pub helpful: u32,
+    pub reports: u32,
+    pub reply: Option<Reply>,
+    /// `widget` or `import`.
+    pub source: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A page of `GET /v1/admin/reviews?status=…`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantReviewPage {
+    pub reviews: Vec<MerchantReview>,
+    pub next_cursor: Option<String>,
+}
+
+/// The body of `POST /v1/admin/reviews/{review}/reject`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Rejection {
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        text_field("reason", REASON_RULE, self.reason.as_deref())
+    }
+}
+
+/// The body of `PUT /v1/admin/reviews/{review}/reply`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplyUpdate {
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+impl ReplyUpdate {
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        text_field("body", BODY_RULE, self.body.as_deref())
+    }
+
+    /// The same update with its text NFC-normalised, as the edge checks and stores it.
+    #[cfg(feature = "normalize")]
+    pub fn normalized(&self) -> ReplyUpdate {
+        ReplyUpdate {
+            body: self.body.as_deref().map(crate::text::normalize),
+        }
+    }
+}
+
+fn text_field(
+    field: &'static str,
+    rule: TextRule,
+    value: Option<&str>,
+) -> Result<String, FieldErrors> {
+    let value = value.unwrap_or("");
+    match rule.check(value) {
+        Ok(()) => Ok(value.to_owned()),
+        Err(problem) => {
+            let mut errors = FieldErrors::default();
+            errors.push(field, problem);
+            Err(errors)
+        }
+    }
+}
+
+/// What happened to a review, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationAction {
+    /// Held on arrival by the shop's policy (actor `system`).
+    Held,
+    /// Held after reaching the shop's report threshold (actor `system`).
+    HeldForReports,
+    Approved,
+    Rejected,
+    Replied,
+    ReplyRemoved,
+}
+
+impl ModerationAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ModerationAction::Held => "held",
+            ModerationAction::HeldForReports => "held_for_reports",
+            ModerationAction::Approved => "approved",
+            ModerationAction::Rejected => "rejected",
+            ModerationAction::Replied => "replied",
+            ModerationAction::ReplyRemoved => "reply_removed",
+        }
+    }
+}
+
+/// The actor of actions taken by the policy, not by a person.
+pub const SYSTEM_ACTOR: &str = "system";
+
+/// One line of `GET /v1/admin/moderation-log`: who (the API key's name, or `system`), when,
+/// what, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationLogEntry {
+    pub id: i64,
+    pub review: String,
+    pub action: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A page of the log, newest first; pass `next_cursor` as `cursor` for older entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationLogPage {
+    pub entries: Vec<ModerationLogEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A merchant-list cursor: after the review with this time and id, newest first.
+pub fn encode_cursor(created_at: i64, id: &str) -> String {
+    format!("{created_at}.{id}")
+}
+
+pub fn decode_cursor(raw: &str) -> Option<(i64, String)> {
+    let (time, id) = raw.split_once('.')?;
+    let ok = !time.is_empty()
+        && time.len() <= 16
+        && time.bytes().all(|b| b.is_ascii_digit())
+        && crate::review::is_review_id(id);
+    ok.then(|| Some((time.parse().ok()?, id.to_owned())))?
+}
+
+/// Whether a moderation action may be asked of a review in `status`: approve what is not
+/// published, reject what is not rejected. Anything else is refused (409 `conflict`), so a
+/// double click does not log twice.
+pub fn allowed(action: ModerationAction, status: ReviewStatus) -> bool {
+    !matches!(
+        (action, status),
+        (ModerationAction::Approved, ReviewStatus::Published)
+            | (ModerationAction::Rejected, ReviewStatus::Rejected)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::FieldProblem;
+
+    #[test]
+    fn a_rejection_needs_a_reason() {
+        assert_eq!(
+            Rejection::default().validate().unwrap_err().get("reason"),
+            Some(FieldProblem::Required)
+        );
+        assert_eq!(
+            Rejection {
+                reason: Some("Reklam içeriyor".into())
+            }
+            .validate()
+            .unwrap(),
+            "Reklam içeriyor"
+        );
+    }
+
+    #[test]
+    fn a_reply_follows_the_body_rule() {
+        assert!(ReplyUpdate::default().validate().is_err());
+        assert!(
+            ReplyUpdate {
+                body: Some("x".repeat(5001))
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            ReplyUpdate {
+                body: Some("Teşekkür ederiz!".into())
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let id = format!("r{}", "0f".repeat(12));
+        assert_eq!(
+            decode_cursor(&encode_cursor(17, &id)),
+            Some((17, id.clone()))
+        );
+        assert_eq!(decode_cursor("x.r1"), None);
+        assert_eq!(decode_cursor(&format!("-1.{id}")), None);
+    }
+
+    #[test]
+    fn double_decisions_are_refused() {
+        assert!(allowed(ModerationAction::Approved, ReviewStatus::Pending));
+        assert!(allowed(ModerationAction::Approved, ReviewStatus::Rejected));
+        assert!(!allowed(
+            ModerationAction::Approved,
+            ReviewStatus::Published
+        ));
+        assert!(!allowed(ModerationAction::Rejected, ReviewStatus::Rejected));
+        assert!(allowed(ModerationAction::Rejected, ReviewStatus::Published));
+    }
+}

@@ -1,0 +1,848 @@
+//! Reviews as CSV for the merchant API: the export merchants open in a spreadsheet, and the
+//! import that brings reviews over from another platform (or back from our own export).
+//!
+//! Two things shape the format. Spreadsheets run formulas: a cell beginning with `=`, `+`, `-`,
+//! `@`, tab or carriage return may be executed when the file is opened, so every exported cell
+//! is [`neutralise`]d and every imported one [`unneutralise`]d (OWASP's "CSV injection"). And
+//! Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without it, Turkish
+//! letters come out garbled.
+
+use crate::review::{BODY_RULE, NewReview, ValidReview};
+use crate::text::{FieldProblem, TextRule, normalize};
+use crate::time::{format_rfc3339_ms, parse_timestamp};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The most data rows one import takes; the edge writes them in one batch.
+pub const MAX_IMPORT_ROWS: usize = 1000;
+/// The largest import body the edge reads (413 beyond): 1,000 long reviews fit.
+pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+
+/// The export's columns, in order. Import reads the ones it knows by name and ignores the rest,
+/// so an export imports back as it is.
+pub const EXPORT_COLUMNS: [&str; 15] = [
+    "id",
+    "product",
+    "rating",
+    "title",
+    "body",
+    "author",
+    "email",
+    "locale",
+    "status",
+    "hold_reason",
+    "verified",
+    "order",
+    "helpful",
+    "reply",
+    "created_at",
+];
+
+/// The columns an import must have, and those it reads when present.
+const REQUIRED_COLUMNS: [&str; 4] = ["product", "rating", "body", "author"];
+const OPTIONAL_COLUMNS: [&str; 6] = ["id", "title", "email", "locale", "created_at", "reply"];
+
+/// An imported review's own id, kept to tell the merchant which of theirs became which of ours.
+const SOURCE_ID_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 128,
+    multiline: false,
+};
+/// The shop's answer to an imported review: a body, but optional.
+const REPLY_RULE: TextRule = TextRule {
+    required: false,
+    ..BODY_RULE
+};
+
+/// One review as the export writes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExportRow<'a> {
+    pub id: &'a str,
+    pub product: &'a str,
+    pub rating: u8,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub author: &'a str,
+    pub email: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub status: &'a str,
+    pub hold_reason: Option<&'a str>,
+    pub verified: bool,
+    pub order: Option<&'a str>,
+    pub helpful: u32,
+    /// The shop's public answer, if any.
+    pub reply: Option<&'a str>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// The reviews as a CSV file: UTF-8 with a byte-order mark, a header line, CRLF line ends, and
+/// cells quoted where RFC 4180 needs it and [`neutralise`]d.
+pub fn export(rows: &[ExportRow<'_>]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let write = |writer: &mut csv::Writer<Vec<u8>>, cells: &[&str]| {
+        writer
+            .write_record(cells.iter().map(|c| neutralise(c).into_owned()))
+            .expect("writing CSV into memory cannot fail");
+    };
+    write(&mut writer, &EXPORT_COLUMNS);
+    for row in rows {
+        let rating = row.rating.to_string();
+        let helpful = row.helpful.to_string();
+        let created_at = format_rfc3339_ms(row.created_at);
+        let cells: [&str; 15] = [
+            row.id,
+            row.product,
+            &rating,
+            row.title,
+            row.body,
+            row.author,
+            row.email.unwrap_or(""),
+            row.locale.unwrap_or(""),
+            row.status,
+            row.hold_reason.unwrap_or(""),
+            if row.verified { "true" } else { "false" },
+            row.order.unwrap_or(""),
+            &helpful,
+            row.reply.unwrap_or(""),
+            &created_at,
+        ];
+        write(&mut writer, &cells);
+    }
+    let bytes = writer
+        .into_inner()
+        .expect("flushing CSV into memory cannot fail");
+    let mut out = String::with_capacity(bytes.len() + 3);
+    out.push('\u{feff}');
+    out.push_str(std::str::from_utf8(&bytes).expect("CSV of UTF-8 cells is UTF-8"));
+    out
+}
+
+/// The characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `cell` is some apostrophes (perhaps none) and then a formula character.
+fn is_apostrophes_then_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a leading `'`. So that [`unneutralise`] can undo it exactly, a cell
+/// that is apostrophes followed by one of those gets one more `'` too (else `'=1` and a
+/// neutralised `=1` would read alike). Every other cell is left as it is.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if is_apostrophes_then_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The inverse of [`neutralise`] for every string: removes the one `'` it added, from a cell
+/// that is one or more apostrophes followed by a formula character, and leaves any other cell
+/// alone. A cell someone typed as `'=1` in a spreadsheet therefore imports as `=1`.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if is_apostrophes_then_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// A review read from an import, valid and ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportRow {
+    /// The 1-based line of the file where the row starts; the header is line 1.
+    pub line: usize,
+    /// The file's own `id` column, trimmed, if it has one and it is not empty.
+    pub source_id: Option<String>,
+    #[serde(serialize_with = "serialize_review")]
+    pub review: ValidReview,
+    /// Unix milliseconds; `None` when the file gives no time (the edge uses the import's).
+    pub created_at: Option<i64>,
+    /// The shop's answer, published with the review.
+    pub reply: Option<String>,
+}
+
+/// A row the import left out, and why: field → problem, as the edge's `fields` map words them,
+/// or `row` when the row itself cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedRow {
+    pub line: usize,
+    pub errors: BTreeMap<String, String>,
+}
+
+/// Why a whole file is refused (422): nothing in it is imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    NotUtf8,
+    NoHeader,
+    /// The required columns the header lacks, in the documented order.
+    MissingColumns(Vec<&'static str>),
+    TooManyRows {
+        max: usize,
+    },
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::NotUtf8 => {
+                f.write_str("The file is not UTF-8 text; save it as \"CSV UTF-8\" and try again.")
+            }
+            ImportError::NoHeader => {
+                f.write_str("The file is empty; its first line must name the columns.")
+            }
+            ImportError::MissingColumns(columns) => write!(
+                f,
+                "The header line lacks the required column{} {}.",
+                if columns.len() == 1 { "" } else { "s" },
+                columns.join(", ")
+            ),
+            ImportError::TooManyRows { max } => write!(
+                f,
+                "The file has more than {max} reviews; split it into files of at most {max}."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Where each known column is in the file's header.
+struct Columns {
+    index: BTreeMap<&'static str, usize>,
+    width: usize,
+}
+
+impl Columns {
+    fn read(header: &csv::StringRecord) -> Result<Columns, ImportError> {
+        let mut index = BTreeMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim().to_ascii_lowercase();
+            let known = REQUIRED_COLUMNS
+                .iter()
+                .chain(OPTIONAL_COLUMNS.iter())
+                .find(|c| **c == name);
+            if let Some(column) = known {
+                // The first of two columns of the same name is the one read.
+                index.entry(*column).or_insert(i);
+            }
+        }
+        let missing: Vec<&'static str> = REQUIRED_COLUMNS
+            .into_iter()
+            .filter(|c| !index.contains_key(c))
+            .collect();
+        if missing.is_empty() {
+            Ok(Columns {
+                index,
+                width: header.len(),
+            })
+        } else {
+            Err(ImportError::MissingColumns(missing))
+        }
+    }
+
+    /// The cell of `column` in `record` as it was before export: un-neutralised and in NFC.
+    /// Empty when the file has no such column.
+    fn cell(&self, record: &csv::StringRecord, column: &str) -> String {
+        self.index
+            .get(column)
+            .and_then(|i| record.get(*i))
+            .map(|c| normalize(unneutralise(c)))
+            .unwrap_or_default()
+    }
+}
+
+/// Reads an import file: the good rows, ready to store, and the refused ones with their line
+/// and problems. A file is refused whole only when it cannot be read as a table of reviews at
+/// all (not UTF-8, no header, required columns missing) or is too long.
+///
+/// The header's names are matched ignoring case and surrounding spaces; required are `product`,
+/// `rating`, `body` and `author`, optional `id`, `title`, `email`, `locale`, `created_at` and
+/// `reply`, and other columns are ignored. A file whose header line has semicolons and no
+/// commas (what Excel saves in Turkish and other decimal-comma locales) is read as
+/// semicolon-separated. Blank lines, and rows of only empty cells, are skipped.
+///
+/// Each cell is [`unneutralise`]d and NFC-normalised, then the row is checked by the rules of
+/// [`NewReview::validate`]; `product`, `rating`, `email`, `locale`, `id` and `created_at` are
+/// trimmed first and `locale` lower-cased, while title, body, name and reply are kept as
+/// written. Columns the export writes but an import cannot take on trust (`status`,
+/// `verified`, `order`, `helpful`, ...) are ignored.
+pub fn parse_import(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RefusedRow>), ImportError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8)?;
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+
+    let mut lines = LineCounter::new(text.as_bytes());
+    let mut columns: Option<Columns> = None;
+    let mut data_rows = 0;
+    let mut imported = Vec::new();
+    let mut refused = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if record.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                lines.line_of(record.position())
+            }
+            Err(e) => {
+                // Not expected of UTF-8 text in memory; counted as a row, so this loop ends.
+                let line = lines.line_of(e.position());
+                if columns.is_none() {
+                    return Err(ImportError::NoHeader);
+                }
+                data_rows += 1;
+                if data_rows > MAX_IMPORT_ROWS {
+                    return Err(ImportError::TooManyRows {
+                        max: MAX_IMPORT_ROWS,
+                    });
+                }
+                refused.push(RefusedRow {
+                    line,
+                    errors: BTreeMap::from([("row".into(), "cannot be read".into())]),
+                });
+                continue;
+            }
+        };
+        let Some(columns) = &columns else {
+            columns = Some(Columns::read(&record)?);
+            continue;
+        };
+        data_rows += 1;
+        if data_rows > MAX_IMPORT_ROWS {
+            return Err(ImportError::TooManyRows {
+                max: MAX_IMPORT_ROWS,
+            });
+        }
+        match read_row(columns, &record, line) {
+            Ok(row) => imported.push(row),
+            Err(errors) => refused.push(RefusedRow { line, errors }),
+        }
+    }
+    if columns.is_none() {
+        return Err(ImportError::NoHeader);
+    }
+    Ok((imported, refused))
+}
+
+/// Turns the csv reader's positions into the line numbers a text editor shows. The reader's
+/// own line count is not that (it counts a CRLF pair oddly), and its byte offset is where the
+/// previous record ended, before any blank lines; so this skips those and counts line breaks
+/// (CRLF, LF or a lone CR) itself, going forward from the last record so that a large file is
+/// read once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_of(&mut self, position: Option<&csv::Position>) -> usize {
+        let Some(byte) = position.and_then(|p| usize::try_from(p.byte()).ok()) else {
+            return self.line;
+        };
+        let mut start = byte.clamp(self.at, self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        for i in self.at..start {
+            match self.text[i] {
+                b'\n' => self.line += 1,
+                b'\r' if self.text.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = start;
+        self.line
+    }
+}
+
+/// One data row checked by the same rules as a review a shopper sends, plus the import's own
+/// columns.
+fn read_row(
+    columns: &Columns,
+    record: &csv::StringRecord,
+    line: usize,
+) -> Result<ImportRow, BTreeMap<String, String>> {
+    let mut errors = BTreeMap::new();
+    let extra_filled = record
+        .iter()
+        .skip(columns.width)
+        .any(|c| !c.trim().is_empty());
+    if record.len() < columns.width || extra_filled {
+        // Cells out of place: a field would be read from the wrong column.
+        errors.insert(
+            "row".to_owned(),
+            format!(
+                "has {} cells where the header has {}",
+                record.len(),
+                columns.width
+            ),
+        );
+        return Err(errors);
+    }
+
+    let cell = |column: &str| columns.cell(record, column);
+    let optional = |value: String| (!value.is_empty()).then_some(value);
+    let trimmed = |column: &str| optional(cell(column).trim().to_owned());
+
+    let rating = trimmed("rating").map(|r| {
+        // A rating that is not a whole number is out of range as far as the shopper's rule goes.
+        r.parse::<i64>().unwrap_or(0)
+    });
+    let review = NewReview {
+        product: trimmed("product"),
+        rating,
+        title: Some(cell("title")),
+        body: Some(cell("body")),
+        author: Some(cell("author")),
+        email: trimmed("email"),
+        locale: trimmed("locale").map(|l| l.to_ascii_lowercase()),
+        ..NewReview::default()
+    };
+    let review = review.validate().map_err(|problems| {
+        for (field, problem) in problems.0 {
+            errors
+                .entry(field.to_owned())
+                .or_insert_with(|| problem.to_string());
+        }
+    });
+
+    let source_id = trimmed("id");
+    if let Some(id) = &source_id
+        && let Err(problem) = SOURCE_ID_RULE.check(id)
+    {
+        errors.insert("id".to_owned(), problem.to_string());
+    }
+
+    let created_at = trimmed("created_at").and_then(|raw| {
+        let parsed = parse_timestamp(&raw);
+        if parsed.is_none() {
+            errors.insert("created_at".to_owned(), FieldProblem::NotATime.to_string());
+        }
+        parsed
+    });
+
+    let reply = cell("reply");
+    if let Err(problem) = REPLY_RULE.check(&reply) {
+        errors.insert("reply".to_owned(), problem.to_string());
+    }
+    let reply = (!reply.trim().is_empty()).then_some(reply);
+
+    match review {
+        Ok(review) if errors.is_empty() => Ok(ImportRow {
+            line,
+            source_id,
+            review,
+            created_at,
+            reply,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn serialize_review<S: Serializer>(review: &ValidReview, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Wire<'a> {
+        product: &'a str,
+        rating: u8,
+        title: &'a str,
+        body: &'a str,
+        author: &'a str,
+        email: Option<&'a str>,
+        locale: Option<&'a str>,
+    }
+    Wire {
+        product: review.product.as_str(),
+        rating: review.rating,
+        title: &review.title,
+        body: &review.body,
+        author: &review.author,
+        email: review.email.as_deref(),
+        locale: review.locale.as_deref(),
+    }
+    .serialize(serializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(product: &'a str, title: &'a str, body: &'a str, author: &'a str) -> ExportRow<'a> {
+        ExportRow {
+            id: "r0123456789abcdef01234567",
+            product,
+            rating: 4,
+            title,
+            body,
+            author,
+            email: None,
+            locale: Some("tr"),
+            status: "published",
+            hold_reason: None,
+            verified: false,
+            order: None,
+            helpful: 0,
+            reply: None,
+            created_at: 1_795_446_412_123,
+        }
+    }
+
+    fn import(text: &str) -> (Vec<ImportRow>, Vec<RefusedRow>) {
+        parse_import(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn neutralise_guards_formulas_and_unneutralise_undoes_it() {
+        assert_eq!(neutralise("=1+2"), "'=1+2");
+        assert_eq!(neutralise("+90 555"), "'+90 555");
+        assert_eq!(neutralise("-5"), "'-5");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("\t=x"), "'\t=x");
+        assert_eq!(neutralise("\rx"), "'\rx");
+        assert_eq!(neutralise("'-5"), "''-5");
+        assert_eq!(neutralise("''="), "'''=");
+        assert!(matches!(neutralise("Güzel"), Cow::Borrowed("Güzel")));
+        assert_eq!(neutralise("'"), "'");
+        assert_eq!(neutralise("'quoted'"), "'quoted'");
+        assert_eq!(neutralise("a=b"), "a=b");
+        assert_eq!(neutralise(" =1"), " =1");
+        assert_eq!(unneutralise("'=1"), "=1");
+        assert_eq!(unneutralise("'hello"), "'hello");
+        assert_eq!(unneutralise("'"), "'");
+
+        let cases = [
+            "",
+            "'",
+            "''",
+            "'''",
+            "''=",
+            "'=",
+            "=",
+            "-5",
+            "'-5",
+            "''-5",
+            "=1+2",
+            "@SUM(A1)",
+            "\t=x",
+            "'\t=x",
+            "\r",
+            "'\r\n",
+            "+",
+            "'+1",
+            "a",
+            "'a",
+            "''a",
+            "ğüşıöçİ",
+            "-",
+            "'@",
+            "x'=",
+            " -1",
+            "\n=1",
+            "=HYPERLINK(\"http://x\")",
+        ];
+        for s in cases {
+            let n = neutralise(s);
+            assert_eq!(unneutralise(&n), s, "{s:?}");
+            assert!(!n.starts_with(FORMULA_STARTS), "{s:?} → {n:?}");
+        }
+        // Every string of up to four characters from an alphabet of the characters that matter.
+        let alphabet = ['\'', '=', '+', '-', '@', '\t', '\r', 'a', ' '];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        strings.sort();
+        strings.dedup();
+        assert!(strings.len() > 7000);
+        for s in &strings {
+            assert_eq!(unneutralise(&neutralise(s)), s, "{s:?}");
+            assert!(!neutralise(s).starts_with(FORMULA_STARTS), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn export_has_bom_header_and_crlf() {
+        let out = export(&[row("sku-1", "Güzel", "İyi", "Ayşe")]);
+        let header = format!("\u{feff}{}\r\n", EXPORT_COLUMNS.join(","));
+        assert!(out.starts_with(&header), "{out:?}");
+        assert_eq!(
+            &out[header.len()..],
+            "r0123456789abcdef01234567,sku-1,4,Güzel,İyi,Ayşe,,tr,published,,false,,0,,\
+             2026-11-23T15:06:52.123Z\r\n"
+        );
+        assert_eq!(export(&[]), header);
+    }
+
+    #[test]
+    fn export_round_trips_through_import() {
+        let bodies = [
+            "Rengi güzel, kumaşı \"çok\" yumuşak; ğüşıöçİ ĞÜŞIÖÇ",
+            "Satır bir\r\nsatır iki\nsatır üç\rson",
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "'=already quoted",
+            "\t=x, with a tab",
+            "a,b,c",
+        ];
+        let titles = [
+            "İğne, iplik",
+            "=1+2",
+            "",
+            "\"tırnak\"",
+            "-",
+            "@",
+            "'",
+            "''=",
+            "x",
+        ];
+        let mut rows: Vec<ExportRow<'_>> = Vec::new();
+        for (i, (body, title)) in bodies.iter().zip(titles).enumerate() {
+            let mut r = row(
+                if i % 2 == 0 { "sku-1" } else { "-sku.2" },
+                title,
+                body,
+                "Ayşe Yılmaz",
+            );
+            r.rating = (i % 5) as u8 + 1;
+            r.created_at = 1_795_446_412_123 + i as i64 * 1001;
+            if i == 1 {
+                r.email = Some("ayse@örnek.com.tr");
+                r.locale = Some("en");
+                r.reply = Some("Teşekkürler!\r\n=Mağaza");
+                r.verified = true;
+                r.order = Some("=ORDER-7");
+                r.hold_reason = Some("low_rating");
+                r.author = "@ayse";
+            }
+            if i == 2 {
+                r.locale = None;
+                r.author = "+Can, \"Ç\"";
+            }
+            rows.push(r);
+        }
+        let out = export(&rows);
+
+        // A plain CSV reader sees no cell that a spreadsheet would run.
+        let mut plain = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.trim_start_matches('\u{feff}').as_bytes());
+        let mut records = 0;
+        for record in plain.records() {
+            let record = record.unwrap();
+            assert_eq!(record.len(), 15);
+            for cell in record.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?}"
+                );
+            }
+            records += 1;
+        }
+        assert_eq!(records, rows.len() + 1);
+
+        let (imported, refused) = import(&out);
+        assert_eq!(refused, vec![]);
+        assert_eq!(imported.len(), rows.len());
+        let mut line = 2;
+        for (got, want) in imported.iter().zip(&rows) {
+            assert_eq!(got.line, line);
+            line += 1 + want.body.matches('\n').count() + want.body.matches('\r').count()
+                - want.body.matches("\r\n").count()
+                + want.reply.map_or(0, |r| r.matches('\n').count());
+            assert_eq!(got.source_id.as_deref(), Some(want.id));
+            assert_eq!(got.review.product.as_str(), want.product);
+            assert_eq!(got.review.rating, want.rating);
+            assert_eq!(got.review.title, want.title);
+            assert_eq!(got.review.body, want.body);
+            assert_eq!(got.review.author, want.author);
+            assert_eq!(got.review.email.as_deref(), want.email);
+            assert_eq!(got.review.locale.as_deref(), want.locale);
+            assert_eq!(got.created_at, Some(want.created_at));
+            assert_eq!(got.reply.as_deref(), want.reply);
+        }
+    }
+
+    #[test]
+    fn import_reads_a_hand_made_file() {
+        let text = "  Product ; RATING;Body;author;Notes\n\
+                    sku-1;5;Çok güzel;Ayşe;ignored\n\
+                    \n\
+                    ;;;;\n\
+                    sku-2;3;\"Fena değil; ama\";Can;\n";
+        let (rows, refused) = import(text);
+        assert_eq!(refused, vec![]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[1].line), (2, 5));
+        assert_eq!(rows[1].review.body, "Fena değil; ama");
+        assert_eq!(rows[0].source_id, None);
+        assert_eq!(rows[0].created_at, None);
+        assert_eq!(rows[0].reply, None);
+        assert_eq!(rows[0].review.title, "");
+
+        // Decomposed letters are composed, and times in any documented form are read.
+        let text = "product,rating,body,author,created_at,locale,email\n\
+                    sku-1,4,s\u{327}ahane,Ays\u{327}e,2026-11-23,TR, a@b.co \n";
+        let (rows, refused) = import(text);
+        assert_eq!(refused, vec![]);
+        assert_eq!(rows[0].review.body, "şahane");
+        assert_eq!(rows[0].review.author, "Ayşe");
+        assert_eq!(rows[0].created_at, Some(1_795_392_000_000));
+        assert_eq!(rows[0].review.locale.as_deref(), Some("tr"));
+        assert_eq!(rows[0].review.email.as_deref(), Some("a@b.co"));
+    }
+
+    #[test]
+    fn refused_rows_name_their_line_and_fields() {
+        let text = "product,rating,body,author,created_at,reply,id\r\n\
+                    sku-1,5,İyi,Ayşe,,,a1\r\n\
+                    ,6,,Can,2026-02-30,,a2\r\n\
+                    sku 3,four,\"two\r\nlines\",Ali,,,a3\r\n\
+                    sku-4,2\r\n\
+                    sku-5,3,ok,Ece,2026-11-23T10:00:00Z,,a5,extra\r\n\
+                    sku-6,1,ok,\"A\u{7}\",yesterday,\"x\u{0}\",\r\n";
+        let (rows, refused) = import(text);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].source_id.as_deref(), Some("a1"));
+        let lines: Vec<usize> = refused.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 4, 6, 7, 8]);
+        let fields = |i: usize| refused[i].errors.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(fields(0), vec!["body", "created_at", "product", "rating"]);
+        assert_eq!(refused[0].errors["product"], "is required");
+        assert_eq!(
+            refused[0].errors["rating"],
+            "must be a whole number from 1 to 5"
+        );
+        assert_eq!(
+            refused[0].errors["created_at"],
+            "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z"
+        );
+        assert_eq!(fields(1), vec!["product", "rating"]);
+        assert_eq!(
+            refused[2].errors["row"],
+            "has 2 cells where the header has 7"
+        );
+        assert_eq!(
+            refused[3].errors["row"],
+            "has 8 cells where the header has 7"
+        );
+        assert_eq!(fields(4), vec!["author", "created_at", "reply"]);
+        assert_eq!(
+            refused[4].errors["author"],
+            "must not contain control characters"
+        );
+
+        let json = serde_json::to_value(&refused[0]).unwrap();
+        assert_eq!(json["line"], 3);
+        assert_eq!(json["errors"]["product"], "is required");
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["review"]["product"], "sku-1");
+        assert_eq!(json["source_id"], "a1");
+    }
+
+    #[test]
+    fn line_numbers_are_an_editors_despite_blank_lines_and_any_line_ends() {
+        let text = "\r\nproduct,rating,body,author\r\n\r\n\r\nx y,5,a,b\r\n,5,\"1\r2\n3\r\n4\",b\r\r\n\n x y,5,a,b\n";
+        let (_, refused) = import(text);
+        let lines: Vec<usize> = refused.iter().map(|r| r.line).collect();
+        // Line 6's body runs to line 9; lines 10 and 11 are blank.
+        assert_eq!(lines, vec![5, 6, 12]);
+    }
+
+    #[test]
+    fn long_source_ids_and_replies_are_refused() {
+        let text = format!(
+            "id,product,rating,body,author,reply\n{},sku-1,5,ok,Ayşe,{}\n",
+            "i".repeat(129),
+            "r".repeat(5001)
+        );
+        let (_, refused) = import(&text);
+        assert_eq!(refused[0].errors["id"], "must be at most 128 characters");
+        assert_eq!(
+            refused[0].errors["reply"],
+            "must be at most 5000 characters"
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_tables_of_reviews() {
+        assert_eq!(parse_import(b""), Err(ImportError::NoHeader));
+        assert_eq!(
+            parse_import("\u{feff}\r\n\r\n".as_bytes()),
+            Err(ImportError::NoHeader)
+        );
+        assert_eq!(
+            parse_import(b"product,rating\xff\n"),
+            Err(ImportError::NotUtf8)
+        );
+        assert_eq!(
+            parse_import(b"Product,Stars,Text,author\nsku,5,x,y\n"),
+            Err(ImportError::MissingColumns(vec!["rating", "body"]))
+        );
+        let (rows, refused) = import("\u{feff}product,rating,body,author\r\n");
+        assert!(rows.is_empty() && refused.is_empty());
+        assert_eq!(
+            ImportError::MissingColumns(vec!["rating"]).to_string(),
+            "The header line lacks the required column rating."
+        );
+        assert_eq!(
+            ImportError::MissingColumns(vec!["rating", "body"]).to_string(),
+            "The header line lacks the required columns rating, body."
+        );
+        assert_eq!(
+            ImportError::TooManyRows { max: 1000 }.to_string(),
+            "The file has more than 1000 reviews; split it into files of at most 1000."
+        );
+    }
+
+    #[test]
+    fn too_many_rows() {
+        let file = |n: usize| {
+            let mut text = String::from("product,rating,body,author\n");
+            for i in 0..n {
+                text.push_str(&format!("sku-{i},5,Güzel,Ayşe\n\n"));
+            }
+            text
+        };
+        let (rows, _) = import(&file(MAX_IMPORT_ROWS));
+        assert_eq!(rows.len(), MAX_IMPORT_ROWS);
+        assert_eq!(rows.last().unwrap().line, 2 * MAX_IMPORT_ROWS);
+        assert_eq!(
+            parse_import(file(MAX_IMPORT_ROWS + 1).as_bytes()),
+            Err(ImportError::TooManyRows {
+                max: MAX_IMPORT_ROWS
+            })
+        );
+    }
+}
