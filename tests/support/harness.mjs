@@ -4,7 +4,7 @@
 // CSP. Each server binds 127.0.0.1 on a free port and is stopped by the test that started it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 import { Miniflare } from "miniflare";
@@ -246,4 +246,49 @@ export async function startShopInBrowser({ extraRoots = [] } = {}) {
       await edge.cleanup();
     },
   };
+}
+
+async function answer(res) {
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Calls the merchant API (`/v1/admin/{path}`) with `key` (null: no Authorization header). */
+export async function adminCall(edge, method, path, { key = TEST_API_KEY, body, headers = {} } = {}) {
+  const res = await fetch(`${edge.url}/v1/admin/${path}`, {
+    method,
+    headers: {
+      ...(key === null ? {} : { Authorization: `Bearer ${key}` }),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return answer(res);
+}
+
+/** A shopper's vote or report (`kind`: "votes" or "reports") on a review, from `origin`. */
+export async function postFeedback(edge, reviewId, kind, body, { origin, key = randomUUID(), client = newClient(), shop = TEST_SHOP } = {}) {
+  const res = await fetch(`${edge.url}/v1/shops/${shop}/reviews/${reviewId}/${kind}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "Idempotency-Key": key,
+      "CF-Connecting-IP": client,
+      ...(origin ? { Origin: origin } : {}),
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return answer(res);
+}
+
+/** A signed link's token, made the way docs/API.md tells merchants' servers to make one. */
+export function signToken(claims, secret) {
+  const signed = `v1.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  const mac = createHmac("sha256", secret).update(signed).digest("base64url");
+  return `${signed}.${mac}`;
 }
