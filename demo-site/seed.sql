@@ -25,6 +25,39 @@ INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, aut
 INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, email, locale, shopper_key, client_hash, status, created_at) VALUES ('r3b5e3ee450c0218bff0c6aee', 'demo', 'linen-shirt-02', 4, 'Good value', 'Better quality than shirts twice the price. Would love more colours.', 'Sam', NULL, 'en', 'd3739ce0acc8eb32b7deddb0252f6ee52e4635c4c4f4c51c8b2fb6f3d585824d', 'seed', 'published', 1791419600000);
 INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, email, locale, shopper_key, client_hash, status, created_at) VALUES ('r7943dfabe1a8c2a871a1074c', 'demo', 'linen-shirt-02', 5, 'Çok rahat', 'Bol kesim tam istediğim gibi. Yıkadıktan sonra çekmedi.', 'Ahmet T.', NULL, 'tr', '8e526de50efb67129d9cfec2d22c0b8d6da25b168ca314a692ab4b1670a00443', 'seed', 'published', 1791077600000);
 
+-- Verified purchases: these reviews came from the shop's review links (order numbers).
+UPDATE reviews SET verified = 1, order_id = 'SIP-1042' WHERE id = 'r1d6875ee4127775f9b845ecb' AND order_id IS NULL;
+UPDATE reviews SET verified = 1, order_id = 'SIP-1077' WHERE id = 'rd2bfc8025ea4935a806fc25e' AND order_id IS NULL;
+UPDATE reviews SET verified = 1, order_id = 'SIP-1013' WHERE id = 'rdef4a0b021463baf249ed739' AND order_id IS NULL;
+UPDATE reviews SET verified = 1, order_id = 'SIP-1101' WHERE id = 're6cd11dc3cba7b69c6d72d3d' AND order_id IS NULL;
+UPDATE reviews SET verified = 1, order_id = 'SIP-1120' WHERE id = 'r9c9faad5c6a200ed458b3b33' AND order_id IS NULL;
+
+-- The shop's public replies.
+UPDATE reviews SET reply_body = 'Yaşadığınız sorun için özür dileriz. Artık her fincanı paketlemeden önce tek tek kontrol ediyoruz. — Atölye', reply_at = 1791600000000
+  WHERE id = 'rdef4a0b021463baf249ed739' AND reply_body IS NULL;
+UPDATE reviews SET reply_body = 'Thank you, Hannah! We hope they enjoy their coffee. — Atölye', reply_at = 1792700000000
+  WHERE id = 'rd2bfc8025ea4935a806fc25e' AND reply_body IS NULL;
+UPDATE reviews SET reply_body = 'Thanks for the note on sizing: the size guide now says the cut is relaxed. — Atölye', reply_at = 1792800000000
+  WHERE id = 'r9c9faad5c6a200ed458b3b33' AND reply_body IS NULL;
+
+-- "Was this helpful?" votes from demo browsers (voter keys are hashes, as the edge stores them).
+INSERT OR IGNORE INTO review_votes (shop_id, review_id, voter_key, client_hash, created_at)
+WITH RECURSIVE v(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM v WHERE n < 7)
+SELECT 'demo', r.id, printf('seed-voter-%d', v.n), 'seed', 1793000000000
+FROM reviews r JOIN v
+WHERE r.shop_id = 'demo' AND v.n <= CASE r.id
+  WHEN 'rdef4a0b021463baf249ed739' THEN 7 WHEN 'r61ea51136a1eb39db39c889c' THEN 5
+  WHEN 'r1d6875ee4127775f9b845ecb' THEN 3 WHEN 'r9c9faad5c6a200ed458b3b33' THEN 6
+  WHEN 'r2af50b17765dc391e3fe7a94' THEN 2 ELSE 0 END;
+UPDATE reviews SET helpful_count = (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = reviews.id)
+  WHERE shop_id = 'demo';
+
+-- One review waiting in the moderation queue (the default block list held it).
+INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, email, locale, shopper_key, client_hash, status, hold_reason, created_at) VALUES ('r0e1d2c3b4a5968778695a4b3', 'demo', 'kahve-fincani-01', 5, 'Süper', 'Fincan güzel ama asıl kazanç için bahis sitemize bekleriz!', 'Kampanya', NULL, 'tr', 'seed-spam', 'seed', 'pending', 'blocked_word', 1793000000000);
+INSERT INTO moderation_log (shop_id, review_id, action, actor, reason, created_at)
+SELECT 'demo', 'r0e1d2c3b4a5968778695a4b3', 'held', 'system', 'blocked_word', 1793000000000
+WHERE NOT EXISTS (SELECT 1 FROM moderation_log WHERE review_id = 'r0e1d2c3b4a5968778695a4b3');
+
 -- The maintained summaries, recounted from the reviews.
 INSERT OR REPLACE INTO product_ratings (shop_id, product_id, stars_1, stars_2, stars_3, stars_4, stars_5, updated_at)
 SELECT shop_id, product_id, SUM(rating = 1), SUM(rating = 2), SUM(rating = 3), SUM(rating = 4), SUM(rating = 5), MAX(created_at)

@@ -1,7 +1,9 @@
 //! Reviews in and out as CSV: `GET /v1/admin/reviews.csv` exports every review of the shop,
 //! `POST /v1/admin/reviews/import` imports a file from another system, row by row, answering
 //! which rows were refused and why. Importing the same file twice adds nothing: each row gets a
-//! key (its `id` column, or a hash of its content) and a review id derived from it.
+//! key from what the file says of it (its `id`, product, author, body and date) and a review id
+//! derived from that; and a row is skipped when the shop already has the review, by id (its own
+//! export) or by product, author, text and time (its reviews exported by another shop).
 //!
 //! The rows go to D1 as JSON in a few statements (`json_each`), not one statement per row, so
 //! an import of `MAX_IMPORT_ROWS` stays far inside the per-request query limit.
@@ -99,16 +101,19 @@ pub async fn import(
         .map(|row| {
             let created_at = row.created_at.unwrap_or(now);
             let v = row.review;
-            let import_key = match &row.source_id {
-                Some(id) => sha256_hex(&[b"source", id.as_bytes()]),
-                None => sha256_hex(&[
-                    b"content",
-                    v.product.as_str().as_bytes(),
-                    v.author.as_bytes(),
-                    v.body.as_bytes(),
-                    created_at.to_string().as_bytes(),
-                ]),
-            };
+            // What the file says of the row, never when it was imported: the same file gives
+            // the same keys however often it comes.
+            let import_key = sha256_hex(&[
+                b"row",
+                row.source_id.as_deref().unwrap_or("").as_bytes(),
+                v.product.as_str().as_bytes(),
+                v.author.as_bytes(),
+                v.body.as_bytes(),
+                row.created_at
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            ]);
             let shopper_key = match &v.email {
                 Some(email) => {
                     sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()])
@@ -155,7 +160,12 @@ pub async fn import(
                  CASE WHEN json_extract(j.value, '$.reply') IS NULL THEN NULL ELSE ?3 END \
                  FROM json_each(?2) j \
                  WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = ?1 \
-                 AND r.id = json_extract(j.value, '$.source_id'))",
+                 AND r.id = json_extract(j.value, '$.source_id')) \
+                 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = ?1 \
+                 AND r.product_id = json_extract(j.value, '$.product') \
+                 AND r.created_at = json_extract(j.value, '$.created_at') \
+                 AND r.author = json_extract(j.value, '$.author') \
+                 AND r.body = json_extract(j.value, '$.body'))",
             )
             .bind(&[
                 shop.as_str().into(),

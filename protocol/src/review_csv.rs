@@ -175,7 +175,7 @@ pub struct RefusedRow {
     pub errors: BTreeMap<String, String>,
 }
 
-/// Why a whole file is refused (422): nothing in it is imported.
+/// Why a whole file is refused (400 at the edge): nothing in it is imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
     NotUtf8,

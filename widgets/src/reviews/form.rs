@@ -72,6 +72,10 @@ pub fn ReviewForm(
             return;
         }
         match wire::error_fields(&answer.body) {
+            // The link, not anything typed, is at fault: no field to mark.
+            fields if fields.iter().any(|(f, _)| f == "token") => {
+                status.set(Status::Bad(s.token_invalid.to_owned()));
+            }
             fields if !fields.is_empty() => {
                 errors.set(fields);
                 status.set(Status::Bad(s.fix_fields.to_owned()));

@@ -8,7 +8,6 @@ use crate::browser;
 use crate::i18n::Locale;
 use crate::outbox::{self, Pending};
 use crate::wire;
-use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::feedback::ReportReason;
@@ -112,7 +111,8 @@ pub fn ReviewList(
         .into_iter()
         .map(|option| {
             view! {
-                <option value=option.as_str() selected=move || sort.get() == option>
+                // The select is the shopper's: it only needs its first state.
+                <option value=option.as_str() selected=option == ReviewSort::Newest>
                     {s.sort_names[option as usize]}
                 </option>
             }
@@ -126,7 +126,7 @@ pub fn ReviewList(
             } else {
                 locale.stars(n)
             };
-            view! { <option value=n selected=move || stars.get() == n>{label}</option> }
+            view! { <option value=n selected=n == 0>{label}</option> }
         })
         .collect_view();
 
@@ -289,12 +289,10 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
         );
         send("reports", body, Box::new(|_| {}));
     };
-    let reasons = move || {
-        ReportReason::ALL
-            .into_iter()
-            .map(|r| view! { <option value=r.as_str()>{s.report_reasons[r as usize]}</option> })
-            .collect_view()
-    };
+    let reasons = ReportReason::ALL
+        .into_iter()
+        .map(|r| view! { <option value=r.as_str()>{s.report_reasons[r as usize]}</option> })
+        .collect_view();
 
     view! {
         <li class="review" lang=lang>
@@ -323,25 +321,28 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
                     >
                         {s.helpful} " (" {move || helpful.get()} ")"
                     </button>
-                    {move || match reporting.get() {
-                        None => EitherOf3::A(view! {
-                            <button type="button" class="link" on:click=move |_| reporting.set(Some(false))>
-                                {s.report}
-                            </button>
-                        }),
-                        Some(false) => EitherOf3::B(view! {
-                            <label>
-                                {s.report_reason}
-                                <select on:change=move |ev| {
-                                    if let Some(r) = ReportReason::parse(&event_target_value(&ev)) {
-                                        reason.set(r);
-                                    }
-                                }>{reasons()}</select>
-                            </label>
-                            <button type="button" class="link" on:click=report>{s.report_send}</button>
-                        }),
-                        Some(true) => EitherOf3::C(view! { <span role="status">{s.reported}</span> }),
-                    }}
+                    // Static markup with class toggles: rendering the three states as views
+                    // would cost every shopper more code than the states are worth.
+                    <button
+                        type="button"
+                        class="link"
+                        class:hidden=move || reporting.get().is_some()
+                        on:click=move |_| reporting.set(Some(false))
+                    >
+                        {s.report}
+                    </button>
+                    <span class="report" class:hidden=move || reporting.get() != Some(false)>
+                        <label>
+                            {s.report_reason}
+                            <select on:change=move |ev| {
+                                if let Some(r) = ReportReason::parse(&event_target_value(&ev)) {
+                                    reason.set(r);
+                                }
+                            }>{reasons}</select>
+                        </label>
+                        <button type="button" class="link" on:click=report>{s.report_send}</button>
+                    </span>
+                    <span role="status">{move || (reporting.get() == Some(true)).then_some(s.reported)}</span>
                 </div>
             </article>
         </li>
