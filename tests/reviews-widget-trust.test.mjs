@@ -123,7 +123,7 @@ describe("reviews widget: trust", () => {
     await w.locator("li.review").first().waitFor();
     assert.equal(await w.locator("li.review").first().getByRole("button", { name: /Faydalı/ }).getAttribute("aria-pressed"), "true");
 
-    await w.locator("li.review").first().getByRole("button", { name: "Bildir" }).click();
+    await w.locator("li.review").first().locator("summary", { hasText: "Bildir" }).click();
     await w.locator("li.review").first().getByLabel("Neden").selectOption("off_topic");
     await w.locator("li.review").first().getByRole("button", { name: "Bildirimi gönder" }).click();
     await w.locator("li.review").first().getByText("Mağaza bu değerlendirmeyi kontrol edecek").waitFor();

@@ -46,7 +46,7 @@ textarea{min-height:7rem;resize:vertical}
 [aria-invalid=true]{border-color:#cf222e!important;border-width:2px!important}
 .error{color:#cf222e;font-size:.875rem;margin:0}
 .hint{font-size:.875rem;margin:0}
-.hidden{display:none!important}
+.hidden,.memnun-reviews:not(.settled) :is(form,.controls,.notice){display:none!important}
 .hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
 .status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
 .status.ok{color:#1a7f37}.status.bad{color:#cf222e}
@@ -59,5 +59,7 @@ select{border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);backgro
 button.link{border:0;background:none;padding:0 .25rem;font-weight:400;text-decoration:underline;min-height:2.75rem}
 button.link[aria-pressed=true]{font-weight:700;text-decoration:none;cursor:default}
 .notice{font-size:.875rem;margin:.5rem 0 0}
-.notice summary{cursor:pointer;min-height:2.75rem;display:flex;align-items:center}
+summary{cursor:pointer;padding:.7rem 0}
+.report[open]{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
+.report summary{text-decoration:underline;padding:0 .25rem}
 "#;

@@ -31,7 +31,6 @@ pub fn ReviewForm(
     product: String,
     token: Option<String>,
     locale: Locale,
-    settled: RwSignal<bool>,
     on_accepted: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let s = locale.strings();
@@ -244,7 +243,6 @@ pub fn ReviewForm(
             novalidate
             on:submit=on_submit
             aria-labelledby="memnun-form-heading"
-            class:hidden=move || !settled.get()
         >
             <h3 id="memnun-form-heading">{s.form_heading}</h3>
             {verified.then(|| view! { <p class="verified">"✓ " {s.verified_note}</p> })}

@@ -136,6 +136,9 @@ pub fn ReviewList(
                 Load::Loading => (Some(s.loading), Some("status")),
                 Load::Failed => (Some(s.load_failed), Some("status")),
                 Load::Loaded if summary.get().count == 0 => (Some(s.no_reviews), None),
+                Load::Loaded if stars.get() > 0 && reviews.with(Vec::is_empty) => {
+                    (Some(s.none_with_rating), Some("status"))
+                }
                 Load::Loaded => (None, None),
             };
             message.map(|m| view! { <p class="muted" role=role>{m}</p> })
@@ -144,26 +147,21 @@ pub fn ReviewList(
             (state.get() == Load::Loaded && summary.get().count > 0)
                 .then(|| view! { <Summary summary=summary.get() locale=locale /> })
         }}
-        <div class="controls" class:hidden=move || summary.get().count < 2 || !settled.get()>
-            <label>
-                {s.sort_label}
-                <select on:change=move |ev| {
-                    if let Some(chosen) = ReviewSort::parse(&event_target_value(&ev)) {
-                        sort.set(chosen);
-                    }
-                }>{sort_options}</select>
-            </label>
-            <label>
-                {s.filter_label}
-                <select on:change=move |ev| {
-                    stars.set(event_target_value(&ev).parse().unwrap_or(0));
-                }>{star_options}</select>
-            </label>
+        // One listener for both selects (change bubbles): each listener is code.
+        <div
+            class="controls"
+            class:hidden=move || summary.get().count < 2
+            on:change=move |ev| {
+                let value = event_target_value(&ev);
+                match ReviewSort::parse(&value) {
+                    Some(chosen) => sort.set(chosen),
+                    None => stars.set(value.parse().unwrap_or(0)),
+                }
+            }
+        >
+            <label>{s.sort_label} <select>{sort_options}</select></label>
+            <label>{s.filter_label} <select>{star_options}</select></label>
         </div>
-        {move || {
-            (state.get() == Load::Loaded && stars.get() > 0 && reviews.with(Vec::is_empty))
-                .then(|| view! { <p class="muted" role="status">{s.none_with_rating}</p> })
-        }}
         <ol class="list">
             // Not a keyed <For>: the list only grows at its end or is replaced, and keyed
             // diffing costs ~6 KB brotli.
@@ -195,9 +193,7 @@ pub fn ReviewList(
                 }
             })
         }}
-        // Hidden until the first page is in, like the form: shown earlier it would be pushed
-        // down as the reviews arrive above it.
-        <details class="notice" class:hidden=move || !settled.get()>
+        <details class="notice">
             <summary>{s.notice_heading}</summary>
             <p class="muted">{move || notice.get().unwrap_or_else(|| s.notice_default.to_owned())}</p>
         </details>
@@ -237,6 +233,9 @@ fn Summary(summary: RatingSummary, locale: Locale) -> impl IntoView {
     }
 }
 
+/// One review. Static markup: the vote and report buttons change their own elements when
+/// pressed instead of through signals, because every reactive binding is code each shopper
+/// downloads, and these change once per page view at most.
 #[component]
 fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView {
     let s = locale.strings();
@@ -244,11 +243,8 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
     let lang = review.locale.clone();
     let id = StoredValue::new(review.id.clone());
     let base = StoredValue::new(format!("{feedback}{}/", review.id));
-    let helpful = RwSignal::new(review.helpful);
-    let voted = RwSignal::new(browser::has_voted(&review.id));
-    // None: not reporting; Some(false): choosing a reason; Some(true): sent.
-    let reporting = RwSignal::new(None::<bool>);
-    let reason = RwSignal::new(ReportReason::Spam);
+    let helpful = review.helpful;
+    let helpful_label = move |n: u32| format!("{} ({n})", s.helpful);
 
     let send = move |resource: &str, body: String, on_answer: Box<dyn Fn(Answer)>| {
         let pending = Pending {
@@ -262,12 +258,15 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
             }
         });
     };
-    let vote = move |_| {
-        if voted.get_untracked() {
+    let vote = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = target_element(&ev) else {
+            return;
+        };
+        if button.get_attribute("aria-pressed").as_deref() == Some("true") {
             return;
         }
-        voted.set(true);
-        helpful.update(|n| *n += 1);
+        let _ = button.set_attribute("aria-pressed", "true");
+        button.set_text_content(Some(&helpful_label(helpful + 1)));
         browser::remember_vote(&id.get_value());
         let body = format!(r#"{{"voter":"{}"}}"#, browser::id());
         send(
@@ -275,17 +274,30 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
             body,
             Box::new(move |answer: Answer| {
                 if let Some(n) = wire::number(&answer.body, "helpful") {
-                    helpful.set(n as u32);
+                    button.set_text_content(Some(&helpful_label(n as u32)));
                 }
             }),
         );
     };
-    let report = move |_| {
-        reporting.set(Some(true));
+    let report = move |ev: leptos::ev::MouseEvent| {
+        let details = target_element(&ev).and_then(|b| b.closest("details").ok().flatten());
+        let Some(details) = details else { return };
+        let reason = details
+            .query_selector("select")
+            .ok()
+            .flatten()
+            .and_then(|select| js_sys::Reflect::get(&select, &"value".into()).ok())
+            .and_then(|v| v.as_string())
+            .and_then(|v| ReportReason::parse(&v))
+            .unwrap_or(ReportReason::Other);
+        let _ = details.set_attribute("hidden", "");
+        if let Some(status) = details.next_element_sibling() {
+            status.set_text_content(Some(s.reported));
+        }
         let body = format!(
             r#"{{"reporter":"{}","reason":"{}"}}"#,
             browser::id(),
-            reason.get_untracked().as_str()
+            reason.as_str()
         );
         send("reports", body, Box::new(|_| {}));
     };
@@ -316,37 +328,26 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
                     <button
                         type="button"
                         class="link"
-                        aria-pressed=move || if voted.get() { "true" } else { "false" }
+                        aria-pressed=if browser::has_voted(&review.id) { "true" } else { "false" }
                         on:click=vote
                     >
-                        {s.helpful} " (" {move || helpful.get()} ")"
+                        {helpful_label(helpful)}
                     </button>
-                    // Static markup with class toggles: rendering the three states as views
-                    // would cost every shopper more code than the states are worth.
-                    <button
-                        type="button"
-                        class="link"
-                        class:hidden=move || reporting.get().is_some()
-                        on:click=move |_| reporting.set(Some(false))
-                    >
-                        {s.report}
-                    </button>
-                    <span class="report" class:hidden=move || reporting.get() != Some(false)>
-                        <label>
-                            {s.report_reason}
-                            <select on:change=move |ev| {
-                                if let Some(r) = ReportReason::parse(&event_target_value(&ev)) {
-                                    reason.set(r);
-                                }
-                            }>{reasons}</select>
-                        </label>
+                    <details class="report">
+                        <summary>{s.report}</summary>
+                        <label>{s.report_reason} <select>{reasons}</select></label>
                         <button type="button" class="link" on:click=report>{s.report_send}</button>
-                    </span>
-                    <span role="status">{move || (reporting.get() == Some(true)).then_some(s.reported)}</span>
+                    </details>
+                    <span role="status"></span>
                 </div>
             </article>
         </li>
     }
+}
+
+fn target_element(ev: &leptos::ev::MouseEvent) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    ev.current_target()?.dyn_into().ok()
 }
 
 fn star_glyphs(filled: u8) -> String {

@@ -29,15 +29,20 @@ pub fn ReviewsWidget(
     let create_url = api.shop_url("reviews");
     // Bumped after a review is accepted, so the list loads its first page again.
     let refresh = RwSignal::new(0u32);
-    // The form shows once the first page has loaded (or failed): shown earlier, it would be
-    // pushed down as the reviews arrive above it, a layout shift the shopper sees. Hidden by a
-    // class rather than rendered later, which would cost ~4 KB of wasm.
+    // The form, the controls and the notice show once the first page has loaded (or failed):
+    // shown earlier, they would be pushed down as the reviews arrive above them, a layout shift
+    // the shopper sees. One class on the section hides them all (style.rs): rendering them later
+    // would cost ~4 KB of wasm, and a binding per element more than one.
     let settled = RwSignal::new(false);
     view! {
-        <section class="memnun-reviews" aria-labelledby="memnun-reviews-heading">
+        <section
+            class="memnun-reviews"
+            class:settled=move || settled.get()
+            aria-labelledby="memnun-reviews-heading"
+        >
             <h2 id="memnun-reviews-heading">{s.heading}</h2>
             <ReviewList urls=urls locale=locale refresh=refresh settled=settled />
-            <form::ReviewForm url=create_url product=product token=token locale=locale settled=settled on_accepted=move || refresh.update(|n| *n += 1) />
+            <form::ReviewForm url=create_url product=product token=token locale=locale on_accepted=move || refresh.update(|n| *n += 1) />
         </section>
     }
 }
