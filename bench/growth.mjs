@@ -51,7 +51,9 @@ async function timePost(product) {
     const res = await fetch(`${edge.url}/v1/shops/${TEST_SHOP}/reviews`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Idempotency-Key": randomUUID(), Origin: ORIGIN, "CF-Connecting-IP": "127.0.0.1" },
-      body: JSON.stringify({ product, rating: 4, body: "Growth bench review.", author: "Bench" }),
+      // A distinct body each time (the same text twice is held as a duplicate) and the fill time
+      // the widget sends (faster submits are dropped as bots).
+      body: JSON.stringify({ product, rating: 4, body: `Growth bench review ${randomUUID()}.`, author: "Bench", fill_ms: 8000 }),
     });
     await res.arrayBuffer();
     if (res.status !== 201) throw new Error(`POST ${product}: ${res.status}`);
