@@ -75,7 +75,7 @@ describe("reviews widget: trust", () => {
 
   test("opened from the shop's review link, the review is a verified purchase", async () => {
     const minted = (await admin("POST", "tokens", { purpose: "review", order: "SIP-2001", product: PRODUCT })).json;
-    const page = await openPage(`${PRODUCT_PAGE}#memnun=${minted.token}`);
+    const page = await openPage(`${PRODUCT_PAGE}#memnun-review=${minted.token}`);
     const w = widget(page);
     await w.getByText("doğrulanmış alışveriş olarak işaretlenecek").waitFor();
     const body = `Bağlantıdan yazdım ${Date.now()}`;
@@ -89,13 +89,21 @@ describe("reviews widget: trust", () => {
     await page.context().close();
   });
 
+  test("a tracker or survey link in the fragment is not taken for a review link", async () => {
+    const minted = (await admin("POST", "tokens", { purpose: "survey", order: "SIP-2003" })).json;
+    const page = await openPage(`${PRODUCT_PAGE}#memnun=${minted.token}`);
+    await widget(page).locator("form").waitFor();
+    assert.equal(await widget(page).locator("form .verified").count(), 0);
+    await page.context().close();
+  });
+
   test("a review link already used says so at the token, and nothing is stored", async () => {
     const minted = (await admin("POST", "tokens", { purpose: "review", order: "SIP-2002", product: PRODUCT })).json;
-    const first = await openPage(`${PRODUCT_PAGE}#memnun=${minted.token}`);
+    const first = await openPage(`${PRODUCT_PAGE}#memnun-review=${minted.token}`);
     await writeReview(first, { stars: 5, body: `İlk ${Date.now()}`, author: "Bir" });
     await widget(first).locator('[role="status"]', { hasText: "Teşekkürler" }).waitFor();
     await first.context().close();
-    const page = await openPage(`${PRODUCT_PAGE}#memnun=${minted.token}`);
+    const page = await openPage(`${PRODUCT_PAGE}#memnun-review=${minted.token}`);
     const before = (await demoReviews()).json.summary.count;
     await writeReview(page, { stars: 4, body: `İkinci ${Date.now()}`, author: "İki" });
     await widget(page).locator('[role="status"]', { hasText: "bağlantısı artık geçerli değil" }).waitFor();

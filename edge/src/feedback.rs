@@ -58,6 +58,39 @@ fn browser_key(shop: &Id, id: &str) -> String {
     sha256_hex(&[b"browser", shop.as_str().as_bytes(), id.as_bytes()])
 }
 
+/// A feedback write once its common checks passed: the body, the client, and the idempotency
+/// record to store with it.
+struct Started<T> {
+    body: T,
+    client: String,
+    idempotency: Idempotency,
+}
+
+/// The common start of a vote or a report: the client's limit, the idempotency key, the capped
+/// JSON body; or the stored answer when this key was answered before.
+async fn start<T: serde::de::DeserializeOwned>(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    endpoint: &'static str,
+    now: i64,
+) -> Result<Result<Started<T>, Response>, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
+    let key = Idempotency::key_of(req)?;
+    let (body, raw): (T, Vec<u8>) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let idempotency = Idempotency::new(shop, endpoint, key, &raw);
+    Ok(match idempotency.replay(db, now).await? {
+        Some(replayed) => Err(replayed),
+        None => Ok(Started {
+            body,
+            client,
+            idempotency,
+        }),
+    })
+}
+
 pub async fn vote(
     req: &mut Request,
     env: &Env,
@@ -66,16 +99,15 @@ pub async fn vote(
     review: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
-    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
-    let key = Idempotency::key_of(req)?;
-    let (new, raw): (NewVote, Vec<u8>) =
-        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    let voter = new.validate().map_err(ApiError::Validation)?;
-    let idempotency = Idempotency::new(shop, ENDPOINT_VOTE, key, &raw);
-    if let Some(replayed) = idempotency.replay(db, now).await? {
-        return Ok(replayed);
-    }
+    let Started {
+        body,
+        client,
+        idempotency,
+    } = match start::<NewVote>(req, env, db, shop, ENDPOINT_VOTE, now).await? {
+        Ok(started) => started,
+        Err(replayed) => return Ok(replayed),
+    };
+    let voter = body.validate().map_err(ApiError::Validation)?;
     published(db, shop, review).await?;
     let results = db
         .batch(vec![
@@ -126,20 +158,20 @@ pub async fn report(
     review: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
-    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
-    let key = Idempotency::key_of(req)?;
-    let (new, raw): (NewReport, Vec<u8>) =
-        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    let new = NewReport {
-        note: new.note.as_deref().map(memnun_protocol::text::normalize),
-        ..new
+    let Started {
+        body,
+        client,
+        idempotency,
+    } = match start::<NewReport>(req, env, db, shop, ENDPOINT_REPORT, now).await? {
+        Ok(started) => started,
+        Err(replayed) => return Ok(replayed),
     };
-    let valid = new.validate().map_err(ApiError::Validation)?;
-    let idempotency = Idempotency::new(shop, ENDPOINT_REPORT, key, &raw);
-    if let Some(replayed) = idempotency.replay(db, now).await? {
-        return Ok(replayed);
+    let valid = NewReport {
+        note: body.note.as_deref().map(memnun_protocol::text::normalize),
+        ..body
     }
+    .validate()
+    .map_err(ApiError::Validation)?;
     let target = published(db, shop, review).await?;
     let threshold = moderation::parse_policy(target.policy.as_deref())?.report_threshold;
     let answer = r#"{"status":"received"}"#;

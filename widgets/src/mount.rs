@@ -33,7 +33,9 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
         "reviews" => {
             let product = data.get("product").unwrap_or_default();
             let product_name = crate::seo::product_name(data.get("productName"));
-            let token = data.get("token").or_else(fragment_token);
+            let token = data
+                .get("token")
+                .or_else(|| fragment_token("memnun-review="));
             let handle = leptos::mount::mount_to(root, move || {
                 view! {
                     <ReviewsWidget
@@ -56,12 +58,13 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
     Ok(())
 }
 
-/// A signed link's token from the page URL's fragment (`#memnun=TOKEN`), which stays out of
-/// Referer headers and server logs.
-fn fragment_token() -> Option<String> {
+/// A signed link's token from the page URL's fragment (`#memnun-review=TOKEN` for review links,
+/// so a tracker or survey link's `#memnun=` on the same page is never taken for one), which stays
+/// out of Referer headers and server logs.
+fn fragment_token(key: &str) -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     hash.split(['#', '&'])
-        .find_map(|part| part.strip_prefix("memnun="))
+        .find_map(|part| part.strip_prefix(key))
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
 }
