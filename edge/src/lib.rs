@@ -15,20 +15,34 @@ mod feedback;
 mod http;
 mod idempotency;
 mod moderation;
+mod orders;
 mod review_csv;
 mod reviews;
 mod secure;
 mod shops;
 mod tokens;
+mod webhooks;
 
 use error::ApiError;
 use http::Cors;
 use memnun_protocol::Id;
-use worker::{Context, D1Database, Env, Method, Request, Response, event};
+use worker::{
+    Context, D1Database, Env, Method, Request, Response, ScheduleContext, ScheduledEvent, event,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     Ok(route(req, env).await)
+}
+
+/// The Cron Trigger (`wrangler.toml [triggers]`, every minute): sends the webhook deliveries
+/// that are due. The event's own time is the clock, so tests move it by triggering later.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let now = event.schedule() as i64;
+    if let Err(e) = webhooks::deliver_due(&env, now).await {
+        worker::console_error!("webhook deliveries failed: {e}");
+    }
 }
 
 async fn route(mut req: Request, env: Env) -> Response {
@@ -57,6 +71,12 @@ async fn route(mut req: Request, env: Env) -> Response {
         }
         ["v1", "shops", shop, "reviews", review, "reports"] => {
             public_write(&mut req, &env, shop, PublicWrite::Report(review)).await
+        }
+        ["v1", "shops", shop, "orders", "lookup"] => {
+            public_write(&mut req, &env, shop, PublicWrite::OrderLookup).await
+        }
+        ["v1", "shops", shop, "orders", "track"] => {
+            public_write(&mut req, &env, shop, PublicWrite::OrderTrack).await
         }
         ["v1", "shops", shop, "products", product, resource] => match method {
             Method::Get | Method::Head => public_read(&req, &env, shop, product, resource).await,
@@ -128,11 +148,14 @@ async fn public_read(
     }
 }
 
-/// What a shopper's page writes.
+/// What a shopper's page sends. The order requests read, but they carry private data, so they
+/// come as POSTs from the shop's own origins (the token or email in the body, not the URL).
 enum PublicWrite<'a> {
     Review,
     Vote(&'a str),
     Report(&'a str),
+    OrderLookup,
+    OrderTrack,
 }
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
@@ -151,24 +174,24 @@ async fn public_write(
     let shop = parse_id("shop", shop)?;
     let db = database(env)?;
     let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
-    let result = if method == Method::Options {
-        preflight_write()
-    } else {
-        match http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await {
+    let now = clock::now_ms(req, env);
+    let result = match write {
+        _ if method == Method::Options => preflight_write(),
+        // Reads with their own limits (per client, per order number), not the shop's writes.
+        PublicWrite::OrderLookup => orders::lookup(req, env, &db, &shop, now).await,
+        PublicWrite::OrderTrack => orders::track(req, env, &db, &shop, now).await,
+        _ => match http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await {
             Err(e) => Err(e),
-            Ok(()) => {
-                let now = clock::now_ms(req, env);
-                match write {
-                    PublicWrite::Review => reviews::create(req, env, &db, &shop).await,
-                    PublicWrite::Vote(review) => {
-                        feedback::vote(req, env, &db, &shop, review, now).await
-                    }
-                    PublicWrite::Report(review) => {
-                        feedback::report(req, env, &db, &shop, review, now).await
-                    }
+            Ok(()) => match write {
+                PublicWrite::Vote(review) => {
+                    feedback::vote(req, env, &db, &shop, review, now).await
                 }
-            }
-        }
+                PublicWrite::Report(review) => {
+                    feedback::report(req, env, &db, &shop, review, now).await
+                }
+                _ => reviews::create(req, env, &db, &shop).await,
+            },
+        },
     };
     Ok((result.unwrap_or_else(ApiError::into_response), cors))
 }
@@ -242,6 +265,21 @@ async fn admin(
         (["secrets"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
         (["secrets", kid], Method::Delete) => tokens::retire(&db, shop, kid, now).await,
         (["secrets", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
+        (["orders", order], Method::Put) => orders::upsert(req, env, &db, shop, order, now).await,
+        (["orders", order], Method::Get) => orders::get(&db, shop, order, now).await,
+        (["orders", _], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["orders", order, "events"], Method::Post) => {
+            orders::add_events(req, env, &db, shop, order, now).await
+        }
+        (["orders", _, "events"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["orders", order, "links"], Method::Post) => orders::links(&db, shop, order, now).await,
+        (["orders", _, "links"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["webhook"], Method::Get) => webhooks::get(&db, shop).await,
+        (["webhook"], Method::Put) => webhooks::put(req, &db, shop, now).await,
+        (["webhook"], Method::Delete) => webhooks::delete(&db, shop, now).await,
+        (["webhook"], _) => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
+        (["webhook", "deliveries"], Method::Get) => webhooks::deliveries(&db, shop).await,
+        (["webhook", "deliveries"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
         (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
         (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType, Cors};
 use memnun_protocol::Id;
-use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopSettings, ShopUpdate};
+use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopPages, ShopSettings, ShopUpdate};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
@@ -47,16 +47,34 @@ pub async fn put_settings(
 ) -> Result<Response, ApiError> {
     let (update, _): (ShopUpdate, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    let origins = update.validate().map_err(ApiError::Validation)?;
-    let mut statements = vec![
-        db.prepare("DELETE FROM shop_origins WHERE shop_id = ?1")
-            .bind(&[shop.as_str().into()])?,
-    ];
-    for origin in &origins {
+    let update = update.validate().map_err(ApiError::Validation)?;
+    let mut statements = Vec::new();
+    if let Some(origins) = &update.allowed_origins {
         statements.push(
-            db.prepare("INSERT INTO shop_origins (shop_id, origin) VALUES (?1, ?2)")
-                .bind(&[shop.as_str().into(), JsValue::from_str(origin)])?,
+            db.prepare("DELETE FROM shop_origins WHERE shop_id = ?1")
+                .bind(&[shop.as_str().into()])?,
         );
+        for origin in origins {
+            statements.push(
+                db.prepare("INSERT INTO shop_origins (shop_id, origin) VALUES (?1, ?2)")
+                    .bind(&[shop.as_str().into(), JsValue::from_str(origin)])?,
+            );
+        }
+    }
+    for (column, value) in [
+        ("tracker_page", &update.tracker_page),
+        ("survey_page", &update.survey_page),
+        ("product_page", &update.product_page),
+    ] {
+        if let Some(value) = value {
+            statements.push(
+                db.prepare(format!("UPDATE shops SET {column} = ?2 WHERE id = ?1"))
+                    .bind(&[
+                        shop.as_str().into(),
+                        value.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                    ])?,
+            );
+        }
     }
     db.batch(statements).await?;
     http::json(200, &settings(db, shop).await?)
@@ -76,5 +94,16 @@ async fn settings(db: &D1Database, shop: &Id) -> Result<ShopSettings, ApiError> 
     Ok(ShopSettings {
         id: shop.to_string(),
         allowed_origins: rows.into_iter().map(|r| r.origin).collect(),
+        pages: pages(db, shop).await?,
     })
+}
+
+/// Where the shop's tracker, survey and product pages are.
+pub async fn pages(db: &D1Database, shop: &Id) -> Result<ShopPages, ApiError> {
+    let pages: Option<ShopPages> = db
+        .prepare("SELECT tracker_page, survey_page, product_page FROM shops WHERE id = ?1")
+        .bind(&[shop.as_str().into()])?
+        .first(None)
+        .await?;
+    pages.ok_or(ApiError::NotFound("shop"))
 }

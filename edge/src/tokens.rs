@@ -58,6 +58,51 @@ pub async fn verify(
     ))
 }
 
+/// The shop's signing secret, loaded once to mint several tokens (an order's links).
+pub struct Signer {
+    shop: String,
+    kid: String,
+    secret: String,
+}
+
+impl Signer {
+    pub async fn load(db: &D1Database, shop: &Id) -> Result<Signer, ApiError> {
+        let signing = secrets(db, shop)
+            .await?
+            .into_iter()
+            .find(|r| r.retired_at.is_none())
+            .ok_or_else(|| ApiError::Internal("shop has no active token secret".into()))?;
+        Ok(Signer {
+            shop: shop.to_string(),
+            kid: signing.kid,
+            secret: signing.secret,
+        })
+    }
+
+    pub fn mint(
+        &self,
+        purpose: Purpose,
+        order: &str,
+        product: Option<&str>,
+        ttl_days: u32,
+        now_ms: i64,
+    ) -> MintedToken {
+        let claims = TokenClaims {
+            purpose,
+            shop: self.shop.clone(),
+            order: order.to_owned(),
+            product: product.map(str::to_owned),
+            exp: now_ms.div_euclid(1000) + i64::from(ttl_days) * 86_400,
+            kid: self.kid.clone(),
+        };
+        MintedToken {
+            token: token::sign(&claims, self.secret.as_bytes()),
+            expires_at: claims.exp,
+            kid: claims.kid,
+        }
+    }
+}
+
 /// `POST /v1/admin/tokens`: a signed link for an order, with the newest active secret.
 pub async fn mint(
     req: &mut Request,
@@ -68,26 +113,16 @@ pub async fn mint(
     let (request, _): (TokenRequest, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let (purpose, order, product, ttl_days) = request.validate().map_err(ApiError::Validation)?;
-    let rows = secrets(db, shop).await?;
-    let signing = rows
-        .iter()
-        .find(|r| r.retired_at.is_none())
-        .ok_or_else(|| ApiError::Internal("shop has no active token secret".into()))?;
-    let claims = TokenClaims {
-        purpose,
-        shop: shop.to_string(),
-        order: order.to_string(),
-        product: product.map(|p| p.to_string()),
-        exp: now_ms.div_euclid(1000) + i64::from(ttl_days) * 86_400,
-        kid: signing.kid.clone(),
-    };
+    let signer = Signer::load(db, shop).await?;
     http::json(
         201,
-        &MintedToken {
-            token: token::sign(&claims, signing.secret.as_bytes()),
-            expires_at: claims.exp,
-            kid: claims.kid,
-        },
+        &signer.mint(
+            purpose,
+            order.as_str(),
+            product.as_ref().map(Id::as_str),
+            ttl_days,
+            now_ms,
+        ),
     )
 }
 

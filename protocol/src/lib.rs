@@ -14,6 +14,7 @@ pub mod ids;
 pub mod jsonld;
 pub mod merchant;
 pub mod moderation;
+pub mod order;
 pub mod review;
 #[cfg(feature = "csv")]
 pub mod review_csv;
@@ -21,6 +22,7 @@ pub mod shop;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod webhook;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{Id, IdError};

@@ -12,44 +12,115 @@ pub struct ShopSettings {
     pub id: String,
     /// Origins whose pages may write to the shop's public endpoints, e.g. `https://shop.example`.
     pub allowed_origins: Vec<String>,
+    #[serde(flatten)]
+    pub pages: ShopPages,
 }
 
-/// The body of `PUT /v1/admin/shop`.
+/// Where the shop's pages are, so links in emails and invitations point there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShopPages {
+    /// The page with the order tracker, e.g. `https://shop.example/siparis-takip`.
+    pub tracker_page: Option<String>,
+    /// The page with the survey.
+    pub survey_page: Option<String>,
+    /// A product's page, with `{product}` where the product id goes:
+    /// `https://shop.example/urun/{product}`.
+    pub product_page: Option<String>,
+}
+
+impl ShopPages {
+    /// `product`'s page, when the shop has said where its product pages are.
+    pub fn product_url(&self, product: &str) -> Option<String> {
+        self.product_page
+            .as_deref()
+            .map(|template| template.replace("{product}", product))
+    }
+}
+
+/// The body of `PUT /v1/admin/shop`: the fields given change, the others stay. A page given as
+/// `""` is cleared.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShopUpdate {
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
+    #[serde(default)]
+    pub tracker_page: Option<String>,
+    #[serde(default)]
+    pub survey_page: Option<String>,
+    #[serde(default)]
+    pub product_page: Option<String>,
+}
+
+/// A checked update: `None` keeps a field, `Some(None)` clears a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidShopUpdate {
+    pub allowed_origins: Option<Vec<String>>,
+    pub tracker_page: Option<Option<String>>,
+    pub survey_page: Option<Option<String>>,
+    pub product_page: Option<Option<String>>,
 }
 
 impl ShopUpdate {
-    /// Returns the origins to allow, deduplicated, in the order given.
-    pub fn validate(&self) -> Result<Vec<String>, FieldErrors> {
+    pub fn validate(&self) -> Result<ValidShopUpdate, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let Some(origins) = &self.allowed_origins else {
-            errors.push("allowed_origins", FieldProblem::Required);
-            return Err(errors);
-        };
-        if origins.len() > MAX_ALLOWED_ORIGINS {
-            errors.push(
-                "allowed_origins",
-                FieldProblem::TooLong {
-                    max: MAX_ALLOWED_ORIGINS,
-                },
-            );
-            return Err(errors);
-        }
-        if !origins.iter().all(|o| is_valid_origin(o)) {
-            errors.push("allowed_origins", FieldProblem::NotAnOrigin);
-            return Err(errors);
-        }
-        let mut unique: Vec<String> = Vec::with_capacity(origins.len());
-        for o in origins {
-            if !unique.contains(o) {
-                unique.push(o.clone());
+        let mut page = |field: &'static str, value: &Option<String>, template: bool| {
+            let value = value.as_deref()?;
+            if value.is_empty() {
+                return Some(None);
             }
+            let ok = crate::order::is_web_url(value) && (!template || value.contains("{product}"));
+            if !ok {
+                errors.push(field, FieldProblem::NotAUrl);
+            }
+            Some(Some(value.to_owned()))
+        };
+        let tracker_page = page("tracker_page", &self.tracker_page, false);
+        let survey_page = page("survey_page", &self.survey_page, false);
+        let product_page = page("product_page", &self.product_page, true);
+        let allowed_origins = match &self.allowed_origins {
+            None => None,
+            Some(origins) => match validate_origins(origins) {
+                Ok(o) => Some(o),
+                Err(problem) => {
+                    errors.push("allowed_origins", problem);
+                    None
+                }
+            },
+        };
+        let nothing = self == &ShopUpdate::default();
+        if nothing {
+            errors.push("allowed_origins", FieldProblem::Required);
         }
-        Ok(unique)
+        if errors.is_empty() {
+            Ok(ValidShopUpdate {
+                allowed_origins,
+                tracker_page,
+                survey_page,
+                product_page,
+            })
+        } else {
+            Err(errors)
+        }
     }
+}
+
+/// The origins to allow, deduplicated, in the order given.
+fn validate_origins(origins: &[String]) -> Result<Vec<String>, FieldProblem> {
+    if origins.len() > MAX_ALLOWED_ORIGINS {
+        return Err(FieldProblem::TooLong {
+            max: MAX_ALLOWED_ORIGINS,
+        });
+    }
+    if !origins.iter().all(|o| is_valid_origin(o)) {
+        return Err(FieldProblem::NotAnOrigin);
+    }
+    let mut unique: Vec<String> = Vec::with_capacity(origins.len());
+    for o in origins {
+        if !unique.contains(o) {
+            unique.push(o.clone());
+        }
+    }
+    Ok(unique)
 }
 
 /// An origin as browsers send it in the `Origin` header: `http` or `https`, a lowercase host,
@@ -116,10 +187,15 @@ mod tests {
     fn update_deduplicates_and_limits() {
         let u = ShopUpdate {
             allowed_origins: Some(vec!["https://a.b".into(), "https://a.b".into()]),
+            ..ShopUpdate::default()
         };
-        assert_eq!(u.validate().unwrap(), vec!["https://a.b".to_string()]);
+        assert_eq!(
+            u.validate().unwrap().allowed_origins,
+            Some(vec!["https://a.b".to_string()])
+        );
         let many = ShopUpdate {
             allowed_origins: Some((0..21).map(|i| format!("https://s{i}.b")).collect()),
+            ..ShopUpdate::default()
         };
         assert!(many.validate().is_err());
         assert_eq!(
@@ -131,10 +207,42 @@ mod tests {
         );
         let bad = ShopUpdate {
             allowed_origins: Some(vec!["https://a.b/path".into()]),
+            ..ShopUpdate::default()
         };
         assert_eq!(
             bad.validate().unwrap_err().get("allowed_origins"),
             Some(FieldProblem::NotAnOrigin)
+        );
+    }
+
+    #[test]
+    fn pages_are_web_addresses_and_the_product_page_names_the_product() {
+        let u = ShopUpdate {
+            tracker_page: Some("https://shop.example/siparis".into()),
+            survey_page: Some(String::new()),
+            product_page: Some("https://shop.example/urun/{product}".into()),
+            ..ShopUpdate::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(u.allowed_origins, None, "kept");
+        assert_eq!(u.survey_page, Some(None), "cleared");
+        let e = ShopUpdate {
+            tracker_page: Some("javascript:alert(1)".into()),
+            product_page: Some("https://shop.example/urun".into()),
+            ..ShopUpdate::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.get("tracker_page"), Some(FieldProblem::NotAUrl));
+        assert_eq!(e.get("product_page"), Some(FieldProblem::NotAUrl));
+        let pages = ShopPages {
+            product_page: Some("https://s.example/p/{product}?ref=mail".into()),
+            ..ShopPages::default()
+        };
+        assert_eq!(
+            pages.product_url("mug-1").as_deref(),
+            Some("https://s.example/p/mug-1?ref=mail")
         );
     }
 }

@@ -38,6 +38,8 @@ pub enum FieldProblem {
     InvalidToken(&'static str),
     /// The secret that signs new links cannot be retired before another one replaces it.
     SigningSecret,
+    /// Not an http(s) address.
+    NotAUrl,
 }
 
 impl fmt::Display for FieldProblem {
@@ -66,6 +68,7 @@ impl fmt::Display for FieldProblem {
             FieldProblem::NotAUuid => f.write_str("must be a UUID"),
             FieldProblem::NotAChoice => f.write_str("is not one of the documented choices"),
             FieldProblem::InvalidToken(why) => f.write_str(why),
+            FieldProblem::NotAUrl => f.write_str("must be an http:// or https:// address"),
             FieldProblem::SigningSecret => f.write_str(
                 "is the secret that signs new links; create a new secret before retiring it",
             ),

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
-import { Miniflare } from "miniflare";
+import { Log, LogLevel, Miniflare } from "miniflare";
 import wranglerApi from "wrangler";
 import os from "node:os";
 import path from "node:path";
@@ -106,10 +106,19 @@ export class Edge {
       host: "127.0.0.1",
       port: this.port,
       cf: false,
+      // MEMNUN_EDGE_LOG=1 shows the worker's console and workerd's own output, for debugging.
+      ...(process.env.MEMNUN_EDGE_LOG ? { log: new Log(LogLevel.DEBUG), handleRuntimeStdio: (out, err) => { out.pipe(process.stderr); err.pipe(process.stderr); } } : {}),
     });
     const url = await this.mf.ready;
     this.port = Number(url.port);
     this.url = `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Runs the scheduled (Cron Trigger) handler as if it fired at `timeMs`. */
+  async scheduled(timeMs = Date.now()) {
+    const worker = await this.mf.getWorker();
+    const result = await worker.scheduled({ scheduledTime: new Date(Math.round(timeMs)), cron: "* * * * *" });
+    if (result.outcome !== "ok") throw new Error(`scheduled handler: ${JSON.stringify(result)}`);
   }
 
   async stop() {

@@ -1,0 +1,586 @@
+//! Orders and their tracking. The merchant API writes them (`PUT /v1/admin/orders/{order}`,
+//! `POST …/events`) and makes their links (`POST …/links`); shoppers read them with a `track`
+//! token (`POST /v1/shops/{shop}/orders/track`) or find them by number and email
+//! (`POST /v1/shops/{shop}/orders/lookup`). A shopper's view never holds the email or prices.
+//!
+//! Items, shipments and events go to D1 as JSON through `json_each`: a whole order is a handful
+//! of statements, whatever its size, inside D1's per-request query limit.
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType};
+use crate::secure::sha256_hex;
+use crate::shops;
+use crate::tokens::{self, Signer};
+use crate::webhooks;
+use memnun_protocol::Id;
+use memnun_protocol::order::{
+    self, Estimate, Invitations, LOOKUP_MAX_BYTES, Lookup, MAX_REQUEST_BYTES, NewEvents,
+    OrderUpsert, OrderView, ReviewInvitation, ShipmentView, Tracked, TrackingEvent, TrackingStatus,
+    ViewItem,
+};
+use memnun_protocol::token::Purpose;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Env, Request, Response};
+
+/// How long the links in messages and invitations stay valid.
+const LINK_TTL_DAYS: u32 = 90;
+/// How long the token a lookup gives the widget stays valid.
+const TRACK_TTL_DAYS: u32 = 30;
+
+fn email_hash(env: &Env, email: &str) -> String {
+    let salt = env
+        .var("CLIENT_HASH_SALT")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    sha256_hex(&[
+        b"order-email",
+        salt.as_bytes(),
+        email.trim().to_lowercase().as_bytes(),
+    ])
+}
+
+/// `PUT /v1/admin/orders/{order}`: creates or replaces the order, its items and shipments
+/// (events stay with their shipment's id).
+pub async fn upsert(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    order_id: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let order_id = crate::parse_id("order", order_id)?;
+    let (upsert, _): (OrderUpsert, _) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let upsert = OrderUpsert {
+        number: upsert
+            .number
+            .as_deref()
+            .map(memnun_protocol::text::normalize),
+        ..upsert
+    };
+    let valid = upsert.validate().map_err(ApiError::Validation)?;
+
+    #[derive(Serialize)]
+    struct ShipmentRow<'a> {
+        id: &'a str,
+        carrier: &'a str,
+        tracking_number: Option<&'a str>,
+        tracking_url: Option<&'a str>,
+        estimate_at: Option<i64>,
+        estimate_source: Option<&'a str>,
+    }
+    let items =
+        serde_json::to_string(&valid.items).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let shipments: Vec<ShipmentRow> = valid
+        .shipments
+        .iter()
+        .map(|s| ShipmentRow {
+            id: s.id.as_str(),
+            carrier: &s.carrier,
+            tracking_number: s.tracking_number.as_deref(),
+            tracking_url: s.tracking_url.as_deref(),
+            estimate_at: s.estimated_delivery.as_ref().map(|e| e.date),
+            estimate_source: s.estimated_delivery.as_ref().map(|e| e.source.as_str()),
+        })
+        .collect();
+    let shipments =
+        serde_json::to_string(&shipments).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let key: [JsValue; 2] = [shop.as_str().into(), order_id.as_str().into()];
+    let with = |extra: &[JsValue]| -> Vec<JsValue> {
+        key.iter().cloned().chain(extra.iter().cloned()).collect()
+    };
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO orders (shop_id, id, number, email_hash, placed_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6) \
+             ON CONFLICT (shop_id, id) DO UPDATE SET number = excluded.number, \
+             email_hash = COALESCE(excluded.email_hash, orders.email_hash), \
+             placed_at = COALESCE(?5, orders.placed_at), updated_at = excluded.updated_at",
+        )
+        .bind(&with(&[
+            valid.number.as_str().into(),
+            valid
+                .email
+                .as_deref()
+                .map_or(JsValue::NULL, |e| email_hash(env, e).into()),
+            valid
+                .placed_at
+                .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
+            JsValue::from_f64(now as f64),
+        ]))?,
+        db.prepare("DELETE FROM order_items WHERE shop_id = ?1 AND order_id = ?2")
+            .bind(&with(&[]))?,
+        db.prepare(
+            "INSERT INTO order_items (shop_id, order_id, position, product_id, quantity, \
+             price_minor, currency) \
+             SELECT ?1, ?2, j.key, json_extract(j.value, '$.product'), \
+             json_extract(j.value, '$.quantity'), json_extract(j.value, '$.price_minor'), \
+             json_extract(j.value, '$.currency') FROM json_each(?3) j",
+        )
+        .bind(&with(&[items.as_str().into()]))?,
+        db.prepare(
+            "DELETE FROM shipments WHERE shop_id = ?1 AND order_id = ?2 \
+             AND id NOT IN (SELECT json_extract(value, '$.id') FROM json_each(?3))",
+        )
+        .bind(&with(&[shipments.as_str().into()]))?,
+        // `WHERE true`: SQLite reads an ON after a bare FROM as a join's, not the upsert's.
+        db.prepare(
+            "INSERT INTO shipments (shop_id, order_id, id, position, carrier, tracking_number, \
+             tracking_url, estimate_at, estimate_source) \
+             SELECT ?1, ?2, json_extract(j.value, '$.id'), j.key, \
+             json_extract(j.value, '$.carrier'), json_extract(j.value, '$.tracking_number'), \
+             json_extract(j.value, '$.tracking_url'), json_extract(j.value, '$.estimate_at'), \
+             json_extract(j.value, '$.estimate_source') FROM json_each(?3) j WHERE true \
+             ON CONFLICT (shop_id, order_id, id) DO UPDATE SET position = excluded.position, \
+             carrier = excluded.carrier, tracking_number = excluded.tracking_number, \
+             tracking_url = excluded.tracking_url, estimate_at = excluded.estimate_at, \
+             estimate_source = excluded.estimate_source",
+        )
+        .bind(&with(&[shipments.as_str().into()]))?,
+    ])
+    .await?;
+    let view = load(db, shop, &order_id, now).await?;
+    http::json(200, &view.order)
+}
+
+/// `GET /v1/admin/orders/{order}`: the order as its shopper sees it.
+pub async fn get(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let order_id = crate::parse_id("order", order_id)?;
+    http::json(200, &load(db, shop, &order_id, now).await?.order)
+}
+
+/// `POST /v1/admin/orders/{order}/events`: adds tracking events. Each (shipment, status, time)
+/// is stored once; when the order becomes delivered, `order.delivered` is queued for the
+/// shop's webhook.
+pub async fn add_events(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    order_id: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let order_id = crate::parse_id("order", order_id)?;
+    let (new, _): (NewEvents, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let normalized = NewEvents {
+        events: new.events.map(|events| {
+            events
+                .into_iter()
+                .map(|e| order::EventInput {
+                    location: e.location.as_deref().map(memnun_protocol::text::normalize),
+                    note: e.note.as_deref().map(memnun_protocol::text::normalize),
+                    ..e
+                })
+                .collect()
+        }),
+    };
+    let events = normalized.validate().map_err(ApiError::Validation)?;
+    let before = load(db, shop, &order_id, now).await?;
+    let unknown: Vec<&str> = events
+        .iter()
+        .map(|e| e.shipment.as_str())
+        .filter(|s| !before.order.shipments.iter().any(|v| v.id == *s))
+        .collect();
+    if let Some(first) = unknown.first() {
+        return Err(ApiError::InvalidParameter(format!(
+            "shipment {first} is not one of this order's shipments; add it with PUT first"
+        )));
+    }
+    let json = serde_json::to_string(&events).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let result = db
+        .prepare(
+            "INSERT OR IGNORE INTO shipment_events (shop_id, order_id, shipment_id, status, time, \
+             location, note, received_at) \
+             SELECT ?1, ?2, json_extract(j.value, '$.shipment'), json_extract(j.value, '$.status'), \
+             json_extract(j.value, '$.time'), json_extract(j.value, '$.location'), \
+             json_extract(j.value, '$.note'), ?4 FROM json_each(?3) j",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            order_id.as_str().into(),
+            json.as_str().into(),
+            JsValue::from_f64(now as f64),
+        ])?
+        .run()
+        .await?;
+    let added = result.meta()?.and_then(|m| m.changes).unwrap_or(0);
+    let after = load(db, shop, &order_id, now).await?;
+    if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
+        delivered(env, db, shop, &order_id, &after, now).await?;
+    }
+    http::json(
+        200,
+        &serde_json::json!({
+            "added": added,
+            "duplicates": events.len().saturating_sub(added),
+            "order": after.order,
+        }),
+    )
+}
+
+/// Marks the order delivered (once) and queues `order.delivered` with its links.
+async fn delivered(
+    _env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    loaded: &Loaded,
+    now: i64,
+) -> Result<(), ApiError> {
+    let links = links_for(db, shop, order_id, &loaded.order, now).await?;
+    let data = serde_json::json!({
+        "order": order_id.as_str(),
+        "number": loaded.order.number,
+        "delivered_at": now,
+        "links": links,
+    });
+    let mut batch = vec![
+        db.prepare(
+            "UPDATE orders SET delivered_at = ?3 WHERE shop_id = ?1 AND id = ?2 AND delivered_at IS NULL",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            order_id.as_str().into(),
+            JsValue::from_f64(now as f64),
+        ])?,
+    ];
+    batch.push(webhooks::enqueue(
+        db,
+        shop,
+        "order.delivered",
+        &format!("order.delivered:{order_id}"),
+        data,
+        now,
+    )?);
+    db.batch(batch).await?;
+    Ok(())
+}
+
+/// A link for a message: the page with the token in its fragment, or only the token when the
+/// shop has not said where the page is.
+#[derive(Serialize)]
+struct Link {
+    url: Option<String>,
+    token: String,
+}
+
+#[derive(Serialize)]
+struct ProductLink {
+    product: String,
+    url: Option<String>,
+    token: String,
+}
+
+#[derive(Serialize)]
+struct OrderLinks {
+    tracker: Link,
+    survey: Link,
+    reviews: Vec<ProductLink>,
+}
+
+fn with_fragment(page: Option<&str>, key: &str, token: &str) -> Option<String> {
+    page.map(|p| format!("{p}#{key}={token}"))
+}
+
+async fn links_for(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    order: &OrderView,
+    now: i64,
+) -> Result<OrderLinks, ApiError> {
+    let signer = Signer::load(db, shop).await?;
+    let pages = shops::pages(db, shop).await?;
+    let mint = |purpose, product: Option<&str>| {
+        signer
+            .mint(purpose, order_id.as_str(), product, LINK_TTL_DAYS, now)
+            .token
+    };
+    let tracker = mint(Purpose::Track, None);
+    let survey = mint(Purpose::Survey, None);
+    let mut products: Vec<&str> = order.items.iter().map(|i| i.product.as_str()).collect();
+    products.dedup();
+    Ok(OrderLinks {
+        tracker: Link {
+            url: with_fragment(pages.tracker_page.as_deref(), "memnun", &tracker),
+            token: tracker,
+        },
+        survey: Link {
+            url: with_fragment(pages.survey_page.as_deref(), "memnun", &survey),
+            token: survey,
+        },
+        reviews: products
+            .into_iter()
+            .map(|product| {
+                let token = mint(Purpose::Review, Some(product));
+                ProductLink {
+                    product: product.to_owned(),
+                    url: with_fragment(
+                        pages.product_url(product).as_deref(),
+                        "memnun-review",
+                        &token,
+                    ),
+                    token,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// `POST /v1/admin/orders/{order}/links`: the tracker, survey and review links for messages.
+pub async fn links(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &str,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let order_id = crate::parse_id("order", order_id)?;
+    let loaded = load(db, shop, &order_id, now).await?;
+    http::json(
+        201,
+        &links_for(db, shop, &order_id, &loaded.order, now).await?,
+    )
+}
+
+/// An order as stored, made into the shopper's view.
+struct Loaded {
+    order: OrderView,
+    delivered_at: Option<i64>,
+}
+
+async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loaded, ApiError> {
+    #[derive(Deserialize)]
+    struct OrderRow {
+        number: String,
+        placed_at: i64,
+        delivered_at: Option<i64>,
+    }
+    #[derive(Deserialize)]
+    struct ShipmentRow {
+        id: String,
+        carrier: String,
+        tracking_number: Option<String>,
+        tracking_url: Option<String>,
+        estimate_at: Option<i64>,
+        estimate_source: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct EventRow {
+        shipment_id: String,
+        status: String,
+        time: i64,
+        location: Option<String>,
+        note: Option<String>,
+    }
+    let key: [JsValue; 2] = [shop.as_str().into(), order_id.as_str().into()];
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "SELECT number, placed_at, delivered_at FROM orders WHERE shop_id = ?1 AND id = ?2",
+            )
+            .bind(&key)?,
+            db.prepare(
+                "SELECT product_id AS product, quantity FROM order_items \
+                 WHERE shop_id = ?1 AND order_id = ?2 ORDER BY position",
+            )
+            .bind(&key)?,
+            db.prepare(
+                "SELECT id, carrier, tracking_number, tracking_url, estimate_at, estimate_source \
+                 FROM shipments WHERE shop_id = ?1 AND order_id = ?2 ORDER BY position",
+            )
+            .bind(&key)?,
+            db.prepare(
+                "SELECT shipment_id, status, time, location, note FROM shipment_events \
+                 WHERE shop_id = ?1 AND order_id = ?2 ORDER BY time, status",
+            )
+            .bind(&key)?,
+        ])
+        .await?;
+    let [order_rows, item_rows, shipment_rows, event_rows] = <[_; 4]>::try_from(results)
+        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+    let order_row = order_rows
+        .results::<OrderRow>()?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("order"))?;
+    let items: Vec<ViewItem> = item_rows.results()?;
+    let events: Vec<EventRow> = event_rows.results()?;
+    let shipments: Vec<ShipmentView> = shipment_rows
+        .results::<ShipmentRow>()?
+        .into_iter()
+        .map(|s| {
+            let timeline: Vec<TrackingEvent> = events
+                .iter()
+                .filter(|e| e.shipment_id == s.id)
+                .filter_map(|e| {
+                    Some(TrackingEvent {
+                        shipment: e.shipment_id.clone(),
+                        status: TrackingStatus::parse(&e.status)?,
+                        time: e.time,
+                        location: e.location.clone(),
+                        note: e.note.clone(),
+                    })
+                })
+                .collect();
+            let status = order::current_status(&timeline);
+            let estimate = s.estimate_at.map(|date| Estimate {
+                date,
+                source: s.estimate_source.clone().unwrap_or_else(|| "shop".into()),
+            });
+            ShipmentView {
+                estimated_delivery: order::visible_estimate(estimate.as_ref(), status, now),
+                id: s.id,
+                carrier: s.carrier,
+                tracking_number: s.tracking_number,
+                tracking_url: s.tracking_url,
+                status,
+                events: timeline,
+            }
+        })
+        .collect();
+    Ok(Loaded {
+        order: OrderView {
+            number: order_row.number,
+            placed_at: order_row.placed_at,
+            status: order::order_status(&shipments),
+            items,
+            shipments,
+            invitations: None,
+        },
+        delivered_at: order_row.delivered_at,
+    })
+}
+
+/// The shopper's view, with invitations to review and answer the survey once delivered.
+async fn shopper_view(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    now: i64,
+) -> Result<OrderView, ApiError> {
+    let mut order = load(db, shop, order_id, now).await?.order;
+    if order.status == TrackingStatus::Delivered && !order.shipments.is_empty() {
+        let links = links_for(db, shop, order_id, &order, now).await?;
+        order.invitations = Some(Invitations {
+            reviews: links
+                .reviews
+                .into_iter()
+                .map(|l| ReviewInvitation {
+                    product: l.product,
+                    url: l.url,
+                    token: l.token,
+                })
+                .collect(),
+            survey_url: links.survey.url,
+            survey_token: links.survey.token,
+        });
+    }
+    Ok(order)
+}
+
+fn track_token(signer: &Signer, order_id: &Id, now: i64) -> String {
+    signer
+        .mint(Purpose::Track, order_id.as_str(), None, TRACK_TTL_DAYS, now)
+        .token
+}
+
+/// The one answer every failed lookup gets, whatever failed: no order with that number, another
+/// email, a bad token. Nothing tells an enumerator which.
+fn not_found() -> ApiError {
+    ApiError::NotFound("order")
+}
+
+/// `POST /v1/shops/{shop}/orders/lookup`: a shopper finds their order by number and email.
+/// Limited per client and per order number, so neither many numbers nor many emails can be
+/// tried.
+pub async fn lookup(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
+    let (lookup, _): (Lookup, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
+    let number = memnun_protocol::text::normalize(lookup.number.as_deref().unwrap_or("").trim());
+    let email = lookup.email.as_deref().unwrap_or("");
+    if number.is_empty() || number.chars().count() > 40 || email.trim().is_empty() {
+        let mut errors = memnun_protocol::FieldErrors::default();
+        if number.is_empty() {
+            errors.push("number", memnun_protocol::FieldProblem::Required);
+        }
+        if email.trim().is_empty() {
+            errors.push("email", memnun_protocol::FieldProblem::Required);
+        }
+        if errors.is_empty() {
+            errors.push("number", memnun_protocol::FieldProblem::TooLong { max: 40 });
+        }
+        return Err(ApiError::Validation(errors));
+    }
+    let number_key = sha256_hex(&[b"order-number", shop.as_str().as_bytes(), number.as_bytes()]);
+    http::rate_limit(env, "ORDER_LOOKUPS_PER_NUMBER", number_key).await?;
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+    }
+    // One query whether the number exists or not, so a miss takes the same path as a wrong email.
+    let row: Option<Row> = db
+        .prepare(
+            "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 LIMIT 1",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            number.as_str().into(),
+            email_hash(env, email).into(),
+        ])?
+        .first(None)
+        .await?;
+    let order_id = row
+        .and_then(|r| Id::parse(&r.id).ok())
+        .ok_or_else(not_found)?;
+    let signer = Signer::load(db, shop).await?;
+    http::json(
+        200,
+        &Tracked {
+            order: shopper_view(db, shop, &order_id, now).await?,
+            token: track_token(&signer, &order_id, now),
+        },
+    )
+}
+
+/// `POST /v1/shops/{shop}/orders/track`: the order a `track` token opens. In the body, not the
+/// URL, so the token stays out of logs.
+pub async fn track(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
+    #[derive(Deserialize)]
+    struct Body {
+        #[serde(default)]
+        token: Option<String>,
+    }
+    let (body, _): (Body, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
+    let token = body.token.unwrap_or_default();
+    let claims = tokens::verify(db, shop, &token, Purpose::Track, now)
+        .await?
+        .map_err(|_| not_found())?;
+    let order_id = Id::parse(&claims.order).map_err(|_| not_found())?;
+    let order = match shopper_view(db, shop, &order_id, now).await {
+        Err(ApiError::NotFound(_)) => return Err(not_found()),
+        other => other?,
+    };
+    http::json(200, &Tracked { order, token })
+}

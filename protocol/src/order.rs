@@ -1,0 +1,776 @@
+//! Orders and their tracking: what the merchant sends (`OrderUpsert`, `NewEvents`), the
+//! tracking statuses, and what a shopper sees (`OrderView`: no email, no address).
+//!
+//! An order has items and shipments; each shipment has a timeline of events. Events may arrive
+//! out of order and more than once: one event is identified by (shipment, status, time), and a
+//! timeline is ordered by event time, so the same events give the same timeline however they
+//! came.
+
+use crate::ids::Id;
+use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
+use crate::time::parse_timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The largest order upsert body, and the most items, shipments and events one request carries
+/// (each event is a statement's worth of work at the edge; see DESIGN.md on D1's query limit).
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+pub const MAX_ITEMS: usize = 100;
+pub const MAX_SHIPMENTS: usize = 10;
+pub const MAX_EVENTS_PER_REQUEST: usize = 50;
+
+pub const NUMBER_RULE: TextRule = TextRule {
+    required: true,
+    max_chars: 40,
+    multiline: false,
+};
+pub const CARRIER_RULE: TextRule = TextRule {
+    required: true,
+    max_chars: 60,
+    multiline: false,
+};
+pub const TRACKING_NUMBER_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 60,
+    multiline: false,
+};
+pub const LOCATION_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 100,
+    multiline: false,
+};
+pub const NOTE_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 500,
+    multiline: false,
+};
+pub const URL_MAX_CHARS: usize = 2000;
+
+/// Where a shipment is, a superset of what AfterShip reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackingStatus {
+    Ordered,
+    Confirmed,
+    Packed,
+    Shipped,
+    InTransit,
+    OutForDelivery,
+    DeliveryAttemptFailed,
+    AvailableForPickup,
+    Delivered,
+    Exception,
+    Delayed,
+    Returned,
+    Cancelled,
+}
+
+impl TrackingStatus {
+    pub const ALL: [TrackingStatus; 13] = [
+        TrackingStatus::Ordered,
+        TrackingStatus::Confirmed,
+        TrackingStatus::Packed,
+        TrackingStatus::Shipped,
+        TrackingStatus::InTransit,
+        TrackingStatus::OutForDelivery,
+        TrackingStatus::DeliveryAttemptFailed,
+        TrackingStatus::AvailableForPickup,
+        TrackingStatus::Delivered,
+        TrackingStatus::Exception,
+        TrackingStatus::Delayed,
+        TrackingStatus::Returned,
+        TrackingStatus::Cancelled,
+    ];
+
+    /// The steps of a journey that goes well, in order: what the timeline shows as done and to
+    /// come.
+    pub const STEPS: [TrackingStatus; 7] = [
+        TrackingStatus::Ordered,
+        TrackingStatus::Confirmed,
+        TrackingStatus::Packed,
+        TrackingStatus::Shipped,
+        TrackingStatus::InTransit,
+        TrackingStatus::OutForDelivery,
+        TrackingStatus::Delivered,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TrackingStatus::Ordered => "ordered",
+            TrackingStatus::Confirmed => "confirmed",
+            TrackingStatus::Packed => "packed",
+            TrackingStatus::Shipped => "shipped",
+            TrackingStatus::InTransit => "in_transit",
+            TrackingStatus::OutForDelivery => "out_for_delivery",
+            TrackingStatus::DeliveryAttemptFailed => "delivery_attempt_failed",
+            TrackingStatus::AvailableForPickup => "available_for_pickup",
+            TrackingStatus::Delivered => "delivered",
+            TrackingStatus::Exception => "exception",
+            TrackingStatus::Delayed => "delayed",
+            TrackingStatus::Returned => "returned",
+            TrackingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<TrackingStatus> {
+        TrackingStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Where on the journey this status puts a shipment: the index of the last step it
+    /// completes. Side statuses (an attempt failed, a delay) keep the shipment where it was on
+    /// the road; those that end it (returned, cancelled) and exceptions are `None`.
+    pub fn step(self) -> Option<usize> {
+        match self {
+            TrackingStatus::DeliveryAttemptFailed | TrackingStatus::AvailableForPickup => Some(5),
+            TrackingStatus::Delayed => Some(4),
+            TrackingStatus::Exception | TrackingStatus::Returned | TrackingStatus::Cancelled => {
+                None
+            }
+            other => TrackingStatus::STEPS.iter().position(|s| *s == other),
+        }
+    }
+
+    /// Whether nothing more will happen to the shipment.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            TrackingStatus::Delivered | TrackingStatus::Returned | TrackingStatus::Cancelled
+        )
+    }
+}
+
+/// One item of an order, as the merchant sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemInput {
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// In the currency's minor unit (kuruş, cents), so no float ever holds money.
+    #[serde(default)]
+    pub price_minor: Option<i64>,
+    /// ISO 4217, e.g. `TRY`, `EUR`.
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+/// When a shipment should arrive, and who says so.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EstimateInput {
+    /// `2026-11-25` or an RFC 3339 time.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// `carrier` or `shop`.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentInput {
+    /// The merchant's id for the shipment, unique within the order.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub carrier: Option<String>,
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub tracking_url: Option<String>,
+    #[serde(default)]
+    pub estimated_delivery: Option<EstimateInput>,
+}
+
+/// The body of `PUT /v1/admin/orders/{order}`: the whole order as the merchant knows it now.
+/// Items and shipments are replaced; a shipment's events stay with its id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderUpsert {
+    /// The order number the shopper knows (on the receipt), for lookups.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Stored only as a salted hash, to check lookups; never returned.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Unix milliseconds or RFC 3339; defaults to when the edge first sees the order.
+    #[serde(default)]
+    pub placed_at: Option<serde_json::Value>,
+    #[serde(default)]
+    pub items: Option<Vec<ItemInput>>,
+    #[serde(default)]
+    pub shipments: Option<Vec<ShipmentInput>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub product: String,
+    pub quantity: u32,
+    pub price_minor: Option<i64>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Unix milliseconds (midnight UTC of the date given, or the time given).
+    pub date: i64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidShipment {
+    pub id: Id,
+    pub carrier: String,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub estimated_delivery: Option<Estimate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidOrder {
+    pub number: String,
+    /// Lower-cased and trimmed, as lookups compare it.
+    pub email: Option<String>,
+    pub placed_at: Option<i64>,
+    pub items: Vec<Item>,
+    pub shipments: Vec<ValidShipment>,
+}
+
+/// An http(s) URL without white space or control characters.
+pub fn is_web_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "https://".len()
+        && url.chars().count() <= URL_MAX_CHARS
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn time_value(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().filter(|ms| *ms >= 0),
+        serde_json::Value::String(s) => parse_timestamp(s),
+        _ => None,
+    }
+}
+
+impl OrderUpsert {
+    pub fn validate(&self) -> Result<ValidOrder, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = self.number.clone().unwrap_or_default();
+        if let Err(p) = NUMBER_RULE.check(&number) {
+            errors.push("number", p);
+        }
+        let email = match self.email.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(e) if is_plausible_email(e) => Some(e.to_lowercase()),
+            Some(_) => {
+                errors.push("email", FieldProblem::NotAnEmail);
+                None
+            }
+        };
+        let placed_at = match &self.placed_at {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => {
+                let t = time_value(v);
+                if t.is_none() {
+                    errors.push("placed_at", FieldProblem::NotATime);
+                }
+                t
+            }
+        };
+        let items_in = self.items.clone().unwrap_or_default();
+        if items_in.len() > MAX_ITEMS {
+            errors.push("items", FieldProblem::TooLong { max: MAX_ITEMS });
+        }
+        let mut items = Vec::new();
+        for item in items_in.iter().take(MAX_ITEMS) {
+            let product = item.product.as_deref().map(Id::parse);
+            let quantity = item.quantity.unwrap_or(1);
+            let currency_ok = item
+                .currency
+                .as_deref()
+                .is_none_or(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
+            match product {
+                Some(Ok(p)) if (1..=10_000).contains(&quantity) && currency_ok => {
+                    if item.price_minor.is_some_and(|p| p < 0) {
+                        errors.push(
+                            "items",
+                            FieldProblem::OutOfRange {
+                                min: 0,
+                                max: i64::MAX,
+                            },
+                        );
+                    }
+                    items.push(Item {
+                        product: p.to_string(),
+                        quantity: quantity as u32,
+                        price_minor: item.price_minor,
+                        currency: item.currency.clone(),
+                    });
+                }
+                None => errors.push("items", FieldProblem::Required),
+                Some(Err(_)) => errors.push("items", FieldProblem::InvalidId),
+                Some(Ok(_)) if !currency_ok => errors.push("items", FieldProblem::NotAChoice),
+                Some(Ok(_)) => errors.push(
+                    "items",
+                    FieldProblem::OutOfRange {
+                        min: 1,
+                        max: 10_000,
+                    },
+                ),
+            }
+        }
+        let shipments_in = self.shipments.clone().unwrap_or_default();
+        if shipments_in.len() > MAX_SHIPMENTS {
+            errors.push("shipments", FieldProblem::TooLong { max: MAX_SHIPMENTS });
+        }
+        let mut shipments: Vec<ValidShipment> = Vec::new();
+        for s in shipments_in.iter().take(MAX_SHIPMENTS) {
+            let id = match s.id.as_deref().map(Id::parse) {
+                Some(Ok(id)) if !shipments.iter().any(|v| v.id == id) => id,
+                Some(Ok(_)) => {
+                    errors.push("shipments", FieldProblem::InUse);
+                    continue;
+                }
+                Some(Err(_)) => {
+                    errors.push("shipments", FieldProblem::InvalidId);
+                    continue;
+                }
+                None => {
+                    errors.push("shipments", FieldProblem::Required);
+                    continue;
+                }
+            };
+            let carrier = s.carrier.clone().unwrap_or_default();
+            if let Err(p) = CARRIER_RULE.check(&carrier) {
+                errors.push("shipments", p);
+            }
+            let tracking_number = s.tracking_number.clone().filter(|t| !t.trim().is_empty());
+            if let Err(p) = TRACKING_NUMBER_RULE.check(tracking_number.as_deref().unwrap_or("")) {
+                errors.push("shipments", p);
+            }
+            let tracking_url = s.tracking_url.clone().filter(|u| !u.is_empty());
+            if tracking_url.as_deref().is_some_and(|u| !is_web_url(u)) {
+                errors.push("shipments", FieldProblem::NotAUrl);
+            }
+            let estimated_delivery = match &s.estimated_delivery {
+                None => None,
+                Some(e) => {
+                    let date = e.date.as_deref().and_then(parse_timestamp);
+                    let source = e.source.clone().unwrap_or_else(|| "shop".into());
+                    if date.is_none() {
+                        errors.push("shipments", FieldProblem::NotATime);
+                    }
+                    if source != "carrier" && source != "shop" {
+                        errors.push("shipments", FieldProblem::NotAChoice);
+                    }
+                    date.map(|date| Estimate { date, source })
+                }
+            };
+            shipments.push(ValidShipment {
+                id,
+                carrier,
+                tracking_number,
+                tracking_url,
+                estimated_delivery,
+            });
+        }
+        if errors.is_empty() {
+            Ok(ValidOrder {
+                number,
+                email,
+                placed_at,
+                items,
+                shipments,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// One tracking event as the merchant (or the carrier's feed) sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventInput {
+    #[serde(default)]
+    pub shipment: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Unix milliseconds or RFC 3339.
+    #[serde(default)]
+    pub time: Option<serde_json::Value>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The body of `POST /v1/admin/orders/{order}/events`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewEvents {
+    #[serde(default)]
+    pub events: Option<Vec<EventInput>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingEvent {
+    pub shipment: String,
+    pub status: TrackingStatus,
+    /// Unix milliseconds.
+    pub time: i64,
+    pub location: Option<String>,
+    pub note: Option<String>,
+}
+
+impl NewEvents {
+    /// Every event checked; problems are reported as `events[i].field` so the merchant knows
+    /// which event is wrong.
+    pub fn validate(&self) -> Result<Vec<TrackingEvent>, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let events = match &self.events {
+            None => {
+                errors.push("events", FieldProblem::Required);
+                return Err(errors);
+            }
+            Some(e) if e.is_empty() => {
+                errors.push("events", FieldProblem::Required);
+                return Err(errors);
+            }
+            Some(e) if e.len() > MAX_EVENTS_PER_REQUEST => {
+                errors.push(
+                    "events",
+                    FieldProblem::TooLong {
+                        max: MAX_EVENTS_PER_REQUEST,
+                    },
+                );
+                return Err(errors);
+            }
+            Some(e) => e,
+        };
+        let mut valid = Vec::with_capacity(events.len());
+        for e in events {
+            let shipment = match e.shipment.as_deref().map(Id::parse) {
+                Some(Ok(id)) => Some(id.to_string()),
+                Some(Err(_)) => {
+                    errors.push("events.shipment", FieldProblem::InvalidId);
+                    None
+                }
+                None => {
+                    errors.push("events.shipment", FieldProblem::Required);
+                    None
+                }
+            };
+            let status = match e.status.as_deref() {
+                None => {
+                    errors.push("events.status", FieldProblem::Required);
+                    None
+                }
+                Some(raw) => {
+                    let s = TrackingStatus::parse(raw);
+                    if s.is_none() {
+                        errors.push("events.status", FieldProblem::NotAChoice);
+                    }
+                    s
+                }
+            };
+            let time = match &e.time {
+                None => {
+                    errors.push("events.time", FieldProblem::Required);
+                    None
+                }
+                Some(v) => {
+                    let t = time_value(v);
+                    if t.is_none() {
+                        errors.push("events.time", FieldProblem::NotATime);
+                    }
+                    t
+                }
+            };
+            let location = e.location.clone().filter(|l| !l.trim().is_empty());
+            if let Err(p) = LOCATION_RULE.check(location.as_deref().unwrap_or("")) {
+                errors.push("events.location", p);
+            }
+            let note = e.note.clone().filter(|n| !n.trim().is_empty());
+            if let Err(p) = NOTE_RULE.check(note.as_deref().unwrap_or("")) {
+                errors.push("events.note", p);
+            }
+            if let (Some(shipment), Some(status), Some(time)) = (shipment, status, time) {
+                valid.push(TrackingEvent {
+                    shipment,
+                    status,
+                    time,
+                    location,
+                    note,
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(valid)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A shipment as the shopper sees it: its timeline ordered by event time (oldest first), where it
+/// is now, and its estimated delivery while that still means something.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub id: String,
+    pub carrier: String,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    /// The status of the latest event; `ordered` before any.
+    pub status: TrackingStatus,
+    /// Hidden once delivered or once the date has passed.
+    pub estimated_delivery: Option<Estimate>,
+    pub events: Vec<TrackingEvent>,
+}
+
+/// What a shopper sees of an order: no email, no address, no prices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub number: String,
+    /// Unix milliseconds.
+    pub placed_at: i64,
+    /// The least advanced shipment's status (the order is only as far as its slowest part);
+    /// `ordered` with no shipments.
+    pub status: TrackingStatus,
+    pub items: Vec<ViewItem>,
+    pub shipments: Vec<ShipmentView>,
+    /// Once every shipment is delivered: where to review the items and answer the survey.
+    pub invitations: Option<Invitations>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewItem {
+    pub product: String,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewInvitation {
+    pub product: String,
+    /// The product page with a review token in its fragment, or only the token when the shop
+    /// has not said where its product pages are.
+    pub url: Option<String>,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invitations {
+    pub reviews: Vec<ReviewInvitation>,
+    pub survey_url: Option<String>,
+    pub survey_token: String,
+}
+
+/// The current status of a timeline: that of its latest event by time; of events at the same
+/// time, the one furthest along (so a `delivered` and an `out_for_delivery` stamped alike
+/// read as delivered).
+pub fn current_status(events: &[TrackingEvent]) -> TrackingStatus {
+    events
+        .iter()
+        .max_by_key(|e| (e.time, e.status.step().unwrap_or(usize::MAX)))
+        .map_or(TrackingStatus::Ordered, |e| e.status)
+}
+
+/// The estimate to show: none once delivered (or otherwise final) or once its day has passed.
+pub fn visible_estimate(
+    estimate: Option<&Estimate>,
+    status: TrackingStatus,
+    now_ms: i64,
+) -> Option<Estimate> {
+    const DAY_MS: i64 = 86_400_000;
+    estimate
+        .filter(|e| !status.is_final() && e.date + DAY_MS > now_ms)
+        .cloned()
+}
+
+/// The order's overall status: its least advanced shipment's (final statuses count as done).
+pub fn order_status(shipments: &[ShipmentView]) -> TrackingStatus {
+    shipments
+        .iter()
+        .min_by_key(|s| match s.status.step() {
+            _ if s.status.is_final() => usize::MAX,
+            Some(step) => step,
+            None => 0,
+        })
+        .map_or(TrackingStatus::Ordered, |s| s.status)
+}
+
+/// The body of `POST /v1/shops/{shop}/orders/lookup`: a shopper finding their order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lookup {
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+pub const LOOKUP_MAX_BYTES: usize = 1024;
+
+/// The answer to a lookup or a token: the order and a `track` token the widget keeps, so a
+/// reload does not ask again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tracked {
+    pub order: OrderView,
+    pub token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(status: TrackingStatus, time: i64) -> TrackingEvent {
+        TrackingEvent {
+            shipment: "s1".into(),
+            status,
+            time,
+            location: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn statuses_have_their_wire_names() {
+        for s in TrackingStatus::ALL {
+            assert_eq!(TrackingStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(TrackingStatus::parse("lost"), None);
+    }
+
+    #[test]
+    fn the_latest_event_is_the_status_whatever_the_order_of_arrival() {
+        let events = [
+            event(TrackingStatus::InTransit, 30),
+            event(TrackingStatus::Ordered, 10),
+            event(TrackingStatus::Shipped, 20),
+        ];
+        assert_eq!(current_status(&events), TrackingStatus::InTransit);
+        assert_eq!(current_status(&[]), TrackingStatus::Ordered);
+        let same_time = [
+            event(TrackingStatus::Delivered, 40),
+            event(TrackingStatus::OutForDelivery, 40),
+        ];
+        assert_eq!(current_status(&same_time), TrackingStatus::Delivered);
+    }
+
+    #[test]
+    fn the_estimate_hides_once_delivered_or_overdue() {
+        let e = Estimate {
+            date: 1_000 * 86_400_000,
+            source: "carrier".into(),
+        };
+        let before = e.date - 1;
+        assert!(visible_estimate(Some(&e), TrackingStatus::InTransit, before).is_some());
+        assert!(
+            visible_estimate(Some(&e), TrackingStatus::InTransit, e.date + 3_600_000).is_some()
+        );
+        assert!(
+            visible_estimate(Some(&e), TrackingStatus::InTransit, e.date + 86_400_000).is_none()
+        );
+        assert!(visible_estimate(Some(&e), TrackingStatus::Delivered, before).is_none());
+    }
+
+    #[test]
+    fn an_order_is_as_far_as_its_slowest_shipment() {
+        let view = |status| ShipmentView {
+            id: "s".into(),
+            carrier: "c".into(),
+            tracking_number: None,
+            tracking_url: None,
+            status,
+            estimated_delivery: None,
+            events: Vec::new(),
+        };
+        assert_eq!(
+            order_status(&[
+                view(TrackingStatus::Delivered),
+                view(TrackingStatus::Shipped)
+            ]),
+            TrackingStatus::Shipped
+        );
+        assert_eq!(
+            order_status(&[
+                view(TrackingStatus::Delivered),
+                view(TrackingStatus::Delivered)
+            ]),
+            TrackingStatus::Delivered
+        );
+        assert_eq!(order_status(&[]), TrackingStatus::Ordered);
+    }
+
+    #[test]
+    fn an_order_upsert_is_checked_field_by_field() {
+        let good: OrderUpsert = serde_json::from_value(serde_json::json!({
+            "number": "1001",
+            "email": " Ayse@Example.com ",
+            "placed_at": "2026-11-20T10:00:00Z",
+            "items": [{"product": "kahve-fincani-01", "quantity": 2, "price_minor": 45000, "currency": "TRY"}],
+            "shipments": [{"id": "s1", "carrier": "Yurtiçi Kargo", "tracking_number": "YK123",
+                           "tracking_url": "https://kargo.example/YK123",
+                           "estimated_delivery": {"date": "2026-11-25", "source": "carrier"}}]
+        }))
+        .unwrap();
+        let v = good.validate().unwrap();
+        assert_eq!(v.email.as_deref(), Some("ayse@example.com"));
+        assert_eq!(v.items[0].quantity, 2);
+        assert_eq!(
+            v.shipments[0].estimated_delivery.as_ref().unwrap().source,
+            "carrier"
+        );
+
+        let bad: OrderUpsert = serde_json::from_value(serde_json::json!({
+            "email": "nope",
+            "placed_at": "yesterday",
+            "items": [{"product": "../x"}, {"product": "p", "quantity": 0}],
+            "shipments": [{"id": "s1", "carrier": "", "tracking_url": "javascript:alert(1)"},
+                          {"id": "s1", "carrier": "c"}]
+        }))
+        .unwrap();
+        let e = bad.validate().unwrap_err();
+        for field in ["number", "email", "placed_at", "items", "shipments"] {
+            assert!(e.get(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn events_are_checked_and_capped() {
+        let ok: NewEvents = serde_json::from_value(serde_json::json!({"events": [
+            {"shipment": "s1", "status": "shipped", "time": "2026-11-21T08:00:00+03:00", "location": "İstanbul"},
+            {"shipment": "s1", "status": "delivered", "time": 1795000000000i64}
+        ]}))
+        .unwrap();
+        let v = ok.validate().unwrap();
+        assert_eq!(v[0].status, TrackingStatus::Shipped);
+        assert_eq!(v[1].time, 1_795_000_000_000);
+        let bad: NewEvents = serde_json::from_value(serde_json::json!({"events": [
+            {"shipment": "s 1", "status": "lost", "time": "soon"}
+        ]}))
+        .unwrap();
+        let e = bad.validate().unwrap_err();
+        for field in ["events.shipment", "events.status", "events.time"] {
+            assert!(e.get(field).is_some(), "{field}");
+        }
+        let many = NewEvents {
+            events: Some(vec![EventInput::default(); MAX_EVENTS_PER_REQUEST + 1]),
+        };
+        assert_eq!(
+            many.validate().unwrap_err().get("events"),
+            Some(FieldProblem::TooLong {
+                max: MAX_EVENTS_PER_REQUEST
+            })
+        );
+        assert!(NewEvents::default().validate().is_err());
+    }
+
+    #[test]
+    fn urls_must_be_web_addresses() {
+        assert!(is_web_url("https://kargo.example/t?n=1"));
+        for bad in [
+            "",
+            "https://",
+            "javascript:alert(1)",
+            "https://a b",
+            "ftp://x",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
+}
