@@ -10,7 +10,7 @@ import * as chromeLauncher from "chrome-launcher";
 import { Edge, startDemoSite, CHROMIUM, CHROMIUM_FLAGS, ROOT } from "../tests/support/harness.mjs";
 
 const RUNS = process.argv.includes("--smoke") ? 1 : 5;
-const PRODUCT = "products/el-yapimi-kahve-fincani.html";
+const PRODUCT = "products/kahve-fincani-01.html";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const withoutDir = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-lighthouse-"));

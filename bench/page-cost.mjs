@@ -51,7 +51,7 @@ try {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "tr-TR" });
     const product = await phone.newPage();
     await product.addInitScript(observePerformance);
-    await product.goto(`${site.url}/products/el-yapimi-kahve-fincani.html`);
+    await product.goto(`${site.url}/products/kahve-fincani-01.html`);
     await product.locator('[data-memnun="reviews"] .summary').waitFor();
     await product.waitForTimeout(300);
     const cls = await product.evaluate(() => window.__perf.shifts);

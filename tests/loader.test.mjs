@@ -77,7 +77,7 @@ describe("loader in the browser", () => {
 
   test("placeholders added after load are found and mounted", async () => {
     const page = await browser.newPage();
-    await page.goto(`${site.url}/products/linen-shirt.html`);
+    await page.goto(`${site.url}/products/linen-shirt-02.html`);
     await page.locator('[data-memnun="reviews"] .summary').waitFor();
     // A single-page shop renders a new product view.
     await page.evaluate(() => {

@@ -6,7 +6,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startShopInBrowser, getReviews, adminCall } from "./support/harness.mjs";
 
-const PRODUCT_PAGE = "/products/el-yapimi-kahve-fincani.html";
+const PRODUCT_PAGE = "/products/kahve-fincani-01.html";
 const PRODUCT = "kahve-fincani-01";
 const DEMO_KEY = "mk_demo_local_only";
 let stack, edge, site, browser;

@@ -65,11 +65,22 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["--edge", &format!("http://127.0.0.1:{edge_port}")]),
     )?;
     site.wait_ready(site_port, "/", Duration::from_secs(20))?;
+    step("Seeding the demo orders through the merchant API");
+    crate::process::run(
+        Command::new("node")
+            .arg(root.join("demo-site/seed-orders.mjs"))
+            .args(["--edge", &format!("http://127.0.0.1:{edge_port}")])
+            .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
+    )
+    .context("seeding the demo orders failed")?;
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
     println!("  edge (API):        http://127.0.0.1:{edge_port}/v1/");
-    println!("  demo API key:      mk_demo_local_only (GET/PUT /v1/admin/shop)");
+    println!("  demo API key:      mk_demo_local_only (the merchant API, docs/API.md)");
+    println!(
+        "  demo orders:       1001–1006 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@example.com)"
+    );
     println!();
     println!("  Press Ctrl-C to stop.");
 

@@ -1,0 +1,115 @@
+// Seeds the demo shop's orders through the merchant API, as a shop's own system would:
+// `node demo-site/seed-orders.mjs --edge http://127.0.0.1:8787 --site http://127.0.0.1:8080`.
+// Orders in several states (placed, on the way, out for delivery, delivered, held up, split in
+// two shipments). Run again, it changes nothing within a day; on a later day it moves the
+// timelines to that day (shipment ids carry the date, and a replaced shipment takes its events).
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
+const EDGE = values.edge ?? "http://127.0.0.1:8787";
+const SITE = values.site ?? "http://127.0.0.1:8080";
+const KEY = values.key ?? "mk_demo_local_only";
+
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+// Today's 06:00 UTC (09:00 in Istanbul): every run on one day gives the same times.
+const today = new Date();
+const anchor = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 6);
+const day = new Date(anchor).toISOString().slice(0, 10);
+const at = (hours) => new Date(anchor + hours * HOUR).toISOString();
+const date = (days) => new Date(anchor + days * DAY).toISOString().slice(0, 10);
+
+async function call(method, path, body) {
+  const res = await fetch(`${EDGE}/v1/admin/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const cup = { product: "kahve-fincani-01", quantity: 2, price_minor: 45000, currency: "TRY" };
+const shirt = { product: "linen-shirt-02", quantity: 1, price_minor: 99000, currency: "TRY" };
+const yurtici = (id, tracking, estimateDays) => ({
+  id: `${id}-${day}`,
+  carrier: "Yurtiçi Kargo",
+  tracking_number: tracking,
+  tracking_url: `https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=${tracking}`,
+  ...(estimateDays === undefined ? {} : { estimated_delivery: { date: date(estimateDays), source: "carrier" } }),
+});
+
+const orders = [
+  {
+    id: "SIP-1001",
+    order: { number: "1001", email: "ayse@example.com", placed_at: at(-2), items: [cup], shipments: [yurtici("s1", "YK1001", 3)] },
+    events: (s) => [{ shipment: s, status: "ordered", time: at(-2) }, { shipment: s, status: "confirmed", time: at(-1) }],
+  },
+  {
+    id: "SIP-1002",
+    order: { number: "1002", email: "mehmet@example.com", placed_at: at(-50), items: [shirt], shipments: [yurtici("s1", "YK1002", 1)] },
+    events: (s) => [
+      { shipment: s, status: "ordered", time: at(-50) },
+      { shipment: s, status: "packed", time: at(-30), location: "Atölye, Kadıköy" },
+      { shipment: s, status: "shipped", time: at(-26), location: "İstanbul Anadolu Aktarma" },
+      { shipment: s, status: "in_transit", time: at(-8), location: "Ankara Aktarma" },
+    ],
+  },
+  {
+    id: "SIP-1003",
+    order: { number: "1003", email: "zeynep@example.com", placed_at: at(-74), items: [cup, shirt], shipments: [yurtici("s1", "YK1003", 0)] },
+    events: (s) => [
+      { shipment: s, status: "ordered", time: at(-74) },
+      { shipment: s, status: "shipped", time: at(-50), location: "İstanbul Anadolu Aktarma" },
+      { shipment: s, status: "in_transit", time: at(-30), location: "İzmir Aktarma" },
+      { shipment: s, status: "out_for_delivery", time: at(-1), location: "Karşıyaka Şube", note: "Kurye yolda" },
+    ],
+  },
+  {
+    id: "SIP-1004",
+    order: { number: "1004", email: "hannah@example.com", placed_at: at(-98), items: [cup, shirt], shipments: [yurtici("s1", "YK1004", -1)] },
+    events: (s) => [
+      { shipment: s, status: "ordered", time: at(-98) },
+      { shipment: s, status: "shipped", time: at(-74), location: "İstanbul Anadolu Aktarma" },
+      { shipment: s, status: "out_for_delivery", time: at(-27), location: "Çankaya Şube" },
+      { shipment: s, status: "delivered", time: at(-24), location: "Çankaya, Ankara", note: "Kapıda teslim edildi" },
+    ],
+  },
+  {
+    id: "SIP-1005",
+    order: { number: "1005", email: "tom@example.com", placed_at: at(-80), items: [shirt], shipments: [yurtici("s1", "YK1005", 1)] },
+    events: (s) => [
+      { shipment: s, status: "ordered", time: at(-80) },
+      { shipment: s, status: "shipped", time: at(-60), location: "İstanbul Anadolu Aktarma" },
+      { shipment: s, status: "delivery_attempt_failed", time: at(-5), location: "Bornova Şube", note: "Adreste kimse yoktu" },
+      { shipment: s, status: "exception", time: at(-4), location: "Bornova Şube", note: "Adres eksik, müşteriyle iletişime geçilecek" },
+    ],
+  },
+  {
+    id: "SIP-1006",
+    order: {
+      number: "1006",
+      email: "elif@example.com",
+      placed_at: at(-60),
+      items: [cup, shirt],
+      shipments: [yurtici("s1", "YK1006A", -1), { ...yurtici("s2", "YK1006B", 2), carrier: "PTT Kargo", tracking_url: "https://gonderitakip.ptt.gov.tr/" }],
+    },
+    events: () => [
+      { shipment: `s1-${day}`, status: "shipped", time: at(-48) },
+      { shipment: `s1-${day}`, status: "delivered", time: at(-20), location: "Nilüfer, Bursa" },
+      { shipment: `s2-${day}`, status: "packed", time: at(-10) },
+      { shipment: `s2-${day}`, status: "shipped", time: at(-3), location: "İstanbul" },
+    ],
+  },
+];
+
+await call("PUT", "shop", {
+  tracker_page: `${SITE}/siparis-takip.html`,
+  survey_page: `${SITE}/anket.html`,
+  product_page: `${SITE}/products/{product}.html`,
+});
+for (const { id, order, events } of orders) {
+  await call("PUT", `orders/${id}`, order);
+  await call("POST", `orders/${id}/events`, { events: events(order.shipments[0].id) });
+}
+console.log(`seeded ${orders.length} demo orders through the merchant API (1001–1006, emails in demo-site/seed-orders.mjs)`);
