@@ -344,6 +344,25 @@ describe("webhooks", () => {
     assert.ok(delivery.delivered_at > 0);
   });
 
+  test("a receiver that hangs costs one attempt of at most 10 s, not the run", async () => {
+    const hanging = http.createServer(() => {});
+    await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
+    try {
+      await admin("PUT", "webhook", { url: `http://127.0.0.1:${hanging.address().port}/slow` });
+      await putOrder("W-3");
+      const t = Date.now();
+      await addEvents("W-3", [{ shipment: "s1", status: "delivered", time: t }]);
+      const started = Date.now();
+      await edge.scheduled(t + 1000);
+      assert.ok(Date.now() - started < 20_000, "the run ended");
+      const delivery = (await admin("GET", "webhook/deliveries")).json.deliveries.find((d) => d.attempts === 1 && !d.delivered_at);
+      assert.match(delivery.last_error, /no answer within 10 s/);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((r) => hanging.close(r));
+    }
+  });
+
   test("a receiver that never answers is given up after the last retry", async () => {
     await admin("PUT", "webhook", { url: "http://127.0.0.1:9/unreachable" });
     await putOrder("W-2");

@@ -8,6 +8,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use futures_util::future::Either;
 use memnun_protocol::webhook::{
     self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WebhookEvent,
 };
@@ -21,6 +22,8 @@ use worker::{
 const MAX_REQUEST_BYTES: usize = 4 * 1024;
 /// Deliveries one run of the scheduled handler sends; the rest wait for the next minute.
 const DELIVERIES_PER_RUN: u32 = 25;
+/// How long one delivery waits for the receiver's answer.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The statement that queues an event, if the shop has a webhook. `key` names what the event
 /// is about, so the same event is queued once however often its cause is seen.
@@ -247,9 +250,15 @@ async fn send(delivery: &Due, now: i64) -> Result<(), String> {
         .with_headers(headers)
         .with_body(Some(JsValue::from_str(&delivery.payload)));
     let request = Request::new_with_init(&delivery.url, &init).map_err(|e| e.to_string())?;
-    match worker::Fetch::Request(request).send().await {
-        Ok(resp) if (200..300).contains(&resp.status_code()) => Ok(()),
-        Ok(resp) => Err(format!("answered {}", resp.status_code())),
-        Err(e) => Err(format!("not reached: {e}")),
+    // A receiver that hangs must not hold the run (and the deliveries behind it) until the
+    // runtime's own limit.
+    let fetch = worker::Fetch::Request(request);
+    let sent = Box::pin(fetch.send());
+    let waited = Box::pin(worker::Delay::from(SEND_TIMEOUT));
+    match futures_util::future::select(sent, waited).await {
+        Either::Left((Ok(resp), _)) if (200..300).contains(&resp.status_code()) => Ok(()),
+        Either::Left((Ok(resp), _)) => Err(format!("answered {}", resp.status_code())),
+        Either::Left((Err(e), _)) => Err(format!("not reached: {e}")),
+        Either::Right(_) => Err(format!("no answer within {} s", SEND_TIMEOUT.as_secs())),
     }
 }
