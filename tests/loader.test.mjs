@@ -15,10 +15,11 @@ after(async () => {
   await stack?.stop();
 });
 
+/** The files the loader names, one glue and one wasm per module (reviews, tracker). */
 async function assetNames() {
   const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
-  const glue = loader.match(/memnun-[0-9a-f]{16}\.js/)?.[0];
-  const wasm = loader.match(/memnun-[0-9a-f]{16}\.wasm/)?.[0];
+  const glue = [...loader.matchAll(/memnun-(?:reviews|tracker)-[0-9a-f]{16}\.js/g)].map((m) => m[0]);
+  const wasm = [...loader.matchAll(/memnun-(?:reviews|tracker)-[0-9a-f]{16}\.wasm/g)].map((m) => m[0]);
   return { glue, wasm };
 }
 
@@ -30,14 +31,15 @@ describe("widget files", () => {
     assert.equal(res.headers.get("access-control-allow-origin"), "*");
     assert.equal(res.headers.get("cache-control"), "public, max-age=300");
     const { glue, wasm } = await assetNames();
-    assert.ok(glue && wasm, "the loader names its glue and wasm");
+    assert.equal(glue.length, 2, "the loader names a glue per module");
+    assert.equal(wasm.length, 2, "and a wasm per module");
     const head = await fetch(`${edge.url}/v1/memnun.js`, { method: "HEAD" });
     assert.equal(head.status, 200);
   });
 
   test("hashed files are immutable for a year, with the right types, readable by any page", async () => {
     const { glue, wasm } = await assetNames();
-    for (const [name, type] of [[glue, /javascript/], [wasm, /^application\/wasm/]]) {
+    for (const [name, type] of [...glue.map((g) => [g, /javascript/]), ...wasm.map((w) => [w, /^application\/wasm/])]) {
       const res = await fetch(`${edge.url}/v1/assets/${name}`);
       assert.equal(res.status, 200, name);
       assert.match(res.headers.get("content-type"), type);
@@ -72,6 +74,7 @@ describe("loader in the browser", () => {
     await page.locator("#below").scrollIntoViewIfNeeded();
     await page.locator("#below .summary").waitFor();
     assert.ok(fetched.some((p) => p.endsWith(".wasm")));
+    assert.ok(!fetched.some((p) => p.includes("memnun-tracker-")), "a product page never fetches the order tracker");
     await page.close();
   });
 

@@ -1,25 +1,32 @@
 // memnun loader: the one script a merchant adds. It finds [data-memnun] placeholders (now and
 // later, for single-page shops), reserves their space, and only when one comes near the
-// viewport fetches the widgets' wasm (compiled while it streams) and mounts them.
-// `cargo xtask build` fills in the content-hashed file names and minifies this file.
+// viewport fetches the wasm module of that kind of widget (compiled while it streams) and mounts
+// it. `cargo xtask build` fills in the content-hashed file names and minifies this file.
 const base = new URL(".", import.meta.url).href;
 const script = [...document.scripts].find((s) => s.src === import.meta.url);
 const shop = script && script.dataset.shop;
 // Heights reserved before mount, so the page does not shift when a widget appears.
-const reserve = { reviews: "640px" };
-let widgets;
-const load = () =>
-  (widgets ||= import(base + "assets/__GLUE__").then(async (glue) => {
-    await glue.default({ module_or_path: base + "assets/__WASM__" });
-    return glue;
+const reserve = { reviews: "640px", "order-tracker": "480px" };
+// Each kind of widget is its own module (glue, wasm): a product page never downloads the tracker.
+const modules = {
+  reviews: ["__REVIEWS_GLUE__", "__REVIEWS_WASM__"],
+  "order-tracker": ["__TRACKER_GLUE__", "__TRACKER_WASM__"],
+};
+const loaded = {};
+const load = (kind) => {
+  const [glue, wasm] = modules[kind] || modules.reviews;
+  return (loaded[glue] ||= import(base + "assets/" + glue).then(async (module) => {
+    await module.default({ module_or_path: base + "assets/" + wasm });
+    return module;
   }));
+};
 const near = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       near.unobserve(entry.target);
-      load()
-        .then((glue) => glue.mount(entry.target, base, shop))
+      load(entry.target.dataset.memnun)
+        .then((module) => module.mount(entry.target, base, shop))
         .catch((error) => console.error("memnun:", error));
     }
   },

@@ -6,14 +6,23 @@
 //! only through the wire types and rules of `memnun_protocol`. Nothing a shopper or the edge
 //! sends is ever inserted as HTML: every piece of text becomes a text node.
 
+// A build with one widget leaves the other's shared words and helpers unused; the linker drops
+// them, so only the full build (the default, which `cargo check` and clippy see) is held to it.
+#![cfg_attr(not(all(feature = "reviews", feature = "tracker")), allow(dead_code))]
+
 mod api;
+#[cfg(feature = "reviews")]
 mod browser;
 mod i18n;
 mod mount;
 mod outbox;
+#[cfg(feature = "reviews")]
 mod reviews;
+#[cfg(feature = "reviews")]
 mod seo;
 mod style;
+#[cfg(feature = "tracker")]
+mod tracker;
 mod wire;
 
 pub use mount::mount;

@@ -3,8 +3,11 @@
 
 use crate::api::Api;
 use crate::i18n::Locale;
+#[cfg(feature = "reviews")]
 use crate::reviews::ReviewsWidget;
-use crate::style::STYLESHEET;
+use crate::style::stylesheet;
+#[cfg(feature = "tracker")]
+use crate::tracker::TrackerWidget;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
@@ -21,7 +24,7 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
 
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let sheet = CssStyleSheet::new()?;
-    sheet.replace_sync(STYLESHEET)?;
+    sheet.replace_sync(&stylesheet())?;
     shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     let document = host.owner_document().ok_or("placeholder has no document")?;
     let root: HtmlElement = document.create_element("div")?.unchecked_into();
@@ -30,6 +33,7 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
     shadow.append_child(&root)?;
 
     match kind.as_str() {
+        #[cfg(feature = "reviews")]
         "reviews" => {
             let product = data.get("product").unwrap_or_default();
             let product_name = crate::seo::product_name(data.get("productName"));
@@ -48,6 +52,14 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
                 }
             });
             // The widget lives as long as the page: nothing ever unmounts it.
+            handle.forget();
+        }
+        #[cfg(feature = "tracker")]
+        "order-tracker" => {
+            let token = data.get("token").or_else(|| fragment_token("memnun="));
+            let handle = leptos::mount::mount_to(root, move || {
+                view! { <TrackerWidget api=api.clone() locale=locale token=token.clone() /> }
+            });
             handle.forget();
         }
         other => {

@@ -63,3 +63,31 @@ summary{cursor:pointer;padding:.7rem 0}
 .report[open]{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
 .report summary{text-decoration:underline;padding:0 .25rem}
 "#;
+
+/// The order tracker's rules, added only to the module that has the tracker.
+#[cfg(feature = "tracker")]
+pub const TRACKER_STYLESHEET: &str = r#"
+.current-state{font-size:1.25rem;margin:.25rem 0}
+.current-state.bad{color:#cf222e}
+.steps{list-style:none;margin:1rem 0;padding:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(6.5rem,1fr));gap:.25rem;font-size:.8125rem}
+.steps li{border-top:4px solid #d8dee4;padding-top:.25rem;color:var(--memnun-muted,#59636e)}
+.steps li.done,.steps li.current{border-color:var(--memnun-accent,#b35900);color:inherit}
+.steps li.current{font-weight:700}
+.shipment{border-top:1px solid #d8dee4;padding:.75rem 0}
+h4{margin:.75rem 0 .25rem;font-size:1rem;font-weight:700}
+.events{list-style:none;margin:0;padding:0}
+.events li{padding:.375rem 0 .375rem 1rem;border-inline-start:2px solid #d8dee4}
+.events li:first-child{border-color:var(--memnun-accent,#b35900)}
+.events time{display:block;font-size:.8125rem;color:var(--memnun-muted,#59636e)}
+.invite{margin:1rem 0;padding:.75rem 1rem;border:2px solid #1a7f37;border-radius:var(--memnun-radius,.5rem)}
+.invite ul,.items{margin:.25rem 0;padding-inline-start:1.25rem}
+a{color:var(--memnun-accent,#b35900);text-underline-offset:2px}
+"#;
+
+/// The stylesheet of this module's widgets.
+pub fn stylesheet() -> String {
+    let mut css = String::from(STYLESHEET);
+    #[cfg(feature = "tracker")]
+    css.push_str(TRACKER_STYLESHEET);
+    css
+}

@@ -6,6 +6,10 @@
 //! fields. The names are the protocol's; the HTTP and browser tests check both sides agree.
 
 use js_sys::{Array, JSON, Object, Reflect};
+use memnun_protocol::order::{
+    Estimate, Invitations, OrderView, ReviewInvitation, ShipmentView, Tracked, TrackingEvent,
+    TrackingStatus, ViewItem,
+};
 use memnun_protocol::{ErrorCode, NewReview, RatingSummary, Reply, Review, ReviewPage};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -132,4 +136,81 @@ pub fn strings(fields: &[(&str, &str)]) -> Object {
         set(&object, name, JsValue::from_str(value));
     }
     object
+}
+
+fn array(object: &JsValue, name: &str) -> Vec<JsValue> {
+    field(object, name)
+        .dyn_into::<Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+/// The answer to an order lookup or a track token: the shopper's view and a `track` token.
+pub fn tracked(value: &JsValue) -> Option<Tracked> {
+    let order = field(value, "order");
+    let status = |v: &JsValue| TrackingStatus::parse(&text(v, "status")?);
+    let shipments = array(&order, "shipments")
+        .iter()
+        .map(|s| {
+            let estimate = field(s, "estimated_delivery");
+            Some(ShipmentView {
+                id: text(s, "id")?,
+                carrier: text(s, "carrier")?,
+                tracking_number: text(s, "tracking_number"),
+                tracking_url: text(s, "tracking_url"),
+                status: status(s)?,
+                estimated_delivery: number(&estimate, "date").map(|date| Estimate {
+                    date: date as i64,
+                    source: text(&estimate, "source").unwrap_or_default(),
+                }),
+                events: array(s, "events")
+                    .iter()
+                    .filter_map(|e| {
+                        Some(TrackingEvent {
+                            shipment: text(e, "shipment")?,
+                            status: status(e)?,
+                            time: number(e, "time")? as i64,
+                            location: text(e, "location"),
+                            note: text(e, "note"),
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let invitations = field(&order, "invitations");
+    let invitations =
+        (!invitations.is_null() && !invitations.is_undefined()).then(|| Invitations {
+            reviews: array(&invitations, "reviews")
+                .iter()
+                .filter_map(|r| {
+                    Some(ReviewInvitation {
+                        product: text(r, "product")?,
+                        url: text(r, "url"),
+                        token: text(r, "token").unwrap_or_default(),
+                    })
+                })
+                .collect(),
+            survey_url: text(&invitations, "survey_url"),
+            survey_token: text(&invitations, "survey_token").unwrap_or_default(),
+        });
+    Some(Tracked {
+        order: OrderView {
+            number: text(&order, "number")?,
+            placed_at: number(&order, "placed_at")? as i64,
+            status: status(&order)?,
+            items: array(&order, "items")
+                .iter()
+                .filter_map(|i| {
+                    Some(ViewItem {
+                        product: text(i, "product")?,
+                        quantity: number(i, "quantity")? as u32,
+                    })
+                })
+                .collect(),
+            shipments,
+            invitations,
+        },
+        token: text(value, "token")?,
+    })
 }

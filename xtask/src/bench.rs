@@ -95,9 +95,13 @@ fn weight(built: &Built) -> Result<String> {
         measure(&fs::read(p).with_context(|| p.display().to_string())?)
     };
     let loader = size(&built.loader)?;
-    let glue = size(&built.glue)?;
-    let wasm = size(&built.wasm)?;
+    let glue = size(&built.reviews.glue)?;
+    let wasm = size(&built.reviews.wasm)?;
     let page = add(loader, add(glue, wasm));
+    let order_page = add(
+        loader,
+        add(size(&built.tracker.glue)?, size(&built.tracker.wasm)?),
+    );
     let isso = size(&peers.isso)?;
     let nosto = size(&peers.nosto)?;
     let formbricks = size(&peers.formbricks)?;
@@ -109,12 +113,17 @@ fn weight(built: &Built) -> Result<String> {
     writeln!(md, "| file | raw | gzip | brotli |")?;
     writeln!(md, "|---|---:|---:|---:|")?;
     row(&mut md, "memnun loader (`memnun.js`)", loader)?;
-    row(&mut md, "memnun glue (`memnun-*.js`)", glue)?;
-    row(&mut md, "memnun wasm (CSS inside)", wasm)?;
+    row(&mut md, "memnun reviews glue (`memnun-reviews-*.js`)", glue)?;
+    row(&mut md, "memnun reviews wasm (CSS inside)", wasm)?;
     row(
         &mut md,
-        "**memnun product page** (loader + glue + wasm)",
+        "**memnun product page** (loader + reviews glue + wasm)",
         page,
+    )?;
+    row(
+        &mut md,
+        "**memnun order page** (loader + tracker glue + wasm)",
+        order_page,
     )?;
     row(&mut md, "Isso `embed.min.js` (PyPI isso 0.14.0)", isso)?;
     row(

@@ -20,11 +20,19 @@ const SHARED_INPUTS: [&str; 5] = [
     "rust-toolchain.toml",
 ];
 
-/// The files a product page fetches, as built.
-pub struct Built {
-    pub loader: PathBuf,
+/// One wasm module as built: its glue and wasm, content-hashed.
+#[derive(Clone)]
+pub struct Module {
     pub glue: PathBuf,
     pub wasm: PathBuf,
+}
+
+/// The loader and the modules: `reviews` is what a product page fetches, `tracker` what an
+/// order page fetches.
+pub struct Built {
+    pub loader: PathBuf,
+    pub reviews: Module,
+    pub tracker: Module,
 }
 
 pub fn all() -> Result<Built> {
@@ -50,8 +58,48 @@ pub fn widgets() -> Result<Built> {
             return Ok(built);
         }
     }
+    let reviews = module(&work, "reviews")?;
+    let tracker = module(&work, "tracker")?;
 
-    step("Building the widgets (release wasm)");
+    let out = public_v1();
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let loader_src = fs::read_to_string(root.join("widgets/loader/memnun.js"))?
+        .replace("__REVIEWS_GLUE__", &name(&reviews.glue))
+        .replace("__REVIEWS_WASM__", &name(&reviews.wasm))
+        .replace("__TRACKER_GLUE__", &name(&tracker.glue))
+        .replace("__TRACKER_WASM__", &name(&tracker.wasm));
+    let loader_tmp = work.join("loader.unminified.js");
+    fs::write(&loader_tmp, loader_src)?;
+    minify(&loader_tmp, &out.join("memnun.js"))?;
+
+    let built = Built {
+        loader: out.join("memnun.js"),
+        reviews,
+        tracker,
+    };
+    let paths = [
+        &built.loader,
+        &built.reviews.glue,
+        &built.reviews.wasm,
+        &built.tracker.glue,
+        &built.tracker.wasm,
+    ];
+    let lines: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+    fs::write(&manifest, lines)?;
+    fs::write(&stamp, inputs)?;
+    Ok(built)
+}
+
+/// Builds the widgets with only `feature` on, and puts its glue and wasm, content-hashed, where
+/// the edge serves them. Earlier releases' files stay: a page that loaded the previous loader
+/// still finds them.
+fn module(work: &Path, feature: &str) -> Result<Module> {
+    let root = root();
+    step(&format!("Building the {feature} module (release wasm)"));
     run(Command::new("cargo")
         .args([
             "build",
@@ -60,11 +108,16 @@ pub fn widgets() -> Result<Built> {
             "memnun-widgets",
             "--target",
             WASM_TARGET,
+            "--no-default-features",
+            "--features",
+            feature,
         ])
         .current_dir(&root))?;
-    let bindgen_dir = work.join("bindgen");
+    let bindgen_dir = work.join(format!("bindgen-{feature}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
-    step("Generating the JavaScript glue (wasm-bindgen)");
+    step(&format!(
+        "Generating the {feature} module's JavaScript glue (wasm-bindgen)"
+    ));
     // Named "glue", not "memnun": these intermediates are not what shoppers download (the
     // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
     run(Command::new(cargo_bin("wasm-bindgen"))
@@ -78,53 +131,43 @@ pub fn widgets() -> Result<Built> {
             "--out-dir",
         ])
         .arg(&bindgen_dir))?;
-    step("Shrinking the wasm (wasm-opt -Oz)");
-    let optimized = work.join("glue_bg.opt.wasm");
+    step(&format!("Shrinking the {feature} module (wasm-opt -Oz)"));
+    let optimized = work.join(format!("glue_bg.{feature}.opt.wasm"));
     run(Command::new(node_bin("wasm-opt"))
         .arg(bindgen_dir.join("glue_bg.wasm"))
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
         .arg(&optimized))?;
 
-    let out = public_v1();
-    fs::create_dir_all(out.join("assets"))?;
-    // Earlier releases' files stay: a page that loaded the previous loader still finds them.
+    let assets = public_v1().join("assets");
+    fs::create_dir_all(&assets)?;
     let wasm_bytes = fs::read(&optimized)?;
-    let wasm_name = format!("memnun-{}.wasm", &sha256_hex(&[&wasm_bytes])[..16]);
-    fs::write(out.join("assets").join(&wasm_name), &wasm_bytes)?;
-    let glue_bytes = fs::read(bindgen_dir.join("glue.js"))?;
-    let glue_name = format!("memnun-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
-    let glue_min = work.join("glue.min.js");
+    let wasm_name = format!(
+        "memnun-{feature}-{}.wasm",
+        &sha256_hex(&[&wasm_bytes])[..16]
+    );
+    fs::write(assets.join(&wasm_name), &wasm_bytes)?;
+    let glue_min = work.join(format!("glue.{feature}.min.js"));
     minify(&bindgen_dir.join("glue.js"), &glue_min)?;
-    fs::copy(&glue_min, out.join("assets").join(&glue_name))?;
-
-    let loader_src = fs::read_to_string(root.join("widgets/loader/memnun.js"))?
-        .replace("__GLUE__", &glue_name)
-        .replace("__WASM__", &wasm_name);
-    let loader_tmp = work.join("loader.unminified.js");
-    fs::write(&loader_tmp, loader_src)?;
-    minify(&loader_tmp, &out.join("memnun.js"))?;
-
-    let built = Built {
-        loader: out.join("memnun.js"),
-        glue: out.join("assets").join(glue_name),
-        wasm: out.join("assets").join(wasm_name),
-    };
-    fs::write(
-        &manifest,
-        format!(
-            "{}\n{}\n{}\n",
-            built.loader.display(),
-            built.glue.display(),
-            built.wasm.display()
-        ),
-    )?;
-    fs::write(&stamp, inputs)?;
-    Ok(built)
+    let glue_bytes = fs::read(&glue_min)?;
+    let glue_name = format!("memnun-{feature}-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
+    fs::copy(&glue_min, assets.join(&glue_name))?;
+    Ok(Module {
+        glue: assets.join(glue_name),
+        wasm: assets.join(wasm_name),
+    })
 }
 
 impl Built {
     fn all_exist(&self) -> bool {
-        self.loader.exists() && self.glue.exists() && self.wasm.exists()
+        [
+            &self.loader,
+            &self.reviews.glue,
+            &self.reviews.wasm,
+            &self.tracker.glue,
+            &self.tracker.wasm,
+        ]
+        .iter()
+        .all(|p| p.exists())
     }
 }
 
@@ -133,8 +176,14 @@ fn read_manifest(path: &Path) -> Option<Built> {
     let mut lines = text.lines().map(PathBuf::from);
     Some(Built {
         loader: lines.next()?,
-        glue: lines.next()?,
-        wasm: lines.next()?,
+        reviews: Module {
+            glue: lines.next()?,
+            wasm: lines.next()?,
+        },
+        tracker: Module {
+            glue: lines.next()?,
+            wasm: lines.next()?,
+        },
     })
 }
 
