@@ -260,8 +260,14 @@ fn Shipment(shipment: ShipmentView, locale: Locale) -> impl IntoView {
     view! {
         <section class="shipment">
             <h3>{format!("{} · {}", shipment.carrier, status_label(locale, shipment.status))}</h3>
-            {shipment.estimated_delivery.map(|e| view! {
-                <p>{s.estimated} ": " <strong>{format_time(e.date, locale, Shown::Date)}</strong></p>
+            {shipment.estimated_delivery.map(|e| {
+                let source = if e.source == "carrier" { s.by_carrier } else { s.by_shop };
+                view! {
+                    <p>
+                        {s.estimated} ": " <strong>{format_time(e.date, locale, Shown::Date)}</strong>
+                        " " <span class="muted">{source}</span>
+                    </p>
+                }
             })}
             {shipment.tracking_number.map(|n| view! { <p class="muted">{s.tracking_number} ": " {n}</p> })}
             {shipment.tracking_url.map(|url| view! {
