@@ -269,7 +269,7 @@ async fn admin(
         (["orders", order], Method::Get) => orders::get(&db, shop, order, now).await,
         (["orders", _], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
         (["orders", order, "events"], Method::Post) => {
-            orders::add_events(req, env, &db, shop, order, now).await
+            orders::add_events(req, &db, shop, order, now).await
         }
         (["orders", _, "events"], _) => Err(ApiError::MethodNotAllowed("POST")),
         (["orders", order, "links"], Method::Post) => orders::links(&db, shop, order, now).await,

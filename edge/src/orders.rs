@@ -161,7 +161,6 @@ pub async fn get(
 /// shop's webhook.
 pub async fn add_events(
     req: &mut Request,
-    env: &Env,
     db: &D1Database,
     shop: &Id,
     order_id: &str,
@@ -213,7 +212,7 @@ pub async fn add_events(
     let added = result.meta()?.and_then(|m| m.changes).unwrap_or(0);
     let after = load(db, shop, &order_id, now).await?;
     if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
-        delivered(env, db, shop, &order_id, &after, now).await?;
+        delivered(db, shop, &order_id, &after, now).await?;
     }
     http::json(
         200,
@@ -227,7 +226,6 @@ pub async fn add_events(
 
 /// Marks the order delivered (once) and queues `order.delivered` with its links.
 async fn delivered(
-    _env: &Env,
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
