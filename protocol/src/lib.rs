@@ -19,6 +19,7 @@ pub mod review;
 #[cfg(feature = "csv")]
 pub mod review_csv;
 pub mod shop;
+pub mod survey;
 pub mod text;
 pub mod time;
 pub mod token;
