@@ -137,11 +137,21 @@ pub fn client_hash(req: &Request, env: &Env) -> String {
         .ok()
         .flatten()
         .unwrap_or_default();
-    let salt = env
-        .var("CLIENT_HASH_SALT")
+    sha256_hex(&[b"client", salt(env).as_bytes(), address.as_bytes()])
+}
+
+/// The secret salt of every hash that stands for a person (client addresses, emails), from
+/// `CLIENT_HASH_SALT` (a wrangler secret in production).
+pub fn salt(env: &Env) -> String {
+    env.var("CLIENT_HASH_SALT")
         .map(|v| v.to_string())
-        .unwrap_or_default();
-    sha256_hex(&[b"client", salt.as_bytes(), address.as_bytes()])
+        .unwrap_or_default()
+}
+
+/// The shopper key of a review written with an email: the same for every review (widget or
+/// import) by that email, so one shopper's data can be found and deleted.
+pub fn email_shopper_key(salt: &str, email: &str) -> String {
+    sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()])
 }
 
 /// Counts one write by `key` against the limiter bound as `binding` in `wrangler.toml`.

@@ -29,13 +29,9 @@ const LINK_TTL_DAYS: u32 = 90;
 const TRACK_TTL_DAYS: u32 = 30;
 
 fn email_hash(env: &Env, email: &str) -> String {
-    let salt = env
-        .var("CLIENT_HASH_SALT")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
     sha256_hex(&[
         b"order-email",
-        salt.as_bytes(),
+        http::salt(env).as_bytes(),
         email.trim().to_lowercase().as_bytes(),
     ])
 }
@@ -508,21 +504,14 @@ pub async fn lookup(
     let client = http::client_hash(req, env);
     http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
     let (lookup, _): (Lookup, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
-    let number = memnun_protocol::text::normalize(lookup.number.as_deref().unwrap_or("").trim());
-    let email = lookup.email.as_deref().unwrap_or("");
-    if number.is_empty() || number.chars().count() > 40 || email.trim().is_empty() {
-        let mut errors = memnun_protocol::FieldErrors::default();
-        if number.is_empty() {
-            errors.push("number", memnun_protocol::FieldProblem::Required);
-        }
-        if email.trim().is_empty() {
-            errors.push("email", memnun_protocol::FieldProblem::Required);
-        }
-        if errors.is_empty() {
-            errors.push("number", memnun_protocol::FieldProblem::TooLong { max: 40 });
-        }
-        return Err(ApiError::Validation(errors));
-    }
+    let lookup = Lookup {
+        number: lookup
+            .number
+            .as_deref()
+            .map(memnun_protocol::text::normalize),
+        ..lookup
+    };
+    let (number, email) = lookup.validate().map_err(ApiError::Validation)?;
     let number_key = sha256_hex(&[b"order-number", shop.as_str().as_bytes(), number.as_bytes()]);
     http::rate_limit(env, "ORDER_LOOKUPS_PER_NUMBER", number_key).await?;
     #[derive(Deserialize)]
@@ -537,7 +526,7 @@ pub async fn lookup(
         .bind(&[
             shop.as_str().into(),
             number.as_str().into(),
-            email_hash(env, email).into(),
+            email_hash(env, &email).into(),
         ])?
         .first(None)
         .await?;

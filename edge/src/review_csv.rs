@@ -92,10 +92,7 @@ pub async fn import(
     let bytes = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
     let (rows, refused) = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;
-    let salt = env
-        .var("CLIENT_HASH_SALT")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let salt = http::salt(env);
     let stored: Vec<StoredRow> = rows
         .into_iter()
         .map(|row| {
@@ -115,9 +112,7 @@ pub async fn import(
                     .as_bytes(),
             ]);
             let shopper_key = match &v.email {
-                Some(email) => {
-                    sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()])
-                }
+                Some(email) => http::email_shopper_key(&salt, email),
                 None => sha256_hex(&[b"import", import_key.as_bytes()]),
             };
             StoredRow {

@@ -85,12 +85,8 @@ pub async fn create(
         ReviewStatus::Published
     };
 
-    let salt = env
-        .var("CLIENT_HASH_SALT")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
     let shopper_key = match &valid.email {
-        Some(email) => sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()]),
+        Some(email) => http::email_shopper_key(&http::salt(env), email),
         None => sha256_hex(&[b"client", client.as_bytes()]),
     };
     let review = Review {

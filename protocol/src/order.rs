@@ -604,6 +604,27 @@ pub struct Lookup {
 
 pub const LOOKUP_MAX_BYTES: usize = 1024;
 
+impl Lookup {
+    /// The number (trimmed, by the order number's rule) and the email to look up; the email is
+    /// only required here: a malformed one simply finds nothing, like a wrong one.
+    pub fn validate(&self) -> Result<(String, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let number = self.number.as_deref().unwrap_or("").trim();
+        if let Err(p) = NUMBER_RULE.check(number) {
+            errors.push("number", p);
+        }
+        let email = self.email.as_deref().unwrap_or("").trim();
+        if email.is_empty() {
+            errors.push("email", FieldProblem::Required);
+        }
+        if errors.is_empty() {
+            Ok((number.to_owned(), email.to_owned()))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// The answer to a lookup or a token: the order and a `track` token the widget keeps, so a
 /// reload does not ask again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -758,6 +779,26 @@ mod tests {
             })
         );
         assert!(NewEvents::default().validate().is_err());
+    }
+
+    #[test]
+    fn a_lookup_needs_a_number_and_an_email() {
+        let ok = Lookup {
+            number: Some(" 1001 ".into()),
+            email: Some("a@b.co".into()),
+        };
+        assert_eq!(ok.validate().unwrap(), ("1001".into(), "a@b.co".into()));
+        let e = Lookup::default().validate().unwrap_err();
+        assert_eq!(e.get("number"), Some(FieldProblem::Required));
+        assert_eq!(e.get("email"), Some(FieldProblem::Required));
+        let long = Lookup {
+            number: Some("9".repeat(41)),
+            email: Some("a@b.co".into()),
+        };
+        assert_eq!(
+            long.validate().unwrap_err().get("number"),
+            Some(FieldProblem::TooLong { max: 40 })
+        );
     }
 
     #[test]

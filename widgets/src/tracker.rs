@@ -8,6 +8,7 @@
 use crate::api::{self, Api};
 use crate::i18n::Locale;
 use crate::wire;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::order::{OrderView, ShipmentView, TrackingStatus};
@@ -92,8 +93,8 @@ pub fn TrackerWidget(api: Api, locale: Locale, token: Option<String>) -> impl In
         <section class="memnun-tracker" aria-labelledby="memnun-tracker-heading">
             <h2 id="memnun-tracker-heading">{s.heading}</h2>
             {move || match state.get() {
-                State::Loading => Some(view! { <p class="muted" role="status">{s.finding}</p> }.into_any()),
-                State::Asking(message) => Some(view! {
+                State::Loading => EitherOf3::A(view! { <p class="muted" role="status">{s.finding}</p> }),
+                State::Asking(message) => EitherOf3::B(view! {
                     <form on:submit=on_submit>
                         <p class="muted">{s.lookup_intro}</p>
                         <div class="field">
@@ -113,11 +114,11 @@ pub fn TrackerWidget(api: Api, locale: Locale, token: Option<String>) -> impl In
                         <button type="submit">{s.find}</button>
                         <p class="status bad" role="alert">{message}</p>
                     </form>
-                }.into_any()),
-                State::Shown(order) => Some(view! {
+                }),
+                State::Shown(order) => EitherOf3::C(view! {
                     <Order order=order locale=locale />
                     <button type="button" class="link" on:click=forget>{s.other_order}</button>
-                }.into_any()),
+                }),
             }}
         </section>
     }

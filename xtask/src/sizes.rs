@@ -18,7 +18,7 @@ pub const LOADER_BUDGET_BROTLI: usize = 1_536;
 pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 98_304;
 /// What an order page fetches after the loader (the tracker module), brotli. Set from its first
 /// build; lower it as it shrinks.
-pub const ORDER_PAGE_BUDGET_BROTLI: usize = 76_800;
+pub const ORDER_PAGE_BUDGET_BROTLI: usize = 73_728;
 
 #[derive(Clone, Copy)]
 pub struct Size {
