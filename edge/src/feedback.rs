@@ -220,6 +220,23 @@ pub async fn report(
             true,
         )?,
         moderation::recount(db, shop, &target.product, now)?,
+        crate::webhooks::enqueue_if(
+            db,
+            shop,
+            "review.held",
+            &format!("review.held:{review}:reported"),
+            serde_json::json!({
+                "review": { "id": review, "product": &target.product },
+                "status": "pending",
+                "hold_reason": HoldReason::Reported.as_str(),
+            }),
+            now,
+            Some((
+                "EXISTS (SELECT 1 FROM reviews WHERE shop_id = ?2 AND id = ?7 \
+                 AND status = 'pending' AND hold_reason = 'reported')",
+                vec![review.into()],
+            )),
+        )?,
     ]);
     match db.batch(batch).await {
         Ok(_) => http::json_text(202, answer.to_owned()),

@@ -20,6 +20,7 @@ mod review_csv;
 mod reviews;
 mod secure;
 mod shops;
+mod survey;
 mod tokens;
 mod webhooks;
 
@@ -77,6 +78,12 @@ async fn route(mut req: Request, env: Env) -> Response {
         }
         ["v1", "shops", shop, "orders", "track"] => {
             public_write(&mut req, &env, shop, PublicWrite::OrderTrack).await
+        }
+        ["v1", "shops", shop, "survey", "open"] => {
+            public_write(&mut req, &env, shop, PublicWrite::SurveyOpen).await
+        }
+        ["v1", "shops", shop, "survey", "answers"] => {
+            public_write(&mut req, &env, shop, PublicWrite::SurveyAnswer).await
         }
         ["v1", "shops", shop, "products", product, resource] => match method {
             Method::Get | Method::Head => public_read(&req, &env, shop, product, resource).await,
@@ -156,6 +163,8 @@ enum PublicWrite<'a> {
     Report(&'a str),
     OrderLookup,
     OrderTrack,
+    SurveyOpen,
+    SurveyAnswer,
 }
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
@@ -189,6 +198,8 @@ async fn public_write(
                 PublicWrite::Report(review) => {
                     feedback::report(req, env, &db, &shop, review, now).await
                 }
+                PublicWrite::SurveyOpen => survey::open(req, env, &db, &shop, now).await,
+                PublicWrite::SurveyAnswer => survey::answer(req, env, &db, &shop, now).await,
                 _ => reviews::create(req, env, &db, &shop).await,
             },
         },
@@ -280,6 +291,13 @@ async fn admin(
         (["webhook"], _) => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
         (["webhook", "deliveries"], Method::Get) => webhooks::deliveries(&db, shop).await,
         (["webhook", "deliveries"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["survey"], Method::Get) => survey::get_settings(&db, shop).await,
+        (["survey"], Method::Put) => survey::put_settings(req, &db, shop, now).await,
+        (["survey"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["survey", "responses.csv"], Method::Get) => survey::export(&db, shop).await,
+        (["survey", "responses.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["reports", "satisfaction"], Method::Get) => survey::report(req, &db, shop, now).await,
+        (["reports", "satisfaction"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
         (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
         (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),

@@ -30,6 +30,9 @@ const SNIPPET_MAX_AGE_S: u32 = 300;
 /// The same body for the same product within this time is held as a duplicate.
 const DUPLICATE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// Reviews of this many stars or fewer are sent to the shop's webhook as `review.low_rating`.
+const LOW_RATING: u8 = 2;
+
 const ENDPOINT_CREATE: &str = "POST /v1/shops/{shop}/reviews";
 
 pub async fn create(
@@ -154,6 +157,34 @@ pub async fn create(
             },
             now,
             false,
+        )?);
+    }
+    // The merchant hears at once of a review waiting for them and of an unhappy buyer.
+    let event = |reason: Option<&str>| {
+        serde_json::json!({
+            "review": &review,
+            "status": status,
+            "hold_reason": reason,
+        })
+    };
+    if let Some(reason) = hold {
+        batch.push(crate::webhooks::enqueue(
+            db,
+            shop,
+            "review.held",
+            &format!("review.held:{}", review.id),
+            event(Some(reason.as_str())),
+            now,
+        )?);
+    }
+    if review.rating <= LOW_RATING {
+        batch.push(crate::webhooks::enqueue(
+            db,
+            shop,
+            "review.low_rating",
+            &format!("review.low_rating:{}", review.id),
+            event(hold.map(HoldReason::as_str)),
+            now,
         )?);
     }
     // A held review counts in its product's summary only once approved.

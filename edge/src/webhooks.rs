@@ -35,6 +35,25 @@ pub fn enqueue(
     data: serde_json::Value,
     now: i64,
 ) -> Result<D1PreparedStatement, ApiError> {
+    enqueue_if(db, shop, event_type, key, data, now, None)
+}
+
+/// A condition on the database, checked when the batch runs: SQL whose parameters are numbered
+/// from `?7`, and their values.
+pub type Condition<'a> = (&'a str, Vec<JsValue>);
+
+/// As [`enqueue`], queued only if `condition` holds when the batch runs: so an event can follow
+/// a guarded write in the same batch (a survey answer stored only if it is newer) and be
+/// queued only when that write happened.
+pub fn enqueue_if(
+    db: &D1Database,
+    shop: &Id,
+    event_type: &str,
+    key: &str,
+    data: serde_json::Value,
+    now: i64,
+    condition: Option<Condition<'_>>,
+) -> Result<D1PreparedStatement, ApiError> {
     let id = format!("wh_{}", random_hex(12)?);
     let payload = serde_json::to_string(&WebhookEvent {
         id: id.clone(),
@@ -43,20 +62,24 @@ pub fn enqueue(
         data,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (extra, extra_args) = condition.unwrap_or(("1", Vec::new()));
+    let mut args = vec![
+        id.into(),
+        shop.as_str().into(),
+        event_type.into(),
+        key.into(),
+        payload.into(),
+        JsValue::from_f64(now as f64),
+    ];
+    args.extend(extra_args);
     Ok(db
-        .prepare(
+        .prepare(format!(
             "INSERT OR IGNORE INTO webhook_outbox \
              (id, shop_id, event_type, event_key, payload, next_attempt_at, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 WHERE EXISTS (SELECT 1 FROM webhooks WHERE shop_id = ?2)",
-        )
-        .bind(&[
-            id.into(),
-            shop.as_str().into(),
-            event_type.into(),
-            key.into(),
-            payload.into(),
-            JsValue::from_f64(now as f64),
-        ])?)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 \
+             WHERE EXISTS (SELECT 1 FROM webhooks WHERE shop_id = ?2) AND ({extra})"
+        ))
+        .bind(&args)?)
 }
 
 #[derive(Deserialize)]

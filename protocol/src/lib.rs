@@ -20,9 +20,12 @@ pub mod review;
 pub mod review_csv;
 pub mod shop;
 pub mod survey;
+#[cfg(feature = "csv")]
+pub mod survey_csv;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod topics;
 pub mod webhook;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -15,6 +15,9 @@ pub enum FieldProblem {
     TooLong {
         max: usize,
     },
+    TooShort {
+        min: usize,
+    },
     OutOfRange {
         min: i64,
         max: i64,
@@ -47,6 +50,7 @@ impl fmt::Display for FieldProblem {
         match self {
             FieldProblem::Required => f.write_str("is required"),
             FieldProblem::TooLong { max } => write!(f, "must be at most {max} characters"),
+            FieldProblem::TooShort { min } => write!(f, "must be at least {min} characters"),
             FieldProblem::OutOfRange { min, max } => {
                 write!(f, "must be a whole number from {min} to {max}")
             }

@@ -6,11 +6,12 @@ const base = new URL(".", import.meta.url).href;
 const script = [...document.scripts].find((s) => s.src === import.meta.url);
 const shop = script && script.dataset.shop;
 // Heights reserved before mount, so the page does not shift when a widget appears.
-const reserve = { reviews: "640px", "order-tracker": "480px" };
+const reserve = { reviews: "640px", "order-tracker": "480px", survey: "420px" };
 // Each kind of widget is its own module (glue, wasm): a product page never downloads the tracker.
 const modules = {
   reviews: ["__REVIEWS_GLUE__", "__REVIEWS_WASM__"],
   "order-tracker": ["__TRACKER_GLUE__", "__TRACKER_WASM__"],
+  survey: ["__SURVEY_GLUE__", "__SURVEY_WASM__"],
 };
 const loaded = {};
 const load = (kind) => {

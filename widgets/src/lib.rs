@@ -8,7 +8,10 @@
 
 // A build with one widget leaves the other's shared words and helpers unused; the linker drops
 // them, so only the full build (the default, which `cargo check` and clippy see) is held to it.
-#![cfg_attr(not(all(feature = "reviews", feature = "tracker")), allow(dead_code))]
+#![cfg_attr(
+    not(all(feature = "reviews", feature = "tracker", feature = "survey")),
+    allow(dead_code)
+)]
 
 mod api;
 #[cfg(feature = "reviews")]
@@ -21,6 +24,8 @@ mod reviews;
 #[cfg(feature = "reviews")]
 mod seo;
 mod style;
+#[cfg(feature = "survey")]
+mod survey;
 #[cfg(feature = "tracker")]
 mod tracker;
 mod wire;

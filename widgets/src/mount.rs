@@ -6,6 +6,8 @@ use crate::i18n::Locale;
 #[cfg(feature = "reviews")]
 use crate::reviews::ReviewsWidget;
 use crate::style::stylesheet;
+#[cfg(feature = "survey")]
+use crate::survey::SurveyWidget;
 #[cfg(feature = "tracker")]
 use crate::tracker::TrackerWidget;
 use leptos::prelude::*;
@@ -59,6 +61,14 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
             let token = data.get("token").or_else(|| fragment_token("memnun="));
             let handle = leptos::mount::mount_to(root, move || {
                 view! { <TrackerWidget api=api.clone() locale=locale token=token.clone() /> }
+            });
+            handle.forget();
+        }
+        #[cfg(feature = "survey")]
+        "survey" => {
+            let token = data.get("token").or_else(|| fragment_token("memnun="));
+            let handle = leptos::mount::mount_to(root, move || {
+                view! { <SurveyWidget api=api.clone() locale=locale token=token.clone() /> }
             });
             handle.forget();
         }

@@ -84,10 +84,31 @@ h4{margin:.75rem 0 .25rem;font-size:1rem;font-weight:700}
 a{color:var(--memnun-accent,#b35900);text-underline-offset:2px}
 "#;
 
+#[cfg(feature = "survey")]
+pub const SURVEY_STYLESHEET: &str = r#"
+.step{margin-top:.5rem}
+progress{display:block;width:100%;height:.5rem;margin:0 0 1rem;accent-color:var(--memnun-accent,#b35900)}
+.points{display:flex;flex-wrap:wrap;gap:.25rem}
+.point{position:relative;display:inline-flex}
+.point input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+.point span{display:inline-flex;align-items:center;justify-content:center;min-width:2.75rem;min-height:2.75rem;border:2px solid #8c959f;border-radius:var(--memnun-radius,.5rem);font-weight:600;cursor:pointer}
+.point input:checked+span{background:var(--memnun-accent,#b35900);border-color:var(--memnun-accent,#b35900);color:#fff}
+.point input:focus-visible+span{outline:3px solid var(--memnun-focus,#0969da);outline-offset:2px}
+.ends{display:flex;justify-content:space-between;gap:1rem;font-size:.875rem;margin-top:.25rem}
+.reasons{display:grid;gap:.25rem}
+.check{display:flex;align-items:center;gap:.5rem;min-height:2.75rem;cursor:pointer}
+.check input{width:1.25rem;height:1.25rem;margin:0;accent-color:var(--memnun-accent,#b35900)}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.done{font-size:1.125rem}
+"#;
+
 /// The stylesheet of this module's widgets.
 pub fn stylesheet() -> String {
+    #[allow(unused_mut)] // the reviews module adds nothing to the shared sheet
     let mut css = String::from(STYLESHEET);
     #[cfg(feature = "tracker")]
     css.push_str(TRACKER_STYLESHEET);
+    #[cfg(feature = "survey")]
+    css.push_str(SURVEY_STYLESHEET);
     css
 }

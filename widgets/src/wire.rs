@@ -214,3 +214,95 @@ pub fn tracked(value: &JsValue) -> Option<Tracked> {
         token: text(value, "token")?,
     })
 }
+
+/// The answer to opening a survey (and to each saved answer).
+#[cfg(feature = "survey")]
+pub fn survey_opened(value: &JsValue) -> Option<memnun_protocol::survey::SurveyOpened> {
+    use memnun_protocol::survey::{Answers, Question, Reason, SurveyOpened, SurveyState};
+    let state = match text(value, "state")?.as_str() {
+        "open" => SurveyState::Open,
+        "completed" => SurveyState::Completed,
+        "dismissed" => SurveyState::Dismissed,
+        "cooldown" => SurveyState::Cooldown,
+        "not_delivered" => SurveyState::NotDelivered,
+        _ => return None,
+    };
+    let questions = array(value, "questions")
+        .iter()
+        .filter_map(|q| {
+            let name = q.as_string()?;
+            Question::ALL.into_iter().find(|q| q.as_str() == name)
+        })
+        .collect();
+    let texts_object = field(value, "texts");
+    let texts = Object::entries(texts_object.dyn_ref::<Object>()?)
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.dyn_into().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect();
+    let a = field(value, "answers");
+    let score = |name: &str| number(&a, name).map(|n| n as u8);
+    Some(SurveyOpened {
+        state,
+        order_number: text(value, "order_number").unwrap_or_default(),
+        questions,
+        texts,
+        answers: Answers {
+            nps: score("nps"),
+            reasons: array(&a, "reasons")
+                .iter()
+                .filter_map(|r| Reason::parse(&r.as_string()?))
+                .collect(),
+            follow_up: text(&a, "follow_up"),
+            csat: score("csat"),
+            ces: score("ces"),
+            comment: text(&a, "comment"),
+        },
+        seq: number(value, "seq").unwrap_or(0.0) as u32,
+    })
+}
+
+/// The body of a survey save: every answer so far, numbered (`SurveySubmission`).
+#[cfg(feature = "survey")]
+pub fn survey_submission(
+    token: &str,
+    seq: u32,
+    answers: &memnun_protocol::survey::Answers,
+    complete: bool,
+    dismissed: bool,
+    locale: &str,
+) -> String {
+    let object = Object::new();
+    set(&object, "token", JsValue::from_str(token));
+    set(&object, "seq", JsValue::from(seq));
+    set(&object, "complete", JsValue::from_bool(complete));
+    set(&object, "dismissed", JsValue::from_bool(dismissed));
+    set(&object, "locale", JsValue::from_str(locale));
+    let a = Object::new();
+    let score = |name: &str, v: Option<u8>| {
+        if let Some(v) = v {
+            set(&a, name, JsValue::from(v));
+        }
+    };
+    score("nps", answers.nps);
+    score("csat", answers.csat);
+    score("ces", answers.ces);
+    let reasons: Array = answers
+        .reasons
+        .iter()
+        .map(|r| JsValue::from_str(r.as_str()))
+        .collect();
+    set(&a, "reasons", reasons.into());
+    for (name, value) in [
+        ("follow_up", &answers.follow_up),
+        ("comment", &answers.comment),
+    ] {
+        if let Some(v) = value {
+            set(&a, name, JsValue::from_str(v));
+        }
+    }
+    set(&object, "answers", a.into());
+    stringify(&object).unwrap_or_default()
+}

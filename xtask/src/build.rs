@@ -28,11 +28,12 @@ pub struct Module {
 }
 
 /// The loader and the modules: `reviews` is what a product page fetches, `tracker` what an
-/// order page fetches.
+/// order page fetches, `survey` what a survey page fetches.
 pub struct Built {
     pub loader: PathBuf,
     pub reviews: Module,
     pub tracker: Module,
+    pub survey: Module,
 }
 
 pub fn all() -> Result<Built> {
@@ -49,7 +50,14 @@ fn public_v1() -> PathBuf {
 pub fn widgets() -> Result<Built> {
     let root = root();
     let work = root.join("target/memnun-widgets");
-    let inputs = fingerprint(&["widgets/src", "widgets/loader", "widgets/Cargo.toml"])?;
+    // The widgets compile `protocol` in (its rules and wire types): a change there is theirs.
+    let inputs = fingerprint(&[
+        "widgets/src",
+        "widgets/loader",
+        "widgets/Cargo.toml",
+        "protocol/src",
+        "protocol/Cargo.toml",
+    ])?;
     let stamp = work.join("fingerprint");
     let manifest = work.join("built.txt");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
@@ -60,6 +68,7 @@ pub fn widgets() -> Result<Built> {
     }
     let reviews = module(&work, "reviews")?;
     let tracker = module(&work, "tracker")?;
+    let survey = module(&work, "survey")?;
 
     let out = public_v1();
     let name = |p: &Path| {
@@ -71,7 +80,9 @@ pub fn widgets() -> Result<Built> {
         .replace("__REVIEWS_GLUE__", &name(&reviews.glue))
         .replace("__REVIEWS_WASM__", &name(&reviews.wasm))
         .replace("__TRACKER_GLUE__", &name(&tracker.glue))
-        .replace("__TRACKER_WASM__", &name(&tracker.wasm));
+        .replace("__TRACKER_WASM__", &name(&tracker.wasm))
+        .replace("__SURVEY_GLUE__", &name(&survey.glue))
+        .replace("__SURVEY_WASM__", &name(&survey.wasm));
     let loader_tmp = work.join("loader.unminified.js");
     fs::write(&loader_tmp, loader_src)?;
     minify(&loader_tmp, &out.join("memnun.js"))?;
@@ -80,6 +91,7 @@ pub fn widgets() -> Result<Built> {
         loader: out.join("memnun.js"),
         reviews,
         tracker,
+        survey,
     };
     let paths = [
         &built.loader,
@@ -87,6 +99,8 @@ pub fn widgets() -> Result<Built> {
         &built.reviews.wasm,
         &built.tracker.glue,
         &built.tracker.wasm,
+        &built.survey.glue,
+        &built.survey.wasm,
     ];
     let lines: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
     fs::write(&manifest, lines)?;
@@ -165,6 +179,8 @@ impl Built {
             &self.reviews.wasm,
             &self.tracker.glue,
             &self.tracker.wasm,
+            &self.survey.glue,
+            &self.survey.wasm,
         ]
         .iter()
         .all(|p| p.exists())
@@ -181,6 +197,10 @@ fn read_manifest(path: &Path) -> Option<Built> {
             wasm: lines.next()?,
         },
         tracker: Module {
+            glue: lines.next()?,
+            wasm: lines.next()?,
+        },
+        survey: Module {
             glue: lines.next()?,
             wasm: lines.next()?,
         },

@@ -301,10 +301,10 @@ fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
         let Some(form) = form.get_untracked() else {
             return;
         };
-        if let Ok(Some(el)) = form.query_selector("[aria-invalid=true]") {
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
+        if let Ok(Some(el)) = form.query_selector("[aria-invalid=true]")
+            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = el.focus();
         }
     });
 }

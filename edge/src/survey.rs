@@ -1,0 +1,648 @@
+//! The post-delivery survey: a shopper opens it with the order's `survey` token
+//! (`POST /v1/shops/{shop}/survey/open`) and saves every answer as it is given
+//! (`POST /v1/shops/{shop}/survey/answers`); the merchant words and switches its questions
+//! (`/v1/admin/survey`), reads the satisfaction report (`GET /v1/admin/reports/satisfaction`)
+//! and exports the responses (`GET /v1/admin/survey/responses.csv`).
+//!
+//! Invariants: one response per order (its primary key); a response's answers only move
+//! forward (each save carries every answer so far and a higher `seq`; an older one arriving late
+//! changes nothing); a finished or dismissed response never changes again; the webhook events
+//! (`survey.detractor`, `survey.completed`) are queued in the same batch as the answer that
+//! causes them, once per order.
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType};
+use crate::idempotency::Idempotency;
+use crate::tokens;
+use crate::webhooks;
+use memnun_protocol::survey::{
+    self, Answers, Interval, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason,
+    SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings, SurveySettingsUpdate,
+    SurveyState, SurveySubmission, Tally,
+};
+use memnun_protocol::survey_csv::{self, ExportRow};
+use memnun_protocol::token::Purpose;
+use memnun_protocol::{FieldErrors, FieldProblem, Id, topics};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Env, Request, Response};
+
+const ENDPOINT_ANSWERS: &str = "POST /v1/shops/{shop}/survey/answers";
+const OPEN_MAX_BYTES: usize = 2 * 1024;
+/// Responses one export holds (the newest first); a shop with more exports by period.
+const MAX_EXPORT_ROWS: u32 = 50_000;
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// The shop's settings, or the defaults when the merchant has never set them.
+pub async fn settings(db: &D1Database, shop: &Id) -> Result<SurveySettings, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        settings: String,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT settings FROM survey_settings WHERE shop_id = ?1")
+        .bind(&[shop.as_str().into()])?
+        .first(None)
+        .await?;
+    match row {
+        None => Ok(SurveySettings::defaults()),
+        Some(row) => serde_json::from_str(&row.settings)
+            .map_err(|e| ApiError::Internal(format!("stored survey settings unreadable: {e}"))),
+    }
+}
+
+/// `GET /v1/admin/survey`.
+pub async fn get_settings(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+    http::json(200, &settings(db, shop).await?)
+}
+
+/// `PUT /v1/admin/survey`: the fields given change, the others stay.
+pub async fn put_settings(
+    req: &mut Request,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let (update, _): (SurveySettingsUpdate, _) =
+        http::read_json(req, MAX_SETTINGS_BYTES, BodyType::Json).await?;
+    let next = update
+        .apply(&settings(db, shop).await?)
+        .map_err(ApiError::Validation)?;
+    let json = serde_json::to_string(&next).map_err(|e| ApiError::Internal(e.to_string()))?;
+    db.prepare(
+        "INSERT INTO survey_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&[
+        shop.as_str().into(),
+        json.as_str().into(),
+        JsValue::from_f64(now as f64),
+    ])?
+    .run()
+    .await?;
+    http::json(200, &next)
+}
+
+/// An order and its response (if any), as one query reads them.
+#[derive(Deserialize)]
+struct Situation {
+    number: String,
+    delivered_at: Option<i64>,
+    email_hash: Option<String>,
+    opened_at: Option<i64>,
+    seq: Option<i64>,
+    nps: Option<i64>,
+    reasons: Option<String>,
+    follow_up: Option<String>,
+    csat: Option<i64>,
+    ces: Option<i64>,
+    comment: Option<String>,
+    completed_at: Option<i64>,
+    dismissed_at: Option<i64>,
+    /// Whether this shopper was asked about another order within the cooldown.
+    asked_lately: i64,
+}
+
+impl Situation {
+    fn state(&self) -> SurveyState {
+        if self.delivered_at.is_none() {
+            SurveyState::NotDelivered
+        } else if self.completed_at.is_some() {
+            SurveyState::Completed
+        } else if self.dismissed_at.is_some() {
+            SurveyState::Dismissed
+        } else if self.opened_at.is_none() && self.asked_lately != 0 {
+            // A survey already opened is this order's own: it may always be finished.
+            SurveyState::Cooldown
+        } else {
+            SurveyState::Open
+        }
+    }
+
+    fn answers(&self) -> Answers {
+        let reasons: Vec<String> = self
+            .reasons
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or_default();
+        let score = |v: Option<i64>| v.and_then(|v| u8::try_from(v).ok());
+        Answers {
+            nps: score(self.nps),
+            reasons: reasons.iter().filter_map(|r| Reason::parse(r)).collect(),
+            follow_up: self.follow_up.clone(),
+            csat: score(self.csat),
+            ces: score(self.ces),
+            comment: self.comment.clone(),
+        }
+    }
+
+    fn opened(&self, settings: &SurveySettings, locale: Option<&str>) -> SurveyOpened {
+        SurveyOpened {
+            state: self.state(),
+            order_number: self.number.clone(),
+            questions: settings.asked(),
+            texts: settings.texts_for(locale),
+            answers: self.answers(),
+            seq: self.seq.and_then(|s| u32::try_from(s).ok()).unwrap_or(0),
+        }
+    }
+}
+
+async fn situation(
+    db: &D1Database,
+    shop: &Id,
+    order: &Id,
+    settings: &SurveySettings,
+    now: i64,
+) -> Result<Situation, ApiError> {
+    let asked_since = now - i64::from(settings.cooldown_days) * MS_PER_DAY;
+    db.prepare(
+        "SELECT o.number, o.delivered_at, o.email_hash, r.opened_at, r.seq, r.nps, r.reasons, \
+         r.follow_up, r.csat, r.ces, r.comment, r.completed_at, r.dismissed_at, \
+         EXISTS (SELECT 1 FROM survey_responses x WHERE x.shop_id = o.shop_id \
+           AND x.shopper_key = o.email_hash AND x.order_id != o.id AND x.opened_at > ?3) \
+           AS asked_lately \
+         FROM orders o LEFT JOIN survey_responses r ON r.shop_id = o.shop_id AND r.order_id = o.id \
+         WHERE o.shop_id = ?1 AND o.id = ?2",
+    )
+    .bind(&[
+        shop.as_str().into(),
+        order.as_str().into(),
+        JsValue::from_f64(asked_since as f64),
+    ])?
+    .first(None)
+    .await?
+    .ok_or(ApiError::NotFound("order"))
+}
+
+/// The order a `survey` token opens, or a 422 on `token` that says why not.
+async fn token_order(db: &D1Database, shop: &Id, token: &str, now: i64) -> Result<Id, ApiError> {
+    let refused = |why: &'static str| {
+        let mut errors = FieldErrors::default();
+        errors.push("token", FieldProblem::InvalidToken(why));
+        ApiError::Validation(errors)
+    };
+    if token.is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.push("token", FieldProblem::Required);
+        return Err(ApiError::Validation(errors));
+    }
+    let claims = tokens::verify(db, shop, token, Purpose::Survey, now)
+        .await?
+        .map_err(|e| refused(e.explain()))?;
+    Id::parse(&claims.order).map_err(|_| refused("does not name an order"))
+}
+
+/// `POST /v1/shops/{shop}/survey/open`: where the shopper stands, with the questions and
+/// the answers so far. Opening marks the shopper as asked (the recontact cooldown counts from
+/// here), so it is a POST; the token is in the body, out of URLs and logs.
+pub async fn open(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
+    let (body, _): (SurveyOpen, _) = http::read_json(req, OPEN_MAX_BYTES, BodyType::Json).await?;
+    let mut errors = FieldErrors::default();
+    let locale = survey::check_locale(&mut errors, body.locale.as_deref());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let order = token_order(db, shop, body.token.as_deref().unwrap_or(""), now).await?;
+    let settings = settings(db, shop).await?;
+    let mut situation = situation(db, shop, &order, &settings, now).await?;
+    if situation.state() == SurveyState::Open && situation.opened_at.is_none() {
+        db.prepare(
+            "INSERT OR IGNORE INTO survey_responses \
+             (shop_id, order_id, shopper_key, locale, opened_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            order.as_str().into(),
+            situation
+                .email_hash
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+            locale.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(now as f64),
+        ])?
+        .run()
+        .await?;
+        situation.opened_at = Some(now);
+    }
+    http::json(200, &situation.opened(&settings, locale.as_deref()))
+}
+
+/// `POST /v1/shops/{shop}/survey/answers`: saves every answer so far (with `Idempotency-Key`).
+/// Answers 200 with where the shopper now stands; a save older than the stored one, or one for
+/// a finished or dismissed survey, changes nothing and answers the stored state.
+pub async fn answer(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
+    let key = Idempotency::key_of(req)?;
+    let (submission, raw): (SurveySubmission, Vec<u8>) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let valid = submission
+        .normalized()
+        .validate()
+        .map_err(ApiError::Validation)?;
+    let idempotency = Idempotency::new(shop, ENDPOINT_ANSWERS, key, &raw);
+    if let Some(replayed) = idempotency.replay(db, now).await? {
+        return Ok(replayed);
+    }
+    let order = token_order(db, shop, &valid.token, now).await?;
+    let settings = settings(db, shop).await?;
+    let situation = situation(db, shop, &order, &settings, now).await?;
+    let locale = valid.locale.as_deref();
+    match situation.state() {
+        SurveyState::NotDelivered => {
+            return Err(ApiError::Conflict(
+                "the order has not been delivered yet; its survey opens once it is".into(),
+            ));
+        }
+        SurveyState::Cooldown => {
+            return Err(ApiError::Conflict(
+                "this shopper was asked about another order recently; the shop does not ask \
+                 again within its cooldown"
+                    .into(),
+            ));
+        }
+        SurveyState::Completed | SurveyState::Dismissed => {
+            return http::json(200, &situation.opened(&settings, locale));
+        }
+        SurveyState::Open => {}
+    }
+    let stored_seq = situation.seq.unwrap_or(0);
+    if i64::from(valid.seq) <= stored_seq {
+        // An older state arriving late (a retry from an offline queue): the newer one stands.
+        return http::json(200, &situation.opened(&settings, locale));
+    }
+
+    let answers = &valid.answers;
+    let topics = topics::tag(&answers.comments(), &settings.topics);
+    let state = if valid.complete {
+        SurveyState::Completed
+    } else if valid.dismissed {
+        SurveyState::Dismissed
+    } else {
+        SurveyState::Open
+    };
+    let answer = serde_json::to_string(&SurveyOpened {
+        state,
+        order_number: situation.number.clone(),
+        questions: settings.asked(),
+        texts: settings.texts_for(locale),
+        answers: answers.clone(),
+        seq: valid.seq,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let reasons: Vec<&str> = answers.reasons.iter().map(|r| r.as_str()).collect();
+    let mut batch = idempotency.record(db, now, 200, &answer)?;
+    let text = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let score = |v: Option<u8>| v.map_or(JsValue::NULL, |v| JsValue::from_f64(f64::from(v)));
+    let at_now_if = |on: bool| {
+        if on {
+            JsValue::from_f64(now as f64)
+        } else {
+            JsValue::NULL
+        }
+    };
+    batch.push(
+        db.prepare(
+            "INSERT INTO survey_responses (shop_id, order_id, shopper_key, seq, nps, reasons, \
+             follow_up, csat, ces, comment, topics, locale, opened_at, answered_at, updated_at, \
+             completed_at, dismissed_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?16) \
+             ON CONFLICT (shop_id, order_id) DO UPDATE SET seq = excluded.seq, \
+             nps = excluded.nps, reasons = excluded.reasons, follow_up = excluded.follow_up, \
+             csat = excluded.csat, ces = excluded.ces, comment = excluded.comment, \
+             topics = excluded.topics, locale = COALESCE(excluded.locale, locale), \
+             answered_at = COALESCE(answered_at, excluded.answered_at), \
+             updated_at = excluded.updated_at, completed_at = excluded.completed_at, \
+             dismissed_at = excluded.dismissed_at \
+             WHERE survey_responses.seq < excluded.seq \
+             AND survey_responses.completed_at IS NULL AND survey_responses.dismissed_at IS NULL",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            order.as_str().into(),
+            situation
+                .email_hash
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(f64::from(valid.seq)),
+            score(answers.nps),
+            json_list(&reasons).into(),
+            text(&answers.follow_up),
+            score(answers.csat),
+            score(answers.ces),
+            text(&answers.comment),
+            json_list(&topics).into(),
+            locale.map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(now as f64),
+            at_now_if(!answers.is_empty()),
+            at_now_if(valid.complete),
+            at_now_if(valid.dismissed && !valid.complete),
+        ])?,
+    );
+
+    // Events follow the stored state: queued only if this save is the one stored.
+    let data = serde_json::json!({
+        "order": order.as_str(),
+        "number": situation.number,
+        "group": answers.nps.and_then(NpsGroup::of),
+        "answers": answers,
+        "topics": topics,
+        "locale": locale,
+        "completed": valid.complete,
+    });
+    let stored = || -> Vec<JsValue> {
+        vec![
+            order.as_str().into(),
+            JsValue::from_f64(f64::from(valid.seq)),
+        ]
+    };
+    if answers.nps.is_some_and(|n| n <= 6) {
+        batch.push(webhooks::enqueue_if(
+            db,
+            shop,
+            "survey.detractor",
+            &format!("survey.detractor:{order}"),
+            data.clone(),
+            now,
+            Some((
+                "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
+                 AND seq = ?8 AND nps <= 6)",
+                stored(),
+            )),
+        )?);
+    }
+    if valid.complete {
+        batch.push(webhooks::enqueue_if(
+            db,
+            shop,
+            "survey.completed",
+            &format!("survey.completed:{order}"),
+            data,
+            now,
+            Some((
+                "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
+                 AND seq = ?8 AND completed_at IS NOT NULL)",
+                stored(),
+            )),
+        )?);
+    }
+    match db.batch(batch).await {
+        Ok(_) => http::json_text(200, answer),
+        // Most likely a racing request with the same key won: answer what it stored.
+        Err(e) => match idempotency.replay(db, now).await? {
+            Some(replayed) => Ok(replayed),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// A list of names as JSON text, as the `reasons` and `topics` columns keep them.
+fn json_list<T: AsRef<str>>(names: &[T]) -> String {
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The query's `from`, `to` and `interval`, or a 400 naming what is wrong.
+fn report_query(req: &Request, now: i64) -> Result<(i64, i64, Interval), ApiError> {
+    let url = req.url()?;
+    let mut from = None;
+    let mut to = None;
+    let mut interval = Interval::Week;
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "from" => from = Some(value.into_owned()),
+            "to" => to = Some(value.into_owned()),
+            "interval" => {
+                interval = Interval::parse(&value).ok_or_else(|| {
+                    ApiError::InvalidParameter("interval must be week or day".into())
+                })?
+            }
+            _ => {}
+        }
+    }
+    let (from, to) =
+        survey::report_period(from.as_deref(), to.as_deref(), now).map_err(|errors| {
+            let said: Vec<String> = errors
+                .0
+                .iter()
+                .map(|(field, problem)| match problem {
+                    FieldProblem::OutOfRange { .. } => format!(
+                        "{field} must be before to, and the period at most {} days",
+                        survey::REPORT_MAX_DAYS
+                    ),
+                    other => format!("{field} {other}"),
+                })
+                .collect();
+            ApiError::InvalidParameter(said.join("; "))
+        })?;
+    Ok((from, to, interval))
+}
+
+/// `GET /v1/admin/reports/satisfaction?from=&to=&interval=week|day`: the satisfaction numbers
+/// of the orders delivered in the period, in total and per week (or day). The counting is SQL;
+/// the formulas are `protocol::survey`'s.
+pub async fn report(
+    req: &Request,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let (from, to, interval) = report_query(req, now)?;
+    let args = [
+        shop.as_str().into(),
+        JsValue::from_f64(from as f64),
+        JsValue::from_f64(to as f64),
+        JsValue::from_f64(interval.offset_ms() as f64),
+        JsValue::from_f64(interval.length_ms() as f64),
+    ];
+    // The same bucket as `Interval::bucket`: times are positive, so truncation is floor.
+    const BUCKET: &str = "CAST((o.delivered_at + ?4) / ?5 AS INTEGER)";
+    // Answered responses about the orders delivered in the period; `{each}` joins a JSON list.
+    let answered = |each: &str| {
+        format!(
+            "FROM survey_responses r {each} JOIN orders o \
+             ON o.shop_id = r.shop_id AND o.id = r.order_id \
+             WHERE r.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
+             AND r.answered_at IS NOT NULL"
+        )
+    };
+
+    #[derive(Deserialize)]
+    struct Delivered {
+        bucket: i64,
+        n: u64,
+    }
+    #[derive(Deserialize)]
+    struct Scores {
+        bucket: i64,
+        nps: Option<i64>,
+        csat: Option<i64>,
+        ces: Option<i64>,
+        completed: i64,
+        n: u64,
+    }
+    #[derive(Deserialize)]
+    struct Named {
+        bucket: i64,
+        nps: Option<i64>,
+        name: String,
+        n: u64,
+    }
+    let statements = vec![
+        db.prepare(format!(
+            "SELECT {BUCKET} AS bucket, COUNT(*) AS n FROM orders o \
+             WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
+             GROUP BY bucket"
+        ))
+        .bind(&args)?,
+        db.prepare(format!(
+            "SELECT {BUCKET} AS bucket, r.nps, r.csat, r.ces, \
+             (r.completed_at IS NOT NULL) AS completed, COUNT(*) AS n {} \
+             GROUP BY bucket, r.nps, r.csat, r.ces, completed",
+            answered("")
+        ))
+        .bind(&args)?,
+        db.prepare(format!(
+            "SELECT {BUCKET} AS bucket, r.nps, j.value AS name, COUNT(*) AS n {} \
+             AND r.nps IS NOT NULL GROUP BY bucket, r.nps, name",
+            answered(", json_each(r.reasons) j")
+        ))
+        .bind(&args)?,
+        db.prepare(format!(
+            "SELECT {BUCKET} AS bucket, NULL AS nps, j.value AS name, COUNT(*) AS n {} \
+             GROUP BY bucket, name",
+            answered(", json_each(r.topics) j")
+        ))
+        .bind(&args)?,
+    ];
+    let results = db.batch(statements).await?;
+    let mut buckets: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut results = results.into_iter();
+    let mut next = || {
+        results
+            .next()
+            .ok_or_else(|| ApiError::Internal("a report query gave no result".into()))
+    };
+    for row in next()?.results::<Delivered>()? {
+        buckets.entry(row.bucket).or_default().delivered += row.n;
+    }
+    for row in next()?.results::<Scores>()? {
+        buckets.entry(row.bucket).or_default().add_response(
+            row.nps,
+            row.csat,
+            row.ces,
+            row.completed != 0,
+            row.n,
+        );
+    }
+    for row in next()?.results::<Named>()? {
+        if let Some(nps) = row.nps {
+            buckets
+                .entry(row.bucket)
+                .or_default()
+                .add_reason(nps, &row.name, row.n);
+        }
+    }
+    for row in next()?.results::<Named>()? {
+        buckets
+            .entry(row.bucket)
+            .or_default()
+            .add_topic(&row.name, row.n);
+    }
+    let mut resp = http::json(
+        200,
+        &SatisfactionReport::build(from, to, interval, &buckets),
+    )?;
+    resp.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(resp)
+}
+
+/// `GET /v1/admin/survey/responses.csv`: every answered or dismissed response, newest first,
+/// with its order; cells a spreadsheet would run as formulas are neutralised.
+pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        order_id: String,
+        number: String,
+        delivered_at: Option<i64>,
+        opened_at: i64,
+        completed_at: Option<i64>,
+        dismissed_at: Option<i64>,
+        locale: Option<String>,
+        nps: Option<i64>,
+        reasons: String,
+        follow_up: Option<String>,
+        csat: Option<i64>,
+        ces: Option<i64>,
+        comment: Option<String>,
+        topics: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT r.order_id, o.number, o.delivered_at, r.opened_at, r.completed_at, \
+             r.dismissed_at, r.locale, r.nps, r.reasons, r.follow_up, r.csat, r.ces, r.comment, \
+             r.topics \
+             FROM survey_responses r JOIN orders o ON o.shop_id = r.shop_id AND o.id = r.order_id \
+             WHERE r.shop_id = ?1 AND (r.answered_at IS NOT NULL OR r.dismissed_at IS NOT NULL) \
+             ORDER BY r.opened_at DESC, r.order_id LIMIT ?2",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            JsValue::from_f64(f64::from(MAX_EXPORT_ROWS)),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    let list = |json: &str| -> Vec<String> { serde_json::from_str(json).unwrap_or_default() };
+    let parsed: Vec<(Vec<String>, Vec<String>)> = rows
+        .iter()
+        .map(|r| (list(&r.reasons), list(&r.topics)))
+        .collect();
+    let export_rows: Vec<ExportRow<'_>> = rows
+        .iter()
+        .zip(&parsed)
+        .map(|(r, (reasons, topics))| ExportRow {
+            order: &r.order_id,
+            number: &r.number,
+            delivered_at: r.delivered_at,
+            opened_at: r.opened_at,
+            completed_at: r.completed_at,
+            dismissed_at: r.dismissed_at,
+            locale: r.locale.as_deref(),
+            nps: r.nps,
+            reasons,
+            follow_up: r.follow_up.as_deref(),
+            csat: r.csat,
+            ces: r.ces,
+            comment: r.comment.as_deref(),
+            topics,
+        })
+        .collect();
+    let mut resp = Response::ok(survey_csv::export(&export_rows))?;
+    let headers = resp.headers_mut();
+    headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"{shop}-survey.csv\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(resp)
+}
