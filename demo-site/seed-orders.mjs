@@ -3,6 +3,8 @@
 // Orders in several states (placed, on the way, out for delivery, delivered, held up, split in
 // two shipments). Run again, it changes nothing within a day; on a later day it moves the
 // timelines to that day (shipment ids carry the date, and a replaced shipment takes its events).
+// Then delivered orders whose shoppers answered the survey, through the shopper's own endpoint
+// (so the satisfaction report has numbers), and order 1004's survey left for you to answer.
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
@@ -113,3 +115,40 @@ for (const { id, order, events } of orders) {
   await call("POST", `orders/${id}/events`, { events: events(order.shipments[0].id) });
 }
 console.log(`seeded ${orders.length} demo orders through the merchant API (1001–1006, emails in demo-site/seed-orders.mjs)`);
+
+// Delivered orders with survey answers: [NPS, follow-up reasons, follow-up text, CSAT, CES, comment, finished].
+const answered = [
+  [10, ["delivery_time"], "Ertesi gün elimdeydi.", 5, 7, "Fincanlar çok güzel, teşekkürler!", true],
+  [9, ["packaging"], "Paketleme çok özenliydi.", 5, 6, null, true],
+  [9, ["product_quality"], null, 4, 6, "Kumaşı harika.", true],
+  [10, [], null, 5, 7, null, true],
+  [8, ["delivery_time"], "Kargo biraz geç geldi.", 4, 5, null, true],
+  [7, ["price"], "Fiyatı biraz pahalı.", 3, 5, null, true],
+  [3, ["delivery_time", "customer_service"], "Kargo 5 gün gecikti, müşteri hizmetlerine ulaşamadım.", 1, 2, "Kutu da ezikti.", true],
+  [6, ["description"], "Renk fotoğraftakinden farklı.", 3, 4, null, true],
+  [9, null, null, null, null, null, false],
+];
+const shopper = async (path, body, key) => {
+  const res = await fetch(`${EDGE}/v1/shops/demo/survey/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: SITE, ...(key ? { "Idempotency-Key": key } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`survey ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+};
+for (const [i, [nps, reasons, followUp, csat, ces, comment, complete]] of answered.entries()) {
+  const id = `SIP-${2001 + i}`;
+  const shipment = yurtici("s1", `YK${2001 + i}`);
+  await call("PUT", `orders/${id}`, { number: String(2001 + i), email: `musteri${i + 1}@example.com`, placed_at: at(-96), items: [i % 2 ? shirt : cup], shipments: [shipment] });
+  await call("POST", `orders/${id}/events`, { events: [{ shipment: shipment.id, status: "delivered", time: at(-24) }] });
+  const { survey } = await call("POST", `orders/${id}/links`);
+  const answers = Object.fromEntries(Object.entries({ nps, reasons, follow_up: followUp, csat, ces, comment }).filter(([, v]) => v !== null));
+  // A fixed key per order: a second run is a replay, not a new answer.
+  const key = `00000000-0000-4000-8000-${String(2001 + i).padStart(12, "0")}`;
+  await shopper("open", { token: survey.token, locale: "tr" });
+  await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, key);
+}
+const { survey } = await call("POST", "orders/SIP-1004/links");
+console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);
+console.log(`survey of delivered order 1004, yours to answer: ${survey.url}`);

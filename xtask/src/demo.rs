@@ -81,6 +81,8 @@ pub fn run(args: &[String]) -> Result<()> {
     println!(
         "  demo orders:       1001–1006 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@example.com)"
     );
+    println!("  survey report:     curl -H 'Authorization: Bearer mk_demo_local_only' \\");
+    println!("                       http://127.0.0.1:{edge_port}/v1/admin/reports/satisfaction");
     println!();
     println!("  Press Ctrl-C to stop.");
 
