@@ -6,6 +6,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
@@ -62,6 +63,9 @@ async function pick(w, n) {
 }
 const next = (w) => w.getByRole("button", { name: "İleri" }).click();
 const progress = (w) => w.locator(".progress-text").innerText();
+/** An attribute of the element focused inside the survey's shadow root. */
+const focused = (page, attribute) =>
+  page.evaluate((a) => document.querySelector('[data-memnun="survey"]').shadowRoot.activeElement?.getAttribute(a) ?? null, attribute);
 
 describe("survey widget", () => {
   test("a detractor's path: one question per step, a follow-up about what went wrong, every answer stored", async () => {
@@ -87,13 +91,18 @@ describe("survey widget", () => {
 
     // The keyboard: focus moves to the new question; arrows choose on the scale.
     await w.getByRole("group", { name: "Teslimattan ne kadar memnun kaldınız?" }).waitFor();
-    const focused = await page.evaluate(() => document.querySelector('[data-memnun="survey"]').shadowRoot.activeElement?.getAttribute("type"));
-    assert.equal(focused, "radio", "focus is on the new question");
+    assert.equal(await focused(page, "type"), "radio", "focus is on the new question");
     await page.keyboard.press("ArrowRight");
     assert.equal(await w.getByRole("radio", { checked: true }).getAttribute("value"), "2");
     await next(w);
     await w.getByRole("group", { name: "Siparişinizi almak ne kadar kolaydı?" }).waitFor();
     await pick(w, 3);
+    await w.getByRole("button", { name: "Geri" }).click();
+    await w.getByRole("group", { name: "Teslimattan ne kadar memnun kaldınız?" }).waitFor();
+    assert.equal(await focused(page, "value"), "2", "back on an answered question, focus is on the answer (arrows would change it)");
+    await next(w);
+    await w.getByRole("group", { name: "Siparişinizi almak ne kadar kolaydı?" }).waitFor();
+    assert.equal(await w.getByRole("radio", { checked: true }).getAttribute("value"), "3");
 
     const axeSource = await fs.readFile(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
     await page.evaluate(axeSource);
@@ -109,6 +118,7 @@ describe("survey widget", () => {
     await w.getByLabel("Bize söylemek istediğiniz başka bir şey var mı? (isteğe bağlı)").fill("=1+1 hiç memnun kalmadım");
     await w.getByRole("button", { name: "Gönder" }).click();
     await w.getByText("Teşekkürler! Yanıtlarınız").waitFor();
+    assert.equal(await focused(page, "class"), "done", "the thanks take the focus the form had, so they are read out");
 
     await waitFor(async () => (await row(order.id))?.completed_at);
     const stored = await row(order.id);
@@ -211,6 +221,57 @@ describe("survey widget", () => {
     assert.equal(keysAfter - keysBefore, 5, "five saves, each taken once");
     assert.equal(await page.evaluate(() => localStorage.getItem("memnun:outbox:v1")), null, "the device's queue is empty");
     assert.deepEqual(page.errors.filter((e) => !e.includes("Failed to fetch")), []);
+    await page.context().close();
+  });
+
+  test("in English, with the shop's own wording where it has one", async () => {
+    const settings = await admin("PUT", "survey", { texts: { en: { nps: "Would you recommend Atölye to a friend?" } }, questions: { ces: false } });
+    assert.equal(settings.status, 200, settings.text);
+    try {
+      const order = await deliveredOrder();
+      const token = new URL(order.url).hash.slice("#memnun=".length);
+      const page = await openPage(`${site.url}/survey-en.html#memnun=${token}`, await browser.newContext({ locale: "en-GB" }));
+      const w = survey(page);
+      await w.getByRole("group", { name: "Would you recommend Atölye to a friend?" }).waitFor();
+      assert.equal(await progress(w), "Question 1 of 4", "the shop asks four questions");
+      assert.match(await w.locator(".ends").innerText(), /0: not at all likely\s+10: extremely likely/);
+      await w.locator(".point").filter({ hasText: /^8$/ }).click();
+      await w.getByRole("button", { name: "Next" }).click();
+      await w.getByRole("group", { name: "What would have made it a 10?" }).waitFor();
+      await w.getByLabel("A better price").check();
+      await w.getByRole("button", { name: "Next" }).click();
+      await w.getByRole("group", { name: "How satisfied are you with the delivery?" }).waitFor();
+      await w.locator(".point").filter({ hasText: /^4$/ }).click();
+      await w.getByRole("button", { name: "Next" }).click();
+      await w.getByLabel("Anything else you would like to tell us? (optional)").waitFor();
+      await w.getByRole("button", { name: "Send" }).click();
+      await w.getByText("Thank you! Your answers help us do better.").waitFor();
+      await waitFor(async () => (await row(order.id))?.completed_at);
+      const stored = await row(order.id);
+      assert.deepEqual([stored.nps, stored.csat, stored.ces, stored.locale], [8, 4, null, "en"]);
+      assert.deepEqual(JSON.parse(stored.reasons), ["price"]);
+      await page.context().close();
+    } finally {
+      await admin("PUT", "survey", { texts: {}, questions: { ces: true } });
+    }
+  });
+
+  test("finished on another device: this one stops asking at its next answer", async () => {
+    const order = await deliveredOrder();
+    const page = await openPage(order.url);
+    const w = survey(page);
+    await w.getByRole("group", { name: /önerme olasılığınız/ }).waitFor();
+    const token = new URL(order.url).hash.slice("#memnun=".length);
+    const other = await fetch(`${edge.url}/v1/shops/demo/survey/answers`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: site.url, "Idempotency-Key": randomUUID() },
+      body: JSON.stringify({ token, seq: 5, answers: { nps: 10 }, complete: true }),
+    });
+    assert.equal(other.status, 200, await other.text());
+    await pick(w, 3);
+    await next(w);
+    await w.getByText("Bu anketi zaten yanıtladınız").waitFor();
+    assert.equal((await row(order.id)).nps, 10, "the other device's answers stand");
     await page.context().close();
   });
 

@@ -7,7 +7,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { createHmac, randomUUID } from "node:crypto";
-import { Edge, TEST_API_KEY, TEST_TOKEN_SECRET, adminCall, newClient, postReview, review, signToken } from "./support/harness.mjs";
+import { Edge, TEST_API_KEY, TEST_TOKEN_SECRET, adminCall, newClient, postFeedback, postReview, review, signToken } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const DAY = 24 * 3600 * 1000;
@@ -215,6 +215,37 @@ describe("answering", () => {
     assert.equal((await row(id)).nps, null);
   });
 
+  test("no thanks after some answers keeps them, and raises no event", async () => {
+    const { id, token } = await newOrder();
+    assert.equal((await save(token, 1, { nps: 8, csat: 4 })).status, 200);
+    const both = await save(token, 2, { nps: 1 }, { complete: true, dismissed: true });
+    assert.equal(both.status, 422);
+    assert.ok(both.json.error.fields.dismissed);
+    const r = await save(token, 2, { nps: 1 }, { dismissed: true });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.state, "dismissed");
+    assert.equal(r.json.answers.nps, 8, "a dismissal's own answers are not read");
+    const stored = await row(id);
+    assert.deepEqual([stored.nps, stored.csat], [8, 4]);
+    assert.ok(stored.dismissed_at > 0 && stored.answered_at > 0, "still a (partial) response");
+    assert.equal((await outbox("survey.detractor")).filter((e) => e.event_key === `survey.detractor:${id}`).length, 0);
+  });
+
+  test("saves racing with one seq: one is stored, and an event follows only the stored one", async () => {
+    for (let i = 0; i < 6; i++) {
+      const { id, token } = await newOrder();
+      const [a, b] = await Promise.all([save(token, 1, { nps: 2 }), save(token, 1, { nps: 9 }, { complete: true })]);
+      assert.equal(a.status, 200, a.text);
+      assert.equal(b.status, 200, b.text);
+      const stored = await row(id);
+      const events = await edge.query(
+        "SELECT event_type, payload FROM webhook_outbox WHERE event_key IN (?1, ?2) ORDER BY event_type",
+        `survey.completed:${id}`, `survey.detractor:${id}`);
+      assert.deepEqual(events.map((e) => e.event_type), stored.nps === 2 ? ["survey.detractor"] : ["survey.completed"], `stored ${stored.nps}`);
+      assert.equal(JSON.parse(events[0].payload).data.answers.nps, stored.nps);
+    }
+  });
+
   test("hostile input is a clear 4xx and stores nothing", async () => {
     const { id, token } = await newOrder();
     const cases = [
@@ -339,6 +370,16 @@ describe("the shop's survey settings", () => {
   });
 });
 
+/** Runs the scheduled handler until every queued event has gone out (it sends 25 a run). */
+async function deliverAll(time) {
+  for (let run = 0; run < 20; run++) {
+    await edge.scheduled(time);
+    const [{ n }] = await edge.query("SELECT COUNT(*) AS n FROM webhook_outbox WHERE delivered_at IS NULL AND failed_at IS NULL");
+    if (n === 0) return;
+  }
+  throw new Error("webhook deliveries did not drain");
+}
+
 describe("webhooks", () => {
   const verify = (delivery) => {
     const [, t, v1] = delivery.headers["memnun-signature"].match(/^t=(\d+),v1=([0-9a-f]{64})$/);
@@ -354,7 +395,7 @@ describe("webhooks", () => {
     await save(happy.token, 1, { nps: 10 });
     await save(happy.token, 2, { nps: 10, csat: 5 }, { complete: true });
     const before = received.length;
-    await edge.scheduled(Date.now() + 1000);
+    await deliverAll(Date.now() + 1000);
     const events = received.slice(before).map(verify);
     const about = (order, type) => events.filter((e) => e.type === type && e.data.order === order);
     assert.equal(about(unhappy.id, "survey.detractor").length, 1, "queued once though two saves were detractor answers");
@@ -369,10 +410,33 @@ describe("webhooks", () => {
     for (const e of events) assert.ok(!JSON.stringify(e).includes("@example.com"), "no email in an event");
 
     await save(unhappy.token, 3, { nps: 2, csat: 1 }, { complete: true });
-    await edge.scheduled(Date.now() + 2000);
+    await deliverAll(Date.now() + 2000);
     const more = received.slice(before).map((d) => JSON.parse(d.body));
     assert.equal(more.filter((e) => e.type === "survey.completed" && e.data.order === unhappy.id).length, 1);
     assert.equal(more.filter((e) => e.type === "survey.detractor" && e.data.order === unhappy.id).length, 1, "still once");
+  });
+
+  test("a review held by shoppers' reports reaches the merchant each time it is held", async () => {
+    assert.equal((await admin("PUT", "moderation", { report_threshold: 2 })).status, 200);
+    try {
+      const posted = await postReview(edge, review({ product: "reported-1" }), { origin: ORIGIN });
+      assert.equal(posted.status, 201, posted.text);
+      const id = posted.json.review.id;
+      const report = () => postFeedback(edge, id, "reports", { reporter: randomUUID(), reason: "spam" }, { origin: ORIGIN });
+      const heldEvents = async () => (await outbox("review.held")).map((e) => JSON.parse(e.payload).data).filter((d) => d.review.id === id);
+      assert.equal((await report()).status, 202);
+      assert.equal((await heldEvents()).length, 0, "one report is not enough");
+      assert.equal((await report()).status, 202);
+      const first = await heldEvents();
+      assert.equal(first.length, 1, "held at the threshold, and told");
+      assert.equal((await report()).status, 404, "a held review is out of public reach");
+      assert.equal(first[0].hold_reason, "reported");
+      assert.equal((await admin("POST", `reviews/${id}/approve`)).status, 200);
+      assert.equal((await report()).status, 202);
+      assert.equal((await heldEvents()).length, 2, "held again after approval: told again");
+    } finally {
+      await admin("PUT", "moderation", { report_threshold: 3 });
+    }
   });
 
   test("a held review and a low rating reach the merchant too", async () => {
@@ -502,6 +566,8 @@ describe("the CSV export", () => {
     await save(token, 1, { nps: 4, comment: "=HYPERLINK(\"http://evil.example\",\"click\")" });
     const opened = await newOrder();
     await open(opened.token);
+    const declined = await newOrder();
+    assert.equal((await save(declined.token, 1, {}, { dismissed: true })).status, 200);
     const res = await fetch(`${edge.url}/v1/admin/survey/responses.csv`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type"), /^text\/csv/);
@@ -515,5 +581,8 @@ describe("the CSV export", () => {
     assert.match(line, /,4,detractor,/);
     assert.ok(line.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`), line);
     assert.ok(!lines.some((l) => l.startsWith(`${opened.id},`)), "an opened survey without answers is not a response");
+    const dismissed = lines.find((l) => l.startsWith(`${declined.id},`));
+    assert.ok(dismissed, "a declined survey is listed");
+    assert.match(dismissed.split(",")[5], /^\d{4}-\d\d-\d\dT/, "with its dismissed_at");
   });
 });

@@ -290,12 +290,23 @@ pub async fn answer(
         return http::json(200, &situation.opened(&settings, locale));
     }
 
+    if valid.dismissed {
+        return dismiss(
+            db,
+            shop,
+            &order,
+            &situation,
+            &settings,
+            &valid,
+            idempotency,
+            now,
+        )
+        .await;
+    }
     let answers = &valid.answers;
     let topics = topics::tag(&answers.comments(), &settings.topics);
     let state = if valid.complete {
         SurveyState::Completed
-    } else if valid.dismissed {
-        SurveyState::Dismissed
     } else {
         SurveyState::Open
     };
@@ -354,11 +365,12 @@ pub async fn answer(
             JsValue::from_f64(now as f64),
             at_now_if(!answers.is_empty()),
             at_now_if(valid.complete),
-            at_now_if(valid.dismissed && !valid.complete),
+            JsValue::NULL,
         ])?,
     );
 
-    // Events follow the stored state: queued only if this save is the one stored.
+    // Events follow the stored state: queued only if this save is the one stored (its `seq` and
+    // time: two saves racing with one `seq` cannot both pass).
     let data = serde_json::json!({
         "order": order.as_str(),
         "number": situation.number,
@@ -372,6 +384,7 @@ pub async fn answer(
         vec![
             order.as_str().into(),
             JsValue::from_f64(f64::from(valid.seq)),
+            JsValue::from_f64(now as f64),
         ]
     };
     if answers.nps.is_some_and(|n| n <= 6) {
@@ -384,7 +397,7 @@ pub async fn answer(
             now,
             Some((
                 "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
-                 AND seq = ?8 AND nps <= 6)",
+                 AND seq = ?8 AND updated_at = ?9 AND nps <= 6)",
                 stored(),
             )),
         )?);
@@ -399,7 +412,7 @@ pub async fn answer(
             now,
             Some((
                 "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
-                 AND seq = ?8 AND completed_at IS NOT NULL)",
+                 AND seq = ?8 AND updated_at = ?9 AND completed_at IS NOT NULL)",
                 stored(),
             )),
         )?);
@@ -407,6 +420,57 @@ pub async fn answer(
     match db.batch(batch).await {
         Ok(_) => http::json_text(200, answer),
         // Most likely a racing request with the same key won: answer what it stored.
+        Err(e) => match idempotency.replay(db, now).await? {
+            Some(replayed) => Ok(replayed),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// "No thanks": the survey closes for good. The answers already stored stay as they were (a
+/// dismissal carries none) and no event is queued.
+#[allow(clippy::too_many_arguments)]
+async fn dismiss(
+    db: &D1Database,
+    shop: &Id,
+    order: &Id,
+    situation: &Situation,
+    settings: &SurveySettings,
+    valid: &survey::ValidSubmission,
+    idempotency: Idempotency,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let locale = valid.locale.as_deref();
+    let answer = serde_json::to_string(&SurveyOpened {
+        state: SurveyState::Dismissed,
+        seq: valid.seq,
+        ..situation.opened(settings, locale)
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut batch = idempotency.record(db, now, 200, &answer)?;
+    batch.push(
+        db.prepare(
+            "INSERT INTO survey_responses (shop_id, order_id, shopper_key, seq, locale, opened_at, \
+             updated_at, dismissed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6) \
+             ON CONFLICT (shop_id, order_id) DO UPDATE SET seq = excluded.seq, \
+             updated_at = excluded.updated_at, dismissed_at = excluded.dismissed_at \
+             WHERE survey_responses.seq < excluded.seq \
+             AND survey_responses.completed_at IS NULL AND survey_responses.dismissed_at IS NULL",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            order.as_str().into(),
+            situation
+                .email_hash
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(f64::from(valid.seq)),
+            locale.map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(now as f64),
+        ])?,
+    );
+    match db.batch(batch).await {
+        Ok(_) => http::json_text(200, answer),
         Err(e) => match idempotency.replay(db, now).await? {
             Some(replayed) => Ok(replayed),
             None => Err(e.into()),

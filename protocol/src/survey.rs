@@ -296,7 +296,8 @@ pub struct SurveySubmission {
     /// The shopper finished: no answer changes after this.
     #[serde(default)]
     pub complete: bool,
-    /// The shopper said "no thanks": the survey is not shown again.
+    /// The shopper said "no thanks": the survey is not shown again. The answers already stored
+    /// stay; this save's answers are not read.
     #[serde(default)]
     pub dismissed: bool,
     #[serde(default)]
@@ -425,8 +426,10 @@ impl SurveySubmission {
             ces,
             comment,
         };
-        // A save carries an answer, or says "no thanks".
-        if answers.is_empty() && !self.dismissed && errors.is_empty() {
+        // A save carries an answer, or says "no thanks" (and then its answers are not read).
+        if self.complete && self.dismissed {
+            errors.push("dismissed", FieldProblem::NotAChoice);
+        } else if answers.is_empty() && !self.dismissed && errors.is_empty() {
             errors.push("answers", FieldProblem::Required);
         }
         if errors.is_empty() {
@@ -1157,7 +1160,7 @@ mod survey_tests {
             e.get("answers.follow_up"),
             Some(FieldProblem::ControlCharacter)
         );
-        let v = submission(r#"{"token":"t","seq":1,"answers":{"comment":"   "}}"#)
+        let v = submission(r#"{"token":"t","seq":1,"answers":{"nps":5,"comment":"   "}}"#)
             .validate()
             .expect("valid");
         assert_eq!(v.answers.comment, None);
@@ -1178,6 +1181,12 @@ mod survey_tests {
                 .validate()
                 .is_ok()
         );
+        let both = submission(
+            r#"{"token":"t","seq":1,"answers":{"nps":3},"complete":true,"dismissed":true}"#,
+        )
+        .validate()
+        .expect_err("invalid");
+        assert_eq!(both.get("dismissed"), Some(FieldProblem::NotAChoice));
     }
 
     #[test]

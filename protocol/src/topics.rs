@@ -290,8 +290,7 @@ const KEYWORD_RULE: TextRule = TextRule {
 /// Keywords are stored search-folded and with single spaces, so that the merchant sees what is
 /// actually compared, and two spellings that match the same comments ("Geç  geldi",
 /// "gec geldi", "t-shirt", "t shirt") are kept once, in the first spelling's folded form.
-/// A keyword too short is reported as out of the 3–40 range, `FieldProblem` having no
-/// "too short"; one without letters or digits, which could never match, as required.
+/// A keyword without letters or digits, which could never match, is reported as required.
 pub fn validate_rules(rules: &TopicRules) -> Result<TopicRules, FieldProblem> {
     if rules.len() > MAX_TOPICS {
         return Err(FieldProblem::TooLong { max: MAX_TOPICS });

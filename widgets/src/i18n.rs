@@ -417,6 +417,8 @@ pub struct SurveyStrings {
     pub failed: &'static str,
     pub retry: &'static str,
     pub queued: &'static str,
+    pub not_saved: &'static str,
+    pub text_invalid: &'static str,
 }
 
 impl Locale {
@@ -484,12 +486,14 @@ pub static SURVEY_EN: SurveyStrings = SurveyStrings {
     thanks: "Thank you! Your answers help us do better.",
     completed: "You have already answered this survey. Thank you!",
     dismissed: "All right: we will not ask about this order again.",
-    cooldown: "You answered one of our surveys recently. Thank you: we will not ask again so soon.",
+    cooldown: "We asked you about another order recently. Thank you: we will not ask again so soon.",
     not_delivered: "The survey opens once your order has been delivered.",
     no_token: "Open this page from the link in your delivery email or message.",
     failed: "The survey could not be loaded. Check your connection and try again.",
     retry: "Try again",
     queued: "Saved on this device: it will be sent when you are back online.",
+    not_saved: "Your answer could not be saved. Please open the link from your message again.",
+    text_invalid: "Please remove the special control characters from your text.",
 };
 
 pub static SURVEY_TR: SurveyStrings = SurveyStrings {
@@ -548,10 +552,12 @@ pub static SURVEY_TR: SurveyStrings = SurveyStrings {
     thanks: "Teşekkürler! Yanıtlarınız daha iyi olmamıza yardımcı oluyor.",
     completed: "Bu anketi zaten yanıtladınız. Teşekkürler!",
     dismissed: "Tamam: bu sipariş için bir daha sormayacağız.",
-    cooldown: "Kısa süre önce anketlerimizden birini yanıtladınız. Teşekkürler: bu kadar sık sormayacağız.",
+    cooldown: "Kısa süre önce başka bir siparişiniz için sorduk. Teşekkürler: bu kadar sık sormayacağız.",
     not_delivered: "Anket, siparişiniz teslim edildiğinde açılır.",
     no_token: "Bu sayfayı teslimat e-postanızdaki ya da mesajınızdaki bağlantıdan açın.",
     failed: "Anket yüklenemedi. Bağlantınızı kontrol edip yeniden deneyin.",
     retry: "Yeniden dene",
     queued: "Bu cihaza kaydedildi: bağlantı gelince gönderilecek.",
+    not_saved: "Yanıtınız kaydedilemedi. Lütfen mesajınızdaki bağlantıyı yeniden açın.",
+    text_invalid: "Lütfen metindeki özel denetim karakterlerini kaldırın.",
 };

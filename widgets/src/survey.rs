@@ -16,8 +16,9 @@ use leptos::either::EitherOf3;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::survey::{Answers, NpsGroup, Question, Reason, SurveyOpened, SurveyState};
-use std::collections::BTreeMap;
+use memnun_protocol::survey::{
+    Answers, COMMENT_RULE, FOLLOW_UP_RULE, NpsGroup, Question, Reason, SurveyState,
+};
 use wasm_bindgen::JsCast;
 
 #[derive(Clone, PartialEq)]
@@ -61,7 +62,7 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
     let token = StoredValue::new(token.unwrap_or_default());
     let phase = RwSignal::new(Phase::Loading);
     let questions = StoredValue::new(Vec::<Question>::new());
-    let texts = StoredValue::new(BTreeMap::<String, String>::new());
+    let texts = StoredValue::new(Vec::<(String, String)>::new());
     let number = RwSignal::new(String::new());
     let answers = RwSignal::new(Answers::default());
     let step = RwSignal::new(0usize);
@@ -71,15 +72,16 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
     // Focus follows the shopper's own moves between steps, never the first render.
     let moved = StoredValue::new(false);
     let form = NodeRef::<html::Form>::new();
+    let closing = NodeRef::<html::P>::new();
 
     // The shop's wording of `key`, else ours.
     let text = move |key: &str, ours: &'static str| {
         texts
-            .with_value(|t| t.get(key).cloned())
+            .with_value(|t| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
             .unwrap_or_else(|| ours.to_owned())
     };
 
-    let apply = move |opened: SurveyOpened| {
+    let apply = move |opened: wire::Opened| {
         if opened.state != SurveyState::Open || opened.questions.is_empty() {
             phase.set(Phase::Closed(
                 closed_message(s, opened.state).to_owned(),
@@ -130,20 +132,35 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
     };
     load();
 
-    // What the edge said about a save, now or after a retry.
+    // What the edge said about a save, now or after a retry: a survey finished or declined
+    // elsewhere closes here too; a refusal is said, not taken for a network failure.
     let settle = move |answer: api::Answer| {
         queued.set(false);
         if !answer.is_success() {
-            phase.set(Phase::Closed(s.failed.to_owned(), true));
+            phase.set(Phase::Closed(s.not_saved.to_owned(), false));
+            return;
+        }
+        let closed_elsewhere =
+            wire::survey_state(&answer.body).filter(|state| *state != SurveyState::Open);
+        if let Some(state) = closed_elsewhere
+            && phase.get_untracked() == Phase::Asking
+        {
+            phase.set(Phase::Closed(closed_message(s, state).to_owned(), false));
         }
     };
     let save = move |complete: bool, dismissed: bool| {
         let next = seq.get_value() + 1;
         seq.set_value(next);
+        // A dismissal carries no answers: a choice not confirmed with "Next" is not an answer.
+        let given = if dismissed {
+            Answers::default()
+        } else {
+            answers.get_untracked()
+        };
         let body = wire::survey_submission(
             &token.get_value(),
             next,
-            &answers.get_untracked(),
+            &given,
             complete,
             dismissed,
             locale.tag(),
@@ -170,17 +187,26 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
         ev.prevent_default();
         let Some(question) = current() else { return };
         let needs_choice = matches!(question, Question::Nps | Question::Csat | Question::Ces);
-        if needs_choice && !answered(question, &answers.get_untracked()) {
+        let given = answers.get_untracked();
+        if needs_choice && !answered(question, &given) {
             problem.set(Some(s.choose));
+            return;
+        }
+        // The edge's rules for text, checked here so a pasted control character is said at once.
+        let text_ok = FOLLOW_UP_RULE
+            .check(given.follow_up.as_deref().unwrap_or(""))
+            .and(COMMENT_RULE.check(given.comment.as_deref().unwrap_or("")));
+        if text_ok.is_err() {
+            problem.set(Some(s.text_invalid));
             return;
         }
         problem.set(None);
         let last = step.get_untracked() + 1 >= questions.with_value(Vec::len);
         save(last, false);
+        moved.set_value(true);
         if last {
             phase.set(Phase::Closed(text("thanks", s.thanks), false));
         } else {
-            moved.set_value(true);
             step.update(|i| *i += 1);
         }
     };
@@ -190,19 +216,37 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
         step.update(|i| *i = i.saturating_sub(1));
     };
     let dismiss = move |_| {
+        moved.set_value(true);
         save(false, true);
         phase.set(Phase::Closed(s.dismissed.to_owned(), false));
     };
 
     Effect::new(move |_| {
+        // The step, not only the form: a new step may re-render into the same form element.
+        step.track();
         let Some(form) = form.get() else { return };
         if !moved.get_value() {
             return;
         }
-        if let Ok(Some(first)) = form.query_selector("input:checked, input, textarea")
+        // The chosen answer if there is one (arrows would change it), else the first field.
+        let first = form
+            .query_selector("input:checked")
+            .ok()
+            .flatten()
+            .or_else(|| form.query_selector("input, textarea").ok().flatten());
+        if let Some(first) = first
             && let Ok(first) = first.dyn_into::<web_sys::HtmlElement>()
         {
             let _ = first.focus();
+        }
+    });
+    // When the survey closes under the shopper's hands (sent, declined), the message takes the
+    // focus the removed form had, so it is read out.
+    Effect::new(move |_| {
+        if let Some(message) = closing.get()
+            && moved.get_value()
+        {
+            let _ = message.focus();
         }
     });
 
@@ -264,7 +308,7 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
                                 view! {
                                     <label class="check">
                                         <input type="checkbox" value=reason.as_str()
-                                            checked=now.reasons.contains(&reason)
+                                            prop:checked=now.reasons.contains(&reason)
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
                                                 answers.update(|a| {
@@ -330,7 +374,7 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
             {move || match phase.get() {
                 Phase::Loading => EitherOf3::A(view! { <p class="muted" role="status">{s.loading}</p> }),
                 Phase::Closed(message, retry) => EitherOf3::B(view! {
-                    <p class="done" role="status">{message}</p>
+                    <p class="done" role="status" tabindex="-1" node_ref=closing>{message}</p>
                     {retry.then(|| view! {
                         <button type="button" on:click=move |_| load()>{s.retry}</button>
                     })}
@@ -362,8 +406,10 @@ fn scale(
             <div class="points">
                 {points.map(|n| view! {
                     <label class="point">
+                        // A property, not the attribute: a step re-renders into the same inputs,
+                        // and a radio the shopper has touched ignores its `checked` attribute.
                         <input type="radio" name="memnun-scale" value=n.to_string()
-                            checked=value == Some(n) on:change=move |_| on_pick(n) />
+                            prop:checked=value == Some(n) on:change=move |_| on_pick(n) />
                         <span>{n}</span>
                     </label>
                 }).collect_view()}

@@ -215,18 +215,38 @@ pub fn tracked(value: &JsValue) -> Option<Tracked> {
     })
 }
 
-/// The answer to opening a survey (and to each saved answer).
+/// The answer to opening a survey (and to each saved answer), as the widget needs it: the
+/// protocol's `SurveyOpened` with the shop's texts as a list (a `BTreeMap` costs every
+/// shopper bytes for the two or three texts a shop sets).
 #[cfg(feature = "survey")]
-pub fn survey_opened(value: &JsValue) -> Option<memnun_protocol::survey::SurveyOpened> {
-    use memnun_protocol::survey::{Answers, Question, Reason, SurveyOpened, SurveyState};
-    let state = match text(value, "state")?.as_str() {
-        "open" => SurveyState::Open,
-        "completed" => SurveyState::Completed,
-        "dismissed" => SurveyState::Dismissed,
-        "cooldown" => SurveyState::Cooldown,
-        "not_delivered" => SurveyState::NotDelivered,
-        _ => return None,
-    };
+pub struct Opened {
+    pub state: memnun_protocol::survey::SurveyState,
+    pub order_number: String,
+    pub questions: Vec<memnun_protocol::survey::Question>,
+    pub texts: Vec<(String, String)>,
+    pub answers: memnun_protocol::survey::Answers,
+    pub seq: u32,
+}
+
+/// Only the state of an answer, for a save's answer (where nothing else is read).
+#[cfg(feature = "survey")]
+pub fn survey_state(value: &JsValue) -> Option<memnun_protocol::survey::SurveyState> {
+    use memnun_protocol::survey::SurveyState;
+    [
+        SurveyState::Open,
+        SurveyState::Completed,
+        SurveyState::Dismissed,
+        SurveyState::Cooldown,
+        SurveyState::NotDelivered,
+    ]
+    .into_iter()
+    .find(|s| text(value, "state").as_deref() == Some(s.as_str()))
+}
+
+#[cfg(feature = "survey")]
+pub fn survey_opened(value: &JsValue) -> Option<Opened> {
+    use memnun_protocol::survey::{Answers, Question, Reason};
+    let state = survey_state(value)?;
     let questions = array(value, "questions")
         .iter()
         .filter_map(|q| {
@@ -244,7 +264,7 @@ pub fn survey_opened(value: &JsValue) -> Option<memnun_protocol::survey::SurveyO
         .collect();
     let a = field(value, "answers");
     let score = |name: &str| number(&a, name).map(|n| n as u8);
-    Some(SurveyOpened {
+    Some(Opened {
         state,
         order_number: text(value, "order_number").unwrap_or_default(),
         questions,
