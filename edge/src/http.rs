@@ -12,6 +12,9 @@ use worker::{Env, Headers, Request, Response};
 #[derive(Clone, Copy)]
 pub enum BodyType {
     Json,
+    /// JSON sent by `navigator.sendBeacon`, which can only send it as `text/plain` (a
+    /// CORS-safelisted type, so no preflight).
+    Beacon,
 }
 
 /// Reads and parses a JSON body of at most `max_bytes`, refusing larger ones before parsing.
@@ -23,6 +26,7 @@ pub async fn read_json<T: DeserializeOwned>(
 ) -> Result<(T, Vec<u8>), ApiError> {
     let media: &[&'static str] = match body_type {
         BodyType::Json => &["application/json"],
+        BodyType::Beacon => &["application/json", "text/plain"],
     };
     let bytes = read_body(req, max_bytes, media).await?;
     // serde would read a JSON array as a struct's fields in order; only objects are ours.

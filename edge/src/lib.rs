@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod assets;
+mod catalog;
 mod clock;
 mod error;
 mod feedback;
@@ -16,6 +17,7 @@ mod http;
 mod idempotency;
 mod moderation;
 mod orders;
+mod recommend;
 mod review_csv;
 mod reviews;
 mod secure;
@@ -43,6 +45,14 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let now = event.schedule() as i64;
     if let Err(e) = webhooks::deliver_due(&env, now).await {
         worker::console_error!("webhook deliveries failed: {e}");
+    }
+    match database(&env) {
+        Ok(db) => {
+            if let Err(e) = recommend::drain_backlog(&db).await {
+                worker::console_error!("recommendation backlog failed: {e}");
+            }
+        }
+        Err(e) => worker::console_error!("no database for the backlog: {e}"),
     }
 }
 
@@ -78,6 +88,9 @@ async fn route(mut req: Request, env: Env) -> Response {
         }
         ["v1", "shops", shop, "orders", "track"] => {
             public_write(&mut req, &env, shop, PublicWrite::OrderTrack).await
+        }
+        ["v1", "shops", shop, "events"] => {
+            public_write(&mut req, &env, shop, PublicWrite::Events).await
         }
         ["v1", "shops", shop, "survey", "open"] => {
             public_write(&mut req, &env, shop, PublicWrite::SurveyOpen).await
@@ -151,6 +164,7 @@ async fn public_read(
         "reviews" => reviews::list(req, &db, &shop, &product).await,
         "reviews.jsonld" => reviews::snippet(req, &db, &shop, &product, false).await,
         "reviews.html" => reviews::snippet(req, &db, &shop, &product, true).await,
+        "recommendations" => recommend::list(req, &db, &shop, &product).await,
         _ => Err(ApiError::NotFound("route")),
     }
 }
@@ -165,6 +179,7 @@ enum PublicWrite<'a> {
     OrderTrack,
     SurveyOpen,
     SurveyAnswer,
+    Events,
 }
 
 /// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
@@ -200,6 +215,7 @@ async fn public_write(
                 }
                 PublicWrite::SurveyOpen => survey::open(req, env, &db, &shop, now).await,
                 PublicWrite::SurveyAnswer => survey::answer(req, env, &db, &shop, now).await,
+                PublicWrite::Events => recommend::receive(req, env, &db, &shop, now).await,
                 _ => reviews::create(req, env, &db, &shop).await,
             },
         },
@@ -291,6 +307,9 @@ async fn admin(
         (["webhook"], _) => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
         (["webhook", "deliveries"], Method::Get) => webhooks::deliveries(&db, shop).await,
         (["webhook", "deliveries"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["catalog"], Method::Get) => catalog::list(req, &db, shop).await,
+        (["catalog"], Method::Put) => catalog::put(req, &db, shop, now).await,
+        (["catalog"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
         (["survey"], Method::Get) => survey::get_settings(&db, shop).await,
         (["survey"], Method::Put) => survey::put_settings(req, &db, shop, now).await,
         (["survey"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),

@@ -137,6 +137,9 @@ pub async fn upsert(
         .bind(&with(&[shipments.as_str().into()]))?,
     ])
     .await?;
+    // An order is a basket for "bought together": counted once, on its first upsert.
+    let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
+    crate::recommend::record_basket(db, shop, &format!("order:{order_id}"), &products, now).await?;
     let view = load(db, shop, &order_id, now).await?;
     http::json(200, &view.order)
 }

@@ -6,8 +6,10 @@
 //! for `wasm32-unknown-unknown` (inside the widgets and the worker) and natively (for its tests),
 //! so every rule here is tested once, natively, and enforced the same way on both sides.
 
+pub mod catalog;
 pub mod digest;
 pub mod error;
+pub mod events;
 pub mod feedback;
 pub mod idempotency;
 pub mod ids;
@@ -15,6 +17,7 @@ pub mod jsonld;
 pub mod merchant;
 pub mod moderation;
 pub mod order;
+pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]
 pub mod review_csv;

@@ -1,0 +1,633 @@
+//! Recommendations: shoppers' events (`POST /v1/shops/{shop}/events`), the co-occurrence counts
+//! they and the order API keep up to date, and a product's strip
+//! (`GET /v1/shops/{shop}/products/{product}/recommendations`).
+//!
+//! Invariants: an event is stored once (by its id) and counted once; a browser counts once per
+//! product viewed and a basket once (by its key), so `n` and `co` count browsers and baskets,
+//! not page views; one request writes at most `PAIRS_PER_REQUEST` pair rows and leaves the rest
+//! to the scheduled handler (`drain_backlog`), so a big order or a long history cannot exhaust a
+//! request's query budget; reading a strip is a few indexed range reads.
+
+use crate::error::ApiError;
+use crate::http::{self, BodyType};
+use crate::secure::sha256_hex;
+use memnun_protocol::Id;
+use memnun_protocol::events::{
+    BatchError, EventBatch, EventKind, EventsReceived, MAX_REQUEST_BYTES, ShopperEvent,
+};
+use memnun_protocol::recommend::{
+    self, Arm, LIMIT_DEFAULT, LIMIT_MAX, Neighbour, PAIRS_PER_REQUEST, Recommendations,
+    Recommended, Source,
+};
+use memnun_protocol::{FieldErrors, FieldProblem};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+
+/// Backlog rows one run of the scheduled handler applies.
+const BACKLOG_ROWS_PER_RUN: u32 = 20;
+/// How long a strip may be cached by browsers and the CDN.
+const STRIP_MAX_AGE_S: u32 = 300;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PairKind {
+    Buy,
+    View,
+}
+
+impl PairKind {
+    const fn as_str(self) -> &'static str {
+        match self {
+            PairKind::Buy => "buy",
+            PairKind::View => "view",
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn ms(t: i64) -> JsValue {
+    JsValue::from_f64(t as f64)
+}
+
+/// Statements that count `products` once more in `n` for `kind` (a product listed twice counts
+/// twice: two baskets).
+fn count_items(
+    db: &D1Database,
+    shop: &Id,
+    kind: PairKind,
+    products: &[String],
+) -> Result<Option<D1PreparedStatement>, ApiError> {
+    if products.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        db.prepare(
+            "INSERT INTO item_counts (shop_id, kind, product_id, n) \
+             SELECT ?1, ?2, j.value, 1 FROM json_each(?3) j WHERE true \
+             ON CONFLICT (shop_id, kind, product_id) DO UPDATE SET n = n + 1",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            kind.as_str().into(),
+            to_json(&products)?.into(),
+        ])?,
+    ))
+}
+
+/// The statement that adds one to each pair's `co`.
+fn add_pairs(
+    db: &D1Database,
+    shop: &str,
+    kind: &str,
+    pairs_json: &str,
+) -> Result<D1PreparedStatement, ApiError> {
+    Ok(db
+        .prepare(
+            "INSERT INTO item_pairs (shop_id, kind, a, b, n) \
+             SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), 1 \
+             FROM json_each(?3) j WHERE true \
+             ON CONFLICT (shop_id, kind, a, b) DO UPDATE SET n = n + 1",
+        )
+        .bind(&[shop.into(), kind.into(), pairs_json.into()])?)
+}
+
+/// Statements for `pairs`: the first `PAIRS_PER_REQUEST` now, the rest queued for the
+/// scheduled handler in chunks of the same size.
+fn pair_statements(
+    db: &D1Database,
+    shop: &Id,
+    kind: PairKind,
+    pairs: &[(String, String)],
+    now: i64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let mut statements = Vec::new();
+    let mut chunks = pairs.chunks(PAIRS_PER_REQUEST);
+    if let Some(first) = chunks.next() {
+        statements.push(add_pairs(
+            db,
+            shop.as_str(),
+            kind.as_str(),
+            &to_json(&first)?,
+        )?);
+    }
+    for later in chunks {
+        statements.push(
+            db.prepare(
+                "INSERT INTO pair_backlog (shop_id, kind, pairs, created_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(&[
+                shop.as_str().into(),
+                kind.as_str().into(),
+                to_json(&later)?.into(),
+                ms(now),
+            ])?,
+        );
+    }
+    Ok(statements)
+}
+
+/// Counts a basket once: its key is stored in the same batch (a plain insert, so a second
+/// batch for the same key fails whole and counts nothing).
+fn basket_statements(
+    db: &D1Database,
+    shop: &Id,
+    key: &str,
+    products: &[String],
+    now: i64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let mut distinct: Vec<String> = Vec::new();
+    for p in products {
+        if !distinct.contains(p) {
+            distinct.push(p.clone());
+        }
+    }
+    let mut statements = vec![
+        db.prepare("INSERT INTO baskets (shop_id, basket_key, created_at) VALUES (?1, ?2, ?3)")
+            .bind(&[shop.as_str().into(), key.into(), ms(now)])?,
+    ];
+    statements.extend(count_items(db, shop, PairKind::Buy, &distinct)?);
+    statements.extend(pair_statements(
+        db,
+        shop,
+        PairKind::Buy,
+        &recommend::basket_pairs(&distinct),
+        now,
+    )?);
+    Ok(statements)
+}
+
+/// Counts an order's products as a basket, once per order (the order API calls this on every
+/// upsert; only the first counts).
+pub async fn record_basket(
+    db: &D1Database,
+    shop: &Id,
+    key: &str,
+    products: &[String],
+    now: i64,
+) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[allow(dead_code)]
+        basket_key: String,
+    }
+    let known: Option<Row> = db
+        .prepare("SELECT basket_key FROM baskets WHERE shop_id = ?1 AND basket_key = ?2")
+        .bind(&[shop.as_str().into(), key.into()])?
+        .first(None)
+        .await?;
+    if known.is_some() || products.is_empty() {
+        return Ok(());
+    }
+    // A racing request that counted it first makes this batch fail on the key: nothing to do.
+    let _ = db
+        .batch(basket_statements(db, shop, key, products, now)?)
+        .await;
+    Ok(())
+}
+
+fn batch_refused(error: BatchError) -> ApiError {
+    let mut errors = FieldErrors::default();
+    match error {
+        BatchError::Browser(problem) => errors.push("browser", problem),
+        BatchError::TooMany => errors.push(
+            "events",
+            FieldProblem::TooLong {
+                max: memnun_protocol::events::MAX_EVENTS_PER_BATCH,
+            },
+        ),
+    }
+    ApiError::Validation(errors)
+}
+
+/// `POST /v1/shops/{shop}/events`: a batch from the loader (JSON, sent as `text/plain` by
+/// `sendBeacon`). Answers 202 with what was taken; repeats of an event id count once.
+pub async fn receive(
+    req: &mut Request,
+    env: &Env,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let client = http::client_hash(req, env);
+    http::rate_limit(env, "EVENT_WRITES", format!("{shop}:{client}")).await?;
+    let (batch, _): (EventBatch, _) =
+        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Beacon).await?;
+    let (browser, events, refused) = batch.check().map_err(batch_refused)?;
+    let browser_key = sha256_hex(&[b"browser", http::salt(env).as_bytes(), browser.as_bytes()]);
+
+    #[derive(Deserialize)]
+    struct Known {
+        id: String,
+    }
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let known: BTreeSet<String> = db
+        .prepare(
+            "SELECT id FROM shopper_events WHERE shop_id = ?1 \
+             AND id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?
+        .all()
+        .await?
+        .results::<Known>()?
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    let fresh: Vec<&ShopperEvent> = events.iter().filter(|e| !known.contains(&e.id)).collect();
+    let duplicates = events.len() - fresh.len();
+    if fresh.is_empty() {
+        return http::json(
+            202,
+            &EventsReceived {
+                accepted: 0,
+                duplicates,
+                refused,
+            },
+        );
+    }
+
+    let mut statements = vec![events_insert(db, shop, &browser_key, &fresh, now)?];
+    statements.extend(view_statements(db, shop, &browser_key, &fresh, now).await?);
+    for event in fresh.iter().filter(|e| e.kind == EventKind::Purchase) {
+        let key = match &event.order {
+            Some(order) => format!("order:{order}"),
+            None => format!("event:{}", event.id),
+        };
+        let known: Option<Known> = db
+            .prepare("SELECT basket_key AS id FROM baskets WHERE shop_id = ?1 AND basket_key = ?2")
+            .bind(&[shop.as_str().into(), key.as_str().into()])?
+            .first(None)
+            .await?;
+        if known.is_none() {
+            statements.extend(basket_statements(db, shop, &key, &event.products, now)?);
+        }
+    }
+    match db.batch(statements).await {
+        Ok(_) => http::json(
+            202,
+            &EventsReceived {
+                accepted: fresh.len(),
+                duplicates,
+                refused,
+            },
+        ),
+        // A racing batch with the same events or basket got there first; it counted them.
+        Err(_) => http::json(
+            202,
+            &EventsReceived {
+                accepted: 0,
+                duplicates: events.len(),
+                refused,
+            },
+        ),
+    }
+}
+
+fn events_insert(
+    db: &D1Database,
+    shop: &Id,
+    browser_key: &str,
+    fresh: &[&ShopperEvent],
+    now: i64,
+) -> Result<D1PreparedStatement, ApiError> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        id: &'a str,
+        kind: &'a str,
+        product: Option<&'a str>,
+        products: String,
+        order: Option<&'a str>,
+        source: Option<&'a str>,
+        arm: Option<&'a str>,
+    }
+    let rows = fresh
+        .iter()
+        .map(|e| {
+            Ok(Row {
+                id: &e.id,
+                kind: e.kind.as_str(),
+                product: e.product.as_deref(),
+                products: to_json(&e.products)?,
+                order: e.order.as_deref(),
+                source: e.source.map(Source::as_str),
+                arm: e.arm.map(Arm::as_str),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(db
+        .prepare(
+            "INSERT OR IGNORE INTO shopper_events (shop_id, id, browser_key, kind, product_id, \
+             products, order_id, source, arm, time) \
+             SELECT ?1, json_extract(j.value, '$.id'), ?2, json_extract(j.value, '$.kind'), \
+             json_extract(j.value, '$.product'), json_extract(j.value, '$.products'), \
+             json_extract(j.value, '$.order'), json_extract(j.value, '$.source'), \
+             json_extract(j.value, '$.arm'), ?4 FROM json_each(?3) j",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            browser_key.into(),
+            to_json(&rows)?.into(),
+            ms(now),
+        ])?)
+}
+
+/// The statements for this batch's product views: each product this browser views for the
+/// first time is counted and paired with the ones it viewed before.
+async fn view_statements(
+    db: &D1Database,
+    shop: &Id,
+    browser_key: &str,
+    fresh: &[&ShopperEvent],
+    now: i64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let viewed: Vec<&str> = fresh
+        .iter()
+        .filter(|e| e.kind == EventKind::ProductView)
+        .filter_map(|e| e.product.as_deref())
+        .collect();
+    if viewed.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        product_id: String,
+    }
+    let mut seen: BTreeSet<String> = db
+        .prepare(
+            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
+             AND product_id IN (SELECT value FROM json_each(?3))",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            browser_key.into(),
+            to_json(&viewed)?.into(),
+        ])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| r.product_id)
+        .collect();
+    let mut recent: Vec<String> = db
+        .prepare(
+            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
+             ORDER BY first_at DESC, product_id LIMIT ?3",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            browser_key.into(),
+            JsValue::from_f64(recommend::VIEW_PAIR_WINDOW as f64),
+        ])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| r.product_id)
+        .collect();
+    let mut first_views: Vec<String> = Vec::new();
+    let mut pairs = Vec::new();
+    for product in viewed {
+        if seen.insert(product.to_owned()) {
+            pairs.extend(recommend::view_pairs(product, &recent));
+            recent.insert(0, product.to_owned());
+            first_views.push(product.to_owned());
+        }
+    }
+    if first_views.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut statements = vec![
+        db.prepare(
+            "INSERT OR IGNORE INTO browser_views (shop_id, browser_key, product_id, first_at) \
+             SELECT ?1, ?2, j.value, ?4 + j.key FROM json_each(?3) j",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            browser_key.into(),
+            to_json(&first_views)?.into(),
+            ms(now),
+        ])?,
+    ];
+    statements.extend(count_items(db, shop, PairKind::View, &first_views)?);
+    statements.extend(pair_statements(db, shop, PairKind::View, &pairs, now)?);
+    Ok(statements)
+}
+
+/// The scheduled handler's share: applies the queued pair updates, oldest first, each with the
+/// removal of its row in one batch (so a row is applied once).
+pub async fn drain_backlog(db: &D1Database) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: i64,
+        shop_id: String,
+        kind: String,
+        pairs: String,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT id, shop_id, kind, pairs FROM pair_backlog ORDER BY id LIMIT ?1")
+        .bind(&[JsValue::from_f64(f64::from(BACKLOG_ROWS_PER_RUN))])?
+        .all()
+        .await?
+        .results()?;
+    for row in rows {
+        db.batch(vec![
+            db.prepare("DELETE FROM pair_backlog WHERE id = ?1")
+                .bind(&[JsValue::from_f64(row.id as f64)])?,
+            add_pairs(db, &row.shop_id, &row.kind, &row.pairs)?,
+        ])
+        .await?;
+    }
+    Ok(())
+}
+
+/// `GET /v1/shops/{shop}/products/{product}/recommendations?limit=&arm=&locale=`.
+pub async fn list(
+    req: &Request,
+    db: &D1Database,
+    shop: &Id,
+    product: &Id,
+) -> Result<Response, ApiError> {
+    let url = req.url()?;
+    let mut limit = LIMIT_DEFAULT;
+    let mut arm = Arm::A;
+    let mut locale = "en".to_owned();
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "limit" => limit = http::page_limit(&value, LIMIT_MAX)?,
+            "arm" => {
+                arm = Arm::parse(&value)
+                    .ok_or_else(|| ApiError::InvalidParameter("arm must be a or b".into()))?
+            }
+            "locale" => {
+                locale = match value.as_ref() {
+                    "tr" | "en" => value.into_owned(),
+                    _ => return Err(ApiError::InvalidParameter("locale must be tr or en".into())),
+                }
+            }
+            _ => {}
+        }
+    }
+    let key: [JsValue; 2] = [shop.as_str().into(), product.as_str().into()];
+    const CANDIDATES: u32 = 50;
+    let neighbours = |kind: &str| -> Result<D1PreparedStatement, ApiError> {
+        Ok(db
+            .prepare(
+                "SELECT p.b AS product, p.n AS co, c.n AS n, \
+                 (SELECT n FROM item_counts WHERE shop_id = ?1 AND kind = ?3 AND product_id = ?2) AS na \
+                 FROM item_pairs p JOIN item_counts c \
+                 ON c.shop_id = p.shop_id AND c.kind = p.kind AND c.product_id = p.b \
+                 WHERE p.shop_id = ?1 AND p.kind = ?3 AND p.a = ?2 ORDER BY p.n DESC LIMIT 200",
+            )
+            .bind(&[key[0].clone(), key[1].clone(), kind.into()])?)
+    };
+    let stars = "(r.stars_1 + r.stars_2 + r.stars_3 + r.stars_4 + r.stars_5)";
+    let results = db
+        .batch(vec![
+            neighbours("buy")?,
+            neighbours("view")?,
+            db.prepare(format!(
+                "SELECT i.product_id AS product FROM catalog_items i JOIN product_ratings r \
+                 ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
+                 WHERE i.shop_id = ?1 AND i.in_stock = 1 AND {stars} > 0 AND i.category = \
+                 (SELECT category FROM catalog_items WHERE shop_id = ?1 AND product_id = ?2) \
+                 ORDER BY (r.stars_1 + 2 * r.stars_2 + 3 * r.stars_3 + 4 * r.stars_4 \
+                 + 5 * r.stars_5) * 1.0 / {stars} DESC, {stars} DESC, i.product_id LIMIT ?3"
+            ))
+            .bind(&[
+                key[0].clone(),
+                key[1].clone(),
+                JsValue::from_f64(f64::from(CANDIDATES)),
+            ])?,
+            db.prepare(
+                "SELECT c.product_id AS product FROM item_counts c JOIN catalog_items i \
+                 ON i.shop_id = c.shop_id AND i.product_id = c.product_id AND i.in_stock = 1 \
+                 WHERE c.shop_id = ?1 AND c.kind = 'buy' ORDER BY c.n DESC, c.product_id LIMIT ?2",
+            )
+            .bind(&[key[0].clone(), JsValue::from_f64(f64::from(CANDIDATES))])?,
+            db.prepare(
+                "SELECT product_id AS product FROM catalog_items WHERE shop_id = ?1 \
+                 AND in_stock = 1 ORDER BY created_at DESC, product_id LIMIT ?2",
+            )
+            .bind(&[key[0].clone(), JsValue::from_f64(f64::from(CANDIDATES))])?,
+        ])
+        .await?;
+    #[derive(Deserialize)]
+    struct Near {
+        product: String,
+        co: u64,
+        n: u64,
+        na: Option<u64>,
+    }
+    #[derive(Deserialize)]
+    struct Candidate {
+        product: String,
+    }
+    let mut results = results.into_iter();
+    let mut next = || {
+        results
+            .next()
+            .ok_or_else(|| ApiError::Internal("a recommendation query gave no result".into()))
+    };
+    let ranked = |rows: Vec<Near>| -> Vec<String> {
+        let n_a = rows.first().and_then(|r| r.na).unwrap_or(0);
+        let neighbours: Vec<Neighbour> = rows
+            .into_iter()
+            .map(|r| Neighbour {
+                product: r.product,
+                co: r.co,
+                n: r.n,
+            })
+            .collect();
+        recommend::rank_similar(n_a, &neighbours)
+    };
+    let plain = |rows: Vec<Candidate>| rows.into_iter().map(|c| c.product).collect::<Vec<_>>();
+    let mut by_source: BTreeMap<Source, Vec<String>> = BTreeMap::new();
+    by_source.insert(Source::BoughtTogether, ranked(next()?.results()?));
+    by_source.insert(Source::ViewedTogether, ranked(next()?.results()?));
+    by_source.insert(Source::TopRated, plain(next()?.results()?));
+    by_source.insert(Source::Bestseller, plain(next()?.results()?));
+    by_source.insert(Source::Newest, plain(next()?.results()?));
+
+    // Which candidates the catalog has in stock, with what the strip shows of them.
+    let all: BTreeSet<&String> = by_source.values().flatten().collect();
+    #[derive(Deserialize)]
+    struct Item {
+        product_id: String,
+        name: String,
+        price_minor: i64,
+        currency: String,
+        image_url: Option<String>,
+        url: String,
+        stars: Option<String>,
+    }
+    let items: Vec<Item> = db
+        .prepare(
+            "SELECT i.product_id, i.name, i.price_minor, i.currency, i.image_url, i.url, \
+             json_array(r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5) AS stars \
+             FROM catalog_items i LEFT JOIN product_ratings r \
+             ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
+             WHERE i.shop_id = ?1 AND i.in_stock = 1 \
+             AND i.product_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[shop.as_str().into(), to_json(&all)?.into()])?
+        .all()
+        .await?
+        .results()?;
+    let by_id: BTreeMap<&str, &Item> = items.iter().map(|i| (i.product_id.as_str(), i)).collect();
+    let strip = recommend::fill(
+        limit as usize,
+        product.as_str(),
+        arm,
+        |source| by_source.get(&source).cloned().unwrap_or_default(),
+        |p| by_id.contains_key(p),
+    );
+    let items = strip
+        .into_iter()
+        .filter_map(|(id, source)| {
+            let item = by_id.get(id.as_str())?;
+            let names: BTreeMap<String, String> =
+                serde_json::from_str(&item.name).unwrap_or_default();
+            let name = names
+                .get(&locale)
+                .or_else(|| names.values().next())
+                .cloned()
+                .unwrap_or_default();
+            let counts: Vec<Option<u32>> = item
+                .stars
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let histogram: Vec<u32> = counts.into_iter().map(|c| c.unwrap_or(0)).collect();
+            let reviews: u32 = histogram.iter().sum();
+            let total: u32 = histogram.iter().zip(1u32..).map(|(n, s)| n * s).sum();
+            Some(Recommended {
+                product: id,
+                name,
+                price_minor: item.price_minor,
+                currency: item.currency.clone(),
+                image_url: item.image_url.clone(),
+                url: item.url.clone(),
+                rating_hundredths: (reviews > 0).then(|| (200 * total + reviews) / (2 * reviews)),
+                reviews,
+                source,
+            })
+        })
+        .collect();
+    let mut resp = http::json(
+        200,
+        &Recommendations {
+            product: product.to_string(),
+            arm,
+            items,
+        },
+    )?;
+    resp.headers_mut().set(
+        "Cache-Control",
+        &format!("public, max-age={STRIP_MAX_AGE_S}"),
+    )?;
+    Ok(resp)
+}

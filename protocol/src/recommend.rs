@@ -1,0 +1,409 @@
+//! Recommendations: item-to-item co-occurrence (Linden, Smith and York, 2003), computed the same
+//! way by the edge and the tests.
+//!
+//! Two co-occurrence kinds: `buy` (products in the same order) and `view` (products viewed by
+//! the same browser). For each kind the edge keeps `n(a)`, the baskets or browsers with `a`, and
+//! `co(a, b)`, those with both, updated as events arrive ([`view_pairs`], [`basket_pairs`]).
+//! Similarity is the cosine of the two items' occurrence vectors, `co / √(n(a)·n(b))`: a
+//! bestseller that appears with everything has a large `n(b)` and does not crowd out the item
+//! actually bought with `a`.
+//!
+//! A product's strip is filled by a chain of sources ([`Source`]), in the order the shopper's
+//! arm ([`Arm`]) says, never with the product itself, an unknown or out-of-stock item, or a
+//! duplicate.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a recommended product came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    BoughtTogether,
+    ViewedTogether,
+    TopRated,
+    Bestseller,
+    Newest,
+    /// The browser's own history, kept in the browser (the strip's second mode).
+    RecentlyViewed,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::BoughtTogether,
+        Source::ViewedTogether,
+        Source::TopRated,
+        Source::Bestseller,
+        Source::Newest,
+        Source::RecentlyViewed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Source::BoughtTogether => "bought_together",
+            Source::ViewedTogether => "viewed_together",
+            Source::TopRated => "top_rated",
+            Source::Bestseller => "bestseller",
+            Source::Newest => "newest",
+            Source::RecentlyViewed => "recently_viewed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The two list strategies a shop can compare: `a` puts what was bought together first, `b`
+/// the best rated in the same category.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arm {
+    #[default]
+    A,
+    B,
+}
+
+impl Arm {
+    pub fn parse(s: &str) -> Option<Arm> {
+        match s {
+            "a" => Some(Arm::A),
+            "b" => Some(Arm::B),
+            _ => None,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Arm::A => "a",
+            Arm::B => "b",
+        }
+    }
+
+    /// The arm of a browser: a stable hash of its random id, so a shopper sees one strategy
+    /// on every page and visit, and half of all browsers see each.
+    pub fn of_browser(browser: &str) -> Arm {
+        let digest = crate::digest::sha256_hex(&[b"memnun-arm", browser.as_bytes()]);
+        // The last hex digit's low bit: one bit of a SHA-256, even across browsers.
+        match digest.as_bytes().last().map(|d| d % 2) {
+            Some(0) => Arm::A,
+            _ => Arm::B,
+        }
+    }
+
+    /// The order in which this arm asks the sources.
+    pub const fn chain(self) -> [Source; 5] {
+        match self {
+            Arm::A => [
+                Source::BoughtTogether,
+                Source::ViewedTogether,
+                Source::TopRated,
+                Source::Bestseller,
+                Source::Newest,
+            ],
+            Arm::B => [
+                Source::TopRated,
+                Source::BoughtTogether,
+                Source::ViewedTogether,
+                Source::Bestseller,
+                Source::Newest,
+            ],
+        }
+    }
+}
+
+/// Cosine similarity of two items from their co-occurrence count and their own counts.
+pub fn cosine(co: u64, n_a: u64, n_b: u64) -> f64 {
+    if co == 0 || n_a == 0 || n_b == 0 {
+        return 0.0;
+    }
+    co as f64 / ((n_a as f64) * (n_b as f64)).sqrt()
+}
+
+/// One co-occurring item as the edge reads it: `co(a, b)` and `n(b)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour {
+    pub product: String,
+    pub co: u64,
+    pub n: u64,
+}
+
+/// `a`'s neighbours, most similar first (ties: more co-occurrences, then the id, so the order
+/// is stable).
+pub fn rank_similar(n_a: u64, neighbours: &[Neighbour]) -> Vec<String> {
+    let mut scored: Vec<(f64, &Neighbour)> = neighbours
+        .iter()
+        .map(|x| (cosine(x.co, n_a, x.n), x))
+        .filter(|(score, _)| *score > 0.0)
+        .collect();
+    scored.sort_by(|(sa, a), (sb, b)| {
+        sb.total_cmp(sa)
+            .then(b.co.cmp(&a.co))
+            .then(a.product.cmp(&b.product))
+    });
+    scored.into_iter().map(|(_, x)| x.product.clone()).collect()
+}
+
+/// Fills a strip of `limit` products: each source's candidates in the arm's order, skipping
+/// `product` itself, anything `available` refuses (unknown, out of stock) and duplicates.
+pub fn fill(
+    limit: usize,
+    product: &str,
+    arm: Arm,
+    candidates: impl Fn(Source) -> Vec<String>,
+    available: impl Fn(&str) -> bool,
+) -> Vec<(String, Source)> {
+    let mut strip: Vec<(String, Source)> = Vec::new();
+    for source in arm.chain() {
+        if strip.len() >= limit {
+            break;
+        }
+        for candidate in candidates(source) {
+            if strip.len() >= limit {
+                break;
+            }
+            if candidate != product
+                && available(&candidate)
+                && !strip.iter().any(|(p, _)| *p == candidate)
+            {
+                strip.push((candidate, source));
+            }
+        }
+    }
+    strip
+}
+
+/// The most recent other products a browser's new view pairs with: co-view counts each
+/// browser's pair once, and a long browsing history pairs only its recent part.
+pub const VIEW_PAIR_WINDOW: usize = 20;
+/// Pair rows one request writes; the rest wait for the scheduled handler.
+pub const PAIRS_PER_REQUEST: usize = 120;
+/// Products of one basket that pair with each other (a wholesale order of 100 lines is not 4,950
+/// signals of taste).
+pub const BASKET_PAIR_ITEMS: usize = 30;
+
+/// The pair rows (both directions) a browser's first view of `product` adds, given the products
+/// it viewed before, most recent first.
+pub fn view_pairs(product: &str, viewed_before: &[String]) -> Vec<(String, String)> {
+    viewed_before
+        .iter()
+        .filter(|p| *p != product)
+        .take(VIEW_PAIR_WINDOW)
+        .flat_map(|other| {
+            [
+                (product.to_owned(), other.clone()),
+                (other.clone(), product.to_owned()),
+            ]
+        })
+        .collect()
+}
+
+/// The pair rows (both directions) a new basket adds: every ordered pair of its distinct
+/// products, the first [`BASKET_PAIR_ITEMS`] of them.
+pub fn basket_pairs(products: &[String]) -> Vec<(String, String)> {
+    let mut distinct: Vec<&String> = Vec::new();
+    for p in products {
+        if !distinct.contains(&p) {
+            distinct.push(p);
+        }
+    }
+    distinct.truncate(BASKET_PAIR_ITEMS);
+    let mut pairs = Vec::new();
+    for a in &distinct {
+        for b in &distinct {
+            if a != b {
+                pairs.push(((*a).clone(), (*b).clone()));
+            }
+        }
+    }
+    pairs
+}
+
+/// A strip's item as the widget shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommended {
+    pub product: String,
+    pub name: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub image_url: Option<String>,
+    pub url: String,
+    /// The mean rating in hundredths (450 is 4.5) and the count of published reviews.
+    pub rating_hundredths: Option<u32>,
+    pub reviews: u32,
+    pub source: Source,
+}
+
+/// The answer to `GET /v1/shops/{shop}/products/{product}/recommendations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendations {
+    pub product: String,
+    pub arm: Arm,
+    pub items: Vec<Recommended>,
+}
+
+pub const LIMIT_DEFAULT: u32 = 8;
+pub const LIMIT_MAX: u32 = 24;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    /// A hand-worked log: four browsers' views, in order.
+    ///   B1: cup, shirt   B2: cup, shirt, mug   B3: cup, mug   B4: lamp, cup
+    /// n(cup)=4, n(shirt)=2, n(mug)=2, n(lamp)=1; co(cup,shirt)=2, co(cup,mug)=2,
+    /// co(cup,lamp)=1, co(shirt,mug)=1.
+    /// cos(cup,shirt) = 2/√8 ≈ 0.707, cos(cup,mug) ≈ 0.707, cos(cup,lamp) = 1/√4 = 0.5;
+    /// cos(shirt,mug) = 1/√4 = 0.5, cos(shirt,cup) ≈ 0.707.
+    fn hand_worked() -> (
+        std::collections::BTreeMap<String, u64>,
+        std::collections::BTreeMap<(String, String), u64>,
+    ) {
+        let browsers = [
+            s(&["cup", "shirt"]),
+            s(&["cup", "shirt", "mug"]),
+            s(&["cup", "mug"]),
+            s(&["lamp", "cup"]),
+        ];
+        let mut n = std::collections::BTreeMap::new();
+        let mut co = std::collections::BTreeMap::new();
+        for views in browsers {
+            let mut before: Vec<String> = Vec::new();
+            for product in views {
+                *n.entry(product.clone()).or_insert(0) += 1;
+                for pair in view_pairs(&product, &before) {
+                    *co.entry(pair).or_insert(0) += 1;
+                }
+                before.insert(0, product);
+            }
+        }
+        (n, co)
+    }
+
+    fn neighbours_of(
+        a: &str,
+        n: &std::collections::BTreeMap<String, u64>,
+        co: &std::collections::BTreeMap<(String, String), u64>,
+    ) -> Vec<Neighbour> {
+        co.iter()
+            .filter(|((x, _), _)| x == a)
+            .map(|((_, b), c)| Neighbour {
+                product: b.clone(),
+                co: *c,
+                n: n[b],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn incremental_counts_match_the_hand_worked_log() {
+        let (n, co) = hand_worked();
+        assert_eq!((n["cup"], n["shirt"], n["mug"], n["lamp"]), (4, 2, 2, 1));
+        let c = |a: &str, b: &str| co.get(&(a.to_owned(), b.to_owned())).copied();
+        assert_eq!(c("cup", "shirt"), Some(2));
+        assert_eq!(c("shirt", "cup"), Some(2), "both directions");
+        assert_eq!(c("cup", "mug"), Some(2));
+        assert_eq!(c("cup", "lamp"), Some(1));
+        assert_eq!(c("shirt", "mug"), Some(1));
+        assert_eq!(c("lamp", "shirt"), None);
+    }
+
+    #[test]
+    fn ranking_follows_the_cosine() {
+        let (n, co) = hand_worked();
+        // cup: shirt and mug tie at 0.707 (same co: by id), lamp 0.5.
+        assert_eq!(
+            rank_similar(n["cup"], &neighbours_of("cup", &n, &co)),
+            s(&["mug", "shirt", "lamp"])
+        );
+        assert_eq!(
+            rank_similar(n["shirt"], &neighbours_of("shirt", &n, &co)),
+            s(&["cup", "mug"])
+        );
+        assert!((cosine(2, 4, 2) - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_bestseller_does_not_crowd_out_the_real_companion() {
+        // The case counted in a raw co-occurrence order would get wrong: a bestseller seen with
+        // 10 of a's 12 baskets (but in 1,000 baskets overall) against a niche item seen with 6
+        // of a's baskets and only 8 overall.
+        let ranked = rank_similar(
+            12,
+            &[
+                Neighbour {
+                    product: "bestseller".into(),
+                    co: 10,
+                    n: 1000,
+                },
+                Neighbour {
+                    product: "saucer".into(),
+                    co: 6,
+                    n: 8,
+                },
+            ],
+        );
+        assert_eq!(ranked, s(&["saucer", "bestseller"]));
+    }
+
+    #[test]
+    fn the_strip_follows_the_chain_and_skips_what_it_must() {
+        let candidates = |source: Source| match source {
+            Source::BoughtTogether => s(&["saucer", "cup", "gone"]),
+            Source::ViewedTogether => s(&["saucer", "mug"]),
+            Source::TopRated => s(&["lamp", "mug"]),
+            Source::Bestseller => s(&["shirt"]),
+            Source::Newest => s(&["vase", "rug"]),
+            Source::RecentlyViewed => s(&[]),
+        };
+        let in_stock = |p: &str| p != "gone";
+        let a = fill(5, "cup", Arm::A, candidates, in_stock);
+        assert_eq!(
+            a,
+            vec![
+                ("saucer".into(), Source::BoughtTogether),
+                ("mug".into(), Source::ViewedTogether),
+                ("lamp".into(), Source::TopRated),
+                ("shirt".into(), Source::Bestseller),
+                ("vase".into(), Source::Newest),
+            ]
+        );
+        let b = fill(3, "cup", Arm::B, candidates, in_stock);
+        assert_eq!(
+            b,
+            vec![
+                ("lamp".into(), Source::TopRated),
+                ("mug".into(), Source::TopRated),
+                ("saucer".into(), Source::BoughtTogether),
+            ]
+        );
+        assert!(fill(4, "cup", Arm::A, |_| Vec::new(), in_stock).is_empty());
+    }
+
+    #[test]
+    fn pairs_are_bounded() {
+        let history: Vec<String> = (0..50).map(|i| format!("p{i}")).collect();
+        assert_eq!(view_pairs("new", &history).len(), 2 * VIEW_PAIR_WINDOW);
+        let big: Vec<String> = (0..100).map(|i| format!("p{i}")).collect();
+        assert_eq!(
+            basket_pairs(&big).len(),
+            BASKET_PAIR_ITEMS * (BASKET_PAIR_ITEMS - 1)
+        );
+        assert_eq!(basket_pairs(&s(&["a", "b", "a"])).len(), 2);
+    }
+
+    #[test]
+    fn arms_are_stable_and_both_used() {
+        let arms: Vec<Arm> = (0..64)
+            .map(|i| Arm::of_browser(&format!("00000000-0000-4000-8000-{i:012}")))
+            .collect();
+        assert!(arms.contains(&Arm::A) && arms.contains(&Arm::B));
+        assert_eq!(
+            Arm::of_browser("00000000-0000-4000-8000-000000000001"),
+            Arm::of_browser("00000000-0000-4000-8000-000000000001")
+        );
+    }
+}
