@@ -254,3 +254,53 @@ describe("the strip", () => {
     assert.equal((await strip("..%2F..%2Fadmin")).status, 400);
   });
 });
+
+describe("the recommendations report", () => {
+  test("counts impressions, clicks, click-through and attributed purchases per source, arm and product", async () => {
+    const shown = (product, source, arm) => ({ id: randomUUID(), type: "recommendation_shown", product, source, arm });
+    const browserA = randomUUID();
+    const browserB = randomUUID();
+    const before = (await admin("GET", "reports/recommendations")).json.totals;
+    await send({ browser: browserA, events: [
+      shown("r-saucer", "bought_together", "a"), shown("r-spoon", "bought_together", "a"),
+      shown("r-saucer", "bought_together", "a"), shown("r-lamp", "newest", "a"),
+      { id: randomUUID(), type: "recommendation_clicked", product: "r-saucer", source: "bought_together", arm: "a" },
+      { id: randomUUID(), type: "purchase", products: ["r-saucer", "r-cup"], product: "r-saucer", source: "bought_together", arm: "a" },
+    ] });
+    const clickB = { id: randomUUID(), type: "recommendation_clicked", product: "r-mug", source: "top_rated", arm: "b" };
+    await send({ browser: browserB, events: [
+      shown("r-mug", "top_rated", "b"), shown("r-saucer", "bought_together", "b"), clickB,
+      { id: randomUUID(), type: "add_to_cart", product: "r-mug", source: "top_rated", arm: "b" },
+      { id: randomUUID(), type: "purchase", products: ["r-vase"] },
+    ] });
+    await send({ browser: browserB, events: [clickB] }); // sent twice: counted once
+    const r = await admin("GET", "reports/recommendations");
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get("cache-control"), "no-store");
+    const t = r.json.totals;
+    assert.deepEqual(
+      [t.impressions - before.impressions, t.clicks - before.clicks, t.purchases - before.purchases, t.add_to_carts - before.add_to_carts],
+      [6, 2, 1, 1],
+      "an unattributed purchase is not counted",
+    );
+    assert.deepEqual(r.json.by_arm.a, { impressions: 4, clicks: 1, ctr_tenths: 250, add_to_carts: 0, purchases: 1 });
+    assert.deepEqual(r.json.by_arm.b, { impressions: 2, clicks: 1, ctr_tenths: 500, add_to_carts: 1, purchases: 0 });
+    assert.equal(r.json.by_source.bought_together.impressions, 4);
+    assert.equal(r.json.by_source.top_rated.clicks, 1);
+    const saucer = r.json.products.find((p) => p.product === "r-saucer");
+    assert.deepEqual([saucer.impressions, saucer.clicks, saucer.purchases], [3, 1, 1]);
+    assert.equal(r.json.products[0].product, "r-saucer", "most shown first");
+  });
+
+  test("its period is checked", async () => {
+    for (const query of ["from=someday", "from=2026-11-23&to=2026-11-01", "from=2020-01-01&to=2026-01-01"]) {
+      const r = await admin("GET", `reports/recommendations?${query}`);
+      assert.equal(r.status, 400, query);
+    }
+    const future = await admin("GET", "reports/recommendations?from=2030-01-01&to=2030-01-31");
+    assert.equal(future.status, 200);
+    assert.equal(future.json.totals.impressions, 0);
+    assert.equal(future.json.totals.ctr_tenths, null);
+    assert.equal((await admin("GET", "reports/recommendations", undefined, { key: null })).status, 401);
+  });
+});

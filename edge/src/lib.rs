@@ -317,6 +317,10 @@ async fn admin(
         (["survey", "responses.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["reports", "satisfaction"], Method::Get) => survey::report(req, &db, shop, now).await,
         (["reports", "satisfaction"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["reports", "recommendations"], Method::Get) => {
+            recommend::report(req, &db, shop, now).await
+        }
+        (["reports", "recommendations"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
         (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
         (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),

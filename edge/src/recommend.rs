@@ -631,3 +631,87 @@ pub async fn list(
     )?;
     Ok(resp)
 }
+
+/// `GET /v1/admin/reports/recommendations?from=&to=`: impressions, clicks, click-through and
+/// attributed adds to cart and purchases, in total, per source, per arm and per product, from
+/// the events of the period (default the last 28 days, at most 366).
+pub async fn report(
+    req: &Request,
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+) -> Result<Response, ApiError> {
+    const DAY_MS: i64 = 86_400_000;
+    let url = req.url()?;
+    let mut from = None;
+    let mut to = None;
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "from" => from = Some(value.into_owned()),
+            "to" => to = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let read = |name: &str, raw: Option<&str>, date_end: bool| -> Result<Option<i64>, ApiError> {
+        match raw {
+            None | Some("") => Ok(None),
+            Some(raw) => memnun_protocol::time::parse_timestamp(raw)
+                // A bare date `to` includes that day.
+                .map(|ms| {
+                    Some(if date_end && raw.trim().len() == 10 {
+                        ms + DAY_MS
+                    } else {
+                        ms
+                    })
+                })
+                .ok_or_else(|| {
+                    ApiError::InvalidParameter(format!("{name} {}", FieldProblem::NotATime))
+                }),
+        }
+    };
+    let to = read("to", to.as_deref(), true)?.unwrap_or(now);
+    let from = read("from", from.as_deref(), false)?.unwrap_or(to - 28 * DAY_MS);
+    if from >= to || to - from > 366 * DAY_MS {
+        return Err(ApiError::InvalidParameter(
+            "from must be before to, and the period at most 366 days".into(),
+        ));
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        kind: String,
+        source: String,
+        arm: Option<String>,
+        product_id: String,
+        n: u64,
+    }
+    let rows: Vec<Row> = db
+        .prepare(
+            "SELECT kind, source, arm, product_id, COUNT(*) AS n FROM shopper_events \
+             WHERE shop_id = ?1 AND time >= ?2 AND time < ?3 AND source IS NOT NULL \
+             AND product_id IS NOT NULL AND kind IN \
+             ('recommendation_shown', 'recommendation_clicked', 'add_to_cart', 'purchase') \
+             GROUP BY kind, source, arm, product_id",
+        )
+        .bind(&[shop.as_str().into(), ms(from), ms(to)])?
+        .all()
+        .await?
+        .results()?;
+    let counts: Vec<recommend::EventCount> = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(recommend::EventCount {
+                kind: EventKind::parse(&r.kind)?,
+                source: Source::parse(&r.source)?,
+                arm: r.arm.as_deref().and_then(Arm::parse).unwrap_or_default(),
+                product: r.product_id,
+                n: r.n,
+            })
+        })
+        .collect();
+    let mut resp = http::json(
+        200,
+        &recommend::RecommendationReport::build(from, to, &counts),
+    )?;
+    resp.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(resp)
+}

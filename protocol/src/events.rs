@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 /// Events one batch may carry: each costs a few rows, and a request has a query budget.
 pub const MAX_EVENTS_PER_BATCH: usize = 20;
-/// Products one `recommendation_shown` or `purchase` event may list.
+/// Products one `purchase` event may list.
 pub const MAX_PRODUCTS_PER_EVENT: usize = 20;
 pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
@@ -62,10 +62,11 @@ pub struct EventInput {
     pub id: Option<String>,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
-    /// The product viewed, added, clicked, or the one whose strip was shown.
+    /// The product viewed, added, shown in a strip or clicked there; for a purchase attributed
+    /// to a recommendation, the recommended product bought.
     #[serde(default)]
     pub product: Option<String>,
-    /// The products of a purchase, or those a strip showed.
+    /// The products of a purchase.
     #[serde(default)]
     pub products: Option<Vec<String>>,
     /// A purchase's order id: the order API's purchase of the same order counts once with it.
@@ -209,17 +210,9 @@ impl EventInput {
             Some(EventKind::Purchase) if products.is_empty() && product.is_none() => {
                 errors.push("products", FieldProblem::Required)
             }
-            Some(EventKind::RecommendationShown) if product.is_none() || products.is_empty() => {
-                errors.push(
-                    if product.is_none() {
-                        "product"
-                    } else {
-                        "products"
-                    },
-                    FieldProblem::Required,
-                )
-            }
-            Some(EventKind::RecommendationClicked) if product.is_none() || source.is_none() => {
+            Some(EventKind::RecommendationShown | EventKind::RecommendationClicked)
+                if product.is_none() || source.is_none() =>
+            {
                 errors.push(
                     if product.is_none() {
                         "product"
@@ -336,7 +329,7 @@ mod tests {
             (r#"{"type":"purchase"}"#, "products"),
             (
                 r#"{"type":"recommendation_shown","product":"cup"}"#,
-                "products",
+                "source",
             ),
             (
                 r#"{"type":"recommendation_clicked","product":"cup"}"#,

@@ -244,6 +244,114 @@ pub struct Recommendations {
 pub const LIMIT_DEFAULT: u32 = 8;
 pub const LIMIT_MAX: u32 = 24;
 
+/// One row of counted events, as the edge groups them for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCount {
+    pub kind: crate::events::EventKind,
+    pub source: Source,
+    pub arm: Arm,
+    pub product: String,
+    pub n: u64,
+}
+
+/// What recommendations did in a period, for one group (all, a source, an arm, a product).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecFigures {
+    pub impressions: u64,
+    pub clicks: u64,
+    /// Clicks per impression, in tenths of a percent; `None` without impressions.
+    pub ctr_tenths: Option<i64>,
+    /// Adds to cart and purchases attributed to a recommendation clicked on this browser
+    /// within the attribution window.
+    pub add_to_carts: u64,
+    pub purchases: u64,
+}
+
+impl RecFigures {
+    fn add(&mut self, kind: crate::events::EventKind, n: u64) {
+        use crate::events::EventKind;
+        match kind {
+            EventKind::RecommendationShown => self.impressions += n,
+            EventKind::RecommendationClicked => self.clicks += n,
+            EventKind::AddToCart => self.add_to_carts += n,
+            EventKind::Purchase => self.purchases += n,
+            EventKind::ProductView => {}
+        }
+        self.ctr_tenths = crate::survey::per_mille(self.clicks, self.impressions);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductFigures {
+    pub product: String,
+    #[serde(flatten)]
+    pub figures: RecFigures,
+}
+
+/// The answer to `GET /v1/admin/reports/recommendations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationReport {
+    pub from: String,
+    pub to: String,
+    pub totals: RecFigures,
+    pub by_source: std::collections::BTreeMap<Source, RecFigures>,
+    /// The experiment: the same figures per arm, to compare their click-through.
+    pub by_arm: std::collections::BTreeMap<Arm, RecFigures>,
+    /// The products most shown, at most [`REPORT_PRODUCTS`].
+    pub products: Vec<ProductFigures>,
+}
+
+pub const REPORT_PRODUCTS: usize = 100;
+/// How long after a click on a recommendation an add to cart or purchase of that product is
+/// attributed to it (the loader keeps the clicks, on the browser only).
+pub const ATTRIBUTION_WINDOW_DAYS: i64 = 7;
+
+impl RecommendationReport {
+    pub fn build(from: i64, to: i64, counts: &[EventCount]) -> RecommendationReport {
+        use crate::time::format_rfc3339_ms;
+        let mut totals = RecFigures::default();
+        let mut by_source = std::collections::BTreeMap::new();
+        let mut by_arm = std::collections::BTreeMap::new();
+        let mut by_product: std::collections::BTreeMap<String, RecFigures> =
+            std::collections::BTreeMap::new();
+        for c in counts {
+            totals.add(c.kind, c.n);
+            by_source
+                .entry(c.source)
+                .or_insert_with(RecFigures::default)
+                .add(c.kind, c.n);
+            by_arm
+                .entry(c.arm)
+                .or_insert_with(RecFigures::default)
+                .add(c.kind, c.n);
+            by_product
+                .entry(c.product.clone())
+                .or_default()
+                .add(c.kind, c.n);
+        }
+        let mut products: Vec<ProductFigures> = by_product
+            .into_iter()
+            .map(|(product, figures)| ProductFigures { product, figures })
+            .collect();
+        products.sort_by(|a, b| {
+            b.figures
+                .impressions
+                .cmp(&a.figures.impressions)
+                .then(b.figures.clicks.cmp(&a.figures.clicks))
+                .then(a.product.cmp(&b.product))
+        });
+        products.truncate(REPORT_PRODUCTS);
+        RecommendationReport {
+            from: format_rfc3339_ms(from),
+            to: format_rfc3339_ms(to),
+            totals,
+            by_source,
+            by_arm,
+            products,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +501,51 @@ mod tests {
             BASKET_PAIR_ITEMS * (BASKET_PAIR_ITEMS - 1)
         );
         assert_eq!(basket_pairs(&s(&["a", "b", "a"])).len(), 2);
+    }
+
+    #[test]
+    fn the_report_counts_per_source_arm_and_product() {
+        use crate::events::EventKind::*;
+        let c = |kind, source, arm, product: &str, n| EventCount {
+            kind,
+            source,
+            arm,
+            product: product.into(),
+            n,
+        };
+        let report = RecommendationReport::build(
+            0,
+            86_400_000,
+            &[
+                c(
+                    RecommendationShown,
+                    Source::BoughtTogether,
+                    Arm::A,
+                    "saucer",
+                    40,
+                ),
+                c(
+                    RecommendationClicked,
+                    Source::BoughtTogether,
+                    Arm::A,
+                    "saucer",
+                    6,
+                ),
+                c(Purchase, Source::BoughtTogether, Arm::A, "saucer", 2),
+                c(RecommendationShown, Source::TopRated, Arm::B, "mug", 30),
+                c(RecommendationClicked, Source::TopRated, Arm::B, "mug", 3),
+                c(AddToCart, Source::TopRated, Arm::B, "mug", 1),
+            ],
+        );
+        assert_eq!((report.totals.impressions, report.totals.clicks), (70, 9));
+        assert_eq!(report.totals.ctr_tenths, Some(129), "9 / 70 = 12.9 %");
+        assert_eq!(report.by_arm[&Arm::A].ctr_tenths, Some(150));
+        assert_eq!(report.by_arm[&Arm::B].ctr_tenths, Some(100));
+        assert_eq!(report.by_source[&Source::TopRated].add_to_carts, 1);
+        assert_eq!(report.products[0].product, "saucer", "most shown first");
+        assert_eq!(report.products[0].figures.purchases, 2);
+        let empty = RecommendationReport::build(0, 1, &[]);
+        assert_eq!(empty.totals.ctr_tenths, None);
     }
 
     #[test]

@@ -42,7 +42,7 @@ impl NpsGroup {
 }
 
 /// A share in tenths of a percent, rounded half up: `per_mille(1, 3)` is 333 (33.3 %).
-fn per_mille(part: u64, whole: u64) -> Option<i64> {
+pub fn per_mille(part: u64, whole: u64) -> Option<i64> {
     if whole == 0 {
         return None;
     }
