@@ -95,35 +95,38 @@ fn add_pairs(
         .bind(&[shop.into(), kind.into(), pairs_json.into()])?)
 }
 
-/// Statements for `pairs`: the first `PAIRS_PER_REQUEST` now, the rest queued for the
-/// scheduled handler in chunks of the same size.
+/// Statements for `pairs`: the first `budget` now, the rest queued for the scheduled handler
+/// in chunks of `PAIRS_PER_REQUEST`, all in one statement (so a request's statement count does
+/// not grow with its pairs).
 fn pair_statements(
     db: &D1Database,
     shop: &Id,
     kind: PairKind,
     pairs: &[(String, String)],
+    budget: usize,
     now: i64,
 ) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let (now_pairs, later) = pairs.split_at(budget.min(pairs.len()));
     let mut statements = Vec::new();
-    let mut chunks = pairs.chunks(PAIRS_PER_REQUEST);
-    if let Some(first) = chunks.next() {
+    if !now_pairs.is_empty() {
         statements.push(add_pairs(
             db,
             shop.as_str(),
             kind.as_str(),
-            &to_json(&first)?,
+            &to_json(&now_pairs)?,
         )?);
     }
-    for later in chunks {
+    if !later.is_empty() {
+        let chunks: Vec<&[(String, String)]> = later.chunks(PAIRS_PER_REQUEST).collect();
         statements.push(
             db.prepare(
                 "INSERT INTO pair_backlog (shop_id, kind, pairs, created_at) \
-                 VALUES (?1, ?2, ?3, ?4)",
+                 SELECT ?1, ?2, j.value, ?4 FROM json_each(?3) j",
             )
             .bind(&[
                 shop.as_str().into(),
                 kind.as_str().into(),
-                to_json(&later)?.into(),
+                to_json(&chunks)?.into(),
                 ms(now),
             ])?,
         );
@@ -131,34 +134,77 @@ fn pair_statements(
     Ok(statements)
 }
 
-/// Counts a basket once: its key is stored in the same batch (a plain insert, so a second
-/// batch for the same key fails whole and counts nothing).
+/// Counts new baskets (key, products), each product once per basket, in a fixed number of
+/// statements however many baskets. `budget` is how many pair rows may be written now.
 fn basket_statements(
     db: &D1Database,
     shop: &Id,
-    key: &str,
-    products: &[String],
+    baskets: &[(String, Vec<String>)],
+    budget: usize,
     now: i64,
 ) -> Result<Vec<D1PreparedStatement>, ApiError> {
-    let mut distinct: Vec<String> = Vec::new();
-    for p in products {
-        if !distinct.contains(p) {
-            distinct.push(p.clone());
-        }
+    if baskets.is_empty() {
+        return Ok(Vec::new());
     }
+    let keys: Vec<&str> = baskets.iter().map(|(k, _)| k.as_str()).collect();
+    let mut counted: Vec<String> = Vec::new();
+    let mut pairs = Vec::new();
+    for (_, products) in baskets {
+        let mut distinct: Vec<String> = Vec::new();
+        for p in products {
+            if !distinct.contains(p) {
+                distinct.push(p.clone());
+            }
+        }
+        pairs.extend(recommend::basket_pairs(&distinct));
+        counted.extend(distinct);
+    }
+    // OR IGNORE: the order API and a purchase event racing for one basket may both count it,
+    // which costs one count; failing the batch would lose the batch's other events.
     let mut statements = vec![
-        db.prepare("INSERT INTO baskets (shop_id, basket_key, created_at) VALUES (?1, ?2, ?3)")
-            .bind(&[shop.as_str().into(), key.into(), ms(now)])?,
+        db.prepare(
+            "INSERT OR IGNORE INTO baskets (shop_id, basket_key, created_at) \
+             SELECT ?1, j.value, ?3 FROM json_each(?2) j",
+        )
+        .bind(&[shop.as_str().into(), to_json(&keys)?.into(), ms(now)])?,
     ];
-    statements.extend(count_items(db, shop, PairKind::Buy, &distinct)?);
+    statements.extend(count_items(db, shop, PairKind::Buy, &counted)?);
     statements.extend(pair_statements(
         db,
         shop,
         PairKind::Buy,
-        &recommend::basket_pairs(&distinct),
+        &pairs,
+        budget,
         now,
     )?);
     Ok(statements)
+}
+
+/// Which of `keys` are already counted baskets.
+async fn known_baskets(
+    db: &D1Database,
+    shop: &Id,
+    keys: &[String],
+) -> Result<BTreeSet<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        basket_key: String,
+    }
+    if keys.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    Ok(db
+        .prepare(
+            "SELECT basket_key FROM baskets WHERE shop_id = ?1 \
+             AND basket_key IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[shop.as_str().into(), to_json(&keys)?.into()])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|r| r.basket_key)
+        .collect())
 }
 
 /// Counts an order's products as a basket, once per order (the order API calls this on every
@@ -170,23 +216,22 @@ pub async fn record_basket(
     products: &[String],
     now: i64,
 ) -> Result<(), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        #[allow(dead_code)]
-        basket_key: String,
-    }
-    let known: Option<Row> = db
-        .prepare("SELECT basket_key FROM baskets WHERE shop_id = ?1 AND basket_key = ?2")
-        .bind(&[shop.as_str().into(), key.into()])?
-        .first(None)
-        .await?;
-    if known.is_some() || products.is_empty() {
+    let key = key.to_owned();
+    if products.is_empty()
+        || !known_baskets(db, shop, std::slice::from_ref(&key))
+            .await?
+            .is_empty()
+    {
         return Ok(());
     }
-    // A racing request that counted it first makes this batch fail on the key: nothing to do.
-    let _ = db
-        .batch(basket_statements(db, shop, key, products, now)?)
-        .await;
+    db.batch(basket_statements(
+        db,
+        shop,
+        &[(key, products.to_vec())],
+        PAIRS_PER_REQUEST,
+        now,
+    )?)
+    .await?;
     Ok(())
 }
 
@@ -251,21 +296,38 @@ pub async fn receive(
     }
 
     let mut statements = vec![events_insert(db, shop, &browser_key, &fresh, now)?];
-    statements.extend(view_statements(db, shop, &browser_key, &fresh, now).await?);
-    for event in fresh.iter().filter(|e| e.kind == EventKind::Purchase) {
-        let key = match &event.order {
-            Some(order) => format!("order:{order}"),
-            None => format!("event:{}", event.id),
-        };
-        let known: Option<Known> = db
-            .prepare("SELECT basket_key AS id FROM baskets WHERE shop_id = ?1 AND basket_key = ?2")
-            .bind(&[shop.as_str().into(), key.as_str().into()])?
-            .first(None)
-            .await?;
-        if known.is_none() {
-            statements.extend(basket_statements(db, shop, &key, &event.products, now)?);
+    let (views, view_pairs) = view_statements(db, shop, &browser_key, &fresh, now).await?;
+    statements.extend(views);
+    let baskets: Vec<(String, Vec<String>)> = fresh
+        .iter()
+        .filter(|e| e.kind == EventKind::Purchase)
+        .map(|e| {
+            let key = match &e.order {
+                Some(order) => format!("order:{order}"),
+                None => format!("event:{}", e.id),
+            };
+            (key, e.products.clone())
+        })
+        .collect();
+    let keys: Vec<String> = baskets.iter().map(|(k, _)| k.clone()).collect();
+    let known = known_baskets(db, shop, &keys).await?;
+    let mut new_baskets: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, products) in baskets {
+        if !known.contains(&key) && !new_baskets.iter().any(|(k, _)| *k == key) {
+            new_baskets.push((key, products));
         }
     }
+    // One budget of pair rows for the whole request: views first, then baskets.
+    let budget = PAIRS_PER_REQUEST.saturating_sub(view_pairs.len());
+    statements.extend(pair_statements(
+        db,
+        shop,
+        PairKind::View,
+        &view_pairs,
+        PAIRS_PER_REQUEST,
+        now,
+    )?);
+    statements.extend(basket_statements(db, shop, &new_baskets, budget, now)?);
     match db.batch(statements).await {
         Ok(_) => http::json(
             202,
@@ -275,15 +337,9 @@ pub async fn receive(
                 refused,
             },
         ),
-        // A racing batch with the same events or basket got there first; it counted them.
-        Err(_) => http::json(
-            202,
-            &EventsReceived {
-                accepted: 0,
-                duplicates: events.len(),
-                refused,
-            },
-        ),
+        // A 500, so `sendBeacon`'s caller (or a retry) may send the batch again: its event ids
+        // make a second delivery count once.
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -337,20 +393,21 @@ fn events_insert(
 
 /// The statements for this batch's product views: each product this browser views for the
 /// first time is counted and paired with the ones it viewed before.
+#[allow(clippy::type_complexity)]
 async fn view_statements(
     db: &D1Database,
     shop: &Id,
     browser_key: &str,
     fresh: &[&ShopperEvent],
     now: i64,
-) -> Result<Vec<D1PreparedStatement>, ApiError> {
+) -> Result<(Vec<D1PreparedStatement>, Vec<(String, String)>), ApiError> {
     let viewed: Vec<&str> = fresh
         .iter()
         .filter(|e| e.kind == EventKind::ProductView)
         .filter_map(|e| e.product.as_deref())
         .collect();
     if viewed.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     #[derive(Deserialize)]
     struct Row {
@@ -398,7 +455,7 @@ async fn view_statements(
         }
     }
     if first_views.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut statements = vec![
         db.prepare(
@@ -413,8 +470,7 @@ async fn view_statements(
         ])?,
     ];
     statements.extend(count_items(db, shop, PairKind::View, &first_views)?);
-    statements.extend(pair_statements(db, shop, PairKind::View, &pairs, now)?);
-    Ok(statements)
+    Ok((statements, pairs))
 }
 
 /// The scheduled handler's share: applies the queued pair updates, oldest first, each with the
