@@ -6,6 +6,7 @@
 // Then delivered orders whose shoppers answered the survey, through the shopper's own endpoint
 // (so the satisfaction report has numbers), and order 1004's survey left for you to answer.
 import { parseArgs } from "node:util";
+import { randomUUID } from "node:crypto";
 
 const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
 const EDGE = values.edge ?? "http://127.0.0.1:8787";
@@ -144,10 +145,12 @@ for (const [i, [nps, reasons, followUp, csat, ces, comment, complete]] of answer
   await call("POST", `orders/${id}/events`, { events: [{ shipment: shipment.id, status: "delivered", time: at(-24) }] });
   const { survey } = await call("POST", `orders/${id}/links`);
   const answers = Object.fromEntries(Object.entries({ nps, reasons, follow_up: followUp, csat, ces, comment }).filter(([, v]) => v !== null));
-  // A fixed key per order: a second run is a replay, not a new answer.
-  const key = `00000000-0000-4000-8000-${String(2001 + i).padStart(12, "0")}`;
-  await shopper("open", { token: survey.token, locale: "tr" });
-  await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, key);
+  // A later run finds the survey answered already (its token, minted anew, differs: the same
+  // idempotency key with another body would be refused), and leaves it.
+  const opened = await shopper("open", { token: survey.token, locale: "tr" });
+  if (opened.seq === 0) {
+    await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, randomUUID());
+  }
 }
 const { survey } = await call("POST", "orders/SIP-1004/links");
 console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);

@@ -6,16 +6,19 @@ const base = new URL(".", import.meta.url).href;
 const script = [...document.scripts].find((s) => s.src === import.meta.url);
 const shop = script && script.dataset.shop;
 // Heights reserved before mount, so the page does not shift when a widget appears.
-const reserve = { reviews: "640px", "order-tracker": "480px", survey: "420px" };
-// Each kind of widget is its own module (glue, wasm): a product page never downloads the tracker.
+const reserve = { reviews: "640px", recommendations: "360px", "order-tracker": "480px", survey: "420px" };
+// Each kind of page has its own module (glue, wasm): a product page (reviews, recommendations)
+// never downloads the tracker.
+const product = ["__PRODUCT_GLUE__", "__PRODUCT_WASM__"];
 const modules = {
-  reviews: ["__REVIEWS_GLUE__", "__REVIEWS_WASM__"],
+  reviews: product,
+  recommendations: product,
   "order-tracker": ["__TRACKER_GLUE__", "__TRACKER_WASM__"],
   survey: ["__SURVEY_GLUE__", "__SURVEY_WASM__"],
 };
 const loaded = {};
 const load = (kind) => {
-  const [glue, wasm] = modules[kind] || modules.reviews;
+  const [glue, wasm] = modules[kind] || product;
   return (loaded[glue] ||= import(base + "assets/" + glue).then(async (module) => {
     await module.default({ module_or_path: base + "assets/" + wasm });
     return module;
@@ -33,11 +36,61 @@ const near = new IntersectionObserver(
   },
   { rootMargin: "400px" },
 );
+// Shopper events for recommendations: only with consent (`data-consent="granted"` on this
+// script, or `memnun.consent(true)` from the shop's banner), never under Global Privacy Control.
+// Queued in memory and sent with sendBeacon when the page is hidden: nothing is sent before.
+const store = (() => { try { return localStorage; } catch { return null; } })();
+const key = (k) => "memnun:" + k + ":v1";
+const get = (k) => store && store.getItem(key(k));
+const set = (k, v) => { try { v == null ? store.removeItem(key(k)) : store.setItem(key(k), v); } catch {} };
+const gpc = navigator.globalPrivacyControl === true;
+let browser = null;
+const queue = [];
+const consent = (yes) => {
+  if (gpc) return;
+  set("consent", yes ? "1" : null);
+  browser = yes ? get("browser") || crypto.randomUUID() : null;
+  if (yes) set("browser", browser);
+  else (set("clicks"), set("recent"), (queue.length = 0));
+};
+if (script && script.dataset.consent === "granted") consent(true);
+else if (get("consent")) consent(true);
+const DAY = 864e5;
+const json = (k, empty) => { try { return JSON.parse(get(k)) || empty; } catch { return empty; } };
+const track = (type, detail = {}) => {
+  if (!browser) return;
+  const event = { id: crypto.randomUUID(), type, ...detail };
+  const all = json("clicks", {});
+  if (type == "recommendation_clicked") set("clicks", JSON.stringify({ ...all, [detail.product]: [detail.source, detail.arm, Date.now()] }));
+  else if (type != "recommendation_shown") {
+    // An add to cart or purchase of a product clicked in a strip within 7 days is the strip's.
+    const hit = [detail.product, ...(detail.products || [])].find((p) => all[p] && Date.now() - all[p][2] < 7 * DAY);
+    if (hit) Object.assign(event, { product: hit, source: all[hit][0], arm: all[hit][1] });
+  }
+  if (type == "product_view") set("recent", JSON.stringify([detail.product, ...json("recent", []).filter((p) => p != detail.product)].slice(0, 12)));
+  queue.push(event);
+};
+const flush = () => {
+  while (browser && queue.length) navigator.sendBeacon(base + "shops/" + shop + "/events", JSON.stringify({ browser, events: queue.splice(0, 20) }));
+};
+addEventListener("pagehide", flush);
+addEventListener("visibilitychange", () => document.visibilityState == "hidden" && flush());
+window.memnun = {
+  consent,
+  track,
+  addToCart: (product) => track("add_to_cart", { product }),
+  purchase: (products, order) => track("purchase", { products, order }),
+  // The experiment's arm: the last hex digit of the random id, so half the browsers see each.
+  get arm() { return browser && parseInt(browser.slice(-1), 16) & 1 ? "b" : "a"; },
+};
 const seen = new WeakSet();
+const viewed = new Set();
 const scan = () => {
   for (const el of document.querySelectorAll("[data-memnun]")) {
     if (seen.has(el)) continue;
     seen.add(el);
+    const p = el.dataset.product;
+    if (p && !viewed.has(p)) viewed.add(p), track("product_view", { product: p });
     // A shop that reserves the space in its own CSS (before first paint) shifts nothing at all.
     if (!(parseFloat(getComputedStyle(el).minHeight) > 0)) el.style.minHeight = reserve[el.dataset.memnun] || "";
     near.observe(el);

@@ -561,3 +561,46 @@ pub static SURVEY_TR: SurveyStrings = SurveyStrings {
     not_saved: "Yanıtınız kaydedilemedi. Lütfen mesajınızdaki bağlantıyı yeniden açın.",
     text_invalid: "Lütfen metindeki özel denetim karakterlerini kaldırın.",
 };
+
+/// The recommendation strip's words.
+pub struct RecommendationStrings {
+    pub heading: &'static str,
+}
+
+pub static RECOMMENDATIONS_EN: RecommendationStrings = RecommendationStrings {
+    heading: "You may also like",
+};
+
+pub static RECOMMENDATIONS_TR: RecommendationStrings = RecommendationStrings {
+    heading: "Bunlar da ilginizi çekebilir",
+};
+
+impl Locale {
+    pub fn recommendations(self) -> &'static RecommendationStrings {
+        match self {
+            Locale::Tr => &RECOMMENDATIONS_TR,
+            Locale::En => &RECOMMENDATIONS_EN,
+        }
+    }
+
+    /// "Rated 4,5 out of 5 from 12 reviews": a card's rating for screen readers. Integer
+    /// arithmetic, as in [`Locale::average`].
+    pub fn rated_of(self, hundredths: u32, reviews: u32) -> String {
+        let tenths = (hundredths + 5) / 10;
+        let separator = match self {
+            Locale::Tr => ',',
+            Locale::En => '.',
+        };
+        let average = format!("{}{separator}{}", tenths / 10, tenths % 10);
+        match self {
+            Locale::Tr => format!("5 üzerinden {average} puan, {reviews} değerlendirme"),
+            Locale::En => format!("Rated {average} out of 5 from {reviews} reviews"),
+        }
+    }
+}
+
+/// Five stars, as many filled as the rating rounds to: "★★★★☆".
+pub fn stars_text(hundredths: u32) -> String {
+    let filled = ((hundredths + 50) / 100).min(5) as usize;
+    "★".repeat(filled) + &"☆".repeat(5 - filled)
+}

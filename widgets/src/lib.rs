@@ -9,7 +9,12 @@
 // A build with one widget leaves the other's shared words and helpers unused; the linker drops
 // them, so only the full build (the default, which `cargo check` and clippy see) is held to it.
 #![cfg_attr(
-    not(all(feature = "reviews", feature = "tracker", feature = "survey")),
+    not(all(
+        feature = "reviews",
+        feature = "recommendations",
+        feature = "tracker",
+        feature = "survey"
+    )),
     allow(dead_code)
 )]
 
@@ -19,6 +24,8 @@ mod browser;
 mod i18n;
 mod mount;
 mod outbox;
+#[cfg(feature = "recommendations")]
+mod recommendations;
 #[cfg(feature = "reviews")]
 mod reviews;
 #[cfg(feature = "reviews")]

@@ -3,6 +3,8 @@
 
 use crate::api::Api;
 use crate::i18n::Locale;
+#[cfg(feature = "recommendations")]
+use crate::recommendations::RecommendationsWidget;
 #[cfg(feature = "reviews")]
 use crate::reviews::ReviewsWidget;
 use crate::style::stylesheet;
@@ -54,6 +56,21 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
                 }
             });
             // The widget lives as long as the page: nothing ever unmounts it.
+            handle.forget();
+        }
+        #[cfg(feature = "recommendations")]
+        "recommendations" => {
+            let product = data.get("product").unwrap_or_default();
+            let limit = data
+                .get("limit")
+                .and_then(|l| l.parse::<u32>().ok())
+                .unwrap_or(memnun_protocol::recommend::LIMIT_DEFAULT)
+                .clamp(1, memnun_protocol::recommend::LIMIT_MAX);
+            let handle = leptos::mount::mount_to(root, move || {
+                view! {
+                    <RecommendationsWidget api=api.clone() locale=locale product=product.clone() limit=limit />
+                }
+            });
             handle.forget();
         }
         #[cfg(feature = "tracker")]

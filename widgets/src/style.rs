@@ -102,12 +102,27 @@ progress{display:block;width:100%;height:.5rem;margin:0 0 1rem;accent-color:var(
 .done{font-size:1.125rem}
 "#;
 
+#[cfg(feature = "recommendations")]
+pub const RECOMMENDATIONS_STYLESHEET: &str = r#"
+.memnun-recs.empty{display:none}
+.strip{list-style:none;margin:0;padding:.25rem .125rem .75rem;display:flex;gap:.75rem;overflow-x:auto;scroll-snap-type:x mandatory;overscroll-behavior-x:contain}
+.strip:focus-visible{outline-offset:4px}
+.card{flex:0 0 10rem;scroll-snap-align:start;display:flex;flex-direction:column;gap:.25rem}
+.card a{display:flex;flex-direction:column;gap:.25rem;color:inherit;text-decoration:none}
+.card a:hover .name{text-decoration:underline}
+.card img{width:10rem;height:10rem;object-fit:cover;border-radius:var(--memnun-radius,.5rem);background:#e6e8eb}
+.card .name{font-weight:600;line-height:1.3;overflow-wrap:anywhere}
+.card .price{font-weight:700}
+"#;
+
 /// The stylesheet of this module's widgets.
 pub fn stylesheet() -> String {
     #[allow(unused_mut)] // the reviews module adds nothing to the shared sheet
     let mut css = String::from(STYLESHEET);
     #[cfg(feature = "tracker")]
     css.push_str(TRACKER_STYLESHEET);
+    #[cfg(feature = "recommendations")]
+    css.push_str(RECOMMENDATIONS_STYLESHEET);
     #[cfg(feature = "survey")]
     css.push_str(SURVEY_STYLESHEET);
     css

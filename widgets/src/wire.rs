@@ -326,3 +326,24 @@ pub fn survey_submission(
     set(&object, "answers", a.into());
     stringify(&object).unwrap_or_default()
 }
+
+/// The cards of a recommendations answer; a card missing a field it needs is left out.
+#[cfg(feature = "recommendations")]
+pub fn recommendations(value: &JsValue) -> Vec<crate::recommendations::Card> {
+    array(value, "items")
+        .iter()
+        .filter_map(|i| {
+            Some(crate::recommendations::Card {
+                product: text(i, "product")?,
+                name: text(i, "name")?,
+                price_minor: number(i, "price_minor")?,
+                currency: text(i, "currency")?,
+                image_url: text(i, "image_url"),
+                url: text(i, "url")?,
+                rating_hundredths: number(i, "rating_hundredths").map(|r| r as u32),
+                reviews: number(i, "reviews").unwrap_or(0.0) as u32,
+                source: text(i, "source")?,
+            })
+        })
+        .collect()
+}

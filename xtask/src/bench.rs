@@ -95,8 +95,8 @@ fn weight(built: &Built) -> Result<String> {
         measure(&fs::read(p).with_context(|| p.display().to_string())?)
     };
     let loader = size(&built.loader)?;
-    let glue = size(&built.reviews.glue)?;
-    let wasm = size(&built.reviews.wasm)?;
+    let glue = size(&built.product.glue)?;
+    let wasm = size(&built.product.wasm)?;
     let page = add(loader, add(glue, wasm));
     let order_page = add(
         loader,
@@ -117,11 +117,11 @@ fn weight(built: &Built) -> Result<String> {
     writeln!(md, "| file | raw | gzip | brotli |")?;
     writeln!(md, "|---|---:|---:|---:|")?;
     row(&mut md, "memnun loader (`memnun.js`)", loader)?;
-    row(&mut md, "memnun reviews glue (`memnun-reviews-*.js`)", glue)?;
-    row(&mut md, "memnun reviews wasm (CSS inside)", wasm)?;
+    row(&mut md, "memnun product glue (`memnun-product-*.js`)", glue)?;
+    row(&mut md, "memnun product wasm (CSS inside)", wasm)?;
     row(
         &mut md,
-        "**memnun product page** (loader + reviews glue + wasm)",
+        "**memnun product page** (loader + product glue + wasm)",
         page,
     )?;
     row(

@@ -27,11 +27,11 @@ pub struct Module {
     pub wasm: PathBuf,
 }
 
-/// The loader and the modules: `reviews` is what a product page fetches, `tracker` what an
-/// order page fetches, `survey` what a survey page fetches.
+/// The loader and the modules: `product` (reviews and recommendations) is what a product page
+/// fetches, `tracker` what an order page fetches, `survey` what a survey page fetches.
 pub struct Built {
     pub loader: PathBuf,
-    pub reviews: Module,
+    pub product: Module,
     pub tracker: Module,
     pub survey: Module,
 }
@@ -66,9 +66,9 @@ pub fn widgets() -> Result<Built> {
             return Ok(built);
         }
     }
-    let reviews = module(&work, "reviews")?;
-    let tracker = module(&work, "tracker")?;
-    let survey = module(&work, "survey")?;
+    let product = module(&work, "product", "reviews,recommendations")?;
+    let tracker = module(&work, "tracker", "tracker")?;
+    let survey = module(&work, "survey", "survey")?;
 
     let out = public_v1();
     let name = |p: &Path| {
@@ -77,8 +77,8 @@ pub fn widgets() -> Result<Built> {
             .unwrap_or_default()
     };
     let loader_src = fs::read_to_string(root.join("widgets/loader/memnun.js"))?
-        .replace("__REVIEWS_GLUE__", &name(&reviews.glue))
-        .replace("__REVIEWS_WASM__", &name(&reviews.wasm))
+        .replace("__PRODUCT_GLUE__", &name(&product.glue))
+        .replace("__PRODUCT_WASM__", &name(&product.wasm))
         .replace("__TRACKER_GLUE__", &name(&tracker.glue))
         .replace("__TRACKER_WASM__", &name(&tracker.wasm))
         .replace("__SURVEY_GLUE__", &name(&survey.glue))
@@ -89,14 +89,14 @@ pub fn widgets() -> Result<Built> {
 
     let built = Built {
         loader: out.join("memnun.js"),
-        reviews,
+        product,
         tracker,
         survey,
     };
     let paths = [
         &built.loader,
-        &built.reviews.glue,
-        &built.reviews.wasm,
+        &built.product.glue,
+        &built.product.wasm,
         &built.tracker.glue,
         &built.tracker.wasm,
         &built.survey.glue,
@@ -108,12 +108,12 @@ pub fn widgets() -> Result<Built> {
     Ok(built)
 }
 
-/// Builds the widgets with only `feature` on, and puts its glue and wasm, content-hashed, where
-/// the edge serves them. Earlier releases' files stay: a page that loaded the previous loader
-/// still finds them.
-fn module(work: &Path, feature: &str) -> Result<Module> {
+/// Builds the widgets with only `features` on as the module `name`, and puts its glue and wasm,
+/// content-hashed, where the edge serves them. Earlier releases' files stay: a page that loaded
+/// the previous loader still finds them.
+fn module(work: &Path, name: &str, features: &str) -> Result<Module> {
     let root = root();
-    step(&format!("Building the {feature} module (release wasm)"));
+    step(&format!("Building the {name} module (release wasm)"));
     run(Command::new("cargo")
         .args([
             "build",
@@ -124,13 +124,13 @@ fn module(work: &Path, feature: &str) -> Result<Module> {
             WASM_TARGET,
             "--no-default-features",
             "--features",
-            feature,
+            features,
         ])
         .current_dir(&root))?;
-    let bindgen_dir = work.join(format!("bindgen-{feature}"));
+    let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
     step(&format!(
-        "Generating the {feature} module's JavaScript glue (wasm-bindgen)"
+        "Generating the {name} module's JavaScript glue (wasm-bindgen)"
     ));
     // Named "glue", not "memnun": these intermediates are not what shoppers download (the
     // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
@@ -145,8 +145,8 @@ fn module(work: &Path, feature: &str) -> Result<Module> {
             "--out-dir",
         ])
         .arg(&bindgen_dir))?;
-    step(&format!("Shrinking the {feature} module (wasm-opt -Oz)"));
-    let optimized = work.join(format!("glue_bg.{feature}.opt.wasm"));
+    step(&format!("Shrinking the {name} module (wasm-opt -Oz)"));
+    let optimized = work.join(format!("glue_bg.{name}.opt.wasm"));
     run(Command::new(node_bin("wasm-opt"))
         .arg(bindgen_dir.join("glue_bg.wasm"))
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
@@ -155,15 +155,12 @@ fn module(work: &Path, feature: &str) -> Result<Module> {
     let assets = public_v1().join("assets");
     fs::create_dir_all(&assets)?;
     let wasm_bytes = fs::read(&optimized)?;
-    let wasm_name = format!(
-        "memnun-{feature}-{}.wasm",
-        &sha256_hex(&[&wasm_bytes])[..16]
-    );
+    let wasm_name = format!("memnun-{name}-{}.wasm", &sha256_hex(&[&wasm_bytes])[..16]);
     fs::write(assets.join(&wasm_name), &wasm_bytes)?;
-    let glue_min = work.join(format!("glue.{feature}.min.js"));
+    let glue_min = work.join(format!("glue.{name}.min.js"));
     minify(&bindgen_dir.join("glue.js"), &glue_min)?;
     let glue_bytes = fs::read(&glue_min)?;
-    let glue_name = format!("memnun-{feature}-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
+    let glue_name = format!("memnun-{name}-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
     fs::copy(&glue_min, assets.join(&glue_name))?;
     Ok(Module {
         glue: assets.join(glue_name),
@@ -175,8 +172,8 @@ impl Built {
     fn all_exist(&self) -> bool {
         [
             &self.loader,
-            &self.reviews.glue,
-            &self.reviews.wasm,
+            &self.product.glue,
+            &self.product.wasm,
             &self.tracker.glue,
             &self.tracker.wasm,
             &self.survey.glue,
@@ -192,7 +189,7 @@ fn read_manifest(path: &Path) -> Option<Built> {
     let mut lines = text.lines().map(PathBuf::from);
     Some(Built {
         loader: lines.next()?,
-        reviews: Module {
+        product: Module {
             glue: lines.next()?,
             wasm: lines.next()?,
         },

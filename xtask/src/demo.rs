@@ -73,6 +73,14 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
     )
     .context("seeding the demo orders failed")?;
+    step("Seeding the demo catalog and shopping history through the public events endpoint");
+    crate::process::run(
+        Command::new("node")
+            .arg(root.join("demo-site/seed-recommendations.mjs"))
+            .args(["--edge", &format!("http://127.0.0.1:{edge_port}")])
+            .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
+    )
+    .context("seeding the demo catalog and events failed")?;
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");

@@ -9,13 +9,13 @@ use std::path::Path;
 
 /// The loader, brotli: it is on every page of every shop.
 pub const LOADER_BUDGET_BROTLI: usize = 1_536;
-/// What a product page fetches after the loader (glue + wasm; the CSS is inside the wasm),
-/// brotli. The issue's starting budget was 61,440 B; the first complete reviews widget measured
-/// 84,004 B after the cuts listed in BENCHMARKS.md, and the trust features of issue 5 (sorting,
-/// star filter, votes, reports, replies, verified badges, the notice, JSON-LD) 97,783 B. This is
-/// 96 KiB until nightly build-std and fewer reactive closures bring it down. Lower it as it
-/// shrinks.
-pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 98_304;
+/// What a product page fetches after the loader (the product module: reviews and the
+/// recommendation strip; glue + wasm, the CSS is inside the wasm), brotli. The issue's starting
+/// budget was 61,440 B; the first complete reviews widget measured 84,004 B, the trust features
+/// of issue 5 97,783 B, and the recommendation strip (issue 8) brought the module to 105,009 B.
+/// This is 104 KiB until nightly build-std and fewer reactive closures bring it down. Lower it as
+/// it shrinks.
+pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 106_496;
 /// What an order page fetches after the loader (the tracker module), brotli. Set from its first
 /// build; lower it as it shrinks.
 pub const ORDER_PAGE_BUDGET_BROTLI: usize = 73_728;
@@ -74,7 +74,7 @@ fn module_size(module: &Module) -> Result<(Size, Size, Size)> {
 /// Prints the sizes.
 pub fn report(built: &Built) -> Result<Pages> {
     let loader = measure_file(&built.loader)?;
-    let (reviews_glue, reviews_wasm, product) = module_size(&built.reviews)?;
+    let (reviews_glue, reviews_wasm, product) = module_size(&built.product)?;
     let (tracker_glue, tracker_wasm, order) = module_size(&built.tracker)?;
     let (survey_glue, survey_wasm, survey) = module_size(&built.survey)?;
     println!(
@@ -83,8 +83,8 @@ pub fn report(built: &Built) -> Result<Pages> {
     );
     for (name, s) in [
         ("loader (memnun.js)", loader),
-        ("reviews glue (memnun-reviews-*.js)", reviews_glue),
-        ("reviews wasm (incl. CSS)", reviews_wasm),
+        ("product glue (memnun-product-*.js)", reviews_glue),
+        ("product wasm (incl. CSS)", reviews_wasm),
         ("product page after loader", product),
         ("tracker glue (memnun-tracker-*.js)", tracker_glue),
         ("tracker wasm (incl. CSS)", tracker_wasm),

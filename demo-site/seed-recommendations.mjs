@@ -1,0 +1,75 @@
+// Seeds the demo shop's catalog (merchant API) and a generated but plausible shopping history
+// through the shoppers' own events endpoint, as the loader would send it: browsers that view a
+// few products of one taste (kitchen or clothing), and purchases of things that go together
+// (a cup with its saucer, a coffee pot with beans). Deterministic: every run sends the same event
+// ids, so a second run counts nothing twice.
+// `node demo-site/seed-recommendations.mjs --edge http://127.0.0.1:8787 --site http://127.0.0.1:8080`.
+import { parseArgs } from "node:util";
+import { readFile } from "node:fs/promises";
+
+const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
+const EDGE = values.edge ?? "http://127.0.0.1:8787";
+const SITE = values.site ?? "http://127.0.0.1:8080";
+const KEY = values.key ?? "mk_demo_local_only";
+
+const catalog = JSON.parse(await readFile(new URL("./catalog.json", import.meta.url), "utf8")).map((item) => ({
+  ...item,
+  url: `${SITE}/products/${item.id}.html`,
+  image_url: `${SITE}/img/${item.id}.svg`,
+}));
+const put = await fetch(`${EDGE}/v1/admin/catalog`, {
+  method: "PUT",
+  headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
+  body: JSON.stringify({ mode: "replace", items: catalog }),
+});
+if (!put.ok) throw new Error(`catalog: ${put.status} ${await put.text()}`);
+
+// A small deterministic generator (mulberry32), so the history is the same on every run.
+let state = 20261123;
+const random = () => {
+  state = (state + 0x6d2b79f5) | 0;
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = (list) => list[Math.floor(random() * list.length)];
+const uuid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+const kitchen = ["kahve-fincani-01", "fincan-tabagi-03", "cezve-04", "kupa-05", "kahve-cekirdegi-08", "keten-pecete-06"];
+const clothing = ["linen-shirt-02", "yun-atki-07", "keten-pecete-06"];
+const baskets = [
+  ["kahve-fincani-01", "fincan-tabagi-03"],
+  ["kahve-fincani-01", "fincan-tabagi-03", "kahve-cekirdegi-08"],
+  ["cezve-04", "kahve-cekirdegi-08"],
+  ["cezve-04", "kahve-fincani-01", "kahve-cekirdegi-08"],
+  ["kupa-05", "kahve-cekirdegi-08"],
+  ["linen-shirt-02", "yun-atki-07"],
+  ["keten-pecete-06", "tabak-seti-09"],
+  ["kahve-fincani-01"],
+];
+
+let eventNumber = 1_000_000;
+const browsers = [];
+for (let b = 0; b < 80; b++) {
+  const taste = random() < 0.7 ? kitchen : clothing;
+  const viewed = new Set();
+  const count = 2 + Math.floor(random() * 4);
+  while (viewed.size < Math.min(count, taste.length)) viewed.add(pick(taste));
+  const events = [...viewed].map((product) => ({ id: uuid(eventNumber++), type: "product_view", product }));
+  if (random() < 0.5) {
+    const basket = taste === kitchen ? pick(baskets.slice(0, 5).concat(baskets.slice(7))) : pick(baskets.slice(5, 7));
+    events.push({ id: uuid(eventNumber++), type: "purchase", products: basket });
+  }
+  browsers.push({ browser: uuid(b + 1), events });
+}
+let sent = 0;
+for (const batch of browsers) {
+  const res = await fetch(`${EDGE}/v1/shops/demo/events`, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain;charset=UTF-8", Origin: SITE },
+    body: JSON.stringify(batch),
+  });
+  if (!res.ok) throw new Error(`events: ${res.status} ${await res.text()}`);
+  sent += batch.events.length;
+}
+console.log(`seeded the demo catalog (${catalog.length} products) and ${sent} shopper events from ${browsers.length} browsers through the events endpoint`);
