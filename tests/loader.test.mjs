@@ -18,8 +18,8 @@ after(async () => {
 /** The files the loader names, one glue and one wasm per module (reviews, tracker). */
 async function assetNames() {
   const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
-  const glue = [...loader.matchAll(/memnun-(?:reviews|tracker)-[0-9a-f]{16}\.js/g)].map((m) => m[0]);
-  const wasm = [...loader.matchAll(/memnun-(?:reviews|tracker)-[0-9a-f]{16}\.wasm/g)].map((m) => m[0]);
+  const glue = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{16}\.js/g)].map((m) => m[0]);
+  const wasm = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{16}\.wasm/g)].map((m) => m[0]);
   return { glue, wasm };
 }
 
@@ -31,8 +31,8 @@ describe("widget files", () => {
     assert.equal(res.headers.get("access-control-allow-origin"), "*");
     assert.equal(res.headers.get("cache-control"), "public, max-age=300");
     const { glue, wasm } = await assetNames();
-    assert.equal(glue.length, 2, "the loader names a glue per module");
-    assert.equal(wasm.length, 2, "and a wasm per module");
+    assert.equal(glue.length, 3, "the loader names a glue per module: product, tracker, survey");
+    assert.equal(wasm.length, 3, "and a wasm per module");
     const head = await fetch(`${edge.url}/v1/memnun.js`, { method: "HEAD" });
     assert.equal(head.status, 200);
   });

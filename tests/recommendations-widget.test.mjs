@@ -34,9 +34,15 @@ const admin = (method, p, body) => adminCall(edge, method, p, { key: DEMO_KEY, b
 const strip = (page) => page.locator('[data-memnun="recommendations"]');
 const events = (kind) => edge.query("SELECT product_id, source, arm FROM shopper_events WHERE shop_id = 'demo' AND kind = ?1 ORDER BY time", kind);
 
-async function openPage(url, { gpc = false } = {}) {
+/** `browserId`: the random id this browser already has (its last hex digit chooses the arm). */
+async function openPage(url, { gpc = false, browserId } = {}) {
   const context = await browser.newContext({ locale: "tr-TR", viewport: { width: 390, height: 844 } });
   if (gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+  if (browserId) {
+    await context.addInitScript((id) => {
+      if (!localStorage.getItem("memnun:browser:v1")) localStorage.setItem("memnun:browser:v1", id);
+    }, browserId);
+  }
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(String(e)));
@@ -56,10 +62,12 @@ async function waitFor(check, timeoutMs = 10_000) {
 
 describe("recommendation strip", () => {
   test("shows what was bought together, scrolls with the keyboard, and a click is counted once", async () => {
-    const page = await openPage(`${site.url}/products/cezve-04.html`);
+    // An id ending in an even digit: arm a, bought together first.
+    const page = await openPage(`${site.url}/products/cezve-04.html`, { browserId: "5b0c7e1a-4f7e-4a58-9a57-0c6f1f8e3b20" });
     const w = strip(page);
     await w.scrollIntoViewIfNeeded();
     await w.locator(".card").first().waitFor();
+    assert.equal(await page.evaluate(() => window.memnun.arm), "a");
     assert.equal(await w.getByRole("heading").innerText(), "Bunlar da ilginizi çekebilir");
     const names = await w.locator(".card .name").allInnerTexts();
     assert.deepEqual(names.slice(0, 2), ["Kahve çekirdeği 250 g", "Seramik kupa"], "bought together first, most similar first");
@@ -106,6 +114,18 @@ describe("recommendation strip", () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await events("recommendation_clicked")).length, 1, "the click was sent once");
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("a browser in arm b sees the best rated of the category first", async () => {
+    const page = await openPage(`${site.url}/products/cezve-04.html`, { browserId: "5b0c7e1a-4f7e-4a58-9a57-0c6f1f8e3b21" });
+    const w = strip(page);
+    await w.scrollIntoViewIfNeeded();
+    await w.locator(".card").first().waitFor();
+    assert.equal(await page.evaluate(() => window.memnun.arm), "b");
+    // The demo's seeded reviews rate the coffee cup, in the same category as the coffee pot.
+    assert.equal(await w.locator(".card .name").first().innerText(), "El yapımı kahve fincanı");
+    assert.match(await w.locator(".card .stars").first().getAttribute("aria-label"), /^5 üzerinden \d,\d puan, \d+ değerlendirme$/);
     await page.context().close();
   });
 

@@ -79,14 +79,19 @@ impl Arm {
         }
     }
 
-    /// The arm of a browser: a stable hash of its random id, so a shopper sees one strategy
-    /// on every page and visit, and half of all browsers see each.
+    /// The arm of a browser: the parity of the last hex digit of its random id (a UUID v4, so
+    /// that digit is uniformly random: half of all browsers see each arm, and one browser always
+    /// the same). The loader computes the same in JavaScript (`memnun.arm`); a browser without an
+    /// id (no consent) sees arm `a`.
     pub fn of_browser(browser: &str) -> Arm {
-        let digest = crate::digest::sha256_hex(&[b"memnun-arm", browser.as_bytes()]);
-        // The last hex digit's low bit: one bit of a SHA-256, even across browsers.
-        match digest.as_bytes().last().map(|d| d % 2) {
-            Some(0) => Arm::A,
-            _ => Arm::B,
+        match browser
+            .chars()
+            .last()
+            .and_then(|c| c.to_digit(16))
+            .map(|d| d % 2)
+        {
+            Some(1) => Arm::B,
+            _ => Arm::A,
         }
     }
 
@@ -555,8 +560,13 @@ mod tests {
             .collect();
         assert!(arms.contains(&Arm::A) && arms.contains(&Arm::B));
         assert_eq!(
-            Arm::of_browser("00000000-0000-4000-8000-000000000001"),
-            Arm::of_browser("00000000-0000-4000-8000-000000000001")
+            Arm::of_browser("00000000-0000-4000-8000-00000000000b"),
+            Arm::B
         );
+        assert_eq!(
+            Arm::of_browser("00000000-0000-4000-8000-00000000000a"),
+            Arm::A
+        );
+        assert_eq!(Arm::of_browser(""), Arm::A, "no id: arm a");
     }
 }
