@@ -129,6 +129,19 @@ describe("recommendation strip", () => {
     await page.context().close();
   });
 
+  test("recently viewed: the products this browser viewed, newest first, kept on the browser", async () => {
+    const page = await openPage(`${site.url}/products/kupa-05.html`, { browserId: "5b0c7e1a-4f7e-4a58-9a57-0c6f1f8e3b22" });
+    await page.goto(`${site.url}/products/cezve-04.html`);
+    await page.goto(`${site.url}/`);
+    assert.deepEqual(await page.evaluate(() => window.memnun.recent()), ["cezve-04", "kupa-05"]);
+    const w = page.locator('[data-memnun="recommendations"][data-mode="recently-viewed"]');
+    await w.scrollIntoViewIfNeeded();
+    await w.locator(".card").first().waitFor();
+    assert.equal(await w.getByRole("heading").innerText(), "Son baktıklarınız");
+    assert.deepEqual(await w.locator(".card .name").allInnerTexts(), ["Bakır cezve", "Seramik kupa"]);
+    await page.context().close();
+  });
+
   test("without consent, or under Global Privacy Control, nothing is stored or sent", async () => {
     const total = async () => (await edge.query("SELECT COUNT(*) AS n FROM shopper_events WHERE shop_id = 'demo'"))[0].n;
     const start = await total();

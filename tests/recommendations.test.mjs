@@ -245,6 +245,25 @@ describe("the strip", () => {
     assert.deepEqual([r.json.items[0].rating_hundredths, r.json.items[0].reviews], [450, 2]);
   });
 
+  test("recently viewed: the browser's own list as cards, in its order, in stock only", async () => {
+    const get = (query, init) => fetch(`${edge.url}/v1/shops/test-shop/catalog${query}`, init);
+    const res = await get("?ids=s-lamp,s-kettle,unknown,s-shirt,s-lamp&locale=tr");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("cache-control"), /public, max-age=300/);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    const body = await res.json();
+    assert.deepEqual(body.items.map((i) => [i.product, i.source]), [["s-lamp", "recently_viewed"], ["s-shirt", "recently_viewed"]]);
+    assert.equal(body.items[1].name, "Keten gömlek");
+    assert.deepEqual((await (await get("")).json()).items, []);
+    const many = Array.from({ length: 25 }, (_, i) => `p${i}`).join(",");
+    for (const query of [`?ids=${many}`, "?ids=..%2Fx", "?locale=de"]) {
+      const bad = await get(query);
+      assert.equal(bad.status, 400, query);
+      assert.equal(bad.headers.get("access-control-allow-origin"), "*", "errors readable by the widget");
+    }
+    assert.equal((await get("", { method: "POST" })).status, 405);
+  });
+
   test("its parameters are checked", async () => {
     for (const query of ["?limit=0", "?limit=25", "?arm=c", "?locale=de"]) {
       const r = await strip("s-cup", query);

@@ -98,6 +98,15 @@ async fn route(mut req: Request, env: Env) -> Response {
         ["v1", "shops", shop, "survey", "answers"] => {
             public_write(&mut req, &env, shop, PublicWrite::SurveyAnswer).await
         }
+        ["v1", "shops", shop, "catalog"] => match method {
+            Method::Get | Method::Head => match (parse_id("shop", shop), database(&env)) {
+                (Ok(shop), Ok(db)) => recommend::recently_viewed(&req, &db, &shop).await,
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+            Method::Options => preflight_public(),
+            _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
+        }
+        .map(|r| (r, Cors::Public)),
         ["v1", "shops", shop, "products", product, resource] => match method {
             Method::Get | Method::Head => public_read(&req, &env, shop, product, resource).await,
             Method::Options => preflight_public(),
@@ -122,7 +131,10 @@ async fn route(mut req: Request, env: Env) -> Response {
         },
         // Errors on public reads stay readable by any page, so widgets can show them.
         Err(e) => {
-            let public = matches!(segments.as_slice(), ["v1", "shops", _, "products", ..]);
+            let public = matches!(
+                segments.as_slice(),
+                ["v1", "shops", _, "products", ..] | ["v1", "shops", _, "catalog"]
+            );
             let mut resp = e.into_response();
             if public {
                 let _ = Cors::Public.apply(&mut resp);

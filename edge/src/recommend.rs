@@ -609,31 +609,15 @@ pub async fn list(
     by_source.insert(Source::Newest, plain(next()?.results()?));
 
     // Which candidates the catalog has in stock, with what the strip shows of them.
-    let all: BTreeSet<&String> = by_source.values().flatten().collect();
-    #[derive(Deserialize)]
-    struct Item {
-        product_id: String,
-        name: String,
-        price_minor: i64,
-        currency: String,
-        image_url: Option<String>,
-        url: String,
-        stars: Option<String>,
-    }
-    let items: Vec<Item> = db
-        .prepare(
-            "SELECT i.product_id, i.name, i.price_minor, i.currency, i.image_url, i.url, \
-             json_array(r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5) AS stars \
-             FROM catalog_items i LEFT JOIN product_ratings r \
-             ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
-             WHERE i.shop_id = ?1 AND i.in_stock = 1 \
-             AND i.product_id IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(&[shop.as_str().into(), to_json(&all)?.into()])?
-        .all()
-        .await?
-        .results()?;
-    let by_id: BTreeMap<&str, &Item> = items.iter().map(|i| (i.product_id.as_str(), i)).collect();
+    let all: Vec<&String> = by_source
+        .values()
+        .flatten()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rows = in_stock(db, shop, &all).await?;
+    let by_id: BTreeMap<&str, &CatalogRow> =
+        rows.iter().map(|i| (i.product_id.as_str(), i)).collect();
     let strip = recommend::fill(
         limit as usize,
         product.as_str(),
@@ -643,35 +627,7 @@ pub async fn list(
     );
     let items = strip
         .into_iter()
-        .filter_map(|(id, source)| {
-            let item = by_id.get(id.as_str())?;
-            let names: BTreeMap<String, String> =
-                serde_json::from_str(&item.name).unwrap_or_default();
-            let name = names
-                .get(&locale)
-                .or_else(|| names.values().next())
-                .cloned()
-                .unwrap_or_default();
-            let counts: Vec<Option<u32>> = item
-                .stars
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default();
-            let histogram: Vec<u32> = counts.into_iter().map(|c| c.unwrap_or(0)).collect();
-            let reviews: u32 = histogram.iter().sum();
-            let total: u32 = histogram.iter().zip(1u32..).map(|(n, s)| n * s).sum();
-            Some(Recommended {
-                product: id,
-                name,
-                price_minor: item.price_minor,
-                currency: item.currency.clone(),
-                image_url: item.image_url.clone(),
-                url: item.url.clone(),
-                rating_hundredths: (reviews > 0).then(|| (200 * total + reviews) / (2 * reviews)),
-                reviews,
-                source,
-            })
-        })
+        .filter_map(|(id, source)| Some(card(by_id.get(id.as_str())?, source, &locale)))
         .collect();
     let mut resp = http::json(
         200,
@@ -769,5 +725,122 @@ pub async fn report(
         &recommend::RecommendationReport::build(from, to, &counts),
     )?;
     resp.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(resp)
+}
+
+/// A catalog item as a card needs it, with its rating histogram.
+#[derive(Deserialize)]
+struct CatalogRow {
+    product_id: String,
+    name: String,
+    price_minor: i64,
+    currency: String,
+    image_url: Option<String>,
+    url: String,
+    /// JSON array of the five star counts (nulls without reviews).
+    stars: Option<String>,
+}
+
+/// The items of `ids` the catalog has in stock (in no particular order).
+async fn in_stock<T: AsRef<str> + serde::Serialize>(
+    db: &D1Database,
+    shop: &Id,
+    ids: &[T],
+) -> Result<Vec<CatalogRow>, ApiError> {
+    Ok(db
+        .prepare(
+            "SELECT i.product_id, i.name, i.price_minor, i.currency, i.image_url, i.url, \
+             json_array(r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5) AS stars \
+             FROM catalog_items i LEFT JOIN product_ratings r \
+             ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
+             WHERE i.shop_id = ?1 AND i.in_stock = 1 \
+             AND i.product_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// A strip's card from a catalog row: the name in `locale` (else the other language) and the
+/// mean rating in hundredths.
+fn card(item: &CatalogRow, source: Source, locale: &str) -> Recommended {
+    let names: BTreeMap<String, String> = serde_json::from_str(&item.name).unwrap_or_default();
+    let name = names
+        .get(locale)
+        .or_else(|| names.values().next())
+        .cloned()
+        .unwrap_or_default();
+    let counts: Vec<Option<u32>> = item
+        .stars
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let histogram: Vec<u32> = counts.into_iter().map(|c| c.unwrap_or(0)).collect();
+    let reviews: u32 = histogram.iter().sum();
+    let total: u32 = histogram.iter().zip(1u32..).map(|(n, s)| n * s).sum();
+    Recommended {
+        product: item.product_id.clone(),
+        name,
+        price_minor: item.price_minor,
+        currency: item.currency.clone(),
+        image_url: item.image_url.clone(),
+        url: item.url.clone(),
+        rating_hundredths: (reviews > 0).then(|| (200 * total + reviews) / (2 * reviews)),
+        reviews,
+        source,
+    }
+}
+
+/// `GET /v1/shops/{shop}/catalog?ids=a,b,c&locale=`: the cards of the products a browser viewed
+/// lately (the strip's "recently viewed" mode; the list is the browser's own, kept by the
+/// loader), in the order given, those in stock only.
+pub async fn recently_viewed(
+    req: &Request,
+    db: &D1Database,
+    shop: &Id,
+) -> Result<Response, ApiError> {
+    let url = req.url()?;
+    let mut ids: Vec<String> = Vec::new();
+    let mut locale = "en".to_owned();
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "ids" => {
+                for raw in value.split(',').filter(|r| !r.is_empty()) {
+                    let id = crate::parse_id("product", raw)?;
+                    if !ids.iter().any(|i| i == id.as_str()) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+            "locale" => {
+                locale = match value.as_ref() {
+                    "tr" | "en" => value.into_owned(),
+                    _ => return Err(ApiError::InvalidParameter("locale must be tr or en".into())),
+                }
+            }
+            _ => {}
+        }
+    }
+    if ids.len() > LIMIT_MAX as usize {
+        return Err(ApiError::InvalidParameter(format!(
+            "ids may name at most {LIMIT_MAX} products"
+        )));
+    }
+    let rows = in_stock(db, shop, &ids).await?;
+    let items: Vec<Recommended> = ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.product_id == *id))
+        .map(|row| card(row, Source::RecentlyViewed, &locale))
+        .collect();
+    #[derive(serde::Serialize)]
+    struct Cards {
+        items: Vec<Recommended>,
+    }
+    let mut resp = http::json(200, &Cards { items })?;
+    resp.headers_mut().set(
+        "Cache-Control",
+        &format!("public, max-age={STRIP_MAX_AGE_S}"),
+    )?;
     Ok(resp)
 }

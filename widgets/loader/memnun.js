@@ -80,6 +80,8 @@ window.memnun = {
   track,
   addToCart: (product) => track("add_to_cart", { product }),
   purchase: (products, order) => track("purchase", { products, order }),
+  // The products this browser viewed lately, newest first (kept only here, only with consent).
+  recent: () => (browser ? json("recent", []) : []),
   // The experiment's arm: the last hex digit of the random id, so half the browsers see each.
   get arm() { return browser && parseInt(browser.slice(-1), 16) & 1 ? "b" : "a"; },
 };

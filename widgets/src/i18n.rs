@@ -565,14 +565,17 @@ pub static SURVEY_TR: SurveyStrings = SurveyStrings {
 /// The recommendation strip's words.
 pub struct RecommendationStrings {
     pub heading: &'static str,
+    pub recently_viewed: &'static str,
 }
 
 pub static RECOMMENDATIONS_EN: RecommendationStrings = RecommendationStrings {
     heading: "You may also like",
+    recently_viewed: "Recently viewed",
 };
 
 pub static RECOMMENDATIONS_TR: RecommendationStrings = RecommendationStrings {
     heading: "Bunlar da ilginizi çekebilir",
+    recently_viewed: "Son baktıklarınız",
 };
 
 impl Locale {

@@ -66,9 +66,14 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
                 .and_then(|l| l.parse::<u32>().ok())
                 .unwrap_or(memnun_protocol::recommend::LIMIT_DEFAULT)
                 .clamp(1, memnun_protocol::recommend::LIMIT_MAX);
+            let mode = match data.get("mode").as_deref() {
+                Some("recently-viewed") => crate::recommendations::Mode::RecentlyViewed,
+                _ => crate::recommendations::Mode::Related,
+            };
             let handle = leptos::mount::mount_to(root, move || {
                 view! {
-                    <RecommendationsWidget api=api.clone() locale=locale product=product.clone() limit=limit />
+                    <RecommendationsWidget api=api.clone() locale=locale product=product.clone()
+                        limit=limit mode=mode />
                 }
             });
             handle.forget();

@@ -34,6 +34,20 @@ fn loader() -> Option<JsValue> {
     (!memnun.is_undefined()).then_some(memnun)
 }
 
+/// The products this browser viewed lately, newest first, from the loader (none without consent).
+fn recently_viewed() -> Vec<String> {
+    let Some(memnun) = loader() else {
+        return Vec::new();
+    };
+    js_sys::Reflect::get(&memnun, &"recent".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&memnun).ok())
+        .and_then(|list| list.dyn_into::<js_sys::Array>().ok())
+        .map(|list| list.iter().filter_map(|p| p.as_string()).collect())
+        .unwrap_or_default()
+}
+
 /// The experiment's arm the loader gives this browser (`a` without consent).
 fn arm() -> String {
     loader()
@@ -75,25 +89,53 @@ fn price(locale: Locale, minor: f64, currency: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What a strip shows: what goes with its product, or what this browser viewed lately.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Mode {
+    Related,
+    RecentlyViewed,
+}
+
 #[component]
 pub fn RecommendationsWidget(
     api: Api,
     locale: Locale,
     product: String,
     limit: u32,
+    mode: Mode,
 ) -> impl IntoView {
     let s = locale.recommendations();
     let cards = RwSignal::new(None::<Vec<Card>>);
     let arm = arm();
-    let url = api.shop_url(&format!(
-        "products/{product}/recommendations?limit={limit}&arm={arm}&locale={}",
-        locale.tag()
-    ));
+    let url = match mode {
+        Mode::Related => Some(api.shop_url(&format!(
+            "products/{product}/recommendations?limit={limit}&arm={arm}&locale={}",
+            locale.tag()
+        ))),
+        Mode::RecentlyViewed => {
+            let ids: Vec<String> = recently_viewed()
+                .into_iter()
+                .filter(|p| *p != product)
+                .take(limit as usize)
+                .collect();
+            (!ids.is_empty()).then(|| {
+                let ids = String::from(js_sys::encode_uri_component(&ids.join(",")));
+                api.shop_url(&format!("catalog?ids={ids}&locale={}", locale.tag()))
+            })
+        }
+    };
+    let heading = match mode {
+        Mode::Related => s.heading,
+        Mode::RecentlyViewed => s.recently_viewed,
+    };
     let shown_arm = arm.clone();
     spawn_local(async move {
-        let list = match api::get(&url).await {
-            Ok(answer) if answer.is_success() => wire::recommendations(&answer.body),
-            _ => Vec::new(),
+        let list = match url {
+            None => Vec::new(),
+            Some(url) => match api::get(&url).await {
+                Ok(answer) if answer.is_success() => wire::recommendations(&answer.body),
+                _ => Vec::new(),
+            },
         };
         for card in &list {
             track(
@@ -109,8 +151,8 @@ pub fn RecommendationsWidget(
     view! {
         <section class="memnun-recs" aria-labelledby="memnun-recs-heading"
             class:empty=move || cards.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
-            <h2 id="memnun-recs-heading">{s.heading}</h2>
-            <ul class="strip" tabindex="0" aria-label=s.heading>
+            <h2 id="memnun-recs-heading">{heading}</h2>
+            <ul class="strip" tabindex="0" aria-label=heading>
                 {move || cards.get().unwrap_or_default().into_iter().map(|card| {
                     let arm = arm.clone();
                     let Card { product, source, .. } = card.clone();
