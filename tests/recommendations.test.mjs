@@ -30,7 +30,7 @@ async function send(body, { origin = ORIGIN, type = "text/plain;charset=UTF-8", 
   try {
     json = JSON.parse(text);
   } catch {}
-  return { status: res.status, json, text };
+  return { status: res.status, headers: res.headers, json, text };
 }
 const view = (product) => ({ id: randomUUID(), type: "product_view", product });
 const views = (browser, products) => send({ browser, events: products.map(view) });
@@ -177,6 +177,38 @@ describe("events", () => {
     for (let run = 0; run < 3; run++) await edge.scheduled();
     assert.equal(await countBig(), 30 * 29, "every ordered pair of the first 30 items");
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM pair_backlog"))[0].n, 0);
+  });
+});
+
+describe("Cloudflare's per-request query limit (50 on Workers Free)", () => {
+  const statements = (r) => Number(r.headers.get("x-memnun-d1-statements"));
+
+  test("the largest event batch makes a fixed, small number of D1 statements", async (t) => {
+    const products = (i) => Array.from({ length: 20 }, (_, j) => `q-${i}-${j}`);
+    const events = [
+      ...Array.from({ length: 10 }, (_, i) => ({ id: randomUUID(), type: "purchase", products: products(i) })),
+      ...Array.from({ length: 10 }, (_, i) => view(`q-view-${i}`)),
+    ];
+    const r = await send({ browser: randomUUID(), events });
+    assert.equal(r.status, 202, r.text);
+    assert.equal(r.json.accepted, 20);
+    assert.ok(statements(r) > 0, "counted");
+    assert.ok(statements(r) <= 15, `${statements(r)} statements`);
+    const small = await send({ browser: randomUUID(), events: [view("q-one")] });
+    assert.ok(statements(small) <= statements(r));
+    t.diagnostic(`D1 statements: 20 events (10 purchases of 20 products, 10 views) ${statements(r)}, one view ${statements(small)}`);
+  });
+
+  test("so do the largest catalog upload and order", async (t) => {
+    const catalog = await admin("PUT", "catalog", { items: Array.from({ length: 500 }, (_, i) => item(`big-cat-${i}`)) });
+    assert.equal(catalog.status, 200, catalog.text);
+    assert.ok(statements(catalog) <= 10, `catalog: ${statements(catalog)}`);
+    const order = await admin("PUT", "orders/Q-BIG", { number: "Q-BIG", items: Array.from({ length: 100 }, (_, i) => ({ product: `qo-${i}`, quantity: 1 })) });
+    assert.equal(order.status, 200, order.text);
+    assert.ok(statements(order) <= 20, `order: ${statements(order)}`);
+    t.diagnostic(`D1 statements: 500-item catalog ${statements(catalog)}, 100-item order ${statements(order)}`);
+    // Leave the catalog as the tests below expect it.
+    await admin("PUT", "catalog", { mode: "replace", items: [] });
   });
 });
 

@@ -22,6 +22,7 @@ mod review_csv;
 mod reviews;
 mod secure;
 mod shops;
+mod statement_count;
 mod survey;
 mod tokens;
 mod webhooks;
@@ -57,6 +58,18 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 }
 
 async fn route(mut req: Request, env: Env) -> Response {
+    statement_count::reset();
+    let mut resp = answer(&mut req, &env).await;
+    if statement_count::enabled(&env) {
+        let _ = resp.headers_mut().set(
+            statement_count::HEADER,
+            &statement_count::count().to_string(),
+        );
+    }
+    resp
+}
+
+async fn answer(req: &mut Request, env: &Env) -> Response {
     let path = req.path();
     let method = req.method();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -68,39 +81,35 @@ async fn route(mut req: Request, env: Env) -> Response {
             match only(&method, Method::Get, "GET, HEAD") {
                 // A clone (cheap: no body) keeps `req` for the error path below.
                 Ok(()) => match req.clone() {
-                    Ok(copy) => assets::serve(copy, &env).await.map(|r| (r, Cors::None)),
+                    Ok(copy) => assets::serve(copy, env).await.map(|r| (r, Cors::None)),
                     Err(e) => Err(e.into()),
                 },
                 Err(e) => Err(e),
             }
         }
-        ["v1", "shops", shop, "reviews"] => {
-            public_write(&mut req, &env, shop, PublicWrite::Review).await
-        }
+        ["v1", "shops", shop, "reviews"] => public_write(req, env, shop, PublicWrite::Review).await,
         ["v1", "shops", shop, "reviews", review, "votes"] => {
-            public_write(&mut req, &env, shop, PublicWrite::Vote(review)).await
+            public_write(req, env, shop, PublicWrite::Vote(review)).await
         }
         ["v1", "shops", shop, "reviews", review, "reports"] => {
-            public_write(&mut req, &env, shop, PublicWrite::Report(review)).await
+            public_write(req, env, shop, PublicWrite::Report(review)).await
         }
         ["v1", "shops", shop, "orders", "lookup"] => {
-            public_write(&mut req, &env, shop, PublicWrite::OrderLookup).await
+            public_write(req, env, shop, PublicWrite::OrderLookup).await
         }
         ["v1", "shops", shop, "orders", "track"] => {
-            public_write(&mut req, &env, shop, PublicWrite::OrderTrack).await
+            public_write(req, env, shop, PublicWrite::OrderTrack).await
         }
-        ["v1", "shops", shop, "events"] => {
-            public_write(&mut req, &env, shop, PublicWrite::Events).await
-        }
+        ["v1", "shops", shop, "events"] => public_write(req, env, shop, PublicWrite::Events).await,
         ["v1", "shops", shop, "survey", "open"] => {
-            public_write(&mut req, &env, shop, PublicWrite::SurveyOpen).await
+            public_write(req, env, shop, PublicWrite::SurveyOpen).await
         }
         ["v1", "shops", shop, "survey", "answers"] => {
-            public_write(&mut req, &env, shop, PublicWrite::SurveyAnswer).await
+            public_write(req, env, shop, PublicWrite::SurveyAnswer).await
         }
         ["v1", "shops", shop, "catalog"] => match method {
-            Method::Get | Method::Head => match (parse_id("shop", shop), database(&env)) {
-                (Ok(shop), Ok(db)) => recommend::recently_viewed(&req, &db, &shop).await,
+            Method::Get | Method::Head => match (parse_id("shop", shop), database(env)) {
+                (Ok(shop), Ok(db)) => recommend::recently_viewed(req, &db, &shop).await,
                 (Err(e), _) | (_, Err(e)) => Err(e),
             },
             Method::Options => preflight_public(),
@@ -108,12 +117,12 @@ async fn route(mut req: Request, env: Env) -> Response {
         }
         .map(|r| (r, Cors::Public)),
         ["v1", "shops", shop, "products", product, resource] => match method {
-            Method::Get | Method::Head => public_read(&req, &env, shop, product, resource).await,
+            Method::Get | Method::Head => public_read(req, env, shop, product, resource).await,
             Method::Options => preflight_public(),
             _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
         }
         .map(|r| (r, Cors::Public)),
-        ["v1", "admin", rest @ ..] => admin(&mut req, &env, &method, rest)
+        ["v1", "admin", rest @ ..] => admin(req, env, &method, rest)
             .await
             .map(|r| (r, Cors::None)),
         _ => Err(ApiError::NotFound("route")),
@@ -122,7 +131,7 @@ async fn route(mut req: Request, env: Env) -> Response {
         .as_ref()
         .map_or(true, |(resp, _)| resp.status_code() >= 400)
     {
-        http::drain_unread_body(&mut req).await;
+        http::drain_unread_body(req).await;
     }
     match outcome {
         Ok((mut resp, cors)) => match cors.apply(&mut resp) {
@@ -159,7 +168,12 @@ fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
 }
 
 fn database(env: &Env) -> Result<D1Database, ApiError> {
-    Ok(env.d1("DB")?)
+    let db = env.d1("DB")?;
+    Ok(if statement_count::enabled(env) {
+        statement_count::counting(db)
+    } else {
+        db
+    })
 }
 
 async fn public_read(

@@ -24,6 +24,14 @@ mod tests {
     }
 
     #[test]
+    fn production_config_does_not_count_statements() {
+        let config = read("edge/wrangler.toml");
+        let production = config.split("[env.").next().unwrap_or_default();
+        assert!(production.contains("COUNT_D1_STATEMENTS = \"false\""));
+        assert!(!production.contains("COUNT_D1_STATEMENTS = \"true\""));
+    }
+
+    #[test]
     fn ci_runs_the_readme_test_command() {
         let readme = read("README.md");
         assert!(readme.contains("cargo xtask demo"));
