@@ -230,6 +230,9 @@ async fn public_write(
         // Reads with their own limits (per client, per order number), not the shop's writes.
         PublicWrite::OrderLookup => orders::lookup(req, env, &db, &shop, now).await,
         PublicWrite::OrderTrack => orders::track(req, env, &db, &shop, now).await,
+        // Beacons from every consenting page view: their own limits (per client, per shop), so a
+        // busy shop's events never crowd out its shoppers' reviews and answers.
+        PublicWrite::Events => recommend::receive(req, env, &db, &shop, now).await,
         _ => match http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await {
             Err(e) => Err(e),
             Ok(()) => match write {
@@ -241,7 +244,6 @@ async fn public_write(
                 }
                 PublicWrite::SurveyOpen => survey::open(req, env, &db, &shop, now).await,
                 PublicWrite::SurveyAnswer => survey::answer(req, env, &db, &shop, now).await,
-                PublicWrite::Events => recommend::receive(req, env, &db, &shop, now).await,
                 _ => reviews::create(req, env, &db, &shop).await,
             },
         },

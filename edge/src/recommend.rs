@@ -25,8 +25,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
-/// Backlog rows one run of the scheduled handler applies.
-const BACKLOG_ROWS_PER_RUN: u32 = 20;
+/// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
+/// next to the webhook deliveries: within the 50 queries of a Workers Free invocation).
+const BACKLOG_ROWS_PER_RUN: u32 = 10;
 /// How long a strip may be cached by browsers and the CDN.
 const STRIP_MAX_AGE_S: u32 = 300;
 
@@ -260,6 +261,7 @@ pub async fn receive(
 ) -> Result<Response, ApiError> {
     let client = http::client_hash(req, env);
     http::rate_limit(env, "EVENT_WRITES", format!("{shop}:{client}")).await?;
+    http::rate_limit(env, "SHOP_EVENTS", shop.to_string()).await?;
     let (batch, _): (EventBatch, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Beacon).await?;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
@@ -298,16 +300,12 @@ pub async fn receive(
     let mut statements = vec![events_insert(db, shop, &browser_key, &fresh, now)?];
     let (views, view_pairs) = view_statements(db, shop, &browser_key, &fresh, now).await?;
     statements.extend(views);
+    // A purchase naming an order is counted by the order API, which the merchant's own system
+    // feeds: a page cannot claim (or block) an order's basket. One naming none is a basket.
     let baskets: Vec<(String, Vec<String>)> = fresh
         .iter()
-        .filter(|e| e.kind == EventKind::Purchase)
-        .map(|e| {
-            let key = match &e.order {
-                Some(order) => format!("order:{order}"),
-                None => format!("event:{}", e.id),
-            };
-            (key, e.products.clone())
-        })
+        .filter(|e| e.kind == EventKind::Purchase && e.order.is_none())
+        .map(|e| (format!("event:{}", e.id), e.products.clone()))
         .collect();
     let keys: Vec<String> = baskets.iter().map(|(k, _)| k.clone()).collect();
     let known = known_baskets(db, shop, &keys).await?;
@@ -479,23 +477,35 @@ pub async fn drain_backlog(db: &D1Database) -> Result<(), ApiError> {
     #[derive(Deserialize)]
     struct Row {
         id: i64,
-        shop_id: String,
-        kind: String,
-        pairs: String,
     }
     let rows: Vec<Row> = db
-        .prepare("SELECT id, shop_id, kind, pairs FROM pair_backlog ORDER BY id LIMIT ?1")
+        .prepare("SELECT id FROM pair_backlog ORDER BY id LIMIT ?1")
         .bind(&[JsValue::from_f64(f64::from(BACKLOG_ROWS_PER_RUN))])?
         .all()
         .await?
         .results()?;
+    // One batch for the run. Each row's pairs are read from the row itself inside the batch, so
+    // a row a run that overlaps this one has already applied and deleted adds nothing.
+    let mut batch = Vec::new();
     for row in rows {
-        db.batch(vec![
+        let id = JsValue::from_f64(row.id as f64);
+        batch.push(
+            db.prepare(
+                "INSERT INTO item_pairs (shop_id, kind, a, b, n) \
+                 SELECT b.shop_id, b.kind, json_extract(j.value, '$[0]'), \
+                 json_extract(j.value, '$[1]'), 1 \
+                 FROM pair_backlog b, json_each(b.pairs) j WHERE b.id = ?1 AND true \
+                 ON CONFLICT (shop_id, kind, a, b) DO UPDATE SET n = n + 1",
+            )
+            .bind(std::slice::from_ref(&id))?,
+        );
+        batch.push(
             db.prepare("DELETE FROM pair_backlog WHERE id = ?1")
-                .bind(&[JsValue::from_f64(row.id as f64)])?,
-            add_pairs(db, &row.shop_id, &row.kind, &row.pairs)?,
-        ])
-        .await?;
+                .bind(&[id])?,
+        );
+    }
+    if !batch.is_empty() {
+        db.batch(batch).await?;
     }
     Ok(())
 }
@@ -536,7 +546,9 @@ pub async fn list(
                  (SELECT n FROM item_counts WHERE shop_id = ?1 AND kind = ?3 AND product_id = ?2) AS na \
                  FROM item_pairs p JOIN item_counts c \
                  ON c.shop_id = p.shop_id AND c.kind = p.kind AND c.product_id = p.b \
-                 WHERE p.shop_id = ?1 AND p.kind = ?3 AND p.a = ?2 ORDER BY p.n DESC LIMIT 200",
+                 JOIN catalog_items i ON i.shop_id = p.shop_id AND i.product_id = p.b \
+                 AND i.in_stock = 1 \
+                 WHERE p.shop_id = ?1 AND p.kind = ?3 AND p.a = ?2 ORDER BY p.n DESC LIMIT 500",
             )
             .bind(&[key[0].clone(), key[1].clone(), kind.into()])?)
     };
@@ -714,7 +726,7 @@ pub async fn report(
             Some(recommend::EventCount {
                 kind: EventKind::parse(&r.kind)?,
                 source: Source::parse(&r.source)?,
-                arm: r.arm.as_deref().and_then(Arm::parse).unwrap_or_default(),
+                arm: r.arm.as_deref().and_then(Arm::parse),
                 product: r.product_id,
                 n: r.n,
             })
@@ -838,9 +850,10 @@ pub async fn recently_viewed(
         items: Vec<Recommended>,
     }
     let mut resp = http::json(200, &Cards { items })?;
+    // The list is one browser's history: its own cache may keep it, no shared one.
     resp.headers_mut().set(
         "Cache-Control",
-        &format!("public, max-age={STRIP_MAX_AGE_S}"),
+        &format!("private, max-age={STRIP_MAX_AGE_S}"),
     )?;
     Ok(resp)
 }

@@ -254,7 +254,8 @@ pub const LIMIT_MAX: u32 = 24;
 pub struct EventCount {
     pub kind: crate::events::EventKind,
     pub source: Source,
-    pub arm: Arm,
+    /// `None` for events sent without one (a shop's own calls): not part of the experiment.
+    pub arm: Option<Arm>,
     pub product: String,
     pub n: u64,
 }
@@ -300,7 +301,8 @@ pub struct RecommendationReport {
     pub to: String,
     pub totals: RecFigures,
     pub by_source: std::collections::BTreeMap<Source, RecFigures>,
-    /// The experiment: the same figures per arm, to compare their click-through.
+    /// The experiment: the same figures per arm (the related strip's events that name one), to
+    /// compare their click-through.
     pub by_arm: std::collections::BTreeMap<Arm, RecFigures>,
     /// The products most shown, at most [`REPORT_PRODUCTS`].
     pub products: Vec<ProductFigures>,
@@ -325,10 +327,14 @@ impl RecommendationReport {
                 .entry(c.source)
                 .or_insert_with(RecFigures::default)
                 .add(c.kind, c.n);
-            by_arm
-                .entry(c.arm)
-                .or_insert_with(RecFigures::default)
-                .add(c.kind, c.n);
+            // The experiment compares the two strategies: the recently-viewed strip follows no
+            // arm, and an event without one is no evidence for either.
+            if let Some(arm) = c.arm.filter(|_| c.source != Source::RecentlyViewed) {
+                by_arm
+                    .entry(arm)
+                    .or_insert_with(RecFigures::default)
+                    .add(c.kind, c.n);
+            }
             by_product
                 .entry(c.product.clone())
                 .or_default()
@@ -514,7 +520,7 @@ mod tests {
         let c = |kind, source, arm, product: &str, n| EventCount {
             kind,
             source,
-            arm,
+            arm: Some(arm),
             product: product.into(),
             n,
         };
@@ -540,10 +546,22 @@ mod tests {
                 c(RecommendationShown, Source::TopRated, Arm::B, "mug", 30),
                 c(RecommendationClicked, Source::TopRated, Arm::B, "mug", 3),
                 c(AddToCart, Source::TopRated, Arm::B, "mug", 1),
+                c(
+                    RecommendationShown,
+                    Source::RecentlyViewed,
+                    Arm::A,
+                    "lamp",
+                    10,
+                ),
             ],
         );
-        assert_eq!((report.totals.impressions, report.totals.clicks), (70, 9));
-        assert_eq!(report.totals.ctr_tenths, Some(129), "9 / 70 = 12.9 %");
+        assert_eq!((report.totals.impressions, report.totals.clicks), (80, 9));
+        assert_eq!(report.totals.ctr_tenths, Some(113), "9 / 80 = 11.25 %");
+        assert_eq!(
+            report.by_arm[&Arm::A].impressions,
+            40,
+            "recently viewed is no part of the experiment"
+        );
         assert_eq!(report.by_arm[&Arm::A].ctr_tenths, Some(150));
         assert_eq!(report.by_arm[&Arm::B].ctr_tenths, Some(100));
         assert_eq!(report.by_source[&Source::TopRated].add_to_carts, 1);

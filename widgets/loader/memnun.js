@@ -37,36 +37,53 @@ const near = new IntersectionObserver(
   { rootMargin: "400px" },
 );
 // Shopper events for recommendations: only with consent (`data-consent="granted"` on this
-// script, or `memnun.consent(true)` from the shop's banner), never under Global Privacy Control.
+// script, or `memnun.consent(true)` from the shop's banner; `data-consent="denied"` or
+// `memnun.consent(false)` withdraws it), never under Global Privacy Control.
 // Queued in memory and sent with sendBeacon when the page is hidden: nothing is sent before.
 const store = (() => { try { return localStorage; } catch { return null; } })();
 const key = (k) => "memnun:" + k + ":v1";
 const get = (k) => store && store.getItem(key(k));
 const set = (k, v) => { try { v == null ? store.removeItem(key(k)) : store.setItem(key(k), v); } catch {} };
 const gpc = navigator.globalPrivacyControl === true;
+const uuid = () => { try { return crypto.randomUUID(); } catch { return null; } };
 let browser = null;
 const queue = [];
-const consent = (yes) => {
-  if (gpc) return;
-  set("consent", yes ? "1" : null);
-  browser = yes ? get("browser") || crypto.randomUUID() : null;
-  if (yes) set("browser", browser);
-  else (set("clicks"), set("recent"), (queue.length = 0));
+// `keep`: remember the shopper's own choice across pages (a banner's); the script attribute is
+// the shop's standing word, so it is read on every page, never stored.
+const consent = (yes, keep = true) => {
+  if (yes && !gpc) {
+    // Its own id, not the one the review widget's votes use: withdrawing consent forgets this
+    // one (and the history kept under it) without reopening vote counting.
+    browser = get("visitor") || uuid();
+    set("visitor", browser);
+    if (keep) set("consent", "1");
+  } else {
+    // No, withdrawn, or GPC: forget the id and everything kept for it.
+    browser = null;
+    queue.length = 0;
+    for (const k of ["consent", "visitor", "clicks", "recent"]) set(k);
+  }
 };
-if (script && script.dataset.consent === "granted") consent(true);
+const said = script && script.dataset.consent;
+if (gpc || said == "denied") consent(false);
+else if (said == "granted") consent(true, false);
 else if (get("consent")) consent(true);
 const DAY = 864e5;
 const json = (k, empty) => { try { return JSON.parse(get(k)) || empty; } catch { return empty; } };
 const track = (type, detail = {}) => {
-  if (!browser) return;
-  const event = { id: crypto.randomUUID(), type, ...detail };
-  const all = json("clicks", {});
-  if (type == "recommendation_clicked") set("clicks", JSON.stringify({ ...all, [detail.product]: [detail.source, detail.arm, Date.now()] }));
+  const id = browser && uuid();
+  if (!id) return;
+  const event = { id, type, ...detail };
+  const now = Date.now();
+  // Clicks within the attribution window only: older ones are dropped as they are read.
+  const all = Object.fromEntries(Object.entries(json("clicks", {})).filter(([, c]) => now - c[2] < 7 * DAY));
+  if (type == "recommendation_clicked") all[detail.product] = [detail.source, detail.arm, now];
   else if (type != "recommendation_shown") {
     // An add to cart or purchase of a product clicked in a strip within 7 days is the strip's.
-    const hit = [detail.product, ...(detail.products || [])].find((p) => all[p] && Date.now() - all[p][2] < 7 * DAY);
+    const hit = [detail.product, ...(detail.products || [])].find((p) => all[p]);
     if (hit) Object.assign(event, { product: hit, source: all[hit][0], arm: all[hit][1] });
   }
+  set("clicks", JSON.stringify(all));
   if (type == "product_view") set("recent", JSON.stringify([detail.product, ...json("recent", []).filter((p) => p != detail.product)].slice(0, 12)));
   queue.push(event);
 };

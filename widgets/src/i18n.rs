@@ -597,6 +597,7 @@ impl Locale {
         let average = format!("{}{separator}{}", tenths / 10, tenths % 10);
         match self {
             Locale::Tr => format!("5 üzerinden {average} puan, {reviews} değerlendirme"),
+            Locale::En if reviews == 1 => format!("Rated {average} out of 5 from 1 review"),
             Locale::En => format!("Rated {average} out of 5 from {reviews} reviews"),
         }
     }

@@ -70,10 +70,11 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
                 Some("recently-viewed") => crate::recommendations::Mode::RecentlyViewed,
                 _ => crate::recommendations::Mode::Related,
             };
+            let host = host.clone();
             let handle = leptos::mount::mount_to(root, move || {
                 view! {
                     <RecommendationsWidget api=api.clone() locale=locale product=product.clone()
-                        limit=limit mode=mode />
+                        limit=limit mode=mode host=host.clone() />
                 }
             });
             handle.forget();

@@ -103,6 +103,8 @@ pub fn RecommendationsWidget(
     product: String,
     limit: u32,
     mode: Mode,
+    /// The placeholder: an empty strip gives back the height the loader reserved for it.
+    host: web_sys::HtmlElement,
 ) -> impl IntoView {
     let s = locale.recommendations();
     let cards = RwSignal::new(None::<Vec<Card>>);
@@ -145,12 +147,14 @@ pub fn RecommendationsWidget(
                 &shown_arm,
             );
         }
+        if list.is_empty() {
+            let _ = host.set_attribute("data-empty", "");
+        }
         cards.set(Some(list));
     });
 
     view! {
-        <section class="memnun-recs" aria-labelledby="memnun-recs-heading"
-            class:empty=move || cards.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
+        <section class="memnun-recs" aria-labelledby="memnun-recs-heading">
             <h2 id="memnun-recs-heading">{heading}</h2>
             <ul class="strip" tabindex="0" aria-label=heading>
                 {move || cards.get().unwrap_or_default().into_iter().map(|card| {

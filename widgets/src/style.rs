@@ -104,7 +104,7 @@ progress{display:block;width:100%;height:.5rem;margin:0 0 1rem;accent-color:var(
 
 #[cfg(feature = "recommendations")]
 pub const RECOMMENDATIONS_STYLESHEET: &str = r#"
-.memnun-recs.empty{display:none}
+:host([data-empty]){display:none!important;min-height:0!important}
 .strip{list-style:none;margin:0;padding:.25rem .125rem .75rem;display:flex;gap:.75rem;overflow-x:auto;scroll-snap-type:x mandatory;overscroll-behavior-x:contain}
 .strip:focus-visible{outline-offset:4px}
 .card{flex:0 0 10rem;scroll-snap-align:start;display:flex;flex-direction:column;gap:.25rem}
