@@ -158,7 +158,8 @@ describe("recommendation strip", () => {
     // A new visitor's recently-viewed strip is empty: it gives its reserved height back.
     const home = await openPage(`${site.url}/`);
     const recent = home.locator('[data-memnun="recommendations"][data-mode="recently-viewed"]');
-    await recent.scrollIntoViewIfNeeded();
+    // Scrolled to by hand: once hidden, the placeholder cannot be scrolled into view.
+    await home.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await waitFor(async () => (await recent.getAttribute("data-empty")) !== null);
     assert.equal(await recent.evaluate((el) => el.getBoundingClientRect().height), 0);
     await home.context().close();
