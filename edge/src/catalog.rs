@@ -31,14 +31,13 @@ pub async fn put(
         return Err(ApiError::Validation(errors));
     }
     let (good, refused) = upload.check();
-    let internal = |e: serde_json::Error| ApiError::Internal(e.to_string());
-    let items = serde_json::to_string(&good).map_err(internal)?;
+    let items = http::to_json(&good)?;
     let kept: Vec<&str> = good
         .iter()
         .map(|i| i.id.as_str())
         .chain(refused.iter().filter_map(|r| r.id.as_deref()))
         .collect();
-    let kept = serde_json::to_string(&kept).map_err(internal)?;
+    let kept = http::to_json(&kept)?;
     let mut batch = Vec::new();
     if upload.mode == Mode::Replace {
         batch.push(

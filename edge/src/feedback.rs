@@ -236,11 +236,7 @@ pub async fn report(
         )?,
         moderation::recount(db, shop, &target.product, now)?,
     ]);
-    match db.batch(batch).await {
-        Ok(_) => http::json_text(202, answer.to_owned()),
-        Err(e) => match idempotency.replay(db, now).await? {
-            Some(replayed) => Ok(replayed),
-            None => Err(e.into()),
-        },
-    }
+    idempotency
+        .commit(db, batch, now, 202, answer.to_owned())
+        .await
 }

@@ -192,3 +192,33 @@ async fn drain(stream: &mut worker::ByteStream) {
         }
     }
 }
+
+/// A merchant report's period from its `from` and `to` query values (`protocol::time::
+/// report_period`), or a 400 that says what is wrong.
+pub fn report_period(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: i64,
+    default_days: i64,
+) -> Result<(i64, i64), ApiError> {
+    use memnun_protocol::FieldProblem;
+    use memnun_protocol::time::{self, REPORT_MAX_DAYS};
+    time::report_period(from, to, now, default_days).map_err(|errors| {
+        let said: Vec<String> = errors
+            .0
+            .iter()
+            .map(|(field, problem)| match problem {
+                FieldProblem::OutOfRange { .. } => format!(
+                    "{field} must be before to, and the period at most {REPORT_MAX_DAYS} days"
+                ),
+                other => format!("{field} {other}"),
+            })
+            .collect();
+        ApiError::InvalidParameter(said.join("; "))
+    })
+}
+
+/// JSON text of a value to bind as a statement parameter (lists read by `json_each`).
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}

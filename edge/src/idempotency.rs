@@ -117,3 +117,25 @@ impl Idempotency {
         ])
     }
 }
+
+impl Idempotency {
+    /// Runs a write's `batch` (which starts with [`Idempotency::record`]) and answers `body`
+    /// with `status`. If the batch fails, most likely a racing request with the same key won:
+    /// answer what it stored, or the failure when nothing was.
+    pub async fn commit(
+        &self,
+        db: &D1Database,
+        batch: Vec<D1PreparedStatement>,
+        now_ms: i64,
+        status: u16,
+        body: String,
+    ) -> Result<Response, ApiError> {
+        match db.batch(batch).await {
+            Ok(_) => http::json_text(status, body),
+            Err(e) => match self.replay(db, now_ms).await? {
+                Some(replayed) => Ok(replayed),
+                None => Err(e.into()),
+            },
+        }
+    }
+}

@@ -9,7 +9,7 @@
 //! request's query budget; reading a strip is a few indexed range reads.
 
 use crate::error::ApiError;
-use crate::http::{self, BodyType};
+use crate::http::{self, BodyType, to_json};
 use crate::secure::sha256_hex;
 use memnun_protocol::Id;
 use memnun_protocol::events::{
@@ -28,6 +28,8 @@ use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 /// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
 /// next to the webhook deliveries: within the 50 queries of a Workers Free invocation).
 const BACKLOG_ROWS_PER_RUN: u32 = 10;
+/// The period the recommendations report covers when the merchant does not say.
+const REPORT_DEFAULT_DAYS: i64 = 28;
 /// How long a strip may be cached by browsers and the CDN.
 const STRIP_MAX_AGE_S: u32 = 300;
 
@@ -44,10 +46,6 @@ impl PairKind {
             PairKind::View => "view",
         }
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn ms(t: i64) -> JsValue {
@@ -665,7 +663,6 @@ pub async fn report(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    const DAY_MS: i64 = 86_400_000;
     let url = req.url()?;
     let mut from = None;
     let mut to = None;
@@ -676,30 +673,7 @@ pub async fn report(
             _ => {}
         }
     }
-    let read = |name: &str, raw: Option<&str>, date_end: bool| -> Result<Option<i64>, ApiError> {
-        match raw {
-            None | Some("") => Ok(None),
-            Some(raw) => memnun_protocol::time::parse_timestamp(raw)
-                // A bare date `to` includes that day.
-                .map(|ms| {
-                    Some(if date_end && raw.trim().len() == 10 {
-                        ms + DAY_MS
-                    } else {
-                        ms
-                    })
-                })
-                .ok_or_else(|| {
-                    ApiError::InvalidParameter(format!("{name} {}", FieldProblem::NotATime))
-                }),
-        }
-    };
-    let to = read("to", to.as_deref(), true)?.unwrap_or(now);
-    let from = read("from", from.as_deref(), false)?.unwrap_or(to - 28 * DAY_MS);
-    if from >= to || to - from > 366 * DAY_MS {
-        return Err(ApiError::InvalidParameter(
-            "from must be before to, and the period at most 366 days".into(),
-        ));
-    }
+    let (from, to) = http::report_period(from.as_deref(), to.as_deref(), now, REPORT_DEFAULT_DAYS)?;
     #[derive(Deserialize)]
     struct Row {
         kind: String,

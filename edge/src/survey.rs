@@ -355,12 +355,12 @@ pub async fn answer(
                 .map_or(JsValue::NULL, JsValue::from_str),
             JsValue::from_f64(f64::from(valid.seq)),
             score(answers.nps),
-            json_list(&reasons).into(),
+            http::to_json(&reasons)?.into(),
             text(&answers.follow_up),
             score(answers.csat),
             score(answers.ces),
             text(&answers.comment),
-            json_list(&topics).into(),
+            http::to_json(&topics)?.into(),
             locale.map_or(JsValue::NULL, JsValue::from_str),
             JsValue::from_f64(now as f64),
             at_now_if(!answers.is_empty()),
@@ -417,14 +417,7 @@ pub async fn answer(
             )),
         )?);
     }
-    match db.batch(batch).await {
-        Ok(_) => http::json_text(200, answer),
-        // Most likely a racing request with the same key won: answer what it stored.
-        Err(e) => match idempotency.replay(db, now).await? {
-            Some(replayed) => Ok(replayed),
-            None => Err(e.into()),
-        },
-    }
+    idempotency.commit(db, batch, now, 200, answer).await
 }
 
 /// "No thanks": the survey closes for good. The answers already stored stay as they were (a
@@ -469,19 +462,7 @@ async fn dismiss(
             JsValue::from_f64(now as f64),
         ])?,
     );
-    match db.batch(batch).await {
-        Ok(_) => http::json_text(200, answer),
-        Err(e) => match idempotency.replay(db, now).await? {
-            Some(replayed) => Ok(replayed),
-            None => Err(e.into()),
-        },
-    }
-}
-
-/// A list of names as JSON text, as the `reasons` and `topics` columns keep them.
-fn json_list<T: AsRef<str>>(names: &[T]) -> String {
-    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
-    serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned())
+    idempotency.commit(db, batch, now, 200, answer).await
 }
 
 /// The query's `from`, `to` and `interval`, or a 400 naming what is wrong.
@@ -502,21 +483,12 @@ fn report_query(req: &Request, now: i64) -> Result<(i64, i64, Interval), ApiErro
             _ => {}
         }
     }
-    let (from, to) =
-        survey::report_period(from.as_deref(), to.as_deref(), now).map_err(|errors| {
-            let said: Vec<String> = errors
-                .0
-                .iter()
-                .map(|(field, problem)| match problem {
-                    FieldProblem::OutOfRange { .. } => format!(
-                        "{field} must be before to, and the period at most {} days",
-                        survey::REPORT_MAX_DAYS
-                    ),
-                    other => format!("{field} {other}"),
-                })
-                .collect();
-            ApiError::InvalidParameter(said.join("; "))
-        })?;
+    let (from, to) = http::report_period(
+        from.as_deref(),
+        to.as_deref(),
+        now,
+        survey::REPORT_DEFAULT_DAYS,
+    )?;
     Ok((from, to, interval))
 }
 

@@ -705,8 +705,6 @@ impl SurveySettingsUpdate {
 // ---------------------------------------------------------------------------------------------
 // The satisfaction report (`GET /v1/admin/reports/satisfaction`)
 
-/// The longest period one report covers.
-pub const REPORT_MAX_DAYS: i64 = 366;
 /// The period a report covers when the merchant does not say: twelve weeks up to now.
 pub const REPORT_DEFAULT_DAYS: i64 = 84;
 const MS_PER_DAY: i64 = 86_400_000;
@@ -936,48 +934,6 @@ impl SatisfactionReport {
             periods,
         }
     }
-}
-
-/// The period a report covers, from the query's `from` and `to` (dates or times, see
-/// `time::parse_timestamp`; a date `to` includes that whole day): twelve weeks up to `now` when
-/// not given, at most [`REPORT_MAX_DAYS`].
-pub fn report_period(
-    from: Option<&str>,
-    to: Option<&str>,
-    now: i64,
-) -> Result<(i64, i64), FieldErrors> {
-    use crate::time::parse_timestamp;
-    let mut errors = FieldErrors::default();
-    let mut read = |field: &'static str, raw: Option<&str>| match raw {
-        None | Some("") => None,
-        Some(raw) => match parse_timestamp(raw) {
-            // A bare date names a whole day: `to=2026-11-23` ends at its end.
-            Some(ms) if field == "to" && raw.trim().len() == 10 => Some(ms + MS_PER_DAY),
-            Some(ms) => Some(ms),
-            None => {
-                errors.push(field, FieldProblem::NotATime);
-                None
-            }
-        },
-    };
-    let to_ms = read("to", to);
-    let from_ms = read("from", from);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let to_ms = to_ms.unwrap_or(now);
-    let from_ms = from_ms.unwrap_or(to_ms - REPORT_DEFAULT_DAYS * MS_PER_DAY);
-    if from_ms >= to_ms || to_ms - from_ms > REPORT_MAX_DAYS * MS_PER_DAY {
-        errors.push(
-            "from",
-            FieldProblem::OutOfRange {
-                min: 1,
-                max: REPORT_MAX_DAYS,
-            },
-        );
-        return Err(errors);
-    }
-    Ok((from_ms, to_ms))
 }
 
 #[cfg(test)]
@@ -1296,19 +1252,21 @@ mod survey_tests {
 
     #[test]
     fn report_periods_default_and_are_bounded() {
+        use crate::time::report_period;
         let now = crate::time::parse_timestamp("2026-11-23T12:00:00Z").expect("time");
-        let (from, to) = report_period(None, None, now).expect("valid");
+        let (from, to) = report_period(None, None, now, REPORT_DEFAULT_DAYS).expect("valid");
         assert_eq!((to, to - from), (now, 84 * MS_PER_DAY));
-        let (_, to) = report_period(Some("2026-11-01"), Some("2026-11-23"), now).expect("valid");
+        let (_, to) =
+            report_period(Some("2026-11-01"), Some("2026-11-23"), now, 84).expect("valid");
         assert_eq!(
             to,
             crate::time::parse_timestamp("2026-11-24").expect("date"),
             "a date includes its day"
         );
-        assert!(report_period(Some("2026-11-24"), Some("2026-11-23"), now).is_err());
-        assert!(report_period(Some("2024-01-01"), Some("2026-01-01"), now).is_err());
+        assert!(report_period(Some("2026-11-24"), Some("2026-11-23"), now, 84).is_err());
+        assert!(report_period(Some("2024-01-01"), Some("2026-01-01"), now, 84).is_err());
         assert_eq!(
-            report_period(Some("yesterday"), None, now)
+            report_period(Some("yesterday"), None, now, 84)
                 .expect_err("invalid")
                 .get("from"),
             Some(FieldProblem::NotATime)

@@ -5,6 +5,8 @@
 //! the crate stays free of a date library in the widgets' wasm and needs no clock: it only
 //! converts, it never asks what time it is.
 
+use crate::text::{FieldErrors, FieldProblem};
+
 /// The first and last years a parsed time may fall in. Reviews are not older than Unix time,
 /// and four-digit years are what the formats can write.
 const YEAR_MIN: i64 = 1970;
@@ -171,6 +173,51 @@ fn digits(b: &[u8], at: usize, len: usize) -> Option<i64> {
     field.iter().try_fold(0i64, |n, &c| {
         c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
     })
+}
+
+/// The longest period one merchant report covers.
+pub const REPORT_MAX_DAYS: i64 = 366;
+
+/// The period a merchant's report covers, from the query's `from` and `to` (dates or times, see
+/// [`parse_timestamp`]; a date `to` includes that whole day): `default_days` up to `now` when not
+/// given, at most [`REPORT_MAX_DAYS`].
+pub fn report_period(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: i64,
+    default_days: i64,
+) -> Result<(i64, i64), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut read = |field: &'static str, raw: Option<&str>| match raw {
+        None | Some("") => None,
+        Some(raw) => match parse_timestamp(raw) {
+            // A bare date names a whole day: `to=2026-11-23` ends at its end.
+            Some(ms) if field == "to" && raw.trim().len() == 10 => Some(ms + MS_PER_DAY),
+            Some(ms) => Some(ms),
+            None => {
+                errors.push(field, FieldProblem::NotATime);
+                None
+            }
+        },
+    };
+    let to_ms = read("to", to);
+    let from_ms = read("from", from);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let to_ms = to_ms.unwrap_or(now);
+    let from_ms = from_ms.unwrap_or(to_ms - default_days * MS_PER_DAY);
+    if from_ms >= to_ms || to_ms - from_ms > REPORT_MAX_DAYS * MS_PER_DAY {
+        errors.push(
+            "from",
+            FieldProblem::OutOfRange {
+                min: 1,
+                max: REPORT_MAX_DAYS,
+            },
+        );
+        return Err(errors);
+    }
+    Ok((from_ms, to_ms))
 }
 
 #[cfg(test)]
