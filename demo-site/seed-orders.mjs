@@ -104,6 +104,16 @@ const orders = [
       { shipment: `s2-${day}`, status: "shipped", time: at(-3), location: "İstanbul" },
     ],
   },
+  {
+    // Stuck: nothing since it reached the hub nine days ago (the dashboard's attention list).
+    id: "SIP-1007",
+    order: { number: "1007", email: "burak@example.com", placed_at: at(-14 * 24), items: [cup], shipments: [yurtici("s1", "YK1007", -5)] },
+    events: (s) => [
+      { shipment: s, status: "ordered", time: at(-14 * 24) },
+      { shipment: s, status: "shipped", time: at(-12 * 24), location: "İstanbul Anadolu Aktarma" },
+      { shipment: s, status: "in_transit", time: at(-9 * 24), location: "Ankara Aktarma" },
+    ],
+  },
 ];
 
 await call("PUT", "shop", {
@@ -115,7 +125,7 @@ for (const { id, order, events } of orders) {
   await call("PUT", `orders/${id}`, order);
   await call("POST", `orders/${id}/events`, { events: events(order.shipments[0].id) });
 }
-console.log(`seeded ${orders.length} demo orders through the merchant API (1001–1006, emails in demo-site/seed-orders.mjs)`);
+console.log(`seeded ${orders.length} demo orders through the merchant API (1001–1007, emails in demo-site/seed-orders.mjs)`);
 
 // Delivered orders with survey answers: [NPS, follow-up reasons, follow-up text, CSAT, CES, comment, finished].
 const answered = [
@@ -152,6 +162,33 @@ for (const [i, [nps, reasons, followUp, csat, ces, comment, complete]] of answer
     await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, randomUUID());
   }
 }
+// Eight earlier weeks of answers, so the dashboard's weekly trend has a shape: a shop whose
+// deliveries got faster, its detractors (late parcels) fewer week by week. Deterministic.
+const history = [];
+for (let week = 1; week <= 8; week++) {
+  for (let k = 0; k < 5; k++) {
+    const n = (week * 7 + k * 3) % 11;
+    const late = k < Math.ceil(week / 3);
+    const nps = late ? 2 + (n % 5) : 7 + (n % 4);
+    const reasons = nps <= 6 ? ["delivery_time"] : nps >= 9 ? [k % 2 ? "packaging" : "product_quality"] : ["price"];
+    const followUp = nps <= 6 ? "Kargo geç geldi, haber de verilmedi." : null;
+    history.push({ week, k, answers: { nps, reasons, ...(followUp ? { follow_up: followUp } : {}), csat: nps <= 6 ? 2 : nps >= 9 ? 5 : 4, ces: nps <= 6 ? 3 : 6 } });
+  }
+}
+for (const { week, k, answers } of history) {
+  const number = String(3000 + week * 10 + k);
+  const id = `SIP-${number}`;
+  const shipment = yurtici("s1", `YK${number}`);
+  const delivered = -24 - week * 7 * 24 - k * 5;
+  await call("PUT", `orders/${id}`, { number, email: `gecmis${number}@example.com`, placed_at: at(delivered - 72), items: [k % 2 ? shirt : cup], shipments: [shipment] });
+  await call("POST", `orders/${id}/events`, { events: [{ shipment: shipment.id, status: "delivered", time: at(delivered) }] });
+  const { survey } = await call("POST", `orders/${id}/links`);
+  const opened = await shopper("open", { token: survey.token, locale: "tr" });
+  if (opened.seq === 0) {
+    await shopper("answers", { token: survey.token, seq: 1, answers, complete: true, locale: "tr" }, randomUUID());
+  }
+}
+console.log(`seeded ${history.length} earlier survey responses over eight weeks (orders 3010–3084)`);
 const { survey } = await call("POST", "orders/SIP-1004/links");
 console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);
 console.log(`survey of delivered order 1004, yours to answer: ${survey.url}`);

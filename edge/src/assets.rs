@@ -7,6 +7,34 @@ use worker::{Env, Headers, Request, Response};
 
 pub const LOADER_PATH: &str = "/v1/memnun.js";
 
+/// The merchant dashboard's page may run only its own script and wasm and talk only to this
+/// origin; no other site may frame it (the key typed into it is worth stealing).
+const ADMIN_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
+    form-action 'none'; frame-ancestors 'none'";
+
+/// `GET /admin`: the dashboard (`public/admin.html`, written by `cargo xtask build`), which
+/// names the current release's hashed files: revalidated on every visit.
+pub async fn admin_page(req: Request, env: &Env) -> Result<Response, ApiError> {
+    // The assets binding answers `/admin` with `admin.html` (its html_handling).
+    let mut upstream = env.assets("ASSETS")?.fetch_request(req).await?;
+    if upstream.status_code() != 200 {
+        return Err(ApiError::NotFound("dashboard"));
+    }
+    let headers = Headers::new();
+    headers.set("Content-Type", "text/html; charset=utf-8")?;
+    headers.set("Cache-Control", "no-cache")?;
+    headers.set("Content-Security-Policy", ADMIN_CSP)?;
+    headers.set("X-Frame-Options", "DENY")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("Cross-Origin-Resource-Policy", "same-origin")?;
+    Ok(Response::builder()
+        .with_status(200)
+        .with_headers(headers)
+        .fixed(upstream.bytes().await?))
+}
+
 pub async fn serve(req: Request, env: &Env) -> Result<Response, ApiError> {
     let is_loader = req.path() == LOADER_PATH;
     let mut upstream = env.assets("ASSETS")?.fetch_request(req).await?;

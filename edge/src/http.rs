@@ -101,6 +101,28 @@ pub fn page_limit(value: &str, max: u32) -> Result<u32, ApiError> {
         })
 }
 
+/// The longest search (`q`) a merchant list reads.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A search parameter `q`: 1–100 characters without control characters, NFC-normalised as
+/// stored text is (so a letter typed decomposed still finds itself), ASCII letters lowered.
+///
+/// Lists compare it with `instr(lower(column), ?)`, not LIKE: D1 refuses LIKE patterns over 50
+/// bytes, fewer than 100 Turkish letters take, and `instr` has no wildcards to escape, so `%`
+/// and `_` find only themselves. SQLite's `lower` folds ASCII letters only, as this does:
+/// `kumaş` finds `KUMAş` but not `KUMAŞ`.
+pub fn search_term(value: &str) -> Result<String, ApiError> {
+    let term = memnun_protocol::text::normalize(value);
+    let chars = term.chars().count();
+    if chars == 0 || chars > SEARCH_MAX_CHARS || term.chars().any(char::is_control) {
+        return Err(ApiError::InvalidParameter(format!(
+            "q must be 1 to {SEARCH_MAX_CHARS} characters without control characters \
+             (leave it out to list everything)"
+        )));
+    }
+    Ok(term.to_ascii_lowercase())
+}
+
 /// Who may read an answer from another origin.
 #[derive(Clone, Debug)]
 pub enum Cors {

@@ -16,6 +16,7 @@ mod feedback;
 mod http;
 mod idempotency;
 mod moderation;
+mod order_list;
 mod orders;
 mod recommend;
 mod review_csv;
@@ -24,6 +25,7 @@ mod secure;
 mod shops;
 mod statement_count;
 mod survey;
+mod survey_responses;
 mod tokens;
 mod webhooks;
 
@@ -87,6 +89,13 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
                 Err(e) => Err(e),
             }
         }
+        ["admin"] => match only(&method, Method::Get, "GET, HEAD") {
+            Ok(()) => match req.clone() {
+                Ok(copy) => assets::admin_page(copy, env).await.map(|r| (r, Cors::None)),
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        },
         ["v1", "shops", shop, "reviews"] => public_write(req, env, shop, PublicWrite::Review).await,
         ["v1", "shops", shop, "reviews", review, "votes"] => {
             public_write(req, env, shop, PublicWrite::Vote(review)).await
@@ -320,6 +329,12 @@ async fn admin(
         (["secrets"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
         (["secrets", kid], Method::Delete) => tokens::retire(&db, shop, kid, now).await,
         (["secrets", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
+        (["orders"], Method::Get) => order_list::orders(req, &db, shop).await,
+        (["orders"], _) => Err(ApiError::MethodNotAllowed("GET")),
+        (["shipments", "attention"], Method::Get) => {
+            order_list::attention(req, &db, shop, now).await
+        }
+        (["shipments", "attention"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["orders", order], Method::Put) => orders::upsert(req, env, &db, shop, order, now).await,
         (["orders", order], Method::Get) => orders::get(&db, shop, order, now).await,
         (["orders", _], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
@@ -341,6 +356,8 @@ async fn admin(
         (["survey"], Method::Get) => survey::get_settings(&db, shop).await,
         (["survey"], Method::Put) => survey::put_settings(req, &db, shop, now).await,
         (["survey"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["survey", "responses"], Method::Get) => survey_responses::list(req, &db, shop, now).await,
+        (["survey", "responses"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["survey", "responses.csv"], Method::Get) => survey::export(&db, shop).await,
         (["survey", "responses.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
         (["reports", "satisfaction"], Method::Get) => survey::report(req, &db, shop, now).await,

@@ -227,11 +227,13 @@ async fn one(db: &D1Database, shop: &Id, review: &str) -> Result<MerchantReview,
     row.ok_or(ApiError::NotFound("review"))?.into_review()
 }
 
-/// `GET /v1/admin/reviews?status=&product=&limit=&cursor=`: newest first.
+/// `GET /v1/admin/reviews?status=&product=&q=&limit=&cursor=`: newest first. `q` finds reviews
+/// whose title, body, author or product holds it.
 pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     let url = req.url()?;
     let mut status = None;
     let mut product = None;
+    let mut search = None;
     let mut limit = PAGE_SIZE_DEFAULT;
     let mut cursor = None;
     for (name, value) in url.query_pairs() {
@@ -244,6 +246,7 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
                 })?)
             }
             "product" => product = Some(crate::parse_id("product", &value)?),
+            "q" => search = Some(http::search_term(&value)?),
             "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
             "cursor" => {
                 cursor = Some(merchant::decode_cursor(&value).ok_or_else(|| {
@@ -265,6 +268,16 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
     if let Some(p) = &product {
         args.push(p.as_str().into());
         sql.push_str(&format!(" AND product_id = ?{}", args.len()));
+    }
+    if let Some(term) = search {
+        args.push(term.into());
+        let q = args.len();
+        // A scan that stops once a page is found, rather than a full-text index every review
+        // write would have to keep in step.
+        sql.push_str(&format!(
+            " AND (instr(lower(title), ?{q}) > 0 OR instr(lower(body), ?{q}) > 0 \
+             OR instr(lower(author), ?{q}) > 0 OR instr(lower(product_id), ?{q}) > 0)"
+        ));
     }
     if let Some((time, id)) = &cursor {
         args.push(JsValue::from_f64(*time as f64));

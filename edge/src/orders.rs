@@ -232,10 +232,11 @@ async fn delivered(
     now: i64,
 ) -> Result<(), ApiError> {
     let links = links_for(db, shop, order_id, &loaded.order, now).await?;
+    let delivered_at = memnun_protocol::order::delivery_time(&loaded.order.shipments, now);
     let data = serde_json::json!({
         "order": order_id.as_str(),
         "number": loaded.order.number,
-        "delivered_at": now,
+        "delivered_at": delivered_at,
         "links": links,
     });
     let mut batch = vec![
@@ -245,7 +246,7 @@ async fn delivered(
         .bind(&[
             shop.as_str().into(),
             order_id.as_str().into(),
-            JsValue::from_f64(now as f64),
+            JsValue::from_f64(delivered_at as f64),
         ])?,
     ];
     batch.push(webhooks::enqueue(

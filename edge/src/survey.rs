@@ -2,7 +2,8 @@
 //! (`POST /v1/shops/{shop}/survey/open`) and saves every answer as it is given
 //! (`POST /v1/shops/{shop}/survey/answers`); the merchant words and switches its questions
 //! (`/v1/admin/survey`), reads the satisfaction report (`GET /v1/admin/reports/satisfaction`)
-//! and exports the responses (`GET /v1/admin/survey/responses.csv`).
+//! and exports the responses (`GET /v1/admin/survey/responses.csv`). The responses behind the
+//! report's counts are listed by `survey_responses`, from the same selection.
 //!
 //! Invariants: one response per order (its primary key); a response's answers only move
 //! forward (each save carries every answer so far and a higher `seq`; an older one arriving late
@@ -483,13 +484,26 @@ fn report_query(req: &Request, now: i64) -> Result<(i64, i64, Interval), ApiErro
             _ => {}
         }
     }
-    let (from, to) = http::report_period(
-        from.as_deref(),
-        to.as_deref(),
-        now,
-        survey::REPORT_DEFAULT_DAYS,
-    )?;
+    let (from, to) = period(from.as_deref(), to.as_deref(), now)?;
     Ok((from, to, interval))
+}
+
+/// The period of the report, and of the response list that shows what it counts: `from`
+/// inclusive, `to` exclusive, by delivery time.
+pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i64), ApiError> {
+    http::report_period(from, to, now, survey::REPORT_DEFAULT_DAYS)
+}
+
+/// The responses the report counts: answered ones, about the orders delivered in the period
+/// (`?1` the shop, `?2` from, `?3` to; `r` the response, `o` its order); `each` joins a JSON
+/// list. The response list selects with the same text, so its counts are the report's.
+pub fn answered_in_period(each: &str) -> String {
+    format!(
+        "FROM survey_responses r {each} JOIN orders o \
+         ON o.shop_id = r.shop_id AND o.id = r.order_id \
+         WHERE r.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
+         AND r.answered_at IS NOT NULL"
+    )
 }
 
 /// `GET /v1/admin/reports/satisfaction?from=&to=&interval=week|day`: the satisfaction numbers
@@ -511,15 +525,6 @@ pub async fn report(
     ];
     // The same bucket as `Interval::bucket`: times are positive, so truncation is floor.
     const BUCKET: &str = "CAST((o.delivered_at + ?4) / ?5 AS INTEGER)";
-    // Answered responses about the orders delivered in the period; `{each}` joins a JSON list.
-    let answered = |each: &str| {
-        format!(
-            "FROM survey_responses r {each} JOIN orders o \
-             ON o.shop_id = r.shop_id AND o.id = r.order_id \
-             WHERE r.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
-             AND r.answered_at IS NOT NULL"
-        )
-    };
 
     #[derive(Deserialize)]
     struct Delivered {
@@ -553,19 +558,19 @@ pub async fn report(
             "SELECT {BUCKET} AS bucket, r.nps, r.csat, r.ces, \
              (r.completed_at IS NOT NULL) AS completed, COUNT(*) AS n {} \
              GROUP BY bucket, r.nps, r.csat, r.ces, completed",
-            answered("")
+            answered_in_period("")
         ))
         .bind(&args)?,
         db.prepare(format!(
             "SELECT {BUCKET} AS bucket, r.nps, j.value AS name, COUNT(*) AS n {} \
              AND r.nps IS NOT NULL GROUP BY bucket, r.nps, name",
-            answered(", json_each(r.reasons) j")
+            answered_in_period(", json_each(r.reasons) j")
         ))
         .bind(&args)?,
         db.prepare(format!(
             "SELECT {BUCKET} AS bucket, NULL AS nps, j.value AS name, COUNT(*) AS n {} \
              GROUP BY bucket, name",
-            answered(", json_each(r.topics) j")
+            answered_in_period(", json_each(r.topics) j")
         ))
         .bind(&args)?,
     ];

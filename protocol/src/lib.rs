@@ -17,6 +17,7 @@ pub mod jsonld;
 pub mod merchant;
 pub mod moderation;
 pub mod order;
+pub mod order_list;
 pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]

@@ -581,16 +581,39 @@ pub fn visible_estimate(
         .cloned()
 }
 
-/// The order's overall status: its least advanced shipment's (final statuses count as done).
-pub fn order_status(shipments: &[ShipmentView]) -> TrackingStatus {
+/// When a delivered order arrived: its last shipment's delivery as the carrier dated it, never
+/// later than `now_ms`. A shop that sends its history late (or a day's events at night) still
+/// has each order counted in the week it was delivered, not the week it was told.
+pub fn delivery_time(shipments: &[ShipmentView], now_ms: i64) -> i64 {
     shipments
         .iter()
-        .min_by_key(|s| match s.status.step() {
-            _ if s.status.is_final() => usize::MAX,
+        .filter_map(|s| {
+            s.events
+                .iter()
+                .filter(|e| e.status == TrackingStatus::Delivered)
+                .map(|e| e.time)
+                .max()
+        })
+        .max()
+        .map_or(now_ms, |t| t.min(now_ms))
+}
+
+/// The order's overall status: its least advanced shipment's (final statuses count as done).
+pub fn order_status(shipments: &[ShipmentView]) -> TrackingStatus {
+    overall_status(shipments.iter().map(|s| s.status))
+}
+
+/// [`order_status`] from the shipments' statuses alone, in the shipments' order (of two equally
+/// far along, the first counts), for lists that read no timelines.
+pub fn overall_status(statuses: impl IntoIterator<Item = TrackingStatus>) -> TrackingStatus {
+    statuses
+        .into_iter()
+        .min_by_key(|s| match s.step() {
+            _ if s.is_final() => usize::MAX,
             Some(step) => step,
             None => 0,
         })
-        .map_or(TrackingStatus::Ordered, |s| s.status)
+        .unwrap_or(TrackingStatus::Ordered)
 }
 
 /// The body of `POST /v1/shops/{shop}/orders/lookup`: a shopper finding their order.
@@ -635,6 +658,40 @@ pub struct Tracked {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_order_is_delivered_when_its_last_shipment_was() {
+        let shipment = |id: &str, events: &[(TrackingStatus, i64)]| ShipmentView {
+            id: id.into(),
+            carrier: "PTT".into(),
+            tracking_number: None,
+            tracking_url: None,
+            status: events.last().map_or(TrackingStatus::Ordered, |e| e.0),
+            estimated_delivery: None,
+            events: events
+                .iter()
+                .map(|&(status, time)| TrackingEvent {
+                    shipment: id.into(),
+                    status,
+                    time,
+                    location: None,
+                    note: None,
+                })
+                .collect(),
+        };
+        let a = shipment(
+            "a",
+            &[
+                (TrackingStatus::Shipped, 10),
+                (TrackingStatus::Delivered, 50),
+            ],
+        );
+        let b = shipment("b", &[(TrackingStatus::Delivered, 70)]);
+        assert_eq!(delivery_time(&[a.clone(), b], 1_000), 70);
+        assert_eq!(delivery_time(&[a.clone()], 1_000), 50);
+        assert_eq!(delivery_time(&[a], 40), 40, "never later than now");
+        assert_eq!(delivery_time(&[], 1_000), 1_000);
+    }
     use super::*;
 
     fn event(status: TrackingStatus, time: i64) -> TrackingEvent {
@@ -715,6 +772,42 @@ mod tests {
             TrackingStatus::Delivered
         );
         assert_eq!(order_status(&[]), TrackingStatus::Ordered);
+    }
+
+    #[test]
+    fn the_status_alone_gives_the_same_overall_status() {
+        use TrackingStatus::{Cancelled, Delivered, Exception, InTransit, Ordered, Shipped};
+        for statuses in [
+            vec![Delivered, Shipped],
+            vec![Exception, Ordered],
+            vec![Ordered, Exception],
+            vec![Cancelled, Delivered],
+            vec![InTransit, Delivered, Shipped],
+            vec![],
+        ] {
+            let views: Vec<ShipmentView> = statuses
+                .iter()
+                .map(|&status| ShipmentView {
+                    id: "s".into(),
+                    carrier: "c".into(),
+                    tracking_number: None,
+                    tracking_url: None,
+                    status,
+                    estimated_delivery: None,
+                    events: Vec::new(),
+                })
+                .collect();
+            assert_eq!(
+                overall_status(statuses.iter().copied()),
+                order_status(&views),
+                "{statuses:?}"
+            );
+        }
+        assert_eq!(
+            overall_status([Ordered, Exception]),
+            Ordered,
+            "the first of equals"
+        );
     }
 
     #[test]

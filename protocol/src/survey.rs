@@ -39,6 +39,25 @@ impl NpsGroup {
             _ => None,
         }
     }
+
+    pub const ALL: [NpsGroup; 3] = [NpsGroup::Detractor, NpsGroup::Passive, NpsGroup::Promoter];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NpsGroup::Detractor => "detractor",
+            NpsGroup::Passive => "passive",
+            NpsGroup::Promoter => "promoter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NpsGroup> {
+        NpsGroup::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// The NPS answers that put a shopper in this group, lowest first.
+    pub fn scores(self) -> impl Iterator<Item = u8> {
+        (0..=NPS_MAX as u8).filter(move |s| NpsGroup::of(*s) == Some(self))
+    }
 }
 
 /// A share in tenths of a percent, rounded half up: `per_mille(1, 3)` is 333 (33.3 %).
@@ -936,6 +955,36 @@ impl SatisfactionReport {
     }
 }
 
+/// One answered survey in the merchant's list (`GET /v1/admin/survey/responses`): the comments
+/// behind a reason or topic count of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyResponse {
+    pub order: String,
+    pub number: String,
+    pub nps: Option<u8>,
+    pub group: Option<NpsGroup>,
+    pub reasons: Vec<Reason>,
+    pub follow_up: Option<String>,
+    pub csat: Option<u8>,
+    pub ces: Option<u8>,
+    pub comment: Option<String>,
+    pub topics: Vec<String>,
+    pub locale: Option<String>,
+    /// Unix milliseconds: when the order was delivered (the report's periods count by it) and
+    /// when the first answer came.
+    pub delivered_at: i64,
+    pub answered_at: i64,
+    pub completed: bool,
+}
+
+/// A page of `GET /v1/admin/survey/responses?from=&to=&group=&reason=&topic=&limit=&cursor=`,
+/// newest delivery first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyResponsePage {
+    pub responses: Vec<SurveyResponse>,
+    pub next_cursor: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -957,6 +1006,24 @@ mod tests {
         assert_eq!(NpsGroup::of(9), Some(NpsGroup::Promoter));
         assert_eq!(NpsGroup::of(10), Some(NpsGroup::Promoter));
         assert_eq!(NpsGroup::of(11), None);
+    }
+
+    #[test]
+    fn groups_have_their_wire_names_and_scores() {
+        for group in NpsGroup::ALL {
+            assert_eq!(
+                serde_json::to_value(group).ok(),
+                Some(serde_json::Value::from(group.as_str()))
+            );
+            assert_eq!(NpsGroup::parse(group.as_str()), Some(group));
+        }
+        assert_eq!(NpsGroup::parse("Detractor"), None);
+        assert_eq!(
+            NpsGroup::Detractor.scores().collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(NpsGroup::Passive.scores().collect::<Vec<_>>(), [7, 8]);
+        assert_eq!(NpsGroup::Promoter.scores().collect::<Vec<_>>(), [9, 10]);
     }
 
     #[test]

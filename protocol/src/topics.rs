@@ -274,7 +274,7 @@ pub const MAX_KEYWORDS_PER_TOPIC: usize = 50;
 /// Shorter stems match too many unrelated words to tell a topic.
 pub const KEYWORD_MIN_CHARS: usize = 3;
 pub const KEYWORD_MAX_CHARS: usize = 40;
-const TOPIC_MAX_CHARS: usize = 32;
+pub const TOPIC_MAX_CHARS: usize = 32;
 
 /// A shop's own rules: topic → keywords. Keywords for a default topic add to its defaults.
 pub type TopicRules = BTreeMap<String, Vec<String>>;
@@ -321,7 +321,7 @@ pub fn validate_rules(rules: &TopicRules) -> Result<TopicRules, FieldProblem> {
 }
 
 /// Topic names are keys in stored reports and in the dashboard's URLs, so they stay plain.
-fn is_topic_name(name: &str) -> bool {
+pub fn is_topic_name(name: &str) -> bool {
     (1..=TOPIC_MAX_CHARS).contains(&name.len())
         && name
             .bytes()

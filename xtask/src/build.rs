@@ -38,13 +38,14 @@ pub struct Built {
 
 pub fn all() -> Result<Built> {
     let built = widgets()?;
+    dashboard()?;
     edge()?;
     Ok(built)
 }
 
 /// Where the edge serves assets from (`[assets] directory` in `edge/wrangler.toml`).
 fn public_v1() -> PathBuf {
-    root().join("edge/public/v1")
+    public_root().join("v1")
 }
 
 pub fn widgets() -> Result<Built> {
@@ -66,9 +67,9 @@ pub fn widgets() -> Result<Built> {
             return Ok(built);
         }
     }
-    let product = module(&work, "product", "reviews,recommendations")?;
-    let tracker = module(&work, "tracker", "tracker")?;
-    let survey = module(&work, "survey", "survey")?;
+    let product = module(&work, WIDGETS, "product", Some("reviews,recommendations"))?;
+    let tracker = module(&work, WIDGETS, "tracker", Some("tracker"))?;
+    let survey = module(&work, WIDGETS, "survey", Some("survey"))?;
 
     let out = public_v1();
     let name = |p: &Path| {
@@ -108,25 +109,84 @@ pub fn widgets() -> Result<Built> {
     Ok(built)
 }
 
-/// Builds the widgets with only `features` on as the module `name`, and puts its glue and wasm,
-/// content-hashed, where the edge serves them. Earlier releases' files stay: a page that loaded
-/// the previous loader still finds them.
-fn module(work: &Path, name: &str, features: &str) -> Result<Module> {
+const WIDGETS: &str = "memnun-widgets";
+const DASHBOARD: &str = "memnun-dashboard";
+
+/// The merchant dashboard's page (`/admin`, from `edge/public/admin.html`), its own module (glue
+/// that starts itself, and wasm) and stylesheet, content-hashed under `/v1/assets/`. Shop pages
+/// never load any of it: the loader does not know it.
+pub fn dashboard() -> Result<PathBuf> {
+    let root = root();
+    let work = root.join("target/memnun-dashboard");
+    let inputs = fingerprint(&[
+        "dashboard/src",
+        "dashboard/Cargo.toml",
+        "dashboard/index.html",
+        "dashboard/admin.css",
+    ])?;
+    let stamp = work.join("fingerprint");
+    let page = public_root().join("admin.html");
+    if page.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
+        step("Dashboard is up to date");
+        return Ok(page);
+    }
+    fs::create_dir_all(&work)?;
+    let built = module(&work, DASHBOARD, "admin", None)?;
+    let assets = public_v1().join("assets");
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    // The page's CSP allows no inline script, so the glue starts the module itself: appended
+    // to wasm-bindgen's own output, before minifying renames its init function.
+    let glue = fs::read_to_string(work.join("bindgen-admin/glue.js"))?;
+    let started = format!(
+        "{glue}\n__wbg_init({{module_or_path: new URL(\"./{}\", import.meta.url)}});\n",
+        name(&built.wasm)
+    );
+    let script_tmp = work.join("admin.started.js");
+    fs::write(&script_tmp, started)?;
+    let script_min = work.join("admin.started.min.js");
+    minify(&script_tmp, &script_min)?;
+    let script = fs::read(&script_min)?;
+    let script_name = format!("memnun-admin-start-{}.js", &sha256_hex(&[&script])[..16]);
+    fs::write(assets.join(&script_name), &script)?;
+    let css = fs::read(root.join("dashboard/admin.css"))?;
+    let css_name = format!("memnun-admin-{}.css", &sha256_hex(&[&css])[..16]);
+    fs::write(assets.join(&css_name), &css)?;
+    let html = fs::read_to_string(root.join("dashboard/index.html"))?
+        .replace("__ADMIN_SCRIPT__", &script_name)
+        .replace("__ADMIN_CSS__", &css_name);
+    fs::write(&page, html)?;
+    fs::write(&stamp, inputs)?;
+    Ok(page)
+}
+
+/// Where the edge serves files from (`[assets] directory` in `edge/wrangler.toml`).
+fn public_root() -> PathBuf {
+    root().join("edge/public")
+}
+
+/// Builds `package` (with only `features` on, when given) as the module `name`, and puts its
+/// glue and wasm, content-hashed, where the edge serves them. Earlier releases' files stay: a
+/// page that loaded the previous loader still finds them.
+fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Result<Module> {
     let root = root();
     step(&format!("Building the {name} module (release wasm)"));
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "memnun-widgets",
-            "--target",
-            WASM_TARGET,
-            "--no-default-features",
-            "--features",
-            features,
-        ])
-        .current_dir(&root))?;
+    let mut cargo = Command::new("cargo");
+    cargo.args([
+        "build",
+        "--release",
+        "--package",
+        package,
+        "--target",
+        WASM_TARGET,
+    ]);
+    if let Some(features) = features {
+        cargo.args(["--no-default-features", "--features", features]);
+    }
+    run(cargo.current_dir(&root))?;
     let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
     step(&format!(
@@ -135,7 +195,10 @@ fn module(work: &Path, name: &str, features: &str) -> Result<Module> {
     // Named "glue", not "memnun": these intermediates are not what shoppers download (the
     // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
     run(Command::new(cargo_bin("wasm-bindgen"))
-        .arg(root.join(format!("target/{WASM_TARGET}/release/memnun_widgets.wasm")))
+        .arg(root.join(format!(
+            "target/{WASM_TARGET}/release/{}.wasm",
+            package.replace('-', "_")
+        )))
         .args([
             "--target",
             "web",

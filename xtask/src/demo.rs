@@ -84,10 +84,11 @@ pub fn run(args: &[String]) -> Result<()> {
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
+    println!("  merchant dashboard: http://127.0.0.1:{edge_port}/admin");
+    println!("  demo API key:      mk_demo_local_only (sign in to the dashboard with it; the merchant API, docs/API.md)");
     println!("  edge (API):        http://127.0.0.1:{edge_port}/v1/");
-    println!("  demo API key:      mk_demo_local_only (the merchant API, docs/API.md)");
     println!(
-        "  demo orders:       1001–1006 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@example.com)"
+        "  demo orders:       1001–1007 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@, burak@example.com)"
     );
     println!("  survey report:     curl -H 'Authorization: Bearer mk_demo_local_only' \\");
     println!("                       http://127.0.0.1:{edge_port}/v1/admin/reports/satisfaction");

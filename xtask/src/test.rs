@@ -23,7 +23,7 @@ pub fn run(args: &[String]) -> Result<()> {
     )
     .context("the code is not formatted: run `cargo fmt --all`")?;
 
-    step("Native tests (protocol, xtask)");
+    step("Native tests (protocol, dashboard, xtask)");
     run_cmd(
         Command::new("cargo")
             .args([
@@ -31,6 +31,8 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--package",
                 "memnun-protocol",
                 "--all-features",
+                "--package",
+                "memnun-dashboard",
                 "--package",
                 "xtask",
             ])

@@ -1,0 +1,256 @@
+//! The dashboard's words in Turkish and English. The language follows the browser at first; the
+//! merchant's choice is remembered on this device (it is not a secret, unlike the key).
+
+const LANG_STORAGE: &str = "memnun:admin:lang";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Tr,
+    En,
+}
+
+impl Lang {
+    pub fn detect() -> Lang {
+        let window = web_sys::window();
+        let stored = window
+            .as_ref()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(LANG_STORAGE).ok().flatten());
+        let preferred = stored.or_else(|| window.and_then(|w| w.navigator().language()));
+        match preferred {
+            Some(tag) if tag.to_ascii_lowercase().starts_with("tr") => Lang::Tr,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn remember(self) {
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item(LANG_STORAGE, self.tag());
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Tr => "tr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Tr => Lang::En,
+            Lang::En => Lang::Tr,
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::Tr => &TR,
+            Lang::En => &EN,
+        }
+    }
+}
+
+macro_rules! strings {
+    ($($name:ident: $en:expr, $tr:expr;)*) => {
+        /// Every word the dashboard shows; `{}` marks where a value goes.
+        pub struct Strings { $(pub $name: &'static str,)* }
+        pub static EN: Strings = Strings { $($name: $en,)* };
+        pub static TR: Strings = Strings { $($name: $tr,)* };
+    };
+}
+
+strings! {
+    document_title: "memnun · dashboard", "memnun · yönetim paneli";
+    other_language: "Türkçe", "English";
+    skip_to_content: "Skip to content", "İçeriğe geç";
+    navigation: "Dashboard pages", "Panel sayfaları";
+    sign_in_title: "Sign in to your shop", "Mağazanıza giriş yapın";
+    sign_in_intro: "Use one of your shop's API keys. It stays in this tab only and is forgotten when you sign out or close the tab.", "Mağazanızın API anahtarlarından birini kullanın. Anahtar yalnızca bu sekmede tutulur; çıkış yaptığınızda ya da sekmeyi kapattığınızda unutulur.";
+    api_key: "API key", "API anahtarı";
+    api_key_help: "It starts with mk_. cargo xtask shop create prints one; you can make more under /v1/admin/keys.", "mk_ ile başlar. cargo xtask shop create bir tane yazdırır; /v1/admin/keys ile yenilerini oluşturabilirsiniz.";
+    sign_in: "Sign in", "Giriş yap";
+    checking: "Checking…", "Denetleniyor…";
+    key_required: "Enter your API key.", "API anahtarınızı girin.";
+    key_wrong: "This key is not valid: check it and try again.", "Bu anahtar geçerli değil: denetleyip yeniden deneyin.";
+    key_expired: "Your key no longer works (revoked?). Sign in again.", "Anahtarınız artık çalışmıyor (iptal mi edildi?). Yeniden giriş yapın.";
+    network_failed: "The edge did not answer. Check your connection and try again.", "Sunucu yanıt vermedi. Bağlantınızı denetleyip yeniden deneyin.";
+    signed_in: "Signed in.", "Giriş yapıldı.";
+    signed_out: "Signed out.", "Çıkış yapıldı.";
+    sign_out: "Sign out", "Çıkış yap";
+    page_reviews: "Reviews", "Yorumlar";
+    page_satisfaction: "Satisfaction", "Memnuniyet";
+    page_orders: "Orders", "Siparişler";
+    page_recommendations: "Recommendations", "Öneriler";
+    page_settings: "Settings", "Ayarlar";
+    loading: "Loading…", "Yükleniyor…";
+    show_more: "Show more", "Daha fazla göster";
+    show: "Show", "Göster";
+    from: "From", "Başlangıç";
+    to: "To", "Bitiş";
+    save: "Save", "Kaydet";
+    saved: "Saved.", "Kaydedildi.";
+    remove: "Remove", "Kaldır";
+    search: "Search", "Ara";
+    search_button: "Search", "Ara";
+    product: "Product", "Ürün";
+    status: "Status", "Durum";
+    status_pending: "Waiting for moderation", "Onay bekliyor";
+    status_published: "Published", "Yayında";
+    status_rejected: "Rejected", "Reddedildi";
+    status_all: "All", "Tümü";
+    reviews_shown: "{} reviews shown.", "{} yorum gösteriliyor.";
+    no_reviews: "No reviews match.", "Eşleşen yorum yok.";
+    bulk_actions: "Actions on the selected reviews", "Seçili yorumlar için işlemler";
+    select_all: "Select all shown", "Gösterilenlerin tümünü seç";
+    selected_count: "{} selected", "{} seçili";
+    select_review: "Select the review by {}", "{} adlı kişinin yorumunu seç";
+    select_first: "Select at least one review first.", "Önce en az bir yorum seçin.";
+    approve_selected: "Approve selected", "Seçilenleri onayla";
+    reject_selected: "Reject selected", "Seçilenleri reddet";
+    reject_reason: "Reason for rejecting", "Ret gerekçesi";
+    reason_required: "Write why the review is rejected: it goes into the moderation log.", "Yorumun neden reddedildiğini yazın: moderasyon kaydına girer.";
+    bulk_done: "{} done, {} failed.", "{} tamamlandı, {} başarısız.";
+    stars_label: "{} of 5 stars", "5 üzerinden {} yıldız";
+    no_title: "(no title)", "(başlıksız)";
+    verified_buyer: "Verified buyer", "Doğrulanmış alıcı";
+    reports_count: "{} reports", "{} şikâyet";
+    hold_all: "held: all reviews are read first", "bekletildi: tüm yorumlar önce okunuyor";
+    hold_low_rating: "held: low rating", "bekletildi: düşük puan";
+    hold_blocked_word: "held: blocked word", "bekletildi: engelli sözcük";
+    hold_duplicate: "held: duplicate", "bekletildi: yinelenen yorum";
+    hold_reported: "held: reported by shoppers", "bekletildi: alışverişçiler şikâyet etti";
+    approve: "Approve", "Onayla";
+    approved: "Review approved and published.", "Yorum onaylandı ve yayımlandı.";
+    reject: "Reject…", "Reddet…";
+    confirm_reject: "Reject", "Reddet";
+    rejected: "Review rejected.", "Yorum reddedildi.";
+    reply: "Reply", "Yanıtla";
+    edit_reply: "Edit reply", "Yanıtı düzenle";
+    your_reply: "Your public reply", "Herkese açık yanıtınız";
+    save_reply: "Publish reply", "Yanıtı yayımla";
+    remove_reply: "Remove reply", "Yanıtı kaldır";
+    reply_saved: "Reply published.", "Yanıt yayımlandı.";
+    reply_removed: "Reply removed.", "Yanıt kaldırıldı.";
+    csv_heading: "Export and import (CSV)", "Dışa ve içe aktarma (CSV)";
+    export_csv: "Download all reviews (CSV)", "Tüm yorumları indir (CSV)";
+    exported: "Reviews downloaded.", "Yorumlar indirildi.";
+    import_file: "CSV file to import", "İçe aktarılacak CSV dosyası";
+    import_csv: "Import", "İçe aktar";
+    choose_file: "Choose a CSV file first.", "Önce bir CSV dosyası seçin.";
+    import_result: "{} imported, {} already there, {} refused.", "{} içe aktarıldı, {} zaten vardı, {} reddedildi.";
+    refused_rows: "Rows left out", "Alınmayan satırlar";
+    line: "Line", "Satır";
+    problems: "Problems", "Sorunlar";
+    figures: "The period's figures", "Dönemin rakamları";
+    csat_name: "CSAT", "CSAT";
+    ces_name: "CES", "CES";
+    response_rate: "Response rate", "Yanıt oranı";
+    delivered_count: "of {} delivered orders", "{} teslim edilen siparişten";
+    answers_count: "{} answers", "{} yanıt";
+    change_vs_before: "{} against the period before", "önceki döneme göre {}";
+    no_change: "no answers to compare with", "karşılaştırılacak yanıt yok";
+    report_loaded: "Report loaded.", "Rapor yüklendi.";
+    weekly_trend: "Weekly trend", "Haftalık eğilim";
+    trend_chart_title: "NPS and CSAT per week, from −100 to 100", "Haftalara göre NPS ve CSAT, −100 ile 100 arası";
+    trend_table_caption: "The figures of each week", "Her haftanın rakamları";
+    week_of: "Week of", "Hafta başı";
+    delivered: "Delivered", "Teslim edilen";
+    responses: "Answered", "Yanıtlanan";
+    reasons_heading: "Follow-up reasons", "Takip nedenleri";
+    topics_heading: "Comment topics", "Yorum konuları";
+    none_named: "None in this period.", "Bu dönemde yok.";
+    detractors: "Detractors (0–6)", "Eleştirenler (0–6)";
+    passives: "Passives (7–8)", "Pasifler (7–8)";
+    promoters: "Promoters (9–10)", "Destekleyenler (9–10)";
+    reason_delivery_time: "Delivery time", "Teslim süresi";
+    reason_packaging: "Packaging", "Paketleme";
+    reason_product_quality: "Product quality", "Ürün kalitesi";
+    reason_description: "Matched the description", "Açıklamaya uygunluk";
+    reason_price: "Price", "Fiyat";
+    reason_customer_service: "Customer service", "Müşteri hizmetleri";
+    reason_other: "Other", "Diğer";
+    answers_for: "Answers: {}", "Yanıtlar: {}";
+    no_answers: "No answers.", "Yanıt yok.";
+    order_number: "Order {}", "Sipariş {}";
+    recent_orders: "Recent orders", "Son siparişler";
+    order_search: "Order number or id", "Sipariş numarası ya da kimliği";
+    number: "Number", "Numara";
+    placed: "Placed", "Verildiği tarih";
+    state: "Where it is", "Durumu";
+    shipments: "Shipments", "Gönderiler";
+    last_event: "Last news", "Son haber";
+    no_orders: "No orders match.", "Eşleşen sipariş yok.";
+    needs_attention: "Shipments that need you", "İlgilenmeniz gereken gönderiler";
+    stale_after_days: "No news for at least (days)", "En az şu kadar gündür haber yok (gün)";
+    reason_exception: "Exception", "Sorun bildirildi";
+    reason_stale: "No news for {}+ days", "{}+ gündür haber yok";
+    last_activity: "last news {}", "son haber {}";
+    nothing_needs_attention: "Nothing needs you: every shipment is moving.", "İlgilenmeniz gereken bir şey yok: tüm gönderiler yolunda.";
+    st_ordered: "Ordered", "Sipariş alındı";
+    st_confirmed: "Confirmed", "Onaylandı";
+    st_packed: "Packed", "Paketlendi";
+    st_shipped: "Shipped", "Kargoya verildi";
+    st_in_transit: "In transit", "Yolda";
+    st_out_for_delivery: "Out for delivery", "Dağıtımda";
+    st_attempt_failed: "Delivery attempt failed", "Teslim denemesi başarısız";
+    st_pickup: "Ready for pickup", "Teslim noktasında";
+    st_delivered: "Delivered", "Teslim edildi";
+    st_exception: "Exception", "Sorun";
+    st_delayed: "Delayed", "Gecikti";
+    st_returned: "Returned", "İade edildi";
+    st_cancelled: "Cancelled", "İptal edildi";
+    total: "All", "Tümü";
+    by_source: "By source", "Kaynağa göre";
+    source: "Source", "Kaynak";
+    by_arm: "The experiment, by arm", "Deney, kola göre";
+    arm: "Arm {}", "{} kolu";
+    arm_column: "Arm", "Kol";
+    top_products: "Products most shown", "En çok gösterilen ürünler";
+    impressions: "Impressions", "Gösterim";
+    clicks: "Clicks", "Tıklama";
+    add_to_carts: "Added to cart", "Sepete eklenen";
+    purchases: "Purchases", "Satın alma";
+    no_impressions: "No recommendation was shown in this period.", "Bu dönemde hiç öneri gösterilmedi.";
+    src_bought_together: "Bought together", "Birlikte alınanlar";
+    src_viewed_together: "Viewed together", "Birlikte bakılanlar";
+    src_top_rated: "Top rated", "En beğenilenler";
+    src_bestseller: "Bestsellers", "Çok satanlar";
+    src_newest: "Newest", "En yeniler";
+    src_recently_viewed: "Recently viewed", "Son bakılanlar";
+    embed_heading: "Embed on your shop", "Mağazanıza ekleyin";
+    embed_help: "Paste the script once on every page; put a placeholder where each widget goes.", "Betiği her sayfaya bir kez yapıştırın; her bileşenin duracağı yere bir yer tutucu koyun.";
+    copy: "Copy", "Kopyala";
+    copied: "Copied", "Kopyalandı";
+    moderation_heading: "Moderation", "Moderasyon";
+    moderation_mode: "New reviews", "Yeni yorumlar";
+    mode_publish: "Publish at once", "Hemen yayımla";
+    mode_hold_low: "Hold low ratings for me", "Düşük puanlıları bana beklet";
+    mode_hold_all: "Hold every review for me", "Tüm yorumları bana beklet";
+    hold_at_or_below: "Hold at or below (stars)", "Şu puan ve altını beklet (yıldız)";
+    report_threshold: "Hold after this many reports", "Bu kadar şikâyetten sonra beklet";
+    block_list: "Blocked words and phrases (one per line)", "Engelli sözcük ve ifadeler (her satıra bir tane)";
+    block_list_help: "A review containing one waits for you, whatever the mode.", "Bunlardan birini içeren yorum, hangi kip seçili olursa olsun sizi bekler.";
+    use_default_block_list: "Also use memnun's Turkish and English lists", "memnun'un Türkçe ve İngilizce listelerini de kullan";
+    notice_tr: "How reviews are checked (Turkish)", "Yorumlar nasıl denetleniyor (Türkçe)";
+    notice_en: "How reviews are checked (English)", "Yorumlar nasıl denetleniyor (İngilizce)";
+    survey_heading: "Post-delivery survey", "Teslimat sonrası anket";
+    questions_asked: "Questions asked", "Sorulan sorular";
+    q_nps: "Would you recommend us (NPS, 0–10)", "Bizi önerir misiniz (NPS, 0–10)";
+    q_follow_up: "Why (follow-up reasons)", "Neden (takip nedenleri)";
+    q_csat: "Satisfaction with the order (CSAT, 1–5)", "Siparişten memnuniyet (CSAT, 1–5)";
+    q_ces: "How easy it was (CES, 1–7)", "Ne kadar kolaydı (CES, 1–7)";
+    q_comment: "A comment", "Yorum";
+    cooldown_days: "Ask the same shopper again after (days)", "Aynı alışverişçiye yeniden sorma süresi (gün)";
+    shop_heading: "Shop", "Mağaza";
+    allowed_origins: "Allowed origins (one per line)", "İzin verilen kökenler (her satıra bir tane)";
+    allowed_origins_help: "Pages on these origins may send reviews and answers, e.g. https://shop.example.", "Bu kökenlerdeki sayfalar yorum ve yanıt gönderebilir, örneğin https://magaza.example.";
+    tracker_page: "Order tracking page", "Sipariş takip sayfası";
+    survey_page: "Survey page", "Anket sayfası";
+    product_page: "Product page ({product} for the id)", "Ürün sayfası (kimlik yerine {product})";
+    webhook_heading: "Webhook", "Webhook";
+    webhook_help: "memnun POSTs signed events (order delivered, detractor, review held…) to this URL.", "memnun imzalı olayları (sipariş teslim edildi, eleştiren, yorum bekletildi…) bu adrese POST eder.";
+    webhook_url: "Webhook URL", "Webhook adresi";
+    webhook_secret_once: "Signing secret (shown only now, keep it):", "İmzalama anahtarı (yalnızca şimdi gösteriliyor, saklayın):";
+    webhook_removed: "Webhook removed.", "Webhook kaldırıldı.";
+}

@@ -1,0 +1,510 @@
+//! Reviews: the moderation queue (approve, reject with a reason, one by one or in bulk), search
+//! and filters, the shop's reply written in place, and CSV export and import.
+
+use crate::Ctx;
+use crate::api::{self, Body, Failure};
+use crate::format;
+use crate::ui::{ErrorLine, More};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use memnun_protocol::merchant::{MerchantReview, MerchantReviewPage, Rejection, ReplyUpdate};
+use memnun_protocol::review::ReviewStatus;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The answer of `POST /v1/admin/reviews/import`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct ImportReport {
+    imported: u64,
+    duplicates: u64,
+    refused: Vec<RefusedRow>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct RefusedRow {
+    line: u64,
+    errors: BTreeMap<String, String>,
+}
+
+#[component]
+pub fn ReviewsPage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let status = RwSignal::new("pending".to_owned());
+    let search = RwSignal::new(String::new());
+    let product = RwSignal::new(String::new());
+    let reviews = RwSignal::new(Vec::<MerchantReview>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(BTreeSet::<String>::new());
+    let bulk_reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+
+    let load = move |more: bool| {
+        let cursor = if more {
+            next.get_untracked().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let path = format!(
+            "reviews{}",
+            api::query(&[
+                ("status", &status.get_untracked()),
+                ("q", search.get_untracked().trim()),
+                ("product", product.get_untracked().trim()),
+                ("cursor", &cursor),
+            ])
+        );
+        loading.set(true);
+        spawn_local(async move {
+            match ctx.client().get::<MerchantReviewPage>(&path).await {
+                Ok(page) => {
+                    error.set(None);
+                    let count = page.reviews.len();
+                    if more {
+                        reviews.update(|r| r.extend(page.reviews));
+                    } else {
+                        selected.set(BTreeSet::new());
+                        reviews.set(page.reviews);
+                    }
+                    next.set(page.next_cursor);
+                    let t = ctx.words();
+                    ctx.say(
+                        t.reviews_shown
+                            .replace("{}", &reviews.with_untracked(Vec::len).to_string()),
+                    );
+                    let _ = count;
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            loading.set(false);
+        });
+    };
+    load(false);
+
+    let replace = move |updated: MerchantReview| {
+        reviews.update(|all| {
+            if let Some(r) = all.iter_mut().find(|r| r.id == updated.id) {
+                *r = updated;
+            }
+        });
+    };
+
+    let bulk = move |approve: bool| {
+        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        let t = ctx.words();
+        if ids.is_empty() {
+            error.set(Some(t.select_first.into()));
+            return;
+        }
+        let reason = bulk_reason.get_untracked();
+        if !approve && reason.trim().is_empty() {
+            error.set(Some(t.reason_required.into()));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let (mut done, mut failed) = (0, 0);
+            for id in ids {
+                let path = format!(
+                    "reviews/{}/{}",
+                    api::segment(&id),
+                    if approve { "approve" } else { "reject" }
+                );
+                let body = Rejection {
+                    reason: (!approve).then(|| reason.clone()),
+                };
+                match ctx
+                    .client()
+                    .send::<MerchantReview>("POST", &path, &body)
+                    .await
+                {
+                    Ok(r) => {
+                        done += 1;
+                        replace(r);
+                    }
+                    Err(Failure::Unauthorized) => {
+                        ctx.explain(&Failure::Unauthorized);
+                        return;
+                    }
+                    // Already so (409) is what was asked: not a failure.
+                    Err(Failure::Refused { status: 409, .. }) => done += 1,
+                    Err(_) => failed += 1,
+                }
+            }
+            selected.set(BTreeSet::new());
+            bulk_reason.set(String::new());
+            let message = t.bulk_done.replacen("{}", &done.to_string(), 1).replacen(
+                "{}",
+                &failed.to_string(),
+                1,
+            );
+            if failed > 0 {
+                error.set(Some(message.clone()));
+            } else {
+                error.set(None);
+            }
+            ctx.say(message);
+            busy.set(false);
+        });
+    };
+
+    let t = move || ctx.t();
+    view! {
+        <h1 tabindex="-1">{move || t().page_reviews}</h1>
+        <form class="filters" role="search" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            load(false);
+        }>
+            <label>{move || t().status}
+                <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); load(false); }
+                    prop:value=move || status.get()>
+                    <option value="pending">{move || t().status_pending}</option>
+                    <option value="published">{move || t().status_published}</option>
+                    <option value="rejected">{move || t().status_rejected}</option>
+                    <option value="">{move || t().status_all}</option>
+                </select>
+            </label>
+            <label>{move || t().search}
+                <input type="search" name="q" maxlength="100" prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev)) />
+            </label>
+            <label>{move || t().product}
+                <input type="text" name="product" maxlength="64" prop:value=move || product.get()
+                    on:input=move |ev| product.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit">{move || t().search_button}</button>
+        </form>
+        <ErrorLine error=error />
+        <div class="bulk" role="group" aria-label=move || t().bulk_actions>
+            <label class="check">
+                <input type="checkbox" name="select-all"
+                    prop:checked=move || !reviews.with(Vec::is_empty) && selected.with(|s| s.len()) == reviews.with(Vec::len)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.set(if on { reviews.with_untracked(|r| r.iter().map(|r| r.id.clone()).collect()) } else { BTreeSet::new() });
+                    } />
+                {move || t().select_all}
+            </label>
+            <span class="muted">{move || t().selected_count.replace("{}", &selected.with(|s| s.len()).to_string())}</span>
+            <button type="button" disabled=move || busy.get() on:click=move |_| bulk(true)>{move || t().approve_selected}</button>
+            <label>{move || t().reject_reason}
+                <input type="text" name="bulk-reason" maxlength="500" prop:value=move || bulk_reason.get()
+                    on:input=move |ev| bulk_reason.set(event_target_value(&ev)) />
+            </label>
+            <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| bulk(false)>{move || t().reject_selected}</button>
+        </div>
+        <Show when=move || !loading.get() && reviews.with(Vec::is_empty)>
+            <p class="empty">{move || t().no_reviews}</p>
+        </Show>
+        <ul class="reviews">
+            <For
+                each=move || reviews.get()
+                key=|r| (r.id.clone(), r.status.as_str(), r.reply.as_ref().map(|reply| (reply.created_at, reply.body.clone())))
+                children=move |review| view! { <ReviewItem review=review selected=selected on_change=replace /> }
+            />
+        </ul>
+        <More next=next loading=loading on_more=move || load(true) />
+        <CsvTools on_imported=move || load(false) />
+    }
+}
+
+fn status_word(t: &crate::i18n::Strings, status: ReviewStatus) -> &'static str {
+    match status {
+        ReviewStatus::Published => t.status_published,
+        ReviewStatus::Pending => t.status_pending,
+        ReviewStatus::Rejected => t.status_rejected,
+    }
+}
+
+fn hold_word(t: &crate::i18n::Strings, reason: &str) -> String {
+    match reason {
+        "hold_all" => t.hold_all.into(),
+        "low_rating" => t.hold_low_rating.into(),
+        "blocked_word" => t.hold_blocked_word.into(),
+        "duplicate" => t.hold_duplicate.into(),
+        "reported" => t.hold_reported.into(),
+        other => other.into(),
+    }
+}
+
+#[component]
+fn ReviewItem(
+    review: MerchantReview,
+    selected: RwSignal<BTreeSet<String>>,
+    on_change: impl Fn(MerchantReview) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let id = review.id.clone();
+    let rejecting = RwSignal::new(false);
+    let replying = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let reply_text = RwSignal::new(
+        review
+            .reply
+            .as_ref()
+            .map(|r| r.body.clone())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let heading_id = format!("review-{}", review.id);
+    let labelled_by = heading_id.clone();
+    let author = review.author.clone();
+
+    let act =
+        move |method: &'static str, action: &'static str, body: serde_json::Value, id: String| {
+            pending.set(true);
+            spawn_local(async move {
+                let path = format!("reviews/{}/{action}", api::segment(&id));
+                match ctx
+                    .client()
+                    .send::<serde_json::Value>(method, &path, &body)
+                    .await
+                {
+                    Ok(value) => {
+                        error.set(None);
+                        let t = ctx.words();
+                        ctx.say(match action {
+                            "approve" => t.approved,
+                            "reject" => t.rejected,
+                            _ if method == "DELETE" => t.reply_removed,
+                            _ => t.reply_saved,
+                        });
+                        // Approve and reject answer the review; a reply answers the review too, or
+                        // nothing after a removal: then read it again.
+                        let fresh = match serde_json::from_value::<MerchantReview>(value) {
+                            Ok(r) => Some(r),
+                            Err(_) => ctx
+                                .client()
+                                .get::<MerchantReview>(&format!("reviews/{}", api::segment(&id)))
+                                .await
+                                .ok(),
+                        };
+                        if let Some(r) = fresh {
+                            on_change(r);
+                        }
+                    }
+                    Err(f) => error.set(Some(ctx.explain(&f))),
+                }
+                pending.set(false);
+            });
+        };
+
+    let stars: String = (1..=5)
+        .map(|n| if n <= review.rating { '★' } else { '☆' })
+        .collect();
+    let rating = review.rating;
+    let status = review.status;
+    let has_reply = review.reply.is_some();
+    let reply = review.reply.clone();
+    let hold = review.hold_reason.clone();
+    let created = review.created_at;
+    let (id_a, id_r, id_p, id_d, id_s) =
+        (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let title = if review.title.is_empty() {
+        None
+    } else {
+        Some(review.title.clone())
+    };
+    view! {
+        <li class="review" aria-labelledby=labelled_by>
+            <input type="checkbox" class="pick" name="select"
+                aria-label=move || t().select_review.replace("{}", &author)
+                prop:checked=move || selected.with(|s| s.contains(&id_s))
+                on:change={
+                    let id = id.clone();
+                    move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.update(|s| { if on { s.insert(id.clone()); } else { s.remove(&id); } });
+                    }
+                } />
+            <div class="content">
+                <h2 id=heading_id class="title">
+                    <span class="stars" role="img" aria-label=move || t().stars_label.replace("{}", &rating.to_string())>{stars}</span>
+                    " "
+                    {title.unwrap_or_else(|| ctx.words().no_title.into())}
+                </h2>
+                <p class="meta">
+                    <span class=format!("badge {}", status.as_str())>{move || status_word(t(), status)}</span>
+                    {hold.map(|h| view! { " " <span class="badge hold">{move || hold_word(t(), &h)}</span> })}
+                    {review.verified.then(|| view! { " " <span class="badge verified">{move || t().verified_buyer}</span> })}
+                    " " {review.author.clone()}
+                    {review.email.clone().map(|e| view! { " · " <span class="email">{e}</span> })}
+                    " · " <span class="product">{review.product.clone()}</span>
+                    " · " {move || format::date_time(ctx.lang.get(), created)}
+                    {(review.reports > 0).then(|| { let n = review.reports; view! { " · " {move || t().reports_count.replace("{}", &n.to_string())} } })}
+                </p>
+                <p class="body">{review.body.clone()}</p>
+                {reply.map(|r| view! {
+                    <div class="reply">
+                        <p class="muted">{move || t().your_reply}</p>
+                        <p>{r.body}</p>
+                    </div>
+                })}
+                <div class="actions">
+                    {(status != ReviewStatus::Published).then(|| view! {
+                        <button type="button" disabled=move || pending.get()
+                            on:click={ let id = id_a.clone(); move |_| act("POST", "approve", serde_json::json!({}), id.clone()) }>
+                            {move || t().approve}
+                        </button>
+                    })}
+                    {(status != ReviewStatus::Rejected).then(|| view! {
+                        <button type="button" class="danger" aria-expanded=move || rejecting.get().to_string()
+                            on:click=move |_| rejecting.update(|r| *r = !*r)>
+                            {move || t().reject}
+                        </button>
+                    })}
+                    <button type="button" class="secondary" aria-expanded=move || replying.get().to_string()
+                        on:click=move |_| replying.update(|r| *r = !*r)>
+                        {move || if has_reply { t().edit_reply } else { t().reply }}
+                    </button>
+                </div>
+                <Show when=move || rejecting.get()>
+                    <form class="inline" novalidate on:submit={ let id = id_r.clone(); move |ev| {
+                        ev.prevent_default();
+                        if reason.get_untracked().trim().is_empty() {
+                            error.set(Some(ctx.words().reason_required.into()));
+                            return;
+                        }
+                        act("POST", "reject", serde_json::json!({ "reason": reason.get_untracked() }), id.clone());
+                    } }>
+                        <label>{move || t().reject_reason}
+                            <input type="text" name="reason" maxlength="500" prop:value=move || reason.get()
+                                on:input=move |ev| reason.set(event_target_value(&ev)) />
+                        </label>
+                        <button type="submit" class="danger" disabled=move || pending.get()>{move || t().confirm_reject}</button>
+                    </form>
+                </Show>
+                <Show when=move || replying.get()>
+                    <form class="inline" novalidate on:submit={ let id = id_p.clone(); move |ev| {
+                        ev.prevent_default();
+                        let body = ReplyUpdate { body: Some(reply_text.get_untracked()) };
+                        if let Err(errors) = body.validate() {
+                            let problems: Vec<String> = errors.0.iter().map(|(_, p)| p.to_string()).collect();
+                            error.set(Some(problems.join("; ")));
+                            return;
+                        }
+                        act("PUT", "reply", serde_json::json!({ "body": body.body }), id.clone());
+                    } }>
+                        <label>{move || t().your_reply}
+                            <textarea name="reply" rows="3" maxlength="5000" prop:value=move || reply_text.get()
+                                on:input=move |ev| reply_text.set(event_target_value(&ev))></textarea>
+                        </label>
+                        <button type="submit" disabled=move || pending.get()>{move || t().save_reply}</button>
+                        {has_reply.then(|| view! {
+                            <button type="button" class="secondary" disabled=move || pending.get()
+                                on:click={ let id = id_d.clone(); move |_| act("DELETE", "reply", serde_json::Value::Null, id.clone()) }>
+                                {move || t().remove_reply}
+                            </button>
+                        })}
+                    </form>
+                </Show>
+                <ErrorLine error=error />
+            </div>
+        </li>
+    }
+}
+
+/// Export every review as CSV, and import a file with the row report.
+#[component]
+fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let file = NodeRef::<leptos::html::Input>::new();
+    let report = RwSignal::new(None::<ImportReport>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let export = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match ctx
+                .client()
+                .download("reviews.csv", "memnun-reviews.csv")
+                .await
+            {
+                Ok(()) => {
+                    error.set(None);
+                    ctx.say(ctx.words().exported);
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    let import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(picked) = file
+            .get()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            error.set(Some(ctx.words().choose_file.into()));
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let outcome = match api::file_text(&picked).await {
+                Ok(text) => {
+                    ctx.client()
+                        .call("POST", "reviews/import", Body::Csv(text))
+                        .await
+                }
+                Err(f) => Err(f),
+            };
+            match outcome.map(|text| serde_json::from_str::<ImportReport>(&text)) {
+                Ok(Ok(r)) => {
+                    error.set(None);
+                    let t = ctx.words();
+                    ctx.say(
+                        t.import_result
+                            .replacen("{}", &r.imported.to_string(), 1)
+                            .replacen("{}", &r.duplicates.to_string(), 1)
+                            .replacen("{}", &r.refused.len().to_string(), 1),
+                    );
+                    report.set(Some(r));
+                    on_imported();
+                }
+                Ok(Err(_)) => error.set(Some(ctx.explain(&Failure::Network))),
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="csv" aria-labelledby="csv-heading">
+            <h2 id="csv-heading">{move || t().csv_heading}</h2>
+            <button type="button" class="secondary" disabled=move || busy.get() on:click=export>{move || t().export_csv}</button>
+            <form novalidate on:submit=import>
+                <label>{move || t().import_file}
+                    <input type="file" name="csv" accept=".csv,text/csv" node_ref=file />
+                </label>
+                <button type="submit" disabled=move || busy.get()>{move || t().import_csv}</button>
+            </form>
+            <ErrorLine error=error />
+            {move || report.get().map(|r| view! {
+                <div class="import-report">
+                    <p>{t().import_result
+                        .replacen("{}", &r.imported.to_string(), 1)
+                        .replacen("{}", &r.duplicates.to_string(), 1)
+                        .replacen("{}", &r.refused.len().to_string(), 1)}</p>
+                    {(!r.refused.is_empty()).then(|| view! {
+                        <table>
+                            <caption>{t().refused_rows}</caption>
+                            <thead><tr><th scope="col">{t().line}</th><th scope="col">{t().problems}</th></tr></thead>
+                            <tbody>
+                                {r.refused.iter().map(|row| view! {
+                                    <tr>
+                                        <td>{row.line}</td>
+                                        <td>{row.errors.iter().map(|(f, p)| format!("{f}: {p}")).collect::<Vec<_>>().join("; ")}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                </div>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,427 @@
+//! Settings: the moderation policy and block list, the survey's questions and cooldown, the
+//! shop's allowed origins and pages, the webhook, and the embed snippet for this shop.
+
+use crate::Ctx;
+use crate::api::Failure;
+use crate::ui::ErrorLine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use memnun_protocol::ShopSettings;
+use memnun_protocol::moderation::{ModerationMode, ModerationPolicy};
+use memnun_protocol::survey::SurveySettings;
+use serde::Deserialize;
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Saves one settings form: PUT `path` with `body`, then says so or why not.
+fn save(
+    ctx: Ctx,
+    path: &'static str,
+    body: serde_json::Value,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    done: impl FnOnce(String) + 'static,
+) {
+    busy.set(true);
+    spawn_local(async move {
+        match ctx
+            .client()
+            .call("PUT", path, crate::api::Body::Json(body.to_string()))
+            .await
+        {
+            Ok(text) => {
+                error.set(None);
+                ctx.say(ctx.words().saved);
+                done(text);
+            }
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+        busy.set(false);
+    });
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    view! {
+        <h1 tabindex="-1">{move || t().page_settings}</h1>
+        <Embed />
+        <Moderation />
+        <Survey />
+        <Shop />
+        <Webhook />
+    }
+}
+
+#[component]
+fn Embed() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let shop = ctx.shop().id;
+    let snippet = format!(
+        "<script src=\"{origin}/v1/memnun.js\" data-shop=\"{shop}\" async></script>\n\
+         <div data-memnun=\"reviews\" data-product=\"PRODUCT-ID\"></div>\n\
+         <div data-memnun=\"recommendations\" data-product=\"PRODUCT-ID\"></div>"
+    );
+    let copied = RwSignal::new(false);
+    let text = snippet.clone();
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+            copied.set(true);
+            ctx.say(ctx.words().copied);
+        }
+    };
+    view! {
+        <section class="settings" aria-labelledby="embed-heading">
+            <h2 id="embed-heading">{move || t().embed_heading}</h2>
+            <p>{move || t().embed_help}</p>
+            <pre><code id="embed-snippet">{snippet}</code></pre>
+            <button type="button" class="secondary" on:click=copy aria-describedby="embed-snippet">
+                {move || if copied.get() { t().copied } else { t().copy }}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn Moderation() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let mode = RwSignal::new("publish".to_owned());
+    let hold_at = RwSignal::new("2".to_owned());
+    let threshold = RwSignal::new("3".to_owned());
+    let block_list = RwSignal::new(String::new());
+    let default_list = RwSignal::new(true);
+    let notice_tr = RwSignal::new(String::new());
+    let notice_en = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let show = move |p: ModerationPolicy| {
+        mode.set(
+            match p.mode {
+                ModerationMode::Publish => "publish",
+                ModerationMode::HoldAll => "hold_all",
+                ModerationMode::HoldLow => "hold_low",
+            }
+            .into(),
+        );
+        hold_at.set(p.hold_at_or_below.to_string());
+        threshold.set(p.report_threshold.to_string());
+        block_list.set(p.block_list.join("\n"));
+        default_list.set(p.use_default_block_list);
+        notice_tr.set(p.notice_tr);
+        notice_en.set(p.notice_en);
+    };
+    spawn_local(async move {
+        match ctx.client().get::<ModerationPolicy>("moderation").await {
+            Ok(p) => show(p),
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let number = |s: String| {
+            s.trim()
+                .parse::<i64>()
+                .map(serde_json::Value::from)
+                .unwrap_or(serde_json::Value::String(s))
+        };
+        let body = serde_json::json!({
+            "mode": mode.get_untracked(),
+            "hold_at_or_below": number(hold_at.get_untracked()),
+            "report_threshold": number(threshold.get_untracked()),
+            "block_list": lines(&block_list.get_untracked()),
+            "use_default_block_list": default_list.get_untracked(),
+            "notice_tr": notice_tr.get_untracked(),
+            "notice_en": notice_en.get_untracked(),
+        });
+        save(ctx, "moderation", body, error, busy, move |text| {
+            if let Ok(p) = serde_json::from_str::<ModerationPolicy>(&text) {
+                show(p);
+            }
+        });
+    };
+    view! {
+        <section class="settings" aria-labelledby="moderation-heading">
+            <h2 id="moderation-heading">{move || t().moderation_heading}</h2>
+            <form novalidate on:submit=submit>
+                <label>{move || t().moderation_mode}
+                    <select name="mode" prop:value=move || mode.get() on:change=move |ev| mode.set(event_target_value(&ev))>
+                        <option value="publish">{move || t().mode_publish}</option>
+                        <option value="hold_low">{move || t().mode_hold_low}</option>
+                        <option value="hold_all">{move || t().mode_hold_all}</option>
+                    </select>
+                </label>
+                <label>{move || t().hold_at_or_below}
+                    <input type="number" name="hold_at_or_below" min="1" max="4" prop:value=move || hold_at.get()
+                        on:input=move |ev| hold_at.set(event_target_value(&ev)) />
+                </label>
+                <label>{move || t().report_threshold}
+                    <input type="number" name="report_threshold" min="1" max="100" prop:value=move || threshold.get()
+                        on:input=move |ev| threshold.set(event_target_value(&ev)) />
+                </label>
+                <label>{move || t().block_list}
+                    <textarea name="block_list" rows="4" aria-describedby="block-list-help" prop:value=move || block_list.get()
+                        on:input=move |ev| block_list.set(event_target_value(&ev))></textarea>
+                </label>
+                <p id="block-list-help" class="muted">{move || t().block_list_help}</p>
+                <label class="check">
+                    <input type="checkbox" name="use_default_block_list" prop:checked=move || default_list.get()
+                        on:change=move |ev| default_list.set(event_target_checked(&ev)) />
+                    {move || t().use_default_block_list}
+                </label>
+                <label>{move || t().notice_tr}
+                    <textarea name="notice_tr" rows="2" maxlength="600" prop:value=move || notice_tr.get()
+                        on:input=move |ev| notice_tr.set(event_target_value(&ev))></textarea>
+                </label>
+                <label>{move || t().notice_en}
+                    <textarea name="notice_en" rows="2" maxlength="600" prop:value=move || notice_en.get()
+                        on:input=move |ev| notice_en.set(event_target_value(&ev))></textarea>
+                </label>
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Survey() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let settings = RwSignal::new(None::<SurveySettings>);
+    let cooldown = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let show = move |s: SurveySettings| {
+        cooldown.set(s.cooldown_days.to_string());
+        settings.set(Some(s));
+    };
+    spawn_local(async move {
+        match ctx.client().get::<SurveySettings>("survey").await {
+            Ok(s) => show(s),
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+    });
+    let toggle = move |which: &'static str, on: bool| {
+        settings.update(|s| {
+            if let Some(s) = s {
+                let q = &mut s.questions;
+                match which {
+                    "nps" => q.nps = on,
+                    "follow_up" => q.follow_up = on,
+                    "csat" => q.csat = on,
+                    "ces" => q.ces = on,
+                    _ => q.comment = on,
+                }
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(s) = settings.get_untracked() else {
+            return;
+        };
+        let days = cooldown.get_untracked();
+        let body = serde_json::json!({
+            "questions": s.questions,
+            "cooldown_days": days.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::String(days)),
+        });
+        save(ctx, "survey", body, error, busy, move |text| {
+            if let Ok(s) = serde_json::from_str::<SurveySettings>(&text) {
+                show(s);
+            }
+        });
+    };
+    let question = move |which: &'static str, label: fn(&crate::i18n::Strings) -> &'static str| {
+        view! {
+            <label class="check">
+                <input type="checkbox" name=which
+                    prop:checked=move || settings.with(|s| s.as_ref().is_some_and(|s| {
+                        let q = s.questions;
+                        match which { "nps" => q.nps, "follow_up" => q.follow_up, "csat" => q.csat, "ces" => q.ces, _ => q.comment }
+                    }))
+                    on:change=move |ev| toggle(which, event_target_checked(&ev)) />
+                {move || label(t())}
+            </label>
+        }
+    };
+    view! {
+        <section class="settings" aria-labelledby="survey-heading">
+            <h2 id="survey-heading">{move || t().survey_heading}</h2>
+            <form novalidate on:submit=submit>
+                <fieldset>
+                    <legend>{move || t().questions_asked}</legend>
+                    {question("nps", |t| t.q_nps)}
+                    {question("follow_up", |t| t.q_follow_up)}
+                    {question("csat", |t| t.q_csat)}
+                    {question("ces", |t| t.q_ces)}
+                    {question("comment", |t| t.q_comment)}
+                </fieldset>
+                <label>{move || t().cooldown_days}
+                    <input type="number" name="cooldown_days" min="0" max="365" prop:value=move || cooldown.get()
+                        on:input=move |ev| cooldown.set(event_target_value(&ev)) />
+                </label>
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Shop() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let origins = RwSignal::new(String::new());
+    let tracker = RwSignal::new(String::new());
+    let survey = RwSignal::new(String::new());
+    let product = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let show = move |s: ShopSettings| {
+        origins.set(s.allowed_origins.join("\n"));
+        tracker.set(s.pages.tracker_page.unwrap_or_default());
+        survey.set(s.pages.survey_page.unwrap_or_default());
+        product.set(s.pages.product_page.unwrap_or_default());
+    };
+    spawn_local(async move {
+        match ctx.client().get::<ShopSettings>("shop").await {
+            Ok(s) => show(s),
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!({
+            "allowed_origins": lines(&origins.get_untracked()),
+            "tracker_page": tracker.get_untracked().trim(),
+            "survey_page": survey.get_untracked().trim(),
+            "product_page": product.get_untracked().trim(),
+        });
+        save(ctx, "shop", body, error, busy, move |text| {
+            if let Ok(s) = serde_json::from_str::<ShopSettings>(&text) {
+                show(s);
+            }
+        });
+    };
+    let url_field = move |name: &'static str,
+                          value: RwSignal<String>,
+                          label: fn(&crate::i18n::Strings) -> &'static str| {
+        view! {
+            <label>{move || label(t())}
+                <input type="url" name=name inputmode="url" prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <section class="settings" aria-labelledby="shop-heading">
+            <h2 id="shop-heading">{move || t().shop_heading}</h2>
+            <form novalidate on:submit=submit>
+                <label>{move || t().allowed_origins}
+                    <textarea name="allowed_origins" rows="3" aria-describedby="origins-help" prop:value=move || origins.get()
+                        on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
+                </label>
+                <p id="origins-help" class="muted">{move || t().allowed_origins_help}</p>
+                {url_field("tracker_page", tracker, |t| t.tracker_page)}
+                {url_field("survey_page", survey, |t| t.survey_page)}
+                {url_field("product_page", product, |t| t.product_page)}
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+            </form>
+        </section>
+    }
+}
+
+#[derive(Deserialize)]
+struct WebhookInfo {
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct WebhookCreated {
+    url: String,
+    secret: String,
+}
+
+#[component]
+fn Webhook() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let url = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<String>);
+    let secret = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        match ctx.client().get::<WebhookInfo>("webhook").await {
+            Ok(w) => {
+                url.set(w.url.clone());
+                current.set(Some(w.url));
+            }
+            Err(Failure::Refused { status: 404, .. }) => current.set(None),
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!({ "url": url.get_untracked().trim() });
+        save(ctx, "webhook", body, error, busy, move |text| {
+            if let Ok(w) = serde_json::from_str::<WebhookCreated>(&text) {
+                current.set(Some(w.url));
+                secret.set(Some(w.secret));
+            }
+        });
+    };
+    let remove = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match ctx
+                .client()
+                .call("DELETE", "webhook", crate::api::Body::None)
+                .await
+            {
+                Ok(_) => {
+                    current.set(None);
+                    secret.set(None);
+                    url.set(String::new());
+                    ctx.say(ctx.words().webhook_removed);
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="settings" aria-labelledby="webhook-heading">
+            <h2 id="webhook-heading">{move || t().webhook_heading}</h2>
+            <p class="muted">{move || t().webhook_help}</p>
+            <form novalidate on:submit=submit>
+                <label>{move || t().webhook_url}
+                    <input type="url" name="webhook_url" inputmode="url" prop:value=move || url.get()
+                        on:input=move |ev| url.set(event_target_value(&ev)) />
+                </label>
+                {move || secret.get().map(|s| view! {
+                    <p class="secret" role="status">{t().webhook_secret_once} " " <code>{s}</code></p>
+                })}
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+                <Show when=move || current.get().is_some()>
+                    <button type="button" class="danger" disabled=move || busy.get() on:click=remove>{move || t().remove}</button>
+                </Show>
+            </form>
+        </section>
+    }
+}

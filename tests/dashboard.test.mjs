@@ -1,0 +1,305 @@
+// The merchant dashboard (/admin) in a real Chromium against the real worker, with the demo
+// shop's data seeded the way `cargo xtask demo` seeds it: signing in with a wrong and a right
+// key, moderation whose result shows on the demo product page, a reply, the satisfaction
+// figures against the report API, the CSV export parsed and an import's row report, the orders
+// that need attention, recommendation figures, a setting whose effect a widget shows, and a
+// phone-sized screen. Each page is photographed (target/screenshots; with
+// MEMNUN_UPDATE_SCREENSHOTS=1 also docs/screenshots, which README shows).
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+
+const run = promisify(execFile);
+const DEMO_KEY = "mk_demo_local_only";
+const PRODUCT = "kahve-fincani-01";
+let stack, edge, site, browser, context, page;
+
+const admin = (method, p, body) => adminCall(edge, method, p, { key: DEMO_KEY, body });
+
+async function screenshot(name, target = page) {
+  const file = `dashboard-${name}.png`;
+  const dirs = [path.join(ROOT, "target/screenshots")];
+  if (process.env.MEMNUN_UPDATE_SCREENSHOTS) dirs.push(path.join(ROOT, "docs/screenshots"));
+  for (const dir of dirs) {
+    await fs.mkdir(dir, { recursive: true });
+    await target.screenshot({ path: path.join(dir, file) });
+  }
+}
+
+before(async () => {
+  stack = await startShopInBrowser();
+  ({ edge, site, browser } = stack);
+  for (const script of ["seed-orders.mjs", "seed-recommendations.mjs"]) {
+    await run(process.execPath, [path.join(ROOT, "demo-site", script), "--edge", edge.url, "--site", site.url]);
+  }
+  context = await browser.newContext({ locale: "en-GB", viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function signIn(key = DEMO_KEY) {
+  await page.goto(`${edge.url}/admin`);
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function go(fragment, heading) {
+  await page.getByRole("navigation").getByRole("link", { name: heading }).click();
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+  assert.equal(new URL(page.url()).hash, `#${fragment}`);
+}
+
+describe("merchant dashboard", () => {
+  test("the page is the edge's, with a strict CSP, and never named by the shop's loader", async () => {
+    const res = await fetch(`${edge.url}/admin`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type"), /^text\/html/);
+    const csp = res.headers.get("content-security-policy");
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+    assert.equal(res.headers.get("x-frame-options"), "DENY");
+    const html = await res.text();
+    const script = html.match(/src="\/v1\/assets\/(memnun-admin-start-[0-9a-f]{16}\.js)"/);
+    assert.ok(script, html);
+    const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
+    assert.doesNotMatch(loader, /memnun-admin/, "shop pages never load the dashboard");
+    assert.equal((await fetch(`${edge.url}/admin`, { method: "POST" })).status, 405);
+  });
+
+  test("a wrong key is refused and says so; the right one signs in, kept in this tab's session only", async () => {
+    await signIn("mk_not_a_real_key");
+    await page.getByRole("alert").filter({ hasText: "This key is not valid" }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, "a wrong key is not kept");
+    await screenshot("sign-in");
+
+    await page.getByLabel("API key").fill(DEMO_KEY);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    const kept = await page.evaluate(() => ({ session: Object.values(sessionStorage), local: JSON.stringify(localStorage) }));
+    assert.deepEqual(kept.session, [DEMO_KEY]);
+    assert.doesNotMatch(kept.local, /mk_/, "the key is never in localStorage");
+
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API key").waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, "signing out forgets the key");
+    await signIn();
+    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+  });
+
+  test("a setting changed here holds the next review in the widget; approved here, it shows on the product page", async () => {
+    await go("settings", "Settings");
+    const moderation = page.locator("section", { has: page.getByRole("heading", { name: "Moderation" }) });
+    await moderation.getByLabel("New reviews").selectOption("hold_all");
+    await moderation.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    assert.equal((await admin("GET", "moderation")).json.mode, "hold_all");
+    await screenshot("settings");
+
+    const shop = await context.newPage();
+    await shop.goto(`${site.url}/products/${PRODUCT}.html`);
+    const w = shop.locator('[data-memnun="reviews"]');
+    await w.locator("form").waitFor();
+    const started = Date.now();
+    await w.locator("#memnun-rating-0").focus();
+    for (let i = 0; i < 4; i++) await shop.keyboard.press("ArrowRight");
+    await w.locator("#memnun-title").fill("Panelden onaylanacak");
+    await w.locator("#memnun-body").fill("Fincanın sırrı çok güzel, kulpu da elime tam oturuyor.");
+    await w.locator("#memnun-author").fill("Deniz");
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 3500 - Date.now())));
+    await w.getByRole("button", { name: "Değerlendirmeyi gönder" }).click();
+    await w.getByText("mağaza kontrol ettikten sonra yayımlanacak").waitFor();
+
+    await go("reviews", "Reviews");
+    const item = page.locator("li.review", { hasText: "Panelden onaylanacak" });
+    await item.waitFor();
+    assert.match(await item.innerText(), /Waiting for moderation/);
+    await screenshot("reviews");
+    await item.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("status").filter({ hasText: "Review approved and published." }).waitFor();
+    await item.getByText("Published").waitFor();
+
+    await shop.reload();
+    await shop.locator('[data-memnun="reviews"]').getByText("Panelden onaylanacak").waitFor();
+    await shop.close();
+    await admin("PUT", "moderation", { mode: "publish" });
+  });
+
+  test("a held review is rejected with a reason, in bulk, and the log names the key", async () => {
+    await page.getByLabel("Status").selectOption("pending");
+    const spam = page.locator("li.review", { hasText: "bahis sitemize" });
+    await spam.waitFor();
+    assert.match(await spam.innerText(), /held: blocked word/);
+    await spam.getByRole("checkbox").check();
+    await page.getByLabel("Reason for rejecting").fill("Reklam");
+    await page.getByRole("button", { name: "Reject selected" }).click();
+    await page.getByRole("status").filter({ hasText: "1 done, 0 failed." }).waitFor();
+    const log = await admin("GET", "moderation-log?review=r0e1d2c3b4a5968778695a4b3");
+    const rejected = log.json.entries.find((e) => e.action === "rejected");
+    assert.equal(rejected?.reason, "Reklam");
+    assert.equal(rejected?.actor, "demo");
+  });
+
+  test("a reply written in place shows under the review on the product page", async () => {
+    await page.getByLabel("Status").selectOption("published");
+    await page.getByLabel("Product").fill(PRODUCT);
+    await page.getByRole("button", { name: "Search" }).click();
+    const first = page.locator("li.review").first();
+    await first.waitFor();
+    const title = await first.locator("h2").innerText();
+    await first.getByRole("button", { name: "Reply" }).click();
+    const reply = "Güzel sözleriniz için teşekkürler! <b>Afiyetle</b> kullanın.";
+    await first.getByLabel("Your public reply").fill(reply);
+    await first.getByRole("button", { name: "Publish reply" }).click();
+    await page.getByRole("status").filter({ hasText: "Reply published." }).waitFor();
+    await first.locator(".reply").getByText(reply).waitFor();
+
+    const shop = await context.newPage();
+    await shop.goto(`${site.url}/products/${PRODUCT}.html`);
+    const shown = shop.locator('[data-memnun="reviews"]').getByText(reply);
+    await shown.waitFor();
+    assert.equal(await shop.locator('[data-memnun="reviews"]').evaluate((h) => h.shadowRoot.querySelectorAll("b").length), 0, "a reply is text, never HTML");
+    await shop.close();
+    assert.ok(title.length > 0);
+  });
+
+  test("search finds a review by a word of its body", async () => {
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Product").fill("");
+    await page.getByRole("searchbox", { name: "Search" }).fill("kulpu");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("status").filter({ hasText: "1 reviews shown." }).waitFor();
+    assert.equal(await page.locator("li.review").count(), 1);
+    await page.getByRole("searchbox", { name: "Search" }).fill("");
+  });
+
+  test("the CSV export downloads every review, byte-order mark and all; an import reports each refused row", async () => {
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download all reviews (CSV)" }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), "memnun-reviews.csv");
+    const bytes = await fs.readFile(await download.path());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "Excel needs the BOM for Turkish letters");
+    const text = bytes.subarray(3).toString("utf8");
+    const header = text.split("\r\n")[0].split(",");
+    assert.deepEqual(header.slice(0, 4), ["id", "product", "rating", "title"]);
+    const api = await adminCall(edge, "GET", "reviews.csv", { key: DEMO_KEY });
+    assert.equal(text, api.text.replace(/^\uFEFF/, ""), "the file is the API's export");
+    const ids = new Set((await edge.query("SELECT id FROM reviews WHERE shop_id = 'demo'")).map((r) => r.id));
+    const rows = text.split("\r\n").slice(1).filter(Boolean);
+    assert.ok(rows.length >= ids.size, `${rows.length} rows for ${ids.size} reviews`);
+    for (const id of ids) assert.ok(text.includes(id), `review ${id} exported`);
+
+    const csv = "product,rating,body,author\r\nkahve-fincani-01,5,İçe aktarılan yorum: fincanlar harika.,Ece\r\nkahve-fincani-01,9,Bu satırın puanı yanlış.,Can\r\n";
+    const file = path.join(ROOT, "target/screenshots/import.csv");
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, csv);
+    await page.getByLabel("CSV file to import").setInputFiles(file);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const report = page.locator(".import-report");
+    await report.getByText("1 imported, 0 already there, 1 refused.").waitFor();
+    assert.match(await report.locator("tbody tr").innerText(), /^3\s+rating:/);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM reviews WHERE shop_id = 'demo' AND body LIKE 'İçe aktarılan%'"))[0].n, 1);
+  });
+
+  test("satisfaction: the NPS shown is the report API's, the chart and table cover every week, a reason opens its answers", async () => {
+    await go("satisfaction", "Satisfaction");
+    const from = await page.getByLabel("From", { exact: true }).inputValue();
+    const to = await page.getByLabel("To", { exact: true }).inputValue();
+    const report = (await admin("GET", `reports/satisfaction?interval=week&from=${from}&to=${to}`)).json;
+    const nps = report.totals.nps.score_tenths;
+    assert.ok(report.totals.nps.responses > 0, "the demo has answers");
+    const value = page.locator('[data-figure="nps"] .value');
+    await value.waitFor();
+    assert.equal(await value.innerText(), (nps / 10).toFixed(1));
+    assert.equal(await page.locator('[data-figure="csat"] .value').innerText(), `${(report.totals.csat.percent_tenths / 10).toFixed(1)} %`);
+    assert.equal(await page.locator(".figures-table tbody tr").count(), report.periods.length);
+    assert.equal(await page.locator('svg[role="img"]').getAttribute("aria-label"), "NPS and CSAT per week, from −100 to 100");
+    const answered = report.periods.filter((p) => p.nps.score_tenths !== null).length;
+    assert.equal(await page.locator(".chart svg[role=img] .nps circle").count(), answered, "one NPS point per week with answers");
+
+    const delivery = report.totals.reasons.detractor.delivery_time;
+    assert.ok(delivery > 0);
+    await page.locator('button[data-group="detractor"][data-reason="delivery_time"]').click();
+    await page.getByRole("heading", { name: /Answers: Detractors/ }).waitFor();
+    await page.locator(".answer").first().waitFor();
+    // Paged by the API: "Show more" until every answer behind the count is listed.
+    const more = page.locator(".answers").getByRole("button", { name: "Show more" });
+    while (await page.locator(".answer").count() < delivery) {
+      await more.click();
+      await page.waitForFunction((n) => document.querySelectorAll(".answer").length > n, await page.locator(".answer").count() - 1);
+    }
+    await more.waitFor({ state: "detached" });
+    assert.equal(await page.locator(".answer").count(), delivery);
+    assert.match(await page.locator(".answers").innerText(), /Kargo 5 gün gecikti/);
+    await screenshot("satisfaction");
+
+    // The same figures in Turkish: a comma for the decimal point.
+    await page.getByRole("button", { name: "Türkçe" }).click();
+    await page.getByRole("heading", { level: 1, name: "Memnuniyet" }).waitFor();
+    assert.equal(await value.innerText(), (nps / 10).toFixed(1).replace(".", ","));
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "tr");
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { level: 1, name: "Satisfaction" }).waitFor();
+  });
+
+  test("orders: search by number; the stuck shipment and the one that ended in an exception wait for the merchant", async () => {
+    await go("orders", "Orders");
+    const attention = page.locator("ul.attention");
+    await attention.locator("li").first().waitFor();
+    const items = await attention.locator("li").allInnerTexts();
+    assert.equal(items.length, 2, items.join("\n"));
+    assert.match(items[0], /Order 1007[\s\S]*No news for 5\+ days[\s\S]*In transit/, "oldest news first");
+    assert.match(items[1], /Order 1005[\s\S]*Exception/);
+    assert.doesNotMatch(await attention.innerText(), /Order 1004/, "a delivered order needs nothing");
+    const table = page.locator("table.orders tbody");
+    await table.locator("tr").first().waitFor();
+    await screenshot("orders");
+    await page.getByLabel("Order number or id").fill("1003");
+    await page.getByLabel("Order number or id").press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll("table.orders tbody tr").length === 1);
+    assert.match(await table.innerText(), /1003[\s\S]*Out for delivery/);
+  });
+
+  test("recommendations: the figures per source add up to the report API's", async () => {
+    await go("recommendations", "Recommendations");
+    const from = await page.getByLabel("From", { exact: true }).inputValue();
+    const to = await page.getByLabel("To", { exact: true }).inputValue();
+    const report = (await admin("GET", `reports/recommendations?from=${from}&to=${to}`)).json;
+    assert.ok(report.totals.impressions > 0, "the demo has impressions");
+    const total = page.locator("table.rec-figures").first().locator("tbody tr").first();
+    await total.waitFor();
+    const cells = await total.locator("td").allInnerTexts();
+    assert.equal(Number(cells[0]), report.totals.impressions);
+    assert.equal(Number(cells[1]), report.totals.clicks);
+    await screenshot("recommendations");
+  });
+
+  test("on a phone every page fits the screen and the navigation scrolls, not the page", async () => {
+    const phone = await browser.newContext({ locale: "tr-TR", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await p.goto(`${edge.url}/admin`);
+    await p.getByLabel("API anahtarı").fill(DEMO_KEY);
+    await p.getByRole("button", { name: "Giriş yap" }).click();
+    for (const [fragment, heading] of [["reviews", "Yorumlar"], ["satisfaction", "Memnuniyet"], ["orders", "Siparişler"], ["recommendations", "Öneriler"], ["settings", "Ayarlar"]]) {
+      await p.goto(`${edge.url}/admin#${fragment}`);
+      await p.getByRole("heading", { level: 1, name: heading }).waitFor();
+      await p.waitForLoadState("networkidle");
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${fragment} is ${overflow}px wider than the phone`);
+      if (fragment === "satisfaction") await screenshot("phone-satisfaction", p);
+    }
+    await phone.close();
+    assert.deepEqual(page.errors, []);
+  });
+});
