@@ -162,13 +162,14 @@ for (const [i, [nps, reasons, followUp, csat, ces, comment, complete]] of answer
     await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, randomUUID());
   }
 }
-// Eight earlier weeks of answers, so the dashboard's weekly trend has a shape: a shop whose
-// deliveries got faster, its detractors (late parcels) fewer week by week. Deterministic.
+// Sixteen earlier weeks of answers, so the dashboard's weekly trend has a shape and the last
+// twelve weeks have twelve before them to compare with: a shop whose deliveries got faster,
+// its detractors (late parcels) fewer week by week. Deterministic.
 const history = [];
-for (let week = 1; week <= 8; week++) {
-  for (let k = 0; k < 5; k++) {
+for (let week = 1; week <= 16; week++) {
+  for (let k = 0; k < 3; k++) {
     const n = (week * 7 + k * 3) % 11;
-    const late = k < Math.ceil(week / 3);
+    const late = k < Math.floor(week / 6);
     const nps = late ? 2 + (n % 5) : 7 + (n % 4);
     const reasons = nps <= 6 ? ["delivery_time"] : nps >= 9 ? [k % 2 ? "packaging" : "product_quality"] : ["price"];
     const followUp = nps <= 6 ? "Kargo geç geldi, haber de verilmedi." : null;
@@ -188,7 +189,7 @@ for (const { week, k, answers } of history) {
     await shopper("answers", { token: survey.token, seq: 1, answers, complete: true, locale: "tr" }, randomUUID());
   }
 }
-console.log(`seeded ${history.length} earlier survey responses over eight weeks (orders 3010–3084)`);
+console.log(`seeded ${history.length} earlier survey responses over sixteen weeks (orders 3010–3162)`);
 const { survey } = await call("POST", "orders/SIP-1004/links");
 console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);
 console.log(`survey of delivered order 1004, yours to answer: ${survey.url}`);

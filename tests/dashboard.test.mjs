@@ -24,6 +24,7 @@ async function screenshot(name, target = page) {
   const file = `dashboard-${name}.png`;
   const dirs = [path.join(ROOT, "target/screenshots")];
   if (process.env.MEMNUN_UPDATE_SCREENSHOTS) dirs.push(path.join(ROOT, "docs/screenshots"));
+  await target.evaluate(() => window.scrollTo(0, 0));
   for (const dir of dirs) {
     await fs.mkdir(dir, { recursive: true });
     await target.screenshot({ path: path.join(dir, file) });
@@ -283,6 +284,28 @@ describe("merchant dashboard", () => {
     assert.equal(Number(cells[0]), report.totals.impressions);
     assert.equal(Number(cells[1]), report.totals.clicks);
     await screenshot("recommendations");
+  });
+
+  test("by keyboard alone: skip to the content, open a page from the navigation, open a count's answers", async () => {
+    // A fresh load, so focus starts at the top of the document.
+    await page.goto(`${edge.url}/admin#reviews`);
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.tagName + " " + document.activeElement.textContent), "H1 Reviews");
+    assert.equal(new URL(page.url()).hash, "#reviews", "skipping does not leave the page");
+
+    await page.getByRole("navigation").getByRole("link", { name: "Satisfaction" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.tagName === "H1" && document.activeElement.textContent === "Satisfaction");
+    assert.equal(await page.getByRole("link", { name: "Satisfaction" }).getAttribute("aria-current"), "page");
+    const count = page.locator('button[data-group="passive"][data-reason="price"]');
+    await count.focus();
+    await page.keyboard.press("Enter");
+    assert.equal(await count.getAttribute("aria-pressed"), "true");
+    await page.getByRole("heading", { name: /Answers: Passives/ }).waitFor();
   });
 
   test("on a phone every page fits the screen and the navigation scrolls, not the page", async () => {

@@ -56,15 +56,13 @@ impl Page {
         }
     }
 
-    fn from_location() -> Page {
+    /// The page the address names, if it names one.
+    fn from_location() -> Option<Page> {
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
         let name = hash.trim_start_matches('#');
-        Page::ALL
-            .into_iter()
-            .find(|p| p.fragment() == name)
-            .unwrap_or(Page::Reviews)
+        Page::ALL.into_iter().find(|p| p.fragment() == name)
     }
 
     fn title(self, t: &Strings) -> &'static str {
@@ -290,6 +288,17 @@ fn SignIn(
     }
 }
 
+/// Moves focus to the page's heading, where a screen reader starts reading the new page.
+fn focus_heading() {
+    if let Some(h1) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("main h1").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = h1.focus();
+    }
+}
+
 #[component]
 fn Signed(
     session: Session,
@@ -305,19 +314,15 @@ fn Signed(
         signed_out,
     };
     provide_context(ctx);
-    let page = RwSignal::new(Page::from_location());
+    let page = RwSignal::new(Page::from_location().unwrap_or(Page::Reviews));
     let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-        page.set(Page::from_location());
+        // A fragment that names no page (an in-page anchor) leaves the page as it is.
+        let Some(next) = Page::from_location() else {
+            return;
+        };
+        page.set(next);
         // A new page is a new heading: take keyboard and screen-reader focus there.
-        request_animation_frame(|| {
-            if let Some(h1) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector("main h1").ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = h1.focus();
-            }
-        });
+        request_animation_frame(focus_heading);
     });
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
@@ -335,7 +340,11 @@ fn Signed(
     let shop_id = session.shop.id.clone();
     view! {
         <header class="bar">
-            <a class="skip" href="#main">{move || t().skip_to_content}</a>
+            // Not a fragment link: the fragment names the page, and `#main` names none.
+            <a class="skip" href="#main" on:click=move |ev| {
+                ev.prevent_default();
+                focus_heading();
+            }>{move || t().skip_to_content}</a>
             <p class="brand">"memnun" <span class="muted">" · " {shop_id}</span></p>
             <LangSwitch lang=lang />
             <button type="button" class="secondary" on:click=sign_out>{move || t().sign_out}</button>

@@ -85,7 +85,9 @@ pub fn run(args: &[String]) -> Result<()> {
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
     println!("  merchant dashboard: http://127.0.0.1:{edge_port}/admin");
-    println!("  demo API key:      mk_demo_local_only (sign in to the dashboard with it; the merchant API, docs/API.md)");
+    println!(
+        "  demo API key:      mk_demo_local_only (sign in to the dashboard with it; the merchant API, docs/API.md)"
+    );
     println!("  edge (API):        http://127.0.0.1:{edge_port}/v1/");
     println!(
         "  demo orders:       1001–1007 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@, burak@example.com)"
