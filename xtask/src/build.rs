@@ -28,19 +28,42 @@ pub struct Module {
 }
 
 /// The loader and the modules: `product` (reviews and recommendations) is what a product page
-/// fetches, `tracker` what an order page fetches, `survey` what a survey page fetches.
+/// fetches, `tracker` what an order page fetches, `survey` what a survey page fetches; and the
+/// merchant dashboard, which no shop page fetches.
 pub struct Built {
+    pub loader: PathBuf,
+    pub product: Module,
+    pub tracker: Module,
+    pub survey: Module,
+    pub dashboard: Dashboard,
+}
+
+/// What shop pages load: the loader and the widget modules.
+pub struct Widgets {
     pub loader: PathBuf,
     pub product: Module,
     pub tracker: Module,
     pub survey: Module,
 }
 
+/// What `/admin` loads after its page: the script that starts the module, the wasm, the CSS.
+pub struct Dashboard {
+    pub script: PathBuf,
+    pub wasm: PathBuf,
+    pub css: PathBuf,
+}
+
 pub fn all() -> Result<Built> {
-    let built = widgets()?;
-    dashboard()?;
+    let widgets = widgets()?;
+    let dashboard = dashboard()?;
     edge()?;
-    Ok(built)
+    Ok(Built {
+        loader: widgets.loader,
+        product: widgets.product,
+        tracker: widgets.tracker,
+        survey: widgets.survey,
+        dashboard,
+    })
 }
 
 /// Where the edge serves assets from (`[assets] directory` in `edge/wrangler.toml`).
@@ -48,7 +71,7 @@ fn public_v1() -> PathBuf {
     public_root().join("v1")
 }
 
-pub fn widgets() -> Result<Built> {
+pub fn widgets() -> Result<Widgets> {
     let root = root();
     let work = root.join("target/memnun-widgets");
     // The widgets compile `protocol` in (its rules and wire types): a change there is theirs.
@@ -61,11 +84,11 @@ pub fn widgets() -> Result<Built> {
     ])?;
     let stamp = work.join("fingerprint");
     let manifest = work.join("built.txt");
-    if fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
-        if let Some(built) = read_manifest(&manifest).filter(|b| b.all_exist()) {
-            step("Widgets are up to date");
-            return Ok(built);
-        }
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs)
+        && let Some(built) = read_manifest(&manifest).filter(|b| b.all_exist())
+    {
+        step("Widgets are up to date");
+        return Ok(built);
     }
     let product = module(&work, WIDGETS, "product", Some("reviews,recommendations"))?;
     let tracker = module(&work, WIDGETS, "tracker", Some("tracker"))?;
@@ -88,7 +111,7 @@ pub fn widgets() -> Result<Built> {
     fs::write(&loader_tmp, loader_src)?;
     minify(&loader_tmp, &out.join("memnun.js"))?;
 
-    let built = Built {
+    let built = Widgets {
         loader: out.join("memnun.js"),
         product,
         tracker,
@@ -115,7 +138,7 @@ const DASHBOARD: &str = "memnun-dashboard";
 /// The merchant dashboard's page (`/admin`, from `edge/public/admin.html`), its own module (glue
 /// that starts itself, and wasm) and stylesheet, content-hashed under `/v1/assets/`. Shop pages
 /// never load any of it: the loader does not know it.
-pub fn dashboard() -> Result<PathBuf> {
+pub fn dashboard() -> Result<Dashboard> {
     let root = root();
     let work = root.join("target/memnun-dashboard");
     let inputs = fingerprint(&[
@@ -125,10 +148,21 @@ pub fn dashboard() -> Result<PathBuf> {
         "dashboard/admin.css",
     ])?;
     let stamp = work.join("fingerprint");
+    let manifest = work.join("built.txt");
     let page = public_root().join("admin.html");
     if page.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {
-        step("Dashboard is up to date");
-        return Ok(page);
+        let text = fs::read_to_string(&manifest).unwrap_or_default();
+        let paths: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
+        if let [script, wasm, css] = paths.as_slice()
+            && [script, wasm, css].iter().all(|p| p.exists())
+        {
+            step("Dashboard is up to date");
+            return Ok(Dashboard {
+                script: script.clone(),
+                wasm: wasm.clone(),
+                css: css.clone(),
+            });
+        }
     }
     fs::create_dir_all(&work)?;
     let built = module(&work, DASHBOARD, "admin", None)?;
@@ -159,8 +193,18 @@ pub fn dashboard() -> Result<PathBuf> {
         .replace("__ADMIN_SCRIPT__", &script_name)
         .replace("__ADMIN_CSS__", &css_name);
     fs::write(&page, html)?;
+    let dashboard = Dashboard {
+        script: assets.join(script_name),
+        wasm: built.wasm,
+        css: assets.join(css_name),
+    };
+    let lines: String = [&dashboard.script, &dashboard.wasm, &dashboard.css]
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    fs::write(&manifest, lines)?;
     fs::write(&stamp, inputs)?;
-    Ok(page)
+    Ok(dashboard)
 }
 
 /// Where the edge serves files from (`[assets] directory` in `edge/wrangler.toml`).
@@ -231,7 +275,7 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
     })
 }
 
-impl Built {
+impl Widgets {
     fn all_exist(&self) -> bool {
         [
             &self.loader,
@@ -247,10 +291,10 @@ impl Built {
     }
 }
 
-fn read_manifest(path: &Path) -> Option<Built> {
+fn read_manifest(path: &Path) -> Option<Widgets> {
     let text = fs::read_to_string(path).ok()?;
     let mut lines = text.lines().map(PathBuf::from);
-    Some(Built {
+    Some(Widgets {
         loader: lines.next()?,
         product: Module {
             glue: lines.next()?,

@@ -118,10 +118,10 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
 /// A port on 127.0.0.1 that was free a moment ago: `preferred` if it is, else one the system
 /// picks.
 pub fn free_port(preferred: Option<u16>) -> Result<u16> {
-    if let Some(port) = preferred {
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
-        }
+    if let Some(port) = preferred
+        && TcpListener::bind(("127.0.0.1", port)).is_ok()
+    {
+        return Ok(port);
     }
     Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
 }
