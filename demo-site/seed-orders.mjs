@@ -139,10 +139,13 @@ const answered = [
   [6, ["description"], "Renk fotoğraftakinden farklı.", 3, 4, null, true],
   [9, null, null, null, null, null, false],
 ];
-const shopper = async (path, body, key) => {
+// Each shopper answers from their own device: the edge limits survey writes per client address,
+// which it reads from CF-Connecting-IP (Cloudflare sets it in production; here the seed does, with
+// documentation-range addresses, one per shopper).
+const shopper = async (path, body, key, address) => {
   const res = await fetch(`${EDGE}/v1/shops/demo/survey/${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Origin: SITE, ...(key ? { "Idempotency-Key": key } : {}) },
+    headers: { "Content-Type": "application/json", Origin: SITE, "CF-Connecting-IP": address, ...(key ? { "Idempotency-Key": key } : {}) },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`survey ${path}: ${res.status} ${await res.text()}`);
@@ -157,11 +160,13 @@ for (const [i, [nps, reasons, followUp, csat, ces, comment, complete]] of answer
   const answers = Object.fromEntries(Object.entries({ nps, reasons, follow_up: followUp, csat, ces, comment }).filter(([, v]) => v !== null));
   // A later run finds the survey answered already (its token, minted anew, differs: the same
   // idempotency key with another body would be refused), and leaves it.
-  const opened = await shopper("open", { token: survey.token, locale: "tr" });
+  const address = `192.0.2.${i + 1}`;
+  const opened = await shopper("open", { token: survey.token, locale: "tr" }, null, address);
   if (opened.seq === 0) {
-    await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, randomUUID());
+    await shopper("answers", { token: survey.token, seq: 1, answers, complete, locale: "tr" }, randomUUID(), address);
   }
 }
+console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);
 // Sixteen earlier weeks of answers, so the dashboard's weekly trend has a shape and the last
 // twelve weeks have twelve before them to compare with: a shop whose deliveries got faster,
 // its detractors (late parcels) fewer week by week. Deterministic.
@@ -184,12 +189,12 @@ for (const { week, k, answers } of history) {
   await call("PUT", `orders/${id}`, { number, email: `gecmis${number}@example.com`, placed_at: at(delivered - 72), items: [k % 2 ? shirt : cup], shipments: [shipment] });
   await call("POST", `orders/${id}/events`, { events: [{ shipment: shipment.id, status: "delivered", time: at(delivered) }] });
   const { survey } = await call("POST", `orders/${id}/links`);
-  const opened = await shopper("open", { token: survey.token, locale: "tr" });
+  const address = `198.51.100.${week * 10 + k}`;
+  const opened = await shopper("open", { token: survey.token, locale: "tr" }, null, address);
   if (opened.seq === 0) {
-    await shopper("answers", { token: survey.token, seq: 1, answers, complete: true, locale: "tr" }, randomUUID());
+    await shopper("answers", { token: survey.token, seq: 1, answers, complete: true, locale: "tr" }, randomUUID(), address);
   }
 }
 console.log(`seeded ${history.length} earlier survey responses over sixteen weeks (orders 3010–3162)`);
 const { survey } = await call("POST", "orders/SIP-1004/links");
-console.log(`seeded ${answered.length} survey responses through the shopper's survey endpoint (orders 2001–${2000 + answered.length})`);
 console.log(`survey of delivered order 1004, yours to answer: ${survey.url}`);

@@ -20,6 +20,25 @@ let stack, edge, site, browser, context, page;
 
 const admin = (method, p, body) => adminCall(edge, method, p, { key: DEMO_KEY, body });
 
+/** Rows of an RFC 4180 CSV (quoted cells with commas, quotes and line breaks; CRLF). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(cell); cell = ""; }
+    else if (c === "\r" && text[i + 1] === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; i++; }
+    else cell += c;
+  }
+  if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
 async function screenshot(name, target = page) {
   const file = `dashboard-${name}.png`;
   const dirs = [path.join(ROOT, "target/screenshots")];
@@ -41,6 +60,10 @@ before(async () => {
   page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(String(e)));
+  // Refusals the tests cause on purpose (a wrong key's 401) are logged by Chromium as resource errors.
+  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && page.errors.push(m.text()));
+  // The key travels in the Authorization header only, never in an address.
+  page.on("request", (r) => r.url().includes("mk_") && page.errors.push(`key in a URL: ${r.url()}`));
 });
 after(async () => {
   await stack?.stop();
@@ -74,6 +97,10 @@ describe("merchant dashboard", () => {
     const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
     assert.doesNotMatch(loader, /memnun-admin/, "shop pages never load the dashboard");
     assert.equal((await fetch(`${edge.url}/admin`, { method: "POST" })).status, 405);
+    const slash = await fetch(`${edge.url}/admin/?x=1`, { redirect: "manual" });
+    assert.equal(slash.status, 308);
+    assert.equal(slash.headers.get("location"), `${edge.url}/admin`);
+    assert.equal(res.headers.get("cross-origin-opener-policy"), "same-origin");
   });
 
   test("a wrong key is refused and says so; the right one signs in, kept in this tab's session only", async () => {
@@ -98,7 +125,8 @@ describe("merchant dashboard", () => {
     await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
   });
 
-  test("a setting changed here holds the next review in the widget; approved here, it shows on the product page", async () => {
+  test("a setting changed here holds the next review in the widget; approved here, it shows on the product page", async (t) => {
+    t.after(() => admin("PUT", "moderation", { mode: "publish" }));
     await go("settings", "Settings");
     const moderation = page.locator("section", { has: page.getByRole("heading", { name: "Moderation" }) });
     await moderation.getByLabel("New reviews").selectOption("hold_all");
@@ -106,6 +134,10 @@ describe("merchant dashboard", () => {
     await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
     assert.equal((await admin("GET", "moderation")).json.mode, "hold_all");
     await screenshot("settings");
+    const snippet = await page.locator("#embed-snippet").innerText();
+    const readme = await fs.readFile(path.join(ROOT, "README.md"), "utf8");
+    const documented = readme.match(/<script type="module" src="https:\/\/EDGE\/v1\/memnun.js" data-shop="SHOP_ID" async><\/script>/)[0];
+    assert.equal(snippet.split("\n")[0], documented.replace("https://EDGE", edge.url).replace("SHOP_ID", "demo"), "the snippet is the README's");
 
     const shop = await context.newPage();
     await shop.goto(`${site.url}/products/${PRODUCT}.html`);
@@ -133,7 +165,6 @@ describe("merchant dashboard", () => {
     await shop.reload();
     await shop.locator('[data-memnun="reviews"]').getByText("Panelden onaylanacak").waitFor();
     await shop.close();
-    await admin("PUT", "moderation", { mode: "publish" });
   });
 
   test("a held review is rejected with a reason, in bulk, and the log names the key", async () => {
@@ -167,11 +198,12 @@ describe("merchant dashboard", () => {
 
     const shop = await context.newPage();
     await shop.goto(`${site.url}/products/${PRODUCT}.html`);
-    const shown = shop.locator('[data-memnun="reviews"]').getByText(reply);
-    await shown.waitFor();
+    const item = shop.locator('[data-memnun="reviews"]').locator("li.review", { hasText: reply });
+    await item.waitFor();
+    const replied = title.replace(/^[★☆]+\s*/, "");
+    assert.match(await item.innerText(), new RegExp(replied.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), "the reply is under the review it answers");
     assert.equal(await shop.locator('[data-memnun="reviews"]').evaluate((h) => h.shadowRoot.querySelectorAll("b").length), 0, "a reply is text, never HTML");
     await shop.close();
-    assert.ok(title.length > 0);
   });
 
   test("search finds a review by a word of its body", async () => {
@@ -179,7 +211,7 @@ describe("merchant dashboard", () => {
     await page.getByLabel("Product").fill("");
     await page.getByRole("searchbox", { name: "Search" }).fill("kulpu");
     await page.getByRole("button", { name: "Search" }).click();
-    await page.getByRole("status").filter({ hasText: "1 reviews shown." }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Reviews shown: 1." }).waitFor();
     assert.equal(await page.locator("li.review").count(), 1);
     await page.getByRole("searchbox", { name: "Search" }).fill("");
   });
@@ -192,14 +224,20 @@ describe("merchant dashboard", () => {
     const bytes = await fs.readFile(await download.path());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "Excel needs the BOM for Turkish letters");
     const text = bytes.subarray(3).toString("utf8");
-    const header = text.split("\r\n")[0].split(",");
-    assert.deepEqual(header.slice(0, 4), ["id", "product", "rating", "title"]);
     const api = await adminCall(edge, "GET", "reviews.csv", { key: DEMO_KEY });
     assert.equal(text, api.text.replace(/^\uFEFF/, ""), "the file is the API's export");
-    const ids = new Set((await edge.query("SELECT id FROM reviews WHERE shop_id = 'demo'")).map((r) => r.id));
-    const rows = text.split("\r\n").slice(1).filter(Boolean);
-    assert.ok(rows.length >= ids.size, `${rows.length} rows for ${ids.size} reviews`);
-    for (const id of ids) assert.ok(text.includes(id), `review ${id} exported`);
+    const [header, ...rows] = parseCsv(text);
+    assert.deepEqual(header, ["id", "product", "rating", "title", "body", "author", "email", "locale", "status", "hold_reason", "verified", "order", "helpful", "reply", "created_at"]);
+    const stored = await edge.query("SELECT id, rating, body, status FROM reviews WHERE shop_id = 'demo'");
+    assert.equal(rows.length, stored.length, "one row per review");
+    const byId = new Map(rows.map((r) => [r[0], Object.fromEntries(header.map((h, i) => [h, r[i]]))]));
+    for (const review of stored) {
+      const row = byId.get(review.id);
+      assert.ok(row, `review ${review.id} exported`);
+      assert.equal(Number(row.rating), review.rating);
+      assert.equal(row.status, review.status);
+      assert.equal(row.body.replace(/^'/, ""), review.body, "bodies survive quoting, commas and line breaks");
+    }
 
     const csv = "product,rating,body,author\r\nkahve-fincani-01,5,İçe aktarılan yorum: fincanlar harika.,Ece\r\nkahve-fincani-01,9,Bu satırın puanı yanlış.,Can\r\n";
     const file = path.join(ROOT, "target/screenshots/import.csv");
@@ -223,7 +261,7 @@ describe("merchant dashboard", () => {
     const value = page.locator('[data-figure="nps"] .value');
     await value.waitFor();
     assert.equal(await value.innerText(), (nps / 10).toFixed(1));
-    assert.equal(await page.locator('[data-figure="csat"] .value').innerText(), `${(report.totals.csat.percent_tenths / 10).toFixed(1)} %`);
+    assert.equal(await page.locator('[data-figure="csat"] .value').innerText(), `${(report.totals.csat.percent_tenths / 10).toFixed(1)}%`);
     assert.equal(await page.locator(".figures-table tbody tr").count(), report.periods.length);
     assert.equal(await page.locator('svg[role="img"]').getAttribute("aria-label"), "NPS and CSAT per week, from −100 to 100");
     const answered = report.periods.filter((p) => p.nps.score_tenths !== null).length;
@@ -233,22 +271,39 @@ describe("merchant dashboard", () => {
     assert.ok(delivery > 0);
     await page.locator('button[data-group="detractor"][data-reason="delivery_time"]').click();
     await page.getByRole("heading", { name: /Answers: Detractors/ }).waitFor();
-    await page.locator(".answer").first().waitFor();
-    // Paged by the API: "Show more" until every answer behind the count is listed.
+    const answers = page.locator(".answer");
+    await answers.first().waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll(".answer").length === n, Math.min(delivery, 10));
+    const detractors = await page.locator(".answers").innerText();
+
+    // The largest count, paged by the API ten at a time: "Show more" until every answer behind
+    // the count is listed, none twice.
+    const [group, reason, count] = Object.entries(report.totals.reasons)
+      .flatMap(([g, reasons]) => Object.entries(reasons).map(([r, n]) => [g, r, n]))
+      .sort((x, y) => y[2] - x[2])[0];
+    assert.ok(count > 10, `the demo has more than a page of answers behind one count (${count})`);
+    await page.locator(`button[data-group="${group}"][data-reason="${reason}"]`).click();
+    await page.waitForFunction(() => document.querySelectorAll(".answer").length === 10);
     const more = page.locator(".answers").getByRole("button", { name: "Show more" });
-    while (await page.locator(".answer").count() < delivery) {
+    while ((await answers.count()) < count) {
+      const shown = await answers.count();
       await more.click();
-      await page.waitForFunction((n) => document.querySelectorAll(".answer").length > n, await page.locator(".answer").count() - 1);
+      await page.waitForFunction((n) => document.querySelectorAll(".answer").length > n, shown);
     }
     await more.waitFor({ state: "detached" });
-    assert.equal(await page.locator(".answer").count(), delivery);
-    assert.match(await page.locator(".answers").innerText(), /Kargo 5 gün gecikti/);
+    assert.equal(await answers.count(), count);
+    const orders = await answers.locator(".meta").allInnerTexts();
+    assert.equal(new Set(orders.map((m) => m.split(" · ")[0])).size, count, "no answer twice");
+    await page.locator('button[data-group="detractor"][data-reason="delivery_time"]').click();
+    await page.waitForFunction((n) => document.querySelectorAll(".answer").length === n, Math.min(delivery, 10));
+    assert.match(detractors, /Kargo 5 gün gecikti/);
     await screenshot("satisfaction");
 
     // The same figures in Turkish: a comma for the decimal point.
     await page.getByRole("button", { name: "Türkçe" }).click();
     await page.getByRole("heading", { level: 1, name: "Memnuniyet" }).waitFor();
     assert.equal(await value.innerText(), (nps / 10).toFixed(1).replace(".", ","));
+    assert.equal(await page.locator('[data-figure="csat"] .value').innerText(), `%${(report.totals.csat.percent_tenths / 10).toFixed(1).replace(".", ",")}`);
     assert.equal(await page.evaluate(() => document.documentElement.lang), "tr");
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { level: 1, name: "Satisfaction" }).waitFor();
@@ -278,11 +333,12 @@ describe("merchant dashboard", () => {
     const to = await page.getByLabel("To", { exact: true }).inputValue();
     const report = (await admin("GET", `reports/recommendations?from=${from}&to=${to}`)).json;
     assert.ok(report.totals.impressions > 0, "the demo has impressions");
-    const total = page.locator("table.rec-figures").first().locator("tbody tr").first();
-    await total.waitFor();
-    const cells = await total.locator("td").allInnerTexts();
-    assert.equal(Number(cells[0]), report.totals.impressions);
-    assert.equal(Number(cells[1]), report.totals.clicks);
+    const table = page.locator("table.rec-figures").first();
+    await table.locator("tbody tr").first().waitFor();
+    const words = { bought_together: "Bought together", viewed_together: "Viewed together", top_rated: "Top rated", bestseller: "Bestsellers", newest: "Newest", recently_viewed: "Recently viewed" };
+    const expected = [["Total", report.totals], ...Object.entries(report.by_source).map(([s, f]) => [words[s], f])];
+    const rows = await table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows, expected.map(([name, f]) => [name, String(f.impressions), String(f.clicks), f.ctr_tenths === null ? "–" : (f.ctr_tenths / 10).toFixed(1), String(f.add_to_carts), String(f.purchases)]));
     await screenshot("recommendations");
   });
 
@@ -311,6 +367,8 @@ describe("merchant dashboard", () => {
   test("on a phone every page fits the screen and the navigation scrolls, not the page", async () => {
     const phone = await browser.newContext({ locale: "tr-TR", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = await phone.newPage();
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
     await p.goto(`${edge.url}/admin`);
     await p.getByLabel("API anahtarı").fill(DEMO_KEY);
     await p.getByRole("button", { name: "Giriş yap" }).click();
@@ -323,6 +381,7 @@ describe("merchant dashboard", () => {
       if (fragment === "satisfaction") await screenshot("phone-satisfaction", p);
     }
     await phone.close();
+    assert.deepEqual(errors, []);
     assert.deepEqual(page.errors, []);
   });
 });

@@ -11,9 +11,16 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
 /// The signed-in shop's key. Cloning is cheap.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Client {
     key: Arc<str>,
+}
+
+/// Never prints the key: a debug line must not be where it leaks.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Client { key: <hidden> }")
+    }
 }
 
 /// Why a call did not give what was asked.
@@ -46,7 +53,9 @@ impl Failure {
 pub enum Body {
     None,
     Json(String),
-    Csv(String),
+    /// A file the merchant picked, sent as it is on disk: the edge, not the browser, says
+    /// whether it is UTF-8 (the browser would silently replace what is not).
+    CsvFile(web_sys::File),
 }
 
 impl Client {
@@ -122,9 +131,9 @@ impl Client {
                 headers.set("Content-Type", "application/json")?;
                 init.set_body(&JsValue::from_str(&json));
             }
-            Body::Csv(csv) => {
+            Body::CsvFile(file) => {
                 headers.set("Content-Type", "text/csv")?;
-                init.set_body(&JsValue::from_str(&csv));
+                init.set_body(&file);
             }
         }
         init.set_headers(&headers);
@@ -170,17 +179,19 @@ async fn save(response: &Response, filename: &str) -> Result<(), JsValue> {
     let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     link.set_href(&url);
     link.set_download(filename);
+    // In the document while clicked (some browsers ignore a detached link), and the URL kept
+    // until the download has surely started.
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&link)?;
     link.click();
-    web_sys::Url::revoke_object_url(&url)?;
+    link.remove();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
     Ok(())
-}
-
-/// The text of a file the merchant picked.
-pub async fn file_text(file: &web_sys::File) -> Result<String, Failure> {
-    let text = JsFuture::from(file.text())
-        .await
-        .map_err(|_| Failure::Network)?;
-    text.as_string().ok_or(Failure::Network)
 }
 
 /// A query string from the pairs whose value is not empty, each value percent-encoded.

@@ -39,6 +39,16 @@ pub fn tenths(lang: Lang, value: Option<i64>) -> String {
     }
 }
 
+/// A percentage in tenths as each language writes it: `62.5%`, `%62,5`.
+pub fn percent(lang: Lang, value: Option<i64>) -> String {
+    let number = tenths(lang, value);
+    match (lang, value) {
+        (_, None) => number,
+        (Lang::Tr, Some(_)) => format!("%{number}"),
+        (Lang::En, Some(_)) => format!("{number}%"),
+    }
+}
+
 /// A change in tenths, always signed: `+3.2`, `-1.0`, `±0.0`.
 pub fn change_tenths(lang: Lang, value: i64) -> String {
     let sign = match value.signum() {
@@ -128,6 +138,9 @@ mod tests {
         assert_eq!(change_tenths(Lang::En, 0), "±0.0");
         assert_eq!(hundredths(Lang::En, Some(523)), "5.23");
         assert_eq!(hundredths(Lang::Tr, Some(507)), "5,07");
+        assert_eq!(percent(Lang::En, Some(625)), "62.5%");
+        assert_eq!(percent(Lang::Tr, Some(625)), "%62,5");
+        assert_eq!(percent(Lang::Tr, None), "–");
     }
 
     #[test]

@@ -84,7 +84,10 @@ pub struct Ctx {
     shop: StoredValue<ShopSettings>,
     pub lang: RwSignal<Lang>,
     pub announce: RwSignal<String>,
-    pub signed_out: RwSignal<Option<Session>>,
+    /// The signed-in session: `None` signs out.
+    session: RwSignal<Option<Session>>,
+    /// What the sign-in page says on arrival (why the merchant was signed out).
+    sign_in_error: RwSignal<Option<String>>,
 }
 
 impl Ctx {
@@ -102,7 +105,7 @@ impl Ctx {
     }
 
     pub fn say(&self, message: impl Into<String>) {
-        self.announce.set(message.into());
+        say(self.announce, message.into());
     }
 
     pub fn t(&self) -> &'static Strings {
@@ -115,7 +118,8 @@ impl Ctx {
         match failure {
             Failure::Unauthorized => {
                 forget_key();
-                self.signed_out.set(None);
+                self.sign_in_error.set(Some(t.key_expired.into()));
+                self.session.set(None);
                 t.key_expired.to_owned()
             }
             Failure::Network => t.network_failed.to_owned(),
@@ -134,7 +138,14 @@ impl Ctx {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Puts `message` in the live region. Emptied first, so the same words said twice (a second
+/// "Saved.") are announced twice.
+fn say(region: RwSignal<String>, message: String) {
+    region.set(String::new());
+    request_animation_frame(move || region.set(message));
+}
+
+#[derive(Clone, PartialEq)]
 pub struct Session {
     client: Client,
     shop: ShopSettings,
@@ -191,12 +202,15 @@ fn App() -> impl IntoView {
         checking.set(true);
         spawn_local(async move {
             let client = Client::new(&key);
+            let t = lang.get_untracked().strings();
             match client.get::<ShopSettings>("shop").await {
                 Ok(shop) => session.set(Some(Session { client, shop })),
-                Err(Failure::Unauthorized) => forget_key(),
-                Err(_) => {
-                    sign_in_error.set(Some(lang.get_untracked().strings().network_failed.into()))
+                Err(Failure::Unauthorized) => {
+                    forget_key();
+                    sign_in_error.set(Some(t.key_expired.into()));
                 }
+                Err(Failure::Refused { message, .. }) => sign_in_error.set(Some(message)),
+                Err(Failure::Network) => sign_in_error.set(Some(t.network_failed.into())),
             }
             checking.set(false);
         });
@@ -209,6 +223,14 @@ fn App() -> impl IntoView {
             sign_in_error.set(Some(t.key_required.into()));
             return;
         }
+        // A header cannot carry other characters: say what is wrong, not "no answer".
+        if !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            sign_in_error.set(Some(t.key_malformed.into()));
+            return;
+        }
         sign_in_error.set(None);
         checking.set(true);
         spawn_local(async move {
@@ -218,7 +240,7 @@ fn App() -> impl IntoView {
                     if let Some(s) = session_storage() {
                         let _ = s.set_item(KEY_STORAGE, client.key());
                     }
-                    announce.set(t.signed_in.into());
+                    say(announce, t.signed_in.into());
                     session.set(Some(Session { client, shop }));
                 }
                 Err(Failure::Unauthorized) => sign_in_error.set(Some(t.key_wrong.into())),
@@ -232,7 +254,9 @@ fn App() -> impl IntoView {
     view! {
         <p class="sr-only" role="status" aria-live="polite">{move || announce.get()}</p>
         {move || match session.get() {
-            Some(s) => view! { <Signed session=s lang=lang announce=announce signed_out=session /> }.into_any(),
+            Some(s) => view! {
+                <Signed session=s lang=lang announce=announce session_signal=session sign_in_error=sign_in_error />
+            }.into_any(),
             None => view! {
                 <SignIn lang=lang checking=checking error=sign_in_error on_submit=sign_in />
             }.into_any(),
@@ -304,14 +328,16 @@ fn Signed(
     session: Session,
     lang: RwSignal<Lang>,
     announce: RwSignal<String>,
-    signed_out: RwSignal<Option<Session>>,
+    session_signal: RwSignal<Option<Session>>,
+    sign_in_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let ctx = Ctx {
         client: StoredValue::new(session.client.clone()),
         shop: StoredValue::new(session.shop.clone()),
         lang,
         announce,
-        signed_out,
+        session: session_signal,
+        sign_in_error,
     };
     provide_context(ctx);
     let page = RwSignal::new(Page::from_location().unwrap_or(Page::Reviews));
@@ -327,14 +353,30 @@ fn Signed(
     if let Some(w) = web_sys::window() {
         let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
     }
-    // The listener lives as long as the page; signing out reloads nothing but keeps it harmless.
-    on_hash.forget();
+    // Signing out (and in again) must not leave a listener behind per session.
+    let listener = send_wrapper::SendWrapper::new(on_hash);
+    on_cleanup(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.remove_event_listener_with_callback(
+                "hashchange",
+                listener.as_ref().unchecked_ref(),
+            );
+        }
+    });
+    // The tab's title names the page, so a list of tabs (and a screen reader) tells them apart.
+    Effect::new(move |_| {
+        let t = lang.get().strings();
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            d.set_title(&format!("{} · {}", page.get().title(t), t.document_title));
+        }
+    });
 
     let sign_out = move |_| {
         forget_key();
         let t = lang.get_untracked().strings();
-        announce.set(t.signed_out.into());
-        signed_out.set(None);
+        say(announce, t.signed_out.into());
+        sign_in_error.set(None);
+        session_signal.set(None);
     };
     let t = move || lang.get().strings();
     let shop_id = session.shop.id.clone();

@@ -5,9 +5,8 @@ use crate::Ctx;
 use crate::api;
 use crate::format;
 use crate::i18n::Strings;
-use crate::ui::{ErrorLine, More};
+use crate::ui::{ErrorLine, More, Page, Paged};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use memnun_protocol::order::TrackingStatus;
 use memnun_protocol::order_list::{
     AttentionPage, AttentionReason, OrderPage, OrderSummary, STALE_DAYS_DEFAULT, STALE_DAYS_MAX,
@@ -33,6 +32,20 @@ pub fn status_word(t: &Strings, status: TrackingStatus) -> &'static str {
     }
 }
 
+impl Page for OrderPage {
+    type Item = OrderSummary;
+    fn into_parts(self) -> (Vec<OrderSummary>, Option<String>) {
+        (self.orders, self.next_cursor)
+    }
+}
+
+impl Page for AttentionPage {
+    type Item = ShipmentAttention;
+    fn into_parts(self) -> (Vec<ShipmentAttention>, Option<String>) {
+        (self.shipments, self.next_cursor)
+    }
+}
+
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -50,50 +63,27 @@ fn RecentOrders() -> impl IntoView {
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
     let search = RwSignal::new(String::new());
-    let orders = RwSignal::new(Vec::<OrderSummary>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let load = move |more: bool| {
-        let cursor = if more {
-            next.get_untracked().unwrap_or_default()
-        } else {
-            String::new()
-        };
+    let list = Paged::<OrderPage>::new();
+    let orders = list.items;
+    let load = move || {
         let path = format!(
             "orders{}",
-            api::query(&[("q", search.get_untracked().trim()), ("cursor", &cursor)])
+            api::query(&[("q", search.get_untracked().trim())])
         );
-        loading.set(true);
-        spawn_local(async move {
-            match ctx.client().get::<OrderPage>(&path).await {
-                Ok(page) => {
-                    error.set(None);
-                    orders.update(|o| {
-                        if !more {
-                            o.clear();
-                        }
-                        o.extend(page.orders);
-                    });
-                    next.set(page.next_cursor);
-                }
-                Err(f) => error.set(Some(ctx.explain(&f))),
-            }
-            loading.set(false);
-        });
+        list.load(ctx, path, |_| {});
     };
-    load(false);
+    load();
     view! {
         <section aria-labelledby="orders-heading">
             <h2 id="orders-heading">{move || t().recent_orders}</h2>
-            <form class="filters" role="search" novalidate on:submit=move |ev| { ev.prevent_default(); load(false); }>
+            <form class="filters" role="search" novalidate on:submit=move |ev| { ev.prevent_default(); load(); }>
                 <label>{move || t().order_search}
                     <input type="search" name="q" maxlength="100" inputmode="search" prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev)) />
                 </label>
                 <button type="submit">{move || t().search_button}</button>
             </form>
-            <ErrorLine error=error />
+            <ErrorLine error=list.error />
             <div class="table-wrap">
                 <table class="orders">
                     <caption class="sr-only">{move || t().recent_orders}</caption>
@@ -122,10 +112,10 @@ fn RecentOrders() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <Show when=move || !loading.get() && orders.with(Vec::is_empty)>
+            <Show when=move || !list.loading.get() && orders.with(Vec::is_empty)>
                 <p class="empty">{move || t().no_orders}</p>
             </Show>
-            <More next=next loading=loading on_more=move || load(true) />
+            <More next=list.next loading=list.loading on_more=move || list.more(ctx) />
         </section>
     }
 }
@@ -136,52 +126,31 @@ fn Attention() -> impl IntoView {
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
     let days = RwSignal::new(STALE_DAYS_DEFAULT.to_string());
+    // The days of the list shown, which the field may no longer say.
     let shown_days = RwSignal::new(STALE_DAYS_DEFAULT);
-    let shipments = RwSignal::new(Vec::<ShipmentAttention>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let load = move |more: bool| {
-        let cursor = if more {
-            next.get_untracked().unwrap_or_default()
-        } else {
-            String::new()
-        };
-        let path = format!(
-            "shipments/attention{}",
-            api::query(&[("days", days.get_untracked().trim()), ("cursor", &cursor)])
-        );
-        loading.set(true);
-        spawn_local(async move {
-            match ctx.client().get::<AttentionPage>(&path).await {
-                Ok(page) => {
-                    error.set(None);
-                    shown_days.set(page.days);
-                    shipments.update(|s| {
-                        if !more {
-                            s.clear();
-                        }
-                        s.extend(page.shipments);
-                    });
-                    next.set(page.next_cursor);
-                }
-                Err(f) => error.set(Some(ctx.explain(&f))),
+    let list = Paged::<AttentionPage>::new();
+    let shipments = list.items;
+    let load = move || {
+        let asked = days.get_untracked().trim().to_owned();
+        let path = format!("shipments/attention{}", api::query(&[("days", &asked)]));
+        list.load(ctx, path, move |_| {
+            if let Ok(d) = asked.parse() {
+                shown_days.set(d);
             }
-            loading.set(false);
         });
     };
-    load(false);
+    load();
     view! {
         <section aria-labelledby="attention-heading">
             <h2 id="attention-heading">{move || t().needs_attention}</h2>
-            <form class="filters" novalidate on:submit=move |ev| { ev.prevent_default(); load(false); }>
+            <form class="filters" novalidate on:submit=move |ev| { ev.prevent_default(); load(); }>
                 <label>{move || t().stale_after_days}
                     <input type="number" name="days" min="1" max=STALE_DAYS_MAX inputmode="numeric"
                         prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
                 </label>
                 <button type="submit">{move || t().show}</button>
             </form>
-            <ErrorLine error=error />
+            <ErrorLine error=list.error />
             <ul class="attention">
                 <For each=move || shipments.get() key=|s| (s.order.clone(), s.shipment.clone()) children=move |s| {
                     let (status, reason, at) = (s.status, s.reason, s.last_activity_at);
@@ -205,10 +174,10 @@ fn Attention() -> impl IntoView {
                     }
                 } />
             </ul>
-            <Show when=move || !loading.get() && shipments.with(Vec::is_empty)>
+            <Show when=move || !list.loading.get() && shipments.with(Vec::is_empty)>
                 <p class="empty">{move || t().nothing_needs_attention}</p>
             </Show>
-            <More next=next loading=loading on_more=move || load(true) />
+            <More next=list.next loading=list.loading on_more=move || list.more(ctx) />
         </section>
     }
 }

@@ -5,7 +5,7 @@ use crate::Ctx;
 use crate::api;
 use crate::format;
 use crate::i18n::Strings;
-use crate::ui::{ErrorLine, Period, PeriodChooser};
+use crate::ui::{ErrorLine, Latest, Period, PeriodChooser};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::recommend::{RecFigures, RecommendationReport, Source};
@@ -32,12 +32,21 @@ pub fn RecommendationsPage() -> impl IntoView {
     let report = RwSignal::new(None::<RecommendationReport>);
     let error = RwSignal::new(None::<String>);
     let shown = RwSignal::new(PRODUCTS_PER_PAGE);
+    let loading = RwSignal::new(false);
+    let latest = Latest::new();
     Effect::new(move |_| {
         let p = period.get();
         shown.set(PRODUCTS_PER_PAGE);
+        let ticket = latest.start();
+        loading.set(true);
         spawn_local(async move {
             let path = format!("reports/recommendations{}", api::query(&p.query()));
-            match ctx.client().get::<RecommendationReport>(&path).await {
+            let answer = ctx.client().get::<RecommendationReport>(&path).await;
+            if !latest.is_current(ticket) {
+                return;
+            }
+            loading.set(false);
+            match answer {
                 Ok(r) => {
                     error.set(None);
                     report.set(Some(r));
@@ -52,7 +61,7 @@ pub fn RecommendationsPage() -> impl IntoView {
     });
     view! {
         <h1 tabindex="-1">{move || t().page_recommendations}</h1>
-        <PeriodChooser period=period />
+        <PeriodChooser period=period busy=loading />
         <ErrorLine error=error />
         {move || report.get().map(|r| {
             let mut rows: Vec<(String, RecFigures)> = vec![(t().total.to_owned(), r.totals)];

@@ -4,13 +4,14 @@
 use crate::Ctx;
 use crate::api::{self, Body, Failure};
 use crate::format;
-use crate::ui::{ErrorLine, More};
+use crate::ui::{ErrorLine, More, Page, Paged};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::merchant::{MerchantReview, MerchantReviewPage, Rejection, ReplyUpdate};
 use memnun_protocol::review::ReviewStatus;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use wasm_bindgen::JsCast;
 
 /// The answer of `POST /v1/admin/reviews/import`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -26,80 +27,56 @@ struct RefusedRow {
     errors: BTreeMap<String, String>,
 }
 
+impl Page for MerchantReviewPage {
+    type Item = MerchantReview;
+    fn into_parts(self) -> (Vec<MerchantReview>, Option<String>) {
+        (self.reviews, self.next_cursor)
+    }
+}
+
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let status = RwSignal::new("pending".to_owned());
     let search = RwSignal::new(String::new());
     let product = RwSignal::new(String::new());
-    let reviews = RwSignal::new(Vec::<MerchantReview>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let list = Paged::<MerchantReviewPage>::new();
+    let reviews = list.items;
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let bulk_reason = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
 
-    let load = move |more: bool| {
-        let cursor = if more {
-            next.get_untracked().unwrap_or_default()
-        } else {
-            String::new()
-        };
+    let load = move || {
         let path = format!(
             "reviews{}",
             api::query(&[
                 ("status", &status.get_untracked()),
                 ("q", search.get_untracked().trim()),
                 ("product", product.get_untracked().trim()),
-                ("cursor", &cursor),
             ])
         );
-        loading.set(true);
-        spawn_local(async move {
-            match ctx.client().get::<MerchantReviewPage>(&path).await {
-                Ok(page) => {
-                    error.set(None);
-                    let count = page.reviews.len();
-                    if more {
-                        reviews.update(|r| r.extend(page.reviews));
-                    } else {
-                        selected.set(BTreeSet::new());
-                        reviews.set(page.reviews);
-                    }
-                    next.set(page.next_cursor);
-                    let t = ctx.words();
-                    ctx.say(
-                        t.reviews_shown
-                            .replace("{}", &reviews.with_untracked(Vec::len).to_string()),
-                    );
-                    let _ = count;
-                }
-                Err(f) => error.set(Some(ctx.explain(&f))),
-            }
-            loading.set(false);
+        selected.set(BTreeSet::new());
+        list.load(ctx, path, move |shown| {
+            ctx.say(ctx.words().reviews_shown.replace("{}", &shown.to_string()));
         });
     };
-    load(false);
+    load();
 
     let replace = move |updated: MerchantReview| {
-        reviews.update(|all| {
-            if let Some(r) = all.iter_mut().find(|r| r.id == updated.id) {
-                *r = updated;
-            }
-        });
+        let id = updated.id.clone();
+        list.replace(move |r| r.id == id, updated);
     };
 
     let bulk = move |approve: bool| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
         let t = ctx.words();
         if ids.is_empty() {
-            error.set(Some(t.select_first.into()));
+            list.error.set(Some(t.select_first.into()));
             return;
         }
         let reason = bulk_reason.get_untracked();
         if !approve && reason.trim().is_empty() {
-            error.set(Some(t.reason_required.into()));
+            list.error.set(Some(t.reason_required.into()));
             return;
         }
         busy.set(true);
@@ -127,8 +104,15 @@ pub fn ReviewsPage() -> impl IntoView {
                         ctx.explain(&Failure::Unauthorized);
                         return;
                     }
-                    // Already so (409) is what was asked: not a failure.
-                    Err(Failure::Refused { status: 409, .. }) => done += 1,
+                    // Already so (409: someone else decided first) is what was asked: not a
+                    // failure, but the list should show the review as it is now.
+                    Err(Failure::Refused { status: 409, .. }) => {
+                        done += 1;
+                        let path = format!("reviews/{}", api::segment(&id));
+                        if let Ok(r) = ctx.client().get::<MerchantReview>(&path).await {
+                            replace(r);
+                        }
+                    }
                     Err(_) => failed += 1,
                 }
             }
@@ -139,11 +123,7 @@ pub fn ReviewsPage() -> impl IntoView {
                 &failed.to_string(),
                 1,
             );
-            if failed > 0 {
-                error.set(Some(message.clone()));
-            } else {
-                error.set(None);
-            }
+            list.error.set((failed > 0).then(|| message.clone()));
             ctx.say(message);
             busy.set(false);
         });
@@ -154,10 +134,10 @@ pub fn ReviewsPage() -> impl IntoView {
         <h1 tabindex="-1">{move || t().page_reviews}</h1>
         <form class="filters" role="search" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            load(false);
+            load();
         }>
             <label>{move || t().status}
-                <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); load(false); }
+                <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); load(); }
                     prop:value=move || status.get()>
                     <option value="pending">{move || t().status_pending}</option>
                     <option value="published">{move || t().status_published}</option>
@@ -175,7 +155,7 @@ pub fn ReviewsPage() -> impl IntoView {
             </label>
             <button type="submit">{move || t().search_button}</button>
         </form>
-        <ErrorLine error=error />
+        <ErrorLine error=list.error />
         <div class="bulk" role="group" aria-label=move || t().bulk_actions>
             <label class="check">
                 <input type="checkbox" name="select-all"
@@ -194,7 +174,7 @@ pub fn ReviewsPage() -> impl IntoView {
             </label>
             <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| bulk(false)>{move || t().reject_selected}</button>
         </div>
-        <Show when=move || !loading.get() && reviews.with(Vec::is_empty)>
+        <Show when=move || !list.loading.get() && reviews.with(Vec::is_empty)>
             <p class="empty">{move || t().no_reviews}</p>
         </Show>
         <ul class="reviews">
@@ -204,8 +184,8 @@ pub fn ReviewsPage() -> impl IntoView {
                 children=move |review| view! { <ReviewItem review=review selected=selected on_change=replace /> }
             />
         </ul>
-        <More next=next loading=loading on_more=move || load(true) />
-        <CsvTools on_imported=move || load(false) />
+        <More next=list.next loading=list.loading on_more=move || list.more(ctx) />
+        <CsvTools on_imported=load />
     }
 }
 
@@ -226,6 +206,11 @@ fn hold_word(t: &crate::i18n::Strings, reason: &str) -> String {
         "reported" => t.hold_reported.into(),
         other => other.into(),
     }
+}
+
+/// The id of a review's heading, which names its checkbox and takes focus after an action.
+fn heading_of(review: &str) -> String {
+    format!("review-{review}")
 }
 
 #[component]
@@ -249,9 +234,11 @@ fn ReviewItem(
     );
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
-    let heading_id = format!("review-{}", review.id);
+    let heading_id = heading_of(&review.id);
     let labelled_by = heading_id.clone();
-    let author = review.author.clone();
+    let checkbox_label = heading_id.clone();
+    // Read aloud in the shopper's language, whatever the dashboard's.
+    let text_lang = review.locale.clone().unwrap_or_default();
 
     let act =
         move |method: &'static str, action: &'static str, body: serde_json::Value, id: String| {
@@ -284,6 +271,18 @@ fn ReviewItem(
                         };
                         if let Some(r) = fresh {
                             on_change(r);
+                            // The item is drawn anew and the pressed button with it: keep the
+                            // keyboard on this review, at its heading.
+                            let target = heading_of(&id);
+                            request_animation_frame(move || {
+                                if let Some(heading) = web_sys::window()
+                                    .and_then(|w| w.document())
+                                    .and_then(|d| d.get_element_by_id(&target))
+                                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                                {
+                                    let _ = heading.focus();
+                                }
+                            });
                         }
                     }
                     Err(f) => error.set(Some(ctx.explain(&f))),
@@ -311,7 +310,7 @@ fn ReviewItem(
     view! {
         <li class="review" aria-labelledby=labelled_by>
             <input type="checkbox" class="pick" name="select"
-                aria-label=move || t().select_review.replace("{}", &author)
+                aria-labelledby=checkbox_label
                 prop:checked=move || selected.with(|s| s.contains(&id_s))
                 on:change={
                     let id = id.clone();
@@ -321,10 +320,13 @@ fn ReviewItem(
                     }
                 } />
             <div class="content">
-                <h2 id=heading_id class="title">
+                <h2 id=heading_id class="title" tabindex="-1">
                     <span class="stars" role="img" aria-label=move || t().stars_label.replace("{}", &rating.to_string())>{stars}</span>
                     " "
-                    {title.unwrap_or_else(|| ctx.words().no_title.into())}
+                    {match title {
+                        Some(title) => view! { <span lang=text_lang.clone()>{title}</span> }.into_any(),
+                        None => view! { <span>{move || t().no_title}</span> }.into_any(),
+                    }}
                 </h2>
                 <p class="meta">
                     <span class=format!("badge {}", status.as_str())>{move || status_word(t(), status)}</span>
@@ -336,7 +338,7 @@ fn ReviewItem(
                     " · " {move || format::date_time(ctx.lang.get(), created)}
                     {(review.reports > 0).then(|| { let n = review.reports; view! { " · " {move || t().reports_count.replace("{}", &n.to_string())} } })}
                 </p>
-                <p class="body">{review.body.clone()}</p>
+                <p class="body" lang=text_lang.clone()>{review.body.clone()}</p>
                 {reply.map(|r| view! {
                     <div class="reply">
                         <p class="muted">{move || t().your_reply}</p>
@@ -445,14 +447,10 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let outcome = match api::file_text(&picked).await {
-                Ok(text) => {
-                    ctx.client()
-                        .call("POST", "reviews/import", Body::Csv(text))
-                        .await
-                }
-                Err(f) => Err(f),
-            };
+            let outcome = ctx
+                .client()
+                .call("POST", "reviews/import", Body::CsvFile(picked))
+                .await;
             match outcome.map(|text| serde_json::from_str::<ImportReport>(&text)) {
                 Ok(Ok(r)) => {
                     error.set(None);
@@ -464,7 +462,10 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
                             .replacen("{}", &r.refused.len().to_string(), 1),
                     );
                     report.set(Some(r));
-                    on_imported();
+                    // Only if the list is still on screen (the merchant may have moved on).
+                    if busy.try_get_untracked().is_some() {
+                        on_imported();
+                    }
                 }
                 Ok(Err(_)) => error.set(Some(ctx.explain(&Failure::Network))),
                 Err(f) => error.set(Some(ctx.explain(&f))),

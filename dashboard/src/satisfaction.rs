@@ -8,12 +8,22 @@ use crate::api;
 use crate::chart::{LineChart, Marker, Series};
 use crate::format;
 use crate::i18n::Strings;
-use crate::ui::{ErrorLine, More, Period, PeriodChooser};
+use crate::ui::{ErrorLine, Latest, More, Page, Paged, Period, PeriodChooser};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::survey::{
     Figures, NpsGroup, Reason, SatisfactionReport, SurveyResponse, SurveyResponsePage,
 };
+
+/// Answers are long: fewer per page than the API's default.
+const ANSWERS_PER_PAGE: &str = "10";
+
+impl Page for SurveyResponsePage {
+    type Item = SurveyResponse;
+    fn into_parts(self) -> (Vec<SurveyResponse>, Option<String>) {
+        (self.responses, self.next_cursor)
+    }
+}
 
 /// What the answers list shows: the answers behind one count.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +54,17 @@ pub fn group_word(t: &Strings, group: NpsGroup) -> &'static str {
 
 const GROUPS: [NpsGroup; 3] = [NpsGroup::Detractor, NpsGroup::Passive, NpsGroup::Promoter];
 
+fn report_path(period: &Period) -> String {
+    format!(
+        "reports/satisfaction{}",
+        api::query(&[
+            ("interval", "week"),
+            ("from", &period.from),
+            ("to", &period.to)
+        ])
+    )
+}
+
 #[component]
 pub fn SatisfactionPage() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -54,18 +75,33 @@ pub fn SatisfactionPage() -> impl IntoView {
     let loading = RwSignal::new(false);
     let filter = RwSignal::new(None::<Filter>);
 
+    let latest = Latest::new();
     Effect::new(move |_| {
         let p = period.get();
+        let ticket = latest.start();
         loading.set(true);
         filter.set(None);
         spawn_local(async move {
-            let path = format!(
-                "reports/satisfaction{}",
-                api::query(&[("interval", "week"), p.query()[0], p.query()[1]])
-            );
-            match ctx.client().get::<SatisfactionReport>(&path).await {
+            let now = ctx
+                .client()
+                .get::<SatisfactionReport>(&report_path(&p))
+                .await;
+            // The period before is only for the change: without it, the figures still stand.
+            let previous = match p.before() {
+                Some(b) => ctx
+                    .client()
+                    .get::<SatisfactionReport>(&report_path(&b))
+                    .await
+                    .ok(),
+                None => None,
+            };
+            if !latest.is_current(ticket) {
+                return;
+            }
+            match now {
                 Ok(r) => {
                     error.set(None);
+                    before.set(previous);
                     report.set(Some(r));
                     ctx.say(ctx.words().report_loaded);
                 }
@@ -74,17 +110,6 @@ pub fn SatisfactionPage() -> impl IntoView {
                     error.set(Some(ctx.explain(&f)));
                 }
             }
-            let previous = match p.before() {
-                Some(b) => {
-                    let path = format!(
-                        "reports/satisfaction{}",
-                        api::query(&[("interval", "week"), b.query()[0], b.query()[1]])
-                    );
-                    ctx.client().get::<SatisfactionReport>(&path).await.ok()
-                }
-                None => None,
-            };
-            before.set(previous);
             loading.set(false);
         });
     });
@@ -92,7 +117,7 @@ pub fn SatisfactionPage() -> impl IntoView {
     let t = move || ctx.t();
     view! {
         <h1 tabindex="-1">{move || t().page_satisfaction}</h1>
-        <PeriodChooser period=period />
+        <PeriodChooser period=period busy=loading />
         <ErrorLine error=error />
         {move || report.get().map(|r| {
             let prev = before.get().map(|b| b.totals);
@@ -149,7 +174,7 @@ fn Headline(figures: Figures, before: Option<Figures>) -> impl IntoView {
                 </div>
                 <div class="figure" data-figure="csat">
                     <dt>{move || t().csat_name}</dt>
-                    <dd class="value">{move || format!("{} %", format::tenths(lang(), csat))}</dd>
+                    <dd class="value">{move || format::percent(lang(), csat)}</dd>
                     <dd class="change">{move || change(csat, b_csat, 1)}</dd>
                     <dd class="muted">{move || t().answers_count.replace("{}", &csat_n.to_string())}</dd>
                 </div>
@@ -161,7 +186,7 @@ fn Headline(figures: Figures, before: Option<Figures>) -> impl IntoView {
                 </div>
                 <div class="figure" data-figure="response-rate">
                     <dt>{move || t().response_rate}</dt>
-                    <dd class="value">{move || format!("{} %", format::tenths(lang(), rate))}</dd>
+                    <dd class="value">{move || format::percent(lang(), rate)}</dd>
                     <dd class="change">{move || change(rate, b_rate, 1)}</dd>
                     <dd class="muted">{move || t().delivered_count.replace("{}", &figures.delivered_orders.to_string())}</dd>
                 </div>
@@ -324,66 +349,40 @@ fn Answers(filter: Filter, period: Period) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
-    let answers = RwSignal::new(Vec::<SurveyResponse>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let list = Paged::<SurveyResponsePage>::new();
+    let answers = list.items;
     let (group, reason, topic) = match &filter {
         Filter::Reason(g, r) => (g.as_str().to_owned(), r.as_str().to_owned(), String::new()),
         Filter::Topic(topic) => (String::new(), String::new(), topic.clone()),
     };
-    let base = StoredValue::new(api::query(&[
-        ("from", &period.from),
-        ("to", &period.to),
-        ("group", &group),
-        ("reason", &reason),
-        ("topic", &topic),
-    ]));
-    let load = move |more: bool| {
-        let cursor = if more {
-            next.get_untracked().unwrap_or_default()
-        } else {
-            String::new()
-        };
-        let mut path = format!("survey/responses{}", base.get_value());
-        if !cursor.is_empty() {
-            path.push_str(&format!(
-                "&cursor={}",
-                String::from(js_sys::encode_uri_component(&cursor))
-            ));
-        }
-        loading.set(true);
-        spawn_local(async move {
-            match ctx.client().get::<SurveyResponsePage>(&path).await {
-                Ok(page) => {
-                    error.set(None);
-                    answers.update(|a| {
-                        if !more {
-                            a.clear();
-                        }
-                        a.extend(page.responses);
-                    });
-                    next.set(page.next_cursor);
-                }
-                Err(f) => error.set(Some(ctx.explain(&f))),
-            }
-            loading.set(false);
-        });
-    };
-    load(false);
+    let path = format!(
+        "survey/responses{}",
+        api::query(&[
+            ("from", &period.from),
+            ("to", &period.to),
+            ("group", &group),
+            ("reason", &reason),
+            ("topic", &topic),
+            ("limit", ANSWERS_PER_PAGE),
+        ])
+    );
+    list.load(ctx, path, move |shown| {
+        ctx.say(ctx.words().answers_shown.replace("{}", &shown.to_string()));
+    });
     let heading = filter.clone();
     view! {
-        <section class="answers" aria-labelledby="answers-heading" aria-busy=move || loading.get().to_string()>
+        <section class="answers" aria-labelledby="answers-heading" aria-busy=move || list.loading.get().to_string()>
             <h2 id="answers-heading">
                 {move || match &heading {
                     Filter::Reason(g, r) => t().answers_for.replace("{}", &format!("{} · {}", group_word(t(), *g), reason_word(t(), *r))),
                     Filter::Topic(topic) => t().answers_for.replace("{}", topic),
                 }}
             </h2>
-            <ErrorLine error=error />
+            <ErrorLine error=list.error />
             <ul class="answer-list">
                 <For each=move || answers.get() key=|a| a.order.clone() children=move |a| {
                     let delivered = a.delivered_at;
+                    let answer_lang = a.locale.clone().unwrap_or_default();
                     view! {
                         <li class="answer">
                             <p class="meta">
@@ -397,17 +396,23 @@ fn Answers(filter: Filter, period: Period) -> impl IntoView {
                                 let reasons = a.reasons.clone();
                                 view! { <p class="muted">{move || reasons.iter().map(|r| reason_word(t(), *r)).collect::<Vec<_>>().join(", ")}</p> }
                             })}
-                            {a.follow_up.clone().map(|text| view! { <blockquote>{text}</blockquote> })}
-                            {a.comment.clone().map(|text| view! { <blockquote>{text}</blockquote> })}
+                            {a.follow_up.clone().map(|text| view! {
+                                <p class="quote-label">{move || t().follow_up_label}</p>
+                                <blockquote lang=answer_lang.clone()>{text}</blockquote>
+                            })}
+                            {a.comment.clone().map(|text| view! {
+                                <p class="quote-label">{move || t().comment_label}</p>
+                                <blockquote lang=answer_lang.clone()>{text}</blockquote>
+                            })}
                             {(!a.topics.is_empty()).then(|| view! { <p class="muted">{a.topics.join(", ")}</p> })}
                         </li>
                     }
                 } />
             </ul>
-            <Show when=move || !loading.get() && answers.with(Vec::is_empty)>
+            <Show when=move || !list.loading.get() && answers.with(Vec::is_empty)>
                 <p class="empty">{move || t().no_answers}</p>
             </Show>
-            <More next=next loading=loading on_more=move || load(true) />
+            <More next=list.next loading=list.loading on_more=move || list.more(ctx) />
         </section>
     }
 }

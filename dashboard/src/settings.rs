@@ -19,6 +19,14 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A whole number typed into `label`'s field, or the words saying it is not one.
+fn whole_number(ctx: Ctx, label: &str, typed: &str) -> Result<i64, String> {
+    typed
+        .trim()
+        .parse()
+        .map_err(|_| ctx.words().whole_number.replace("{}", label))
+}
+
 /// Saves one settings form: PUT `path` with `body`, then says so or why not.
 fn save(
     ctx: Ctx,
@@ -68,19 +76,26 @@ fn Embed() -> impl IntoView {
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     let shop = ctx.shop().id;
+    // The loader is an ES module (it finds itself by `import.meta.url`): `type="module"` is
+    // what makes it run.
     let snippet = format!(
-        "<script src=\"{origin}/v1/memnun.js\" data-shop=\"{shop}\" async></script>\n\
+        "<script type=\"module\" src=\"{origin}/v1/memnun.js\" data-shop=\"{shop}\" async></script>\n\
          <div data-memnun=\"reviews\" data-product=\"PRODUCT-ID\"></div>\n\
          <div data-memnun=\"recommendations\" data-product=\"PRODUCT-ID\"></div>"
     );
     let copied = RwSignal::new(false);
     let text = snippet.clone();
     let copy = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
-            copied.set(true);
-            ctx.say(ctx.words().copied);
-        }
+        let Some(w) = web_sys::window() else { return };
+        let promise = w.navigator().clipboard().write_text(&text);
+        spawn_local(async move {
+            // Said only once the clipboard has it (a browser may refuse).
+            if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                copied.set(true);
+                ctx.say(ctx.words().copied);
+                set_timeout(move || copied.set(false), std::time::Duration::from_secs(3));
+            }
+        });
     };
     view! {
         <section class="settings" aria-labelledby="embed-heading">
@@ -107,7 +122,10 @@ fn Moderation() -> impl IntoView {
     let notice_en = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Until the shop's policy is in the form, saving would write the form's defaults over it.
+    let loaded = RwSignal::new(false);
     let show = move |p: ModerationPolicy| {
+        loaded.set(true);
         mode.set(
             match p.mode {
                 ModerationMode::Publish => "publish",
@@ -131,16 +149,27 @@ fn Moderation() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let number = |s: String| {
-            s.trim()
-                .parse::<i64>()
-                .map(serde_json::Value::from)
-                .unwrap_or(serde_json::Value::String(s))
+        let t = ctx.words();
+        if !loaded.get_untracked() {
+            error.set(Some(t.not_loaded.into()));
+            return;
+        }
+        let numbers =
+            whole_number(ctx, t.hold_at_or_below, &hold_at.get_untracked()).and_then(|hold| {
+                whole_number(ctx, t.report_threshold, &threshold.get_untracked())
+                    .map(|reports| (hold, reports))
+            });
+        let (hold, reports) = match numbers {
+            Ok(n) => n,
+            Err(problem) => {
+                error.set(Some(problem));
+                return;
+            }
         };
         let body = serde_json::json!({
             "mode": mode.get_untracked(),
-            "hold_at_or_below": number(hold_at.get_untracked()),
-            "report_threshold": number(threshold.get_untracked()),
+            "hold_at_or_below": hold,
+            "report_threshold": reports,
             "block_list": lines(&block_list.get_untracked()),
             "use_default_block_list": default_list.get_untracked(),
             "notice_tr": notice_tr.get_untracked(),
@@ -230,13 +259,21 @@ fn Survey() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let t = ctx.words();
         let Some(s) = settings.get_untracked() else {
+            error.set(Some(t.not_loaded.into()));
             return;
         };
-        let days = cooldown.get_untracked();
+        let days = match whole_number(ctx, t.cooldown_days, &cooldown.get_untracked()) {
+            Ok(days) => days,
+            Err(problem) => {
+                error.set(Some(problem));
+                return;
+            }
+        };
         let body = serde_json::json!({
             "questions": s.questions,
-            "cooldown_days": days.trim().parse::<i64>().map(serde_json::Value::from).unwrap_or(serde_json::Value::String(days)),
+            "cooldown_days": days,
         });
         save(ctx, "survey", body, error, busy, move |text| {
             if let Ok(s) = serde_json::from_str::<SurveySettings>(&text) {
@@ -290,7 +327,10 @@ fn Shop() -> impl IntoView {
     let product = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Until the shop's origins are in the form, saving would send none and lock every widget out.
+    let loaded = RwSignal::new(false);
     let show = move |s: ShopSettings| {
+        loaded.set(true);
         origins.set(s.allowed_origins.join("\n"));
         tracker.set(s.pages.tracker_page.unwrap_or_default());
         survey.set(s.pages.survey_page.unwrap_or_default());
@@ -304,8 +344,22 @@ fn Shop() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let t = ctx.words();
+        if !loaded.get_untracked() {
+            error.set(Some(t.not_loaded.into()));
+            return;
+        }
+        let allowed = lines(&origins.get_untracked());
+        let confirmed = || {
+            web_sys::window()
+                .and_then(|w| w.confirm_with_message(t.confirm_no_origins).ok())
+                .unwrap_or(false)
+        };
+        if allowed.is_empty() && !confirmed() {
+            return;
+        }
         let body = serde_json::json!({
-            "allowed_origins": lines(&origins.get_untracked()),
+            "allowed_origins": allowed,
             "tracker_page": tracker.get_untracked().trim(),
             "survey_page": survey.get_untracked().trim(),
             "product_page": product.get_untracked().trim(),
@@ -417,7 +471,8 @@ fn Webhook() -> impl IntoView {
                     <p class="secret" role="status">{t().webhook_secret_once} " " <code>{s}</code></p>
                 })}
                 <ErrorLine error=error />
-                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+                // Every save issues a new signing secret: the button says so.
+                <button type="submit" disabled=move || busy.get()>{move || t().webhook_save}</button>
                 <Show when=move || current.get().is_some()>
                     <button type="button" class="danger" disabled=move || busy.get() on:click=remove>{move || t().remove}</button>
                 </Show>

@@ -29,6 +29,8 @@ pub async fn admin_page(req: Request, env: &Env) -> Result<Response, ApiError> {
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     headers.set("Cross-Origin-Resource-Policy", "same-origin")?;
+    // No window this page opens (or that opened it) can reach into it.
+    headers.set("Cross-Origin-Opener-Policy", "same-origin")?;
     Ok(Response::builder()
         .with_status(200)
         .with_headers(headers)

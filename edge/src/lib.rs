@@ -89,6 +89,16 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
                 Err(e) => Err(e),
             }
         }
+        // `/admin/` is how many will type it.
+        ["admin", ""] => req
+            .url()
+            .and_then(|mut url| {
+                url.set_path("/admin");
+                url.set_query(None);
+                Response::redirect_with_status(url, 308)
+            })
+            .map(|r| (r, Cors::None))
+            .map_err(ApiError::from),
         ["admin"] => match only(&method, Method::Get, "GET, HEAD") {
             Ok(()) => match req.clone() {
                 Ok(copy) => assets::admin_page(copy, env).await.map(|r| (r, Cors::None)),

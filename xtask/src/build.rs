@@ -133,6 +133,9 @@ pub fn widgets() -> Result<Widgets> {
 }
 
 const WIDGETS: &str = "memnun-widgets";
+/// Shown on `/admin` when the module cannot start (the words come before any of the module's).
+const START_FAILED: &str =
+    "The dashboard could not start; reload the page. · Panel başlatılamadı; sayfayı yenileyin.";
 const DASHBOARD: &str = "memnun-dashboard";
 
 /// The merchant dashboard's page (`/admin`, from `edge/public/admin.html`), its own module (glue
@@ -146,6 +149,8 @@ pub fn dashboard() -> Result<Dashboard> {
         "dashboard/Cargo.toml",
         "dashboard/index.html",
         "dashboard/admin.css",
+        // The script that starts the module is written here.
+        "xtask/src/build.rs",
     ])?;
     let stamp = work.join("fingerprint");
     let manifest = work.join("built.txt");
@@ -176,7 +181,10 @@ pub fn dashboard() -> Result<Dashboard> {
     // to wasm-bindgen's own output, before minifying renames its init function.
     let glue = fs::read_to_string(work.join("bindgen-admin/glue.js"))?;
     let started = format!(
-        "{glue}\n__wbg_init({{module_or_path: new URL(\"./{}\", import.meta.url)}});\n",
+        "{glue}\n__wbg_init({{module_or_path: new URL(\"./{}\", import.meta.url)}}).catch((e) => {{\n\
+         console.error(e);\n\
+         const boot = document.querySelector(\".boot\");\n\
+         if (boot) boot.textContent = {START_FAILED:?};\n}});\n",
         name(&built.wasm)
     );
     let script_tmp = work.join("admin.started.js");

@@ -84,7 +84,7 @@ pub fn run(args: &[String]) -> Result<()> {
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
-    println!("  merchant dashboard: http://127.0.0.1:{edge_port}/admin");
+    println!("  dashboard:         http://127.0.0.1:{edge_port}/admin (for the merchant)");
     println!(
         "  demo API key:      mk_demo_local_only (sign in to the dashboard with it; the merchant API, docs/API.md)"
     );
