@@ -1,7 +1,8 @@
 // Seeds the demo shop's catalog (merchant API) and a generated but plausible shopping history
 // through the shoppers' own events endpoint, as the loader would send it: browsers that view a
 // few products of one taste (kitchen or clothing), and purchases of things that go together
-// (a cup with its saucer, a coffee pot with beans). Deterministic: every run sends the same event
+// (a cup with its saucer, a coffee pot with beans), and the strips they were shown and sometimes
+// clicked (so the dashboard's recommendation figures have numbers). Deterministic: every run sends the same event
 // ids, so a second run counts nothing twice.
 // `node demo-site/seed-recommendations.mjs --edge http://127.0.0.1:8787 --site http://127.0.0.1:8080`.
 import { parseArgs } from "node:util";
@@ -56,11 +57,23 @@ for (let b = 0; b < 80; b++) {
   const count = 2 + Math.floor(random() * 4);
   while (viewed.size < Math.min(count, taste.length)) viewed.add(pick(taste));
   const events = [...viewed].map((product) => ({ id: uuid(eventNumber++), type: "product_view", product }));
+  // The strip on the last product viewed, as the loader reports it: what it showed, from which
+  // source, under this browser's arm (the parity of its id's last hex digit), and now and then a
+  // click, more often under arm "a", so the experiment has something to compare.
+  const id = uuid(b + 1);
+  const arm = parseInt(id.at(-1), 16) % 2 === 0 ? "a" : "b";
+  const last = [...viewed].at(-1);
+  const strip = taste.filter((p) => p !== last).slice(0, 4);
+  for (const [i, product] of strip.entries()) {
+    const source = i < 2 ? "bought_together" : i < 3 ? "viewed_together" : "bestseller";
+    events.push({ id: uuid(eventNumber++), type: "recommendation_shown", product, source, arm });
+    if (random() < (arm === "a" ? 0.22 : 0.12)) events.push({ id: uuid(eventNumber++), type: "recommendation_clicked", product, source, arm });
+  }
   if (random() < 0.5) {
     const basket = taste === kitchen ? pick(baskets.slice(0, 5).concat(baskets.slice(7))) : pick(baskets.slice(5, 7));
     events.push({ id: uuid(eventNumber++), type: "purchase", products: basket });
   }
-  browsers.push({ browser: uuid(b + 1), events });
+  browsers.push({ browser: id, events });
 }
 let sent = 0;
 for (const batch of browsers) {
