@@ -10,6 +10,7 @@ use memnun_protocol::ShopSettings;
 use memnun_protocol::moderation::{ModerationMode, ModerationPolicy};
 use memnun_protocol::survey::SurveySettings;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 fn lines(text: &str) -> Vec<String> {
     text.lines()
@@ -25,6 +26,21 @@ fn whole_number(ctx: Ctx, label: &str, typed: &str) -> Result<i64, String> {
         .trim()
         .parse()
         .map_err(|_| ctx.words().whole_number.replace("{}", label))
+}
+
+/// Reads a settings form's current values (`GET path`) into it with `show`, or says why not.
+fn load_form<T: DeserializeOwned + 'static>(
+    ctx: Ctx,
+    path: &'static str,
+    error: RwSignal<Option<String>>,
+    show: impl Fn(T) + 'static,
+) {
+    spawn_local(async move {
+        match ctx.client().get::<T>(path).await {
+            Ok(value) => show(value),
+            Err(f) => error.set(Some(ctx.explain(&f))),
+        }
+    });
 }
 
 /// Saves one settings form: PUT `path` with `body`, then says so or why not.
@@ -141,12 +157,7 @@ fn Moderation() -> impl IntoView {
         notice_tr.set(p.notice_tr);
         notice_en.set(p.notice_en);
     };
-    spawn_local(async move {
-        match ctx.client().get::<ModerationPolicy>("moderation").await {
-            Ok(p) => show(p),
-            Err(f) => error.set(Some(ctx.explain(&f))),
-        }
-    });
+    load_form::<ModerationPolicy>(ctx, "moderation", error, show);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = ctx.words();
@@ -237,12 +248,7 @@ fn Survey() -> impl IntoView {
         cooldown.set(s.cooldown_days.to_string());
         settings.set(Some(s));
     };
-    spawn_local(async move {
-        match ctx.client().get::<SurveySettings>("survey").await {
-            Ok(s) => show(s),
-            Err(f) => error.set(Some(ctx.explain(&f))),
-        }
-    });
+    load_form::<SurveySettings>(ctx, "survey", error, show);
     let toggle = move |which: &'static str, on: bool| {
         settings.update(|s| {
             if let Some(s) = s {
@@ -336,12 +342,7 @@ fn Shop() -> impl IntoView {
         survey.set(s.pages.survey_page.unwrap_or_default());
         product.set(s.pages.product_page.unwrap_or_default());
     };
-    spawn_local(async move {
-        match ctx.client().get::<ShopSettings>("shop").await {
-            Ok(s) => show(s),
-            Err(f) => error.set(Some(ctx.explain(&f))),
-        }
-    });
+    load_form::<ShopSettings>(ctx, "shop", error, show);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = ctx.words();

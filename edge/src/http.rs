@@ -101,6 +101,20 @@ pub fn page_limit(value: &str, max: u32) -> Result<u32, ApiError> {
         })
 }
 
+/// Cuts a list read with `LIMIT limit + 1` to `limit` and answers the cursor of its last item
+/// when that extra row said more are left (`None` on the last page).
+pub fn next_page<T>(
+    items: &mut Vec<T>,
+    limit: u32,
+    cursor_of: impl Fn(&T) -> String,
+) -> Option<String> {
+    if items.len() <= limit as usize {
+        return None;
+    }
+    items.truncate(limit as usize);
+    items.last().map(cursor_of)
+}
+
 /// The longest search (`q`) a merchant list reads.
 pub const SEARCH_MAX_CHARS: usize = 100;
 

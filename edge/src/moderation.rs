@@ -293,14 +293,9 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
         .into_iter()
         .map(MerchantRow::into_review)
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = if reviews.len() > limit as usize {
-        reviews.truncate(limit as usize);
-        reviews
-            .last()
-            .map(|r| merchant::encode_cursor(r.created_at, &r.id))
-    } else {
-        None
-    };
+    let next_cursor = http::next_page(&mut reviews, limit, |r| {
+        merchant::encode_cursor(r.created_at, &r.id)
+    });
     http::json(
         200,
         &MerchantReviewPage {
@@ -483,12 +478,7 @@ pub async fn log(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, 
     sql.push_str(" ORDER BY id DESC LIMIT ?2");
     let mut entries: Vec<ModerationLogEntry> =
         db.prepare(sql).bind(&args)?.all().await?.results()?;
-    let next_cursor = if entries.len() > limit as usize {
-        entries.truncate(limit as usize);
-        entries.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = http::next_page(&mut entries, limit, |e| e.id.to_string());
     http::json(
         200,
         &ModerationLogPage {

@@ -146,14 +146,9 @@ pub async fn orders(req: &Request, db: &D1Database, shop: &Id) -> Result<Respons
     for (summary, shipment_statuses) in orders.iter_mut().zip(statuses) {
         summary.status = order::overall_status(shipment_statuses);
     }
-    let next_cursor = if orders.len() > limit as usize {
-        orders.truncate(limit as usize);
-        orders
-            .last()
-            .map(|o| order_list::encode_cursor(o.placed_at, &[&o.id]))
-    } else {
-        None
-    };
+    let next_cursor = http::next_page(&mut orders, limit, |o| {
+        order_list::encode_cursor(o.placed_at, &[&o.id])
+    });
     http::json(
         200,
         &OrderPage {
@@ -276,14 +271,9 @@ pub async fn attention(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let next_cursor = if shipments.len() > limit as usize {
-        shipments.truncate(limit as usize);
-        shipments
-            .last()
-            .map(|s| order_list::encode_cursor(s.last_activity_at, &[&s.order, &s.shipment]))
-    } else {
-        None
-    };
+    let next_cursor = http::next_page(&mut shipments, limit, |s| {
+        order_list::encode_cursor(s.last_activity_at, &[&s.order, &s.shipment])
+    });
     http::json(
         200,
         &AttentionPage {

@@ -158,14 +158,9 @@ pub async fn list(
             completed: r.completed != 0,
         })
         .collect();
-    let next_cursor = if responses.len() > limit as usize {
-        responses.truncate(limit as usize);
-        responses
-            .last()
-            .map(|r| order_list::encode_cursor(r.delivered_at, &[&r.order]))
-    } else {
-        None
-    };
+    let next_cursor = http::next_page(&mut responses, limit, |r| {
+        order_list::encode_cursor(r.delivered_at, &[&r.order])
+    });
     http::json(
         200,
         &SurveyResponsePage {
