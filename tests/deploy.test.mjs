@@ -1,0 +1,81 @@
+// The production bundle as `wrangler deploy` would upload it, built with `--dry-run` (offline,
+// nothing sent): it must build, fit Cloudflare's Workers size limit, and declare the D1 database
+// with its migrations, every rate limiter the code asks for, and the assets. A merchant's first
+// `wrangler deploy` (README, "Deploying") is then not the first time it is tried.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "./support/harness.mjs";
+
+const run = promisify(execFile);
+const EDGE = path.join(ROOT, "edge");
+/** Workers Free: 3 MiB compressed (gzip) per worker; the paid plan allows 10 MiB. */
+const FREE_LIMIT = 3 * 1024 * 1024;
+
+/** Every `env.NAME` binding the worker's Rust code reads. */
+async function bindingsUsed() {
+  const names = new Set();
+  for (const file of await fs.readdir(path.join(EDGE, "src"))) {
+    const text = await fs.readFile(path.join(EDGE, "src", file), "utf8");
+    for (const m of text.matchAll(/rate_limit\(\s*(?:&?\w+,\s*)"([A-Z_]+)"/g)) names.add(m[1]);
+    for (const m of text.matchAll(/env\.(?:d1|assets|var|secret)\("([A-Z_]+)"\)/g)) names.add(m[1]);
+  }
+  return names;
+}
+
+describe("production bundle (wrangler deploy --dry-run)", () => {
+  test("builds offline, fits the Workers size limit, and declares its database, limits and assets", async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-deploy-"));
+    try {
+      const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--env", "", "--outdir", out], {
+        cwd: EDGE,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+      });
+      const said = stdout + stderr;
+      assert.match(said, /--dry-run: exiting now/, said);
+
+      // What would be uploaded: the JS shim and the wasm, measured compressed as Cloudflare does.
+      const files = await fs.readdir(out);
+      const wasm = files.find((f) => f.endsWith(".wasm"));
+      assert.ok(wasm && files.includes("index.js"), files.join(", "));
+      let gzip = 0;
+      for (const f of ["index.js", wasm]) gzip += gzipSync(await fs.readFile(path.join(out, f)), { level: 9 }).length;
+      assert.ok(gzip < FREE_LIMIT, `the worker is ${gzip} B gzip, over the Free plan's ${FREE_LIMIT} B`);
+      const reported = said.match(/Total Upload: [\d.]+ KiB \/ gzip: ([\d.]+) KiB/);
+      assert.ok(reported, said);
+      assert.ok(Number(reported[1]) * 1024 < FREE_LIMIT);
+
+      // Every binding the code uses is declared for production.
+      const lines = said.split("\n");
+      const declared = (name) => lines.some((l) => l.trim().startsWith(`env.${name} `) || l.trim() === `env.${name}`);
+      assert.ok(lines.some((l) => /env\.DB \(memnun\)\s+D1 Database/.test(l)), said);
+      assert.ok(declared("ASSETS"), said);
+      for (const name of await bindingsUsed()) assert.ok(declared(name), `${name} is used by the code but not declared: ${said}`);
+      // Production never lets a request move the clock or count statements.
+      assert.ok(lines.some((l) => /env\.CLOCK_SHIFT_ALLOWED \("false"\)/.test(l)), said);
+      assert.ok(lines.some((l) => /env\.COUNT_D1_STATEMENTS \("false"\)/.test(l)), said);
+      // The dashboard's page and the loader go up with the assets.
+      const assets = await fs.readdir(path.join(EDGE, "public"), { recursive: true });
+      for (const f of ["admin.html", path.join("v1", "memnun.js")]) assert.ok(assets.includes(f), `${f} is missing from the assets`);
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
+
+  test("the D1 migrations are declared and numbered without gaps, each applied by the tests' own databases", async () => {
+    const toml = await fs.readFile(path.join(EDGE, "wrangler.toml"), "utf8");
+    assert.match(toml, /migrations_dir = "migrations"/);
+    const migrations = (await fs.readdir(path.join(EDGE, "migrations"))).filter((f) => f.endsWith(".sql")).sort();
+    migrations.forEach((f, i) => assert.match(f, new RegExp(`^${String(i + 1).padStart(4, "0")}_[a-z0-9_]+\\.sql$`), `migration ${i + 1}: ${f}`));
+    const { stdout } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), ["d1", "migrations", "list", "DB", "--local", "--env", "", "--persist-to", await fs.mkdtemp(path.join(os.tmpdir(), "memnun-mig-"))], {
+      cwd: EDGE,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    });
+    for (const f of migrations) assert.ok(stdout.includes(f), `wrangler does not list ${f} to apply: ${stdout}`);
+  });
+});
