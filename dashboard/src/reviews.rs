@@ -7,25 +7,12 @@ use crate::format;
 use crate::ui::{ErrorLine, More, Page, Paged};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::merchant::{MerchantReview, MerchantReviewPage, Rejection, ReplyUpdate};
+use memnun_protocol::merchant::{
+    ImportReport, MerchantReview, MerchantReviewPage, Rejection, ReplyUpdate,
+};
 use memnun_protocol::review::ReviewStatus;
-use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
-
-/// The answer of `POST /v1/admin/reviews/import`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-struct ImportReport {
-    imported: u64,
-    duplicates: u64,
-    refused: Vec<RefusedRow>,
-}
-
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-struct RefusedRow {
-    line: u64,
-    errors: BTreeMap<String, String>,
-}
 
 impl Page for MerchantReviewPage {
     type Item = MerchantReview;

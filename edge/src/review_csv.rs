@@ -13,7 +13,8 @@ use crate::http;
 use crate::moderation;
 use crate::secure::sha256_hex;
 use memnun_protocol::Id;
-use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES, RefusedRow};
+use memnun_protocol::merchant::ImportReport;
+use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
@@ -54,15 +55,6 @@ pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     )?;
     headers.set("Cache-Control", "no-store")?;
     Ok(resp)
-}
-
-/// The answer to an import: how many rows were added, how many were already there, and every
-/// refused row with its line and reasons.
-#[derive(Serialize)]
-struct ImportReport {
-    imported: u32,
-    duplicates: u32,
-    refused: Vec<RefusedRow>,
 }
 
 #[derive(Serialize)]

@@ -149,6 +149,23 @@ pub struct ModerationLogPage {
     pub next_cursor: Option<String>,
 }
 
+/// The answer to `POST /v1/admin/reviews/import`: rows added, rows already there, and every
+/// refused row with its line and reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub imported: u32,
+    pub duplicates: u32,
+    pub refused: Vec<RefusedRow>,
+}
+
+/// A row the import left out, and why: field → problem, as the edge's `fields` map words them,
+/// or `row` when the row itself cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedRow {
+    pub line: usize,
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
 /// A merchant-list cursor: after the review with this time and id, newest first.
 pub fn encode_cursor(created_at: i64, id: &str) -> String {
     format!("{created_at}.{id}")

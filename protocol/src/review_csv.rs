@@ -167,13 +167,7 @@ pub struct ImportRow {
     pub reply: Option<String>,
 }
 
-/// A row the import left out, and why: field → problem, as the edge's `fields` map words them,
-/// or `row` when the row itself cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RefusedRow {
-    pub line: usize,
-    pub errors: BTreeMap<String, String>,
-}
+pub use crate::merchant::RefusedRow;
 
 /// Why a whole file is refused (400 at the edge): nothing in it is imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
