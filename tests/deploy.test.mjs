@@ -78,4 +78,15 @@ describe("production bundle (wrangler deploy --dry-run)", () => {
     });
     for (const f of migrations) assert.ok(stdout.includes(f), `wrangler does not list ${f} to apply: ${stdout}`);
   });
+
+  // During a deploy the old worker runs against the new schema, and cached widgets talk to the new
+  // worker for a while: a migration may only add (README, "Schema changes while old widgets are
+  // cached"). 0001–0003 predate the first deployment.
+  test("migrations after the first release only add: no table or column dropped or renamed", async () => {
+    const migrations = (await fs.readdir(path.join(EDGE, "migrations"))).filter((f) => f.endsWith(".sql")).sort();
+    for (const f of migrations.filter((f) => Number(f.slice(0, 4)) > 3)) {
+      const sql = (await fs.readFile(path.join(EDGE, "migrations", f), "utf8")).replace(/--.*$/gm, "");
+      assert.doesNotMatch(sql, /\bDROP\s+(TABLE|COLUMN)\b|\bRENAME\b|ALTER\s+TABLE\s+\w+\s+DROP\b/i, f);
+    }
+  });
 });

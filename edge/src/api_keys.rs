@@ -11,7 +11,7 @@ use memnun_protocol::shop::{ApiKeyInfo, CreatedApiKey, NewApiKey};
 use memnun_protocol::{FieldErrors, FieldProblem};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
 const MAX_REQUEST_BYTES: usize = 1024;
 /// `last_used_at` is written at most this often per key, so reads stay reads.
@@ -24,28 +24,71 @@ pub struct Merchant {
     pub key_name: String,
 }
 
-/// The shop named by the request's merchant API key. Every failure is the same 401.
-pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Merchant, ApiError> {
+/// Failed key attempts one client address may make in `LOCKOUT_WINDOW_MS` before it is answered
+/// 429 whatever key it sends. A merchant who mistypes a key tries a few times; a guesser needs
+/// 2^191 on average (a key is 192 random bits).
+pub const LOCKOUT_FAILURES: i64 = 20;
+pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// The shop named by the request's merchant API key. Every wrong key is the same 401, and counts
+/// against the client's address; an address with too many is refused before its key is looked
+/// at, so a right guess after the limit is refused too.
+pub async fn authenticate(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    now: i64,
+) -> Result<Merchant, ApiError> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > 200 {
+    if key.is_empty() {
         return Err(ApiError::Unauthorized);
     }
     #[derive(Deserialize)]
     struct Row {
-        shop_id: String,
-        name: String,
+        shop_id: Option<String>,
+        name: Option<String>,
         last_used_at: Option<i64>,
+        failures: Option<i64>,
+        window_start: Option<i64>,
     }
-    let hash = api_key_hash(key);
+    let client = http::client_hash(req, env);
+    // Keys longer than any we issue are wrong without asking D1 which key they are, but still
+    // count as a try.
+    let hash = if key.len() > 200 {
+        String::new()
+    } else {
+        api_key_hash(key)
+    };
+    // One statement, one row whatever matches: the lockout and the key together.
     let row: Option<Row> = db
         .prepare(
-            "SELECT shop_id, name, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+            "SELECT k.shop_id, k.name, k.last_used_at, f.failures, f.window_start              FROM (SELECT 1) LEFT JOIN api_keys k ON k.key_hash = ?1 AND k.revoked_at IS NULL              LEFT JOIN admin_auth_failures f ON f.client_hash = ?2",
         )
-        .bind(&[hash.as_str().into()])?
+        .bind(&[hash.as_str().into(), client.as_str().into()])?
         .first(None)
         .await?;
-    let row = row.ok_or(ApiError::Unauthorized)?;
+    let row = row.ok_or_else(|| ApiError::Internal("the key lookup returned no row".into()))?;
+    if let (Some(failures), Some(start)) = (row.failures, row.window_start)
+        && failures >= LOCKOUT_FAILURES
+        && start > now - LOCKOUT_WINDOW_MS
+    {
+        let seconds = (start + LOCKOUT_WINDOW_MS - now).div_euclid(1000) + 1;
+        return Err(ApiError::RateLimited(seconds.clamp(1, 3600) as u32));
+    }
+    let (Some(shop_id), Some(name)) = (row.shop_id, row.name) else {
+        db.prepare(
+            "INSERT INTO admin_auth_failures (client_hash, window_start, failures)              VALUES (?1, ?2, 1) ON CONFLICT (client_hash) DO UPDATE SET              failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,              window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END",
+        )
+        .bind(&[
+            client.as_str().into(),
+            JsValue::from_f64(now as f64),
+            JsValue::from_f64(LOCKOUT_WINDOW_MS as f64),
+        ])?
+        .run()
+        .await?;
+        return Err(ApiError::Unauthorized);
+    };
     if row
         .last_used_at
         .is_none_or(|t| t < now - LAST_USE_RESOLUTION_MS)
@@ -56,9 +99,9 @@ pub async fn authenticate(req: &Request, db: &D1Database, now: i64) -> Result<Me
             .await?;
     }
     Ok(Merchant {
-        shop: Id::parse(&row.shop_id)
+        shop: Id::parse(&shop_id)
             .map_err(|_| ApiError::Internal("stored shop id is invalid".into()))?,
-        key_name: row.name,
+        key_name: name,
     })
 }
 

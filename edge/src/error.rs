@@ -1,10 +1,32 @@
 //! `ApiError`: every way a request can fail, and the one place where a failure becomes an HTTP
 //! answer (JSON body, status from `protocol::ErrorCode`, `Retry-After` and `Allow` headers).
 //! Handlers return `Result<Response, ApiError>` and use `?`; none builds an error answer itself.
+//! The headers every answer carries (request id, `nosniff`, CORP, caching) are added in
+//! `lib.rs::route`.
 
 use memnun_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 use std::collections::BTreeMap;
 use worker::{Headers, Response};
+
+/// Carries an internal error's detail from `into_response` to the log; never leaves the worker.
+pub const DETAIL_HEADER: &str = "Memnun-Log-Detail";
+
+/// Puts `detail` on an answer's `DETAIL_HEADER`, for `lib.rs::route` to log.
+pub fn attach_detail(headers: &Headers, detail: &str) {
+    // Header values are Latin-1 without line breaks; a log line needs no more than ASCII.
+    let printable: String = detail
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(1000)
+        .collect();
+    let _ = headers.set(DETAIL_HEADER, &printable);
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -61,11 +83,10 @@ impl ApiError {
         }
     }
 
-    /// The JSON error answer. Internal details are logged, never sent.
+    /// The JSON error answer. Internal details are never sent: they ride on `DETAIL_HEADER` to
+    /// `lib.rs::route`, the one exit of every answer, which logs them with the request id (not
+    /// known here) and removes the header.
     pub fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            worker::console_error!("internal error: {detail}");
-        }
         let fields: BTreeMap<String, String> = match &self {
             ApiError::Validation(errors) => errors
                 .0
@@ -91,6 +112,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(allow) => {
                 let _ = headers.set("Allow", allow);
             }
+            ApiError::Internal(detail) => attach_detail(&headers, detail),
             _ => {}
         }
         let json = serde_json::to_string(&body).unwrap_or_else(|_| {

@@ -54,7 +54,7 @@ async fn published(db: &D1Database, shop: &Id, review: &str) -> Result<Target, A
     })
 }
 
-fn browser_key(shop: &Id, id: &str) -> String {
+pub fn browser_key(shop: &Id, id: &str) -> String {
     sha256_hex(&[b"browser", shop.as_str().as_bytes(), id.as_bytes()])
 }
 

@@ -15,13 +15,16 @@ mod error;
 mod feedback;
 mod http;
 mod idempotency;
+mod log;
 mod moderation;
 mod order_list;
 mod orders;
 mod recommend;
+mod retention;
 mod review_csv;
 mod reviews;
 mod secure;
+mod shoppers;
 mod shops;
 mod statement_count;
 mod survey;
@@ -42,28 +45,57 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 
 /// The Cron Trigger (`wrangler.toml [triggers]`, every minute): sends the webhook deliveries
-/// that are due. The event's own time is the clock, so tests move it by triggering later.
+/// that are due, applies the recommendation backlog and purges what is past its retention. The
+/// event's own time is the clock, so tests move it by triggering later.
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let now = event.schedule() as i64;
+    let run = format!("scheduled-{now}");
     if let Err(e) = webhooks::deliver_due(&env, now).await {
-        worker::console_error!("webhook deliveries failed: {e}");
+        log::error(&run, &format!("webhook deliveries failed: {e}"));
     }
     match database(&env) {
         Ok(db) => {
             if let Err(e) = recommend::drain_backlog(&db).await {
-                worker::console_error!("recommendation backlog failed: {e}");
+                log::error(&run, &format!("recommendation backlog failed: {e}"));
+            }
+            if let Err(e) = retention::purge(&db, now).await {
+                log::error(&run, &format!("retention purge failed: {e}"));
             }
         }
-        Err(e) => worker::console_error!("no database for the backlog: {e}"),
+        Err(e) => log::error(&run, &format!("no database: {e}")),
     }
 }
 
 async fn route(mut req: Request, env: Env) -> Response {
     statement_count::reset();
+    let request_id = log::request_id(&req);
+    let public = is_public_path(&req.path());
     let mut resp = answer(&mut req, &env).await;
+    let headers = resp.headers_mut();
+    if let Ok(Some(detail)) = headers.get(error::DETAIL_HEADER) {
+        log::error(&request_id, &format!("internal error: {detail}"));
+        let _ = headers.delete(error::DETAIL_HEADER);
+    }
+    // Every answer, whichever module made it; a handler that set its own keeps it.
+    let _ = headers.set(log::REQUEST_ID_HEADER, &request_id);
+    let _ = headers.set("X-Content-Type-Options", "nosniff");
+    if !headers.has("Cross-Origin-Resource-Policy").unwrap_or(true) {
+        // Shop pages on other sites load the widgets and read public data; nothing else
+        // (merchant answers, the dashboard) may be embedded or read by another site.
+        let policy = if public {
+            "cross-origin"
+        } else {
+            "same-origin"
+        };
+        let _ = headers.set("Cross-Origin-Resource-Policy", policy);
+    }
+    if !headers.has("Cache-Control").unwrap_or(true) {
+        // Only answers that say they are public may be kept by a cache.
+        let _ = headers.set("Cache-Control", "no-store");
+    }
     if statement_count::enabled(&env) {
-        let _ = resp.headers_mut().set(
+        let _ = headers.set(
             statement_count::HEADER,
             &statement_count::count().to_string(),
         );
@@ -71,14 +103,21 @@ async fn route(mut req: Request, env: Env) -> Response {
     resp
 }
 
+/// Paths whose answers pages on shops' own sites read: the widgets' files and the shop
+/// endpoints.
+fn is_public_path(path: &str) -> bool {
+    path == assets::LOADER_PATH || path.starts_with("/v1/assets/") || path.starts_with("/v1/shops/")
+}
+
 async fn answer(req: &mut Request, env: &Env) -> Response {
     let path = req.path();
     let method = req.method();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let outcome = match segments.as_slice() {
-        ["v1", "health"] => only(&method, Method::Get, "GET, HEAD")
-            .and_then(|()| http::json(200, &serde_json::json!({ "ok": true })))
-            .map(|r| (r, Cors::Public)),
+        ["v1", "health"] => match only(&method, Method::Get, "GET, HEAD") {
+            Ok(()) => health(env).await.map(|r| (r, Cors::None)),
+            Err(e) => Err(e),
+        },
         ["v1", "memnun.js"] | ["v1", "assets", _] => {
             match only(&method, Method::Get, "GET, HEAD") {
                 // A clone (cheap: no body) keeps `req` for the error path below.
@@ -89,15 +128,14 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
                 Err(e) => Err(e),
             }
         }
-        // `/admin/` is how many will type it.
-        ["admin", ""] => req
-            .url()
-            .and_then(|mut url| {
-                url.set_path("/admin");
-                url.set_query(None);
-                Response::redirect_with_status(url, 308)
+        // `/admin/` is how many will type it. Built by hand: `Response::redirect`'s headers are
+        // immutable, and every answer gets headers added in `route`.
+        ["admin", ""] => Response::empty()
+            .and_then(|r| {
+                let mut r = r.with_status(308);
+                r.headers_mut().set("Location", "/admin")?;
+                Ok((r, Cors::None))
             })
-            .map(|r| (r, Cors::None))
             .map_err(ApiError::from),
         ["admin"] => match only(&method, Method::Get, "GET, HEAD") {
             Ok(()) => match req.clone() {
@@ -168,6 +206,42 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
                 let _ = Cors::Public.apply(&mut resp);
             }
             resp
+        }
+    }
+}
+
+/// `GET /v1/health`: the worker answers and D1 reads its schema (how many migrations it has),
+/// or 503 when the database does not answer, so a monitor sees the outage, not a green worker.
+async fn health(env: &Env) -> Result<Response, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        migrations: i64,
+    }
+    let outcome = match env.d1("DB") {
+        Ok(db) => db
+            .prepare("SELECT count(*) AS migrations FROM d1_migrations")
+            .first::<Row>(None)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match outcome {
+        Ok(Some(row)) => http::json(
+            200,
+            &serde_json::json!({ "ok": true, "database": "ok", "migrations": row.migrations }),
+        ),
+        Ok(None) | Err(_) => {
+            let detail = outcome.err().unwrap_or_default();
+            let mut resp = http::json(
+                503,
+                &serde_json::json!({ "ok": false, "database": "unavailable" }),
+            )?;
+            // Logged in `route` with the request id, like every internal error.
+            error::attach_detail(
+                resp.headers_mut(),
+                &format!("health: the database did not answer: {detail}"),
+            );
+            Ok(resp)
         }
     }
 }
@@ -300,7 +374,7 @@ async fn admin(
 ) -> Result<Response, ApiError> {
     let db = database(env)?;
     let now = clock::now_ms(req, env);
-    let merchant = api_keys::authenticate(req, &db, now).await?;
+    let merchant = api_keys::authenticate(req, env, &db, now).await?;
     let shop = &merchant.shop;
     let actor = moderation::Actor(&merchant.key_name);
     use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
@@ -379,6 +453,9 @@ async fn admin(
         (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
         (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
         (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
+        (["shoppers", "export"], Method::Post) => shoppers::export(req, env, &db, shop, now).await,
+        (["shoppers", "delete"], Method::Post) => shoppers::delete(req, env, &db, shop, now).await,
+        (["shoppers", "export" | "delete"], _) => Err(ApiError::MethodNotAllowed("POST")),
         (["keys"], Method::Get) => api_keys::list(&db, shop).await,
         (["keys"], Method::Post) => api_keys::create(req, &db, shop, now).await,
         (["keys"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),

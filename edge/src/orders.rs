@@ -28,7 +28,7 @@ const LINK_TTL_DAYS: u32 = 90;
 /// How long the token a lookup gives the widget stays valid.
 const TRACK_TTL_DAYS: u32 = 30;
 
-fn email_hash(env: &Env, email: &str) -> String {
+pub fn email_hash(env: &Env, email: &str) -> String {
     sha256_hex(&[
         b"order-email",
         http::salt(env).as_bytes(),

@@ -76,6 +76,12 @@ pub async fn put_settings(
             );
         }
     }
+    if let Some(days) = update.event_retention_days {
+        statements.push(
+            db.prepare("UPDATE shops SET event_retention_days = ?2 WHERE id = ?1")
+                .bind(&[shop.as_str().into(), JsValue::from_f64(f64::from(days))])?,
+        );
+    }
     db.batch(statements).await?;
     http::json(200, &settings(db, shop).await?)
 }
@@ -91,10 +97,21 @@ async fn settings(db: &D1Database, shop: &Id) -> Result<ShopSettings, ApiError> 
         .all()
         .await?
         .results()?;
+    #[derive(Deserialize)]
+    struct Retention {
+        event_retention_days: u32,
+    }
+    let retention: Retention = db
+        .prepare("SELECT event_retention_days FROM shops WHERE id = ?1")
+        .bind(&[shop.as_str().into()])?
+        .first(None)
+        .await?
+        .ok_or(ApiError::NotFound("shop"))?;
     Ok(ShopSettings {
         id: shop.to_string(),
         allowed_origins: rows.into_iter().map(|r| r.origin).collect(),
         pages: pages(db, shop).await?,
+        event_retention_days: retention.event_retention_days,
     })
 }
 

@@ -23,6 +23,7 @@ pub mod review;
 #[cfg(feature = "csv")]
 pub mod review_csv;
 pub mod shop;
+pub mod shopper;
 pub mod survey;
 #[cfg(feature = "csv")]
 pub mod survey_csv;

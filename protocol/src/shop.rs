@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 /// How many origins one shop may allow (each is a row the edge reads on every write).
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024;
+/// How long a shop may keep its shoppers' browsing events, in days: a month at least (the
+/// recommendation reports need that much), three years at most.
+pub const EVENT_RETENTION_DAYS_MIN: u32 = 30;
+pub const EVENT_RETENTION_DAYS_MAX: u32 = 1095;
+/// Thirteen months: a year can be compared with the year before. The schema's default too.
+pub const EVENT_RETENTION_DAYS_DEFAULT: u32 = 395;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShopSettings {
@@ -14,6 +20,8 @@ pub struct ShopSettings {
     pub allowed_origins: Vec<String>,
     #[serde(flatten)]
     pub pages: ShopPages,
+    /// Days the shop keeps browsing events before the scheduled purge deletes them.
+    pub event_retention_days: u32,
 }
 
 /// Where the shop's pages are, so links in emails and invitations point there.
@@ -49,6 +57,8 @@ pub struct ShopUpdate {
     pub survey_page: Option<String>,
     #[serde(default)]
     pub product_page: Option<String>,
+    #[serde(default)]
+    pub event_retention_days: Option<u32>,
 }
 
 /// A checked update: `None` keeps a field, `Some(None)` clears a page.
@@ -58,6 +68,7 @@ pub struct ValidShopUpdate {
     pub tracker_page: Option<Option<String>>,
     pub survey_page: Option<Option<String>>,
     pub product_page: Option<Option<String>>,
+    pub event_retention_days: Option<u32>,
 }
 
 impl ShopUpdate {
@@ -87,6 +98,17 @@ impl ShopUpdate {
                 }
             },
         };
+        if let Some(days) = self.event_retention_days
+            && !(EVENT_RETENTION_DAYS_MIN..=EVENT_RETENTION_DAYS_MAX).contains(&days)
+        {
+            errors.push(
+                "event_retention_days",
+                FieldProblem::OutOfRange {
+                    min: EVENT_RETENTION_DAYS_MIN.into(),
+                    max: EVENT_RETENTION_DAYS_MAX.into(),
+                },
+            );
+        }
         let nothing = self == &ShopUpdate::default();
         if nothing {
             errors.push("allowed_origins", FieldProblem::Required);
@@ -97,6 +119,7 @@ impl ShopUpdate {
                 tracker_page,
                 survey_page,
                 product_page,
+                event_retention_days: self.event_retention_days,
             })
         } else {
             Err(errors)
@@ -213,6 +236,32 @@ mod tests {
             bad.validate().unwrap_err().get("allowed_origins"),
             Some(FieldProblem::NotAnOrigin)
         );
+    }
+
+    #[test]
+    fn event_retention_is_a_month_to_three_years() {
+        for (days, ok) in [
+            (29, false),
+            (30, true),
+            (395, true),
+            (1095, true),
+            (1096, false),
+        ] {
+            let u = ShopUpdate {
+                event_retention_days: Some(days),
+                ..ShopUpdate::default()
+            };
+            match u.validate() {
+                Ok(v) => assert!(ok && v.event_retention_days == Some(days), "{days}"),
+                Err(e) => assert!(
+                    !ok && matches!(
+                        e.get("event_retention_days"),
+                        Some(FieldProblem::OutOfRange { .. })
+                    ),
+                    "{days}"
+                ),
+            }
+        }
     }
 
     #[test]

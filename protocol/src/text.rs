@@ -43,6 +43,8 @@ pub enum FieldProblem {
     SigningSecret,
     /// Not an http(s) address.
     NotAUrl,
+    /// Given together with another field that names the same thing another way.
+    OnlyOneOf(&'static str),
 }
 
 impl fmt::Display for FieldProblem {
@@ -76,6 +78,7 @@ impl fmt::Display for FieldProblem {
             FieldProblem::SigningSecret => f.write_str(
                 "is the secret that signs new links; create a new secret before retiring it",
             ),
+            FieldProblem::OnlyOneOf(other) => write!(f, "must not be given together with {other}"),
         }
     }
 }

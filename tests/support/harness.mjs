@@ -66,11 +66,12 @@ export const sqlQuote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 export class Edge {
   /** A fresh database with the migrations applied and a test shop allowing `origins`. */
-  static async start({ origins = [], demoSeed = false, env = "test", script } = {}) {
+  static async start({ origins = [], demoSeed = false, env = "test", script, captureLog = false } = {}) {
     const persist = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-d1-"));
     // Migrations go through wrangler, exactly as in the demo and in production.
     await wrangler(["d1", "migrations", "apply", "DB"], persist, env);
     const edge = new Edge(persist, env, script);
+    edge.captureLog = captureLog;
     await edge.start();
     let sql = [
       `INSERT INTO shops (id, name, created_at) VALUES ('${TEST_SHOP}', 'Test', 0);`,
@@ -92,6 +93,8 @@ export class Edge {
     this.script = script;
     this.port = 0;
     this.mf = null;
+    this.captureLog = false;
+    this.log = "";
   }
 
   /** Runs the prebuilt worker under workerd through miniflare's API (no dev-server proxy, no
@@ -108,6 +111,8 @@ export class Edge {
       cf: false,
       // MEMNUN_EDGE_LOG=1 shows the worker's console and workerd's own output, for debugging.
       ...(process.env.MEMNUN_EDGE_LOG ? { log: new Log(LogLevel.DEBUG), handleRuntimeStdio: (out, err) => { out.pipe(process.stderr); err.pipe(process.stderr); } } : {}),
+      // `edge.log` collects every line the worker writes, for tests that read the logs.
+      ...(this.captureLog ? { handleRuntimeStdio: (out, err) => { for (const s of [out, err]) s.on("data", (d) => { this.log += d.toString(); }); } } : {}),
     });
     const url = await this.mf.ready;
     this.port = Number(url.port);
