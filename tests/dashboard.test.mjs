@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, postReview, review, ROOT } from "./support/harness.mjs";
 
 const run = promisify(execFile);
 const DEMO_KEY = "mk_demo_local_only";
@@ -340,6 +340,40 @@ describe("merchant dashboard", () => {
     const rows = await table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(rows, expected.map(([name, f]) => [name, String(f.impressions), String(f.clicks), f.ctr_tenths === null ? "–" : (f.ctr_tenths / 10).toFixed(1), String(f.add_to_carts), String(f.purchases)]));
     await screenshot("recommendations");
+  });
+
+  test("a shopper's access and erasure request: their data downloads as JSON, then is deleted, and the page says what went", async (t) => {
+    const email = "silinecek@example.com";
+    const written = await postReview(edge, review({ product: PRODUCT, email, author: "Silinecek" }), { origin: site.url, shop: "demo" });
+    assert.equal(written.status, 201, written.text);
+    await go("settings", "Settings");
+    const section = page.locator("section", { has: page.getByRole("heading", { name: "A shopper's data" }) });
+    // The retention setting shows the shop's value and saves a new one.
+    t.after(() => admin("PUT", "shop", { event_retention_days: 395 }));
+    const shop = page.locator("section", { has: page.getByRole("heading", { name: "Shop", exact: true }) });
+    const retention = shop.getByLabel(/Keep shoppers' browsing events/);
+    // The form shows the shop's value once it has loaded.
+    await page.waitForFunction(() => document.querySelector('input[name="event_retention_days"]')?.value === "395");
+    await retention.fill("90");
+    await shop.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    assert.equal((await admin("GET", "shop")).json.event_retention_days, 90);
+
+    await section.getByLabel("Email or browser id").fill(email);
+    const downloading = page.waitForEvent("download");
+    await section.getByRole("button", { name: "Download their data (JSON)" }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), "memnun-shopper.json");
+    const exported = JSON.parse(await fs.readFile(await download.path(), "utf8"));
+    assert.deepEqual(exported.reviews.map((r) => r.id), [written.json.review.id]);
+    page.once("dialog", (d) => d.accept());
+    await section.getByRole("button", { name: "Delete their data" }).click();
+    await page.getByRole("status").filter({ hasText: "Deleted: 1 reviews, 0 orders" }).waitFor();
+    assert.equal((await admin("GET", `reviews/${written.json.review.id}`)).status, 404);
+    // A browser id that is not one is refused with the edge's words, nothing deleted.
+    await section.getByLabel("Email or browser id").fill("not-a-uuid");
+    await section.getByRole("button", { name: "Download their data (JSON)" }).click();
+    await section.getByText(/browser: must be a UUID/).waitFor();
   });
 
   test("by keyboard alone: skip to the content, open a page from the navigation, open a count's answers", async () => {

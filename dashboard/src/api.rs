@@ -95,11 +95,17 @@ impl Client {
         serde_json::from_str(&text).map_err(|_| Failure::Network)
     }
 
-    /// Downloads `/v1/admin/{path}` as the file `filename`, byte for byte (a CSV's byte-order
-    /// mark included, which Excel needs to read Turkish letters).
-    pub async fn download(&self, path: &str, filename: &str) -> Result<(), Failure> {
+    /// Downloads the answer to `method /v1/admin/{path}` as the file `filename`, byte for byte
+    /// (a CSV's byte-order mark included, which Excel needs to read Turkish letters).
+    pub async fn download(
+        &self,
+        method: &str,
+        path: &str,
+        body: Body,
+        filename: &str,
+    ) -> Result<(), Failure> {
         let response = self
-            .fetch("GET", path, Body::None)
+            .fetch(method, path, body)
             .await
             .map_err(|_| Failure::Network)?;
         let status = response.status();

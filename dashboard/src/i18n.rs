@@ -260,4 +260,13 @@ strings! {
     webhook_url: "Webhook URL", "Webhook adresi";
     webhook_secret_once: "Signing secret (shown only now, keep it):", "İmzalama anahtarı (yalnızca şimdi gösteriliyor, saklayın):";
     webhook_removed: "Webhook removed.", "Webhook kaldırıldı.";
+    event_retention_days: "Keep shoppers' browsing events for (days, 30–1095)", "Alışverişçilerin gezinme olaylarını saklama süresi (gün, 30–1095)";
+    shopper_heading: "A shopper's data", "Bir alışverişçinin verileri";
+    shopper_help: "For a shopper's access or erasure request (KVKK, GDPR): their email, or a browser id from their browser's storage.", "Bir alışverişçinin erişim ya da silme talebi için (KVKK, GDPR): e-postası ya da tarayıcısının belleğindeki tarayıcı kimliği.";
+    shopper_who: "Email or browser id", "E-posta ya da tarayıcı kimliği";
+    shopper_export: "Download their data (JSON)", "Verilerini indir (JSON)";
+    shopper_delete: "Delete their data", "Verilerini sil";
+    shopper_confirm_delete: "Delete everything stored about this shopper? Reviews, orders, survey answers and events go for good.", "Bu alışverişçi hakkında saklanan her şey silinsin mi? Yorumlar, siparişler, anket yanıtları ve olaylar kalıcı olarak silinir.";
+    shopper_exported: "Their data was downloaded.", "Verileri indirildi.";
+    shopper_deleted: "Deleted: {reviews} reviews, {orders} orders, {survey} survey answers, {events} events, {views} product views, {votes} votes, {reports} reports.", "Silindi: {reviews} yorum, {orders} sipariş, {survey} anket yanıtı, {events} olay, {views} ürün görüntüleme, {votes} oy, {reports} bildirim.";
 }

@@ -410,7 +410,12 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
         spawn_local(async move {
             match ctx
                 .client()
-                .download("reviews.csv", "memnun-reviews.csv")
+                .download(
+                    "GET",
+                    "reviews.csv",
+                    crate::api::Body::None,
+                    "memnun-reviews.csv",
+                )
                 .await
             {
                 Ok(()) => {

@@ -1,5 +1,6 @@
 //! Settings: the moderation policy and block list, the survey's questions and cooldown, the
-//! shop's allowed origins and pages, the webhook, and the embed snippet for this shop.
+//! shop's allowed origins, pages and retention, the webhook, the embed snippet for this shop, and
+//! one shopper's data (export and deletion).
 
 use crate::Ctx;
 use crate::api::Failure;
@@ -8,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::ShopSettings;
 use memnun_protocol::moderation::{ModerationMode, ModerationPolicy};
+use memnun_protocol::shopper::{DeletionReport, ShopperRequest};
 use memnun_protocol::survey::SurveySettings;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -81,6 +83,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Survey />
         <Shop />
         <Webhook />
+        <ShopperData />
     }
 }
 
@@ -331,6 +334,7 @@ fn Shop() -> impl IntoView {
     let tracker = RwSignal::new(String::new());
     let survey = RwSignal::new(String::new());
     let product = RwSignal::new(String::new());
+    let retention = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Until the shop's origins are in the form, saving would send none and lock every widget out.
@@ -341,6 +345,7 @@ fn Shop() -> impl IntoView {
         tracker.set(s.pages.tracker_page.unwrap_or_default());
         survey.set(s.pages.survey_page.unwrap_or_default());
         product.set(s.pages.product_page.unwrap_or_default());
+        retention.set(s.event_retention_days.to_string());
     };
     load_form::<ShopSettings>(ctx, "shop", error, show);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -359,8 +364,16 @@ fn Shop() -> impl IntoView {
         if allowed.is_empty() && !confirmed() {
             return;
         }
+        let days = match whole_number(ctx, t.event_retention_days, &retention.get_untracked()) {
+            Ok(days) => days,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
         let body = serde_json::json!({
             "allowed_origins": allowed,
+            "event_retention_days": days,
             "tracker_page": tracker.get_untracked().trim(),
             "survey_page": survey.get_untracked().trim(),
             "product_page": product.get_untracked().trim(),
@@ -393,6 +406,10 @@ fn Shop() -> impl IntoView {
                 {url_field("tracker_page", tracker, |t| t.tracker_page)}
                 {url_field("survey_page", survey, |t| t.survey_page)}
                 {url_field("product_page", product, |t| t.product_page)}
+                <label>{move || t().event_retention_days}
+                    <input type="text" inputmode="numeric" name="event_retention_days" prop:value=move || retention.get()
+                        on:input=move |ev| retention.set(event_target_value(&ev)) />
+                </label>
                 <ErrorLine error=error />
                 <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
             </form>
@@ -477,6 +494,108 @@ fn Webhook() -> impl IntoView {
                 <Show when=move || current.get().is_some()>
                     <button type="button" class="danger" disabled=move || busy.get() on:click=remove>{move || t().remove}</button>
                 </Show>
+            </form>
+        </section>
+    }
+}
+
+/// The body naming the shopper typed: an email has an `@`, anything else is taken for a browser
+/// id (the edge says which rule it breaks).
+fn shopper_body(typed: &str) -> String {
+    let typed = typed.trim().to_owned();
+    let request = if typed.contains('@') {
+        ShopperRequest {
+            email: Some(typed),
+            browser: None,
+        }
+    } else {
+        ShopperRequest {
+            email: None,
+            browser: Some(typed),
+        }
+    };
+    serde_json::to_string(&request).unwrap_or_default()
+}
+
+#[component]
+fn ShopperData() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let who = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let export = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let body = shopper_body(&who.get_untracked());
+        spawn_local(async move {
+            let outcome = ctx
+                .client()
+                .download(
+                    "POST",
+                    "shoppers/export",
+                    crate::api::Body::Json(body),
+                    "memnun-shopper.json",
+                )
+                .await;
+            match outcome {
+                Ok(()) => {
+                    error.set(None);
+                    ctx.say(ctx.words().shopper_exported);
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    let delete = move |_| {
+        let t = ctx.words();
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(t.shopper_confirm_delete).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        busy.set(true);
+        let body = shopper_body(&who.get_untracked());
+        spawn_local(async move {
+            let outcome = ctx
+                .client()
+                .call("POST", "shoppers/delete", crate::api::Body::Json(body))
+                .await;
+            match outcome.map(|text| serde_json::from_str::<DeletionReport>(&text)) {
+                Ok(Ok(r)) => {
+                    error.set(None);
+                    let said = ctx
+                        .words()
+                        .shopper_deleted
+                        .replace("{reviews}", &r.reviews.to_string())
+                        .replace("{orders}", &r.orders.to_string())
+                        .replace("{survey}", &r.survey_responses.to_string())
+                        .replace("{events}", &r.events.to_string())
+                        .replace("{views}", &r.product_views.to_string())
+                        .replace("{votes}", &r.votes.to_string())
+                        .replace("{reports}", &r.reports.to_string());
+                    ctx.say(said);
+                }
+                Ok(Err(_)) => error.set(Some(ctx.explain(&Failure::Network))),
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="settings" aria-labelledby="shopper-heading">
+            <h2 id="shopper-heading">{move || t().shopper_heading}</h2>
+            <p class="muted" id="shopper-help">{move || t().shopper_help}</p>
+            <form novalidate on:submit=export>
+                <label>{move || t().shopper_who}
+                    <input type="text" name="shopper" autocomplete="off" aria-describedby="shopper-help"
+                        prop:value=move || who.get() on:input=move |ev| who.set(event_target_value(&ev)) />
+                </label>
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>{move || t().shopper_export}</button>
+                <button type="button" class="danger" disabled=move || busy.get() on:click=delete>{move || t().shopper_delete}</button>
             </form>
         </section>
     }

@@ -130,10 +130,13 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
         }
         // `/admin/` is how many will type it. Built by hand: `Response::redirect`'s headers are
         // immutable, and every answer gets headers added in `route`.
-        ["admin", ""] => Response::empty()
-            .and_then(|r| {
-                let mut r = r.with_status(308);
-                r.headers_mut().set("Location", "/admin")?;
+        ["admin", ""] => req
+            .url()
+            .and_then(|mut url| {
+                url.set_path("/admin");
+                url.set_query(None);
+                let mut r = Response::empty()?.with_status(308);
+                r.headers_mut().set("Location", url.as_str())?;
                 Ok((r, Cors::None))
             })
             .map_err(ApiError::from),
