@@ -110,9 +110,9 @@ pub struct TextRule {
 }
 
 impl TextRule {
-    /// Checks `value`; blank (only white space) counts as empty.
+    /// Checks `value`; blank (only white space and invisible characters) counts as empty.
     pub fn check(&self, value: &str) -> Result<(), FieldProblem> {
-        if value.trim().is_empty() {
+        if value.chars().all(is_invisible) {
             return if self.required {
                 Err(FieldProblem::Required)
             } else {
@@ -132,6 +132,17 @@ impl TextRule {
         }
         Ok(())
     }
+}
+
+/// White space, and the characters that take no room: zero-width space, non-joiner and joiner,
+/// word joiner, byte-order mark, soft hyphen, Mongolian vowel separator. A name made only of them
+/// shows as nothing.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+        )
 }
 
 /// Bidirectional embeddings, overrides and isolates: invisible, and able to make a name or a
@@ -183,6 +194,16 @@ mod tests {
         assert_eq!(SINGLE.check(""), Err(FieldProblem::Required));
         assert_eq!(SINGLE.check("  \n "), Err(FieldProblem::Required));
         assert_eq!(MULTI.check(""), Ok(()));
+    }
+
+    #[test]
+    fn a_value_of_invisible_characters_only_is_blank() {
+        // The hostile corpus published a review whose author was three zero-width joiners.
+        for invisible in ["\u{200D}\u{200D}\u{200D}", "\u{200B}", " \u{FEFF}\u{2060} ", "\u{00AD}"] {
+            assert_eq!(SINGLE.check(invisible), Err(FieldProblem::Required), "{invisible:?}");
+        }
+        // Joiners inside visible text (emoji sequences, Persian names) are text.
+        assert_eq!(SINGLE.check("👩\u{200D}💻"), Ok(()));
     }
 
     #[test]
