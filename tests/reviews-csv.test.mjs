@@ -4,7 +4,7 @@
 // without a valid key gets.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Edge, TEST_SHOP, TEST_API_KEY, apiKeyHash, postReview, getReviews, review } from "./support/harness.mjs";
+import { Edge, TEST_SHOP, TEST_API_KEY, apiKeyHash, newClient, postReview, getReviews, review } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const OTHER_SHOP = "other-shop";
@@ -543,7 +543,8 @@ describe("every new admin endpoint refuses callers without a valid key", () => {
     const keys = [null, "", "wrong", `${TEST_API_KEY}x`, TEST_API_KEY.toUpperCase(), REVOKED_KEY, "x".repeat(500)];
     for (const key of keys) {
       for (const [method, path, options] of endpoints()) {
-        const res = await admin(method, path, { key, ...options });
+        // Each from its own address: 20 wrong keys from one address lock it out (429).
+        const res = await admin(method, path, { key, ...options, headers: { ...options?.headers, "CF-Connecting-IP": newClient() } });
         assert.equal(res.status, 401, `${method} ${path} with ${key}: ${res.text}`);
         assert.equal(res.json?.error?.code, "unauthorized", `${method} ${path}`);
         assert.ok(!res.text.includes("Yetki testi"), "nothing of the shop's data");
