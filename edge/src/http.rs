@@ -79,7 +79,13 @@ pub async fn read_body(
     let mut bytes = Vec::new();
     let mut stream = req.stream()?;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
+        // A client that goes away mid-body is not our failure: no log line, and a 400 (which
+        // nobody reads) instead of a 500. Nothing was stored; its retry carries the same key.
+        let chunk = chunk.map_err(|_| {
+            ApiError::MalformedJson(
+                "the body did not arrive whole (the connection was lost)".into(),
+            )
+        })?;
         if bytes.len() + chunk.len() > max_bytes {
             // Answering while the client still sends makes it see a reset, not our 413.
             drain(&mut stream).await;

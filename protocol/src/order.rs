@@ -688,7 +688,7 @@ mod tests {
         );
         let b = shipment("b", &[(TrackingStatus::Delivered, 70)]);
         assert_eq!(delivery_time(&[a.clone(), b], 1_000), 70);
-        assert_eq!(delivery_time(&[a.clone()], 1_000), 50);
+        assert_eq!(delivery_time(std::slice::from_ref(&a), 1_000), 50);
         assert_eq!(delivery_time(&[a], 40), 40, "never later than now");
         assert_eq!(delivery_time(&[], 1_000), 1_000);
     }

@@ -199,8 +199,17 @@ mod tests {
     #[test]
     fn a_value_of_invisible_characters_only_is_blank() {
         // The hostile corpus published a review whose author was three zero-width joiners.
-        for invisible in ["\u{200D}\u{200D}\u{200D}", "\u{200B}", " \u{FEFF}\u{2060} ", "\u{00AD}"] {
-            assert_eq!(SINGLE.check(invisible), Err(FieldProblem::Required), "{invisible:?}");
+        for invisible in [
+            "\u{200D}\u{200D}\u{200D}",
+            "\u{200B}",
+            " \u{FEFF}\u{2060} ",
+            "\u{00AD}",
+        ] {
+            assert_eq!(
+                SINGLE.check(invisible),
+                Err(FieldProblem::Required),
+                "{invisible:?}"
+            );
         }
         // Joiners inside visible text (emoji sequences, Persian names) are text.
         assert_eq!(SINGLE.check("👩\u{200D}💻"), Ok(()));
