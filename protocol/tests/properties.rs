@@ -3,13 +3,17 @@
 //! serialised and parsed again and is accepted again with the same result; encoders and decoders
 //! agree. `cargo test -p memnun-protocol --all-features` runs them (a few seconds).
 
+use memnun_protocol::catalog::CatalogUpload;
 use memnun_protocol::events::EventBatch;
 use memnun_protocol::feedback::{NewReport, NewVote};
+use memnun_protocol::merchant::{Rejection, ReplyUpdate};
+use memnun_protocol::moderation::{ModerationPolicy, ModerationPolicyUpdate};
 use memnun_protocol::order::{Lookup, NewEvents, OrderUpsert};
 use memnun_protocol::review::NewReview;
 use memnun_protocol::shop::ShopUpdate;
 use memnun_protocol::shopper::ShopperRequest;
 use memnun_protocol::survey::SurveySubmission;
+use memnun_protocol::survey::{SurveySettings, SurveySettingsUpdate};
 use memnun_protocol::token::{Purpose, TokenClaims, sign, verify};
 use memnun_protocol::{Id, merchant, order_list, text, time};
 use proptest::prelude::*;
@@ -100,7 +104,7 @@ where
     Ok(())
 }
 
-const CASES: u32 = 128;
+const CASES: u32 = 96;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
@@ -137,6 +141,21 @@ proptest! {
     fn shop_settings_and_shopper_requests(v in prop_oneof![json_value(), shaped(&["allowed_origins", "tracker_page", "survey_page", "product_page", "event_retention_days", "email", "browser"])]) {
         round_trips::<ShopUpdate, _, _>(v.clone(), ShopUpdate::validate)?;
         round_trips::<ShopperRequest, _, _>(v, ShopperRequest::validate)?;
+    }
+
+    #[test]
+    fn merchant_settings_and_decisions(v in prop_oneof![json_value(), shaped(&["mode", "hold_at_or_below", "block_list", "use_default_block_list", "report_threshold", "notice_tr", "notice_en", "cooldown_days", "questions", "reason", "body"])]) {
+        round_trips::<ModerationPolicyUpdate, _, _>(v.clone(), |u: &ModerationPolicyUpdate| u.apply(&ModerationPolicy::default()))?;
+        round_trips::<SurveySettingsUpdate, _, _>(v.clone(), |u: &SurveySettingsUpdate| u.apply(&SurveySettings::defaults()))?;
+        round_trips::<Rejection, _, _>(v.clone(), Rejection::validate)?;
+        round_trips::<ReplyUpdate, _, _>(v, ReplyUpdate::validate)?;
+    }
+
+    #[test]
+    fn catalog_uploads(v in prop_oneof![json_value(), shaped(&["mode", "items"])], items in proptest::collection::vec(shaped(&["id", "name", "price_minor", "currency", "image_url", "url", "category", "in_stock"]), 0..5)) {
+        round_trips::<CatalogUpload, _, _>(v, |u: &CatalogUpload| Ok::<_, ()>(u.check()))?;
+        let upload = CatalogUpload { items, ..CatalogUpload::default() };
+        round_trips::<CatalogUpload, _, _>(serde_json::to_value(&upload).expect("serialises"), |u: &CatalogUpload| Ok::<_, ()>(u.check()))?;
     }
 
     #[test]
