@@ -59,6 +59,7 @@ describe("production bundle (wrangler deploy --dry-run)", () => {
       // Production never lets a request move the clock or count statements.
       assert.ok(lines.some((l) => /env\.CLOCK_SHIFT_ALLOWED \("false"\)/.test(l)), said);
       assert.ok(lines.some((l) => /env\.COUNT_D1_STATEMENTS \("false"\)/.test(l)), said);
+      assert.ok(lines.some((l) => /env\.WEBHOOK_LOOPBACK_ALLOWED \("false"\)/.test(l)), said);
       // The dashboard's page and the loader go up with the assets.
       const assets = await fs.readdir(path.join(EDGE, "public"), { recursive: true });
       for (const f of ["admin.html", path.join("v1", "memnun.js")]) assert.ok(assets.includes(f), `${f} is missing from the assets`);

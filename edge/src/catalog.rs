@@ -27,7 +27,7 @@ pub async fn put(
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     if upload.items.len() > MAX_ITEMS {
         let mut errors = FieldErrors::default();
-        errors.push("items", FieldProblem::TooLong { max: MAX_ITEMS });
+        errors.push("items", FieldProblem::TooMany { max: MAX_ITEMS });
         return Err(ApiError::Validation(errors));
     }
     let (good, refused) = upload.check();
@@ -109,7 +109,14 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
             "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => cursor = value.into_owned(),
+            // The cursor is the last product id of a page: anything else was not given out.
+            "cursor" => {
+                cursor = Id::parse(&value)
+                    .map_err(|_| {
+                        ApiError::InvalidParameter("cursor is not one this API gave out".into())
+                    })?
+                    .to_string()
+            }
             _ => {}
         }
     }

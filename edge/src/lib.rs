@@ -129,14 +129,12 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
             }
         }
         // `/admin/` is how many will type it. Built by hand: `Response::redirect`'s headers are
-        // immutable, and every answer gets headers added in `route`.
-        ["admin", ""] => req
-            .url()
-            .and_then(|mut url| {
-                url.set_path("/admin");
-                url.set_query(None);
-                let mut r = Response::empty()?.with_status(308);
-                r.headers_mut().set("Location", url.as_str())?;
+        // immutable, and every answer gets headers added in `route`. Relative, so a forged Host
+        // header cannot send the merchant anywhere else.
+        ["admin", ""] => Response::empty()
+            .map(|r| r.with_status(308))
+            .and_then(|mut r| {
+                r.headers_mut().set("Location", "/admin")?;
                 Ok((r, Cors::None))
             })
             .map_err(ApiError::from),
@@ -432,7 +430,7 @@ async fn admin(
         (["orders", order, "links"], Method::Post) => orders::links(&db, shop, order, now).await,
         (["orders", _, "links"], _) => Err(ApiError::MethodNotAllowed("POST")),
         (["webhook"], Method::Get) => webhooks::get(&db, shop).await,
-        (["webhook"], Method::Put) => webhooks::put(req, &db, shop, now).await,
+        (["webhook"], Method::Put) => webhooks::put(req, env, &db, shop, now).await,
         (["webhook"], Method::Delete) => webhooks::delete(&db, shop, now).await,
         (["webhook"], _) => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
         (["webhook", "deliveries"], Method::Get) => webhooks::deliveries(&db, shop).await,

@@ -28,6 +28,8 @@ use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 /// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
 /// next to the webhook deliveries: within the 50 queries of a Workers Free invocation).
 const BACKLOG_ROWS_PER_RUN: u32 = 10;
+/// Attempts at storing an event batch that lost a race to a request storing the same events.
+const STORE_TRIES: u32 = 3;
 /// The period the recommendations report covers when the merchant does not say.
 const REPORT_DEFAULT_DAYS: i64 = 28;
 /// How long a strip may be cached by browsers and the CDN.
@@ -158,11 +160,13 @@ fn basket_statements(
         pairs.extend(recommend::basket_pairs(&distinct));
         counted.extend(distinct);
     }
-    // OR IGNORE: the order API and a purchase event racing for one basket may both count it,
-    // which costs one count; failing the batch would lose the batch's other events.
+    // Not OR IGNORE: the counts below are not guarded, so a request that finds a basket new
+    // and loses the race to store it (the same order upserted twice at once) must count
+    // nothing: its batch fails on the key as a whole, and the caller looks again. The order
+    // API's keys (`order:`) and the events' (`event:`) never meet.
     let mut statements = vec![
         db.prepare(
-            "INSERT OR IGNORE INTO baskets (shop_id, basket_key, created_at) \
+            "INSERT INTO baskets (shop_id, basket_key, created_at) \
              SELECT ?1, j.value, ?3 FROM json_each(?2) j",
         )
         .bind(&[shop.as_str().into(), to_json(&keys)?.into(), ms(now)])?,
@@ -223,15 +227,28 @@ pub async fn record_basket(
     {
         return Ok(());
     }
-    db.batch(basket_statements(
+    let statements = basket_statements(
         db,
         shop,
-        &[(key, products.to_vec())],
+        &[(key.clone(), products.to_vec())],
         PAIRS_PER_REQUEST,
         now,
-    )?)
-    .await?;
-    Ok(())
+    )?;
+    match db.batch(statements).await {
+        Ok(_) => Ok(()),
+        // The same order upserted at once by another request, which counted it first: this
+        // batch failed on the basket's key and counted nothing, as it should.
+        Err(e) => {
+            if known_baskets(db, shop, std::slice::from_ref(&key))
+                .await?
+                .is_empty()
+            {
+                Err(e.into())
+            } else {
+                Ok(())
+            }
+        }
+    }
 }
 
 fn batch_refused(error: BatchError) -> ApiError {
@@ -240,7 +257,7 @@ fn batch_refused(error: BatchError) -> ApiError {
         BatchError::Browser(problem) => errors.push("browser", problem),
         BatchError::TooMany => errors.push(
             "events",
-            FieldProblem::TooLong {
+            FieldProblem::TooMany {
                 max: memnun_protocol::events::MAX_EVENTS_PER_BATCH,
             },
         ),
@@ -264,7 +281,41 @@ pub async fn receive(
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Beacon).await?;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
     let browser_key = sha256_hex(&[b"browser", http::salt(env).as_bytes(), browser.as_bytes()]);
+    // The same batch twice at once (a beacon and its retry), or two tabs of one browser seeing
+    // a product first at once: both requests find the same events or first views new, but
+    // only one can store them (inserted without OR IGNORE, so the other's batch fails as a
+    // whole and counts nothing) and the other looks again. A failure that stays is a 500, so
+    // `sendBeacon`'s caller (or a retry) may send the batch again: its event ids make a second
+    // delivery count once.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match store_events(db, shop, &browser_key, &events, now).await? {
+            Ok((accepted, duplicates)) => {
+                return http::json(
+                    202,
+                    &EventsReceived {
+                        accepted,
+                        duplicates,
+                        refused,
+                    },
+                );
+            }
+            Err(e) if tries >= STORE_TRIES => return Err(e.into()),
+            Err(_) => {}
+        }
+    }
+}
 
+/// Stores and counts the events not stored yet: how many were new and how many were not, or
+/// the batch's failure (most likely a racing request stored some of them first).
+async fn store_events(
+    db: &D1Database,
+    shop: &Id,
+    browser_key: &str,
+    events: &[ShopperEvent],
+    now: i64,
+) -> Result<Result<(usize, usize), worker::Error>, ApiError> {
     #[derive(Deserialize)]
     struct Known {
         id: String,
@@ -282,21 +333,19 @@ pub async fn receive(
         .into_iter()
         .map(|k| k.id)
         .collect();
-    let fresh: Vec<&ShopperEvent> = events.iter().filter(|e| !known.contains(&e.id)).collect();
+    // An id repeated inside the batch is a duplicate too: stored once, under its first event.
+    let mut taken = known;
+    let fresh: Vec<&ShopperEvent> = events
+        .iter()
+        .filter(|e| taken.insert(e.id.clone()))
+        .collect();
     let duplicates = events.len() - fresh.len();
     if fresh.is_empty() {
-        return http::json(
-            202,
-            &EventsReceived {
-                accepted: 0,
-                duplicates,
-                refused,
-            },
-        );
+        return Ok(Ok((0, duplicates)));
     }
 
-    let mut statements = vec![events_insert(db, shop, &browser_key, &fresh, now)?];
-    let (views, view_pairs) = view_statements(db, shop, &browser_key, &fresh, now).await?;
+    let mut statements = vec![events_insert(db, shop, browser_key, &fresh, now)?];
+    let (views, view_pairs) = view_statements(db, shop, browser_key, &fresh, now).await?;
     statements.extend(views);
     // A purchase naming an order is counted by the order API, which the merchant's own system
     // feeds: a page cannot claim (or block) an order's basket. One naming none is a basket.
@@ -324,19 +373,10 @@ pub async fn receive(
         now,
     )?);
     statements.extend(basket_statements(db, shop, &new_baskets, budget, now)?);
-    match db.batch(statements).await {
-        Ok(_) => http::json(
-            202,
-            &EventsReceived {
-                accepted: fresh.len(),
-                duplicates,
-                refused,
-            },
-        ),
-        // A 500, so `sendBeacon`'s caller (or a retry) may send the batch again: its event ids
-        // make a second delivery count once.
-        Err(e) => Err(e.into()),
-    }
+    Ok(db
+        .batch(statements)
+        .await
+        .map(|_| (fresh.len(), duplicates)))
 }
 
 fn events_insert(
@@ -372,7 +412,7 @@ fn events_insert(
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(db
         .prepare(
-            "INSERT OR IGNORE INTO shopper_events (shop_id, id, browser_key, kind, product_id, \
+            "INSERT INTO shopper_events (shop_id, id, browser_key, kind, product_id, \
              products, order_id, source, arm, time) \
              SELECT ?1, json_extract(j.value, '$.id'), ?2, json_extract(j.value, '$.kind'), \
              json_extract(j.value, '$.product'), json_extract(j.value, '$.products'), \
@@ -455,7 +495,7 @@ async fn view_statements(
     }
     let mut statements = vec![
         db.prepare(
-            "INSERT OR IGNORE INTO browser_views (shop_id, browser_key, product_id, first_at) \
+            "INSERT INTO browser_views (shop_id, browser_key, product_id, first_at) \
              SELECT ?1, ?2, j.value, ?4 + j.key FROM json_each(?3) j",
         )
         .bind(&[
@@ -553,6 +593,7 @@ pub async fn list(
     let stars = "(r.stars_1 + r.stars_2 + r.stars_3 + r.stars_4 + r.stars_5)";
     let results = db
         .batch(vec![
+            shop_statement(db, shop)?,
             neighbours("buy")?,
             neighbours("view")?,
             db.prepare(format!(
@@ -611,6 +652,7 @@ pub async fn list(
         recommend::rank_similar(n_a, &neighbours)
     };
     let plain = |rows: Vec<Candidate>| rows.into_iter().map(|c| c.product).collect::<Vec<_>>();
+    found_shop(&next()?)?;
     let mut by_source: BTreeMap<Source, Vec<String>> = BTreeMap::new();
     by_source.insert(Source::BoughtTogether, ranked(next()?.results()?));
     by_source.insert(Source::ViewedTogether, ranked(next()?.results()?));
@@ -733,6 +775,14 @@ async fn in_stock<T: AsRef<str> + serde::Serialize>(
     shop: &Id,
     ids: &[T],
 ) -> Result<Vec<CatalogRow>, ApiError> {
+    Ok(in_stock_statement(db, shop, ids)?.all().await?.results()?)
+}
+
+fn in_stock_statement<T: AsRef<str> + serde::Serialize>(
+    db: &D1Database,
+    shop: &Id,
+    ids: &[T],
+) -> Result<D1PreparedStatement, ApiError> {
     Ok(db
         .prepare(
             "SELECT i.product_id, i.name, i.price_minor, i.currency, i.image_url, i.url, \
@@ -742,10 +792,27 @@ async fn in_stock<T: AsRef<str> + serde::Serialize>(
              WHERE i.shop_id = ?1 AND i.in_stock = 1 \
              AND i.product_id IN (SELECT value FROM json_each(?2))",
         )
-        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?
-        .all()
-        .await?
-        .results()?)
+        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?)
+}
+
+/// A statement whose result is one row if `shop` exists: the public reads answer 404 for a shop
+/// that does not, as the reviews do, rather than an empty strip that looks like a real one.
+fn shop_statement(db: &D1Database, shop: &Id) -> Result<D1PreparedStatement, ApiError> {
+    Ok(db
+        .prepare("SELECT 1 AS found FROM shops WHERE id = ?1")
+        .bind(&[shop.as_str().into()])?)
+}
+
+fn found_shop(result: &worker::D1Result) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Found {
+        #[allow(dead_code)]
+        found: i64,
+    }
+    if result.results::<Found>()?.is_empty() {
+        return Err(ApiError::NotFound("shop"));
+    }
+    Ok(())
 }
 
 /// A strip's card from a catalog row: the name in `locale` (else the other language) and the
@@ -789,12 +856,19 @@ pub async fn recently_viewed(
     let url = req.url()?;
     let mut ids: Vec<String> = Vec::new();
     let mut locale = "en".to_owned();
+    let too_many =
+        || ApiError::InvalidParameter(format!("ids may name at most {LIMIT_MAX} products"));
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
             "ids" => {
                 for raw in value.split(',').filter(|r| !r.is_empty()) {
                     let id = crate::parse_id("product", raw)?;
                     if !ids.iter().any(|i| i == id.as_str()) {
+                        // Refused as soon as it is too many, so a long list costs no more
+                        // comparisons than a short one.
+                        if ids.len() == LIMIT_MAX as usize {
+                            return Err(too_many());
+                        }
                         ids.push(id.to_string());
                     }
                 }
@@ -808,12 +882,16 @@ pub async fn recently_viewed(
             _ => {}
         }
     }
-    if ids.len() > LIMIT_MAX as usize {
-        return Err(ApiError::InvalidParameter(format!(
-            "ids may name at most {LIMIT_MAX} products"
-        )));
-    }
-    let rows = in_stock(db, shop, &ids).await?;
+    let results = db
+        .batch(vec![
+            shop_statement(db, shop)?,
+            in_stock_statement(db, shop, &ids)?,
+        ])
+        .await?;
+    let [shop_row, stock] = <[_; 2]>::try_from(results)
+        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+    found_shop(&shop_row)?;
+    let rows: Vec<CatalogRow> = stock.results()?;
     let items: Vec<Recommended> = ids
         .iter()
         .filter_map(|id| rows.iter().find(|r| r.product_id == *id))

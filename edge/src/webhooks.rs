@@ -104,10 +104,81 @@ pub async fn get(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     http::json(200, &row.ok_or(ApiError::NotFound("webhook"))?)
 }
 
+/// Whether the tests' receivers on 127.0.0.1 may be sent to (`WEBHOOK_LOOPBACK_ALLOWED =
+/// "true"` in `wrangler.toml [env.test]` only).
+fn loopback_allowed(env: &Env) -> bool {
+    env.var("WEBHOOK_LOOPBACK_ALLOWED")
+        .is_ok_and(|v| v.to_string() == "true")
+}
+
+/// Why the edge will not send to `url`, read the way `fetch` will read it (WHATWG: so
+/// `http://2130706433/` and `http://0x7f.1/` are 127.0.0.1), or `None` if it may. A key holder
+/// must not point deliveries at the edge's own network: `localhost`, loopback, private,
+/// link-local (cloud metadata at 169.254.169.254), shared and unspecified addresses, and their
+/// IPv6 forms. A credential in the URL would sit in the merchant's settings in clear and be sent
+/// with every delivery. A public name that resolves to a private address is not caught here:
+/// Cloudflare's runtime cannot reach private networks from `fetch` in production.
+fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let Ok(parsed) = worker::Url::parse(url) else {
+        return Some(FieldProblem::NotAUrl);
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Some(FieldProblem::NotAUrl);
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Some(FieldProblem::NotPublic);
+    }
+    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+    let ip: Option<IpAddr> = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(|a| match a.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(a),
+            }),
+        None => host.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+    };
+    let internal = match ip {
+        Some(IpAddr::V4(a)) if a.is_loopback() => !(loopback_allowed && a == Ipv4Addr::LOCALHOST),
+        Some(IpAddr::V4(a)) => {
+            let [first, second, ..] = a.octets();
+            a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || first == 0
+                // Shared address space (RFC 6598), the carrier-grade NAT inside networks.
+                || (first == 100 && (64..128).contains(&second))
+        }
+        Some(IpAddr::V6(a)) => {
+            let first = a.segments()[0];
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                // Unique local (fc00::/7) and link-local (fe80::/10).
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+        None => {
+            let name = host.trim_end_matches('.');
+            name == "localhost"
+                || [".localhost", ".local", ".internal", ".home.arpa"]
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix))
+                || !name.contains('.')
+        }
+    };
+    internal.then_some(FieldProblem::NotPublic)
+}
+
 /// `PUT /v1/admin/webhook`: sets the URL and issues a new signing secret, shown in this answer
 /// only.
 pub async fn put(
     req: &mut Request,
+    env: &Env,
     db: &D1Database,
     shop: &Id,
     now: i64,
@@ -115,16 +186,16 @@ pub async fn put(
     let (update, _): (WebhookUpdate, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let url = update.url.unwrap_or_default();
-    if !memnun_protocol::order::is_web_url(&url) {
+    let problem = if url.is_empty() {
+        Some(FieldProblem::Required)
+    } else if !memnun_protocol::order::is_web_url(&url) {
+        Some(FieldProblem::NotAUrl)
+    } else {
+        receiver_problem(&url, loopback_allowed(env))
+    };
+    if let Some(problem) = problem {
         let mut errors = FieldErrors::default();
-        errors.push(
-            "url",
-            if url.is_empty() {
-                FieldProblem::Required
-            } else {
-                FieldProblem::NotAUrl
-            },
-        );
+        errors.push("url", problem);
         return Err(ApiError::Validation(errors));
     }
     let secret = format!("whsec_{}", random_hex(24)?);
@@ -202,8 +273,14 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
         .all()
         .await?
         .results()?;
+    let loopback = loopback_allowed(env);
     for delivery in due {
-        let outcome = send(&delivery, now).await;
+        // Checked again: a URL stored before the check existed, or under other rules, is not
+        // sent to either.
+        let outcome = match receiver_problem(&delivery.url, loopback) {
+            Some(problem) => Err(format!("not sent: the URL {problem}")),
+            None => send(&delivery, now).await,
+        };
         let attempts = delivery.attempts + 1;
         let statement = match outcome {
             Ok(()) => db

@@ -160,7 +160,7 @@ impl EventInput {
         if listed.len() > MAX_PRODUCTS_PER_EVENT {
             errors.push(
                 "products",
-                FieldProblem::TooLong {
+                FieldProblem::TooMany {
                     max: MAX_PRODUCTS_PER_EVENT,
                 },
             );

@@ -172,7 +172,7 @@ impl ModerationPolicyUpdate {
 /// The list trimmed and deduplicated, or the first problem found in it.
 fn check_block_list(list: &[String]) -> Result<Vec<String>, FieldProblem> {
     if list.len() > BLOCK_LIST_MAX_ENTRIES {
-        return Err(FieldProblem::TooLong {
+        return Err(FieldProblem::TooMany {
             max: BLOCK_LIST_MAX_ENTRIES,
         });
     }
@@ -713,7 +713,7 @@ mod tests {
         assert_eq!(err(vec![String::new()]), Some(FieldProblem::Required));
         assert_eq!(
             err((0..201).map(|i| format!("w{i}")).collect()),
-            Some(FieldProblem::TooLong { max: 200 })
+            Some(FieldProblem::TooMany { max: 200 })
         );
         assert_eq!(
             apply((0..200).map(|i| format!("w{i}")).collect())

@@ -242,7 +242,10 @@ pub fn is_web_url(url: &str) -> bool {
 
 fn time_value(value: &serde_json::Value) -> Option<i64> {
     match value {
-        serde_json::Value::Number(n) => n.as_i64().filter(|ms| *ms >= 0),
+        // Past year 9999 a time is not one, and past 2^53 it would not survive JavaScript.
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .filter(|ms| (0..=crate::time::max_ms()).contains(ms)),
         serde_json::Value::String(s) => parse_timestamp(s),
         _ => None,
     }
@@ -275,7 +278,7 @@ impl OrderUpsert {
         };
         let items_in = self.items.clone().unwrap_or_default();
         if items_in.len() > MAX_ITEMS {
-            errors.push("items", FieldProblem::TooLong { max: MAX_ITEMS });
+            errors.push("items", FieldProblem::TooMany { max: MAX_ITEMS });
         }
         let mut items = Vec::new();
         for item in items_in.iter().take(MAX_ITEMS) {
@@ -317,7 +320,7 @@ impl OrderUpsert {
         }
         let shipments_in = self.shipments.clone().unwrap_or_default();
         if shipments_in.len() > MAX_SHIPMENTS {
-            errors.push("shipments", FieldProblem::TooLong { max: MAX_SHIPMENTS });
+            errors.push("shipments", FieldProblem::TooMany { max: MAX_SHIPMENTS });
         }
         let mut shipments: Vec<ValidShipment> = Vec::new();
         for s in shipments_in.iter().take(MAX_SHIPMENTS) {
@@ -434,7 +437,7 @@ impl NewEvents {
             Some(e) if e.len() > MAX_EVENTS_PER_REQUEST => {
                 errors.push(
                     "events",
-                    FieldProblem::TooLong {
+                    FieldProblem::TooMany {
                         max: MAX_EVENTS_PER_REQUEST,
                     },
                 );
@@ -867,7 +870,7 @@ mod tests {
         };
         assert_eq!(
             many.validate().unwrap_err().get("events"),
-            Some(FieldProblem::TooLong {
+            Some(FieldProblem::TooMany {
                 max: MAX_EVENTS_PER_REQUEST
             })
         );

@@ -164,7 +164,7 @@ impl NewReview {
             None | Some("") => None,
             Some(l) if LOCALES.contains(&l) => Some(l.to_owned()),
             Some(_) => {
-                errors.push("locale", FieldProblem::InvalidId);
+                errors.push("locale", FieldProblem::NotAChoice);
                 None
             }
         };
@@ -519,7 +519,7 @@ mod tests {
         let e = r.validate().unwrap_err();
         assert_eq!(e.get("product"), Some(FieldProblem::InvalidId));
         assert_eq!(e.get("email"), Some(FieldProblem::NotAnEmail));
-        assert_eq!(e.get("locale"), Some(FieldProblem::InvalidId));
+        assert_eq!(e.get("locale"), Some(FieldProblem::NotAChoice));
     }
 
     #[test]

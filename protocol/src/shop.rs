@@ -79,9 +79,10 @@ impl ShopUpdate {
             if value.is_empty() {
                 return Some(None);
             }
-            let ok = crate::order::is_web_url(value) && (!template || value.contains("{product}"));
-            if !ok {
+            if !crate::order::is_web_url(value) {
                 errors.push(field, FieldProblem::NotAUrl);
+            } else if template && !value.contains("{product}") {
+                errors.push(field, FieldProblem::MissingPlaceholder("{product}"));
             }
             Some(Some(value.to_owned()))
         };
@@ -130,7 +131,7 @@ impl ShopUpdate {
 /// The origins to allow, deduplicated, in the order given.
 fn validate_origins(origins: &[String]) -> Result<Vec<String>, FieldProblem> {
     if origins.len() > MAX_ALLOWED_ORIGINS {
-        return Err(FieldProblem::TooLong {
+        return Err(FieldProblem::TooMany {
             max: MAX_ALLOWED_ORIGINS,
         });
     }
@@ -284,7 +285,10 @@ mod tests {
         .validate()
         .unwrap_err();
         assert_eq!(e.get("tracker_page"), Some(FieldProblem::NotAUrl));
-        assert_eq!(e.get("product_page"), Some(FieldProblem::NotAUrl));
+        assert_eq!(
+            e.get("product_page"),
+            Some(FieldProblem::MissingPlaceholder("{product}"))
+        );
         let pages = ShopPages {
             product_page: Some("https://s.example/p/{product}?ref=mail".into()),
             ..ShopPages::default()

@@ -18,6 +18,10 @@ pub enum FieldProblem {
     TooShort {
         min: usize,
     },
+    /// A list longer than its limit (items, not characters).
+    TooMany {
+        max: usize,
+    },
     OutOfRange {
         min: i64,
         max: i64,
@@ -45,6 +49,13 @@ pub enum FieldProblem {
     NotAUrl,
     /// Given together with another field that names the same thing another way.
     OnlyOneOf(&'static str),
+    /// Not a survey topic's name (see `topics::is_topic_name`).
+    NotATopicName,
+    /// A URL template without the placeholder the edge fills in.
+    MissingPlaceholder(&'static str),
+    /// An address the edge will not send to: this machine, a private network, or one carrying
+    /// a user name or password.
+    NotPublic,
 }
 
 impl fmt::Display for FieldProblem {
@@ -53,6 +64,7 @@ impl fmt::Display for FieldProblem {
             FieldProblem::Required => f.write_str("is required"),
             FieldProblem::TooLong { max } => write!(f, "must be at most {max} characters"),
             FieldProblem::TooShort { min } => write!(f, "must be at least {min} characters"),
+            FieldProblem::TooMany { max } => write!(f, "must list at most {max}"),
             FieldProblem::OutOfRange { min, max } => {
                 write!(f, "must be a whole number from {min} to {max}")
             }
@@ -79,6 +91,18 @@ impl fmt::Display for FieldProblem {
                 "is the secret that signs new links; create a new secret before retiring it",
             ),
             FieldProblem::OnlyOneOf(other) => write!(f, "must not be given together with {other}"),
+            FieldProblem::NotATopicName => write!(
+                f,
+                "must name topics with 1-{} characters of a-z, digits, '_' and '-'",
+                crate::topics::TOPIC_MAX_CHARS
+            ),
+            FieldProblem::MissingPlaceholder(placeholder) => {
+                write!(f, "must contain {placeholder}, where the id goes")
+            }
+            FieldProblem::NotPublic => f.write_str(
+                "must be a public address: not localhost, a private or link-local network, \
+                 nor one with a user name or password",
+            ),
         }
     }
 }
@@ -122,6 +146,8 @@ impl TextRule {
         if value.chars().any(|c| {
             (c.is_control() && !(self.multiline && matches!(c, '\n' | '\r' | '\t')))
                 || is_bidi_override(c)
+                // Line and paragraph separators break a one-line value as '\n' would.
+                || (!self.multiline && matches!(c, '\u{2028}' | '\u{2029}'))
         }) {
             return Err(FieldProblem::ControlCharacter);
         }
@@ -213,6 +239,15 @@ mod tests {
         }
         // Joiners inside visible text (emoji sequences, Persian names) are text.
         assert_eq!(SINGLE.check("👩\u{200D}💻"), Ok(()));
+    }
+
+    #[test]
+    fn line_separators_break_one_line_values_only() {
+        for separator in ['\u{2028}', '\u{2029}'] {
+            let value = format!("ab{separator}c");
+            assert_eq!(SINGLE.check(&value), Err(FieldProblem::ControlCharacter));
+            assert_eq!(MULTI.check(&value), Ok(()));
+        }
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 }
 
 /// The last millisecond of 9999-12-31 UTC.
-fn max_ms() -> i64 {
+pub(crate) fn max_ms() -> i64 {
     days_from_civil(YEAR_MAX + 1, 1, 1) * MS_PER_DAY - 1
 }
 

@@ -293,15 +293,15 @@ const KEYWORD_RULE: TextRule = TextRule {
 /// A keyword without letters or digits, which could never match, is reported as required.
 pub fn validate_rules(rules: &TopicRules) -> Result<TopicRules, FieldProblem> {
     if rules.len() > MAX_TOPICS {
-        return Err(FieldProblem::TooLong { max: MAX_TOPICS });
+        return Err(FieldProblem::TooMany { max: MAX_TOPICS });
     }
     let mut valid = TopicRules::new();
     for (topic, keywords) in rules {
         if !is_topic_name(topic) {
-            return Err(FieldProblem::InvalidId);
+            return Err(FieldProblem::NotATopicName);
         }
         if keywords.len() > MAX_KEYWORDS_PER_TOPIC {
-            return Err(FieldProblem::TooLong {
+            return Err(FieldProblem::TooMany {
                 max: MAX_KEYWORDS_PER_TOPIC,
             });
         }
@@ -583,7 +583,7 @@ mod tests {
         ] {
             assert_eq!(
                 check(&[(name, &["kargo"])]),
-                Err(FieldProblem::InvalidId),
+                Err(FieldProblem::NotATopicName),
                 "{name:?}"
             );
         }
@@ -595,7 +595,7 @@ mod tests {
             .collect();
         assert_eq!(
             validate_rules(&many),
-            Err(FieldProblem::TooLong { max: MAX_TOPICS })
+            Err(FieldProblem::TooMany { max: MAX_TOPICS })
         );
         let fewer: TopicRules = many.into_iter().take(MAX_TOPICS).collect();
         assert!(validate_rules(&fewer).is_ok());
@@ -607,7 +607,7 @@ mod tests {
         one.insert("t".into(), keywords.clone());
         assert_eq!(
             validate_rules(&one),
-            Err(FieldProblem::TooLong {
+            Err(FieldProblem::TooMany {
                 max: MAX_KEYWORDS_PER_TOPIC
             })
         );

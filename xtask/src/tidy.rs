@@ -32,6 +32,14 @@ mod tests {
     }
 
     #[test]
+    fn production_config_does_not_send_webhooks_to_loopback() {
+        let config = read("edge/wrangler.toml");
+        let production = config.split("[env.").next().unwrap_or_default();
+        assert!(production.contains("WEBHOOK_LOOPBACK_ALLOWED = \"false\""));
+        assert!(!production.contains("WEBHOOK_LOOPBACK_ALLOWED = \"true\""));
+    }
+
+    #[test]
     fn ci_runs_the_readme_test_command() {
         let readme = read("README.md");
         assert!(readme.contains("cargo xtask demo"));
