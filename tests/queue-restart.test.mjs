@@ -210,6 +210,10 @@ test("killed mid-load and restarted: the widgets' queued writes and every resent
   progress.stop = true;
   const writes = await load;
   await product.waitForFunction((k) => localStorage.getItem(k) === null, OUTBOX, { timeout: 60_000 });
+  // Each tab shows what became of its own writes, whichever tab's queue delivered them: the
+  // review form no longer says its review waits, nor the survey its answers.
+  await reviews.getByRole("status").filter({ hasText: /^Teşekkürler! Değerlendirmeniz/ }).waitFor({ timeout: 60_000 });
+  await waitFor(async () => (await survey.getByText("bağlantı gelince gönderilecek").count()) === 0, "the survey tab told its answers arrived");
   const count = async (sql, ...params) => (await edge.query(sql, ...params))[0].n;
 
   // The shopper's: each review once, the first answered from its stored record; the survey

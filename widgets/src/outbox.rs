@@ -32,8 +32,10 @@ pub enum Outcome {
 type Listener = Box<dyn Fn(Answer)>;
 
 thread_local! {
-    // A Vec, not a HashMap: there are rarely more than one or two, and a map costs bytes.
-    static LISTENERS: RefCell<Vec<(String, Listener)>> = const { RefCell::new(Vec::new()) };
+    // A Vec, not a HashMap: there are rarely more than one or two, and a map costs bytes. Each
+    // keeps its write: another tab's queue may deliver it (the outbox is shared), and sending
+    // this copy again then gets the edge's first answer back, so this tab can show it.
+    static LISTENERS: RefCell<Vec<(Pending, Listener)>> = const { RefCell::new(Vec::new()) };
     static RETRYING: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -47,10 +49,7 @@ pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> O
     match attempt(&pending).await {
         Some(answer) => Outcome::Answered(answer),
         None => {
-            LISTENERS.with(|l| {
-                l.borrow_mut()
-                    .push((pending.idempotency_key, Box::new(on_answer)))
-            });
+            LISTENERS.with(|l| l.borrow_mut().push((pending, Box::new(on_answer))));
             resend_pending();
             Outcome::Queued
         }
@@ -61,19 +60,19 @@ pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> O
 /// mount, so writes left by an earlier visit go out on the next page view.
 pub fn resend_pending() {
     // One retry loop per page: a second mount while one runs must not start another.
-    if load().is_empty() || RETRYING.with(|r| r.replace(true)) {
+    if waiting().is_empty() || RETRYING.with(|r| r.replace(true)) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async {
         let mut delay = RETRY_FIRST_MS;
         loop {
-            for pending in load() {
+            for pending in waiting() {
                 if let Some(answer) = attempt(&pending).await {
                     let listener = LISTENERS.with(|l| {
                         let mut listeners = l.borrow_mut();
                         let index = listeners
                             .iter()
-                            .position(|(k, _)| *k == pending.idempotency_key);
+                            .position(|(p, _)| p.idempotency_key == pending.idempotency_key);
                         index.map(|i| listeners.swap_remove(i).1)
                     });
                     if let Some(listener) = listener {
@@ -81,7 +80,7 @@ pub fn resend_pending() {
                     }
                 }
             }
-            if load().is_empty() {
+            if waiting().is_empty() {
                 break;
             }
             api::sleep(delay).await;
@@ -89,6 +88,23 @@ pub fn resend_pending() {
         }
         RETRYING.with(|r| r.set(false));
     });
+}
+
+/// The stored writes, and this page's own that another tab delivered (gone from the store but
+/// still awaited here).
+fn waiting() -> Vec<Pending> {
+    let mut all = load();
+    LISTENERS.with(|l| {
+        for (pending, _) in l.borrow().iter() {
+            if !all
+                .iter()
+                .any(|p| p.idempotency_key == pending.idempotency_key)
+            {
+                all.push(pending.clone());
+            }
+        }
+    });
+    all
 }
 
 /// One attempt: `Some` when the edge gave a final answer (the write then leaves the outbox),
