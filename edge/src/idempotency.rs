@@ -11,7 +11,7 @@ use memnun_protocol::Id;
 use memnun_protocol::idempotency::{HEADER, RETENTION_MS, is_valid_key};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Request, Response};
+use worker::{D1Database, D1PreparedStatement, D1Result, Request, Response};
 
 pub struct Idempotency {
     shop: String,
@@ -43,13 +43,19 @@ impl Idempotency {
 
     /// The stored answer for this key, if it is fresh; a 409 if the key came with another body.
     pub async fn replay(&self, db: &D1Database, now_ms: i64) -> Result<Option<Response>, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            request_hash: String,
-            status: u16,
-            response_body: String,
-        }
-        let row: Option<Row> = db
+        let found = self.replay_statement(db, now_ms)?.all().await?;
+        self.replay_answer(&found)
+    }
+
+    /// The read behind [`Idempotency::replay`], for a caller that batches it with its own reads
+    /// (one round trip to D1 instead of two) and then hands its result to
+    /// [`Idempotency::replay_answer`].
+    pub fn replay_statement(
+        &self,
+        db: &D1Database,
+        now_ms: i64,
+    ) -> Result<D1PreparedStatement, ApiError> {
+        Ok(db
             .prepare(
                 "SELECT request_hash, status, response_body FROM idempotency_keys \
                  WHERE shop_id = ?1 AND endpoint = ?2 AND idempotency_key = ?3 AND created_at >= ?4",
@@ -59,10 +65,19 @@ impl Idempotency {
                 self.endpoint.into(),
                 self.key.as_str().into(),
                 JsValue::from_f64((now_ms - RETENTION_MS) as f64),
-            ])?
-            .first(None)
-            .await?;
-        match row {
+            ])?)
+    }
+
+    /// The first answer again if the key was used with the same body, a conflict if with another,
+    /// `None` if it was not used.
+    pub fn replay_answer(&self, found: &D1Result) -> Result<Option<Response>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            request_hash: String,
+            status: u16,
+            response_body: String,
+        }
+        match found.results::<Row>()?.into_iter().next() {
             None => Ok(None),
             Some(row) if row.request_hash != self.request_hash => {
                 Err(ApiError::IdempotencyConflict)

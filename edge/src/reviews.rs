@@ -21,7 +21,7 @@ use memnun_protocol::{
 };
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};
 
 /// Reviews given to search engines with the summary (Google shows a few; more is weight).
 const JSONLD_REVIEWS: u32 = 10;
@@ -55,13 +55,6 @@ pub async fn create(
         // person who was quick and wrong still learns what to fix.
         return http::json(202, &serde_json::json!({ "status": "received" }));
     }
-    if let Some(replayed) = idempotency.replay(db, now).await? {
-        return Ok(replayed);
-    }
-    let order = match new.token.as_deref().filter(|t| !t.is_empty()) {
-        None => None,
-        Some(token) => Some(verified_order(db, shop, token, valid.product.as_str(), now).await?),
-    };
     let body_hash = sha256_hex(&[
         b"body",
         policy::fold(&valid.body, valid.locale.as_deref())
@@ -70,8 +63,24 @@ pub async fn create(
             .join(" ")
             .as_bytes(),
     ]);
-    let (shop_policy, duplicate) =
-        policy_and_duplicate(db, shop, valid.product.as_str(), &body_hash, now).await?;
+    // The replay and the shop's policy in one round trip: a write is answered after three (the
+    // origin, these two reads, the batch) rather than four.
+    let reads = db
+        .batch(vec![
+            idempotency.replay_statement(db, now)?,
+            policy_and_duplicate(db, shop, valid.product.as_str(), &body_hash, now)?,
+        ])
+        .await?;
+    let [prior, policy_row] = <[_; 2]>::try_from(reads)
+        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+    if let Some(replayed) = idempotency.replay_answer(&prior)? {
+        return Ok(replayed);
+    }
+    let order = match new.token.as_deref().filter(|t| !t.is_empty()) {
+        None => None,
+        Some(token) => Some(verified_order(db, shop, token, valid.product.as_str(), now).await?),
+    };
+    let (shop_policy, duplicate) = policy_of(&policy_row)?;
     let hold = if duplicate {
         Some(HoldReason::Duplicate)
     } else {
@@ -268,31 +277,40 @@ async fn verified_order(
 
 /// The shop's moderation policy, and whether the same body was posted for this product within a
 /// day: one round trip.
-async fn policy_and_duplicate(
+/// The read of the shop's moderation policy, and of whether the same text was posted for the
+/// product within [`DUPLICATE_WINDOW_MS`]; [`policy_of`] reads its result.
+fn policy_and_duplicate(
     db: &D1Database,
     shop: &Id,
     product: &str,
     body_hash: &str,
     now: i64,
-) -> Result<(policy::ModerationPolicy, bool), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        policy: Option<String>,
-        duplicate: Option<i64>,
-    }
-    let row: Option<Row> = db
+) -> Result<D1PreparedStatement, ApiError> {
+    Ok(db
         .prepare(
-            "SELECT (SELECT policy FROM moderation_policies WHERE shop_id = ?1) AS policy,              (SELECT 1 FROM reviews WHERE shop_id = ?1 AND product_id = ?2 AND body_hash = ?3               AND created_at > ?4 LIMIT 1) AS duplicate",
+            "SELECT (SELECT policy FROM moderation_policies WHERE shop_id = ?1) AS policy, \
+             (SELECT 1 FROM reviews WHERE shop_id = ?1 AND product_id = ?2 AND body_hash = ?3 \
+             AND created_at > ?4 LIMIT 1) AS duplicate",
         )
         .bind(&[
             shop.as_str().into(),
             product.into(),
             body_hash.into(),
             JsValue::from_f64((now - DUPLICATE_WINDOW_MS) as f64),
-        ])?
-        .first(None)
-        .await?;
-    let row = row.ok_or_else(|| ApiError::Internal("policy query answered no row".into()))?;
+        ])?)
+}
+
+fn policy_of(found: &D1Result) -> Result<(policy::ModerationPolicy, bool), ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        policy: Option<String>,
+        duplicate: Option<i64>,
+    }
+    let row = found
+        .results::<Row>()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Internal("policy query answered no row".into()))?;
     Ok((
         moderation::parse_policy(row.policy.as_deref())?,
         row.duplicate.is_some(),
