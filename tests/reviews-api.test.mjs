@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { Edge, TEST_SHOP, TEST_API_KEY, postReview, getReviews, review, newClient } from "./support/harness.mjs";
+import { Edge, TEST_SHOP, TEST_API_KEY, postReview, getReviews, review, newClient, inOneRateWindow } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 let edge;
@@ -224,6 +224,7 @@ describe("refusals: clear JSON errors, nothing stored", () => {
   });
 
   test("one client writing too fast gets 429 with Retry-After, others do not", async () => {
+    await inOneRateWindow();
     const client = newClient();
     const statuses = [];
     for (let i = 0; i < 35; i++) {

@@ -5,7 +5,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { Edge, postReview, postFeedback, getReviews, review, adminCall, newClient } from "./support/harness.mjs";
+import { Edge, postReview, postFeedback, getReviews, review, adminCall, newClient, inOneRateWindow } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 let edge;
@@ -83,6 +83,7 @@ describe("helpful votes", () => {
   });
 
   test("one client voting too fast gets 429 with Retry-After; others do not", async () => {
+    await inOneRateWindow();
     const r = await post({ product: "vote-flood" });
     const client = newClient();
     const statuses = [];

@@ -172,6 +172,14 @@ export async function startDemoSite(edgeUrl, extraRoots = []) {
 
 let clientCounter = 0;
 /** A new simulated client address, so tests are not answered by the rate limiter. */
+// Cloudflare's rate limiter, as miniflare emulates it, counts in fixed windows of its period
+// (60 s here), and every count resets when a window ends: a test that counts requests up to a
+// limit waits, when a window is about to end, for the next one, so its count is not cut in two.
+export async function inOneRateWindow(needMs = 10_000, periodMs = 60_000) {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 250));
+}
+
 export function newClient() {
   clientCounter += 1;
   const n = clientCounter + process.pid * 1000;
