@@ -6,7 +6,7 @@ use crate::secure::sha256_hex;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use worker::{Env, Headers, Request, Response};
+use worker::{D1Database, D1PreparedStatement, D1Result, Env, Headers, Request, Response};
 
 /// Which content types a JSON endpoint reads.
 #[derive(Clone, Copy)]
@@ -263,4 +263,13 @@ pub fn report_period(
 /// JSON text of a value to bind as a statement parameter (lists read by `json_each`).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Runs `statements` in one D1 batch (one round trip) and gives their `N` results in order.
+pub async fn batch<const N: usize>(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<[D1Result; N], ApiError> {
+    <[D1Result; N]>::try_from(db.batch(statements).await?)
+        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))
 }

@@ -378,8 +378,9 @@ async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loa
         note: Option<String>,
     }
     let key: [JsValue; 2] = [shop.as_str().into(), order_id.as_str().into()];
-    let results = db
-        .batch(vec![
+    let [order_rows, item_rows, shipment_rows, event_rows] = http::batch(
+        db,
+        vec![
             db.prepare(
                 "SELECT number, placed_at, delivered_at FROM orders WHERE shop_id = ?1 AND id = ?2",
             )
@@ -399,10 +400,9 @@ async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loa
                  WHERE shop_id = ?1 AND order_id = ?2 ORDER BY time, status",
             )
             .bind(&key)?,
-        ])
-        .await?;
-    let [order_rows, item_rows, shipment_rows, event_rows] = <[_; 4]>::try_from(results)
-        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+        ],
+    )
+    .await?;
     let order_row = order_rows
         .results::<OrderRow>()?
         .into_iter()

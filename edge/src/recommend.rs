@@ -11,6 +11,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType, to_json};
 use crate::secure::sha256_hex;
+use crate::shops;
 use memnun_protocol::Id;
 use memnun_protocol::events::{
     BatchError, EventBatch, EventKind, EventsReceived, MAX_REQUEST_BYTES, ShopperEvent,
@@ -593,7 +594,7 @@ pub async fn list(
     let stars = "(r.stars_1 + r.stars_2 + r.stars_3 + r.stars_4 + r.stars_5)";
     let results = db
         .batch(vec![
-            shop_statement(db, shop)?,
+            shops::exists_statement(db, shop)?,
             neighbours("buy")?,
             neighbours("view")?,
             db.prepare(format!(
@@ -652,7 +653,7 @@ pub async fn list(
         recommend::rank_similar(n_a, &neighbours)
     };
     let plain = |rows: Vec<Candidate>| rows.into_iter().map(|c| c.product).collect::<Vec<_>>();
-    found_shop(&next()?)?;
+    shops::found(&next()?)?;
     let mut by_source: BTreeMap<Source, Vec<String>> = BTreeMap::new();
     by_source.insert(Source::BoughtTogether, ranked(next()?.results()?));
     by_source.insert(Source::ViewedTogether, ranked(next()?.results()?));
@@ -795,26 +796,6 @@ fn in_stock_statement<T: AsRef<str> + serde::Serialize>(
         .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?)
 }
 
-/// A statement whose result is one row if `shop` exists: the public reads answer 404 for a shop
-/// that does not, as the reviews do, rather than an empty strip that looks like a real one.
-fn shop_statement(db: &D1Database, shop: &Id) -> Result<D1PreparedStatement, ApiError> {
-    Ok(db
-        .prepare("SELECT 1 AS found FROM shops WHERE id = ?1")
-        .bind(&[shop.as_str().into()])?)
-}
-
-fn found_shop(result: &worker::D1Result) -> Result<(), ApiError> {
-    #[derive(Deserialize)]
-    struct Found {
-        #[allow(dead_code)]
-        found: i64,
-    }
-    if result.results::<Found>()?.is_empty() {
-        return Err(ApiError::NotFound("shop"));
-    }
-    Ok(())
-}
-
 /// A strip's card from a catalog row: the name in `locale` (else the other language) and the
 /// mean rating in hundredths.
 fn card(item: &CatalogRow, source: Source, locale: &str) -> Recommended {
@@ -882,15 +863,15 @@ pub async fn recently_viewed(
             _ => {}
         }
     }
-    let results = db
-        .batch(vec![
-            shop_statement(db, shop)?,
+    let [shop_row, stock] = http::batch(
+        db,
+        vec![
+            shops::exists_statement(db, shop)?,
             in_stock_statement(db, shop, &ids)?,
-        ])
-        .await?;
-    let [shop_row, stock] = <[_; 2]>::try_from(results)
-        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
-    found_shop(&shop_row)?;
+        ],
+    )
+    .await?;
+    shops::found(&shop_row)?;
     let rows: Vec<CatalogRow> = stock.results()?;
     let items: Vec<Recommended> = ids
         .iter()

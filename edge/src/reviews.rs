@@ -65,14 +65,14 @@ pub async fn create(
     ]);
     // The replay and the shop's policy in one round trip: a write is answered after three (the
     // origin, these two reads, the batch) rather than four.
-    let reads = db
-        .batch(vec![
+    let [prior, policy_row] = http::batch(
+        db,
+        vec![
             idempotency.replay_statement(db, now)?,
             policy_and_duplicate(db, shop, valid.product.as_str(), &body_hash, now)?,
-        ])
-        .await?;
-    let [prior, policy_row] = <[_; 2]>::try_from(reads)
-        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+        ],
+    )
+    .await?;
     if let Some(replayed) = idempotency.replay_answer(&prior)? {
         return Ok(replayed);
     }
@@ -431,8 +431,9 @@ async fn page(
         }
     }
 
-    let results = db
-        .batch(vec![
+    let [shop_rows, rating_rows, review_rows] = http::batch(
+        db,
+        vec![
             db.prepare(
                 "SELECT p.policy FROM shops s LEFT JOIN moderation_policies p ON p.shop_id = s.id \
                  WHERE s.id = ?1",
@@ -444,10 +445,9 @@ async fn page(
             )
             .bind(&ids)?,
             db.prepare(sql).bind(&args)?,
-        ])
-        .await?;
-    let [shop_rows, rating_rows, review_rows] = <[_; 3]>::try_from(results)
-        .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))?;
+        ],
+    )
+    .await?;
     let shop_row = shop_rows
         .results::<ShopRow>()?
         .into_iter()

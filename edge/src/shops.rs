@@ -7,7 +7,7 @@ use memnun_protocol::Id;
 use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopPages, ShopSettings, ShopUpdate};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, D1PreparedStatement, D1Result, Request, Response};
 
 /// Checks that `shop` exists and that `origin` is one of its allowed origins; the answer to the
 /// write may then be read by that origin only.
@@ -123,4 +123,26 @@ pub async fn pages(db: &D1Database, shop: &Id) -> Result<ShopPages, ApiError> {
         .first(None)
         .await?;
     pages.ok_or(ApiError::NotFound("shop"))
+}
+
+/// A statement whose result is one row if `shop` exists, for a public read to batch with its
+/// own: it answers 404 for a shop that does not ([`found`]), rather than an empty answer that
+/// looks like a real one.
+pub fn exists_statement(db: &D1Database, shop: &Id) -> Result<D1PreparedStatement, ApiError> {
+    Ok(db
+        .prepare("SELECT 1 AS found FROM shops WHERE id = ?1")
+        .bind(&[shop.as_str().into()])?)
+}
+
+/// `NotFound` unless [`exists_statement`]'s result holds its row.
+pub fn found(result: &D1Result) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Found {
+        #[allow(dead_code)]
+        found: i64,
+    }
+    if result.results::<Found>()?.is_empty() {
+        return Err(ApiError::NotFound("shop"));
+    }
+    Ok(())
 }
