@@ -23,7 +23,7 @@ async function bindingsUsed() {
   for (const file of await fs.readdir(path.join(EDGE, "src"))) {
     const text = await fs.readFile(path.join(EDGE, "src", file), "utf8");
     for (const m of text.matchAll(/rate_limit\(\s*(?:&?\w+,\s*)"([A-Z_]+)"/g)) names.add(m[1]);
-    for (const m of text.matchAll(/env\.(?:d1|assets|var|secret)\("([A-Z_]+)"\)/g)) names.add(m[1]);
+    for (const m of text.matchAll(/env\.(?:d1|assets|var)\("([A-Z_]+)"\)/g)) names.add(m[1]);
   }
   return names;
 }
@@ -60,6 +60,9 @@ describe("production bundle (wrangler deploy --dry-run)", () => {
       assert.ok(lines.some((l) => /env\.CLOCK_SHIFT_ALLOWED \("false"\)/.test(l)), said);
       assert.ok(lines.some((l) => /env\.COUNT_D1_STATEMENTS \("false"\)/.test(l)), said);
       assert.ok(lines.some((l) => /env\.WEBHOOK_LOOPBACK_ALLOWED \("false"\)/.test(l)), said);
+      // The salt of every hash that stands for a person is a secret (`wrangler secret put`),
+      // never a value committed for production: a known salt makes client hashes reversible.
+      assert.ok(!lines.some((l) => /CLIENT_HASH_SALT/.test(l)), `production declares a salt: ${said}`);
       // The dashboard's page and the loader go up with the assets.
       const assets = await fs.readdir(path.join(EDGE, "public"), { recursive: true });
       for (const f of ["admin.html", path.join("v1", "memnun.js")]) assert.ok(assets.includes(f), `${f} is missing from the assets`);

@@ -70,9 +70,10 @@ const routeOf = (p) => {
   return ROUTES.find((r) => r === bare) ?? ROUTES.find((r) => new RegExp(`^${r.replace(/[.]/g, "\\.").replace(/\{[a-z]+\}/g, "[^/]+")}$`).test(bare));
 };
 
-// Changes a refused request makes by design: the failed-key count is the lockout itself, and a
-// key's last use is written when it authenticates (at most once a minute).
-const VOLATILE_TABLES = new Set(["admin_auth_failures", "d1_migrations", "sqlite_sequence"]);
+// Changes a refused request makes by design: the failed-key count is the lockout itself, a
+// failed order lookup spends its budgets (per email, per shop), and a key's last use is written
+// when it authenticates (at most once a minute).
+const VOLATILE_TABLES = new Set(["admin_auth_failures", "lookup_failures", "d1_migrations", "sqlite_sequence"]);
 const VOLATILE_COLUMNS = { api_keys: new Set(["last_used_at"]) };
 
 let edge, db, ids, tokens, tables, fingerprintSql;

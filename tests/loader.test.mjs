@@ -95,4 +95,34 @@ describe("loader in the browser", () => {
     await page.locator("#later").getByText("değerlendirme").first().waitFor();
     await page.close();
   });
+
+  test("mounts only placeholders: not the widget's own JSON-LD, nor unknown kinds or elements; says so once", async () => {
+    const page = await browser.newPage();
+    const said = [];
+    page.on("console", (m) => said.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => said.push(`pageerror: ${e.message}`));
+    await page.goto(`${site.url}/jsonld-displayed.html`);
+    await page.locator('div[data-memnun="reviews"] .summary').waitFor();
+    await page.waitForFunction(() => document.querySelector('script[data-memnun="jsonld"]'));
+    // The displayed script is now in view: once an observer of our own has seen it (the
+    // loader's sees it in the same frame) and the loaded module had a turn, a mount would be done.
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const seen = new IntersectionObserver(() => {
+            seen.disconnect();
+            setTimeout(resolve, 50);
+          });
+          seen.observe(document.querySelector('script[data-memnun="jsonld"]'));
+        }),
+    );
+    const hosts = await page.evaluate(() =>
+      [...document.querySelectorAll("[data-memnun]")].map((e) => `${e.tagName} ${e.dataset.memnun} ${e.shadowRoot ? "mounted" : "left"}`),
+    );
+    assert.deepEqual(hosts.sort(), ["DIV review-list left", "DIV reviews mounted", "IMG reviews left", "SCRIPT jsonld left"]);
+    assert.ok(!said.some((m) => /attachShadow|NotSupportedError|pageerror/.test(m)), said.join("\n"));
+    const warnings = said.filter((m) => m.startsWith("warning: memnun: skipped"));
+    assert.equal(warnings.length, 1, said.join("\n"));
+    await page.close();
+  });
 });

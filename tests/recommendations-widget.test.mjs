@@ -40,7 +40,7 @@ async function openPage(url, { gpc = false, browserId } = {}) {
   if (gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
   if (browserId) {
     await context.addInitScript((id) => {
-      if (!localStorage.getItem("memnun:visitor:v1")) localStorage.setItem("memnun:visitor:v1", id);
+      if (!localStorage.getItem("memnun:browser:v1")) localStorage.setItem("memnun:browser:v1", id);
     }, browserId);
   }
   const page = await context.newPage();
@@ -166,7 +166,7 @@ describe("recommendation strip", () => {
 
     const page = await openPage(`${site.url}/recs-no-consent.html`);
     await strip(page).locator(".card").first().waitFor();
-    assert.equal(await page.evaluate(() => localStorage.getItem("memnun:visitor:v1")), null, "no id before consent");
+    assert.equal(await page.evaluate(() => localStorage.getItem("memnun:browser:v1")), null, "no id before consent");
     await page.goto(`${site.url}/`);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(await total(), start, "no event sent");
@@ -174,15 +174,15 @@ describe("recommendation strip", () => {
     // The shop's banner says yes: from then on the browser has an id and its views count.
     const consenting = await openPage(`${site.url}/recs-no-consent.html`);
     await consenting.evaluate(() => window.memnun.consent(true));
-    const id = await consenting.evaluate(() => localStorage.getItem("memnun:visitor:v1"));
+    const id = await consenting.evaluate(() => localStorage.getItem("memnun:browser:v1"));
     assert.match(id, /^[0-9a-f-]{36}$/);
     await consenting.evaluate(() => window.memnun.track("product_view", { product: "kupa-05" }));
     await consenting.goto(`${site.url}/recs-no-consent.html`);
     await waitFor(async () => (await total()) > start);
-    assert.equal(await consenting.evaluate(() => localStorage.getItem("memnun:visitor:v1")), id, "remembered on the next page");
+    assert.equal(await consenting.evaluate(() => localStorage.getItem("memnun:browser:v1")), id, "remembered on the next page");
     // Withdrawn: the id and everything kept for it are forgotten, and nothing more is sent.
     await consenting.evaluate(() => window.memnun.consent(false));
-    const kept = await consenting.evaluate(() => Object.keys(localStorage).filter((k) => /memnun:(visitor|consent|clicks|recent)/.test(k)));
+    const kept = await consenting.evaluate(() => Object.keys(localStorage).filter((k) => /memnun:(browser|visitor|consent|clicks|recent)/.test(k)));
     assert.deepEqual(kept, []);
     const after = await total();
     await consenting.evaluate(() => window.memnun.track("product_view", { product: "kupa-05" }));

@@ -1,13 +1,15 @@
 //! Merchant API keys: authentication of `/v1/admin/…` (`Authorization: Bearer <key>`, the key
-//! names the shop) and the keys' own endpoints, `/v1/admin/keys`. A shop holds several named
-//! keys; a key is stored only as its hash, shown once when created, and can be revoked.
+//! names the shop and its scope) and the keys' own endpoints, `/v1/admin/keys`. A shop holds
+//! several named keys; a key is stored only as its hash, shown once when created, and can be
+//! revoked. The last `full` key cannot be: the guard is part of the revoking statement itself,
+//! so two revokes at once cannot remove the last two.
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
 use memnun_protocol::Id;
 use memnun_protocol::digest::api_key_hash;
-use memnun_protocol::shop::{ApiKeyInfo, CreatedApiKey, NewApiKey};
+use memnun_protocol::shop::{ApiKeyInfo, ApiKeyScope, CreatedApiKey, NewApiKey};
 use memnun_protocol::{FieldErrors, FieldProblem};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -22,6 +24,18 @@ const LAST_USE_RESOLUTION_MS: i64 = 60_000;
 pub struct Merchant {
     pub shop: Id,
     pub key_name: String,
+    pub scope: ApiKeyScope,
+}
+
+impl Merchant {
+    /// Refuses (403) a request that needs more than this key's scope.
+    pub fn may(&self, needed: ApiKeyScope) -> Result<(), ApiError> {
+        if self.scope.allows(needed) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(self.scope.as_str(), needed.as_str()))
+        }
+    }
 }
 
 /// Failed key attempts one client address may make in `LOCKOUT_WINDOW_MS` before it is answered
@@ -48,11 +62,12 @@ pub async fn authenticate(
     struct Row {
         shop_id: Option<String>,
         name: Option<String>,
+        scope: Option<String>,
         last_used_at: Option<i64>,
         failures: Option<i64>,
         window_start: Option<i64>,
     }
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     // Keys longer than any we issue are wrong without asking D1 which key they are, but still
     // count as a try.
     let hash = if key.len() > 200 {
@@ -63,7 +78,7 @@ pub async fn authenticate(
     // One statement, one row whatever matches: the lockout and the key together.
     let row: Option<Row> = db
         .prepare(
-            "SELECT k.shop_id, k.name, k.last_used_at, f.failures, f.window_start              FROM (SELECT 1) LEFT JOIN api_keys k ON k.key_hash = ?1 AND k.revoked_at IS NULL              LEFT JOIN admin_auth_failures f ON f.client_hash = ?2",
+            "SELECT k.shop_id, k.name, k.scope, k.last_used_at, f.failures, f.window_start              FROM (SELECT 1) LEFT JOIN api_keys k ON k.key_hash = ?1 AND k.revoked_at IS NULL              LEFT JOIN admin_auth_failures f ON f.client_hash = ?2",
         )
         .bind(&[hash.as_str().into(), client.as_str().into()])?
         .first(None)
@@ -102,6 +117,11 @@ pub async fn authenticate(
         shop: Id::parse(&shop_id)
             .map_err(|_| ApiError::Internal("stored shop id is invalid".into()))?,
         key_name: name,
+        scope: row
+            .scope
+            .as_deref()
+            .and_then(ApiKeyScope::parse)
+            .ok_or_else(|| ApiError::Internal("stored key scope is invalid".into()))?,
     })
 }
 
@@ -109,7 +129,7 @@ pub async fn authenticate(
 pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     let keys: Vec<ApiKeyInfo> = db
         .prepare(
-            "SELECT name, created_at, last_used_at FROM api_keys \
+            "SELECT name, scope, created_at, last_used_at FROM api_keys \
              WHERE shop_id = ?1 AND revoked_at IS NULL ORDER BY name",
         )
         .bind(&[shop.as_str().into()])?
@@ -129,16 +149,18 @@ pub async fn create(
     now: i64,
 ) -> Result<Response, ApiError> {
     let (new, _): (NewApiKey, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    let name = new.validate().map_err(ApiError::Validation)?;
+    let (name, scope) = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
     let inserted = db
         .prepare(
-            "INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO api_keys (key_hash, shop_id, name, scope, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .bind(&[
             api_key_hash(&key).into(),
             shop.as_str().into(),
             name.as_str().into(),
+            scope.as_str().into(),
             JsValue::from_f64(now as f64),
         ])?
         .run()
@@ -153,13 +175,15 @@ pub async fn create(
         201,
         &CreatedApiKey {
             name: name.to_string(),
+            scope,
             key,
         },
     )
 }
 
-/// `DELETE /v1/admin/keys/{name}`: revokes a key at once. The last active key cannot be revoked,
-/// so a shop is never locked out of its own API.
+/// `DELETE /v1/admin/keys/{name}`: revokes a key at once. The last active `full` key cannot be
+/// revoked, so a shop is never locked out of its own API. The guard is in the one statement
+/// that revokes, so concurrent revokes cannot both pass it.
 pub async fn revoke(
     db: &D1Database,
     shop: &Id,
@@ -167,33 +191,42 @@ pub async fn revoke(
     now: i64,
 ) -> Result<Response, ApiError> {
     let name = Id::parse(name).map_err(|e| ApiError::InvalidParameter(format!("key name {e}")))?;
+    let revoked = db
+        .prepare(
+            "UPDATE api_keys SET revoked_at = ?3 \
+             WHERE shop_id = ?1 AND name = ?2 AND revoked_at IS NULL \
+             AND (scope != 'full' OR (SELECT COUNT(*) FROM api_keys \
+                  WHERE shop_id = ?1 AND revoked_at IS NULL AND scope = 'full') > 1) \
+             RETURNING name",
+        )
+        .bind(&[
+            shop.as_str().into(),
+            name.as_str().into(),
+            JsValue::from_f64(now as f64),
+        ])?
+        .all()
+        .await?
+        .results::<serde_json::Value>()?;
+    if !revoked.is_empty() {
+        return Ok(Response::empty()?.with_status(204));
+    }
+    // Nothing revoked: say why (only on this path, so a revoke is one statement).
     #[derive(Deserialize)]
-    struct Count {
-        active: u32,
+    struct Named {
         named: u32,
     }
-    let counts: Option<Count> = db
+    let named: Option<Named> = db
         .prepare(
-            "SELECT COUNT(*) AS active, COALESCE(SUM(name = ?2), 0) AS named FROM api_keys \
-             WHERE shop_id = ?1 AND revoked_at IS NULL",
+            "SELECT COUNT(*) AS named FROM api_keys \
+             WHERE shop_id = ?1 AND name = ?2 AND revoked_at IS NULL",
         )
         .bind(&[shop.as_str().into(), name.as_str().into()])?
         .first(None)
         .await?;
-    let counts = counts.ok_or_else(|| ApiError::Internal("count answered no row".into()))?;
-    if counts.named == 0 {
+    if named.is_none_or(|n| n.named == 0) {
         return Err(ApiError::NotFound("key"));
     }
-    if counts.active <= 1 {
-        let mut errors = FieldErrors::default();
-        errors.push("name", FieldProblem::LastKey);
-        return Err(ApiError::Validation(errors));
-    }
-    db.prepare(
-        "UPDATE api_keys SET revoked_at = ?3 WHERE shop_id = ?1 AND name = ?2 AND revoked_at IS NULL",
-    )
-    .bind(&[shop.as_str().into(), name.as_str().into(), JsValue::from_f64(now as f64)])?
-    .run()
-    .await?;
-    Ok(Response::empty()?.with_status(204))
+    let mut errors = FieldErrors::default();
+    errors.push("name", FieldProblem::LastKey);
+    Err(ApiError::Validation(errors))
 }

@@ -40,6 +40,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("this page's origin may not write to this shop; add it to the shop's allowed origins")]
     OriginNotAllowed,
+    #[error("this API key's scope ({0}) does not allow this; use a key with the {1} scope")]
+    Forbidden(&'static str, &'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("method not allowed; allowed: {0}")]
@@ -56,6 +58,10 @@ pub enum ApiError {
     RateLimited(u32),
     #[error("internal error")]
     Internal(String),
+    /// A secret or binding the deployment must provide is missing: the operator's mistake,
+    /// logged with its name; the client is told only that the service cannot take it now.
+    #[error("the service is not ready to take this; try again later")]
+    NotConfigured(&'static str),
 }
 
 impl From<worker::Error> for ApiError {
@@ -72,6 +78,7 @@ impl ApiError {
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::Unauthorized => ErrorCode::Unauthorized,
             ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            ApiError::Forbidden(..) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
@@ -80,6 +87,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::NotConfigured(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -113,6 +121,12 @@ impl ApiError {
                 let _ = headers.set("Allow", allow);
             }
             ApiError::Internal(detail) => attach_detail(&headers, detail),
+            ApiError::NotConfigured(what) => attach_detail(
+                &headers,
+                &format!(
+                    "not configured: the secret {what} is not set (wrangler secret put {what})"
+                ),
+            ),
             _ => {}
         }
         let json = serde_json::to_string(&body).unwrap_or_else(|_| {

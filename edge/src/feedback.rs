@@ -1,8 +1,14 @@
 //! Shoppers on other shoppers' reviews: `POST /v1/shops/{shop}/reviews/{review}/votes` ("Was
-//! this helpful?") and `…/reports` ("Report this review"). One browser counts once per review
-//! (its random id, stored hashed, is part of the row's key); the counts on the review are
-//! recounted from those rows in the same batch, so they never drift. A review reported by
-//! `report_threshold` browsers is held for the merchant, with a line in the audit log.
+//! this helpful?") and `…/reports` ("Report this review"). A row is kept per browser (its random
+//! id, stored hashed, is part of the row's key), but what is *counted* is distinct clients: the
+//! salted hash of the sender's address (an IPv6 client by its /64, `http::client_network`). The
+//! browser id is a body field anyone can make up, so counting it would let one script hide any
+//! review or stuff any vote. The counts on the review are recounted from the rows in the same
+//! batch, so they never drift. A review reported by `report_threshold` clients is held for the
+//! merchant, with a line in the audit log; the merchant's approval clears the reports counted so
+//! far (`cleared_at`: they stay for the record, they no longer count), so only new reports from
+//! then on can hold it again. Reports from verified buyers weigh the same: a report carries no
+//! proof of purchase, and the merchant sees every report's reason when deciding.
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
@@ -76,7 +82,7 @@ async fn start<T: serde::de::DeserializeOwned>(
     endpoint: &'static str,
     now: i64,
 ) -> Result<Result<Started<T>, Response>, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
     let key = Idempotency::key_of(req)?;
     let (body, raw): (T, Vec<u8>) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
@@ -124,7 +130,7 @@ pub async fn vote(
             ])?,
             db.prepare(
                 "UPDATE reviews SET helpful_count = \
-                 (SELECT COUNT(*) FROM review_votes WHERE review_id = ?2) \
+                 (SELECT COUNT(DISTINCT client_hash) FROM review_votes WHERE review_id = ?2) \
                  WHERE shop_id = ?1 AND id = ?2 RETURNING helpful_count",
             )
             .bind(&[shop.as_str().into(), review.into()])?,
@@ -193,7 +199,8 @@ pub async fn report(
         ])?,
         db.prepare(
             "UPDATE reviews SET report_count = \
-             (SELECT COUNT(*) FROM review_reports WHERE review_id = ?2) \
+             (SELECT COUNT(DISTINCT client_hash) FROM review_reports \
+              WHERE review_id = ?2 AND cleared_at IS NULL) \
              WHERE shop_id = ?1 AND id = ?2",
         )
         .bind(&[shop.as_str().into(), review.into()])?,

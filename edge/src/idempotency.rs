@@ -2,7 +2,9 @@
 //! `Idempotency-Key`) is stored in the same D1 batch as the write itself, so a retry gets that
 //! answer again (status and body) and a reuse of the key with another body is a 409. Two racing
 //! requests with one key cannot both write: the key's primary key makes the second batch fail
-//! as a whole, and it then answers with the first one's stored answer.
+//! as a whole, and it then answers with the first one's stored answer. A stored answer that
+//! holds a shopper's words names what it is about (`subject`: the review, the order), so erasing
+//! the shopper erases the replay too.
 
 use crate::error::ApiError;
 use crate::http;
@@ -18,6 +20,7 @@ pub struct Idempotency {
     endpoint: &'static str,
     key: String,
     request_hash: String,
+    subject: Option<String>,
 }
 
 impl Idempotency {
@@ -38,7 +41,14 @@ impl Idempotency {
             endpoint,
             key,
             request_hash: sha256_hex(&[body]),
+            subject: None,
         }
+    }
+
+    /// Names what the stored answer is about (a review id, an order id), for erasure.
+    pub fn about(mut self, subject: &str) -> Idempotency {
+        self.subject = Some(subject.to_owned());
+        self
     }
 
     /// The stored answer for this key, if it is fresh; a 409 if the key came with another body.
@@ -117,8 +127,8 @@ impl Idempotency {
             ])?,
             db.prepare(
                 "INSERT INTO idempotency_keys \
-                 (shop_id, endpoint, idempotency_key, request_hash, status, response_body, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 (shop_id, endpoint, idempotency_key, request_hash, status, response_body, \
+                 created_at, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .bind(&[
                 key_args[0].clone(),
@@ -128,6 +138,9 @@ impl Idempotency {
                 JsValue::from_f64(f64::from(status)),
                 body.into(),
                 JsValue::from_f64(now_ms as f64),
+                self.subject
+                    .as_deref()
+                    .map_or(JsValue::NULL, JsValue::from_str),
             ])?,
         ])
     }

@@ -365,6 +365,19 @@ fn preflight_public() -> Result<Response, ApiError> {
     Ok(resp)
 }
 
+/// What a merchant request needs of its key's scope: reading is for every key, deciding on and
+/// replying to reviews for `moderate` keys too, and everything else that changes something
+/// (or exports a shopper's data) for `full` keys only.
+fn scope_needed(path: &[&str], method: &Method) -> memnun_protocol::shop::ApiKeyScope {
+    use memnun_protocol::shop::ApiKeyScope;
+    match (path, method) {
+        (_, Method::Get | Method::Head) => ApiKeyScope::Read,
+        (["reviews", _, "approve" | "reject"], Method::Post)
+        | (["reviews", _, "reply"], Method::Put | Method::Delete) => ApiKeyScope::Moderate,
+        _ => ApiKeyScope::Full,
+    }
+}
+
 /// The merchant API: authenticated first (so an unknown route answers 401, not 404, to a caller
 /// without a key), then routed within the key's shop.
 async fn admin(
@@ -376,6 +389,7 @@ async fn admin(
     let db = database(env)?;
     let now = clock::now_ms(req, env);
     let merchant = api_keys::authenticate(req, env, &db, now).await?;
+    merchant.may(scope_needed(path, method))?;
     let shop = &merchant.shop;
     let actor = moderation::Actor(&merchant.key_name);
     use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};

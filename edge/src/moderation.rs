@@ -339,7 +339,7 @@ pub async fn decide(
         ModerationAction::Rejected => ReviewStatus::Rejected,
         _ => ReviewStatus::Published,
     };
-    db.batch(vec![
+    let mut batch = vec![
         db.prepare("UPDATE reviews SET status = ?3 WHERE shop_id = ?1 AND id = ?2 AND status = ?4")
             .bind(&[
                 shop.as_str().into(),
@@ -347,6 +347,25 @@ pub async fn decide(
                 next.as_str().into(),
                 current.status.as_str().into(),
             ])?,
+    ];
+    if action == ModerationAction::Approved {
+        // The merchant has read the reports and kept the review: they stop counting (they stay
+        // for the record), so the same reports, or one more on top of them, cannot hold it again.
+        batch.extend([
+            db.prepare(
+                "UPDATE review_reports SET cleared_at = ?3 \
+                 WHERE shop_id = ?1 AND review_id = ?2 AND cleared_at IS NULL",
+            )
+            .bind(&[
+                shop.as_str().into(),
+                review.into(),
+                JsValue::from_f64(now as f64),
+            ])?,
+            db.prepare("UPDATE reviews SET report_count = 0 WHERE shop_id = ?1 AND id = ?2")
+                .bind(&[shop.as_str().into(), review.into()])?,
+        ]);
+    }
+    batch.extend([
         log_line(
             db,
             shop,
@@ -360,8 +379,8 @@ pub async fn decide(
             true,
         )?,
         recount(db, shop, &current.product, now)?,
-    ])
-    .await?;
+    ]);
+    db.batch(batch).await?;
     get(db, shop, review).await
 }
 

@@ -28,12 +28,12 @@ const LINK_TTL_DAYS: u32 = 90;
 /// How long the token a lookup gives the widget stays valid.
 const TRACK_TTL_DAYS: u32 = 30;
 
-pub fn email_hash(env: &Env, email: &str) -> String {
-    sha256_hex(&[
+pub fn email_hash(env: &Env, email: &str) -> Result<String, ApiError> {
+    Ok(sha256_hex(&[
         b"order-email",
-        http::salt(env).as_bytes(),
+        http::salt(env)?.as_bytes(),
         email.trim().to_lowercase().as_bytes(),
-    ])
+    ]))
 }
 
 /// `PUT /v1/admin/orders/{order}`: creates or replaces the order, its items and shipments
@@ -100,7 +100,9 @@ pub async fn upsert(
             valid
                 .email
                 .as_deref()
-                .map_or(JsValue::NULL, |e| email_hash(env, e).into()),
+                .map(|e| email_hash(env, e))
+                .transpose()?
+                .map_or(JsValue::NULL, JsValue::from),
             valid
                 .placed_at
                 .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
@@ -495,9 +497,34 @@ fn not_found() -> ApiError {
     ApiError::NotFound("order")
 }
 
+/// A budget of failed lookups: at most `max` in each fixed `window_ms`, counted in
+/// `lookup_failures`. Only failures count, so a shopper who types their own number and email
+/// spends nothing, and nobody but the guesser runs a budget down.
+struct LookupBudget {
+    key: String,
+    window_ms: i64,
+    max: i64,
+}
+
+/// Failed lookups with one email in a day: walking order numbers for a known email, from any
+/// number of addresses, stops here.
+const EMAIL_FAILURES_PER_DAY: i64 = 10;
+/// Failed lookups in one shop in an hour, whoever makes them: many addresses guessing together
+/// stop here. A shop's own shoppers mistype far less than this.
+const SHOP_FAILURES_PER_HOUR: i64 = 300;
+const HOUR_MS: i64 = 3_600_000;
+
+/// The budget row of a shopper's email (`lookup_failures.budget`); the erasure in
+/// `shoppers.rs` deletes it by the same form.
+fn email_budget_key(shop: &Id, email_hash: &str) -> String {
+    format!("email:{shop}:{email_hash}")
+}
+
 /// `POST /v1/shops/{shop}/orders/lookup`: a shopper finds their order by number and email.
-/// Limited per client and per order number, so neither many numbers nor many emails can be
-/// tried.
+/// Limited per client (all lookups, and those of one number: a client guessing emails for a
+/// number is stopped, while the buyer, from their own address, is not), and by budgets of
+/// failures per email and per shop, so neither many numbers nor many emails can be tried from
+/// many addresses.
 pub async fn lookup(
     req: &mut Request,
     env: &Env,
@@ -505,7 +532,7 @@ pub async fn lookup(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
     let (lookup, _): (Lookup, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
     let lookup = Lookup {
@@ -517,26 +544,91 @@ pub async fn lookup(
     };
     let (number, email) = lookup.validate().map_err(ApiError::Validation)?;
     let number_key = sha256_hex(&[b"order-number", shop.as_str().as_bytes(), number.as_bytes()]);
-    http::rate_limit(env, "ORDER_LOOKUPS_PER_NUMBER", number_key).await?;
+    http::rate_limit(
+        env,
+        "ORDER_LOOKUPS_PER_NUMBER",
+        format!("{client}:{number_key}"),
+    )
+    .await?;
+    let email_key = email_hash(env, &email)?;
+    let budgets = [
+        LookupBudget {
+            key: email_budget_key(shop, &email_key),
+            window_ms: 24 * HOUR_MS,
+            max: EMAIL_FAILURES_PER_DAY,
+        },
+        LookupBudget {
+            key: format!("shop:{shop}"),
+            window_ms: HOUR_MS,
+            max: SHOP_FAILURES_PER_HOUR,
+        },
+    ];
+    #[derive(Deserialize)]
+    struct Spent {
+        budget: String,
+        window_start: i64,
+        failures: i64,
+    }
     #[derive(Deserialize)]
     struct Row {
         id: String,
     }
-    // One query whether the number exists or not, so a miss takes the same path as a wrong email.
-    let row: Option<Row> = db
-        .prepare(
-            "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 LIMIT 1",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            number.as_str().into(),
-            email_hash(env, &email).into(),
-        ])?
-        .first(None)
-        .await?;
-    let order_id = row
-        .and_then(|r| Id::parse(&r.id).ok())
-        .ok_or_else(not_found)?;
+    // The budgets and the order in one round trip; a miss takes the same path as a wrong email.
+    let [spent, found] = http::batch::<2>(
+        db,
+        vec![
+            db.prepare(
+                "SELECT budget, window_start, failures FROM lookup_failures \
+                 WHERE budget IN (?1, ?2)",
+            )
+            .bind(&[
+                budgets[0].key.as_str().into(),
+                budgets[1].key.as_str().into(),
+            ])?,
+            db.prepare(
+                "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 \
+                 LIMIT 1",
+            )
+            .bind(&[
+                shop.as_str().into(),
+                number.as_str().into(),
+                email_key.as_str().into(),
+            ])?,
+        ],
+    )
+    .await?;
+    for row in spent.results::<Spent>()? {
+        let Some(budget) = budgets.iter().find(|b| b.key == row.budget) else {
+            continue;
+        };
+        let ends = row.window_start + budget.window_ms;
+        if ends > now && row.failures >= budget.max {
+            // Refused before the order is named, whether this guess was right or not.
+            let seconds = ((ends - now + 999) / 1000).clamp(1, i64::from(u32::MAX));
+            return Err(ApiError::RateLimited(seconds as u32));
+        }
+    }
+    let found = found.results::<Row>()?;
+    let Some(order_id) = found.first().and_then(|r| Id::parse(&r.id).ok()) else {
+        let failed = budgets
+            .iter()
+            .map(|budget| {
+                db.prepare(
+                    "INSERT INTO lookup_failures (budget, window_start, failures) \
+                     VALUES (?1, ?2, 1) ON CONFLICT (budget) DO UPDATE SET \
+                     failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END, \
+                     window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END",
+                )
+                .bind(&[
+                    budget.key.as_str().into(),
+                    JsValue::from_f64(now as f64),
+                    JsValue::from_f64(budget.window_ms as f64),
+                ])
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        db.batch(failed).await?;
+        return Err(not_found());
+    };
     let signer = Signer::load(db, shop).await?;
     http::json(
         200,
@@ -556,7 +648,7 @@ pub async fn track(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
     #[derive(Deserialize)]
     struct Body {

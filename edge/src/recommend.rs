@@ -275,13 +275,13 @@ pub async fn receive(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "EVENT_WRITES", format!("{shop}:{client}")).await?;
     http::rate_limit(env, "SHOP_EVENTS", shop.to_string()).await?;
     let (batch, _): (EventBatch, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Beacon).await?;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
-    let browser_key = sha256_hex(&[b"browser", http::salt(env).as_bytes(), browser.as_bytes()]);
+    let browser_key = sha256_hex(&[b"browser", http::salt(env)?.as_bytes(), browser.as_bytes()]);
     // The same batch twice at once (a beacon and its retry), or two tabs of one browser seeing
     // a product first at once: both requests find the same events or first views new, but
     // only one can store them (inserted without OR IGNORE, so the other's batch fails as a

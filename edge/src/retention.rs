@@ -5,6 +5,7 @@
 //!
 //! - Idempotency records: their stored answers are only good for retries, `RETENTION_MS`.
 //! - Failed API-key attempts: once their window has passed (`api_keys::LOCKOUT_WINDOW_MS`).
+//! - Failed order lookups: a day after their window began (the longest budget window).
 //! - Shoppers' browsing events and first views: after the shop's `event_retention_days`. The
 //!   recommendation counts made from them (`item_counts`, `item_pairs`) stay: they name products,
 //!   not shoppers.
@@ -36,6 +37,11 @@ pub async fn purge(db: &D1Database, now: i64) -> Result<(), ApiError> {
              (SELECT rowid FROM admin_auth_failures WHERE window_start < ?1 LIMIT ?2)",
         )
         .bind(&[before(LOCKOUT_WINDOW_MS), batch.clone()])?,
+        db.prepare(
+            "DELETE FROM lookup_failures WHERE rowid IN \
+             (SELECT rowid FROM lookup_failures WHERE window_start < ?1 LIMIT ?2)",
+        )
+        .bind(&[before(DAY_MS), batch.clone()])?,
         db.prepare(
             "DELETE FROM shopper_events WHERE rowid IN \
              (SELECT e.rowid FROM shops s JOIN shopper_events e ON e.shop_id = s.id \

@@ -84,7 +84,7 @@ pub async fn import(
     let bytes = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
     let (rows, refused) = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;
-    let salt = http::salt(env);
+    let salt = http::salt(env)?;
     let stored: Vec<StoredRow> = rows
         .into_iter()
         .map(|row| {

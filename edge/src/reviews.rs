@@ -41,7 +41,7 @@ pub async fn create(
     db: &D1Database,
     shop: &Id,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "REVIEW_WRITES", format!("{shop}:{client}")).await?;
     let key = Idempotency::key_of(req)?;
     let (new, raw): (NewReview, Vec<u8>) =
@@ -98,7 +98,7 @@ pub async fn create(
     };
 
     let shopper_key = match &valid.email {
-        Some(email) => http::email_shopper_key(&http::salt(env), email),
+        Some(email) => http::email_shopper_key(&http::salt(env)?, email),
         None => sha256_hex(&[b"client", client.as_bytes()]),
     };
     let review = Review {
@@ -120,6 +120,8 @@ pub async fn create(
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
 
+    // The stored answer holds the shopper's words: it is erased with the review.
+    let idempotency = idempotency.about(&review.id);
     let mut batch = idempotency.record(db, now, 201, &answer)?;
     batch.push(
         db.prepare(

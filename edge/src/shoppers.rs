@@ -5,9 +5,12 @@
 //!
 //! - by email: reviews (`reviews.shopper_key`), orders (`orders.email_hash`) with their items,
 //!   shipments and tracking events, survey responses (`survey_responses.shopper_key`, and every
-//!   response to those orders), reviews written through those orders' review links, and the
-//!   webhook deliveries queued about them;
-//! - by browser id: events (`shopper_events.browser_key`), first product views, helpful votes
+//!   response to those orders), reviews written through those orders' review links, the webhook
+//!   deliveries about any of them (sent or waiting), the stored answers of their writes kept for
+//!   retries (`idempotency_keys.subject`), events naming their orders, the once-only basket
+//!   records of their orders and their email's lookup budget;
+//! - by browser id (the one id the loader and the widgets share): events
+//!   (`shopper_events.browser_key`) and their basket records, first product views, helpful votes
 //!   and reports.
 //!
 //! Deletion is one D1 batch (all or nothing) and keeps the maintained counts true: the rating
@@ -46,13 +49,13 @@ struct Keys {
 
 impl Keys {
     /// Keys that match nothing stand for the other way of naming a shopper.
-    fn of(env: &Env, shop: &Id, shopper: &Shopper) -> Keys {
-        let salt = http::salt(env);
+    fn of(env: &Env, shop: &Id, shopper: &Shopper) -> Result<Keys, ApiError> {
+        let salt = http::salt(env)?;
         let none = String::new;
-        match shopper {
+        Ok(match shopper {
             Shopper::Email(email) => Keys {
                 review_key: http::email_shopper_key(&salt, email),
-                order_key: crate::orders::email_hash(env, email),
+                order_key: crate::orders::email_hash(env, email)?,
                 browser_key: none(),
                 feedback_key: none(),
             },
@@ -62,7 +65,7 @@ impl Keys {
                 browser_key: sha256_hex(&[b"browser", salt.as_bytes(), browser.as_bytes()]),
                 feedback_key: crate::feedback::browser_key(shop, browser),
             },
-        }
+        })
     }
 
     /// Parameters ?1 to ?5 of every statement below.
@@ -196,7 +199,7 @@ pub async fn export(
     now: i64,
 ) -> Result<Response, ApiError> {
     let shopper = read_shopper(req).await?;
-    let params = Keys::of(env, shop, &shopper).params(shop);
+    let params = Keys::of(env, shop, &shopper)?.params(shop);
     let sections = export_sections();
     let statements = sections
         .iter()
@@ -232,7 +235,7 @@ pub async fn delete(
     now: i64,
 ) -> Result<Response, ApiError> {
     let shopper = read_shopper(req).await?;
-    let params = Keys::of(env, shop, &shopper).params(shop);
+    let params = Keys::of(env, shop, &shopper)?.params(shop);
     let reviews = format!("SELECT id FROM ({REVIEWS})");
     let orders = format!("SELECT id FROM ({ORDERS})");
     let now_param = JsValue::from_f64(now as f64);
@@ -263,23 +266,64 @@ pub async fn delete(
         ),
         (
             "UPDATE reviews SET \
-             helpful_count = (SELECT COUNT(*) FROM review_votes v \
+             helpful_count = (SELECT COUNT(DISTINCT v.client_hash) FROM review_votes v \
              WHERE v.review_id = reviews.id AND v.voter_key != ?5), \
-             report_count = (SELECT COUNT(*) FROM review_reports p \
-             WHERE p.review_id = reviews.id AND p.reporter_key != ?5) \
+             report_count = (SELECT COUNT(DISTINCT p.client_hash) FROM review_reports p \
+             WHERE p.review_id = reviews.id AND p.reporter_key != ?5 AND p.cleared_at IS NULL) \
              WHERE shop_id = ?1 AND id IN (SELECT review_id FROM review_votes \
              WHERE shop_id = ?1 AND voter_key = ?5 UNION SELECT review_id FROM review_reports \
              WHERE shop_id = ?1 AND reporter_key = ?5)"
                 .into(),
             None,
         ),
+        // Deliveries about them, sent or not: a payload holds the answers, the comment, the
+        // review's id and the order's links, and a pending one must not go out afterwards.
         (
             format!(
-                "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
+                "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND (event_key IN \
                  (SELECT 'review.held:' || id FROM ({reviews}) \
                   UNION ALL SELECT 'review.low_rating:' || id FROM ({reviews}) \
-                  UNION ALL SELECT 'order.delivered:' || id FROM ({orders}))"
+                  UNION ALL SELECT 'order.delivered:' || id FROM ({orders}) \
+                  UNION ALL SELECT 'survey.detractor:' || order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES} \
+                  UNION ALL SELECT 'survey.completed:' || order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES}) \
+                 OR EXISTS (SELECT 1 FROM ({reviews}) r \
+                  WHERE substr(event_key, 1, length(r.id) + 13) = 'review.held:' || r.id || ':'))"
             ),
+            None,
+        ),
+        // Stored answers for retries that repeat the review or the survey answers.
+        (
+            format!(
+                "DELETE FROM idempotency_keys WHERE shop_id = ?1 AND subject IN \
+                 (SELECT id FROM ({reviews}) UNION ALL SELECT order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES} UNION ALL SELECT id FROM ({orders}))"
+            ),
+            None,
+        ),
+        // The records that their orders' and purchases' products were counted once
+        // (`baskets`): they name the order or the event. The counts themselves stay. An erased
+        // order that the merchant sends again is counted again.
+        (
+            format!(
+                "DELETE FROM baskets WHERE shop_id = ?1 AND basket_key IN \
+                 (SELECT 'order:' || id FROM ({orders}) UNION ALL SELECT 'event:' || id \
+                  FROM shopper_events WHERE shop_id = ?1 AND (browser_key = ?4 \
+                  OR order_id IN ({orders})))"
+            ),
+            None,
+        ),
+        // Events that name the shopper's orders (a purchase the loader saw), whichever browser
+        // sent them.
+        (
+            format!("DELETE FROM shopper_events WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        // Their order-lookup budget is a hash of their email.
+        (
+            "DELETE FROM lookup_failures WHERE budget = 'email:' || ?1 || ':' || ?3 AND ?3 != ''"
+                .into(),
             None,
         ),
         (

@@ -206,7 +206,7 @@ pub async fn open(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
     let (body, _): (SurveyOpen, _) = http::read_json(req, OPEN_MAX_BYTES, BodyType::Json).await?;
     let mut errors = FieldErrors::default();
@@ -250,7 +250,7 @@ pub async fn answer(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env);
+    let client = http::client_hash(req, env)?;
     http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
     let key = Idempotency::key_of(req)?;
     let (submission, raw): (SurveySubmission, Vec<u8>) =
@@ -264,6 +264,8 @@ pub async fn answer(
         return Ok(replayed);
     }
     let order = token_order(db, shop, &valid.token, now).await?;
+    // The stored answer holds the shopper's answers: it is erased with the order's response.
+    let idempotency = idempotency.about(order.as_str());
     let settings = settings(db, shop).await?;
     let situation = situation(db, shop, &order, &settings, now).await?;
     let locale = valid.locale.as_deref();

@@ -1,9 +1,14 @@
 //! Webhooks: the merchant's endpoint (`/v1/admin/webhook`), the outbox events wait in, and
 //! their delivery by the scheduled handler. A request that causes an event only adds a row to
 //! the outbox (in its own batch): it never waits for the merchant's server. The scheduled
-//! handler (a Cron Trigger, every minute) sends what is due, signed (`protocol::webhook`), and
-//! retries failures with backoff; a receiver sees each delivery id until it answers 2xx, and
-//! then never again.
+//! handler (a Cron Trigger, every minute) claims what is due, with a lease (`claimed_until`), in
+//! one statement, so two runs that overlap never send the same delivery; it takes at most
+//! `PER_SHOP_PER_RUN` of each shop, round-robin, so one flooded shop cannot hold back the
+//! others; it sends them concurrently, each signed at the moment it is sent
+//! (`protocol::webhook`); and it retries failures with backoff. A run cut short leaves its claims
+//! to lapse, and those deliveries are sent again: a receiver sees each delivery id at least once
+//! until it answers 2xx, and then never again. Redirects are not followed: a receiver's 3xx is a
+//! failed attempt (its target was never checked).
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
@@ -16,12 +21,18 @@ use memnun_protocol::{FieldErrors, FieldProblem, Id};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
-    D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit, Response,
+    D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit, RequestRedirect,
+    Response,
 };
 
 const MAX_REQUEST_BYTES: usize = 4 * 1024;
 /// Deliveries one run of the scheduled handler sends; the rest wait for the next minute.
-const DELIVERIES_PER_RUN: u32 = 25;
+const DELIVERIES_PER_RUN: u32 = 50;
+/// Deliveries of one shop in one run: a shop with a backlog takes its share, not the run.
+const PER_SHOP_PER_RUN: u32 = 10;
+/// How long a run's claim on a delivery lasts: longer than a run (every send is cut at
+/// `SEND_TIMEOUT`, and they run at once), so only a run that died leaves a claim to lapse.
+const CLAIM_LEASE_MS: i64 = 120_000;
 /// How long one delivery waits for the receiver's answer.
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -126,18 +137,20 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Some(FieldProblem::NotAUrl);
     }
+    // Events carry shoppers' orders and answers: never in clear over the internet. Only the
+    // tests' own receivers on 127.0.0.1 speak plain http.
+    if parsed.scheme() != "https" && !loopback_allowed {
+        return Some(FieldProblem::NotHttps);
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Some(FieldProblem::NotPublic);
     }
     let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
     let ip: Option<IpAddr> = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(v6) => v6
-            .parse::<Ipv6Addr>()
-            .ok()
-            .map(|a| match a.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => IpAddr::V6(a),
-            }),
+        Some(v6) => v6.parse::<Ipv6Addr>().ok().map(|a| match embedded_ipv4(a) {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(a),
+        }),
         None => host.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
     };
     let internal = match ip {
@@ -158,6 +171,11 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
                 || first == 0
                 // Shared address space (RFC 6598), the carrier-grade NAT inside networks.
                 || (first == 100 && (64..128).contains(&second))
+                // IETF protocol assignments (192.0.0.0/24), benchmarking networks
+                // (198.18.0.0/15) and the reserved 240.0.0.0/4: never a merchant's server.
+                || (first == 192 && second == 0 && a.octets()[2] == 0)
+                || (first == 198 && (second & 0xfe) == 18)
+                || first >= 240
         }
         Some(IpAddr::V6(a)) => {
             let first = a.segments()[0];
@@ -180,8 +198,30 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
     internal.then_some(FieldProblem::NotPublic)
 }
 
+/// The IPv4 address an IPv6 address stands for, where it stands for one: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated but still routed by some
+/// stacks) and NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`): each reaches the IPv4 address it holds,
+/// so each is judged as that address.
+fn embedded_ipv4(a: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = a.segments();
+    let tail =
+        std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    if let Some(v4) = a.to_ipv4_mapped() {
+        Some(v4)
+    } else if s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified() {
+        Some(tail)
+    } else if (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4])
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+    {
+        Some(tail)
+    } else {
+        None
+    }
+}
+
 /// `PUT /v1/admin/webhook`: sets the URL and issues a new signing secret, shown in this answer
-/// only.
+/// only. The secret it replaces still signs deliveries, beside the new one, for
+/// `protocol::webhook::SECRET_OVERLAP_S`, so the merchant's receiver can be updated meanwhile.
 pub async fn put(
     req: &mut Request,
     env: &Env,
@@ -208,13 +248,15 @@ pub async fn put(
     db.prepare(
         "INSERT INTO webhooks (shop_id, url, secret, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, previous_secret = webhooks.secret, \
+         previous_secret_until = ?4 + ?5",
     )
     .bind(&[
         shop.as_str().into(),
         url.as_str().into(),
         secret.as_str().into(),
         JsValue::from_f64(now as f64),
+        JsValue::from_f64((webhook::SECRET_OVERLAP_S * 1000) as f64),
     ])?
     .run()
     .await?;
@@ -261,71 +303,104 @@ pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError
     http::json(200, &serde_json::json!({ "deliveries": rows }))
 }
 
-/// Sends every delivery due at `now` (the scheduled event's time). Each is marked delivered,
-/// rescheduled or given up on its own, so one failing shop does not hold back the others.
+/// Sends the deliveries due at `now` (the scheduled event's time): claims them (a fair share
+/// per shop, with a lease), sends them all at once, and records each outcome, delivered,
+/// rescheduled or given up, in one batch that also releases the claims.
 pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
     let db = env.d1("DB")?;
-    let due: Vec<Due> = db
-        .prepare(
-            "SELECT o.id, o.event_type, o.payload, o.attempts, w.url, w.secret \
-             FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
-             WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1 \
-             ORDER BY o.next_attempt_at LIMIT ?2",
-        )
-        .bind(&[
-            JsValue::from_f64(now as f64),
-            JsValue::from_f64(f64::from(DELIVERIES_PER_RUN)),
-        ])?
-        .all()
-        .await?
-        .results()?;
+    let claim = random_hex(12)?;
+    let at = |ms: i64| JsValue::from_f64(ms as f64);
+    // Claimed and read in one batch (one transaction): a run that overlaps this one finds these
+    // rows claimed. Ranked per shop and taken round-robin: every shop's first due delivery,
+    // then every shop's second, and so on.
+    let [_, claimed] = http::batch::<2>(
+        &db,
+        vec![
+            db.prepare(
+                "UPDATE webhook_outbox SET claim = ?3, claimed_until = ?1 + ?4 WHERE id IN \
+                 (SELECT id FROM (SELECT o.id, o.next_attempt_at, ROW_NUMBER() OVER \
+                   (PARTITION BY o.shop_id ORDER BY o.next_attempt_at, o.id) AS nth \
+                   FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
+                   WHERE o.delivered_at IS NULL AND o.failed_at IS NULL \
+                   AND o.next_attempt_at <= ?1 \
+                   AND (o.claimed_until IS NULL OR o.claimed_until <= ?1)) \
+                  WHERE nth <= ?5 ORDER BY nth, next_attempt_at LIMIT ?2)",
+            )
+            .bind(&[
+                at(now),
+                JsValue::from_f64(f64::from(DELIVERIES_PER_RUN)),
+                claim.as_str().into(),
+                at(CLAIM_LEASE_MS),
+                JsValue::from_f64(f64::from(PER_SHOP_PER_RUN)),
+            ])?,
+            db.prepare(
+                "SELECT o.id, o.event_type, o.payload, o.attempts, w.url, w.secret, \
+                 CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret END \
+                 AS previous_secret \
+                 FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
+                 WHERE o.claim = ?1",
+            )
+            .bind(&[claim.as_str().into(), at(now)])?,
+        ],
+    )
+    .await?;
+    let due: Vec<Due> = claimed.results()?;
+    if due.is_empty() {
+        return Ok(());
+    }
     let loopback = loopback_allowed(env);
-    for delivery in due {
+    let outcomes = futures_util::future::join_all(due.iter().map(|delivery| async move {
         // Checked again: a URL stored before the check existed, or under other rules, is not
         // sent to either.
-        let outcome = match receiver_problem(&delivery.url, loopback) {
+        match receiver_problem(&delivery.url, loopback) {
             Some(problem) => Err(format!("not sent: the URL {problem}")),
-            None => send(&delivery, now).await,
-        };
-        let attempts = delivery.attempts + 1;
+            None => send(delivery).await,
+        }
+    }))
+    .await;
+    let mut statements = Vec::with_capacity(due.len());
+    for (delivery, outcome) in due.iter().zip(outcomes) {
+        let attempts = JsValue::from_f64(f64::from(delivery.attempts + 1));
+        let id: JsValue = delivery.id.as_str().into();
+        // Each releases its own claim only: a lapsed claim taken over by another run is theirs.
         let statement = match outcome {
             Ok(()) => db
                 .prepare(
-                    "UPDATE webhook_outbox SET delivered_at = ?2, attempts = ?3, last_error = NULL \
-                     WHERE id = ?1",
+                    "UPDATE webhook_outbox SET delivered_at = ?2, attempts = ?3, last_error = NULL, \
+                     claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?4",
                 )
-                .bind(&[
-                    delivery.id.as_str().into(),
-                    JsValue::from_f64(now as f64),
-                    JsValue::from_f64(f64::from(attempts)),
-                ])?,
-            Err(error) => match webhook::next_attempt_after(attempts, now) {
+                .bind(&[id, at(now), attempts, claim.as_str().into()])?,
+            Err(error) => match webhook::next_attempt_after(delivery.attempts + 1, now) {
                 Some(next) => db
                     .prepare(
                         "UPDATE webhook_outbox SET attempts = ?2, next_attempt_at = ?3, \
-                         last_error = ?4 WHERE id = ?1",
+                         last_error = ?4, claim = NULL, claimed_until = NULL \
+                         WHERE id = ?1 AND claim = ?5",
                     )
                     .bind(&[
-                        delivery.id.as_str().into(),
-                        JsValue::from_f64(f64::from(attempts)),
-                        JsValue::from_f64(next as f64),
+                        id,
+                        attempts,
+                        at(next),
                         error.as_str().into(),
+                        claim.as_str().into(),
                     ])?,
                 None => db
                     .prepare(
-                        "UPDATE webhook_outbox SET attempts = ?2, failed_at = ?3, last_error = ?4 \
-                         WHERE id = ?1",
+                        "UPDATE webhook_outbox SET attempts = ?2, failed_at = ?3, last_error = ?4, \
+                         claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?5",
                     )
                     .bind(&[
-                        delivery.id.as_str().into(),
-                        JsValue::from_f64(f64::from(attempts)),
-                        JsValue::from_f64(now as f64),
+                        id,
+                        attempts,
+                        at(now),
                         error.as_str().into(),
+                        claim.as_str().into(),
                     ])?,
             },
         };
-        statement.run().await?;
+        statements.push(statement);
     }
+    db.batch(statements).await?;
     Ok(())
 }
 
@@ -338,22 +413,30 @@ struct Due {
     attempts: u32,
     url: String,
     secret: String,
+    /// The secret the current one replaced, while it still signs.
+    previous_secret: Option<String>,
 }
 
 /// One attempt: `Ok` on a 2xx answer; otherwise why not, for the merchant's delivery list.
-async fn send(delivery: &Due, now: i64) -> Result<(), String> {
+/// Signed with the time it is sent, not the run's, so a late send is not near a receiver's
+/// tolerance.
+async fn send(delivery: &Due) -> Result<(), String> {
     let headers = Headers::new();
     let set = |name: &str, value: &str| headers.set(name, value).map_err(|e| e.to_string());
     set("Content-Type", "application/json")?;
     set(EVENT_HEADER, &delivery.event_type)?;
     set(DELIVERY_HEADER, &delivery.id)?;
+    let mut secrets = vec![delivery.secret.as_str()];
+    secrets.extend(delivery.previous_secret.as_deref());
+    let sent_at = (worker::Date::now().as_millis() / 1000) as i64;
     set(
         SIGNATURE_HEADER,
-        &webhook::sign(&delivery.secret, now.div_euclid(1000), &delivery.payload),
+        &webhook::sign(&secrets, sent_at, &delivery.payload),
     )?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
         .with_body(Some(JsValue::from_str(&delivery.payload)));
     let request = Request::new_with_init(&delivery.url, &init).map_err(|e| e.to_string())?;
     // A receiver that hangs must not hold the run (and the deliveries behind it) until the
@@ -363,6 +446,10 @@ async fn send(delivery: &Due, now: i64) -> Result<(), String> {
     let waited = Box::pin(worker::Delay::from(SEND_TIMEOUT));
     match futures_util::future::select(sent, waited).await {
         Either::Left((Ok(resp), _)) if (200..300).contains(&resp.status_code()) => Ok(()),
+        Either::Left((Ok(resp), _)) if (300..400).contains(&resp.status_code()) => Err(format!(
+            "answered {} (a redirect, not followed: set the webhook to the final URL)",
+            resp.status_code()
+        )),
         Either::Left((Ok(resp), _)) => Err(format!("answered {}", resp.status_code())),
         Either::Left((Err(e), _)) => Err(format!("not reached: {e}")),
         Either::Right(_) => Err(format!("no answer within {} s", SEND_TIMEOUT.as_secs())),

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The request's `Origin` is not one of the shop's allowed origins (403).
     OriginNotAllowed,
+    /// The API key is valid but its scope does not allow this request (403).
+    Forbidden,
     /// No such shop, product or route (404).
     NotFound,
     /// The route exists but not for this method (405).
@@ -36,15 +38,19 @@ pub enum ErrorCode {
     RateLimited,
     /// Something failed on our side; nothing the client sent was at fault (500).
     Internal,
+    /// The edge is missing what it needs to take this request (a secret not set, the database
+    /// not answering); nothing was stored, and the same request may succeed later (503).
+    Unavailable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::MalformedJson,
         ErrorCode::InvalidParameter,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthorized,
         ErrorCode::OriginNotAllowed,
+        ErrorCode::Forbidden,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::IdempotencyConflict,
@@ -53,6 +59,7 @@ impl ErrorCode {
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
+        ErrorCode::Unavailable,
     ];
 
     /// The code as it appears on the wire (what serde writes).
@@ -63,6 +70,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
@@ -71,6 +79,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 
@@ -78,7 +87,7 @@ impl ErrorCode {
         match self {
             ErrorCode::MalformedJson | ErrorCode::InvalidParameter => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::OriginNotAllowed => 403,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::IdempotencyConflict | ErrorCode::Conflict => 409,
@@ -87,13 +96,17 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 
     /// Whether sending the very same request again later may succeed. The widgets' outbox keeps
     /// retrying these (with the same idempotency key) and drops the others.
     pub const fn is_retryable(self) -> bool {
-        matches!(self, ErrorCode::RateLimited | ErrorCode::Internal)
+        matches!(
+            self,
+            ErrorCode::RateLimited | ErrorCode::Internal | ErrorCode::Unavailable
+        )
     }
 }
 

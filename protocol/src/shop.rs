@@ -300,11 +300,51 @@ mod tests {
     }
 }
 
+/// What a merchant API key may do. A key handed to a helper (a reporting job, a moderator) need
+/// not hold the shop: `read` keys only read, `moderate` keys also decide and reply to reviews;
+/// only `full` keys change settings, orders, secrets, webhooks and keys, or export a shopper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyScope {
+    #[default]
+    Full,
+    Read,
+    Moderate,
+}
+
+impl ApiKeyScope {
+    pub const ALL: [ApiKeyScope; 3] = [ApiKeyScope::Full, ApiKeyScope::Read, ApiKeyScope::Moderate];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApiKeyScope::Full => "full",
+            ApiKeyScope::Read => "read",
+            ApiKeyScope::Moderate => "moderate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApiKeyScope> {
+        Self::ALL.into_iter().find(|scope| scope.as_str() == s)
+    }
+
+    /// Whether a key of this scope may make a request that needs `needed`.
+    pub const fn allows(self, needed: ApiKeyScope) -> bool {
+        matches!(
+            (self, needed),
+            (ApiKeyScope::Full, _)
+                | (_, ApiKeyScope::Read)
+                | (ApiKeyScope::Moderate, ApiKeyScope::Moderate)
+        )
+    }
+}
+
 /// A merchant API key as the merchant API lists it: never the key itself, which is stored only
 /// as a hash and shown once, when created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiKeyInfo {
     pub name: String,
+    #[serde(default)]
+    pub scope: ApiKeyScope,
     /// Unix milliseconds.
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -315,18 +355,41 @@ pub struct ApiKeyInfo {
 pub struct NewApiKey {
     #[serde(default)]
     pub name: Option<String>,
+    /// `full` (the default), `read` or `moderate`.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 impl NewApiKey {
-    /// Key names follow the id rule (1–64 characters of `[A-Za-z0-9._-]`).
-    pub fn validate(&self) -> Result<crate::Id, FieldErrors> {
+    /// Key names follow the id rule (1–64 characters of `[A-Za-z0-9._-]`); the scope is one of
+    /// [`ApiKeyScope`]'s, `full` when left out.
+    pub fn validate(&self) -> Result<(crate::Id, ApiKeyScope), FieldErrors> {
         let mut errors = FieldErrors::default();
-        match self.name.as_deref().map(crate::Id::parse) {
-            Some(Ok(name)) => return Ok(name),
-            Some(Err(_)) => errors.push("name", FieldProblem::InvalidId),
-            None => errors.push("name", FieldProblem::Required),
+        let name = match self.name.as_deref().map(crate::Id::parse) {
+            Some(Ok(name)) => Some(name),
+            Some(Err(_)) => {
+                errors.push("name", FieldProblem::InvalidId);
+                None
+            }
+            None => {
+                errors.push("name", FieldProblem::Required);
+                None
+            }
+        };
+        let scope = match self.scope.as_deref() {
+            None => Some(ApiKeyScope::Full),
+            Some(given) => {
+                let scope = ApiKeyScope::parse(given);
+                if scope.is_none() {
+                    errors.push("scope", FieldProblem::NotAChoice);
+                }
+                scope
+            }
+        };
+        match (name, scope) {
+            (Some(name), Some(scope)) => Ok((name, scope)),
+            _ => Err(errors),
         }
-        Err(errors)
     }
 }
 
@@ -334,6 +397,8 @@ impl NewApiKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedApiKey {
     pub name: String,
+    #[serde(default)]
+    pub scope: ApiKeyScope,
     pub key: String,
 }
 
@@ -345,23 +410,53 @@ mod key_tests {
     fn key_names_follow_the_id_rule() {
         assert!(
             NewApiKey {
-                name: Some("ci-deploy".into())
+                name: Some("ci-deploy".into()),
+                scope: None,
             }
             .validate()
-            .is_ok()
+            .map(|(_, scope)| scope)
+                == Ok(ApiKeyScope::Full)
         );
         assert_eq!(
-            NewApiKey { name: None }.validate().unwrap_err().get("name"),
+            NewApiKey {
+                name: None,
+                scope: None
+            }
+            .validate()
+            .unwrap_err()
+            .get("name"),
             Some(FieldProblem::Required)
         );
         assert_eq!(
             NewApiKey {
-                name: Some("two words".into())
+                name: Some("two words".into()),
+                scope: None,
             }
             .validate()
             .unwrap_err()
             .get("name"),
             Some(FieldProblem::InvalidId)
+        );
+    }
+
+    #[test]
+    fn scopes_allow_what_they_say() {
+        use ApiKeyScope::*;
+        assert!(Full.allows(Full) && Full.allows(Moderate) && Full.allows(Read));
+        assert!(Moderate.allows(Moderate) && Moderate.allows(Read) && !Moderate.allows(Full));
+        assert!(Read.allows(Read) && !Read.allows(Moderate) && !Read.allows(Full));
+        let scoped = |scope: &str| {
+            NewApiKey {
+                name: Some("helper".into()),
+                scope: Some(scope.into()),
+            }
+            .validate()
+        };
+        assert_eq!(scoped("read").map(|(_, s)| s), Ok(Read));
+        assert_eq!(scoped("moderate").map(|(_, s)| s), Ok(Moderate));
+        assert_eq!(
+            scoped("admin").unwrap_err().get("scope"),
+            Some(FieldProblem::NotAChoice)
         );
     }
 }

@@ -19,10 +19,9 @@ pub const MAX_REQUEST_BYTES: usize = 1024;
 pub struct ShopperRequest {
     #[serde(default)]
     pub email: Option<String>,
-    /// One of the random ids (UUIDs) the widgets keep in the shopper's `localStorage`:
-    /// `memnun:visitor:v1` (the loader's, on events and product views, made only with consent)
-    /// or `memnun:browser:v1` (the review widget's, on helpful votes and reports). Either finds
-    /// what was stored under it; a shopper who sends both is asked about twice.
+    /// The random id (a UUID) the widgets keep in the shopper's `localStorage` as
+    /// `memnun:browser:v1`: the review widget's on helpful votes and reports, and the loader's on
+    /// events and product views (with consent). One id names everything the browser sent.
     #[serde(default)]
     pub browser: Option<String>,
 }

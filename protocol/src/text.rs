@@ -32,7 +32,7 @@ pub enum FieldProblem {
     InvalidId,
     /// A name that must be unique is already taken.
     InUse,
-    /// The shop's last active API key cannot be revoked.
+    /// The shop's last active `full` API key cannot be revoked.
     LastKey,
     /// Not a date or time in a form the merchant API reads (see `time::parse_timestamp`).
     NotATime,
@@ -56,6 +56,8 @@ pub enum FieldProblem {
     /// An address the edge will not send to: this machine, a private network, or one carrying
     /// a user name or password.
     NotPublic,
+    /// An `http://` address where only `https://` is taken.
+    NotHttps,
 }
 
 impl fmt::Display for FieldProblem {
@@ -78,7 +80,7 @@ impl fmt::Display for FieldProblem {
             }
             FieldProblem::InUse => f.write_str("is already in use"),
             FieldProblem::LastKey => {
-                f.write_str("is the shop's last active key; create another before revoking it")
+                f.write_str("is the shop's last active key with the full scope; create another before revoking it")
             }
             FieldProblem::NotATime => {
                 f.write_str("must be a date like 2026-11-23 or 2026-11-23T15:06:52Z")
@@ -103,6 +105,7 @@ impl fmt::Display for FieldProblem {
                 "must be a public address: not localhost, a private or link-local network, \
                  nor one with a user name or password",
             ),
+            FieldProblem::NotHttps => f.write_str("must be an https:// address"),
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum TokenError {
     Expired,
     WrongPurpose,
     WrongShop,
+    /// `exp` is further away than [`LIFETIME_DAYS_MAX`]: not a link this shop may issue.
+    TooLong,
 }
 
 impl TokenError {
@@ -63,6 +65,9 @@ impl TokenError {
             TokenError::Expired => "has expired; ask the shop for a new link",
             TokenError::WrongPurpose => "is a link for something else, not for this",
             TokenError::WrongShop => "was issued by another shop",
+            TokenError::TooLong => {
+                "is valid for longer than a link may be; ask the shop for a new link"
+            }
         }
     }
 }
@@ -70,6 +75,12 @@ impl TokenError {
 /// How long a minted link stays valid when the merchant does not say, and at most.
 pub const TTL_DAYS_DEFAULT: u32 = 60;
 pub const TTL_DAYS_MAX: u32 = 365;
+
+/// The furthest `exp` a verifier accepts, in days from now. Merchants' own servers mint tokens
+/// too, with any `exp` they like; a link that never expires would be a key for life to an
+/// order's page and its review and survey, so one further out than this is refused. Above
+/// [`TTL_DAYS_MAX`] so a token minted here at the maximum is never refused for clock skew.
+pub const LIFETIME_DAYS_MAX: i64 = 400;
 
 /// The body of `POST /v1/admin/tokens`: mint a signed link for an order (and, for a review
 /// link, a product).
@@ -221,6 +232,9 @@ pub fn verify(
     if claims.exp <= now {
         return Err(TokenError::Expired);
     }
+    if claims.exp > now.saturating_add(LIFETIME_DAYS_MAX * 86_400) {
+        return Err(TokenError::TooLong);
+    }
     Ok(claims)
 }
 
@@ -321,6 +335,24 @@ mod tests {
             Err(TokenError::Expired)
         );
         assert!(verify(&token(), Purpose::Review, "demo", NOW + 3599, secrets).is_ok());
+    }
+
+    #[test]
+    fn a_token_valid_for_longer_than_a_link_may_be_is_refused() {
+        let lasting = |days: i64| {
+            let t = sign(
+                &TokenClaims {
+                    exp: NOW + days * 86_400,
+                    ..claims()
+                },
+                b"current secret",
+            );
+            verify(&t, Purpose::Review, "demo", NOW, secrets)
+        };
+        assert!(lasting(LIFETIME_DAYS_MAX).is_ok());
+        assert!(lasting(i64::from(TTL_DAYS_MAX)).is_ok());
+        assert_eq!(lasting(LIFETIME_DAYS_MAX + 1), Err(TokenError::TooLong));
+        assert_eq!(lasting(100 * 365), Err(TokenError::TooLong));
     }
 
     #[test]

@@ -2,8 +2,14 @@
 //! merchant's server can check that an event came from its memnun shop and is not a replay.
 //!
 //! `Memnun-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, as Stripe
-//! signs its webhooks: the timestamp is signed with the body, so an old delivery replayed later
-//! fails a receiver's time check (see [`verify`]).
+//! signs its webhooks: the timestamp (the time of sending) is signed with the body, so an old
+//! delivery replayed later fails a receiver's time check (see [`verify`]). For
+//! [`SECRET_OVERLAP_S`] after the merchant replaces the secret, a delivery carries one `v1=` per
+//! secret, the new one first, so a receiver that still holds the old secret keeps verifying while
+//! it is updated.
+//!
+//! Delivery is at least once: a delivery whose answer was lost (or whose run was cut short) is
+//! sent again with the same id, which a receiver keeps to ignore repeats.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -15,6 +21,10 @@ pub const DELIVERY_HEADER: &str = "Memnun-Delivery";
 pub const EVENT_HEADER: &str = "Memnun-Event";
 /// How far a receiver should accept a signature's time from its own clock.
 pub const TOLERANCE_S: i64 = 300;
+
+/// How long an old webhook secret still signs deliveries (beside the new one) after it was
+/// replaced.
+pub const SECRET_OVERLAP_S: i64 = 24 * 3600;
 
 /// The retry delays after each failed attempt; after the last, the delivery is given up.
 pub const RETRY_DELAYS_S: [i64; 7] = [60, 300, 1_800, 7_200, 21_600, 43_200, 86_400];
@@ -36,38 +46,42 @@ fn mac(secret: &[u8]) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
 }
 
-/// The `Memnun-Signature` value for `body` sent at `timestamp_s`.
-pub fn sign(secret: &str, timestamp_s: i64, body: &str) -> String {
-    let mut m = mac(secret.as_bytes());
-    m.update(format!("{timestamp_s}.").as_bytes());
-    m.update(body.as_bytes());
-    format!(
-        "t={timestamp_s},v1={}",
-        crate::digest::hex(&m.finalize().into_bytes())
-    )
+/// The `Memnun-Signature` value for `body` sent at `timestamp_s`, signed with each of
+/// `secrets` (the current one first; an old one during [`SECRET_OVERLAP_S`]).
+pub fn sign(secrets: &[&str], timestamp_s: i64, body: &str) -> String {
+    let mut header = format!("t={timestamp_s}");
+    for secret in secrets {
+        let mut m = mac(secret.as_bytes());
+        m.update(format!("{timestamp_s}.").as_bytes());
+        m.update(body.as_bytes());
+        header.push_str(",v1=");
+        header.push_str(&crate::digest::hex(&m.finalize().into_bytes()));
+    }
+    header
 }
 
-/// What a receiver does: checks the signature and that it is recent (within [`TOLERANCE_S`]).
+/// What a receiver does: checks that one of the signatures is the secret's and that it is
+/// recent (within [`TOLERANCE_S`]).
 pub fn verify(header: &str, secret: &str, body: &str, now_s: i64) -> bool {
     let mut timestamp = None;
-    let mut signature = None;
+    let mut signatures = Vec::new();
     for part in header.split(',') {
         match part.split_once('=') {
             Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
-            Some(("v1", v)) => signature = Some(v),
+            Some(("v1", v)) => signatures.extend(from_hex(v)),
             _ => {}
         }
     }
-    let (Some(t), Some(given)) = (timestamp, signature) else {
+    let Some(t) = timestamp else {
         return false;
     };
-    let Some(given) = from_hex(given) else {
-        return false;
-    };
-    let mut m = mac(secret.as_bytes());
-    m.update(format!("{t}.").as_bytes());
-    m.update(body.as_bytes());
-    m.verify_slice(&given).is_ok() && (now_s - t).abs() <= TOLERANCE_S
+    (now_s - t).abs() <= TOLERANCE_S
+        && signatures.iter().any(|given| {
+            let mut m = mac(secret.as_bytes());
+            m.update(format!("{t}.").as_bytes());
+            m.update(body.as_bytes());
+            m.verify_slice(given).is_ok()
+        })
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
@@ -93,7 +107,7 @@ mod tests {
     #[test]
     fn a_signature_verifies_with_its_secret_body_and_time_only() {
         let body = r#"{"id":"wh_1","type":"order.delivered"}"#;
-        let header = sign("whsec", 1_790_000_000, body);
+        let header = sign(&["whsec"], 1_790_000_000, body);
         assert!(header.starts_with("t=1790000000,v1="));
         assert!(verify(&header, "whsec", body, 1_790_000_010));
         assert!(!verify(&header, "other", body, 1_790_000_010));
@@ -115,6 +129,17 @@ mod tests {
         for bad in ["", "t=1", "v1=00", "t=x,v1=zz"] {
             assert!(!verify(bad, "whsec", body, 1_790_000_000));
         }
+    }
+
+    #[test]
+    fn during_a_secret_change_both_secrets_sign() {
+        let body = r#"{"id":"wh_1"}"#;
+        let header = sign(&["new", "old"], 1_790_000_000, body);
+        assert_eq!(header.matches(",v1=").count(), 2);
+        assert!(header.starts_with(&sign(&["new"], 1_790_000_000, body)));
+        assert!(verify(&header, "new", body, 1_790_000_000));
+        assert!(verify(&header, "old", body, 1_790_000_000));
+        assert!(!verify(&header, "neither", body, 1_790_000_000));
     }
 
     #[test]

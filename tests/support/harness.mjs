@@ -66,12 +66,13 @@ export const sqlQuote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 export class Edge {
   /** A fresh database with the migrations applied and a test shop allowing `origins`. */
-  static async start({ origins = [], demoSeed = false, env = "test", script, captureLog = false } = {}) {
+  static async start({ origins = [], demoSeed = false, env = "test", script, captureLog = false, vars = {} } = {}) {
     const persist = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-d1-"));
     // Migrations go through wrangler, exactly as in the demo and in production.
     await wrangler(["d1", "migrations", "apply", "DB"], persist, env);
     const edge = new Edge(persist, env, script);
     edge.captureLog = captureLog;
+    edge.vars = vars;
     await edge.start();
     let sql = [
       `INSERT INTO shops (id, name, created_at) VALUES ('${TEST_SHOP}', 'Test', 0);`,
@@ -94,6 +95,7 @@ export class Edge {
     this.port = 0;
     this.mf = null;
     this.captureLog = false;
+    this.vars = {};
     this.log = "";
   }
 
@@ -103,6 +105,8 @@ export class Edge {
     const { workerOptions } = wranglerApi.unstable_getMiniflareWorkerOptions(path.join(EDGE_DIR, "wrangler.toml"), this.env);
     this.mf = new Miniflare({
       ...workerOptions,
+      // Secrets a deployment sets with `wrangler secret put` (production's config holds none).
+      bindings: { ...workerOptions.bindings, ...this.vars },
       scriptPath: this.script,
       modules: true,
       d1Persist: path.join(this.persist, "v3", "d1"),

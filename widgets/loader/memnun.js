@@ -52,16 +52,17 @@ const queue = [];
 // the shop's standing word, so it is read on every page, never stored.
 const consent = (yes, keep = true) => {
   if (yes && !gpc) {
-    // Its own id, not the one the review widget's votes use: withdrawing consent forgets this
-    // one (and the history kept under it) without reopening vote counting.
-    browser = get("visitor") || uuid();
-    set("visitor", browser);
+    // The same random id the review widget keeps for votes and reports, so one id names
+    // everything this browser sent, and a shopper's erasure request needs only that one. Votes
+    // count per client address, so forgetting it on withdrawal reopens nothing.
+    browser = get("browser") || uuid();
+    set("browser", browser);
     if (keep) set("consent", "1");
   } else {
     // No, withdrawn, or GPC: forget the id and everything kept for it.
     browser = null;
     queue.length = 0;
-    for (const k of ["consent", "visitor", "clicks", "recent"]) set(k);
+    for (const k of ["consent", "browser", "visitor", "clicks", "recent"]) set(k);
   }
 };
 const said = script && script.dataset.consent;
@@ -104,14 +105,24 @@ window.memnun = {
 };
 const seen = new WeakSet();
 const viewed = new Set();
+// Elements that may hold a shadow root (and custom elements, with a dash in their name).
+const hosts = /^(DIV|SPAN|P|SECTION|ARTICLE|ASIDE|MAIN|NAV|HEADER|FOOTER|BLOCKQUOTE|H[1-6])$|-/;
+let warned;
 const scan = () => {
   for (const el of document.querySelectorAll("[data-memnun]")) {
     if (seen.has(el)) continue;
     seen.add(el);
+    const kind = el.dataset.memnun;
+    // Only placeholders: not the reviews widget's own JSON-LD (`data-memnun="jsonld"` on a
+    // script), nor a kind or an element no widget can mount on. Said once a page, not per element.
+    if (!reserve[kind] || !hosts.test(el.tagName)) {
+      if (kind != "jsonld" && !warned) warned = console.warn("memnun: skipped", el, reserve[kind] ? "not a div" : "unknown kind") || 1;
+      continue;
+    }
     const p = el.dataset.product;
     if (p && !viewed.has(p)) viewed.add(p), track("product_view", { product: p });
     // A shop that reserves the space in its own CSS (before first paint) shifts nothing at all.
-    if (!(parseFloat(getComputedStyle(el).minHeight) > 0)) el.style.minHeight = reserve[el.dataset.memnun] || "";
+    if (!(parseFloat(getComputedStyle(el).minHeight) > 0)) el.style.minHeight = reserve[kind];
     near.observe(el);
   }
 };

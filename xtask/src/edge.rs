@@ -65,8 +65,15 @@ pub fn start(env: Option<&str>, persist: &Path, port: u16, inspector_port: u16) 
         ])
         .arg("--persist-to")
         .arg(persist);
-    if let Some(env) = env {
-        cmd.args(["--env", env]);
+    match env {
+        Some(env) => {
+            cmd.args(["--env", env]);
+        }
+        // The production config holds no salt (it is a secret there); the demo brings its own,
+        // as `wrangler secret put` would.
+        None => {
+            cmd.args(["--var", "CLIENT_HASH_SALT:memnun-demo-local-only"]);
+        }
     }
     let mut service = Service::start("the edge (wrangler dev)", &mut cmd)?;
     service.wait_ready(port, "/v1/health", Duration::from_secs(60))?;
