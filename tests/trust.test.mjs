@@ -511,3 +511,37 @@ describe("webhook deliveries", () => {
     }
   });
 });
+
+describe("a refused body", () => {
+  test("a body refused by its Content-Length costs the next request on the connection nothing", async () => {
+    // One keep-alive connection, as a browser or a proxy reuses it.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (path, body, headers = {}) =>
+      new Promise((resolve) => {
+        const req = http.request(`${edge.url}${path}`, { method: body ? "POST" : "GET", agent, headers }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => resolve({ status: res.statusCode, text }));
+        });
+        req.on("error", (e) => resolve({ status: "error", text: e.message }));
+        req.end(body);
+      });
+    const writeHeaders = (body) => ({
+      "Content-Type": "application/json", Origin: ORIGIN, "Idempotency-Key": randomUUID(),
+      "CF-Connecting-IP": newClient(), "Content-Length": Buffer.byteLength(body),
+    });
+    try {
+      for (const size of [1024 * 1024, 3 * 1024 * 1024]) {
+        const huge = "x".repeat(size);
+        const refused = await send(`/v1/shops/${TEST_SHOP}/reviews`, huge, writeHeaders(huge));
+        assert.equal(refused.status, 413, refused.text);
+        const valid = JSON.stringify(review({ product: "after-huge" }));
+        const next = await send(`/v1/shops/${TEST_SHOP}/reviews`, valid, writeHeaders(valid));
+        assert.equal(next.status, 201, `after a ${size} B body: ${next.text}`);
+        assert.equal((await send("/v1/health")).status, 200);
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+});

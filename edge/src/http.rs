@@ -73,6 +73,7 @@ pub async fn read_body(
     }
     let length = req.headers().get("Content-Length")?;
     if length.is_some_and(|l| l.trim().parse::<usize>().map_or(true, |n| n > max_bytes)) {
+        // Left unread here; `lib.rs` drains it (or closes the connection) after answering.
         return Err(ApiError::PayloadTooLarge(max_bytes));
     }
     // Content-Length may be absent (chunked) or wrong: count what actually arrives.
@@ -240,9 +241,11 @@ pub async fn rate_limit(env: &Env, binding: &str, key: String) -> Result<(), Api
     }
 }
 
-/// Reads (and drops) up to `DRAIN_LIMIT` bytes of a body the handler did not read. Answering
-/// before the body is read makes workerd close the connection, and a client that reuses it for
-/// its next request then sees that request fail. Larger bodies are left; the connection closes.
+/// Reads (and drops) what is left of a body the handler did not read, up to `DRAIN_LIMIT`
+/// bytes. Answering before the body is read makes workerd close the connection without saying
+/// so (a `Connection: close` set here is dropped by the runtime), and a client that reuses it
+/// for its next request sees that request fail (`ECONNRESET`, or wrangler's "worker restarted
+/// mid-request"). A larger body costs its sender the connection.
 pub async fn drain_unread_body(req: &mut Request) {
     if req.inner().body_used() || req.inner().body().is_none() {
         return;
@@ -251,9 +254,13 @@ pub async fn drain_unread_body(req: &mut Request) {
     drain(&mut stream).await;
 }
 
+/// The most of an unread body the edge reads to keep a connection usable: twice the largest
+/// body any endpoint takes (the CSV import's 2 MiB), so a client that sent too much keeps its
+/// connection. The bytes are only counted, never kept.
+const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
+
 /// Reads (and drops) up to `DRAIN_LIMIT` more bytes of `stream`.
 async fn drain(stream: &mut worker::ByteStream) {
-    const DRAIN_LIMIT: usize = 64 * 1024;
     let mut seen = 0;
     while let Some(Ok(chunk)) = stream.next().await {
         seen += chunk.len();
