@@ -1,14 +1,17 @@
 //! `cargo xtask demo`: builds everything, seeds the demo shop into a local D1 that persists
 //! between runs (`target/demo-d1`), starts the edge under workerd and the demo shop's pages,
-//! and serves until Ctrl-C, which stops both.
+//! and serves until Ctrl-C (or SIGTERM, SIGHUP), which stops both; so does any of those
+//! signals while it starts, and any error (see `process::Service`).
+//!
+//! Its ports are the ones asked for (8787 and 8080 by default): when one is taken, often by an
+//! earlier demo still running, it says by which process and stops before starting anything,
+//! rather than serving elsewhere while the old one answers on the usual ports.
 
-use crate::process::{Service, free_port};
+use crate::process::{Service, any_free_port, ensure_port_free, exit_code_on_signal};
 use crate::tools::ensure_build_tools;
 use crate::{build, edge, root, sizes, step};
 use anyhow::{Context, Result, bail};
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub const DEMO_SHOP: &str = "demo";
@@ -26,15 +29,22 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
 
+    if edge_port == site_port {
+        bail!("the edge and the demo site cannot both use port {edge_port}");
+    }
+    // Before the build, which can take minutes; and again before the edge starts.
+    let ports_free = || -> Result<()> {
+        ensure_port_free(edge_port, "the edge", "--edge-port")?;
+        ensure_port_free(site_port, "the demo site", "--site-port")
+    };
+    ports_free()?;
+
     ensure_build_tools()?;
     let built = build::all()?;
     sizes::report(&built)?;
 
     let root = root();
     let persist = root.join("target/demo-d1");
-    let edge_port = free_port(Some(edge_port))?;
-    let site_port = free_port(Some(site_port))?;
-    let inspector_port = free_port(None)?;
 
     step("Applying the D1 migrations to the demo database (target/demo-d1)");
     edge::migrate(None, &persist, false)?;
@@ -50,6 +60,9 @@ pub fn run(args: &[String]) -> Result<()> {
         .collect();
     edge::execute_sql(None, &persist, &sql, false)?;
 
+    ports_free()?;
+    // wrangler's debugger port has no fixed number here: any free one.
+    let inspector_port = any_free_port(&[edge_port, site_port])?;
     step(&format!(
         "Starting the edge under workerd on http://127.0.0.1:{edge_port}"
     ));
@@ -97,11 +110,10 @@ pub fn run(args: &[String]) -> Result<()> {
     println!();
     println!("  Press Ctrl-C to stop.");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("cannot catch Ctrl-C")?;
-    while !stop.load(Ordering::SeqCst) {
+    // From now on Ctrl-C is how the demo ends: the signal handler (installed before the edge
+    // started) stops the edge and the site and exits successfully.
+    exit_code_on_signal(0);
+    loop {
         if edge.has_exited() {
             bail!("the edge stopped unexpectedly");
         }
@@ -110,10 +122,6 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    step("Stopping the edge and the demo site");
-    drop(site);
-    drop(edge);
-    Ok(())
 }
 
 #[cfg(test)]

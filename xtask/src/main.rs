@@ -10,6 +10,7 @@ mod bench;
 mod build;
 mod demo;
 mod edge;
+mod ports;
 mod process;
 mod shop;
 mod sizes;
