@@ -11,7 +11,8 @@
 // An entry (one per line in the file):
 //   name, method, path      the path may hold {shop}, {review}, {pending_review},
 //                           {order}, {order2}, {order3}
-//   auth                    "key" | "forged" | "other-shop-key" | absent (no Authorization)
+//   auth                    "key" | "read-key" (the shop's, scope read) | "forged" |
+//                           "other-shop-key" | absent (no Authorization)
 //   origin                  "allowed" | "foreign" | absent (no Origin)
 //   idempotency             true (a fresh UUID) | a literal key (placeholders allowed) | absent
 //   headers                 more headers; a value may be {"repeat": …} like a body
@@ -38,12 +39,13 @@ import {
 const ORIGIN = "https://shop.example";
 const FOREIGN = "https://evil.example";
 const OTHER_SHOP_KEY = "mk_other_shop_key_for_hostile_tests";
+const READ_KEY = "mk_read_only_key_for_hostile_tests";
 const SEED_IDEMPOTENCY_KEY = "6f1d2c3b-4a59-4e68-8b7a-0c1d2e3f4a5b";
 const corpus = JSON.parse(await fs.readFile(path.join(ROOT, "tests/hostile/requests.json"), "utf8"));
 
 // docs/API.md, "Errors": each code and its status.
 const STATUS_OF = {
-  malformed_json: 400, invalid_parameter: 400, unauthorized: 401, origin_not_allowed: 403, not_found: 404,
+  malformed_json: 400, invalid_parameter: 400, unauthorized: 401, origin_not_allowed: 403, forbidden: 403, not_found: 404,
   method_not_allowed: 405, idempotency_conflict: 409, conflict: 409, payload_too_large: 413,
   unsupported_media_type: 415, validation_failed: 422, rate_limited: 429,
 };
@@ -90,6 +92,7 @@ function makeTokens() {
     survey_token_unknown_order: signed({ purpose: "survey", order: "H-404" }),
     track_token: signed({ purpose: "track", order: "H-1" }),
     track_token_expired: signed({ purpose: "track", order: "H-1", exp: 1_000_000_000 }),
+    track_token_forever: signed({ purpose: "track", order: "H-1", exp: Math.floor(Date.now() / 1000) + 100 * 365 * 86400 }),
     track_token_other_shop: signed({ purpose: "track", order: "H-1", shop: "other-shop" }, "other-secret"),
     track_token_traversal: signed({ purpose: "track", order: "../../H-1" }),
     review_token_other_product: signed({ purpose: "review", order: "H-1", product: "tabak" }),
@@ -142,6 +145,7 @@ async function send(entry) {
   if (entry.auth === "key") headers.Authorization = `Bearer ${TEST_API_KEY}`;
   if (entry.auth === "forged") headers.Authorization = `Bearer mk_${randomBytes(24).toString("hex")}`;
   if (entry.auth === "other-shop-key") headers.Authorization = `Bearer ${OTHER_SHOP_KEY}`;
+  if (entry.auth === "read-key") headers.Authorization = `Bearer ${READ_KEY}`;
   if (entry.origin === "allowed") headers.Origin = ORIGIN;
   if (entry.origin === "foreign") headers.Origin = FOREIGN;
   if (entry.idempotency === true) headers["Idempotency-Key"] = randomUUID();
@@ -219,6 +223,11 @@ before(async () => {
     "INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES (?1, 'other-shop', 'other', 0)",
     apiKeyHash(OTHER_SHOP_KEY),
   );
+  await edge.query(
+    "INSERT INTO api_keys (key_hash, shop_id, name, scope, created_at) VALUES (?1, ?2, 'reader', 'read', 0)",
+    apiKeyHash(READ_KEY),
+    TEST_SHOP,
+  );
   // A little normal data through the API, so the corpus has real ids to aim at.
   const published = await postReview(edge, review({ product: "fincan" }), { origin: ORIGIN, key: SEED_IDEMPOTENCY_KEY });
   assert.equal(published.status, 201, published.text);
@@ -274,7 +283,7 @@ describe("hostile corpus", () => {
       assert.ok(entry.expect.status >= 400 && entry.expect.status < 500, entry.name);
       assert.equal(STATUS_OF[entry.expect.code], entry.expect.status, `${entry.name}: code and status as docs/API.md pairs them`);
       if (entry.expect.status === 405) assert.ok(entry.expect.allow, `${entry.name}: a 405 says what Allow must be`);
-      assert.ok([undefined, "key", "forged", "other-shop-key"].includes(entry.auth), entry.name);
+      assert.ok([undefined, "key", "read-key", "forged", "other-shop-key"].includes(entry.auth), entry.name);
       assert.ok([undefined, "allowed", "foreign"].includes(entry.origin), entry.name);
       assert.ok(Array.isArray(entry.unchanged), `${entry.name}: says what must not change`);
       // An unknown merchant path is a 401 without a key: the key is checked before the route.

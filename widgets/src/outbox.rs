@@ -1,7 +1,9 @@
 //! The outbox: every write a widget makes goes through here. A write is stored in
 //! `localStorage` before it is sent, and stays there until the edge answers it, so a network
 //! failure, a stopped edge or a reload loses nothing; it is sent again with the same
-//! idempotency key, so the edge stores it once however often it arrives.
+//! idempotency key, so the edge stores it once however often it arrives. A write no answer has
+//! come to in `KEPT_MS` (a week) is dropped: its body may hold an email or a verified-buyer
+//! token, and a shared computer should not keep them longer than the write needs.
 
 use crate::api::{self, Answer};
 use crate::wire;
@@ -12,6 +14,8 @@ use wasm_bindgen::JsCast;
 const STORAGE_KEY: &str = "memnun:outbox:v1";
 const RETRY_FIRST_MS: i32 = 1_000;
 const RETRY_MAX_MS: i32 = 30_000;
+/// How long a stored write waits for an answer before it is dropped.
+const KEPT_MS: f64 = 7.0 * 86_400_000.0;
 
 /// One write waiting for an answer.
 #[derive(Clone, Debug)]
@@ -19,6 +23,8 @@ pub struct Pending {
     pub idempotency_key: String,
     pub url: String,
     pub body: String,
+    /// When it was first stored (Unix ms); `submit` sets it.
+    pub queued_at: f64,
 }
 
 /// What became of a write.
@@ -41,7 +47,8 @@ thread_local! {
 
 /// Stores `pending`, sends it, and says what became of the first attempt. If it is queued,
 /// `on_answer` runs once when a later attempt is answered.
-pub async fn submit(pending: Pending, on_answer: impl Fn(Answer) + 'static) -> Outcome {
+pub async fn submit(mut pending: Pending, on_answer: impl Fn(Answer) + 'static) -> Outcome {
+    pending.queued_at = js_sys::Date::now();
     let mut all = load();
     all.retain(|p| p.idempotency_key != pending.idempotency_key);
     all.push(pending.clone());
@@ -137,16 +144,28 @@ fn load() -> Vec<Pending> {
     let Ok(entries) = wire::parse(&text).dyn_into::<Array>() else {
         return Vec::new();
     };
-    entries
+    let now = js_sys::Date::now();
+    let mut expired = false;
+    let all: Vec<Pending> = entries
         .iter()
         .filter_map(|e| {
+            // One stored before times were kept counts from now.
+            let queued_at = wire::number(&e, "queued_at").unwrap_or(now);
+            expired |= now - queued_at >= KEPT_MS;
             Some(Pending {
                 idempotency_key: wire::text(&e, "idempotency_key")?,
                 url: wire::text(&e, "url")?,
                 body: wire::text(&e, "body")?,
+                queued_at,
             })
+            .filter(|_| now - queued_at < KEPT_MS)
         })
-        .collect()
+        .collect();
+    // Too old: gone from the store as soon as it is read.
+    if expired {
+        save(&all);
+    }
+    all
 }
 
 fn save(all: &[Pending]) {
@@ -165,11 +184,13 @@ fn save(all: &[Pending]) {
 fn to_array(all: &[Pending]) -> Array {
     all.iter()
         .map(|p| {
-            wire::strings(&[
+            let entry = wire::strings(&[
                 ("idempotency_key", &p.idempotency_key),
                 ("url", &p.url),
                 ("body", &p.body),
-            ])
+            ]);
+            wire::set(&entry, "queued_at", p.queued_at.into());
+            entry
         })
         .collect()
 }

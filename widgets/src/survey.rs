@@ -169,6 +169,7 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
             idempotency_key: api::new_idempotency_key(),
             url: api.with_value(|a| a.shop_url("survey/answers")),
             body,
+            queued_at: 0.0,
         };
         spawn_local(async move {
             match outbox::submit(pending, settle).await {

@@ -25,7 +25,7 @@ pub fn number(object: &JsValue, name: &str) -> Option<f64> {
     field(object, name).as_f64()
 }
 
-fn set(object: &Object, name: &str, value: JsValue) {
+pub fn set(object: &Object, name: &str, value: JsValue) {
     // Setting a property on a plain new object cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(name), &value);
 }

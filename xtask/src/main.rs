@@ -5,10 +5,12 @@
 //! - `cargo xtask build`: build the widgets and the worker (release) and print their sizes.
 //! - `cargo xtask bench [--smoke]`: weight, worker size and edge speed against real peers.
 //! - `cargo xtask shop create --origin URL…`: create a shop, print its id, API key and secret.
+//! - `cargo xtask deploy [--dry-run]`: build, migrate and deploy production (never test/bench).
 
 mod bench;
 mod build;
 mod demo;
+mod deploy;
 mod edge;
 mod ports;
 mod process;
@@ -31,7 +33,10 @@ commands:
   bench [--smoke]   weight against peers, worker size, edge speed against a JS baseline;
                     writes BENCHMARKS.md (--smoke: tiny counts, checks only)
   shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]
-                    create a shop; print its id, an API key and the token secret";
+                    create a shop; print its id, an API key and the token secret
+  deploy [--dry-run]
+                    build, apply the D1 migrations remotely and deploy production to
+                    Cloudflare (refuses the test and bench environments)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +49,7 @@ fn main() -> ExitCode {
             .and_then(|built| sizes::report(&built).map(|_| ())),
         Some("shop") => shop::run(rest),
         Some("bench") => bench::run(rest),
+        Some("deploy") => deploy::run_deploy(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -124,6 +124,7 @@ pub fn ReviewForm(
             idempotency_key: api::new_idempotency_key(),
             url: url.get_value(),
             body: json,
+            queued_at: 0.0,
         };
         spawn_local(async move {
             match outbox::submit(pending, on_answer).await {

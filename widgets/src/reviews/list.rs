@@ -251,6 +251,7 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
             idempotency_key: api::new_idempotency_key(),
             url: format!("{}{resource}", base.get_value()),
             body,
+            queued_at: 0.0,
         };
         spawn_local(async move {
             if let outbox::Outcome::Answered(answer) = outbox::submit(pending, |_| {}).await {
