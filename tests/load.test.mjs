@@ -285,7 +285,8 @@ test(`${WRITES} writes of five kinds, 5% twice, 2% cut and resent: every accepte
   compare("votes on review", votes, tally(byKind("vote").map((w) => w.target)));
   // (A vote is found only as one of its review's: per review, at most as many as accepted.)
   stored.vote = [...tally(byKind("vote").map((w) => w.target))].reduce((a, [k, n]) => a + Math.min(n, votes.get(k) ?? 0), 0);
-  for (const r of await edge.query("SELECT id, helpful_count, (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id) AS n FROM reviews r WHERE product_id = 'load-target'")) {
+  // A review's helpful count is its distinct voting clients (votes from one address count once).
+  for (const r of await edge.query("SELECT id, helpful_count, (SELECT COUNT(DISTINCT v.client_hash) FROM review_votes v WHERE v.review_id = r.id) AS n FROM reviews r WHERE product_id = 'load-target'")) {
     expect(`helpful count of ${r.id}`, r.helpful_count, r.n);
   }
 
