@@ -87,8 +87,9 @@ export class Edge {
     return edge;
   }
 
-  /** `script` replaces the built worker (the bench's JavaScript baseline runs this way). */
-  constructor(persist, env = "test", script = path.join(EDGE_DIR, "build/index.js")) {
+  /** `script` replaces the built worker (the bench's JavaScript baseline runs this way);
+   * MEMNUN_EDGE_SCRIPT does so for every test, e.g. to show a new test fails on an older build. */
+  constructor(persist, env = "test", script = process.env.MEMNUN_EDGE_SCRIPT || path.join(EDGE_DIR, "build/index.js")) {
     this.persist = persist;
     this.env = env;
     this.script = script;

@@ -34,15 +34,7 @@ pub fn run_deploy(args: &[String]) -> Result<()> {
         }
     }
     if !dry_run {
-        let config = std::fs::read_to_string(root().join("edge/wrangler.toml"))?;
-        let production = config.split("[env.").next().unwrap_or_default();
-        if production.contains(PLACEHOLDER_DATABASE) {
-            bail!(
-                "edge/wrangler.toml still names the placeholder D1 database: run \
-                 `npx wrangler d1 create memnun` in edge/ and put the database_id it prints into \
-                 [[d1_databases]] (README, \"Deploying the edge to Cloudflare\")"
-            );
-        }
+        check_database(&std::fs::read_to_string(root().join("edge/wrangler.toml"))?)?;
     }
     crate::tools::ensure_build_tools()?;
     crate::build::all()?;
@@ -62,6 +54,19 @@ pub fn run_deploy(args: &[String]) -> Result<()> {
         "Deployed. If you have not yet, set the salt: `cd edge && npx wrangler secret put \
          CLIENT_HASH_SALT` (until then the edge answers writes 503)."
     );
+    Ok(())
+}
+
+/// Refuses production's config while it names the placeholder database.
+fn check_database(config: &str) -> Result<()> {
+    let production = config.split("[env.").next().unwrap_or_default();
+    if production.contains(PLACEHOLDER_DATABASE) {
+        bail!(
+            "edge/wrangler.toml still names the placeholder D1 database: run \
+             `npx wrangler d1 create memnun` in edge/ and put the database_id it prints into \
+             [[d1_databases]] (README, \"Deploying the edge to Cloudflare\")"
+        );
+    }
     Ok(())
 }
 
@@ -102,8 +107,22 @@ mod tests {
 
     #[test]
     fn a_real_deploy_needs_a_real_database_id() {
-        // The committed config names the placeholder, so only --dry-run may go on.
-        let refused = run_deploy(&[]).unwrap_err().to_string();
-        assert!(refused.contains("placeholder D1 database"), "{refused}");
+        // Checked on the text, never through `run_deploy`: with a real id that would deploy.
+        let committed = std::fs::read_to_string(root().join("edge/wrangler.toml")).unwrap();
+        let placeholder = committed
+            .split("[env.")
+            .next()
+            .unwrap()
+            .contains(PLACEHOLDER_DATABASE);
+        if placeholder {
+            let refused = check_database(&committed).unwrap_err().to_string();
+            assert!(refused.contains("placeholder D1 database"), "{refused}");
+        }
+        let real = committed.replacen(
+            PLACEHOLDER_DATABASE,
+            "4b1d5c2e-0000-4000-8000-000000000001",
+            1,
+        );
+        assert!(check_database(&real).is_ok());
     }
 }
