@@ -6,8 +6,8 @@
 //! review or stuff any vote. The counts on the review are recounted from the rows in the same
 //! batch, so they never drift. A review reported by `report_threshold` clients is held for the
 //! merchant, with a line in the audit log; the merchant's approval clears the reports counted so
-//! far (`cleared_at`: they stay for the record, they no longer count), so only new reports from
-//! then on can hold it again. Reports from verified buyers weigh the same: a report carries no
+//! far (`cleared_at`: they stay for the record, they no longer count), so only reports from other
+//! clients can hold it again. Reports from verified buyers weigh the same: a report carries no
 //! proof of purchase, and the merchant sees every report's reason when deciding.
 
 use crate::error::ApiError;
@@ -22,6 +22,15 @@ use memnun_protocol::moderation::HoldReason;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
+
+/// The clients whose reports count towards holding `reviews.id` (from a statement on
+/// `reviews`): reports not cleared by an approval, from clients none of whose reports on that
+/// review has been cleared. A merchant who kept the review after a client's report has heard
+/// that client; reporting again does not hold it again.
+pub const COUNTED_REPORTERS: &str = "COUNT(DISTINCT p.client_hash) FROM review_reports p \
+     WHERE p.review_id = reviews.id AND p.cleared_at IS NULL AND NOT EXISTS \
+     (SELECT 1 FROM review_reports c WHERE c.review_id = p.review_id \
+      AND c.client_hash = p.client_hash AND c.cleared_at IS NOT NULL)";
 
 const ENDPOINT_VOTE: &str = "POST /v1/shops/{shop}/reviews/{review}/votes";
 const ENDPOINT_REPORT: &str = "POST /v1/shops/{shop}/reviews/{review}/reports";
@@ -197,12 +206,10 @@ pub async fn report(
             client.as_str().into(),
             JsValue::from_f64(now as f64),
         ])?,
-        db.prepare(
-            "UPDATE reviews SET report_count = \
-             (SELECT COUNT(DISTINCT client_hash) FROM review_reports \
-              WHERE review_id = ?2 AND cleared_at IS NULL) \
-             WHERE shop_id = ?1 AND id = ?2",
-        )
+        db.prepare(format!(
+            "UPDATE reviews SET report_count = (SELECT {COUNTED_REPORTERS}) \
+             WHERE shop_id = ?1 AND id = ?2"
+        ))
         .bind(&[shop.as_str().into(), review.into()])?,
         db.prepare(
             "UPDATE reviews SET status = 'pending', hold_reason = ?3 \

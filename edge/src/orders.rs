@@ -21,7 +21,7 @@ use memnun_protocol::order::{
 use memnun_protocol::token::Purpose;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1PreparedStatement, D1Database, Env, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
@@ -497,27 +497,80 @@ fn not_found() -> ApiError {
     ApiError::NotFound("order")
 }
 
-/// A budget of failed lookups: at most `max` in each fixed `window_ms`, counted in
-/// `lookup_failures`. Only failures count, so a shopper who types their own number and email
-/// spends nothing, and nobody but the guesser runs a budget down.
+/// A budget of failed lookups in fixed windows of `window_ms`, counted in `lookup_failures`.
+/// Only failures count, so a shopper who types their own number and email spends nothing.
+/// Each lookup reserves one failure in every budget in the same statement that reads what is
+/// spent (so a burst cannot overshoot a budget), and gives it back unless the lookup failed.
 struct LookupBudget {
     key: String,
     window_ms: i64,
-    max: i64,
 }
 
 /// Failed lookups with one email in a day: walking order numbers for a known email, from any
 /// number of addresses, stops here.
 const EMAIL_FAILURES_PER_DAY: i64 = 10;
-/// Failed lookups in one shop in an hour, whoever makes them: many addresses guessing together
-/// stop here. A shop's own shoppers mistype far less than this.
+/// Failed lookups in one shop in an hour, whoever makes them. Once they are spent, a client
+/// that has itself failed `CLIENT_FAILURES_ONCE_SHOP_SPENT` times that hour is refused: many
+/// addresses guessing together get a few guesses each, while a shopper who has not been
+/// guessing (or one persistent guesser's victims) still finds their order.
 const SHOP_FAILURES_PER_HOUR: i64 = 300;
+const CLIENT_FAILURES_ONCE_SHOP_SPENT: i64 = 3;
 const HOUR_MS: i64 = 3_600_000;
 
 /// The budget row of a shopper's email (`lookup_failures.budget`); the erasure in
 /// `shoppers.rs` deletes it by the same form.
 fn email_budget_key(shop: &Id, email_hash: &str) -> String {
     format!("email:{shop}:{email_hash}")
+}
+
+/// What a budget has spent in its current window, this lookup's reservation included.
+#[derive(Deserialize)]
+struct Spent {
+    window_start: i64,
+    failures: i64,
+}
+
+impl Spent {
+    fn read(reserved: worker::D1Result) -> Result<Spent, ApiError> {
+        reserved
+            .results::<Spent>()?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::Internal("a lookup budget answered no row".into()))
+    }
+
+    /// Seconds until the window ends, for `Retry-After`.
+    fn seconds_left(&self, budget: &LookupBudget, now: i64) -> u32 {
+        let ends = self.window_start + budget.window_ms;
+        ((ends - now + 999) / 1000).clamp(1, i64::from(u32::MAX)) as u32
+    }
+}
+
+fn reserve(db: &D1Database, budget: &LookupBudget, now: i64) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO lookup_failures (budget, window_start, failures) VALUES (?1, ?2, 1) \
+         ON CONFLICT (budget) DO UPDATE SET \
+         failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END, \
+         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END \
+         RETURNING window_start, failures",
+    )
+    .bind(&[
+        budget.key.as_str().into(),
+        JsValue::from_f64(now as f64),
+        JsValue::from_f64(budget.window_ms as f64),
+    ])
+}
+
+/// Gives back a reservation, in the window it was made in.
+fn give_back(db: &D1Database, budget: &LookupBudget, spent: &Spent) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "UPDATE lookup_failures SET failures = failures - 1 \
+         WHERE budget = ?1 AND window_start = ?2 AND failures > 0",
+    )
+    .bind(&[
+        budget.key.as_str().into(),
+        JsValue::from_f64(spent.window_start as f64),
+    ])
 }
 
 /// `POST /v1/shops/{shop}/orders/lookup`: a shopper finds their order by number and email.
@@ -555,36 +608,28 @@ pub async fn lookup(
         LookupBudget {
             key: email_budget_key(shop, &email_key),
             window_ms: 24 * HOUR_MS,
-            max: EMAIL_FAILURES_PER_DAY,
         },
         LookupBudget {
             key: format!("shop:{shop}"),
             window_ms: HOUR_MS,
-            max: SHOP_FAILURES_PER_HOUR,
+        },
+        LookupBudget {
+            key: format!("client:{shop}:{client}"),
+            window_ms: HOUR_MS,
         },
     ];
-    #[derive(Deserialize)]
-    struct Spent {
-        budget: String,
-        window_start: i64,
-        failures: i64,
-    }
     #[derive(Deserialize)]
     struct Row {
         id: String,
     }
-    // The budgets and the order in one round trip; a miss takes the same path as a wrong email.
-    let [spent, found] = http::batch::<2>(
+    // The reservations and the order in one round trip (one transaction); a miss takes the
+    // same path as a wrong email.
+    let [by_email, by_shop, by_client, found] = http::batch::<4>(
         db,
         vec![
-            db.prepare(
-                "SELECT budget, window_start, failures FROM lookup_failures \
-                 WHERE budget IN (?1, ?2)",
-            )
-            .bind(&[
-                budgets[0].key.as_str().into(),
-                budgets[1].key.as_str().into(),
-            ])?,
+            reserve(db, &budgets[0], now)?,
+            reserve(db, &budgets[1], now)?,
+            reserve(db, &budgets[2], now)?,
             db.prepare(
                 "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 \
                  LIMIT 1",
@@ -597,38 +642,39 @@ pub async fn lookup(
         ],
     )
     .await?;
-    for row in spent.results::<Spent>()? {
-        let Some(budget) = budgets.iter().find(|b| b.key == row.budget) else {
-            continue;
-        };
-        let ends = row.window_start + budget.window_ms;
-        if ends > now && row.failures >= budget.max {
-            // Refused before the order is named, whether this guess was right or not.
-            let seconds = ((ends - now + 999) / 1000).clamp(1, i64::from(u32::MAX));
-            return Err(ApiError::RateLimited(seconds as u32));
-        }
-    }
-    let found = found.results::<Row>()?;
-    let Some(order_id) = found.first().and_then(|r| Id::parse(&r.id).ok()) else {
-        let failed = budgets
-            .iter()
-            .map(|budget| {
-                db.prepare(
-                    "INSERT INTO lookup_failures (budget, window_start, failures) \
-                     VALUES (?1, ?2, 1) ON CONFLICT (budget) DO UPDATE SET \
-                     failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END, \
-                     window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END",
-                )
-                .bind(&[
-                    budget.key.as_str().into(),
-                    JsValue::from_f64(now as f64),
-                    JsValue::from_f64(budget.window_ms as f64),
-                ])
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        db.batch(failed).await?;
-        return Err(not_found());
+    let [email_spent, shop_spent, client_spent] = [by_email, by_shop, by_client].map(Spent::read);
+    let (email_spent, shop_spent, client_spent) = (email_spent?, shop_spent?, client_spent?);
+    // Refused before the order is named, whether this guess was right or not.
+    let refused = if email_spent.failures > EMAIL_FAILURES_PER_DAY {
+        Some(email_spent.seconds_left(&budgets[0], now))
+    } else if shop_spent.failures > SHOP_FAILURES_PER_HOUR
+        && client_spent.failures > CLIENT_FAILURES_ONCE_SHOP_SPENT
+    {
+        Some(
+            shop_spent
+                .seconds_left(&budgets[1], now)
+                .min(client_spent.seconds_left(&budgets[2], now)),
+        )
+    } else {
+        None
     };
+    let found = found.results::<Row>()?;
+    let order_id = found.first().and_then(|r| Id::parse(&r.id).ok());
+    if refused.is_none() && order_id.is_none() {
+        return Err(not_found());
+    }
+    // Not a failure: the reservations go back.
+    let spent = [email_spent, shop_spent, client_spent];
+    let given_back = budgets
+        .iter()
+        .zip(&spent)
+        .map(|(budget, spent)| give_back(db, budget, spent))
+        .collect::<Result<Vec<_>, _>>()?;
+    db.batch(given_back).await?;
+    if let Some(seconds) = refused {
+        return Err(ApiError::RateLimited(seconds));
+    }
+    let order_id = order_id.ok_or_else(not_found)?;
     let signer = Signer::load(db, shop).await?;
     http::json(
         200,

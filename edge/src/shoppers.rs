@@ -265,15 +265,16 @@ pub async fn delete(
             None,
         ),
         (
-            "UPDATE reviews SET \
-             helpful_count = (SELECT COUNT(DISTINCT v.client_hash) FROM review_votes v \
-             WHERE v.review_id = reviews.id AND v.voter_key != ?5), \
-             report_count = (SELECT COUNT(DISTINCT p.client_hash) FROM review_reports p \
-             WHERE p.review_id = reviews.id AND p.reporter_key != ?5 AND p.cleared_at IS NULL) \
-             WHERE shop_id = ?1 AND id IN (SELECT review_id FROM review_votes \
-             WHERE shop_id = ?1 AND voter_key = ?5 UNION SELECT review_id FROM review_reports \
-             WHERE shop_id = ?1 AND reporter_key = ?5)"
-                .into(),
+            format!(
+                "UPDATE reviews SET \
+                 helpful_count = (SELECT COUNT(DISTINCT v.client_hash) FROM review_votes v \
+                 WHERE v.review_id = reviews.id AND v.voter_key != ?5), \
+                 report_count = (SELECT {} AND p.reporter_key != ?5) \
+                 WHERE shop_id = ?1 AND id IN (SELECT review_id FROM review_votes \
+                 WHERE shop_id = ?1 AND voter_key = ?5 UNION SELECT review_id FROM review_reports \
+                 WHERE shop_id = ?1 AND reporter_key = ?5)",
+                crate::feedback::COUNTED_REPORTERS
+            ),
             None,
         ),
         // Deliveries about them, sent or not: a payload holds the answers, the comment, the

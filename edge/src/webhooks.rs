@@ -4,7 +4,7 @@
 //! handler (a Cron Trigger, every minute) claims what is due, with a lease (`claimed_until`), in
 //! one statement, so two runs that overlap never send the same delivery; it takes at most
 //! `PER_SHOP_PER_RUN` of each shop, round-robin, so one flooded shop cannot hold back the
-//! others; it sends them concurrently, each signed at the moment it is sent
+//! others; it sends them concurrently (`SENDS_AT_ONCE`), each signed at the moment it is sent
 //! (`protocol::webhook`); and it retries failures with backoff. A run cut short leaves its claims
 //! to lapse, and those deliveries are sent again: a receiver sees each delivery id at least once
 //! until it answers 2xx, and then never again. Redirects are not followed: a receiver's 3xx is a
@@ -13,6 +13,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use futures_util::StreamExt;
 use futures_util::future::Either;
 use memnun_protocol::webhook::{
     self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WebhookEvent,
@@ -30,9 +31,12 @@ const MAX_REQUEST_BYTES: usize = 4 * 1024;
 const DELIVERIES_PER_RUN: u32 = 50;
 /// Deliveries of one shop in one run: a shop with a backlog takes its share, not the run.
 const PER_SHOP_PER_RUN: u32 = 10;
-/// How long a run's claim on a delivery lasts: longer than a run (every send is cut at
-/// `SEND_TIMEOUT`, and they run at once), so only a run that died leaves a claim to lapse.
-const CLAIM_LEASE_MS: i64 = 120_000;
+/// Sends open at once: the connections a Worker may hold open at the same time.
+const SENDS_AT_ONCE: usize = 6;
+/// How long a run's claim on a delivery lasts, from the wall clock when the run starts: longer
+/// than a run (every send is cut at `SEND_TIMEOUT`, `SENDS_AT_ONCE` at a time: 90 s for 50),
+/// so only a run that died leaves a claim to lapse.
+const CLAIM_LEASE_MS: i64 = 180_000;
 /// How long one delivery waits for the receiver's answer.
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -97,6 +101,10 @@ pub fn enqueue_if(
 struct WebhookUpdate {
     #[serde(default)]
     url: Option<String>,
+    /// What happens to the secret being replaced: `keep` (the default) signs beside the new one
+    /// for `SECRET_OVERLAP_S`; `retire` stops it at once, for a secret that leaked.
+    #[serde(default)]
+    previous_secret: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -239,17 +247,35 @@ pub async fn put(
     } else {
         receiver_problem(&url, loopback_allowed(env))
     };
+    let mut errors = FieldErrors::default();
     if let Some(problem) = problem {
-        let mut errors = FieldErrors::default();
         errors.push("url", problem);
+    }
+    let retire = match update.previous_secret.as_deref() {
+        None | Some("keep") => false,
+        Some("retire") => true,
+        Some(_) => {
+            errors.push("previous_secret", FieldProblem::NotAChoice);
+            false
+        }
+    };
+    if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let secret = format!("whsec_{}", random_hex(24)?);
+    // During an overlap the secret from before it keeps signing (until the overlap's end): the
+    // receiver most likely still holds it, and a secret shown moments ago and replaced again
+    // has had no time to be installed.
     db.prepare(
         "INSERT INTO webhooks (shop_id, url, secret, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, \
-         updated_at = excluded.updated_at, previous_secret = webhooks.secret, \
-         previous_secret_until = ?4 + ?5",
+         updated_at = excluded.updated_at, \
+         previous_secret = CASE WHEN ?6 THEN NULL \
+           WHEN webhooks.previous_secret_until > ?4 THEN webhooks.previous_secret \
+           ELSE webhooks.secret END, \
+         previous_secret_until = CASE WHEN ?6 THEN NULL \
+           WHEN webhooks.previous_secret_until > ?4 THEN webhooks.previous_secret_until \
+           ELSE ?4 + ?5 END",
     )
     .bind(&[
         shop.as_str().into(),
@@ -257,6 +283,7 @@ pub async fn put(
         secret.as_str().into(),
         JsValue::from_f64(now as f64),
         JsValue::from_f64((webhook::SECRET_OVERLAP_S * 1000) as f64),
+        JsValue::from_f64(if retire { 1.0 } else { 0.0 }),
     ])?
     .run()
     .await?;
@@ -309,6 +336,8 @@ pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError
 pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
     let db = env.d1("DB")?;
     let claim = random_hex(12)?;
+    // A late run's scheduled time is in the past; its lease must still outlast the run.
+    let lease_ends = now.max(worker::Date::now().as_millis() as i64) + CLAIM_LEASE_MS;
     let at = |ms: i64| JsValue::from_f64(ms as f64);
     // Claimed and read in one batch (one transaction): a run that overlaps this one finds these
     // rows claimed. Ranked per shop and taken round-robin: every shop's first due delivery,
@@ -317,7 +346,7 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
         &db,
         vec![
             db.prepare(
-                "UPDATE webhook_outbox SET claim = ?3, claimed_until = ?1 + ?4 WHERE id IN \
+                "UPDATE webhook_outbox SET claim = ?3, claimed_until = ?4 WHERE id IN \
                  (SELECT id FROM (SELECT o.id, o.next_attempt_at, ROW_NUMBER() OVER \
                    (PARTITION BY o.shop_id ORDER BY o.next_attempt_at, o.id) AS nth \
                    FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
@@ -330,7 +359,7 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
                 at(now),
                 JsValue::from_f64(f64::from(DELIVERIES_PER_RUN)),
                 claim.as_str().into(),
-                at(CLAIM_LEASE_MS),
+                at(lease_ends),
                 JsValue::from_f64(f64::from(PER_SHOP_PER_RUN)),
             ])?,
             db.prepare(
@@ -349,14 +378,20 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
         return Ok(());
     }
     let loopback = loopback_allowed(env);
-    let outcomes = futures_util::future::join_all(due.iter().map(|delivery| async move {
-        // Checked again: a URL stored before the check existed, or under other rules, is not
-        // sent to either.
-        match receiver_problem(&delivery.url, loopback) {
-            Some(problem) => Err(format!("not sent: the URL {problem}")),
-            None => send(delivery).await,
-        }
-    }))
+    // A Worker keeps `SENDS_AT_ONCE` connections open; more would wait for one in the runtime,
+    // their time running, so each send starts (and starts its timer) only when it can go out.
+    let outcomes: Vec<Result<(), String>> = futures_util::stream::iter(due.iter().map(
+        |delivery| async move {
+            // Checked again: a URL stored before the check existed, or under other rules, is
+            // not sent to either.
+            match receiver_problem(&delivery.url, loopback) {
+                Some(problem) => Err(format!("not sent: the URL {problem}")),
+                None => send(delivery).await,
+            }
+        },
+    ))
+    .buffered(SENDS_AT_ONCE)
+    .collect()
     .await;
     let mut statements = Vec::with_capacity(due.len());
     for (delivery, outcome) in due.iter().zip(outcomes) {
@@ -442,9 +477,15 @@ async fn send(delivery: &Due) -> Result<(), String> {
     // A receiver that hangs must not hold the run (and the deliveries behind it) until the
     // runtime's own limit.
     let fetch = worker::Fetch::Request(request);
-    let sent = Box::pin(fetch.send());
+    let abort = worker::AbortController::default();
+    let signal = abort.signal();
+    let sent = Box::pin(fetch.send_with_signal(&signal));
     let waited = Box::pin(worker::Delay::from(SEND_TIMEOUT));
-    match futures_util::future::select(sent, waited).await {
+    let outcome = futures_util::future::select(sent, waited).await;
+    // Only the status is read: aborting frees the connection for the next send, both after
+    // a timeout (no late duplicate arrives) and after an answer (its body is not wanted).
+    abort.abort();
+    match outcome {
         Either::Left((Ok(resp), _)) if (200..300).contains(&resp.status_code()) => Ok(()),
         Either::Left((Ok(resp), _)) if (300..400).contains(&resp.status_code()) => Err(format!(
             "answered {} (a redirect, not followed: set the webhook to the final URL)",
