@@ -119,7 +119,7 @@ describe("loader in the browser", () => {
     const hosts = await page.evaluate(() =>
       [...document.querySelectorAll("[data-memnun]")].map((e) => `${e.tagName} ${e.dataset.memnun} ${e.shadowRoot ? "mounted" : "left"}`),
     );
-    assert.deepEqual(hosts.sort(), ["DIV review-list left", "DIV reviews mounted", "IMG reviews left", "SCRIPT jsonld left"]);
+    assert.deepEqual(hosts.sort(), ["DIV constructor left", "DIV review-list left", "DIV reviews mounted", "IMG reviews left", "SCRIPT jsonld left"]);
     assert.ok(!said.some((m) => /attachShadow|NotSupportedError|pageerror/.test(m)), said.join("\n"));
     const warnings = said.filter((m) => m.startsWith("warning: memnun: skipped"));
     assert.equal(warnings.length, 1, said.join("\n"));

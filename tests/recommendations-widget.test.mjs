@@ -6,6 +6,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
@@ -154,6 +155,18 @@ describe("recommendation strip", () => {
     assert.equal(await gpc.evaluate(() => localStorage.getItem("memnun:consent:v1")), null, "GPC wins over the banner");
     await gpc.goto(`${site.url}/`);
     await gpc.context().close();
+    // The review widget's vote id is not a tracking id: GPC leaves it, page after page; only
+    // the shopper's own withdrawal removes it.
+    const voter = randomUUID().slice(0, -1) + "f"; // arm "b", were it used
+    const gpcVoter = await openPage(`${site.url}/products/kupa-05.html`, { gpc: true, browserId: voter });
+    await gpcVoter.waitForFunction(() => window.memnun);
+    await gpcVoter.goto(`${site.url}/`);
+    await gpcVoter.waitForFunction(() => window.memnun);
+    assert.equal(await gpcVoter.evaluate(() => localStorage.getItem("memnun:browser:v1")), voter);
+    assert.equal(await gpcVoter.evaluate(() => window.memnun.arm), "a", "and it is not used for events");
+    await gpcVoter.evaluate(() => window.memnun.consent(false));
+    assert.equal(await gpcVoter.evaluate(() => localStorage.getItem("memnun:browser:v1")), null);
+    await gpcVoter.context().close();
 
     // A new visitor's recently-viewed strip is empty: it gives its reserved height back.
     const home = await openPage(`${site.url}/`);

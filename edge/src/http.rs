@@ -250,6 +250,11 @@ pub async fn drain_unread_body(req: &mut Request) {
     if req.inner().body_used() || req.inner().body().is_none() {
         return;
     }
+    // A body announced as larger than the bound would be read in vain: the connection goes.
+    let announced = req.headers().get("Content-Length").ok().flatten();
+    if announced.and_then(|l| l.trim().parse::<usize>().ok()).is_some_and(|n| n > DRAIN_LIMIT) {
+        return;
+    }
     let Ok(mut stream) = req.stream() else { return };
     drain(&mut stream).await;
 }

@@ -319,7 +319,7 @@ pub async fn delete(
         // sent them.
         (
             format!("DELETE FROM shopper_events WHERE shop_id = ?1 AND order_id IN ({orders})"),
-            None,
+            Some("events"),
         ),
         // Their order-lookup budget is a hash of their email.
         (
@@ -394,15 +394,17 @@ pub async fn delete(
             .unwrap_or(0)
             .try_into()
             .unwrap_or(u32::MAX);
-        match *kind {
-            "reviews" => report.reviews = changes,
-            "orders" => report.orders = changes,
-            "survey_responses" => report.survey_responses = changes,
-            "events" => report.events = changes,
-            "product_views" => report.product_views = changes,
-            "votes" => report.votes = changes,
-            _ => report.reports = changes,
-        }
+        // Added up: events go in two steps (the orders' and the browser's).
+        let count = match *kind {
+            "reviews" => &mut report.reviews,
+            "orders" => &mut report.orders,
+            "survey_responses" => &mut report.survey_responses,
+            "events" => &mut report.events,
+            "product_views" => &mut report.product_views,
+            "votes" => &mut report.votes,
+            _ => &mut report.reports,
+        };
+        *count = count.saturating_add(changes);
     }
     http::json(200, &report)
 }

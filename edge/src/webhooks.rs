@@ -184,15 +184,23 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
                 || (first == 192 && second == 0 && a.octets()[2] == 0)
                 || (first == 198 && (second & 0xfe) == 18)
                 || first >= 240
+                // Documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).
+                || matches!(a.octets(), [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _])
         }
         Some(IpAddr::V6(a)) => {
-            let first = a.segments()[0];
+            let [first, second, third, ..] = a.segments();
             a.is_loopback()
                 || a.is_unspecified()
                 || a.is_multicast()
                 // Unique local (fc00::/7) and link-local (fe80::/10).
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
+                // Local-use NAT64 (64:ff9b:1::/48): translated inside a network, never public.
+                || (first == 0x64 && second == 0xff9b && third == 1)
+                // Teredo (2001::/32), whose server and client addresses are hidden in it, and
+                // documentation (2001:db8::/32) and discard-only (100::/64) addresses.
+                || (first == 0x2001 && (second == 0 || second == 0xdb8))
+                || (first == 0x100 && a.segments()[1..4] == [0; 3])
         }
         None => {
             let name = host.trim_end_matches('.');
@@ -208,20 +216,21 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
 
 /// The IPv4 address an IPv6 address stands for, where it stands for one: IPv4-mapped
 /// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated but still routed by some
-/// stacks) and NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`): each reaches the IPv4 address it holds,
-/// so each is judged as that address.
+/// stacks), NAT64 (`64:ff9b::/96`) and 6to4 (`2002:a.b.c.d::/48`): each reaches the IPv4
+/// address it holds, so each is judged as that address.
 fn embedded_ipv4(a: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     let s = a.segments();
-    let tail =
-        std::net::Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    let v4 = |high: u16, low: u16| {
+        std::net::Ipv4Addr::new((high >> 8) as u8, high as u8, (low >> 8) as u8, low as u8)
+    };
     if let Some(v4) = a.to_ipv4_mapped() {
         Some(v4)
-    } else if s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified() {
-        Some(tail)
-    } else if (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4])
-        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+    } else if (s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified())
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4])
     {
-        Some(tail)
+        Some(v4(s[6], s[7]))
+    } else if s[0] == 0x2002 {
+        Some(v4(s[1], s[2]))
     } else {
         None
     }

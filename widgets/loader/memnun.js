@@ -5,8 +5,9 @@
 const base = new URL(".", import.meta.url).href;
 const script = [...document.scripts].find((s) => s.src === import.meta.url);
 const shop = script && script.dataset.shop;
-// Heights reserved before mount, so the page does not shift when a widget appears.
-const reserve = { reviews: "640px", recommendations: "360px", "order-tracker": "480px", survey: "420px" };
+// Heights reserved before mount, so the page does not shift when a widget appears. No
+// prototype: a placeholder of kind "constructor" is unknown, not an inherited function.
+const reserve = { __proto__: null, reviews: "640px", recommendations: "360px", "order-tracker": "480px", survey: "420px" };
 // Each kind of page has its own module (glue, wasm): a product page (reviews, recommendations)
 // never downloads the tracker.
 const product = ["__PRODUCT_GLUE__", "__PRODUCT_WASM__"];
@@ -59,14 +60,16 @@ const consent = (yes, keep = true) => {
     set("browser", browser);
     if (keep) set("consent", "1");
   } else {
-    // No, withdrawn, or GPC: forget the id and everything kept for it.
+    // No, withdrawn, or GPC: no events, and nothing kept for them. The id itself goes only when
+    // the shopper withdraws: it is also the review widget's vote id, which GPC does not cover.
     browser = null;
     queue.length = 0;
-    for (const k of ["consent", "browser", "visitor", "clicks", "recent"]) set(k);
+    for (const k of ["consent", "visitor", "clicks", "recent"]) set(k);
+    keep && set("browser");
   }
 };
 const said = script && script.dataset.consent;
-if (gpc || said == "denied") consent(false);
+if (gpc || said == "denied") consent(false, false);
 else if (said == "granted") consent(true, false);
 else if (get("consent")) consent(true);
 const DAY = 864e5;

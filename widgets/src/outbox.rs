@@ -145,13 +145,15 @@ fn load() -> Vec<Pending> {
         return Vec::new();
     };
     let now = js_sys::Date::now();
-    let mut expired = false;
+    let mut rewrite = false;
     let all: Vec<Pending> = entries
         .iter()
         .filter_map(|e| {
-            // One stored before times were kept counts from now.
+            // One stored before times were kept counts from now, and is dated once, here (an
+            // entry queued this very millisecond is rewritten as is: cheaper, in bytes, than
+            // telling the two apart).
             let queued_at = wire::number(&e, "queued_at").unwrap_or(now);
-            expired |= now - queued_at >= KEPT_MS;
+            rewrite |= queued_at == now || now - queued_at >= KEPT_MS;
             Some(Pending {
                 idempotency_key: wire::text(&e, "idempotency_key")?,
                 url: wire::text(&e, "url")?,
@@ -161,8 +163,8 @@ fn load() -> Vec<Pending> {
             .filter(|_| now - queued_at < KEPT_MS)
         })
         .collect();
-    // Too old: gone from the store as soon as it is read.
-    if expired {
+    // Too old ones leave the store as soon as they are read; undated ones are stored dated.
+    if rewrite {
         save(&all);
     }
     all
