@@ -162,6 +162,7 @@ describe("recommendation strip", () => {
     await gpcVoter.waitForFunction(() => window.memnun);
     await gpcVoter.goto(`${site.url}/`);
     await gpcVoter.waitForFunction(() => window.memnun);
+    await gpcVoter.evaluate(() => window.memnun.consent(true)); // a banner's yes, which GPC overrides
     assert.equal(await gpcVoter.evaluate(() => localStorage.getItem("memnun:browser:v1")), voter);
     assert.equal(await gpcVoter.evaluate(() => window.memnun.arm), "a", "and it is not used for events");
     await gpcVoter.evaluate(() => window.memnun.consent(false));

@@ -26,11 +26,18 @@ use worker::{D1Database, Env, Request, Response};
 /// The clients whose reports count towards holding `reviews.id` (from a statement on
 /// `reviews`): reports not cleared by an approval, from clients none of whose reports on that
 /// review has been cleared. A merchant who kept the review after a client's report has heard
-/// that client; reporting again does not hold it again.
-pub const COUNTED_REPORTERS: &str = "COUNT(DISTINCT p.client_hash) FROM review_reports p \
-     WHERE p.review_id = reviews.id AND p.cleared_at IS NULL AND NOT EXISTS \
-     (SELECT 1 FROM review_reports c WHERE c.review_id = p.review_id \
-      AND c.client_hash = p.client_hash AND c.cleared_at IS NOT NULL)";
+/// that client; reporting again does not hold it again. `rows` narrows the reports looked at
+/// (`p`, and `c` for the cleared ones), for a recount that leaves some out.
+pub fn counted_reporters(rows: &str) -> String {
+    format!(
+        "COUNT(DISTINCT p.client_hash) FROM review_reports p \
+         WHERE p.review_id = reviews.id AND p.cleared_at IS NULL {p} AND NOT EXISTS \
+         (SELECT 1 FROM review_reports c WHERE c.review_id = p.review_id \
+          AND c.client_hash = p.client_hash AND c.cleared_at IS NOT NULL {c})",
+        p = rows.replace("{t}", "p"),
+        c = rows.replace("{t}", "c"),
+    )
+}
 
 const ENDPOINT_VOTE: &str = "POST /v1/shops/{shop}/reviews/{review}/votes";
 const ENDPOINT_REPORT: &str = "POST /v1/shops/{shop}/reviews/{review}/reports";
@@ -207,8 +214,8 @@ pub async fn report(
             JsValue::from_f64(now as f64),
         ])?,
         db.prepare(format!(
-            "UPDATE reviews SET report_count = (SELECT {COUNTED_REPORTERS}) \
-             WHERE shop_id = ?1 AND id = ?2"
+            "UPDATE reviews SET report_count = (SELECT {}) WHERE shop_id = ?1 AND id = ?2",
+            counted_reporters("")
         ))
         .bind(&[shop.as_str().into(), review.into()])?,
         db.prepare(

@@ -252,7 +252,10 @@ pub async fn drain_unread_body(req: &mut Request) {
     }
     // A body announced as larger than the bound would be read in vain: the connection goes.
     let announced = req.headers().get("Content-Length").ok().flatten();
-    if announced.and_then(|l| l.trim().parse::<usize>().ok()).is_some_and(|n| n > DRAIN_LIMIT) {
+    if announced
+        .and_then(|l| l.trim().parse::<usize>().ok())
+        .is_some_and(|n| n > DRAIN_LIMIT)
+    {
         return;
     }
     let Ok(mut stream) = req.stream() else { return };

@@ -21,7 +21,7 @@ use memnun_protocol::order::{
 use memnun_protocol::token::Purpose;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{D1PreparedStatement, D1Database, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
@@ -515,6 +515,10 @@ const EMAIL_FAILURES_PER_DAY: i64 = 10;
 /// guessing (or one persistent guesser's victims) still finds their order.
 const SHOP_FAILURES_PER_HOUR: i64 = 300;
 const CLIENT_FAILURES_ONCE_SHOP_SPENT: i64 = 3;
+/// Failed lookups in one shop in an hour past which everyone is refused: guessers with
+/// thousands of addresses (an IPv6 /48 holds 65,536 clients) stop here, at the cost of the
+/// shop's lookups for the rest of the hour.
+const SHOP_FAILURES_CEILING_PER_HOUR: i64 = 10 * SHOP_FAILURES_PER_HOUR;
 const HOUR_MS: i64 = 3_600_000;
 
 /// The budget row of a shopper's email (`lookup_failures.budget`); the erasure in
@@ -546,7 +550,11 @@ impl Spent {
     }
 }
 
-fn reserve(db: &D1Database, budget: &LookupBudget, now: i64) -> worker::Result<D1PreparedStatement> {
+fn reserve(
+    db: &D1Database,
+    budget: &LookupBudget,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "INSERT INTO lookup_failures (budget, window_start, failures) VALUES (?1, ?2, 1) \
          ON CONFLICT (budget) DO UPDATE SET \
@@ -562,7 +570,11 @@ fn reserve(db: &D1Database, budget: &LookupBudget, now: i64) -> worker::Result<D
 }
 
 /// Gives back a reservation, in the window it was made in.
-fn give_back(db: &D1Database, budget: &LookupBudget, spent: &Spent) -> worker::Result<D1PreparedStatement> {
+fn give_back(
+    db: &D1Database,
+    budget: &LookupBudget,
+    spent: &Spent,
+) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "UPDATE lookup_failures SET failures = failures - 1 \
          WHERE budget = ?1 AND window_start = ?2 AND failures > 0",
@@ -647,6 +659,8 @@ pub async fn lookup(
     // Refused before the order is named, whether this guess was right or not.
     let refused = if email_spent.failures > EMAIL_FAILURES_PER_DAY {
         Some(email_spent.seconds_left(&budgets[0], now))
+    } else if shop_spent.failures > SHOP_FAILURES_CEILING_PER_HOUR {
+        Some(shop_spent.seconds_left(&budgets[1], now))
     } else if shop_spent.failures > SHOP_FAILURES_PER_HOUR
         && client_spent.failures > CLIENT_FAILURES_ONCE_SHOP_SPENT
     {
@@ -670,7 +684,8 @@ pub async fn lookup(
         .zip(&spent)
         .map(|(budget, spent)| give_back(db, budget, spent))
         .collect::<Result<Vec<_>, _>>()?;
-    db.batch(given_back).await?;
+    // Lost, a give-back only leaves a budget one failure fuller: not worth the shopper's answer.
+    db.batch(given_back).await.ok();
     if let Some(seconds) = refused {
         return Err(ApiError::RateLimited(seconds));
     }

@@ -269,11 +269,11 @@ pub async fn delete(
                 "UPDATE reviews SET \
                  helpful_count = (SELECT COUNT(DISTINCT v.client_hash) FROM review_votes v \
                  WHERE v.review_id = reviews.id AND v.voter_key != ?5), \
-                 report_count = (SELECT {} AND p.reporter_key != ?5) \
+                 report_count = (SELECT {}) \
                  WHERE shop_id = ?1 AND id IN (SELECT review_id FROM review_votes \
                  WHERE shop_id = ?1 AND voter_key = ?5 UNION SELECT review_id FROM review_reports \
                  WHERE shop_id = ?1 AND reporter_key = ?5)",
-                crate::feedback::COUNTED_REPORTERS
+                crate::feedback::counted_reporters("AND {t}.reporter_key != ?5")
             ),
             None,
         ),

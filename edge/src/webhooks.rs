@@ -200,6 +200,9 @@ fn receiver_problem(url: &str, loopback_allowed: bool) -> Option<FieldProblem> {
                 // Teredo (2001::/32), whose server and client addresses are hidden in it, and
                 // documentation (2001:db8::/32) and discard-only (100::/64) addresses.
                 || (first == 0x2001 && (second == 0 || second == 0xdb8))
+                // Benchmarking (2001:2::/48) and the newer documentation range (3fff::/20).
+                || (first == 0x2001 && second == 2 && third == 0)
+                || (first == 0x3fff && second < 0x1000)
                 || (first == 0x100 && a.segments()[1..4] == [0; 3])
         }
         None => {
@@ -225,6 +228,9 @@ fn embedded_ipv4(a: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     };
     if let Some(v4) = a.to_ipv4_mapped() {
         Some(v4)
+    } else if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        // IPv4-translated (`::ffff:0:a.b.c.d`, RFC 2765).
+        Some(v4(s[6], s[7]))
     } else if (s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified())
         || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4])
     {
@@ -272,19 +278,15 @@ pub async fn put(
         return Err(ApiError::Validation(errors));
     }
     let secret = format!("whsec_{}", random_hex(24)?);
-    // During an overlap the secret from before it keeps signing (until the overlap's end): the
-    // receiver most likely still holds it, and a secret shown moments ago and replaced again
-    // has had no time to be installed.
+    // The replaced secret signs beside the new one (the receiver may not have the new one
+    // yet), unless retired. One previous secret is kept: a second change within the overlap
+    // drops the first (the one the receiver has most likely installed is the one just replaced).
     db.prepare(
         "INSERT INTO webhooks (shop_id, url, secret, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, \
          updated_at = excluded.updated_at, \
-         previous_secret = CASE WHEN ?6 THEN NULL \
-           WHEN webhooks.previous_secret_until > ?4 THEN webhooks.previous_secret \
-           ELSE webhooks.secret END, \
-         previous_secret_until = CASE WHEN ?6 THEN NULL \
-           WHEN webhooks.previous_secret_until > ?4 THEN webhooks.previous_secret_until \
-           ELSE ?4 + ?5 END",
+         previous_secret = CASE WHEN ?6 THEN NULL ELSE webhooks.secret END, \
+         previous_secret_until = CASE WHEN ?6 THEN NULL ELSE ?4 + ?5 END",
     )
     .bind(&[
         shop.as_str().into(),
@@ -389,19 +391,22 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
     let loopback = loopback_allowed(env);
     // A Worker keeps `SENDS_AT_ONCE` connections open; more would wait for one in the runtime,
     // their time running, so each send starts (and starts its timer) only when it can go out.
-    let outcomes: Vec<Result<(), String>> = futures_util::stream::iter(due.iter().map(
-        |delivery| async move {
+    // Unordered: a slow receiver holds its own slot only, not its finished neighbours'.
+    let mut outcomes: Vec<(usize, Result<(), String>)> =
+        futures_util::stream::iter(due.iter().enumerate().map(|(i, delivery)| async move {
             // Checked again: a URL stored before the check existed, or under other rules, is
             // not sent to either.
-            match receiver_problem(&delivery.url, loopback) {
+            let outcome = match receiver_problem(&delivery.url, loopback) {
                 Some(problem) => Err(format!("not sent: the URL {problem}")),
                 None => send(delivery).await,
-            }
-        },
-    ))
-    .buffered(SENDS_AT_ONCE)
-    .collect()
-    .await;
+            };
+            (i, outcome)
+        }))
+        .buffer_unordered(SENDS_AT_ONCE)
+        .collect()
+        .await;
+    outcomes.sort_by_key(|(i, _)| *i);
+    let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome);
     let mut statements = Vec::with_capacity(due.len());
     for (delivery, outcome) in due.iter().zip(outcomes) {
         let attempts = JsValue::from_f64(f64::from(delivery.attempts + 1));
@@ -492,7 +497,8 @@ async fn send(delivery: &Due) -> Result<(), String> {
     let waited = Box::pin(worker::Delay::from(SEND_TIMEOUT));
     let outcome = futures_util::future::select(sent, waited).await;
     // Only the status is read: aborting frees the connection for the next send, both after
-    // a timeout (no late duplicate arrives) and after an answer (its body is not wanted).
+    // a timeout and after an answer (its body is not wanted). A request the receiver already
+    // had is still retried: at least once.
     abort.abort();
     match outcome {
         Either::Left((Ok(resp), _)) if (200..300).contains(&resp.status_code()) => Ok(()),

@@ -65,7 +65,7 @@ const consent = (yes, keep = true) => {
     browser = null;
     queue.length = 0;
     for (const k of ["consent", "visitor", "clicks", "recent"]) set(k);
-    keep && set("browser");
+    keep && !yes && set("browser");
   }
 };
 const said = script && script.dataset.consent;
@@ -119,7 +119,7 @@ const scan = () => {
     // Only placeholders: not the reviews widget's own JSON-LD (`data-memnun="jsonld"` on a
     // script), nor a kind or an element no widget can mount on. Said once a page, not per element.
     if (!reserve[kind] || !hosts.test(el.tagName)) {
-      if (kind != "jsonld" && !warned) warned = console.warn("memnun: skipped", el, reserve[kind] ? "not a div" : "unknown kind") || 1;
+      if (kind != "jsonld" && !warned) warned = console.warn("memnun: skipped", el, reserve[kind] ? "not a div" : "unknown") || 1;
       continue;
     }
     const p = el.dataset.product;
