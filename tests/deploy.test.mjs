@@ -20,7 +20,8 @@ const FREE_LIMIT = 3 * 1024 * 1024;
 /** Every `env.NAME` binding the worker's Rust code reads. */
 async function bindingsUsed() {
   const names = new Set();
-  for (const file of await fs.readdir(path.join(EDGE, "src"))) {
+  const files = (await fs.readdir(path.join(EDGE, "src"), { recursive: true })).filter((f) => f.endsWith(".rs"));
+  for (const file of files) {
     const text = await fs.readFile(path.join(EDGE, "src", file), "utf8");
     for (const m of text.matchAll(/rate_limit\(\s*(?:&?\w+,\s*)"([A-Z_]+)"/g)) names.add(m[1]);
     for (const m of text.matchAll(/env\.(?:d1|assets|var)\("([A-Z_]+)"\)/g)) names.add(m[1]);

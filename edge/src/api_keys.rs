@@ -7,6 +7,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use crate::store::failure_windows;
 use memnun_protocol::Id;
 use memnun_protocol::digest::api_key_hash;
 use memnun_protocol::shop::{ApiKeyInfo, ApiKeyScope, CreatedApiKey, NewApiKey};
@@ -92,16 +93,9 @@ pub async fn authenticate(
         return Err(ApiError::RateLimited(seconds.clamp(1, 3600) as u32));
     }
     let (Some(shop_id), Some(name)) = (row.shop_id, row.name) else {
-        db.prepare(
-            "INSERT INTO admin_auth_failures (client_hash, window_start, failures)              VALUES (?1, ?2, 1) ON CONFLICT (client_hash) DO UPDATE SET              failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END,              window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END",
-        )
-        .bind(&[
-            client.as_str().into(),
-            JsValue::from_f64(now as f64),
-            JsValue::from_f64(LOCKOUT_WINDOW_MS as f64),
-        ])?
-        .run()
-        .await?;
+        failure_windows::count_auth_failure(db, &client, now, LOCKOUT_WINDOW_MS)?
+            .run()
+            .await?;
         return Err(ApiError::Unauthorized);
     };
     if row

@@ -27,6 +27,7 @@ mod secure;
 mod shoppers;
 mod shops;
 mod statement_count;
+mod store;
 mod survey;
 mod survey_responses;
 mod tokens;

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::sha256_hex;
 use crate::shops;
+use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
 use crate::tokens::{self, Signer};
 use crate::webhooks;
 use memnun_protocol::Id;
@@ -21,7 +22,7 @@ use memnun_protocol::order::{
 use memnun_protocol::token::Purpose;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
@@ -527,62 +528,18 @@ fn email_budget_key(shop: &Id, email_hash: &str) -> String {
     format!("email:{shop}:{email_hash}")
 }
 
-/// What a budget has spent in its current window, this lookup's reservation included.
-#[derive(Deserialize)]
-struct Spent {
-    window_start: i64,
-    failures: i64,
+/// Seconds until `spent`'s window of `budget` ends, for `Retry-After`.
+fn seconds_left(spent: &Spent, budget: &LookupBudget, now: i64) -> u32 {
+    let ends = spent.window_start + budget.window_ms;
+    ((ends - now + 999) / 1000).clamp(1, i64::from(u32::MAX)) as u32
 }
 
-impl Spent {
-    fn read(reserved: worker::D1Result) -> Result<Spent, ApiError> {
-        reserved
-            .results::<Spent>()?
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::Internal("a lookup budget answered no row".into()))
-    }
-
-    /// Seconds until the window ends, for `Retry-After`.
-    fn seconds_left(&self, budget: &LookupBudget, now: i64) -> u32 {
-        let ends = self.window_start + budget.window_ms;
-        ((ends - now + 999) / 1000).clamp(1, i64::from(u32::MAX)) as u32
-    }
-}
-
-fn reserve(
-    db: &D1Database,
-    budget: &LookupBudget,
-    now: i64,
-) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO lookup_failures (budget, window_start, failures) VALUES (?1, ?2, 1) \
-         ON CONFLICT (budget) DO UPDATE SET \
-         failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END, \
-         window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END \
-         RETURNING window_start, failures",
-    )
-    .bind(&[
-        budget.key.as_str().into(),
-        JsValue::from_f64(now as f64),
-        JsValue::from_f64(budget.window_ms as f64),
-    ])
-}
-
-/// Gives back a reservation, in the window it was made in.
-fn give_back(
-    db: &D1Database,
-    budget: &LookupBudget,
-    spent: &Spent,
-) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "UPDATE lookup_failures SET failures = failures - 1 \
-         WHERE budget = ?1 AND window_start = ?2 AND failures > 0",
-    )
-    .bind(&[
-        budget.key.as_str().into(),
-        JsValue::from_f64(spent.window_start as f64),
-    ])
+fn read_spent(reserved: worker::D1Result) -> Result<Spent, ApiError> {
+    reserved
+        .results::<Spent>()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Internal("a lookup budget answered no row".into()))
 }
 
 /// `POST /v1/shops/{shop}/orders/lookup`: a shopper finds their order by number and email.
@@ -639,9 +596,9 @@ pub async fn lookup(
     let [by_email, by_shop, by_client, found] = http::batch::<4>(
         db,
         vec![
-            reserve(db, &budgets[0], now)?,
-            reserve(db, &budgets[1], now)?,
-            reserve(db, &budgets[2], now)?,
+            reserve_lookup_failure(db, &budgets[0].key, now, budgets[0].window_ms)?,
+            reserve_lookup_failure(db, &budgets[1].key, now, budgets[1].window_ms)?,
+            reserve_lookup_failure(db, &budgets[2].key, now, budgets[2].window_ms)?,
             db.prepare(
                 "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 \
                  LIMIT 1",
@@ -654,20 +611,22 @@ pub async fn lookup(
         ],
     )
     .await?;
-    let [email_spent, shop_spent, client_spent] = [by_email, by_shop, by_client].map(Spent::read);
+    let [email_spent, shop_spent, client_spent] = [by_email, by_shop, by_client].map(read_spent);
     let (email_spent, shop_spent, client_spent) = (email_spent?, shop_spent?, client_spent?);
     // Refused before the order is named, whether this guess was right or not.
     let refused = if email_spent.failures > EMAIL_FAILURES_PER_DAY {
-        Some(email_spent.seconds_left(&budgets[0], now))
+        Some(seconds_left(&email_spent, &budgets[0], now))
     } else if shop_spent.failures > SHOP_FAILURES_CEILING_PER_HOUR {
-        Some(shop_spent.seconds_left(&budgets[1], now))
+        Some(seconds_left(&shop_spent, &budgets[1], now))
     } else if shop_spent.failures > SHOP_FAILURES_PER_HOUR
         && client_spent.failures > CLIENT_FAILURES_ONCE_SHOP_SPENT
     {
         Some(
-            shop_spent
-                .seconds_left(&budgets[1], now)
-                .min(client_spent.seconds_left(&budgets[2], now)),
+            seconds_left(&shop_spent, &budgets[1], now).min(seconds_left(
+                &client_spent,
+                &budgets[2],
+                now,
+            )),
         )
     } else {
         None
@@ -682,7 +641,7 @@ pub async fn lookup(
     let given_back = budgets
         .iter()
         .zip(&spent)
-        .map(|(budget, spent)| give_back(db, budget, spent))
+        .map(|(budget, spent)| give_back_lookup_failure(db, &budget.key, spent))
         .collect::<Result<Vec<_>, _>>()?;
     // Lost, a give-back only leaves a budget one failure fuller: not worth the shopper's answer.
     db.batch(given_back).await.ok();

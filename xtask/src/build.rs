@@ -333,7 +333,13 @@ fn minify(input: &Path, output: &Path) -> Result<()> {
 
 pub fn edge() -> Result<()> {
     let root = root();
-    let inputs = fingerprint(&["edge/src", "edge/Cargo.toml"])?;
+    // The worker compiles `protocol` in too: a change there is the worker's.
+    let inputs = fingerprint(&[
+        "edge/src",
+        "edge/Cargo.toml",
+        "protocol/src",
+        "protocol/Cargo.toml",
+    ])?;
     let stamp = root.join("target/memnun-edge.fingerprint");
     let bundle = root.join("edge/build/index.js");
     if bundle.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&inputs) {

@@ -51,11 +51,76 @@ mod tests {
         );
     }
 
+    /// Every Rust file under `edge/src`, its path relative to it (`store/mod.rs`).
+    fn edge_sources() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, base, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let name = path
+                        .strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    out.push((name, fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        let base = root().join("edge/src");
+        let mut out = Vec::new();
+        walk(&base, &base, &mut out);
+        out.sort();
+        out
+    }
+
+    /// The modules whose SQL has not moved into `edge/src/store/` yet (issue 17). A module that
+    /// is not listed may not prepare a statement; a listed one that no longer does must leave the
+    /// list, so it only shrinks.
+    const SQL_NOT_YET_IN_THE_STORE: &[&str] = &[
+        "api_keys.rs",
+        "catalog.rs",
+        "feedback.rs",
+        "idempotency.rs",
+        "lib.rs",
+        "moderation.rs",
+        "order_list.rs",
+        "orders.rs",
+        "recommend.rs",
+        "retention.rs",
+        "review_csv.rs",
+        "reviews.rs",
+        "shoppers.rs",
+        "shops.rs",
+        "survey.rs",
+        "survey_responses.rs",
+        "tokens.rs",
+        "webhooks.rs",
+    ];
+
+    #[test]
+    fn sql_lives_in_the_store() {
+        for (name, text) in edge_sources() {
+            let prepares = text.contains(".prepare(");
+            if name.starts_with("store/") {
+                continue;
+            }
+            let listed = SQL_NOT_YET_IN_THE_STORE.contains(&name.as_str());
+            assert!(
+                !prepares || listed,
+                "edge/src/{name} prepares SQL: put it in edge/src/store/"
+            );
+            assert!(
+                prepares || !listed,
+                "edge/src/{name} holds no SQL any more: take it off SQL_NOT_YET_IN_THE_STORE"
+            );
+        }
+    }
+
     #[test]
     fn edge_code_does_not_unwrap() {
-        for entry in fs::read_dir(root().join("edge/src")).unwrap() {
-            let path = entry.unwrap().path();
-            let text = fs::read_to_string(&path).unwrap();
+        for (path, text) in edge_sources() {
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
             for needle in [
                 ".unwrap()",
@@ -64,11 +129,7 @@ mod tests {
                 "todo!(",
                 "unimplemented!(",
             ] {
-                assert!(
-                    !code.contains(needle),
-                    "{} contains {needle}",
-                    path.display()
-                );
+                assert!(!code.contains(needle), "edge/src/{path} contains {needle}");
             }
         }
     }

@@ -1,0 +1,36 @@
+//! The storage layer: the edge's SQL statements and the rows they read, one module per concept.
+//! Handlers say what to store or read; how it is spelled in SQL, and which tables keep it, is
+//! here. Statements move in here concept by concept (issue 17); `xtask`'s tidy test lists the
+//! modules that still hold SQL and fails when one gains it or a listed one loses it, so the list
+//! only shrinks.
+
+pub mod failure_windows;
+
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// A statement's parameters, in `?1, ?2, …` order, typed as they are stored.
+#[derive(Default)]
+pub struct Params(Vec<JsValue>);
+
+impl Params {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn text(mut self, value: &str) -> Self {
+        self.0.push(value.into());
+        self
+    }
+
+    /// A whole number: times in milliseconds and counts, exact as a JavaScript number below 2^53.
+    pub fn int(mut self, value: i64) -> Self {
+        self.0.push(JsValue::from_f64(value as f64));
+        self
+    }
+
+    /// `sql` prepared on `db` with these parameters.
+    pub fn bind(self, db: &D1Database, sql: &str) -> worker::Result<D1PreparedStatement> {
+        db.prepare(sql).bind(&self.0)
+    }
+}
