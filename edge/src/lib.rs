@@ -215,22 +215,16 @@ async fn answer(req: &mut Request, env: &Env) -> Response {
 /// `GET /v1/health`: the worker answers and D1 reads its schema (how many migrations it has),
 /// or 503 when the database does not answer, so a monitor sees the outage, not a green worker.
 async fn health(env: &Env) -> Result<Response, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        migrations: i64,
-    }
     let outcome = match env.d1("DB") {
-        Ok(db) => db
-            .prepare("SELECT count(*) AS migrations FROM d1_migrations")
-            .first::<Row>(None)
+        Ok(db) => store::health::migrations_applied(&db)
             .await
             .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     match outcome {
-        Ok(Some(row)) => http::json(
+        Ok(Some(migrations)) => http::json(
             200,
-            &serde_json::json!({ "ok": true, "database": "ok", "migrations": row.migrations }),
+            &serde_json::json!({ "ok": true, "database": "ok", "migrations": migrations }),
         ),
         Ok(None) | Err(_) => {
             let detail = outcome.err().unwrap_or_default();

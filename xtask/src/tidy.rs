@@ -83,7 +83,6 @@ mod tests {
         "catalog.rs",
         "feedback.rs",
         "idempotency.rs",
-        "lib.rs",
         "moderation.rs",
         "order_list.rs",
         "orders.rs",

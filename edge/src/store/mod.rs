@@ -5,6 +5,7 @@
 //! only shrinks.
 
 pub mod failure_windows;
+pub mod health;
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
