@@ -26,16 +26,21 @@ use worker::{D1Database, Env, Request, Response};
 /// The clients whose reports count towards holding `reviews.id` (from a statement on
 /// `reviews`): reports not cleared by an approval, from clients none of whose reports on that
 /// review has been cleared. A merchant who kept the review after a client's report has heard
-/// that client; reporting again does not hold it again. `rows` narrows the reports looked at
-/// (`p`, and `c` for the cleared ones), for a recount that leaves some out.
-pub fn counted_reporters(rows: &str) -> String {
+/// that client; reporting again does not hold it again. `leaving_out` names a parameter holding
+/// a reporter key whose reports are not counted, for a recount before they are deleted.
+pub fn counted_reporters(leaving_out: Option<&str>) -> String {
+    let (p, c) = match leaving_out {
+        Some(key) => (
+            format!("AND p.reporter_key != {key}"),
+            format!("AND c.reporter_key != {key}"),
+        ),
+        None => Default::default(),
+    };
     format!(
         "COUNT(DISTINCT p.client_hash) FROM review_reports p \
          WHERE p.review_id = reviews.id AND p.cleared_at IS NULL {p} AND NOT EXISTS \
          (SELECT 1 FROM review_reports c WHERE c.review_id = p.review_id \
-          AND c.client_hash = p.client_hash AND c.cleared_at IS NOT NULL {c})",
-        p = rows.replace("{t}", "p"),
-        c = rows.replace("{t}", "c"),
+          AND c.client_hash = p.client_hash AND c.cleared_at IS NOT NULL {c})"
     )
 }
 
@@ -215,7 +220,7 @@ pub async fn report(
         ])?,
         db.prepare(format!(
             "UPDATE reviews SET report_count = (SELECT {}) WHERE shop_id = ?1 AND id = ?2",
-            counted_reporters("")
+            counted_reporters(None)
         ))
         .bind(&[shop.as_str().into(), review.into()])?,
         db.prepare(

@@ -273,7 +273,7 @@ pub async fn delete(
                  WHERE shop_id = ?1 AND id IN (SELECT review_id FROM review_votes \
                  WHERE shop_id = ?1 AND voter_key = ?5 UNION SELECT review_id FROM review_reports \
                  WHERE shop_id = ?1 AND reporter_key = ?5)",
-                crate::feedback::counted_reporters("AND {t}.reporter_key != ?5")
+                crate::feedback::counted_reporters(Some("?5"))
             ),
             None,
         ),

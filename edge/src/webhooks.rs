@@ -392,23 +392,21 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
     // A Worker keeps `SENDS_AT_ONCE` connections open; more would wait for one in the runtime,
     // their time running, so each send starts (and starts its timer) only when it can go out.
     // Unordered: a slow receiver holds its own slot only, not its finished neighbours'.
-    let mut outcomes: Vec<(usize, Result<(), String>)> =
-        futures_util::stream::iter(due.iter().enumerate().map(|(i, delivery)| async move {
+    let outcomes: Vec<(&Due, Result<(), String>)> =
+        futures_util::stream::iter(due.iter().map(|delivery| async move {
             // Checked again: a URL stored before the check existed, or under other rules, is
             // not sent to either.
             let outcome = match receiver_problem(&delivery.url, loopback) {
                 Some(problem) => Err(format!("not sent: the URL {problem}")),
                 None => send(delivery).await,
             };
-            (i, outcome)
+            (delivery, outcome)
         }))
         .buffer_unordered(SENDS_AT_ONCE)
         .collect()
         .await;
-    outcomes.sort_by_key(|(i, _)| *i);
-    let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome);
     let mut statements = Vec::with_capacity(due.len());
-    for (delivery, outcome) in due.iter().zip(outcomes) {
+    for (delivery, outcome) in outcomes {
         let attempts = JsValue::from_f64(f64::from(delivery.attempts + 1));
         let id: JsValue = delivery.id.as_str().into();
         // Each releases its own claim only: a lapsed claim taken over by another run is theirs.
