@@ -1,4 +1,4 @@
-//! `cargo xtask test`: every test. Native unit tests, the size budget, then the end-to-end
+//! `cargo xtask test`: every test. Formatting and lints, native unit tests, the size budget, then the end-to-end
 //! tests (`tests/*.test.mjs`): HTTP against the real worker under workerd with a fresh local
 //! D1, and the demo pages in a real Chromium. Each end-to-end file starts and stops its own
 //! edge and site on free ports.
@@ -22,6 +22,45 @@ pub fn run(args: &[String]) -> Result<()> {
             .current_dir(&root),
     )
     .context("the code is not formatted: run `cargo fmt --all`")?;
+
+    // Natively (every crate, every feature) and for the wasm target the edge, the widgets and
+    // the dashboard are built for, where `cfg(target_arch)` code only compiles.
+    step("Lints (cargo clippy -D warnings, native and wasm)");
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&root),
+    )
+    .context("clippy found something (native)")?;
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "clippy",
+                "--package",
+                "memnun-edge",
+                "--package",
+                "memnun-widgets",
+                "--package",
+                "memnun-dashboard",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&root),
+    )
+    .context("clippy found something (wasm32-unknown-unknown)")?;
 
     step("Native tests (protocol, dashboard, xtask)");
     run_cmd(
