@@ -50,7 +50,7 @@ const STATUS_OF = {
   unsupported_media_type: 415, validation_failed: 422, rate_limited: 429,
 };
 
-// Every route of edge/src/lib.rs (`answer` and `admin`): the corpus must hit each.
+// Every route of the route table (protocol/src/api.rs): the corpus must hit each.
 const ROUTES = [
   "/v1/health", "/v1/memnun.js", "/v1/assets/{file}", "/admin",
   "/v1/shops/{shop}/reviews", "/v1/shops/{shop}/reviews/{review}/votes", "/v1/shops/{shop}/reviews/{review}/reports",

@@ -45,7 +45,7 @@ pub enum ApiError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("method not allowed; allowed: {0}")]
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     #[error("this Idempotency-Key was already used with a different request body")]
     IdempotencyConflict,
     #[error("{0}")]

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use crate::secure::sha256_hex;
 use futures_util::StreamExt;
+use memnun_protocol::Id;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Headers, Request, Response};
@@ -315,4 +316,9 @@ pub async fn batch<const N: usize>(
 ) -> Result<[D1Result; N], ApiError> {
     <[D1Result; N]>::try_from(db.batch(statements).await?)
         .map_err(|_| ApiError::Internal("batch answered a wrong number of results".into()))
+}
+
+/// A path or query parameter that must be an id: `what` names it in the 400.
+pub fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
+    Id::parse(raw).map_err(|e| ApiError::InvalidParameter(format!("{what} id {e}")))
 }

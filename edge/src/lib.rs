@@ -5,7 +5,8 @@
 //! `memnun_protocol` at the door; every failure is an `ApiError`, answered as JSON in one place
 //! (`error.rs`); nothing here panics on what a client sends.
 //!
-//! The router below is the whole public surface; each resource has its own module.
+//! The routes are `memnun_protocol::api::ROUTES`; below, what each route's access class asks of
+//! every request, and which handler answers each operation. Each resource has its own module.
 
 mod api_keys;
 mod assets;
@@ -36,6 +37,8 @@ mod webhooks;
 use error::ApiError;
 use http::Cors;
 use memnun_protocol::Id;
+use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
+use memnun_protocol::shop::ApiKeyScope;
 use worker::{
     Context, D1Database, Env, Method, Request, Response, ScheduleContext, ScheduledEvent, event,
 };
@@ -71,8 +74,17 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 async fn route(mut req: Request, env: Env) -> Response {
     statement_count::reset();
     let request_id = log::request_id(&req);
-    let public = is_public_path(&req.path());
-    let mut resp = answer(&mut req, &env).await;
+    let path = req.path();
+    let found = api::find(&path);
+    let access = found
+        .as_ref()
+        .map_or_else(|| api::area_of_unknown(&path), |(route, _)| route.access);
+    let mut resp = match found {
+        // `/admin/` is how many will type it.
+        None if path == "/admin/" => redirect_to_dashboard(),
+        None => answer_unknown(&mut req, &env, access).await,
+        Some((route, parameters)) => answer(&mut req, &env, route, parameters).await,
+    };
     let headers = resp.headers_mut();
     if let Ok(Some(detail)) = headers.get(error::DETAIL_HEADER) {
         log::error(&request_id, &format!("internal error: {detail}"));
@@ -84,7 +96,7 @@ async fn route(mut req: Request, env: Env) -> Response {
     if !headers.has("Cross-Origin-Resource-Policy").unwrap_or(true) {
         // Shop pages on other sites load the widgets and read public data; nothing else
         // (merchant answers, the dashboard) may be embedded or read by another site.
-        let policy = if public {
+        let policy = if access.cross_origin() {
             "cross-origin"
         } else {
             "same-origin"
@@ -104,111 +116,289 @@ async fn route(mut req: Request, env: Env) -> Response {
     resp
 }
 
-/// Paths whose answers pages on shops' own sites read: the widgets' files and the shop
-/// endpoints.
-fn is_public_path(path: &str) -> bool {
-    path == assets::LOADER_PATH || path.starts_with("/v1/assets/") || path.starts_with("/v1/shops/")
+/// Built by hand: `Response::redirect`'s headers are immutable, and every answer gets headers
+/// added in `route`. Relative, so a forged Host header cannot send the merchant anywhere else.
+fn redirect_to_dashboard() -> Response {
+    Response::empty()
+        .map(|r| r.with_status(308))
+        .and_then(|mut r| {
+            r.headers_mut().set("Location", "/admin")?;
+            Ok(r)
+        })
+        .unwrap_or_else(|e| ApiError::from(e).into_response())
 }
 
-async fn answer(req: &mut Request, env: &Env) -> Response {
-    let path = req.path();
+/// A path that is no route: `404`, answered as its part of the API answers. The merchant API
+/// authenticates first, so a caller without a key learns nothing of which routes exist.
+async fn answer_unknown(req: &mut Request, env: &Env, access: Access) -> Response {
+    let error = match access {
+        Access::Merchant => match merchant(req, env, None).await {
+            Ok(_) => ApiError::NotFound("route"),
+            Err(e) => e,
+        },
+        _ => ApiError::NotFound("route"),
+    };
+    http::drain_unread_body(req).await;
+    let mut resp = error.into_response();
+    if access == Access::PublicRead {
+        let _ = Cors::Public.apply(&mut resp);
+    }
+    resp
+}
+
+/// The method as the route table knows it: `HEAD` is `GET` where the route answers it;
+/// `OPTIONS` and anything else are no operation.
+fn table_method(method: &Method, access: Access) -> Option<api::Method> {
+    match method {
+        Method::Get => Some(api::Method::Get),
+        Method::Head if access.head_with_get() => Some(api::Method::Get),
+        Method::Put => Some(api::Method::Put),
+        Method::Post => Some(api::Method::Post),
+        Method::Delete => Some(api::Method::Delete),
+        _ => None,
+    }
+}
+
+/// One request on a known route: what its access class asks of every caller (the shop's origin
+/// and limit, the merchant's key and scope), then the operation, then the CORS headers the class
+/// gives its answers (errors included).
+async fn answer(
+    req: &mut Request,
+    env: &Env,
+    route: &'static Route,
+    parameters: Parameters<'_>,
+) -> Response {
     let method = req.method();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let outcome = match segments.as_slice() {
-        ["v1", "health"] => match only(&method, Method::Get, "GET, HEAD") {
-            Ok(()) => health(env).await.map(|r| (r, Cors::None)),
-            Err(e) => Err(e),
+    let operation = table_method(&method, route.access).and_then(|m| route.operation(m));
+    let preflight = method == Method::Options && route.access.preflight();
+    let not_allowed = || ApiError::MethodNotAllowed(route.allow());
+    let (outcome, cors) = match route.access {
+        Access::Own | Access::Widget => match operation {
+            Some(op) => (
+                handle(req, env, op.name, &parameters, &Caller::Anyone).await,
+                Cors::None,
+            ),
+            None => (Err(not_allowed()), Cors::None),
         },
-        ["v1", "memnun.js"] | ["v1", "assets", _] => {
-            match only(&method, Method::Get, "GET, HEAD") {
-                // A clone (cheap: no body) keeps `req` for the error path below.
-                Ok(()) => match req.clone() {
-                    Ok(copy) => assets::serve(copy, env).await.map(|r| (r, Cors::None)),
-                    Err(e) => Err(e.into()),
-                },
-                Err(e) => Err(e),
-            }
-        }
-        // `/admin/` is how many will type it. Built by hand: `Response::redirect`'s headers are
-        // immutable, and every answer gets headers added in `route`. Relative, so a forged Host
-        // header cannot send the merchant anywhere else.
-        ["admin", ""] => Response::empty()
-            .map(|r| r.with_status(308))
-            .and_then(|mut r| {
-                r.headers_mut().set("Location", "/admin")?;
-                Ok((r, Cors::None))
-            })
-            .map_err(ApiError::from),
-        ["admin"] => match only(&method, Method::Get, "GET, HEAD") {
-            Ok(()) => match req.clone() {
-                Ok(copy) => assets::admin_page(copy, env).await.map(|r| (r, Cors::None)),
-                Err(e) => Err(e.into()),
+        Access::PublicRead => match operation {
+            _ if preflight => (preflight_public(), Cors::Public),
+            Some(op) => match http::parse_id("shop", parameters.get("shop")) {
+                Ok(shop) => {
+                    let caller = Caller::Reader(shop);
+                    (
+                        handle(req, env, op.name, &parameters, &caller).await,
+                        Cors::Public,
+                    )
+                }
+                Err(e) => (Err(e), Cors::Public),
             },
-            Err(e) => Err(e),
+            None => (Err(not_allowed()), Cors::Public),
         },
-        ["v1", "shops", shop, "reviews"] => public_write(req, env, shop, PublicWrite::Review).await,
-        ["v1", "shops", shop, "reviews", review, "votes"] => {
-            public_write(req, env, shop, PublicWrite::Vote(review)).await
-        }
-        ["v1", "shops", shop, "reviews", review, "reports"] => {
-            public_write(req, env, shop, PublicWrite::Report(review)).await
-        }
-        ["v1", "shops", shop, "orders", "lookup"] => {
-            public_write(req, env, shop, PublicWrite::OrderLookup).await
-        }
-        ["v1", "shops", shop, "orders", "track"] => {
-            public_write(req, env, shop, PublicWrite::OrderTrack).await
-        }
-        ["v1", "shops", shop, "events"] => public_write(req, env, shop, PublicWrite::Events).await,
-        ["v1", "shops", shop, "survey", "open"] => {
-            public_write(req, env, shop, PublicWrite::SurveyOpen).await
-        }
-        ["v1", "shops", shop, "survey", "answers"] => {
-            public_write(req, env, shop, PublicWrite::SurveyAnswer).await
-        }
-        ["v1", "shops", shop, "catalog"] => match method {
-            Method::Get | Method::Head => match (parse_id("shop", shop), database(env)) {
-                (Ok(shop), Ok(db)) => recommend::recently_viewed(req, &db, &shop).await,
-                (Err(e), _) | (_, Err(e)) => Err(e),
+        Access::ShopPage { shop_limit } => match (operation, preflight) {
+            (None, false) => (Err(not_allowed()), Cors::None),
+            (operation, _) => match shop_page(req, env, parameters.get("shop")).await {
+                Err(e) => (Err(e), Cors::None),
+                Ok((shop, cors)) => {
+                    let outcome = match operation {
+                        _ if preflight => preflight_write(),
+                        Some(op) => {
+                            let limited = if shop_limit {
+                                http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await
+                            } else {
+                                Ok(())
+                            };
+                            match limited {
+                                Ok(()) => {
+                                    let caller = Caller::Shopper(shop);
+                                    handle(req, env, op.name, &parameters, &caller).await
+                                }
+                                Err(e) => Err(e),
+                            }
+                        }
+                        None => Err(not_allowed()),
+                    };
+                    (outcome, cors)
+                }
             },
-            Method::Options => preflight_public(),
-            _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
-        }
-        .map(|r| (r, Cors::Public)),
-        ["v1", "shops", shop, "products", product, resource] => match method {
-            Method::Get | Method::Head => public_read(req, env, shop, product, resource).await,
-            Method::Options => preflight_public(),
-            _ => Err(ApiError::MethodNotAllowed("GET, HEAD, OPTIONS")),
-        }
-        .map(|r| (r, Cors::Public)),
-        ["v1", "admin", rest @ ..] => admin(req, env, &method, rest)
-            .await
-            .map(|r| (r, Cors::None)),
-        _ => Err(ApiError::NotFound("route")),
+        },
+        Access::Merchant => match merchant(req, env, operation).await {
+            Err(e) => (Err(e), Cors::None),
+            Ok(merchant) => match operation {
+                Some(op) => {
+                    let caller = Caller::Merchant(merchant);
+                    (
+                        handle(req, env, op.name, &parameters, &caller).await,
+                        Cors::None,
+                    )
+                }
+                None => (Err(not_allowed()), Cors::None),
+            },
+        },
     };
     if outcome
         .as_ref()
-        .map_or(true, |(resp, _)| resp.status_code() >= 400)
+        .map_or(true, |resp| resp.status_code() >= 400)
     {
         http::drain_unread_body(req).await;
     }
-    match outcome {
-        Ok((mut resp, cors)) => match cors.apply(&mut resp) {
-            Ok(()) => resp,
-            Err(e) => e.into_response(),
-        },
-        // Errors on public reads stay readable by any page, so widgets can show them.
-        Err(e) => {
-            let public = matches!(
-                segments.as_slice(),
-                ["v1", "shops", _, "products", ..] | ["v1", "shops", _, "catalog"]
-            );
-            let mut resp = e.into_response();
-            if public {
-                let _ = Cors::Public.apply(&mut resp);
-            }
-            resp
+    let mut resp = outcome.unwrap_or_else(ApiError::into_response);
+    match cors.apply(&mut resp) {
+        Ok(()) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A shopper's page: the shop must exist and the page's `Origin` must be one it allows. Once the
+/// origin is known to be allowed, every answer (errors included) is readable by it.
+async fn shop_page(req: &Request, env: &Env, shop: &str) -> Result<(Id, Cors), ApiError> {
+    let shop = http::parse_id("shop", shop)?;
+    let db = database(env)?;
+    let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
+    Ok((shop, cors))
+}
+
+/// The merchant behind the request's key, if the key may do `operation` (or, on a path or
+/// method that is none, what such a request would need: reading for `GET`, all else `full`).
+async fn merchant(
+    req: &Request,
+    env: &Env,
+    operation: Option<&Operation>,
+) -> Result<api_keys::Merchant, ApiError> {
+    let db = database(env)?;
+    let now = clock::now_ms(req, env);
+    let merchant = api_keys::authenticate(req, env, &db, now).await?;
+    let needed = match (operation, req.method()) {
+        (Some(op), _) => op.scope,
+        (None, Method::Get | Method::Head) => ApiKeyScope::Read,
+        (None, _) => ApiKeyScope::Full,
+    };
+    merchant.may(needed)?;
+    Ok(merchant)
+}
+
+/// Who the access class found behind a request.
+enum Caller {
+    /// Anyone: the edge's own pages and the widgets' files.
+    Anyone,
+    /// Any page, reading this shop's public data.
+    Reader(Id),
+    /// A page of this shop, from an allowed origin.
+    Shopper(Id),
+    /// A key of this shop.
+    Merchant(api_keys::Merchant),
+}
+
+impl Caller {
+    fn shop(&self) -> Result<&Id, ApiError> {
+        match self {
+            Caller::Reader(shop) | Caller::Shopper(shop) => Ok(shop),
+            Caller::Merchant(merchant) => Ok(&merchant.shop),
+            Caller::Anyone => Err(ApiError::Internal(
+                "a shop's operation without a shop".into(),
+            )),
         }
+    }
+}
+
+/// The operation's handler, with what it needs of the request.
+async fn handle(
+    req: &mut Request,
+    env: &Env,
+    operation: OperationName,
+    parameters: &Parameters<'_>,
+    caller: &Caller,
+) -> Result<Response, ApiError> {
+    use OperationName as Op;
+    use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
+    let now = clock::now_ms(req, env);
+    let param = |name: &str| parameters.get(name);
+    let shop = || caller.shop();
+    let db = || database(env);
+    let product = || http::parse_id("product", param("product"));
+    let key_name = match caller {
+        Caller::Merchant(merchant) => merchant.key_name.as_str(),
+        _ => "",
+    };
+    let actor = moderation::Actor(key_name);
+    match operation {
+        Op::Health => health(env).await,
+        // A clone (cheap: no body) keeps `req` for the error path.
+        Op::AdminPage => assets::admin_page(req.clone()?, env).await,
+        Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
+        Op::CreateReview => reviews::create(req, env, &db()?, shop()?).await,
+        Op::VoteReview => feedback::vote(req, env, &db()?, shop()?, param("review"), now).await,
+        Op::ReportReview => feedback::report(req, env, &db()?, shop()?, param("review"), now).await,
+        Op::LookUpOrder => orders::lookup(req, env, &db()?, shop()?, now).await,
+        Op::TrackOrder => orders::track(req, env, &db()?, shop()?, now).await,
+        Op::ReceiveEvents => recommend::receive(req, env, &db()?, shop()?, now).await,
+        Op::OpenSurvey => survey::open(req, env, &db()?, shop()?, now).await,
+        Op::AnswerSurvey => survey::answer(req, env, &db()?, shop()?, now).await,
+        Op::RecentlyViewed => recommend::recently_viewed(req, &db()?, shop()?).await,
+        Op::ListReviews => {
+            let product = product()?;
+            reviews::list(req, &db()?, shop()?, &product).await
+        }
+        Op::ReviewsJsonLd => {
+            let product = product()?;
+            reviews::snippet(req, &db()?, shop()?, &product, false).await
+        }
+        Op::ReviewsHtml => {
+            let product = product()?;
+            reviews::snippet(req, &db()?, shop()?, &product, true).await
+        }
+        Op::Recommendations => {
+            let product = product()?;
+            recommend::list(req, &db()?, shop()?, &product).await
+        }
+        Op::ListReviewsForModeration => moderation::list(req, &db()?, shop()?).await,
+        Op::ExportReviewsCsv => review_csv::export(&db()?, shop()?).await,
+        Op::ImportReviewsCsv => review_csv::import(req, env, &db()?, shop()?, now).await,
+        Op::GetReview => moderation::get(&db()?, shop()?, param("review")).await,
+        Op::ApproveReview => {
+            let db = db()?;
+            moderation::decide(req, &db, shop()?, param("review"), Approved, &actor, now).await
+        }
+        Op::RejectReview => {
+            let db = db()?;
+            moderation::decide(req, &db, shop()?, param("review"), Rejected, &actor, now).await
+        }
+        Op::PutReply | Op::DeleteReply => {
+            let db = db()?;
+            let delete = operation == Op::DeleteReply;
+            moderation::set_reply(req, &db, shop()?, param("review"), delete, &actor, now).await
+        }
+        Op::GetModerationPolicy => moderation::get_policy(&db()?, shop()?).await,
+        Op::PutModerationPolicy => moderation::put_policy(req, &db()?, shop()?, now).await,
+        Op::ModerationLog => moderation::log(req, &db()?, shop()?).await,
+        Op::MintToken => tokens::mint(req, &db()?, shop()?, now).await,
+        Op::ListSecrets => tokens::list(&db()?, shop()?).await,
+        Op::CreateSecret => tokens::create(&db()?, shop()?, now).await,
+        Op::RetireSecret => tokens::retire(&db()?, shop()?, param("kid"), now).await,
+        Op::ListOrders => order_list::orders(req, &db()?, shop()?).await,
+        Op::ShipmentsNeedingAttention => order_list::attention(req, &db()?, shop()?, now).await,
+        Op::GetOrder => orders::get(&db()?, shop()?, param("order"), now).await,
+        Op::PutOrder => orders::upsert(req, env, &db()?, shop()?, param("order"), now).await,
+        Op::AddOrderEvents => orders::add_events(req, &db()?, shop()?, param("order"), now).await,
+        Op::OrderLinks => orders::links(&db()?, shop()?, param("order"), now).await,
+        Op::GetWebhook => webhooks::get(&db()?, shop()?).await,
+        Op::PutWebhook => webhooks::put(req, env, &db()?, shop()?, now).await,
+        Op::DeleteWebhook => webhooks::delete(&db()?, shop()?, now).await,
+        Op::WebhookDeliveries => webhooks::deliveries(&db()?, shop()?).await,
+        Op::ListCatalog => catalog::list(req, &db()?, shop()?).await,
+        Op::PutCatalog => catalog::put(req, &db()?, shop()?, now).await,
+        Op::GetSurveySettings => survey::get_settings(&db()?, shop()?).await,
+        Op::PutSurveySettings => survey::put_settings(req, &db()?, shop()?, now).await,
+        Op::ListSurveyResponses => survey_responses::list(req, &db()?, shop()?, now).await,
+        Op::ExportSurveyResponsesCsv => survey::export(&db()?, shop()?).await,
+        Op::SatisfactionReport => survey::report(req, &db()?, shop()?, now).await,
+        Op::RecommendationReport => recommend::report(req, &db()?, shop()?, now).await,
+        Op::GetShop => shops::get_settings(&db()?, shop()?).await,
+        Op::PutShop => shops::put_settings(req, &db()?, shop()?).await,
+        Op::ExportShopper => shoppers::export(req, env, &db()?, shop()?, now).await,
+        Op::DeleteShopper => shoppers::delete(req, env, &db()?, shop()?, now).await,
+        Op::ListKeys => api_keys::list(&db()?, shop()?).await,
+        Op::CreateKey => api_keys::create(req, &db()?, shop()?, now).await,
+        Op::RevokeKey => api_keys::revoke(&db()?, shop()?, param("name"), now).await,
     }
 }
 
@@ -242,20 +432,6 @@ async fn health(env: &Env) -> Result<Response, ApiError> {
     }
 }
 
-/// Accepts `expected`, and HEAD wherever GET is accepted (the runtime drops the body).
-fn only(method: &Method, expected: Method, allow: &'static str) -> Result<(), ApiError> {
-    let head_for_get = expected == Method::Get && *method == Method::Head;
-    if *method == expected || head_for_get {
-        Ok(())
-    } else {
-        Err(ApiError::MethodNotAllowed(allow))
-    }
-}
-
-fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
-    Id::parse(raw).map_err(|e| ApiError::InvalidParameter(format!("{what} id {e}")))
-}
-
 fn database(env: &Env) -> Result<D1Database, ApiError> {
     let db = env.d1("DB")?;
     Ok(if statement_count::enabled(env) {
@@ -263,81 +439,6 @@ fn database(env: &Env) -> Result<D1Database, ApiError> {
     } else {
         db
     })
-}
-
-async fn public_read(
-    req: &Request,
-    env: &Env,
-    shop: &str,
-    product: &str,
-    resource: &str,
-) -> Result<Response, ApiError> {
-    let shop = parse_id("shop", shop)?;
-    let product = parse_id("product", product)?;
-    let db = database(env)?;
-    match resource {
-        "reviews" => reviews::list(req, &db, &shop, &product).await,
-        "reviews.jsonld" => reviews::snippet(req, &db, &shop, &product, false).await,
-        "reviews.html" => reviews::snippet(req, &db, &shop, &product, true).await,
-        "recommendations" => recommend::list(req, &db, &shop, &product).await,
-        _ => Err(ApiError::NotFound("route")),
-    }
-}
-
-/// What a shopper's page sends. The order requests read, but they carry private data, so they
-/// come as POSTs from the shop's own origins (the token or email in the body, not the URL).
-enum PublicWrite<'a> {
-    Review,
-    Vote(&'a str),
-    Report(&'a str),
-    OrderLookup,
-    OrderTrack,
-    SurveyOpen,
-    SurveyAnswer,
-    Events,
-}
-
-/// A shopper's write: the shop must exist and the page's `Origin` must be one it allows. Once
-/// the origin is known to be allowed, every answer (errors included) is readable by it. Every
-/// write counts against the shop's own limit, whoever sends it.
-async fn public_write(
-    req: &mut Request,
-    env: &Env,
-    shop: &str,
-    write: PublicWrite<'_>,
-) -> Result<(Response, Cors), ApiError> {
-    let method = req.method();
-    if method != Method::Post && method != Method::Options {
-        return Err(ApiError::MethodNotAllowed("POST, OPTIONS"));
-    }
-    let shop = parse_id("shop", shop)?;
-    let db = database(env)?;
-    let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
-    let now = clock::now_ms(req, env);
-    let result = match write {
-        _ if method == Method::Options => preflight_write(),
-        // Reads with their own limits (per client, per order number), not the shop's writes.
-        PublicWrite::OrderLookup => orders::lookup(req, env, &db, &shop, now).await,
-        PublicWrite::OrderTrack => orders::track(req, env, &db, &shop, now).await,
-        // Beacons from every consenting page view: their own limits (per client, per shop), so a
-        // busy shop's events never crowd out its shoppers' reviews and answers.
-        PublicWrite::Events => recommend::receive(req, env, &db, &shop, now).await,
-        _ => match http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await {
-            Err(e) => Err(e),
-            Ok(()) => match write {
-                PublicWrite::Vote(review) => {
-                    feedback::vote(req, env, &db, &shop, review, now).await
-                }
-                PublicWrite::Report(review) => {
-                    feedback::report(req, env, &db, &shop, review, now).await
-                }
-                PublicWrite::SurveyOpen => survey::open(req, env, &db, &shop, now).await,
-                PublicWrite::SurveyAnswer => survey::answer(req, env, &db, &shop, now).await,
-                _ => reviews::create(req, env, &db, &shop).await,
-            },
-        },
-    };
-    Ok((result.unwrap_or_else(ApiError::into_response), cors))
 }
 
 fn preflight_write() -> Result<Response, ApiError> {
@@ -358,119 +459,4 @@ fn preflight_public() -> Result<Response, ApiError> {
     headers.set("Access-Control-Allow-Methods", "GET")?;
     headers.set("Access-Control-Max-Age", "86400")?;
     Ok(resp)
-}
-
-/// What a merchant request needs of its key's scope: reading is for every key, deciding on and
-/// replying to reviews for `moderate` keys too, and everything else that changes something
-/// (or exports a shopper's data) for `full` keys only.
-fn scope_needed(path: &[&str], method: &Method) -> memnun_protocol::shop::ApiKeyScope {
-    use memnun_protocol::shop::ApiKeyScope;
-    match (path, method) {
-        (_, Method::Get | Method::Head) => ApiKeyScope::Read,
-        (["reviews", _, "approve" | "reject"], Method::Post)
-        | (["reviews", _, "reply"], Method::Put | Method::Delete) => ApiKeyScope::Moderate,
-        _ => ApiKeyScope::Full,
-    }
-}
-
-/// The merchant API: authenticated first (so an unknown route answers 401, not 404, to a caller
-/// without a key), then routed within the key's shop.
-async fn admin(
-    req: &mut Request,
-    env: &Env,
-    method: &Method,
-    path: &[&str],
-) -> Result<Response, ApiError> {
-    let db = database(env)?;
-    let now = clock::now_ms(req, env);
-    let merchant = api_keys::authenticate(req, env, &db, now).await?;
-    merchant.may(scope_needed(path, method))?;
-    let shop = &merchant.shop;
-    let actor = moderation::Actor(&merchant.key_name);
-    use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
-    match (path, method) {
-        (["reviews"], Method::Get) => moderation::list(req, &db, shop).await,
-        (["reviews"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["reviews.csv"], Method::Get) => review_csv::export(&db, shop).await,
-        (["reviews.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["reviews", "import"], Method::Post) => review_csv::import(req, env, &db, shop, now).await,
-        (["reviews", "import"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["reviews", review], Method::Get) => moderation::get(&db, shop, review).await,
-        (["reviews", _], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["reviews", review, "approve"], Method::Post) => {
-            moderation::decide(req, &db, shop, review, Approved, &actor, now).await
-        }
-        (["reviews", review, "reject"], Method::Post) => {
-            moderation::decide(req, &db, shop, review, Rejected, &actor, now).await
-        }
-        (["reviews", _, "approve" | "reject"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["reviews", review, "reply"], Method::Put) => {
-            moderation::set_reply(req, &db, shop, review, false, &actor, now).await
-        }
-        (["reviews", review, "reply"], Method::Delete) => {
-            moderation::set_reply(req, &db, shop, review, true, &actor, now).await
-        }
-        (["reviews", _, "reply"], _) => Err(ApiError::MethodNotAllowed("PUT, DELETE")),
-        (["moderation"], Method::Get) => moderation::get_policy(&db, shop).await,
-        (["moderation"], Method::Put) => moderation::put_policy(req, &db, shop, now).await,
-        (["moderation"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["moderation-log"], Method::Get) => moderation::log(req, &db, shop).await,
-        (["moderation-log"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["tokens"], Method::Post) => tokens::mint(req, &db, shop, now).await,
-        (["tokens"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["secrets"], Method::Get) => tokens::list(&db, shop).await,
-        (["secrets"], Method::Post) => tokens::create(&db, shop, now).await,
-        (["secrets"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
-        (["secrets", kid], Method::Delete) => tokens::retire(&db, shop, kid, now).await,
-        (["secrets", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
-        (["orders"], Method::Get) => order_list::orders(req, &db, shop).await,
-        (["orders"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["shipments", "attention"], Method::Get) => {
-            order_list::attention(req, &db, shop, now).await
-        }
-        (["shipments", "attention"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["orders", order], Method::Put) => orders::upsert(req, env, &db, shop, order, now).await,
-        (["orders", order], Method::Get) => orders::get(&db, shop, order, now).await,
-        (["orders", _], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["orders", order, "events"], Method::Post) => {
-            orders::add_events(req, &db, shop, order, now).await
-        }
-        (["orders", _, "events"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["orders", order, "links"], Method::Post) => orders::links(&db, shop, order, now).await,
-        (["orders", _, "links"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["webhook"], Method::Get) => webhooks::get(&db, shop).await,
-        (["webhook"], Method::Put) => webhooks::put(req, env, &db, shop, now).await,
-        (["webhook"], Method::Delete) => webhooks::delete(&db, shop, now).await,
-        (["webhook"], _) => Err(ApiError::MethodNotAllowed("GET, PUT, DELETE")),
-        (["webhook", "deliveries"], Method::Get) => webhooks::deliveries(&db, shop).await,
-        (["webhook", "deliveries"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["catalog"], Method::Get) => catalog::list(req, &db, shop).await,
-        (["catalog"], Method::Put) => catalog::put(req, &db, shop, now).await,
-        (["catalog"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["survey"], Method::Get) => survey::get_settings(&db, shop).await,
-        (["survey"], Method::Put) => survey::put_settings(req, &db, shop, now).await,
-        (["survey"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["survey", "responses"], Method::Get) => survey_responses::list(req, &db, shop, now).await,
-        (["survey", "responses"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["survey", "responses.csv"], Method::Get) => survey::export(&db, shop).await,
-        (["survey", "responses.csv"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["reports", "satisfaction"], Method::Get) => survey::report(req, &db, shop, now).await,
-        (["reports", "satisfaction"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["reports", "recommendations"], Method::Get) => {
-            recommend::report(req, &db, shop, now).await
-        }
-        (["reports", "recommendations"], _) => Err(ApiError::MethodNotAllowed("GET")),
-        (["shop"], Method::Get) => shops::get_settings(&db, shop).await,
-        (["shop"], Method::Put) => shops::put_settings(req, &db, shop).await,
-        (["shop"], _) => Err(ApiError::MethodNotAllowed("GET, PUT")),
-        (["shoppers", "export"], Method::Post) => shoppers::export(req, env, &db, shop, now).await,
-        (["shoppers", "delete"], Method::Post) => shoppers::delete(req, env, &db, shop, now).await,
-        (["shoppers", "export" | "delete"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["keys"], Method::Get) => api_keys::list(&db, shop).await,
-        (["keys"], Method::Post) => api_keys::create(req, &db, shop, now).await,
-        (["keys"], _) => Err(ApiError::MethodNotAllowed("GET, POST")),
-        (["keys", name], Method::Delete) => api_keys::revoke(&db, shop, name, now).await,
-        (["keys", _], _) => Err(ApiError::MethodNotAllowed("DELETE")),
-        _ => Err(ApiError::NotFound("route")),
-    }
 }

@@ -245,7 +245,7 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
                     )
                 })?)
             }
-            "product" => product = Some(crate::parse_id("product", &value)?),
+            "product" => product = Some(crate::http::parse_id("product", &value)?),
             "q" => search = Some(http::search_term(&value)?),
             "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
             "cursor" => {

@@ -47,7 +47,7 @@ pub async fn upsert(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::parse_id("order", order_id)?;
+    let order_id = crate::http::parse_id("order", order_id)?;
     let (upsert, _): (OrderUpsert, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let upsert = OrderUpsert {
@@ -154,7 +154,7 @@ pub async fn get(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::parse_id("order", order_id)?;
+    let order_id = crate::http::parse_id("order", order_id)?;
     http::json(200, &load(db, shop, &order_id, now).await?.order)
 }
 
@@ -168,7 +168,7 @@ pub async fn add_events(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::parse_id("order", order_id)?;
+    let order_id = crate::http::parse_id("order", order_id)?;
     let (new, _): (NewEvents, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let normalized = NewEvents {
         events: new.events.map(|events| {
@@ -342,7 +342,7 @@ pub async fn links(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::parse_id("order", order_id)?;
+    let order_id = crate::http::parse_id("order", order_id)?;
     let loaded = load(db, shop, &order_id, now).await?;
     http::json(
         201,

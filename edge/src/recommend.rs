@@ -843,7 +843,7 @@ pub async fn recently_viewed(
         match name.as_ref() {
             "ids" => {
                 for raw in value.split(',').filter(|r| !r.is_empty()) {
-                    let id = crate::parse_id("product", raw)?;
+                    let id = crate::http::parse_id("product", raw)?;
                     if !ids.iter().any(|i| i == id.as_str()) {
                         // Refused as soon as it is too many, so a long list costs no more
                         // comparisons than a short one.

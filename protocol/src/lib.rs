@@ -6,6 +6,7 @@
 //! for `wasm32-unknown-unknown` (inside the widgets and the worker) and natively (for its tests),
 //! so every rule here is tested once, natively, and enforced the same way on both sides.
 
+pub mod api;
 pub mod catalog;
 pub mod digest;
 pub mod error;
