@@ -10,7 +10,7 @@ use crate::secure::random_hex;
 use crate::store::failure_windows;
 use memnun_protocol::Id;
 use memnun_protocol::digest::api_key_hash;
-use memnun_protocol::shop::{ApiKeyInfo, ApiKeyScope, CreatedApiKey, NewApiKey};
+use memnun_protocol::shop::{ApiKeyInfo, ApiKeyList, ApiKeyScope, CreatedApiKey, NewApiKey};
 use memnun_protocol::{FieldErrors, FieldProblem};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -130,7 +130,7 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
         .all()
         .await?
         .results()?;
-    http::json(200, &serde_json::json!({ "keys": keys }))
+    http::json(200, &ApiKeyList { keys })
 }
 
 /// `POST /v1/admin/keys`: a new named key, shown in this answer and never again. Not replayed

@@ -5,10 +5,10 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use memnun_protocol::catalog::{
-    CatalogItem, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,
+    CatalogItem, CatalogPage, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,
 };
 use memnun_protocol::{FieldErrors, FieldProblem, Id};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
 
@@ -158,13 +158,8 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
             in_stock: r.in_stock != 0,
         })
         .collect();
-    #[derive(Serialize)]
-    struct Page {
-        items: Vec<CatalogItem>,
-        next_cursor: Option<String>,
-    }
     let next_cursor = (items.len() == limit as usize)
         .then(|| items.last().map(|i| i.id.clone()))
         .flatten();
-    http::json(200, &Page { items, next_cursor })
+    http::json(200, &CatalogPage { items, next_cursor })
 }

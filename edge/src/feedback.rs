@@ -201,8 +201,8 @@ pub async fn report(
     .map_err(ApiError::Validation)?;
     let target = published(db, shop, review).await?;
     let threshold = moderation::parse_policy(target.policy.as_deref())?.report_threshold;
-    let answer = r#"{"status":"received"}"#;
-    let mut batch = idempotency.record(db, now, 202, answer)?;
+    let answer = http::to_json(&memnun_protocol::Received::new())?;
+    let mut batch = idempotency.record(db, now, 202, &answer)?;
     batch.extend([
         db.prepare(
             "INSERT OR IGNORE INTO review_reports \

@@ -322,6 +322,7 @@ async fn handle(
     let actor = moderation::Actor(key_name);
     match operation {
         Op::Health => health(env).await,
+        Op::OpenApi => openapi(),
         // A clone (cheap: no body) keeps `req` for the error path.
         Op::AdminPage => assets::admin_page(req.clone()?, env).await,
         Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
@@ -411,17 +412,24 @@ async fn health(env: &Env) -> Result<Response, ApiError> {
             .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
+    use memnun_protocol::health::{DatabaseHealth, Health};
     match outcome {
         Ok(Some(migrations)) => http::json(
             200,
-            &serde_json::json!({ "ok": true, "database": "ok", "migrations": migrations }),
+            &Health {
+                ok: true,
+                database: DatabaseHealth::Ok,
+                migrations: Some(migrations),
+            },
         ),
         Ok(None) | Err(_) => {
             let detail = outcome.err().unwrap_or_default();
-            let mut resp = http::json(
-                503,
-                &serde_json::json!({ "ok": false, "database": "unavailable" }),
-            )?;
+            let unavailable = Health {
+                ok: false,
+                database: DatabaseHealth::Unavailable,
+                migrations: None,
+            };
+            let mut resp = http::json(503, &unavailable)?;
             // Logged in `route` with the request id, like every internal error.
             error::attach_detail(
                 resp.headers_mut(),
@@ -430,6 +438,18 @@ async fn health(env: &Env) -> Result<Response, ApiError> {
             Ok(resp)
         }
     }
+}
+
+/// `GET /v1/openapi.json`: the route table and the wire types' schemas as OpenAPI 3.1, made at
+/// build time (`build.rs`). Any site's tools may read it.
+fn openapi() -> Result<Response, ApiError> {
+    const DOCUMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+    let mut resp = http::json_text(200, DOCUMENT.to_owned())?;
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
+    headers.set("Cache-Control", "public, max-age=300")?;
+    Ok(resp)
 }
 
 fn database(env: &Env) -> Result<D1Database, ApiError> {

@@ -15,9 +15,9 @@ use crate::tokens::{self, Signer};
 use crate::webhooks;
 use memnun_protocol::Id;
 use memnun_protocol::order::{
-    self, Estimate, Invitations, LOOKUP_MAX_BYTES, Lookup, MAX_REQUEST_BYTES, NewEvents,
-    OrderUpsert, OrderView, ReviewInvitation, ShipmentView, Tracked, TrackingEvent, TrackingStatus,
-    ViewItem,
+    self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
+    NewEvents, OrderLinks, OrderUpsert, OrderView, ProductLink, ReviewInvitation, ShipmentView,
+    TrackRequest, Tracked, TrackingEvent, TrackingStatus, ViewItem,
 };
 use memnun_protocol::token::Purpose;
 use serde::{Deserialize, Serialize};
@@ -218,11 +218,11 @@ pub async fn add_events(
     }
     http::json(
         200,
-        &serde_json::json!({
-            "added": added,
-            "duplicates": events.len().saturating_sub(added),
-            "order": after.order,
-        }),
+        &EventsAdded {
+            added: added as u64,
+            duplicates: events.len().saturating_sub(added) as u64,
+            order: after.order,
+        },
     )
 }
 
@@ -262,28 +262,6 @@ async fn delivered(
     )?);
     db.batch(batch).await?;
     Ok(())
-}
-
-/// A link for a message: the page with the token in its fragment, or only the token when the
-/// shop has not said where the page is.
-#[derive(Serialize)]
-struct Link {
-    url: Option<String>,
-    token: String,
-}
-
-#[derive(Serialize)]
-struct ProductLink {
-    product: String,
-    url: Option<String>,
-    token: String,
-}
-
-#[derive(Serialize)]
-struct OrderLinks {
-    tracker: Link,
-    survey: Link,
-    reviews: Vec<ProductLink>,
 }
 
 fn with_fragment(page: Option<&str>, key: &str, token: &str) -> Option<String> {
@@ -670,12 +648,8 @@ pub async fn track(
 ) -> Result<Response, ApiError> {
     let client = http::client_hash(req, env)?;
     http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
-    #[derive(Deserialize)]
-    struct Body {
-        #[serde(default)]
-        token: Option<String>,
-    }
-    let (body, _): (Body, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
+    let (body, _): (TrackRequest, _) =
+        http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
     let token = body.token.unwrap_or_default();
     let claims = tokens::verify(db, shop, &token, Purpose::Track, now)
         .await?

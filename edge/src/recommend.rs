@@ -878,11 +878,7 @@ pub async fn recently_viewed(
         .filter_map(|id| rows.iter().find(|r| r.product_id == *id))
         .map(|row| card(row, Source::RecentlyViewed, &locale))
         .collect();
-    #[derive(serde::Serialize)]
-    struct Cards {
-        items: Vec<Recommended>,
-    }
-    let mut resp = http::json(200, &Cards { items })?;
+    let mut resp = http::json(200, &recommend::RecentlyViewed { items })?;
     // The list is one browser's history: its own cache may keep it, no shared one.
     resp.headers_mut().set(
         "Cache-Control",

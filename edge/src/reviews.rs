@@ -53,7 +53,7 @@ pub async fn create(
     if new.is_bot() {
         // Answer as a success so the bot learns nothing; store nothing. After validation, so a
         // person who was quick and wrong still learns what to fix.
-        return http::json(202, &serde_json::json!({ "status": "received" }));
+        return http::json(202, &memnun_protocol::Received::new());
     }
     let body_hash = sha256_hex(&[
         b"body",

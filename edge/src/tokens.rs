@@ -142,7 +142,7 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
             retired_at: r.retired_at,
         })
         .collect();
-    http::json(200, &serde_json::json!({ "secrets": list }))
+    http::json(200, &token::SecretList { secrets: list })
 }
 
 /// `POST /v1/admin/secrets`: a new secret that signs from now on, shown once.

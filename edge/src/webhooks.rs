@@ -16,10 +16,11 @@ use crate::secure::random_hex;
 use futures_util::StreamExt;
 use futures_util::future::Either;
 use memnun_protocol::webhook::{
-    self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WebhookEvent,
+    self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WebhookCreated, WebhookDeliveries,
+    WebhookDelivery, WebhookEvent, WebhookInfo, WebhookUpdate,
 };
 use memnun_protocol::{FieldErrors, FieldProblem, Id};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{
     D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit, RequestRedirect,
@@ -95,22 +96,6 @@ pub fn enqueue_if(
              WHERE EXISTS (SELECT 1 FROM webhooks WHERE shop_id = ?2) AND ({extra})"
         ))
         .bind(&args)?)
-}
-
-#[derive(Deserialize)]
-struct WebhookUpdate {
-    #[serde(default)]
-    url: Option<String>,
-    /// What happens to the secret being replaced: `keep` (the default) signs beside the new one
-    /// for `SECRET_OVERLAP_S`; `retire` stops it at once, for a secret that leaked.
-    #[serde(default)]
-    previous_secret: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct WebhookInfo {
-    url: String,
-    updated_at: i64,
 }
 
 /// `GET /v1/admin/webhook`: where events go (never the secret).
@@ -298,7 +283,7 @@ pub async fn put(
     ])?
     .run()
     .await?;
-    http::json(200, &serde_json::json!({ "url": url, "secret": secret }))
+    http::json(200, &WebhookCreated { url, secret })
 }
 
 /// `DELETE /v1/admin/webhook`: no more events are queued; queued ones are not sent.
@@ -318,18 +303,7 @@ pub async fn delete(db: &D1Database, shop: &Id, now: i64) -> Result<Response, Ap
 
 /// `GET /v1/admin/webhook/deliveries`: the newest 50 deliveries and how they went.
 pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    #[derive(Serialize, Deserialize)]
-    struct Delivery {
-        id: String,
-        event_type: String,
-        attempts: u32,
-        next_attempt_at: i64,
-        delivered_at: Option<i64>,
-        failed_at: Option<i64>,
-        last_error: Option<String>,
-        created_at: i64,
-    }
-    let rows: Vec<Delivery> = db
+    let deliveries: Vec<WebhookDelivery> = db
         .prepare(
             "SELECT id, event_type, attempts, next_attempt_at, delivered_at, failed_at, last_error, \
              created_at FROM webhook_outbox WHERE shop_id = ?1 ORDER BY created_at DESC, id LIMIT 50",
@@ -338,7 +312,7 @@ pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError
         .all()
         .await?
         .results()?;
-    http::json(200, &serde_json::json!({ "deliveries": rows }))
+    http::json(200, &WebhookDeliveries { deliveries })
 }
 
 /// Sends the deliveries due at `now` (the scheduled event's time): claims them (a fair share

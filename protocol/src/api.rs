@@ -6,6 +6,9 @@
 
 use crate::shop::ApiKeyScope;
 
+#[cfg(feature = "openapi")]
+pub mod openapi;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
@@ -184,6 +187,7 @@ macro_rules! route {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationName {
     Health,
+    OpenApi,
     AdminPage,
     Loader,
     Asset,
@@ -250,6 +254,7 @@ const SHOP_READ_BY_POST: Access = Access::ShopPage { shop_limit: false };
 /// `full` keys only. Outside the merchant API the scope is not used (written `Read`).
 pub static ROUTES: &[Route] = &[
     route!("/v1/health", Access::Own, Get Health Read),
+    route!("/v1/openapi.json", Access::Own, Get OpenApi Read),
     route!("/admin", Access::Own, Get AdminPage Read),
     route!("/v1/memnun.js", Access::Widget, Get Loader Read),
     route!("/v1/assets/{file}", Access::Widget, Get Asset Read),

@@ -29,6 +29,7 @@ pub const PRICE_MINOR_MAX: i64 = 100_000_000_000;
 
 /// How an upload meets the stored catalog.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// The upload is the whole catalog: items not in it are removed.
@@ -41,6 +42,7 @@ pub enum Mode {
 /// One item as the merchant sends it. Loosely typed, so a wrong value is a problem of that
 /// item, not of the whole request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemInput {
     #[serde(default)]
     pub id: Option<String>,
@@ -63,6 +65,7 @@ pub struct ItemInput {
 
 /// The body of `PUT /v1/admin/catalog`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogUpload {
     #[serde(default)]
     pub mode: Mode,
@@ -72,6 +75,7 @@ pub struct CatalogUpload {
 
 /// An item that passed every rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogItem {
     pub id: String,
     pub name: BTreeMap<String, String>,
@@ -96,6 +100,7 @@ impl CatalogItem {
 /// An item the upload left out: its position in `items`, its id if it had a readable one, and
 /// field → problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefusedItem {
     pub index: usize,
     pub id: Option<String>,
@@ -104,6 +109,7 @@ pub struct RefusedItem {
 
 /// The answer to an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogReport {
     pub mode: Mode,
     pub stored: usize,
@@ -246,6 +252,15 @@ impl CatalogUpload {
         }
         (good, refused)
     }
+}
+
+/// `GET /v1/admin/catalog`: a page of the catalog in id order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CatalogPage {
+    pub items: Vec<CatalogItem>,
+    /// The last id of this page when there may be more; pass it as `cursor`.
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub const MAX_REQUEST_BYTES: usize = 16 * 1024;
 
 /// What a shopper did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     ProductView,
@@ -56,6 +57,7 @@ impl EventKind {
 
 /// One event as the loader sends it; loosely typed so a bad event is refused alone.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventInput {
     /// A UUID the loader gives each event: the same event sent twice is stored once.
     #[serde(default)]
@@ -82,6 +84,7 @@ pub struct EventInput {
 
 /// The body of `POST /v1/shops/{shop}/events`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventBatch {
     /// The browser's random id (a UUID).
     #[serde(default)]
@@ -104,6 +107,7 @@ pub struct ShopperEvent {
 
 /// An event the batch left out: its position and field → problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefusedEvent {
     pub index: usize,
     pub errors: BTreeMap<String, String>,
@@ -111,6 +115,7 @@ pub struct RefusedEvent {
 
 /// The answer to a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventsReceived {
     pub accepted: usize,
     /// Events already received (the same id), not counted again.

@@ -16,6 +16,7 @@ pub const NOTE_RULE: TextRule = TextRule {
 
 /// The body of `POST /v1/shops/{shop}/reviews/{review}/votes`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewVote {
     /// The browser's random id (a UUID).
     #[serde(default)]
@@ -31,12 +32,14 @@ impl NewVote {
 /// The answer to a vote (200): the review's helpful count, with this browser's vote in it
 /// whether it is new or was cast before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct VoteCounted {
     pub helpful: u32,
 }
 
 /// Why a shopper reports a review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportReason {
     /// Advertising, links, or text that is not a review.
@@ -76,6 +79,7 @@ impl ReportReason {
 
 /// The body of `POST /v1/shops/{shop}/reviews/{review}/reports`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewReport {
     #[serde(default)]
     pub reporter: Option<String>,

@@ -12,6 +12,7 @@ pub mod digest;
 pub mod error;
 pub mod events;
 pub mod feedback;
+pub mod health;
 pub mod idempotency;
 pub mod ids;
 pub mod jsonld;
@@ -37,8 +38,8 @@ pub mod webhook;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{Id, IdError};
 pub use review::{
-    NewReview, RatingSummary, Reply, Review, ReviewCreated, ReviewCursor, ReviewPage, ReviewSort,
-    ReviewStatus, ValidReview,
+    NewReview, RatingSummary, Received, Reply, Review, ReviewCreated, ReviewCursor, ReviewPage,
+    ReviewSort, ReviewStatus, ValidReview,
 };
 pub use shop::{ShopSettings, ShopUpdate};
 pub use text::{FieldErrors, FieldProblem};

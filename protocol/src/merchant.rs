@@ -18,6 +18,7 @@ pub const REASON_RULE: TextRule = TextRule {
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MerchantReview {
     pub id: String,
     pub product: String,
@@ -44,6 +45,7 @@ pub struct MerchantReview {
 
 /// A page of `GET /v1/admin/reviews?status=…`, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MerchantReviewPage {
     pub reviews: Vec<MerchantReview>,
     pub next_cursor: Option<String>,
@@ -51,6 +53,7 @@ pub struct MerchantReviewPage {
 
 /// The body of `POST /v1/admin/reviews/{review}/reject`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Rejection {
     #[serde(default)]
     pub reason: Option<String>,
@@ -64,6 +67,7 @@ impl Rejection {
 
 /// The body of `PUT /v1/admin/reviews/{review}/reply`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReplyUpdate {
     #[serde(default)]
     pub body: Option<String>,
@@ -101,6 +105,7 @@ fn text_field(
 
 /// What happened to a review, as the audit log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ModerationAction {
     /// Held on arrival by the shop's policy (actor `system`).
@@ -132,6 +137,7 @@ pub const SYSTEM_ACTOR: &str = "system";
 /// One line of `GET /v1/admin/moderation-log`: who (the API key's name, or `system`), when,
 /// what, why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ModerationLogEntry {
     pub id: i64,
     pub review: String,
@@ -144,6 +150,7 @@ pub struct ModerationLogEntry {
 
 /// A page of the log, newest first; pass `next_cursor` as `cursor` for older entries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ModerationLogPage {
     pub entries: Vec<ModerationLogEntry>,
     pub next_cursor: Option<String>,
@@ -152,6 +159,7 @@ pub struct ModerationLogPage {
 /// The answer to `POST /v1/admin/reviews/import`: rows added, rows already there, and every
 /// refused row with its line and reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportReport {
     pub imported: u32,
     pub duplicates: u32,
@@ -161,6 +169,7 @@ pub struct ImportReport {
 /// A row the import left out, and why: field → problem, as the edge's `fields` map words them,
 /// or `row` when the row itself cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefusedRow {
     pub line: usize,
     pub errors: std::collections::BTreeMap<String, String>,

@@ -34,6 +34,7 @@ pub const NOTICE_RULE: TextRule = TextRule {
 
 /// What happens to a new review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ModerationMode {
     /// Published at once (unless a blocked word holds it).
@@ -48,6 +49,7 @@ pub enum ModerationMode {
 /// A shop's moderation settings, as stored and as the merchant API returns them. Fields missing
 /// from stored JSON take their defaults, so settings saved before a field existed still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ModerationPolicy {
     pub mode: ModerationMode,
@@ -83,6 +85,7 @@ impl Default for ModerationPolicy {
 /// Numbers are read wide so that an out-of-range one is reported as such (422), not as
 /// malformed JSON (400).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ModerationPolicyUpdate {
     #[serde(default)]
     pub mode: Option<ModerationMode>,
@@ -198,6 +201,7 @@ fn fold_words(text: &str, locale: Option<&str>) -> Vec<String> {
 
 /// Why a review waits in the merchant's queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// The shop holds every review.

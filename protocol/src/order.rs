@@ -47,6 +47,7 @@ pub const URL_MAX_CHARS: usize = 2000;
 
 /// Where a shipment is, a superset of what AfterShip reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TrackingStatus {
     Ordered,
@@ -140,6 +141,7 @@ impl TrackingStatus {
 
 /// One item of an order, as the merchant sends it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemInput {
     #[serde(default)]
     pub product: Option<String>,
@@ -155,6 +157,7 @@ pub struct ItemInput {
 
 /// When a shipment should arrive, and who says so.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EstimateInput {
     /// `2026-11-25` or an RFC 3339 time.
     #[serde(default)]
@@ -165,6 +168,7 @@ pub struct EstimateInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShipmentInput {
     /// The merchant's id for the shipment, unique within the order.
     #[serde(default)]
@@ -182,6 +186,7 @@ pub struct ShipmentInput {
 /// The body of `PUT /v1/admin/orders/{order}`: the whole order as the merchant knows it now.
 /// Items and shipments are replaced; a shipment's events stay with its id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderUpsert {
     /// The order number the shopper knows (on the receipt), for lookups.
     #[serde(default)]
@@ -199,6 +204,7 @@ pub struct OrderUpsert {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Item {
     pub product: String,
     pub quantity: u32,
@@ -207,6 +213,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Estimate {
     /// Unix milliseconds (midnight UTC of the date given, or the time given).
     pub date: i64,
@@ -389,6 +396,7 @@ impl OrderUpsert {
 
 /// One tracking event as the merchant (or the carrier's feed) sends it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventInput {
     #[serde(default)]
     pub shipment: Option<String>,
@@ -405,12 +413,14 @@ pub struct EventInput {
 
 /// The body of `POST /v1/admin/orders/{order}/events`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewEvents {
     #[serde(default)]
     pub events: Option<Vec<EventInput>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TrackingEvent {
     pub shipment: String,
     pub status: TrackingStatus,
@@ -513,6 +523,7 @@ impl NewEvents {
 /// A shipment as the shopper sees it: its timeline ordered by event time (oldest first), where it
 /// is now, and its estimated delivery while that still means something.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShipmentView {
     pub id: String,
     pub carrier: String,
@@ -527,6 +538,7 @@ pub struct ShipmentView {
 
 /// What a shopper sees of an order: no email, no address, no prices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderView {
     pub number: String,
     /// Unix milliseconds.
@@ -541,12 +553,14 @@ pub struct OrderView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ViewItem {
     pub product: String,
     pub quantity: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReviewInvitation {
     pub product: String,
     /// The product page with a review token in its fragment, or only the token when the shop
@@ -556,6 +570,7 @@ pub struct ReviewInvitation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Invitations {
     pub reviews: Vec<ReviewInvitation>,
     pub survey_url: Option<String>,
@@ -621,6 +636,7 @@ pub fn overall_status(statuses: impl IntoIterator<Item = TrackingStatus>) -> Tra
 
 /// The body of `POST /v1/shops/{shop}/orders/lookup`: a shopper finding their order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Lookup {
     #[serde(default)]
     pub number: Option<String>,
@@ -654,9 +670,55 @@ impl Lookup {
 /// The answer to a lookup or a token: the order and a `track` token the widget keeps, so a
 /// reload does not ask again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Tracked {
     pub order: OrderView,
     pub token: String,
+}
+
+/// `POST /v1/admin/orders/{order}/events`: how many events were new, and the order after them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventsAdded {
+    pub added: u64,
+    /// Events already recorded (the same shipment, status and time), counted once.
+    pub duplicates: u64,
+    pub order: OrderView,
+}
+
+/// `POST /v1/shops/{shop}/orders/track`: the tracker link's token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TrackRequest {
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// A link for a message: the page with the token in its fragment, or only the token when the
+/// shop has not said where the page is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Link {
+    pub url: Option<String>,
+    pub token: String,
+}
+
+/// A product's review link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ProductLink {
+    pub product: String,
+    pub url: Option<String>,
+    pub token: String,
+}
+
+/// `POST /v1/admin/orders/{order}/links`: the links to send the shopper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OrderLinks {
+    pub tracker: Link,
+    pub survey: Link,
+    pub reviews: Vec<ProductLink>,
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub const STALE_DAYS_MAX: u32 = 90;
 
 /// One order in the merchant's list, newest placed first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderSummary {
     /// The merchant's own id (the `{order}` of `/v1/admin/orders/{order}`).
     pub id: String,
@@ -34,6 +35,7 @@ pub struct OrderSummary {
 
 /// A page of `GET /v1/admin/orders?q=&limit=&cursor=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderPage {
     pub orders: Vec<OrderSummary>,
     pub next_cursor: Option<String>,
@@ -41,6 +43,7 @@ pub struct OrderPage {
 
 /// Why a shipment is on the attention list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttentionReason {
     /// Its last event is an exception.
@@ -51,6 +54,7 @@ pub enum AttentionReason {
 
 /// A shipment that needs the merchant, oldest activity first (the most urgent at the top).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShipmentAttention {
     pub order: String,
     pub number: String,
@@ -66,6 +70,7 @@ pub struct ShipmentAttention {
 
 /// A page of `GET /v1/admin/shipments/attention?days=&limit=&cursor=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AttentionPage {
     pub days: u32,
     pub shipments: Vec<ShipmentAttention>,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a recommended product came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     BoughtTogether,
@@ -56,6 +57,7 @@ impl Source {
 /// The two list strategies a shop can compare: `a` puts what was bought together first, `b`
 /// the best rated in the same category.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Arm {
     #[default]
@@ -225,6 +227,7 @@ pub fn basket_pairs(products: &[String]) -> Vec<(String, String)> {
 
 /// A strip's item as the widget shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Recommended {
     pub product: String,
     pub name: String,
@@ -240,6 +243,7 @@ pub struct Recommended {
 
 /// The answer to `GET /v1/shops/{shop}/products/{product}/recommendations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Recommendations {
     pub product: String,
     pub arm: Arm,
@@ -262,6 +266,7 @@ pub struct EventCount {
 
 /// What recommendations did in a period, for one group (all, a source, an arm, a product).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecFigures {
     pub impressions: u64,
     pub clicks: u64,
@@ -288,6 +293,7 @@ impl RecFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ProductFigures {
     pub product: String,
     #[serde(flatten)]
@@ -296,6 +302,7 @@ pub struct ProductFigures {
 
 /// The answer to `GET /v1/admin/reports/recommendations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecommendationReport {
     pub from: String,
     pub to: String,
@@ -361,6 +368,13 @@ impl RecommendationReport {
             products,
         }
     }
+}
+
+/// `GET /v1/shops/{shop}/catalog?ids=`: the products a browser viewed, in its order, as cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct RecentlyViewed {
+    pub items: Vec<Recommended>,
 }
 
 #[cfg(test)]

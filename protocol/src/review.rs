@@ -45,6 +45,7 @@ pub const MIN_FILL_MS: i64 = 3_000;
 /// A review as a shopper submits it. Every field is optional on the wire so that a missing one
 /// is reported by [`NewReview::validate`] as `required` (422), not as malformed JSON (400).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewReview {
     #[serde(default)]
     pub product: Option<String>,
@@ -201,6 +202,7 @@ impl NewReview {
 /// A published review, as public endpoints show it. It carries no email and nothing else that
 /// identifies the shopper beyond the name they chose to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Review {
     pub id: String,
     pub product: String,
@@ -221,6 +223,7 @@ pub struct Review {
 
 /// The shop's public answer to a review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Reply {
     pub body: String,
     /// Unix time in milliseconds.
@@ -229,6 +232,7 @@ pub struct Reply {
 
 /// Where a review stands: shown, waiting in the moderation queue, or refused by the merchant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     Published,
@@ -259,6 +263,7 @@ impl ReviewStatus {
 /// The answer to a stored review (201). `status` is `pending` when the shop's moderation policy
 /// holds it for the merchant; the widget then says it will appear once checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReviewCreated {
     pub review: Review,
     pub status: ReviewStatus,
@@ -267,6 +272,7 @@ pub struct ReviewCreated {
 /// A product's ratings at a glance. `histogram[0]` counts 1-star reviews, `histogram[4]`
 /// 5-star ones.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RatingSummary {
     pub count: u32,
     /// The mean rating rounded to two decimals; 0 when there are no reviews.
@@ -298,6 +304,7 @@ impl RatingSummary {
 /// One page of a product's published reviews, in the order asked for, with the product's
 /// summary (of all its published reviews, whatever the filter).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReviewPage {
     pub summary: RatingSummary,
     pub reviews: Vec<Review>,
@@ -310,6 +317,7 @@ pub struct ReviewPage {
 
 /// The orders the public list offers. Ties fall back to newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewSort {
     #[default]
@@ -398,6 +406,35 @@ pub fn is_review_id(id: &str) -> bool {
         && id[1..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A write taken without anything to show for it: a report, or a review judged to come from a
+/// bot (answered like a success, so the bot learns nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Received {
+    pub status: ReceivedStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReceivedStatus {
+    Received,
+}
+
+impl Received {
+    pub const fn new() -> Self {
+        Received {
+            status: ReceivedStatus::Received,
+        }
+    }
+}
+
+impl Default for Received {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub const EVENT_RETENTION_DAYS_MAX: u32 = 1095;
 pub const EVENT_RETENTION_DAYS_DEFAULT: u32 = 395;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopSettings {
     pub id: String,
     /// Origins whose pages may write to the shop's public endpoints, e.g. `https://shop.example`.
@@ -26,6 +27,7 @@ pub struct ShopSettings {
 
 /// Where the shop's pages are, so links in emails and invitations point there.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopPages {
     /// The page with the order tracker, e.g. `https://shop.example/siparis-takip`.
     pub tracker_page: Option<String>,
@@ -48,6 +50,7 @@ impl ShopPages {
 /// The body of `PUT /v1/admin/shop`: the fields given change, the others stay. A page given as
 /// `""` is cleared.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopUpdate {
     #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
@@ -173,6 +176,13 @@ pub fn is_valid_origin(origin: &str) -> bool {
             && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
     });
     host_ok && port_ok
+}
+
+/// `GET /v1/admin/keys`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ApiKeyList {
+    pub keys: Vec<ApiKeyInfo>,
 }
 
 #[cfg(test)]
@@ -304,6 +314,7 @@ mod tests {
 /// not hold the shop: `read` keys only read, `moderate` keys also decide and reply to reviews;
 /// only `full` keys change settings, orders, secrets, webhooks and keys, or export a shopper.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApiKeyScope {
     #[default]
@@ -341,6 +352,7 @@ impl ApiKeyScope {
 /// A merchant API key as the merchant API lists it: never the key itself, which is stored only
 /// as a hash and shown once, when created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApiKeyInfo {
     pub name: String,
     #[serde(default)]
@@ -352,6 +364,7 @@ pub struct ApiKeyInfo {
 
 /// The body of `POST /v1/admin/keys`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewApiKey {
     #[serde(default)]
     pub name: Option<String>,
@@ -395,6 +408,7 @@ impl NewApiKey {
 
 /// The answer to `POST /v1/admin/keys` (201): the only time the key is shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedApiKey {
     pub name: String,
     #[serde(default)]

@@ -16,6 +16,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024;
 
 /// The body of both requests.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopperRequest {
     #[serde(default)]
     pub email: Option<String>,
@@ -71,6 +72,7 @@ impl ShopperRequest {
 
 /// What `POST /v1/admin/shoppers/delete` removed, per kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DeletionReport {
     pub reviews: u32,
     pub orders: u32,

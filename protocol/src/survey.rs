@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 /// Where an NPS answer puts a shopper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NpsGroup {
     Detractor,
@@ -71,6 +72,7 @@ pub fn per_mille(part: u64, whole: u64) -> Option<i64> {
 
 /// NPS from its answers' counts per score (`counts[s]` answers of score `s`, 0–10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Nps {
     pub responses: u64,
     pub promoters: u64,
@@ -101,6 +103,7 @@ impl Nps {
 
 /// CSAT from its answers' counts per score (`counts[s - 1]` answers of `s`, 1–5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Csat {
     pub responses: u64,
     pub satisfied: u64,
@@ -122,6 +125,7 @@ impl Csat {
 
 /// CES from its answers' counts per score (`counts[s - 1]` answers of `s`, 1–7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Ces {
     pub responses: u64,
     /// The mean answer in hundredths (4.25 is 425); `None` with no answers.
@@ -169,6 +173,7 @@ pub const COMMENT_RULE: TextRule = TextRule {
 
 /// The survey's questions, in the order they are asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Question {
     /// 0–10: how likely is the shopper to recommend the shop.
@@ -208,6 +213,7 @@ impl Question {
 /// detractor picks what went wrong ("not as described"), a passive what would make it a 10, a
 /// promoter what they liked ("as described"); so the report compares like with like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DeliveryTime,
@@ -250,6 +256,7 @@ impl Reason {
 /// The answers as the widget sends them. Loosely typed on the wire, so a wrong value is a
 /// field error (422) that says which, not malformed JSON (400).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AnswersInput {
     #[serde(default)]
     pub nps: Option<i64>,
@@ -267,6 +274,7 @@ pub struct AnswersInput {
 
 /// A shopper's answers so far: what is stored and what a resumed survey starts from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Answers {
     pub nps: Option<u8>,
     #[serde(default)]
@@ -303,6 +311,7 @@ impl Answers {
 /// (an answer queued offline) never overwrites a newer state, and the same state sent twice is
 /// stored once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveySubmission {
     /// The `survey` token of the order.
     #[serde(default)]
@@ -483,6 +492,7 @@ impl SurveySubmission {
 
 /// The body of `POST /v1/shops/{shop}/survey/open`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveyOpen {
     #[serde(default)]
     pub token: Option<String>,
@@ -492,6 +502,7 @@ pub struct SurveyOpen {
 
 /// Whether the survey may be answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyState {
     /// Not started, or started and not finished: ask (from where the shopper left off).
@@ -520,6 +531,7 @@ impl SurveyState {
 
 /// The answer to opening a survey (and to each saved answer): where the shopper stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveyOpened {
     pub state: SurveyState,
     /// The order number the shopper knows, to say which order the survey is about.
@@ -561,6 +573,7 @@ pub const QUESTION_TEXT_RULE: TextRule = TextRule {
 
 /// Which questions the shop asks. All on by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct QuestionsOn {
     pub nps: bool,
     pub follow_up: bool,
@@ -585,6 +598,7 @@ impl Default for QuestionsOn {
 pub type Texts = BTreeMap<String, BTreeMap<String, String>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveySettings {
     /// Days after a shopper was asked (about any order) before they are asked again.
     pub cooldown_days: u32,
@@ -629,6 +643,7 @@ impl SurveySettings {
 
 /// Which questions to turn on or off; the ones not named stay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct QuestionsUpdate {
     #[serde(default)]
     pub nps: Option<bool>,
@@ -645,6 +660,7 @@ pub struct QuestionsUpdate {
 /// The body of `PUT /v1/admin/survey`: the fields given change, the others stay. `texts` and
 /// `topics` replace the shop's whole set when given (`{}` clears them).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveySettingsUpdate {
     #[serde(default)]
     pub cooldown_days: Option<i64>,
@@ -730,6 +746,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 /// How a report's trend is cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Interval {
     Day,
@@ -875,6 +892,7 @@ impl Tally {
 
 /// Follow-up reasons named, per NPS group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReasonCounts {
     pub detractor: BTreeMap<String, u64>,
     pub passive: BTreeMap<String, u64>,
@@ -883,6 +901,7 @@ pub struct ReasonCounts {
 
 /// The numbers of one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Figures {
     pub delivered_orders: u64,
     /// Delivered orders with at least one answer.
@@ -903,6 +922,7 @@ pub struct Figures {
 
 /// One period of the trend: `start` inclusive, `end` exclusive, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Period {
     pub start: String,
     pub end: String,
@@ -911,6 +931,7 @@ pub struct Period {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SatisfactionReport {
     pub from: String,
     pub to: String,
@@ -958,6 +979,7 @@ impl SatisfactionReport {
 /// One answered survey in the merchant's list (`GET /v1/admin/survey/responses`): the comments
 /// behind a reason or topic count of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveyResponse {
     pub order: String,
     pub number: String,
@@ -980,6 +1002,7 @@ pub struct SurveyResponse {
 /// A page of `GET /v1/admin/survey/responses?from=&to=&group=&reason=&topic=&limit=&cursor=`,
 /// newest delivery first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SurveyResponsePage {
     pub responses: Vec<SurveyResponse>,
     pub next_cursor: Option<String>,

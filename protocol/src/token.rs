@@ -20,6 +20,7 @@ const PREFIX: &str = "v1.";
 pub const MAX_TOKEN_LEN: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     Track,
@@ -28,6 +29,7 @@ pub enum Purpose {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TokenClaims {
     pub purpose: Purpose,
     pub shop: String,
@@ -85,6 +87,7 @@ pub const LIFETIME_DAYS_MAX: i64 = 400;
 /// The body of `POST /v1/admin/tokens`: mint a signed link for an order (and, for a review
 /// link, a product).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TokenRequest {
     /// `track`, `review` or `survey`.
     #[serde(default)]
@@ -150,6 +153,7 @@ impl TokenRequest {
 
 /// The answer to `POST /v1/admin/tokens` (201).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MintedToken {
     pub token: String,
     /// Unix seconds.
@@ -159,6 +163,7 @@ pub struct MintedToken {
 
 /// A token secret as `GET /v1/admin/secrets` lists it: never the secret itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SecretInfo {
     pub kid: String,
     /// Unix milliseconds.
@@ -171,6 +176,7 @@ pub struct SecretInfo {
 /// The answer to `POST /v1/admin/secrets` (201): the new signing secret, shown once, for
 /// merchants' servers that mint tokens themselves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedSecret {
     pub kid: String,
     pub secret: String,
@@ -236,6 +242,13 @@ pub fn verify(
         return Err(TokenError::TooLong);
     }
     Ok(claims)
+}
+
+/// `GET /v1/admin/secrets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SecretList {
+    pub secrets: Vec<SecretInfo>,
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub const RETRY_DELAYS_S: [i64; 7] = [60, 300, 1_800, 7_200, 21_600, 43_200, 86_
 
 /// The body of every webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WebhookEvent {
     pub id: String,
     /// e.g. `order.delivered`.
@@ -98,6 +99,55 @@ fn from_hex(s: &str) -> Option<Vec<u8>> {
 pub fn next_attempt_after(attempts: u32, now_ms: i64) -> Option<i64> {
     let delay = RETRY_DELAYS_S.get(attempts.checked_sub(1)? as usize)?;
     Some(now_ms + delay * 1000)
+}
+
+/// `PUT /v1/admin/webhook`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookUpdate {
+    #[serde(default)]
+    pub url: Option<String>,
+    /// What happens to the secret being replaced: `keep` (the default) signs beside the new one
+    /// for a while; `retire` stops it at once, for a secret that leaked.
+    #[serde(default)]
+    pub previous_secret: Option<String>,
+}
+
+/// `PUT /v1/admin/webhook`'s answer: the new signing secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookCreated {
+    pub url: String,
+    pub secret: String,
+}
+
+/// `GET /v1/admin/webhook`: where events go (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookInfo {
+    pub url: String,
+    pub updated_at: i64,
+}
+
+/// One delivery of an event to the shop's webhook, and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookDelivery {
+    pub id: String,
+    pub event_type: String,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    pub delivered_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// `GET /v1/admin/webhook/deliveries`: the newest 50.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookDeliveries {
+    pub deliveries: Vec<WebhookDelivery>,
 }
 
 #[cfg(test)]

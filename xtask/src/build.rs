@@ -337,6 +337,7 @@ pub fn edge() -> Result<()> {
     let inputs = fingerprint(&[
         "edge/src",
         "edge/Cargo.toml",
+        "edge/build.rs",
         "protocol/src",
         "protocol/Cargo.toml",
     ])?;

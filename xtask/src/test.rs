@@ -4,7 +4,7 @@
 //! edge and site on free ports.
 
 use crate::process::run as run_cmd;
-use crate::tools::{ensure_build_tools, ensure_chromium};
+use crate::tools::{ensure_build_tools, ensure_chromium, ensure_schemathesis};
 use crate::{build, root, sizes, step};
 use anyhow::{Context, Result};
 use std::process::Command;
@@ -13,6 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let filter = args.first();
     ensure_build_tools()?;
     let chromium = ensure_chromium()?;
+    let schemathesis = ensure_schemathesis()?;
     let root = root();
 
     step("Formatting (cargo fmt --check)");
@@ -90,8 +91,12 @@ pub fn run(args: &[String]) -> Result<()> {
         Some(f) => node.arg(format!("tests/{f}")),
         None => node.arg("tests/"),
     };
-    run_cmd(node.current_dir(&root).env("MEMNUN_CHROMIUM", chromium))
-        .context("end-to-end tests failed")?;
+    run_cmd(
+        node.current_dir(&root)
+            .env("MEMNUN_CHROMIUM", chromium)
+            .env("MEMNUN_SCHEMATHESIS", schemathesis),
+    )
+    .context("end-to-end tests failed")?;
     step("Bench smoke (tiny counts: every part of `cargo xtask bench` still runs)");
     crate::bench::run(&["--smoke".to_owned()]).context("bench smoke failed")?;
     println!("\nall tests passed");

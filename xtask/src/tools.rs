@@ -129,6 +129,31 @@ pub fn ensure_chromium() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// schemathesis, the OpenAPI tester the end-to-end tests point at `/v1/openapi.json`: pinned,
+/// from PyPI, in its own virtual environment under `target/tools` (once per version).
+pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = root()
+        .join("target/tools")
+        .join(SCHEMATHESIS.replace("==", "-"));
+    // Written last, so an interrupted install is never taken for one.
+    let installed = venv.join("installed");
+    if installed.exists() {
+        return Ok(venv.join("bin/schemathesis"));
+    }
+    step(&format!(
+        "Installing {SCHEMATHESIS} from PyPI into {} (once)",
+        venv.display()
+    ));
+    let _ = std::fs::remove_dir_all(&venv);
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("python3 -m venv failed (Debian: `apt-get install python3-venv`)")?;
+    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", SCHEMATHESIS]))?;
+    std::fs::write(&installed, SCHEMATHESIS)?;
+    Ok(venv.join("bin/schemathesis"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,436 @@
+//! The OpenAPI 3.1 document of the route table: every route and operation of `ROUTES`, with the
+//! JSON Schemas of what each takes and answers derived from the wire types themselves
+//! (`schemars`), so the document cannot say something the edge does not do. The edge's build
+//! script writes it, and the edge serves it at `/v1/openapi.json`.
+
+use super::{Access, OperationName, ROUTES, Route};
+use crate::ErrorBody;
+use crate::shop::ApiKeyScope;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+/// The whole document.
+pub fn document() -> Value {
+    // A type may read and write differently (a field with a default is optional to send but
+    // always answered), so requests and answers have their own generators: the requests'
+    // schemas are inline, the answers' shared under `components`.
+    let mut requests = SchemaSettings::draft2020_12().for_deserialize();
+    requests.inline_subschemas = true;
+    let mut requests = requests.into_generator();
+    let mut answers = SchemaSettings::draft2020_12().for_serialize();
+    answers.definitions_path = "/components/schemas".into();
+    let mut answers = answers.into_generator();
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let mut item = Map::new();
+        for op in route.operations {
+            let contract = contract(op.name, &mut requests, &mut answers);
+            item.insert(
+                op.method.as_str().to_ascii_lowercase(),
+                operation(route, op.name, op.scope, contract, &mut answers),
+            );
+        }
+        paths.insert(route.path.to_owned(), Value::Object(item));
+    }
+    let schemas = answers.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "memnun edge API",
+            "version": "1",
+            "description": "Reviews, order tracking, recommendations and post-delivery surveys for online shops. docs/API.md describes every route in prose.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "merchantKey": { "type": "http", "scheme": "bearer", "description": "A shop's API key (mk_…); its scope (read, moderate, full) limits what it may do." },
+            },
+        },
+    })
+}
+
+/// What one operation takes and answers.
+struct Contract {
+    request: Option<(&'static [&'static str], Value)>,
+    query: &'static [&'static str],
+    idempotent: bool,
+    answers: Vec<(u16, &'static str, Value)>,
+}
+
+const JSON: &str = "application/json";
+const ONLY_JSON: &[&str] = &[JSON];
+
+impl Contract {
+    fn new() -> Self {
+        Contract {
+            request: None,
+            query: &[],
+            idempotent: false,
+            answers: Vec::new(),
+        }
+    }
+
+    fn takes<T: JsonSchema>(mut self, generator: &mut SchemaGenerator) -> Self {
+        self.request = Some((ONLY_JSON, generator.subschema_for::<T>().into()));
+        self
+    }
+
+    fn takes_as<T: JsonSchema>(
+        mut self,
+        types: &'static [&'static str],
+        generator: &mut SchemaGenerator,
+    ) -> Self {
+        self.request = Some((types, generator.subschema_for::<T>().into()));
+        self
+    }
+
+    fn takes_csv(mut self) -> Self {
+        self.request = Some((&["text/csv"], json!({ "type": "string" })));
+        self
+    }
+
+    fn query(mut self, names: &'static [&'static str]) -> Self {
+        self.query = names;
+        self
+    }
+
+    fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    fn answers<T: JsonSchema>(mut self, status: u16, generator: &mut SchemaGenerator) -> Self {
+        self.answers
+            .push((status, JSON, generator.subschema_for::<T>().into()));
+        self
+    }
+
+    fn answers_text(mut self, status: u16, content_type: &'static str) -> Self {
+        self.answers
+            .push((status, content_type, json!({ "type": "string" })));
+        self
+    }
+
+    /// A body that is no wire type of ours, described by hand.
+    fn answers_as(mut self, status: u16, content_type: &'static str, schema: Value) -> Self {
+        self.answers.push((status, content_type, schema));
+        self
+    }
+
+    fn answers_nothing(mut self, status: u16) -> Self {
+        self.answers.push((status, "", Value::Null));
+        self
+    }
+}
+
+/// Each operation's contract. Exhaustive: a new operation in the table does not build until it
+/// says what it takes and answers.
+fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenerator) -> Contract {
+    use crate::{catalog, events, feedback, health, merchant, moderation, order, order_list};
+    use crate::{recommend, review, shop, shopper, survey, token, webhook};
+    use OperationName as Op;
+    let c = Contract::new();
+    const PAGE: &[&str] = &["limit", "cursor"];
+    match name {
+        Op::Health => c
+            .answers::<health::Health>(200, an)
+            .answers::<health::Health>(503, an),
+        // This document, whose schema is OpenAPI's own.
+        Op::OpenApi => c.answers::<Map<String, Value>>(200, an),
+        Op::AdminPage => c.answers_text(200, "text/html"),
+        Op::Loader => c.answers_text(200, "text/javascript"),
+        Op::Asset => c.answers_text(200, "application/octet-stream"),
+        Op::CreateReview => c
+            .idempotent()
+            .takes::<review::NewReview>(rq)
+            .answers::<review::ReviewCreated>(201, an)
+            .answers::<review::Received>(202, an),
+        Op::VoteReview => c
+            .idempotent()
+            .takes::<feedback::NewVote>(rq)
+            .answers::<feedback::VoteCounted>(200, an),
+        Op::ReportReview => c
+            .idempotent()
+            .takes::<feedback::NewReport>(rq)
+            .answers::<review::Received>(202, an),
+        Op::LookUpOrder => c
+            .takes::<order::Lookup>(rq)
+            .answers::<order::Tracked>(200, an),
+        Op::TrackOrder => c
+            .takes::<order::TrackRequest>(rq)
+            .answers::<order::Tracked>(200, an),
+        Op::ReceiveEvents => c
+            .takes_as::<events::EventBatch>(&[JSON, "text/plain"], rq)
+            .answers::<events::EventsReceived>(202, an),
+        Op::OpenSurvey => c
+            .takes::<survey::SurveyOpen>(rq)
+            .answers::<survey::SurveyOpened>(200, an),
+        Op::AnswerSurvey => c
+            .idempotent()
+            .takes::<survey::SurveySubmission>(rq)
+            .answers::<survey::SurveyOpened>(200, an),
+        Op::RecentlyViewed => c
+            .query(&["ids", "locale"])
+            .answers::<recommend::RecentlyViewed>(200, an),
+        Op::ListReviews => c
+            .query(&["limit", "cursor", "sort", "stars", "locale"])
+            .answers::<review::ReviewPage>(200, an),
+        Op::ReviewsJsonLd => c
+            .query(&["name", "url"])
+            .answers_as(200, "application/ld+json", json!({
+                "type": "object",
+                "description": "A schema.org Product with its AggregateRating and its newest reviews (`jsonld.rs`).",
+                "required": ["@context", "@type", "aggregateRating"],
+            }))
+            .answers_nothing(204),
+        Op::ReviewsHtml => c
+            .query(&["locale", "name", "url"])
+            .answers_text(200, "text/html")
+            .answers_nothing(204),
+        Op::Recommendations => c
+            .query(&["limit", "arm", "locale"])
+            .answers::<recommend::Recommendations>(200, an),
+        Op::ListReviewsForModeration => c
+            .query(&["status", "product", "q", "limit", "cursor"])
+            .answers::<merchant::MerchantReviewPage>(200, an),
+        Op::ExportReviewsCsv => c.answers_text(200, "text/csv"),
+        Op::ImportReviewsCsv => c
+            .takes_csv()
+            .answers::<merchant::ImportReport>(200, an),
+        Op::GetReview => c.answers::<merchant::MerchantReview>(200, an),
+        Op::ApproveReview => c.answers::<merchant::MerchantReview>(200, an),
+        Op::RejectReview => c
+            .takes::<merchant::Rejection>(rq)
+            .answers::<merchant::MerchantReview>(200, an),
+        Op::PutReply => c
+            .takes::<merchant::ReplyUpdate>(rq)
+            .answers::<merchant::MerchantReview>(200, an),
+        Op::DeleteReply => c.answers::<merchant::MerchantReview>(200, an),
+        Op::GetModerationPolicy => c.answers::<moderation::ModerationPolicy>(200, an),
+        Op::PutModerationPolicy => c
+            .takes::<moderation::ModerationPolicyUpdate>(rq)
+            .answers::<moderation::ModerationPolicy>(200, an),
+        Op::ModerationLog => c
+            .query(&["review", "limit", "cursor"])
+            .answers::<merchant::ModerationLogPage>(200, an),
+        Op::MintToken => c
+            .takes::<token::TokenRequest>(rq)
+            .answers::<token::MintedToken>(201, an),
+        Op::ListSecrets => c.answers::<token::SecretList>(200, an),
+        Op::CreateSecret => c.answers::<token::CreatedSecret>(201, an),
+        Op::RetireSecret => c.answers_nothing(204),
+        Op::ListOrders => c
+            .query(&["q", "limit", "cursor"])
+            .answers::<order_list::OrderPage>(200, an),
+        Op::ShipmentsNeedingAttention => c
+            .query(&["days", "limit", "cursor"])
+            .answers::<order_list::AttentionPage>(200, an),
+        Op::GetOrder => c.answers::<order::OrderView>(200, an),
+        Op::PutOrder => c
+            .takes::<order::OrderUpsert>(rq)
+            .answers::<order::OrderView>(200, an),
+        Op::AddOrderEvents => c
+            .takes::<order::NewEvents>(rq)
+            .answers::<order::EventsAdded>(200, an),
+        Op::OrderLinks => c.answers::<order::OrderLinks>(201, an),
+        Op::GetWebhook => c.answers::<webhook::WebhookInfo>(200, an),
+        Op::PutWebhook => c
+            .takes::<webhook::WebhookUpdate>(rq)
+            .answers::<webhook::WebhookCreated>(200, an),
+        Op::DeleteWebhook => c.answers_nothing(204),
+        Op::WebhookDeliveries => c.answers::<webhook::WebhookDeliveries>(200, an),
+        Op::ListCatalog => c.query(PAGE).answers::<catalog::CatalogPage>(200, an),
+        Op::PutCatalog => c
+            .takes::<catalog::CatalogUpload>(rq)
+            .answers::<catalog::CatalogReport>(200, an),
+        Op::GetSurveySettings => c.answers::<survey::SurveySettings>(200, an),
+        Op::PutSurveySettings => c
+            .takes::<survey::SurveySettingsUpdate>(rq)
+            .answers::<survey::SurveySettings>(200, an),
+        Op::ListSurveyResponses => c
+            .query(&["from", "to", "group", "reason", "topic", "limit", "cursor"])
+            .answers::<survey::SurveyResponsePage>(200, an),
+        Op::ExportSurveyResponsesCsv => c.answers_text(200, "text/csv"),
+        Op::SatisfactionReport => c
+            .query(&["from", "to", "interval"])
+            .answers::<survey::SatisfactionReport>(200, an),
+        Op::RecommendationReport => c
+            .query(&["from", "to"])
+            .answers::<recommend::RecommendationReport>(200, an),
+        Op::GetShop => c.answers::<shop::ShopSettings>(200, an),
+        Op::PutShop => c
+            .takes::<shop::ShopUpdate>(rq)
+            .answers::<shop::ShopSettings>(200, an),
+        // Everything kept about the shopper, table by table: its shape follows the tables.
+        Op::ExportShopper => c
+            .takes::<shopper::ShopperRequest>(rq)
+            .answers::<Map<String, Value>>(200, an),
+        Op::DeleteShopper => c
+            .takes::<shopper::ShopperRequest>(rq)
+            .answers::<shopper::DeletionReport>(200, an),
+        Op::ListKeys => c.answers::<shop::ApiKeyList>(200, an),
+        Op::CreateKey => c
+            .takes::<shop::NewApiKey>(rq)
+            .answers::<shop::CreatedApiKey>(201, an),
+        Op::RevokeKey => c.answers_nothing(204),
+    }
+}
+
+/// The error answers an operation may give, by what its access class checks. Every error is an
+/// `ErrorBody` whose `code` names it (each code has one status).
+fn error_statuses(access: Access) -> &'static [u16] {
+    match access {
+        Access::Own | Access::Widget => &[404, 405, 500, 503],
+        Access::PublicRead => &[400, 404, 405, 429, 500, 503],
+        Access::ShopPage { .. } => &[400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
+        Access::Merchant => &[400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
+    }
+}
+
+fn operation(
+    route: &Route,
+    name: OperationName,
+    scope: ApiKeyScope,
+    contract: Contract,
+    answers: &mut SchemaGenerator,
+) -> Value {
+    let mut op = Map::new();
+    op.insert("operationId".into(), json!(operation_id(name)));
+    let mut parameters: Vec<Value> = Vec::new();
+    for segment in route.path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            parameters.push(json!({
+                "name": name, "in": "path", "required": true,
+                "schema": { "type": "string" },
+            }));
+        }
+    }
+    for name in contract.query {
+        parameters.push(json!({ "name": name, "in": "query", "schema": { "type": "string" } }));
+    }
+    if contract.idempotent {
+        parameters.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": true,
+            "description": "A UUID chosen by the client, the same on every retry of this write.",
+            "schema": { "type": "string", "format": "uuid" },
+        }));
+    }
+    if matches!(route.access, Access::ShopPage { .. }) {
+        parameters.push(json!({
+            "name": "Origin", "in": "header", "required": true,
+            "description": "The shopper's page: one of the shop's allowed origins.",
+            "schema": { "type": "string" },
+        }));
+    }
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::Array(parameters));
+    }
+    if let Some((types, schema)) = &contract.request {
+        let content: Map<String, Value> = types
+            .iter()
+            .map(|t| ((*t).to_owned(), json!({ "schema": schema })))
+            .collect();
+        op.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": content }),
+        );
+    }
+    if route.access == Access::Merchant {
+        op.insert("security".into(), json!([{ "merchantKey": [] }]));
+        op.insert("x-memnun-scope".into(), json!(scope.as_str()));
+    }
+    let mut responses = Map::new();
+    for (status, content_type, schema) in &contract.answers {
+        let mut response = Map::new();
+        response.insert("description".into(), json!(reason(*status)));
+        if !content_type.is_empty() {
+            response.insert(
+                "content".into(),
+                json!({ *content_type: { "schema": schema } }),
+            );
+        }
+        responses.insert(status.to_string(), Value::Object(response));
+    }
+    let error: Value = answers.subschema_for::<ErrorBody>().into();
+    for status in error_statuses(route.access) {
+        responses.entry(status.to_string()).or_insert_with(|| {
+            json!({
+                "description": reason(*status),
+                "content": { JSON: { "schema": error.clone() } },
+            })
+        });
+    }
+    op.insert("responses".into(), Value::Object(responses));
+    Value::Object(op)
+}
+
+/// `CreateReview` → `createReview`.
+pub fn operation_id(name: OperationName) -> String {
+    let debug = format!("{name:?}");
+    let mut chars = debug.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        _ => "Internal Server Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    #[test]
+    fn every_route_operation_and_error_code_is_in_the_document() {
+        let doc = document();
+        for route in ROUTES {
+            for op in route.operations {
+                let method = op.method.as_str().to_ascii_lowercase();
+                let found = &doc["paths"][route.path][&method];
+                assert_eq!(
+                    found["operationId"],
+                    json!(operation_id(op.name)),
+                    "{method} {}",
+                    route.path
+                );
+                assert!(
+                    found["responses"]
+                        .as_object()
+                        .is_some_and(|r| !r.is_empty())
+                );
+            }
+        }
+        let codes = doc["components"]["schemas"]["ErrorCode"].to_string();
+        for code in ErrorCode::ALL {
+            let name = serde_json::to_string(&code).unwrap();
+            assert!(
+                codes.contains(&name),
+                "ErrorCode {name} is not in the document"
+            );
+        }
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(!text.contains("#/$defs/"), "a reference outside components");
+    }
+}
