@@ -1,32 +1,12 @@
-//! `ApiError`: every way a request can fail, and the one place where a failure becomes an HTTP
-//! answer (JSON body, status from `protocol::ErrorCode`, `Retry-After` and `Allow` headers).
-//! Handlers return `Result<Response, ApiError>` and use `?`; none builds an error answer itself.
-//! The headers every answer carries (request id, `nosniff`, CORP, caching) are added in
-//! `lib.rs::route`.
+//! `ApiError`: every way a request can fail, and how a failure becomes an HTTP answer (JSON
+//! body, status from `protocol::ErrorCode`, `Retry-After` and `Allow` headers). Handlers return
+//! `Result<Response, ApiError>` and use `?`; none builds an error answer itself. The one place
+//! that turns errors into answers is `lib.rs::fail`, which also logs what the client is not told
+//! (`detail`) with the request id; the headers every answer carries are added in `lib.rs::route`.
 
 use memnun_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 use std::collections::BTreeMap;
 use worker::{Headers, Response};
-
-/// Carries an internal error's detail from `into_response` to the log; never leaves the worker.
-pub const DETAIL_HEADER: &str = "Memnun-Log-Detail";
-
-/// Puts `detail` on an answer's `DETAIL_HEADER`, for `lib.rs::route` to log.
-pub fn attach_detail(headers: &Headers, detail: &str) {
-    // Header values are Latin-1 without line breaks; a log line needs no more than ASCII.
-    let printable: String = detail
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '?'
-            }
-        })
-        .take(1000)
-        .collect();
-    let _ = headers.set(DETAIL_HEADER, &printable);
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -91,9 +71,22 @@ impl ApiError {
         }
     }
 
-    /// The JSON error answer. Internal details are never sent: they ride on `DETAIL_HEADER` to
-    /// `lib.rs::route`, the one exit of every answer, which logs them with the request id (not
-    /// known here) and removes the header.
+    /// What the operator must read and the client is never told: the cause of an internal error,
+    /// or the secret a deployment lacks. `None` for errors that are the client's own.
+    pub fn detail(&self) -> Option<String> {
+        let detail = match self {
+            ApiError::Internal(detail) => detail.clone(),
+            ApiError::NotConfigured(what) => {
+                format!("not configured: the secret {what} is not set (wrangler secret put {what})")
+            }
+            _ => return None,
+        };
+        // One line per log entry, as the logs are searched line by line.
+        let line = detail.chars().map(|c| if c.is_control() { ' ' } else { c });
+        Some(line.take(1000).collect())
+    }
+
+    /// The JSON error answer; internal details stay out of it (see `detail`).
     pub fn into_response(self) -> Response {
         let fields: BTreeMap<String, String> = match &self {
             ApiError::Validation(errors) => errors
@@ -120,13 +113,6 @@ impl ApiError {
             ApiError::MethodNotAllowed(allow) => {
                 let _ = headers.set("Allow", allow);
             }
-            ApiError::Internal(detail) => attach_detail(&headers, detail),
-            ApiError::NotConfigured(what) => attach_detail(
-                &headers,
-                &format!(
-                    "not configured: the secret {what} is not set (wrangler secret put {what})"
-                ),
-            ),
             _ => {}
         }
         let json = serde_json::to_string(&body).unwrap_or_else(|_| {

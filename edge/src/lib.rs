@@ -81,15 +81,11 @@ async fn route(mut req: Request, env: Env) -> Response {
         .map_or_else(|| api::area_of_unknown(&path), |(route, _)| route.access);
     let mut resp = match found {
         // `/admin/` is how many will type it.
-        None if path == "/admin/" => redirect_to_dashboard(),
-        None => answer_unknown(&mut req, &env, access).await,
-        Some((route, parameters)) => answer(&mut req, &env, route, parameters).await,
+        None if path == "/admin/" => redirect_to_dashboard(&request_id),
+        None => answer_unknown(&mut req, &env, &request_id, access).await,
+        Some((route, parameters)) => answer(&mut req, &env, &request_id, route, parameters).await,
     };
     let headers = resp.headers_mut();
-    if let Ok(Some(detail)) = headers.get(error::DETAIL_HEADER) {
-        log::error(&request_id, &format!("internal error: {detail}"));
-        let _ = headers.delete(error::DETAIL_HEADER);
-    }
     // Every answer, whichever module made it; a handler that set its own keeps it.
     let _ = headers.set(log::REQUEST_ID_HEADER, &request_id);
     let _ = headers.set("X-Content-Type-Options", "nosniff");
@@ -118,19 +114,33 @@ async fn route(mut req: Request, env: Env) -> Response {
 
 /// Built by hand: `Response::redirect`'s headers are immutable, and every answer gets headers
 /// added in `route`. Relative, so a forged Host header cannot send the merchant anywhere else.
-fn redirect_to_dashboard() -> Response {
+fn redirect_to_dashboard(request_id: &str) -> Response {
     Response::empty()
         .map(|r| r.with_status(308))
         .and_then(|mut r| {
             r.headers_mut().set("Location", "/admin")?;
             Ok(r)
         })
-        .unwrap_or_else(|e| ApiError::from(e).into_response())
+        .unwrap_or_else(|e| fail(e.into(), request_id))
+}
+
+/// The one place a failure becomes an answer: what the client is not told is logged here, with
+/// the request id its answer carries.
+fn fail(error: ApiError, request_id: &str) -> Response {
+    if let Some(detail) = error.detail() {
+        log::error(request_id, &format!("internal error: {detail}"));
+    }
+    error.into_response()
 }
 
 /// A path that is no route: `404`, answered as its part of the API answers. The merchant API
 /// authenticates first, so a caller without a key learns nothing of which routes exist.
-async fn answer_unknown(req: &mut Request, env: &Env, access: Access) -> Response {
+async fn answer_unknown(
+    req: &mut Request,
+    env: &Env,
+    request_id: &str,
+    access: Access,
+) -> Response {
     let error = match access {
         Access::Merchant => match merchant(req, env, None).await {
             Ok(_) => ApiError::NotFound("route"),
@@ -139,7 +149,7 @@ async fn answer_unknown(req: &mut Request, env: &Env, access: Access) -> Respons
         _ => ApiError::NotFound("route"),
     };
     http::drain_unread_body(req).await;
-    let mut resp = error.into_response();
+    let mut resp = fail(error, request_id);
     if access == Access::PublicRead {
         let _ = Cors::Public.apply(&mut resp);
     }
@@ -165,6 +175,7 @@ fn table_method(method: &Method, access: Access) -> Option<api::Method> {
 async fn answer(
     req: &mut Request,
     env: &Env,
+    request_id: &str,
     route: &'static Route,
     parameters: Parameters<'_>,
 ) -> Response {
@@ -175,7 +186,7 @@ async fn answer(
     let (outcome, cors) = match route.access {
         Access::Own | Access::Widget => match operation {
             Some(op) => (
-                handle(req, env, op.name, &parameters, &Caller::Anyone).await,
+                handle(req, env, request_id, op.name, &parameters, &Caller::Anyone).await,
                 Cors::None,
             ),
             None => (Err(not_allowed()), Cors::None),
@@ -186,7 +197,7 @@ async fn answer(
                 Ok(shop) => {
                     let caller = Caller::Reader(shop);
                     (
-                        handle(req, env, op.name, &parameters, &caller).await,
+                        handle(req, env, request_id, op.name, &parameters, &caller).await,
                         Cors::Public,
                     )
                 }
@@ -210,7 +221,8 @@ async fn answer(
                             match limited {
                                 Ok(()) => {
                                     let caller = Caller::Shopper(shop);
-                                    handle(req, env, op.name, &parameters, &caller).await
+                                    handle(req, env, request_id, op.name, &parameters, &caller)
+                                        .await
                                 }
                                 Err(e) => Err(e),
                             }
@@ -227,7 +239,7 @@ async fn answer(
                 Some(op) => {
                     let caller = Caller::Merchant(merchant);
                     (
-                        handle(req, env, op.name, &parameters, &caller).await,
+                        handle(req, env, request_id, op.name, &parameters, &caller).await,
                         Cors::None,
                     )
                 }
@@ -241,10 +253,10 @@ async fn answer(
     {
         http::drain_unread_body(req).await;
     }
-    let mut resp = outcome.unwrap_or_else(ApiError::into_response);
+    let mut resp = outcome.unwrap_or_else(|e| fail(e, request_id));
     match cors.apply(&mut resp) {
         Ok(()) => resp,
-        Err(e) => e.into_response(),
+        Err(e) => fail(e, request_id),
     }
 }
 
@@ -304,6 +316,7 @@ impl Caller {
 async fn handle(
     req: &mut Request,
     env: &Env,
+    request_id: &str,
     operation: OperationName,
     parameters: &Parameters<'_>,
     caller: &Caller,
@@ -321,7 +334,7 @@ async fn handle(
     };
     let actor = moderation::Actor(key_name);
     match operation {
-        Op::Health => health(env).await,
+        Op::Health => health(env, request_id).await,
         Op::OpenApi => openapi(),
         // A clone (cheap: no body) keeps `req` for the error path.
         Op::AdminPage => assets::admin_page(req.clone()?, env).await,
@@ -405,7 +418,7 @@ async fn handle(
 
 /// `GET /v1/health`: the worker answers and D1 reads its schema (how many migrations it has),
 /// or 503 when the database does not answer, so a monitor sees the outage, not a green worker.
-async fn health(env: &Env) -> Result<Response, ApiError> {
+async fn health(env: &Env, request_id: &str) -> Result<Response, ApiError> {
     let outcome = match env.d1("DB") {
         Ok(db) => store::health::migrations_applied(&db)
             .await
@@ -429,13 +442,11 @@ async fn health(env: &Env) -> Result<Response, ApiError> {
                 database: DatabaseHealth::Unavailable,
                 migrations: None,
             };
-            let mut resp = http::json(503, &unavailable)?;
-            // Logged in `route` with the request id, like every internal error.
-            error::attach_detail(
-                resp.headers_mut(),
+            log::error(
+                request_id,
                 &format!("health: the database did not answer: {detail}"),
             );
-            Ok(resp)
+            http::json(503, &unavailable)
         }
     }
 }

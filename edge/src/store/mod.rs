@@ -40,7 +40,8 @@ impl Params {
 
     /// A whole number, or `NULL`.
     pub fn opt_int(mut self, value: Option<i64>) -> Self {
-        self.0.push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        self.0
+            .push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
         self
     }
 
