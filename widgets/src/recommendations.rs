@@ -13,19 +13,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// One card, as `wire::recommendations` reads it.
-#[derive(Clone, PartialEq)]
-pub struct Card {
-    pub product: String,
-    pub name: String,
-    pub price_minor: f64,
-    pub currency: String,
-    pub image_url: Option<String>,
-    pub url: String,
-    pub rating_hundredths: Option<u32>,
-    pub reviews: u32,
-    pub source: String,
-}
+/// One card: the protocol's item, as `wire::recommendations` reads it.
+type Card = memnun_protocol::recommend::Recommended;
 
 /// The loader's `window.memnun`, if it is there.
 fn loader() -> Option<JsValue> {
@@ -143,7 +132,7 @@ pub fn RecommendationsWidget(
             track(
                 "recommendation_shown",
                 &card.product,
-                &card.source,
+                card.source.as_str(),
                 &shown_arm,
             );
         }
@@ -172,12 +161,12 @@ pub fn RecommendationsWidget(
                     view! {
                         <li class="card">
                             <a href=card.url.clone()
-                                on:click=move |_| track("recommendation_clicked", &product, &source, &arm)>
+                                on:click=move |_| track("recommendation_clicked", &product, source.as_str(), &arm)>
                                 {card.image_url.clone().map(|src| view! {
                                     <img src=src alt="" loading="lazy" decoding="async" width="160" height="160" />
                                 })}
                                 <span class="name">{card.name.clone()}</span>
-                                <span class="price">{price(locale, card.price_minor, &card.currency)}</span>
+                                <span class="price">{price(locale, card.price_minor as f64, &card.currency)}</span>
                             </a>
                             {rating}
                         </li>

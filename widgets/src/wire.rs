@@ -327,23 +327,86 @@ pub fn survey_submission(
     stringify(&object).unwrap_or_default()
 }
 
-/// The cards of a recommendations answer; a card missing a field it needs is left out.
+/// The items of a recommendations answer (or of recently viewed products); an item missing a
+/// field it needs is left out.
 #[cfg(feature = "recommendations")]
-pub fn recommendations(value: &JsValue) -> Vec<crate::recommendations::Card> {
+pub fn recommendations(value: &JsValue) -> Vec<memnun_protocol::recommend::Recommended> {
+    use memnun_protocol::recommend::{Recommended, Source};
     array(value, "items")
         .iter()
         .filter_map(|i| {
-            Some(crate::recommendations::Card {
+            Some(Recommended {
                 product: text(i, "product")?,
                 name: text(i, "name")?,
-                price_minor: number(i, "price_minor")?,
+                price_minor: number(i, "price_minor")? as i64,
                 currency: text(i, "currency")?,
                 image_url: text(i, "image_url"),
                 url: text(i, "url")?,
                 rating_hundredths: number(i, "rating_hundredths").map(|r| r as u32),
                 reviews: number(i, "reviews").unwrap_or(0.0) as u32,
-                source: text(i, "source")?,
+                source: Source::parse(&text(i, "source")?)?,
             })
         })
         .collect()
+}
+
+/// The widgets' decoders against the shared wire samples (`protocol/samples/`): each reads its
+/// sample into the very value serde reads on the edge's side. Run in wasm (`cargo xtask test`),
+/// where the browser's `JSON` these decoders rely on exists.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn sample<T: serde::de::DeserializeOwned>(text: &str) -> (JsValue, T) {
+        (
+            parse(text),
+            serde_json::from_str(text).expect("the sample is its type"),
+        )
+    }
+
+    #[wasm_bindgen_test]
+    fn review_page_reads_like_serde() {
+        let (js, expected): (_, ReviewPage) =
+            sample(include_str!("../../protocol/samples/review_page.json"));
+        assert_eq!(review_page(&js), Some(expected));
+    }
+
+    #[wasm_bindgen_test]
+    fn tracked_reads_like_serde() {
+        let (js, expected): (_, Tracked) =
+            sample(include_str!("../../protocol/samples/tracked.json"));
+        assert_eq!(tracked(&js), Some(expected));
+    }
+
+    #[wasm_bindgen_test]
+    fn recently_viewed_reads_like_serde() {
+        let (js, expected): (_, memnun_protocol::recommend::RecentlyViewed) =
+            sample(include_str!("../../protocol/samples/recently_viewed.json"));
+        assert_eq!(recommendations(&js), expected.items);
+    }
+
+    #[wasm_bindgen_test]
+    fn survey_opened_reads_like_serde() {
+        let (js, expected): (_, memnun_protocol::survey::SurveyOpened) =
+            sample(include_str!("../../protocol/samples/survey_opened.json"));
+        let opened = survey_opened(&js).expect("the sample decodes");
+        assert_eq!(opened.state, expected.state);
+        assert_eq!(opened.order_number, expected.order_number);
+        assert_eq!(opened.questions, expected.questions);
+        assert_eq!(opened.texts, expected.texts.into_iter().collect::<Vec<_>>());
+        assert_eq!(opened.answers, expected.answers);
+        assert_eq!(opened.seq, expected.seq);
+    }
+
+    #[wasm_bindgen_test]
+    fn errors_read_their_code_and_fields() {
+        let text = include_str!("../../protocol/samples/error_validation.json");
+        let expected: memnun_protocol::ErrorBody =
+            serde_json::from_str(text).expect("an ErrorBody");
+        let js = parse(text);
+        assert_eq!(error_code(&js), Some(expected.error.code));
+        let fields: Vec<(String, String)> = expected.error.fields.into_iter().collect();
+        assert_eq!(error_fields(&js), fields);
+    }
 }

@@ -270,12 +270,12 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
     let assets = public_v1().join("assets");
     fs::create_dir_all(&assets)?;
     let wasm_bytes = fs::read(&optimized)?;
-    let wasm_name = format!("memnun-{name}-{}.wasm", &sha256_hex(&[&wasm_bytes])[..16]);
+    let wasm_name = format!("memnun-{name}-{}.wasm", content_hash(&wasm_bytes));
     fs::write(assets.join(&wasm_name), &wasm_bytes)?;
     let glue_min = work.join(format!("glue.{name}.min.js"));
     minify(&bindgen_dir.join("glue.js"), &glue_min)?;
     let glue_bytes = fs::read(&glue_min)?;
-    let glue_name = format!("memnun-{name}-{}.js", &sha256_hex(&[&glue_bytes])[..16]);
+    let glue_name = format!("memnun-{name}-{}.js", content_hash(&glue_bytes));
     fs::copy(&glue_min, assets.join(&glue_name))?;
     Ok(Module {
         glue: assets.join(glue_name),
@@ -359,6 +359,12 @@ pub fn edge() -> Result<()> {
     fs::create_dir_all(root.join("target"))?;
     fs::write(&stamp, inputs)?;
     Ok(())
+}
+
+/// A widget file's name part: 12 hex digits (48 bits) tell releases apart as surely as more, and
+/// every name is in the loader, which every shop page downloads (its budget has no byte to spare).
+fn content_hash(bytes: &[u8]) -> String {
+    sha256_hex(&[bytes])[..12].to_owned()
 }
 
 /// A hash of every file under `paths` and the shared inputs (relative to the root), names and

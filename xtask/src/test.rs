@@ -80,6 +80,26 @@ pub fn run(args: &[String]) -> Result<()> {
     )
     .context("native tests failed")?;
 
+    // wasm-bindgen-cli (installed above) brings the runner; it runs the tests under node.
+    step("Widgets' decoders in wasm, against protocol/samples");
+    run_cmd(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--package",
+                "memnun-widgets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--lib",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .current_dir(&root),
+    )
+    .context("the widgets' decoders disagree with protocol/samples")?;
+
     let built = build::all()?;
     step("Size budget");
     sizes::check_budget(&built)?;
