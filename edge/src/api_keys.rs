@@ -7,13 +7,12 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use crate::store::api_keys as store;
 use crate::store::failure_windows;
 use memnun_protocol::Id;
 use memnun_protocol::digest::api_key_hash;
-use memnun_protocol::shop::{ApiKeyInfo, ApiKeyList, ApiKeyScope, CreatedApiKey, NewApiKey};
+use memnun_protocol::shop::{ApiKeyList, ApiKeyScope, CreatedApiKey, NewApiKey};
 use memnun_protocol::{FieldErrors, FieldProblem};
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
 
 const MAX_REQUEST_BYTES: usize = 1024;
@@ -59,15 +58,6 @@ pub async fn authenticate(
     if key.is_empty() {
         return Err(ApiError::Unauthorized);
     }
-    #[derive(Deserialize)]
-    struct Row {
-        shop_id: Option<String>,
-        name: Option<String>,
-        scope: Option<String>,
-        last_used_at: Option<i64>,
-        failures: Option<i64>,
-        window_start: Option<i64>,
-    }
     let client = http::client_hash(req, env)?;
     // Keys longer than any we issue are wrong without asking D1 which key they are, but still
     // count as a try.
@@ -77,13 +67,7 @@ pub async fn authenticate(
         api_key_hash(key)
     };
     // One statement, one row whatever matches: the lockout and the key together.
-    let row: Option<Row> = db
-        .prepare(
-            "SELECT k.shop_id, k.name, k.scope, k.last_used_at, f.failures, f.window_start              FROM (SELECT 1) LEFT JOIN api_keys k ON k.key_hash = ?1 AND k.revoked_at IS NULL              LEFT JOIN admin_auth_failures f ON f.client_hash = ?2",
-        )
-        .bind(&[hash.as_str().into(), client.as_str().into()])?
-        .first(None)
-        .await?;
+    let row = store::key_and_lockout(db, &hash, &client).await?;
     let row = row.ok_or_else(|| ApiError::Internal("the key lookup returned no row".into()))?;
     if let (Some(failures), Some(start)) = (row.failures, row.window_start)
         && failures >= LOCKOUT_FAILURES
@@ -102,10 +86,7 @@ pub async fn authenticate(
         .last_used_at
         .is_none_or(|t| t < now - LAST_USE_RESOLUTION_MS)
     {
-        db.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE key_hash = ?1")
-            .bind(&[hash.as_str().into(), JsValue::from_f64(now as f64)])?
-            .run()
-            .await?;
+        store::mark_used(db, &hash, now).await?;
     }
     Ok(Merchant {
         shop: Id::parse(&shop_id)
@@ -121,15 +102,7 @@ pub async fn authenticate(
 
 /// `GET /v1/admin/keys`: the shop's active keys, names and use only.
 pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let keys: Vec<ApiKeyInfo> = db
-        .prepare(
-            "SELECT name, scope, created_at, last_used_at FROM api_keys \
-             WHERE shop_id = ?1 AND revoked_at IS NULL ORDER BY name",
-        )
-        .bind(&[shop.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
+    let keys = store::active(db, shop).await?;
     http::json(200, &ApiKeyList { keys })
 }
 
@@ -145,21 +118,8 @@ pub async fn create(
     let (new, _): (NewApiKey, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let (name, scope) = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
-    let inserted = db
-        .prepare(
-            "INSERT INTO api_keys (key_hash, shop_id, name, scope, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(&[
-            api_key_hash(&key).into(),
-            shop.as_str().into(),
-            name.as_str().into(),
-            scope.as_str().into(),
-            JsValue::from_f64(now as f64),
-        ])?
-        .run()
-        .await;
-    if inserted.is_err() {
+    let inserted = store::insert(db, &api_key_hash(&key), shop, &name, scope, now).await?;
+    if !inserted {
         // The unique index on active names is the only constraint this insert can break.
         let mut errors = FieldErrors::default();
         errors.push("name", FieldProblem::InUse);
@@ -185,39 +145,11 @@ pub async fn revoke(
     now: i64,
 ) -> Result<Response, ApiError> {
     let name = Id::parse(name).map_err(|e| ApiError::InvalidParameter(format!("key name {e}")))?;
-    let revoked = db
-        .prepare(
-            "UPDATE api_keys SET revoked_at = ?3 \
-             WHERE shop_id = ?1 AND name = ?2 AND revoked_at IS NULL \
-             AND (scope != 'full' OR (SELECT COUNT(*) FROM api_keys \
-                  WHERE shop_id = ?1 AND revoked_at IS NULL AND scope = 'full') > 1) \
-             RETURNING name",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            name.as_str().into(),
-            JsValue::from_f64(now as f64),
-        ])?
-        .all()
-        .await?
-        .results::<serde_json::Value>()?;
-    if !revoked.is_empty() {
+    if store::revoke(db, shop, &name, now).await? {
         return Ok(Response::empty()?.with_status(204));
     }
     // Nothing revoked: say why (only on this path, so a revoke is one statement).
-    #[derive(Deserialize)]
-    struct Named {
-        named: u32,
-    }
-    let named: Option<Named> = db
-        .prepare(
-            "SELECT COUNT(*) AS named FROM api_keys \
-             WHERE shop_id = ?1 AND name = ?2 AND revoked_at IS NULL",
-        )
-        .bind(&[shop.as_str().into(), name.as_str().into()])?
-        .first(None)
-        .await?;
-    if named.is_none_or(|n| n.named == 0) {
+    if !store::is_active(db, shop, &name).await? {
         return Err(ApiError::NotFound("key"));
     }
     let mut errors = FieldErrors::default();

@@ -9,10 +9,9 @@
 use crate::error::ApiError;
 use crate::http;
 use crate::secure::sha256_hex;
+use crate::store::idempotency::{self as store, Answer, Key};
 use memnun_protocol::Id;
-use memnun_protocol::idempotency::{HEADER, RETENTION_MS, is_valid_key};
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
+use memnun_protocol::idempotency::{HEADER, is_valid_key};
 use worker::{D1Database, D1PreparedStatement, D1Result, Request, Response};
 
 pub struct Idempotency {
@@ -24,6 +23,14 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
+    fn stored_key(&self) -> Key<'_> {
+        Key {
+            shop: &self.shop,
+            endpoint: self.endpoint,
+            key: &self.key,
+        }
+    }
+
     /// Reads the request's key; writes without one are refused, so no write can be doubled.
     pub fn key_of(req: &Request) -> Result<String, ApiError> {
         let key = req.headers().get(HEADER)?.unwrap_or_default();
@@ -65,29 +72,13 @@ impl Idempotency {
         db: &D1Database,
         now_ms: i64,
     ) -> Result<D1PreparedStatement, ApiError> {
-        Ok(db
-            .prepare(
-                "SELECT request_hash, status, response_body FROM idempotency_keys \
-                 WHERE shop_id = ?1 AND endpoint = ?2 AND idempotency_key = ?3 AND created_at >= ?4",
-            )
-            .bind(&[
-                self.shop.as_str().into(),
-                self.endpoint.into(),
-                self.key.as_str().into(),
-                JsValue::from_f64((now_ms - RETENTION_MS) as f64),
-            ])?)
+        Ok(store::find(db, self.stored_key(), now_ms)?)
     }
 
     /// The first answer again if the key was used with the same body, a conflict if with another,
     /// `None` if it was not used.
     pub fn replay_answer(&self, found: &D1Result) -> Result<Option<Response>, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            request_hash: String,
-            status: u16,
-            response_body: String,
-        }
-        match found.results::<Row>()?.into_iter().next() {
+        match store::stored_answer(found)? {
             None => Ok(None),
             Some(row) if row.request_hash != self.request_hash => {
                 Err(ApiError::IdempotencyConflict)
@@ -109,39 +100,16 @@ impl Idempotency {
         status: u16,
         body: &str,
     ) -> Result<Vec<D1PreparedStatement>, ApiError> {
-        let key_args: [JsValue; 3] = [
-            self.shop.as_str().into(),
-            self.endpoint.into(),
-            self.key.as_str().into(),
-        ];
+        let key = self.stored_key();
+        let answer = Answer {
+            request_hash: &self.request_hash,
+            status,
+            body,
+            subject: self.subject.as_deref(),
+        };
         Ok(vec![
-            db.prepare(
-                "DELETE FROM idempotency_keys \
-                 WHERE shop_id = ?1 AND endpoint = ?2 AND idempotency_key = ?3 AND created_at < ?4",
-            )
-            .bind(&[
-                key_args[0].clone(),
-                key_args[1].clone(),
-                key_args[2].clone(),
-                JsValue::from_f64((now_ms - RETENTION_MS) as f64),
-            ])?,
-            db.prepare(
-                "INSERT INTO idempotency_keys \
-                 (shop_id, endpoint, idempotency_key, request_hash, status, response_body, \
-                 created_at, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .bind(&[
-                key_args[0].clone(),
-                key_args[1].clone(),
-                key_args[2].clone(),
-                self.request_hash.as_str().into(),
-                JsValue::from_f64(f64::from(status)),
-                body.into(),
-                JsValue::from_f64(now_ms as f64),
-                self.subject
-                    .as_deref()
-                    .map_or(JsValue::NULL, JsValue::from_str),
-            ])?,
+            store::forget_expired(db, key, now_ms)?,
+            store::remember(db, key, &answer, now_ms)?,
         ])
     }
 }

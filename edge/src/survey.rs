@@ -14,6 +14,8 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
+use crate::store::survey_responses::{self as responses, Save, Situation};
+use crate::store::survey_settings;
 use crate::tokens;
 use crate::webhooks;
 use memnun_protocol::survey::{
@@ -24,9 +26,7 @@ use memnun_protocol::survey::{
 use memnun_protocol::survey_csv::{self, ExportRow};
 use memnun_protocol::token::Purpose;
 use memnun_protocol::{FieldErrors, FieldProblem, Id, topics};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
 
 const ENDPOINT_ANSWERS: &str = "POST /v1/shops/{shop}/survey/answers";
@@ -37,20 +37,9 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 /// The shop's settings, or the defaults when the merchant has never set them.
 pub async fn settings(db: &D1Database, shop: &Id) -> Result<SurveySettings, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        settings: String,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT settings FROM survey_settings WHERE shop_id = ?1")
-        .bind(&[shop.as_str().into()])?
-        .first(None)
-        .await?;
-    match row {
-        None => Ok(SurveySettings::defaults()),
-        Some(row) => serde_json::from_str(&row.settings)
-            .map_err(|e| ApiError::Internal(format!("stored survey settings unreadable: {e}"))),
-    }
+    Ok(survey_settings::get(db, shop)
+        .await?
+        .unwrap_or_else(SurveySettings::defaults))
 }
 
 /// `GET /v1/admin/survey`.
@@ -70,42 +59,11 @@ pub async fn put_settings(
     let next = update
         .apply(&settings(db, shop).await?)
         .map_err(ApiError::Validation)?;
-    let json = serde_json::to_string(&next).map_err(|e| ApiError::Internal(e.to_string()))?;
-    db.prepare(
-        "INSERT INTO survey_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(&[
-        shop.as_str().into(),
-        json.as_str().into(),
-        JsValue::from_f64(now as f64),
-    ])?
-    .run()
-    .await?;
+    survey_settings::put(db, shop, &next, now).await?;
     http::json(200, &next)
 }
 
-/// An order and its response (if any), as one query reads them.
-#[derive(Deserialize)]
-struct Situation {
-    number: String,
-    delivered_at: Option<i64>,
-    email_hash: Option<String>,
-    opened_at: Option<i64>,
-    seq: Option<i64>,
-    nps: Option<i64>,
-    reasons: Option<String>,
-    follow_up: Option<String>,
-    csat: Option<i64>,
-    ces: Option<i64>,
-    comment: Option<String>,
-    completed_at: Option<i64>,
-    dismissed_at: Option<i64>,
-    /// Whether this shopper was asked about another order within the cooldown.
-    asked_lately: i64,
-}
-
+// The store reads a situation; what it means for the shopper is the survey's to say.
 impl Situation {
     fn state(&self) -> SurveyState {
         if self.delivered_at.is_none() {
@@ -159,23 +117,9 @@ async fn situation(
     now: i64,
 ) -> Result<Situation, ApiError> {
     let asked_since = now - i64::from(settings.cooldown_days) * MS_PER_DAY;
-    db.prepare(
-        "SELECT o.number, o.delivered_at, o.email_hash, r.opened_at, r.seq, r.nps, r.reasons, \
-         r.follow_up, r.csat, r.ces, r.comment, r.completed_at, r.dismissed_at, \
-         EXISTS (SELECT 1 FROM survey_responses x WHERE x.shop_id = o.shop_id \
-           AND x.shopper_key = o.email_hash AND x.order_id != o.id AND x.opened_at > ?3) \
-           AS asked_lately \
-         FROM orders o LEFT JOIN survey_responses r ON r.shop_id = o.shop_id AND r.order_id = o.id \
-         WHERE o.shop_id = ?1 AND o.id = ?2",
-    )
-    .bind(&[
-        shop.as_str().into(),
-        order.as_str().into(),
-        JsValue::from_f64(asked_since as f64),
-    ])?
-    .first(None)
-    .await?
-    .ok_or(ApiError::NotFound("order"))
+    responses::situation(db, shop, order, asked_since)
+        .await?
+        .ok_or(ApiError::NotFound("order"))
 }
 
 /// The order a `survey` token opens, or a 422 on `token` that says why not.
@@ -218,22 +162,14 @@ pub async fn open(
     let settings = settings(db, shop).await?;
     let mut situation = situation(db, shop, &order, &settings, now).await?;
     if situation.state() == SurveyState::Open && situation.opened_at.is_none() {
-        db.prepare(
-            "INSERT OR IGNORE INTO survey_responses \
-             (shop_id, order_id, shopper_key, locale, opened_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        responses::mark_opened(
+            db,
+            shop,
+            &order,
+            situation.email_hash.as_deref(),
+            locale.as_deref(),
+            now,
         )
-        .bind(&[
-            shop.as_str().into(),
-            order.as_str().into(),
-            situation
-                .email_hash
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-            locale.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(now as f64),
-        ])?
-        .run()
         .await?;
         situation.opened_at = Some(now);
     }
@@ -292,19 +228,16 @@ pub async fn answer(
         // An older state arriving late (a retry from an offline queue): the newer one stands.
         return http::json(200, &situation.opened(&settings, locale));
     }
-
+    let save = Save {
+        shop,
+        order: &order,
+        shopper_key: situation.email_hash.as_deref(),
+        seq: valid.seq,
+        locale,
+        now,
+    };
     if valid.dismissed {
-        return dismiss(
-            db,
-            shop,
-            &order,
-            &situation,
-            &settings,
-            &valid,
-            idempotency,
-            now,
-        )
-        .await;
+        return dismiss(db, &save, &situation, &settings, idempotency).await;
     }
     let answers = &valid.answers;
     let topics = topics::tag(&answers.comments(), &settings.topics);
@@ -322,55 +255,14 @@ pub async fn answer(
         seq: valid.seq,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let reasons: Vec<&str> = answers.reasons.iter().map(|r| r.as_str()).collect();
     let mut batch = idempotency.record(db, now, 200, &answer)?;
-    let text = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    let score = |v: Option<u8>| v.map_or(JsValue::NULL, |v| JsValue::from_f64(f64::from(v)));
-    let at_now_if = |on: bool| {
-        if on {
-            JsValue::from_f64(now as f64)
-        } else {
-            JsValue::NULL
-        }
-    };
-    batch.push(
-        db.prepare(
-            "INSERT INTO survey_responses (shop_id, order_id, shopper_key, seq, nps, reasons, \
-             follow_up, csat, ces, comment, topics, locale, opened_at, answered_at, updated_at, \
-             completed_at, dismissed_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?15, ?16) \
-             ON CONFLICT (shop_id, order_id) DO UPDATE SET seq = excluded.seq, \
-             nps = excluded.nps, reasons = excluded.reasons, follow_up = excluded.follow_up, \
-             csat = excluded.csat, ces = excluded.ces, comment = excluded.comment, \
-             topics = excluded.topics, locale = COALESCE(excluded.locale, locale), \
-             answered_at = COALESCE(answered_at, excluded.answered_at), \
-             updated_at = excluded.updated_at, completed_at = excluded.completed_at, \
-             dismissed_at = excluded.dismissed_at \
-             WHERE survey_responses.seq < excluded.seq \
-             AND survey_responses.completed_at IS NULL AND survey_responses.dismissed_at IS NULL",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            order.as_str().into(),
-            situation
-                .email_hash
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(f64::from(valid.seq)),
-            score(answers.nps),
-            http::to_json(&reasons)?.into(),
-            text(&answers.follow_up),
-            score(answers.csat),
-            score(answers.ces),
-            text(&answers.comment),
-            http::to_json(&topics)?.into(),
-            locale.map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(now as f64),
-            at_now_if(!answers.is_empty()),
-            at_now_if(valid.complete),
-            JsValue::NULL,
-        ])?,
-    );
+    batch.push(responses::save_answers(
+        db,
+        &save,
+        answers,
+        &topics,
+        valid.complete,
+    )?);
 
     // Events follow the stored state: queued only if this save is the one stored (its `seq` and
     // time: two saves racing with one `seq` cannot both pass).
@@ -383,13 +275,6 @@ pub async fn answer(
         "locale": locale,
         "completed": valid.complete,
     });
-    let stored = || -> Vec<JsValue> {
-        vec![
-            order.as_str().into(),
-            JsValue::from_f64(f64::from(valid.seq)),
-            JsValue::from_f64(now as f64),
-        ]
-    };
     if answers.nps.is_some_and(|n| n <= 6) {
         batch.push(webhooks::enqueue_if(
             db,
@@ -398,11 +283,7 @@ pub async fn answer(
             &format!("survey.detractor:{order}"),
             data.clone(),
             now,
-            Some((
-                "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
-                 AND seq = ?8 AND updated_at = ?9 AND nps <= 6)",
-                stored(),
-            )),
+            Some(responses::stored_as_detractor(&save)),
         )?);
     }
     if valid.complete {
@@ -413,11 +294,7 @@ pub async fn answer(
             &format!("survey.completed:{order}"),
             data,
             now,
-            Some((
-                "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
-                 AND seq = ?8 AND updated_at = ?9 AND completed_at IS NOT NULL)",
-                stored(),
-            )),
+            Some(responses::stored_as_completed(&save)),
         )?);
     }
     idempotency.commit(db, batch, now, 200, answer).await
@@ -425,47 +302,22 @@ pub async fn answer(
 
 /// "No thanks": the survey closes for good. The answers already stored stay as they were (a
 /// dismissal carries none) and no event is queued.
-#[allow(clippy::too_many_arguments)]
 async fn dismiss(
     db: &D1Database,
-    shop: &Id,
-    order: &Id,
+    save: &Save<'_>,
     situation: &Situation,
     settings: &SurveySettings,
-    valid: &survey::ValidSubmission,
     idempotency: Idempotency,
-    now: i64,
 ) -> Result<Response, ApiError> {
-    let locale = valid.locale.as_deref();
     let answer = serde_json::to_string(&SurveyOpened {
         state: SurveyState::Dismissed,
-        seq: valid.seq,
-        ..situation.opened(settings, locale)
+        seq: save.seq,
+        ..situation.opened(settings, save.locale)
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut batch = idempotency.record(db, now, 200, &answer)?;
-    batch.push(
-        db.prepare(
-            "INSERT INTO survey_responses (shop_id, order_id, shopper_key, seq, locale, opened_at, \
-             updated_at, dismissed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6) \
-             ON CONFLICT (shop_id, order_id) DO UPDATE SET seq = excluded.seq, \
-             updated_at = excluded.updated_at, dismissed_at = excluded.dismissed_at \
-             WHERE survey_responses.seq < excluded.seq \
-             AND survey_responses.completed_at IS NULL AND survey_responses.dismissed_at IS NULL",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            order.as_str().into(),
-            situation
-                .email_hash
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(f64::from(valid.seq)),
-            locale.map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(now as f64),
-        ])?,
-    );
-    idempotency.commit(db, batch, now, 200, answer).await
+    let mut batch = idempotency.record(db, save.now, 200, &answer)?;
+    batch.push(responses::dismiss(db, save)?);
+    idempotency.commit(db, batch, save.now, 200, answer).await
 }
 
 /// The query's `from`, `to` and `interval`, or a 400 naming what is wrong.
@@ -496,18 +348,6 @@ pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i6
     http::report_period(from, to, now, survey::REPORT_DEFAULT_DAYS)
 }
 
-/// The responses the report counts: answered ones, about the orders delivered in the period
-/// (`?1` the shop, `?2` from, `?3` to; `r` the response, `o` its order); `each` joins a JSON
-/// list. The response list selects with the same text, so its counts are the report's.
-pub fn answered_in_period(each: &str) -> String {
-    format!(
-        "FROM survey_responses r {each} JOIN orders o \
-         ON o.shop_id = r.shop_id AND o.id = r.order_id \
-         WHERE r.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
-         AND r.answered_at IS NOT NULL"
-    )
-}
-
 /// `GET /v1/admin/reports/satisfaction?from=&to=&interval=week|day`: the satisfaction numbers
 /// of the orders delivered in the period, in total and per week (or day). The counting is SQL;
 /// the formulas are `protocol::survey`'s.
@@ -518,76 +358,12 @@ pub async fn report(
     now: i64,
 ) -> Result<Response, ApiError> {
     let (from, to, interval) = report_query(req, now)?;
-    let args = [
-        shop.as_str().into(),
-        JsValue::from_f64(from as f64),
-        JsValue::from_f64(to as f64),
-        JsValue::from_f64(interval.offset_ms() as f64),
-        JsValue::from_f64(interval.length_ms() as f64),
-    ];
-    // The same bucket as `Interval::bucket`: times are positive, so truncation is floor.
-    const BUCKET: &str = "CAST((o.delivered_at + ?4) / ?5 AS INTEGER)";
-
-    #[derive(Deserialize)]
-    struct Delivered {
-        bucket: i64,
-        n: u64,
-    }
-    #[derive(Deserialize)]
-    struct Scores {
-        bucket: i64,
-        nps: Option<i64>,
-        csat: Option<i64>,
-        ces: Option<i64>,
-        completed: i64,
-        n: u64,
-    }
-    #[derive(Deserialize)]
-    struct Named {
-        bucket: i64,
-        nps: Option<i64>,
-        name: String,
-        n: u64,
-    }
-    let statements = vec![
-        db.prepare(format!(
-            "SELECT {BUCKET} AS bucket, COUNT(*) AS n FROM orders o \
-             WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
-             GROUP BY bucket"
-        ))
-        .bind(&args)?,
-        db.prepare(format!(
-            "SELECT {BUCKET} AS bucket, r.nps, r.csat, r.ces, \
-             (r.completed_at IS NOT NULL) AS completed, COUNT(*) AS n {} \
-             GROUP BY bucket, r.nps, r.csat, r.ces, completed",
-            answered_in_period("")
-        ))
-        .bind(&args)?,
-        db.prepare(format!(
-            "SELECT {BUCKET} AS bucket, r.nps, j.value AS name, COUNT(*) AS n {} \
-             AND r.nps IS NOT NULL GROUP BY bucket, r.nps, name",
-            answered_in_period(", json_each(r.reasons) j")
-        ))
-        .bind(&args)?,
-        db.prepare(format!(
-            "SELECT {BUCKET} AS bucket, NULL AS nps, j.value AS name, COUNT(*) AS n {} \
-             GROUP BY bucket, name",
-            answered_in_period(", json_each(r.topics) j")
-        ))
-        .bind(&args)?,
-    ];
-    let results = db.batch(statements).await?;
+    let counts = responses::report_counts(db, shop, from, to, interval).await?;
     let mut buckets: BTreeMap<i64, Tally> = BTreeMap::new();
-    let mut results = results.into_iter();
-    let mut next = || {
-        results
-            .next()
-            .ok_or_else(|| ApiError::Internal("a report query gave no result".into()))
-    };
-    for row in next()?.results::<Delivered>()? {
+    for row in counts.delivered {
         buckets.entry(row.bucket).or_default().delivered += row.n;
     }
-    for row in next()?.results::<Scores>()? {
+    for row in counts.scores {
         buckets.entry(row.bucket).or_default().add_response(
             row.nps,
             row.csat,
@@ -596,7 +372,7 @@ pub async fn report(
             row.n,
         );
     }
-    for row in next()?.results::<Named>()? {
+    for row in counts.reasons {
         if let Some(nps) = row.nps {
             buckets
                 .entry(row.bucket)
@@ -604,7 +380,7 @@ pub async fn report(
                 .add_reason(nps, &row.name, row.n);
         }
     }
-    for row in next()?.results::<Named>()? {
+    for row in counts.topics {
         buckets
             .entry(row.bucket)
             .or_default()
@@ -621,39 +397,7 @@ pub async fn report(
 /// `GET /v1/admin/survey/responses.csv`: every answered or dismissed response, newest first,
 /// with its order; cells a spreadsheet would run as formulas are neutralised.
 pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        order_id: String,
-        number: String,
-        delivered_at: Option<i64>,
-        opened_at: i64,
-        completed_at: Option<i64>,
-        dismissed_at: Option<i64>,
-        locale: Option<String>,
-        nps: Option<i64>,
-        reasons: String,
-        follow_up: Option<String>,
-        csat: Option<i64>,
-        ces: Option<i64>,
-        comment: Option<String>,
-        topics: String,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT r.order_id, o.number, o.delivered_at, r.opened_at, r.completed_at, \
-             r.dismissed_at, r.locale, r.nps, r.reasons, r.follow_up, r.csat, r.ces, r.comment, \
-             r.topics \
-             FROM survey_responses r JOIN orders o ON o.shop_id = r.shop_id AND o.id = r.order_id \
-             WHERE r.shop_id = ?1 AND (r.answered_at IS NOT NULL OR r.dismissed_at IS NOT NULL) \
-             ORDER BY r.opened_at DESC, r.order_id LIMIT ?2",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            JsValue::from_f64(f64::from(MAX_EXPORT_ROWS)),
-        ])?
-        .all()
-        .await?
-        .results()?;
+    let rows = responses::exported(db, shop, MAX_EXPORT_ROWS).await?;
     let list = |json: &str| -> Vec<String> { serde_json::from_str(json).unwrap_or_default() };
     let parsed: Vec<(Vec<String>, Vec<String>)> = rows
         .iter()

@@ -2,19 +2,19 @@
 //! (`GET /v1/admin/survey/responses`), newest delivery first: what the merchant reads after
 //! seeing that five detractors named the delivery time.
 //!
-//! Invariant: the list selects with the report's own SQL (`survey::answered_in_period`) and
+//! Invariant: the list selects with the report's own SQL
+//! (`store::survey_responses::answered_in_period`) and
 //! period (`survey::period`), and filters as the report counts (a reason for the group of the
 //! response's NPS answer; a topic for every response tagged with it), so for one period the
 //! number of responses listed under `group` and `reason`, or under `topic`, is the report's count.
 
 use crate::error::ApiError;
 use crate::http;
+use crate::store::survey_responses::{self as store, Filter};
 use crate::survey;
 use memnun_protocol::order_list::{self, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use memnun_protocol::survey::{NpsGroup, Reason, SurveyResponse, SurveyResponsePage};
 use memnun_protocol::{Id, topics};
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
 
 /// `GET /v1/admin/survey/responses?from=&to=&group=&reason=&topic=&limit=&cursor=`.
@@ -73,67 +73,18 @@ pub async fn list(
         }
     }
     let (from, to) = survey::period(from.as_deref(), to.as_deref(), now)?;
-    let mut args: Vec<JsValue> = vec![
-        shop.as_str().into(),
-        JsValue::from_f64(from as f64),
-        JsValue::from_f64(to as f64),
-        JsValue::from_f64(f64::from(limit + 1)),
-    ];
-    let mut sql = format!(
-        "SELECT r.order_id, o.number, r.nps, r.reasons, r.follow_up, r.csat, r.ces, r.comment, \
-         r.topics, r.locale, o.delivered_at, r.answered_at, \
-         (r.completed_at IS NOT NULL) AS completed {}",
-        survey::answered_in_period("")
-    );
-    if let Some(g) = group {
-        let scores: Vec<u8> = g.scores().collect();
-        args.push(http::to_json(&scores)?.into());
-        sql.push_str(&format!(
-            " AND r.nps IN (SELECT value FROM json_each(?{}))",
-            args.len()
-        ));
-    }
-    if let Some(r) = reason {
-        args.push(r.as_str().into());
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM json_each(r.reasons) j WHERE j.value = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(t) = &topic {
-        args.push(t.as_str().into());
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM json_each(r.topics) j WHERE j.value = ?{})",
-            args.len()
-        ));
-    }
-    if let Some((time, [order])) = &cursor {
-        args.push(JsValue::from_f64(*time as f64));
-        args.push(order.as_str().into());
-        let (t, i) = (args.len() - 1, args.len());
-        sql.push_str(&format!(
-            " AND (o.delivered_at < ?{t} OR (o.delivered_at = ?{t} AND r.order_id < ?{i}))"
-        ));
-    }
-    sql.push_str(" ORDER BY o.delivered_at DESC, r.order_id DESC LIMIT ?4");
-
-    #[derive(Deserialize)]
-    struct Row {
-        order_id: String,
-        number: String,
-        nps: Option<i64>,
-        reasons: String,
-        follow_up: Option<String>,
-        csat: Option<i64>,
-        ces: Option<i64>,
-        comment: Option<String>,
-        topics: String,
-        locale: Option<String>,
-        delivered_at: i64,
-        answered_at: i64,
-        completed: i64,
-    }
-    let rows: Vec<Row> = db.prepare(sql).bind(&args)?.all().await?.results()?;
+    let filter = Filter {
+        from,
+        to,
+        group,
+        reason,
+        topic: topic.as_deref(),
+        after: cursor
+            .as_ref()
+            .map(|(time, [order])| (*time, order.as_str())),
+        limit,
+    };
+    let rows = store::listed(db, shop, &filter).await?;
     let list = |json: &str| -> Vec<String> { serde_json::from_str(json).unwrap_or_default() };
     let score = |v: Option<i64>| v.and_then(|v| u8::try_from(v).ok());
     let mut responses: Vec<SurveyResponse> = rows
