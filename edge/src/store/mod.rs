@@ -5,7 +5,12 @@
 //! only shrinks.
 
 pub mod failure_windows;
+pub mod feedback;
 pub mod health;
+pub mod moderation;
+pub mod ratings;
+pub mod reviews;
+pub mod shoppers;
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -40,7 +45,8 @@ impl Params {
 
     /// A whole number, or `NULL`.
     pub fn opt_int(mut self, value: Option<i64>) -> Self {
-        self.0.push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        self.0
+            .push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
         self
     }
 
