@@ -3,29 +3,25 @@
 //! which rows were refused and why. Importing the same file twice adds nothing: each row gets a
 //! key from what the file says of it (its `id`, product, author, body and date) and a review id
 //! derived from that; and a row is skipped when the shop already has the review, by id (its own
-//! export) or by product, author, text and time (its reviews exported by another shop).
-//!
-//! The rows go to D1 as JSON in a few statements (`json_each`), not one statement per row, so
-//! an import of `MAX_IMPORT_ROWS` stays far inside the per-request query limit.
+//! export) or by product, author, text and time (its reviews exported by another shop). The
+//! rows go to D1 in a few statements (`store::reviews::import`), so an import of
+//! `MAX_IMPORT_ROWS` stays far inside the per-request query limit.
 
 use crate::error::ApiError;
 use crate::http;
-use crate::moderation;
 use crate::secure::sha256_hex;
+use crate::store;
+use crate::store::reviews::ImportedReview;
 use memnun_protocol::Id;
 use memnun_protocol::merchant::ImportReport;
 use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES};
-use serde::Serialize;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
 
 /// Reviews in one export (newest first); a larger shop exports by product with `?product=`.
 const MAX_EXPORT_ROWS: u32 = 50_000;
-/// The JSON handed to one statement stays well under D1's 2 MB value limit.
-const MAX_CHUNK_BYTES: usize = 512 * 1024;
 
 pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let reviews = moderation::all_reviews(db, shop, MAX_EXPORT_ROWS).await?;
+    let reviews = store::reviews::all_merchant_reviews(db, shop, MAX_EXPORT_ROWS).await?;
     let rows: Vec<ExportRow> = reviews
         .iter()
         .map(|r| ExportRow {
@@ -57,23 +53,6 @@ pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     Ok(resp)
 }
 
-#[derive(Serialize)]
-struct StoredRow {
-    id: String,
-    import_key: String,
-    source_id: Option<String>,
-    product: String,
-    rating: u8,
-    title: String,
-    body: String,
-    author: String,
-    email: Option<String>,
-    locale: Option<String>,
-    shopper_key: String,
-    created_at: i64,
-    reply: Option<String>,
-}
-
 pub async fn import(
     req: &mut Request,
     env: &Env,
@@ -85,7 +64,7 @@ pub async fn import(
     let (rows, refused) = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;
     let salt = http::salt(env)?;
-    let stored: Vec<StoredRow> = rows
+    let stored: Vec<ImportedReview> = rows
         .into_iter()
         .map(|row| {
             let created_at = row.created_at.unwrap_or(now);
@@ -107,7 +86,7 @@ pub async fn import(
                 Some(email) => http::email_shopper_key(&salt, email),
                 None => sha256_hex(&[b"import", import_key.as_bytes()]),
             };
-            StoredRow {
+            ImportedReview {
                 id: format!(
                     "r{}",
                     &sha256_hex(&[b"review", shop.as_str().as_bytes(), import_key.as_bytes()])
@@ -130,46 +109,7 @@ pub async fn import(
         .collect();
     let total = stored.len() as u32;
 
-    let mut statements = Vec::new();
-    for chunk in chunks(&stored)? {
-        statements.push(
-            db.prepare(
-                "INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, \
-                 email, locale, shopper_key, client_hash, status, created_at, source, import_key, \
-                 reply_body, reply_at) \
-                 SELECT json_extract(j.value, '$.id'), ?1, json_extract(j.value, '$.product'), \
-                 json_extract(j.value, '$.rating'), json_extract(j.value, '$.title'), \
-                 json_extract(j.value, '$.body'), json_extract(j.value, '$.author'), \
-                 json_extract(j.value, '$.email'), json_extract(j.value, '$.locale'), \
-                 json_extract(j.value, '$.shopper_key'), 'import', 'published', \
-                 json_extract(j.value, '$.created_at'), 'import', json_extract(j.value, '$.import_key'), \
-                 json_extract(j.value, '$.reply'), \
-                 CASE WHEN json_extract(j.value, '$.reply') IS NULL THEN NULL ELSE ?3 END \
-                 FROM json_each(?2) j \
-                 WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = ?1 \
-                 AND r.id = json_extract(j.value, '$.source_id')) \
-                 AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = ?1 \
-                 AND r.product_id = json_extract(j.value, '$.product') \
-                 AND r.created_at = json_extract(j.value, '$.created_at') \
-                 AND r.author = json_extract(j.value, '$.author') \
-                 AND r.body = json_extract(j.value, '$.body'))",
-            )
-            .bind(&[
-                shop.as_str().into(),
-                chunk.into(),
-                JsValue::from_f64(now as f64),
-            ])?,
-        );
-    }
-    let mut imported = 0u32;
-    if !statements.is_empty() {
-        statements.push(recount_shop(db, shop, now)?);
-        let results = db.batch(statements).await?;
-        for result in &results[..results.len() - 1] {
-            let changes = result.meta()?.and_then(|m| m.changes).unwrap_or(0);
-            imported += changes as u32;
-        }
-    }
+    let imported = store::reviews::import(db, shop, &stored, now).await?;
     http::json(
         200,
         &ImportReport {
@@ -178,47 +118,4 @@ pub async fn import(
             refused,
         },
     )
-}
-
-/// The rows as JSON arrays of at most `MAX_CHUNK_BYTES` each.
-fn chunks(rows: &[StoredRow]) -> Result<Vec<String>, ApiError> {
-    let mut out = Vec::new();
-    let mut current = String::from("[");
-    for row in rows {
-        let json = serde_json::to_string(row).map_err(|e| ApiError::Internal(e.to_string()))?;
-        if current.len() > 1 && current.len() + json.len() + 2 > MAX_CHUNK_BYTES {
-            current.push(']');
-            out.push(std::mem::replace(&mut current, String::from("[")));
-        }
-        if current.len() > 1 {
-            current.push(',');
-        }
-        current.push_str(&json);
-    }
-    if current.len() > 1 {
-        current.push(']');
-        out.push(current);
-    }
-    Ok(out)
-}
-
-/// Recounts every product's summary of the shop in one statement.
-fn recount_shop(
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<worker::D1PreparedStatement, ApiError> {
-    Ok(db
-        .prepare(
-            "INSERT INTO product_ratings \
-             (shop_id, product_id, stars_1, stars_2, stars_3, stars_4, stars_5, updated_at) \
-             SELECT shop_id, product_id, COUNT(*) FILTER (WHERE rating = 1), \
-             COUNT(*) FILTER (WHERE rating = 2), COUNT(*) FILTER (WHERE rating = 3), \
-             COUNT(*) FILTER (WHERE rating = 4), COUNT(*) FILTER (WHERE rating = 5), ?2 \
-             FROM reviews WHERE shop_id = ?1 AND status = 'published' GROUP BY product_id \
-             ON CONFLICT (shop_id, product_id) DO UPDATE SET \
-             stars_1 = excluded.stars_1, stars_2 = excluded.stars_2, stars_3 = excluded.stars_3, \
-             stars_4 = excluded.stars_4, stars_5 = excluded.stars_5, updated_at = excluded.updated_at",
-        )
-        .bind(&[shop.as_str().into(), JsValue::from_f64(now as f64)])?)
 }

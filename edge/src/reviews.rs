@@ -8,8 +8,10 @@ use crate::clock;
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
-use crate::moderation::{self, Actor, LogLine};
 use crate::secure::{random_hex, sha256_hex};
+use crate::store::moderation::{self, Actor, LogLine};
+use crate::store::ratings::{self, SummaryChange};
+use crate::store::reviews::{self as stored, PublishedQuery, Submission};
 use crate::tokens;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
@@ -19,9 +21,7 @@ use memnun_protocol::{
     FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,
     ReviewPage, ReviewSort, ReviewStatus,
 };
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request, Response};
+use worker::{D1Database, Env, Request, Response};
 
 /// Reviews given to search engines with the summary (Google shows a few; more is weight).
 const JSONLD_REVIEWS: u32 = 10;
@@ -69,7 +69,13 @@ pub async fn create(
         db,
         vec![
             idempotency.replay_statement(db, now)?,
-            policy_and_duplicate(db, shop, valid.product.as_str(), &body_hash, now)?,
+            stored::policy_and_duplicate(
+                db,
+                shop,
+                valid.product.as_str(),
+                &body_hash,
+                now - DUPLICATE_WINDOW_MS,
+            )?,
         ],
     )
     .await?;
@@ -80,7 +86,7 @@ pub async fn create(
         None => None,
         Some(token) => Some(verified_order(db, shop, token, valid.product.as_str(), now).await?),
     };
-    let (shop_policy, duplicate) = policy_of(&policy_row)?;
+    let (shop_policy, duplicate) = stored::policy_and_duplicate_of(&policy_row)?;
     let hold = if duplicate {
         Some(HoldReason::Duplicate)
     } else {
@@ -123,39 +129,20 @@ pub async fn create(
     // The stored answer holds the shopper's words: it is erased with the review.
     let idempotency = idempotency.about(&review.id);
     let mut batch = idempotency.record(db, now, 201, &answer)?;
-    batch.push(
-        db.prepare(
-            "INSERT INTO reviews (id, shop_id, product_id, rating, title, body, author, email, \
-             locale, shopper_key, client_hash, status, created_at, hold_reason, verified, \
-             order_id, body_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12, ?14, ?15, ?16, ?17)",
-        )
-        .bind(&[
-            review.id.as_str().into(),
-            shop.as_str().into(),
-            review.product.as_str().into(),
-            JsValue::from_f64(f64::from(review.rating)),
-            review.title.as_str().into(),
-            review.body.as_str().into(),
-            review.author.as_str().into(),
-            valid
-                .email
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-            review
-                .locale
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-            shopper_key.as_str().into(),
-            client.as_str().into(),
-            JsValue::from_f64(now as f64),
-            status.as_str().into(),
-            hold.map_or(JsValue::NULL, |h| h.as_str().into()),
-            JsValue::from_f64(if order.is_some() { 1.0 } else { 0.0 }),
-            order.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-            body_hash.as_str().into(),
-        ])?,
-    );
+    batch.push(stored::insert(
+        db,
+        shop,
+        &review,
+        &Submission {
+            email: valid.email.as_deref(),
+            shopper_key: &shopper_key,
+            client: &client,
+            status,
+            hold,
+            order: order.as_deref(),
+            body_hash: &body_hash,
+        },
+    )?);
     if let Some(reason) = hold {
         batch.push(moderation::log_line(
             db,
@@ -198,37 +185,16 @@ pub async fn create(
             now,
         )?);
     }
-    // A held review counts in its product's summary only once approved.
-    let counted = status == ReviewStatus::Published;
-    let star = |n: u8| {
-        JsValue::from_f64(if counted && review.rating == n {
-            1.0
-        } else {
-            0.0
-        })
-    };
-    batch.push(
-        db.prepare(
-            "INSERT INTO product_ratings \
-             (shop_id, product_id, stars_1, stars_2, stars_3, stars_4, stars_5, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (shop_id, product_id) DO UPDATE SET \
-             stars_1 = stars_1 + excluded.stars_1, stars_2 = stars_2 + excluded.stars_2, \
-             stars_3 = stars_3 + excluded.stars_3, stars_4 = stars_4 + excluded.stars_4, \
-             stars_5 = stars_5 + excluded.stars_5, updated_at = excluded.updated_at",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            review.product.as_str().into(),
-            star(1),
-            star(2),
-            star(3),
-            star(4),
-            star(5),
-            JsValue::from_f64(now as f64),
-        ])?,
-    );
-
+    batch.push(ratings::summary(
+        db,
+        shop,
+        SummaryChange::Added {
+            product: &review.product,
+            rating: review.rating,
+            status,
+        },
+        now,
+    )?);
     match db.batch(batch).await {
         Ok(_) => http::json_text(201, answer),
         // Most likely a racing request with the same key won: answer what it stored.
@@ -264,59 +230,10 @@ async fn verified_order(
     if claims.product.as_deref() != Some(product) {
         return Err(token_refused("is a review link for another product"));
     }
-    let used: Option<serde_json::Value> = db
-        .prepare(
-            "SELECT 1 AS used FROM reviews WHERE shop_id = ?1 AND order_id = ?2 AND product_id = ?3",
-        )
-        .bind(&[shop.as_str().into(), claims.order.as_str().into(), product.into()])?
-        .first(None)
-        .await?;
-    if used.is_some() {
+    if stored::token_used(db, shop, &claims.order, product).await? {
         return Err(token_refused(TOKEN_USED));
     }
     Ok(claims.order)
-}
-
-/// The shop's moderation policy, and whether the same body was posted for this product within a
-/// day: one round trip.
-/// The read of the shop's moderation policy, and of whether the same text was posted for the
-/// product within [`DUPLICATE_WINDOW_MS`]; [`policy_of`] reads its result.
-fn policy_and_duplicate(
-    db: &D1Database,
-    shop: &Id,
-    product: &str,
-    body_hash: &str,
-    now: i64,
-) -> Result<D1PreparedStatement, ApiError> {
-    Ok(db
-        .prepare(
-            "SELECT (SELECT policy FROM moderation_policies WHERE shop_id = ?1) AS policy, \
-             (SELECT 1 FROM reviews WHERE shop_id = ?1 AND product_id = ?2 AND body_hash = ?3 \
-             AND created_at > ?4 LIMIT 1) AS duplicate",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            product.into(),
-            body_hash.into(),
-            JsValue::from_f64((now - DUPLICATE_WINDOW_MS) as f64),
-        ])?)
-}
-
-fn policy_of(found: &D1Result) -> Result<(policy::ModerationPolicy, bool), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        policy: Option<String>,
-        duplicate: Option<i64>,
-    }
-    let row = found
-        .results::<Row>()?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::Internal("policy query answered no row".into()))?;
-    Ok((
-        moderation::parse_policy(row.policy.as_deref())?,
-        row.duplicate.is_some(),
-    ))
 }
 
 /// What a public list asks for: its page size, order, star filter, where it starts, and the
@@ -347,141 +264,27 @@ pub async fn list(
     http::json(200, &ReviewPage { notice, ..page })
 }
 
-#[derive(Deserialize)]
-struct ReviewRow {
-    id: String,
-    product_id: String,
-    rating: u8,
-    title: String,
-    body: String,
-    author: String,
-    locale: Option<String>,
-    created_at: i64,
-    verified: i64,
-    helpful_count: u32,
-    reply_body: Option<String>,
-    reply_at: Option<i64>,
-}
-
 /// A page of published reviews with the product's summary, and the shop's policy (`None` when
-/// it has never set one), in one batch.
+/// it has never set one).
 async fn page(
     db: &D1Database,
     shop: &Id,
     product: &Id,
     query: &ListQuery,
 ) -> Result<(ReviewPage, Option<policy::ModerationPolicy>), ApiError> {
-    #[derive(Deserialize)]
-    struct RatingRow {
-        stars_1: u32,
-        stars_2: u32,
-        stars_3: u32,
-        stars_4: u32,
-        stars_5: u32,
-    }
-    #[derive(Deserialize)]
-    struct ShopRow {
-        policy: Option<String>,
-    }
-
-    let ids: [JsValue; 2] = [shop.as_str().into(), product.as_str().into()];
-    let mut sql = String::from(
-        "SELECT id, product_id, rating, title, body, author, locale, created_at, verified, \
-         helpful_count, reply_body, reply_at FROM reviews \
-         WHERE shop_id = ?1 AND product_id = ?2 AND status = 'published'",
-    );
-    let mut args = vec![
-        ids[0].clone(),
-        ids[1].clone(),
-        JsValue::from_f64(f64::from(query.limit + 1)),
-    ];
-    if let Some(stars) = query.stars {
-        args.push(JsValue::from_f64(f64::from(stars)));
-        sql.push_str(&format!(" AND rating = ?{}", args.len()));
-    }
-    // Each order pages by (its key, created_at, id): the key column and which way it runs.
-    let (key_column, key_descending) = match query.sort {
-        ReviewSort::Newest => (None, true),
-        ReviewSort::Highest => (Some("rating"), true),
-        ReviewSort::Lowest => (Some("rating"), false),
-        ReviewSort::Helpful => (Some("helpful_count"), true),
-    };
-    if let Some(c) = &query.cursor {
-        args.push(JsValue::from_f64(c.created_at as f64));
-        args.push(c.id.as_str().into());
-        let (t, i) = (args.len() - 1, args.len());
-        let after_time = format!("(created_at < ?{t} OR (created_at = ?{t} AND id < ?{i}))");
-        match key_column {
-            None => sql.push_str(&format!(" AND {after_time}")),
-            Some(column) => {
-                args.push(JsValue::from_f64(c.key as f64));
-                let k = args.len();
-                let beyond = if key_descending { "<" } else { ">" };
-                sql.push_str(&format!(
-                    " AND ({column} {beyond} ?{k} OR ({column} = ?{k} AND {after_time}))"
-                ));
-            }
-        }
-    }
-    match key_column {
-        None => sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?3"),
-        Some(column) => {
-            let direction = if key_descending { "DESC" } else { "ASC" };
-            sql.push_str(&format!(
-                " ORDER BY {column} {direction}, created_at DESC, id DESC LIMIT ?3"
-            ));
-        }
-    }
-
-    let [shop_rows, rating_rows, review_rows] = http::batch(
+    let found = stored::published(
         db,
-        vec![
-            db.prepare(
-                "SELECT p.policy FROM shops s LEFT JOIN moderation_policies p ON p.shop_id = s.id \
-                 WHERE s.id = ?1",
-            )
-            .bind(&ids[..1])?,
-            db.prepare(
-                "SELECT stars_1, stars_2, stars_3, stars_4, stars_5 FROM product_ratings \
-                 WHERE shop_id = ?1 AND product_id = ?2",
-            )
-            .bind(&ids)?,
-            db.prepare(sql).bind(&args)?,
-        ],
+        shop,
+        product,
+        &PublishedQuery {
+            rows: query.limit + 1,
+            sort: query.sort,
+            stars: query.stars,
+            after: query.cursor.as_ref(),
+        },
     )
     .await?;
-    let shop_row = shop_rows
-        .results::<ShopRow>()?
-        .into_iter()
-        .next()
-        .ok_or(ApiError::NotFound("shop"))?;
-    let policy = match shop_row.policy {
-        Some(json) => Some(moderation::parse_policy(Some(&json))?),
-        None => None,
-    };
-    let histogram = rating_rows
-        .results::<RatingRow>()?
-        .first()
-        .map_or([0; 5], |r| {
-            [r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5]
-        });
-    let mut reviews: Vec<Review> = review_rows
-        .results::<ReviewRow>()?
-        .into_iter()
-        .map(|r| Review {
-            reply: moderation::reply(r.reply_body, r.reply_at),
-            id: r.id,
-            product: r.product_id,
-            rating: r.rating,
-            title: r.title,
-            body: r.body,
-            author: r.author,
-            locale: r.locale,
-            created_at: r.created_at,
-            verified: r.verified != 0,
-            helpful: r.helpful_count,
-        })
-        .collect();
+    let mut reviews = found.reviews;
     let next_cursor = if reviews.len() > query.limit as usize {
         reviews.truncate(query.limit as usize);
         reviews.last().map(|r| {
@@ -502,12 +305,12 @@ async fn page(
     };
     Ok((
         ReviewPage {
-            summary: RatingSummary::from_histogram(histogram),
+            summary: RatingSummary::from_histogram(found.histogram),
             reviews,
             next_cursor,
             notice: None,
         },
-        policy,
+        found.policy,
     ))
 }
 

@@ -80,15 +80,10 @@ mod tests {
     /// list, so it only shrinks.
     const SQL_NOT_YET_IN_THE_STORE: &[&str] = &[
         "catalog.rs",
-        "feedback.rs",
-        "moderation.rs",
         "order_list.rs",
         "orders.rs",
         "recommend.rs",
         "retention.rs",
-        "review_csv.rs",
-        "reviews.rs",
-        "shoppers.rs",
         "tokens.rs",
         "webhooks.rs",
     ];

@@ -6,8 +6,13 @@
 
 pub mod api_keys;
 pub mod failure_windows;
+pub mod feedback;
 pub mod health;
 pub mod idempotency;
+pub mod moderation;
+pub mod ratings;
+pub mod reviews;
+pub mod shoppers;
 pub mod shops;
 pub mod survey_responses;
 pub mod survey_settings;

@@ -1,0 +1,329 @@
+//! Everything stored about one shopper, for its export and its erasure. The edge keeps no email
+//! in clear beside a review's own, so a shopper's rows are found by the salted hashes each write
+//! stored ([`ShopperKeys`]), across `reviews`, `orders` and what hangs on them (`order_items`,
+//! `shipments`, `shipment_events`), `survey_responses`, `shopper_events`, `browser_views`,
+//! `review_votes`, `review_reports`, `moderation_log`, `webhook_outbox`, `idempotency_keys`,
+//! `baskets` and `lookup_failures`.
+//!
+//! The erasure is one batch (all or nothing) that keeps the maintained counts true: it recounts
+//! the rating summaries and the helpful and report counts first, without the shopper's rows,
+//! then deletes the rows. The recommendation counts (`item_counts`, `item_pairs`) stay: they
+//! count products and name no one.
+
+use super::Params;
+use super::feedback;
+use super::ratings::{self, SummaryChange};
+use memnun_protocol::Id;
+use memnun_protocol::shopper::DeletionReport;
+use serde_json::Value;
+use worker::{D1Database, D1PreparedStatement};
+
+/// How each table's rows name the shopper: the hashes their writes stored. A key that matches
+/// nothing (empty) stands for the other way of naming a shopper.
+pub struct ShopperKeys {
+    /// `reviews.shopper_key` of reviews written with the email.
+    pub review_key: String,
+    /// `orders.email_hash`, and `survey_responses.shopper_key`.
+    pub order_key: String,
+    /// `shopper_events` and `browser_views`.
+    pub browser_key: String,
+    /// `review_votes.voter_key` and `review_reports.reporter_key`.
+    pub feedback_key: String,
+}
+
+impl ShopperKeys {
+    /// `sql` prepared with the parameters every statement here shares: ?1 the shop, ?2 to ?5 the
+    /// keys in the order of [`ShopperKeys`], ?6 `now`. D1 wants exactly as many values as the
+    /// statement's highest `?N` (SQLite's parameter count), so only those are bound.
+    pub(super) fn bind(
+        &self,
+        db: &D1Database,
+        shop: &Id,
+        sql: &str,
+        now: Option<i64>,
+    ) -> worker::Result<D1PreparedStatement> {
+        let highest = sql
+            .split('?')
+            .skip(1)
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<usize>().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let unnamed = || worker::Error::RustError(format!("a statement names ?{highest}"));
+        let mut params = Params::new();
+        for n in 1..=highest {
+            params = match (n, now) {
+                (1, _) => params.text(shop.as_str()),
+                (2, _) => params.text(&self.review_key),
+                (3, _) => params.text(&self.order_key),
+                (4, _) => params.text(&self.browser_key),
+                (5, _) => params.text(&self.feedback_key),
+                (6, Some(now)) => params.int(now),
+                _ => return Err(unnamed()),
+            };
+        }
+        params.bind(db, sql)
+    }
+}
+
+/// The shopper's orders (?1 shop, ?3 order key). An empty key matches no row: orders without an
+/// email have a NULL hash.
+const ORDERS: &str = "SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''";
+/// The shopper's reviews: written with the email, or through one of the shopper's orders.
+pub(super) const REVIEWS: &str = "SELECT id FROM reviews WHERE shop_id = ?1 AND (shopper_key = ?2 AND ?2 != '' \
+     OR order_id IN (SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''))";
+const SURVEY_RESPONSES: &str = "shop_id = ?1 AND (shopper_key = ?3 AND ?3 != '' OR order_id IN \
+     (SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''))";
+
+/// Every section of an export, as (name, query). Columns are listed, never `*`: hashes and
+/// client addresses are the edge's own, not the shopper's data.
+fn export_sections() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "reviews",
+            format!(
+                "SELECT id, product_id AS product, rating, title, body, author, email, locale, \
+                 status, verified, order_id, helpful_count, reply_body AS reply, source, \
+                 created_at FROM reviews WHERE id IN ({REVIEWS}) AND shop_id = ?1 \
+                 ORDER BY created_at, id"
+            ),
+        ),
+        (
+            "orders",
+            format!(
+                "SELECT id, number, placed_at, delivered_at, updated_at FROM orders \
+                 WHERE shop_id = ?1 AND id IN ({ORDERS}) ORDER BY placed_at, id"
+            ),
+        ),
+        (
+            "order_items",
+            format!(
+                "SELECT order_id, position, product_id AS product, quantity, price_minor, currency \
+                 FROM order_items WHERE shop_id = ?1 AND order_id IN ({ORDERS}) \
+                 ORDER BY order_id, position"
+            ),
+        ),
+        (
+            "shipments",
+            format!(
+                "SELECT order_id, id, carrier, tracking_number, tracking_url, estimate_at \
+                 FROM shipments WHERE shop_id = ?1 AND order_id IN ({ORDERS}) \
+                 ORDER BY order_id, position"
+            ),
+        ),
+        (
+            "shipment_events",
+            format!(
+                "SELECT order_id, shipment_id, status, time, location, note FROM shipment_events \
+                 WHERE shop_id = ?1 AND order_id IN ({ORDERS}) ORDER BY order_id, time"
+            ),
+        ),
+        (
+            "survey_responses",
+            format!(
+                "SELECT order_id, nps, reasons, follow_up, csat, ces, comment, locale, opened_at, \
+                 answered_at, completed_at, dismissed_at FROM survey_responses \
+                 WHERE {SURVEY_RESPONSES} ORDER BY opened_at, order_id"
+            ),
+        ),
+        (
+            "events",
+            "SELECT id, kind, product_id AS product, products, order_id, source, arm, time \
+             FROM shopper_events WHERE shop_id = ?1 AND browser_key = ?4 ORDER BY time, id"
+                .to_owned(),
+        ),
+        (
+            "product_views",
+            "SELECT product_id AS product, first_at FROM browser_views \
+             WHERE shop_id = ?1 AND browser_key = ?4 ORDER BY first_at, product_id"
+                .to_owned(),
+        ),
+        (
+            "votes",
+            "SELECT review_id AS review, created_at FROM review_votes \
+             WHERE shop_id = ?1 AND voter_key = ?5 ORDER BY created_at, review_id"
+                .to_owned(),
+        ),
+        (
+            "reports",
+            "SELECT review_id AS review, reason, note, created_at FROM review_reports \
+             WHERE shop_id = ?1 AND reporter_key = ?5 ORDER BY created_at, review_id"
+                .to_owned(),
+        ),
+    ]
+}
+
+/// Everything stored about the shopper, read in one batch: one list of rows per kind (empty
+/// where nothing is stored), named as the export names them.
+pub async fn export(
+    db: &D1Database,
+    shop: &Id,
+    shopper: &ShopperKeys,
+) -> worker::Result<Vec<(&'static str, Vec<Value>)>> {
+    let sections = export_sections();
+    let statements = sections
+        .iter()
+        .map(|(_, sql)| shopper.bind(db, shop, sql, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = db.batch(statements).await?;
+    sections
+        .iter()
+        .zip(results)
+        .map(|((name, _), result)| Ok((*name, result.results::<Value>()?)))
+        .collect()
+}
+
+/// Deletes everything [`export`] shows, in one batch, and recounts what was counted from it;
+/// answers how many rows of each kind went. Deleting again finds nothing and answers zeros.
+pub async fn delete(
+    db: &D1Database,
+    shop: &Id,
+    shopper: &ShopperKeys,
+    now: i64,
+) -> worker::Result<DeletionReport> {
+    let reviews = format!("SELECT id FROM ({REVIEWS})");
+    let orders = format!("SELECT id FROM ({ORDERS})");
+    // Each deletion, with what it is counted as in the report.
+    let deletions: Vec<(String, Option<&'static str>)> = vec![
+        // Deliveries about them, sent or not: a payload holds the answers, the comment, the
+        // review's id and the order's links, and a pending one must not go out afterwards.
+        (
+            format!(
+                "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND (event_key IN \
+                 (SELECT 'review.held:' || id FROM ({reviews}) \
+                  UNION ALL SELECT 'review.low_rating:' || id FROM ({reviews}) \
+                  UNION ALL SELECT 'order.delivered:' || id FROM ({orders}) \
+                  UNION ALL SELECT 'survey.detractor:' || order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES} \
+                  UNION ALL SELECT 'survey.completed:' || order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES}) \
+                 OR EXISTS (SELECT 1 FROM ({reviews}) r \
+                  WHERE substr(event_key, 1, length(r.id) + 13) = 'review.held:' || r.id || ':'))"
+            ),
+            None,
+        ),
+        // Stored answers for retries that repeat the review or the survey answers.
+        (
+            format!(
+                "DELETE FROM idempotency_keys WHERE shop_id = ?1 AND subject IN \
+                 (SELECT id FROM ({reviews}) UNION ALL SELECT order_id FROM survey_responses \
+                  WHERE {SURVEY_RESPONSES} UNION ALL SELECT id FROM ({orders}))"
+            ),
+            None,
+        ),
+        // The records that their orders' and purchases' products were counted once
+        // (`baskets`): they name the order or the event. The counts themselves stay. An erased
+        // order that the merchant sends again is counted again.
+        (
+            format!(
+                "DELETE FROM baskets WHERE shop_id = ?1 AND basket_key IN \
+                 (SELECT 'order:' || id FROM ({orders}) UNION ALL SELECT 'event:' || id \
+                  FROM shopper_events WHERE shop_id = ?1 AND (browser_key = ?4 \
+                  OR order_id IN ({orders})))"
+            ),
+            None,
+        ),
+        // Events that name the shopper's orders (a purchase the loader saw), whichever browser
+        // sent them.
+        (
+            format!("DELETE FROM shopper_events WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            Some("events"),
+        ),
+        // Their order-lookup budget is a hash of their email.
+        (
+            "DELETE FROM lookup_failures WHERE budget = 'email:' || ?1 || ':' || ?3 AND ?3 != ''"
+                .into(),
+            None,
+        ),
+        (
+            format!("DELETE FROM moderation_log WHERE shop_id = ?1 AND review_id IN ({reviews})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM review_votes WHERE shop_id = ?1 AND review_id IN ({reviews})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM review_reports WHERE shop_id = ?1 AND review_id IN ({reviews})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM survey_responses WHERE {SURVEY_RESPONSES}"),
+            Some("survey_responses"),
+        ),
+        (
+            format!("DELETE FROM reviews WHERE shop_id = ?1 AND id IN ({reviews})"),
+            Some("reviews"),
+        ),
+        (
+            format!("DELETE FROM shipment_events WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM shipments WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM order_items WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        (
+            "DELETE FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''".into(),
+            Some("orders"),
+        ),
+        (
+            "DELETE FROM shopper_events WHERE shop_id = ?1 AND browser_key = ?4".into(),
+            Some("events"),
+        ),
+        (
+            "DELETE FROM browser_views WHERE shop_id = ?1 AND browser_key = ?4".into(),
+            Some("product_views"),
+        ),
+        (
+            "DELETE FROM review_votes WHERE shop_id = ?1 AND voter_key = ?5".into(),
+            Some("votes"),
+        ),
+        (
+            "DELETE FROM review_reports WHERE shop_id = ?1 AND reporter_key = ?5".into(),
+            Some("reports"),
+        ),
+    ];
+    // The recounts run first, counting what will be left, so that the batch (one transaction)
+    // never shows a count that disagrees with its rows.
+    let mut steps: Vec<(D1PreparedStatement, Option<&'static str>)> = vec![
+        (
+            ratings::summary(db, shop, SummaryChange::RecountWithout { shopper }, now)?,
+            None,
+        ),
+        (feedback::recount_without(db, shop, shopper)?, None),
+    ];
+    for (sql, counted) in &deletions {
+        steps.push((shopper.bind(db, shop, sql, Some(now))?, *counted));
+    }
+    let (statements, counted): (Vec<_>, Vec<_>) = steps.into_iter().unzip();
+    let results = db.batch(statements).await?;
+    let mut report = DeletionReport::default();
+    for (counted, result) in counted.iter().zip(&results) {
+        let Some(kind) = counted else { continue };
+        let changes = result
+            .meta()?
+            .and_then(|m| m.changes)
+            .unwrap_or(0)
+            .try_into()
+            .unwrap_or(u32::MAX);
+        // Added up: events go in two steps (the orders' and the browser's).
+        let count = match *kind {
+            "reviews" => &mut report.reviews,
+            "orders" => &mut report.orders,
+            "survey_responses" => &mut report.survey_responses,
+            "events" => &mut report.events,
+            "product_views" => &mut report.product_views,
+            "votes" => &mut report.votes,
+            _ => &mut report.reports,
+        };
+        *count = count.saturating_add(changes);
+    }
+    Ok(report)
+}
