@@ -5,6 +5,12 @@
 //! Architecture invariant: this crate knows no SQL and no server internals; it talks to the edge
 //! only through the wire types and rules of `memnun_protocol`. Nothing a shopper or the edge
 //! sends is ever inserted as HTML: every piece of text becomes a text node.
+//!
+//! One module per kind of page: `product` (features `reviews` and `recommendations`), `tracker` and
+//! `survey` are built one at a time (`xtask/src/build.rs`), and the loader maps a placeholder's
+//! `data-memnun` to its module. A page pays Leptos' base once for the one widget it shows; a page
+//! with both kinds (rare) downloads both. Measured with the tracker's first build: sharing one
+//! module would have put the tracker's code on every product page (BENCHMARKS.md).
 
 // A build with one widget leaves the other's shared words and helpers unused; the linker drops
 // them, so only the full build (the default, which `cargo check` and clippy see) is held to it.

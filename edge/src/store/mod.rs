@@ -3,6 +3,33 @@
 //! here. Statements move in here concept by concept (issue 17); `xtask`'s tidy test lists the
 //! modules that still hold SQL and fails when one gains it or a listed one loses it, so the list
 //! only shrinks.
+//!
+//! ## The tables
+//! `api_keys` (hashes only, named, scoped, `last_used_at`, one active key per name), `reviews`
+//! (with `shopper_key` and a salted `client_hash`, never the address; `status` and `hold_reason`,
+//! `verified` and `order_id`, `helpful_count` and `report_count`, the reply, `body_hash` for
+//! duplicates, `source` and `import_key`), `product_ratings` (one row per product,
+//! `stars_1`…`stars_5`, counting published reviews only, updated in the same batch as each review
+//! and recounted with each moderation decision: a product page reads its summary with one indexed
+//! lookup), `review_votes` and `review_reports` (keyed by review and hashed browser id),
+//! `moderation_policies` (the policy as JSON), `moderation_log`, `shop_secrets` (newest active
+//! signs, every active verifies), `idempotency_keys`, `lookup_failures`, `shops` (with the tracker,
+//! survey and product pages links point to), `shop_origins`; `orders` (the email only as a salted
+//! hash), `order_items`, `shipments`, `shipment_events` (keyed by shipment, status and time, so an
+//! event is stored once), `webhooks` and `webhook_outbox`; `survey_settings` (JSON) and
+//! `survey_responses` (one per order: the answers, `reasons` and `topics` as JSON lists, `seq`,
+//! `opened_at`/`answered_at`/`completed_at`/`dismissed_at`, the shopper key for the cooldown);
+//! `catalog_items`, `shopper_events` (by event id, with a salted browser key), `browser_views` and
+//! `baskets` (what has been counted), `item_counts` (n per product and kind, `buy` or `view`) and
+//! `item_pairs` (co-occurrences in both directions, so a product's neighbours are one indexed
+//! range), `pair_backlog`. Lists page by cursor over an index per order (`reviews_by_product`,
+//! `reviews_by_rating`, `reviews_by_helpful`, `reviews_by_status`, `orders_by_placed`), never by
+//! offset; the attention list sorts the shop's shipments by their latest event, which no index
+//! holds.
+//!
+//! **Invariants:** the summary counts exactly the published reviews (tests recount it after
+//! inserts, approvals, rejections, reports and imports); the satisfaction report equals a recount
+//! from `survey_responses` and `orders` (a test recounts it in JavaScript).
 
 pub mod api_keys;
 pub mod failure_windows;
