@@ -4,8 +4,15 @@
 //! modules that still hold SQL and fails when one gains it or a listed one loses it, so the list
 //! only shrinks.
 
+pub mod baskets;
+pub mod catalog;
+pub mod co_occurrence;
+pub mod events;
 pub mod failure_windows;
 pub mod health;
+pub mod recommendations;
+pub mod retention;
+pub mod views;
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -40,7 +47,8 @@ impl Params {
 
     /// A whole number, or `NULL`.
     pub fn opt_int(mut self, value: Option<i64>) -> Self {
-        self.0.push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        self.0
+            .push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
         self
     }
 
