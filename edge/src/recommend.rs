@@ -9,9 +9,12 @@
 //! request's query budget; reading a strip is a few indexed range reads.
 
 use crate::error::ApiError;
-use crate::http::{self, BodyType, to_json};
+use crate::http::{self, BodyType};
 use crate::secure::sha256_hex;
 use crate::shops;
+use crate::store;
+use crate::store::co_occurrence::PairKind;
+use crate::store::recommendations::StockedItem;
 use memnun_protocol::Id;
 use memnun_protocol::events::{
     BatchError, EventBatch, EventKind, EventsReceived, MAX_REQUEST_BYTES, ShopperEvent,
@@ -21,9 +24,7 @@ use memnun_protocol::recommend::{
     Recommended, Source,
 };
 use memnun_protocol::{FieldErrors, FieldProblem};
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
 
 /// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
@@ -35,67 +36,6 @@ const STORE_TRIES: u32 = 3;
 const REPORT_DEFAULT_DAYS: i64 = 28;
 /// How long a strip may be cached by browsers and the CDN.
 const STRIP_MAX_AGE_S: u32 = 300;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum PairKind {
-    Buy,
-    View,
-}
-
-impl PairKind {
-    const fn as_str(self) -> &'static str {
-        match self {
-            PairKind::Buy => "buy",
-            PairKind::View => "view",
-        }
-    }
-}
-
-fn ms(t: i64) -> JsValue {
-    JsValue::from_f64(t as f64)
-}
-
-/// Statements that count `products` once more in `n` for `kind` (a product listed twice counts
-/// twice: two baskets).
-fn count_items(
-    db: &D1Database,
-    shop: &Id,
-    kind: PairKind,
-    products: &[String],
-) -> Result<Option<D1PreparedStatement>, ApiError> {
-    if products.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        db.prepare(
-            "INSERT INTO item_counts (shop_id, kind, product_id, n) \
-             SELECT ?1, ?2, j.value, 1 FROM json_each(?3) j WHERE true \
-             ON CONFLICT (shop_id, kind, product_id) DO UPDATE SET n = n + 1",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            kind.as_str().into(),
-            to_json(&products)?.into(),
-        ])?,
-    ))
-}
-
-/// The statement that adds one to each pair's `co`.
-fn add_pairs(
-    db: &D1Database,
-    shop: &str,
-    kind: &str,
-    pairs_json: &str,
-) -> Result<D1PreparedStatement, ApiError> {
-    Ok(db
-        .prepare(
-            "INSERT INTO item_pairs (shop_id, kind, a, b, n) \
-             SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), 1 \
-             FROM json_each(?3) j WHERE true \
-             ON CONFLICT (shop_id, kind, a, b) DO UPDATE SET n = n + 1",
-        )
-        .bind(&[shop.into(), kind.into(), pairs_json.into()])?)
-}
 
 /// Statements for `pairs`: the first `budget` now, the rest queued for the scheduled handler
 /// in chunks of `PAIRS_PER_REQUEST`, all in one statement (so a request's statement count does
@@ -111,27 +51,13 @@ fn pair_statements(
     let (now_pairs, later) = pairs.split_at(budget.min(pairs.len()));
     let mut statements = Vec::new();
     if !now_pairs.is_empty() {
-        statements.push(add_pairs(
-            db,
-            shop.as_str(),
-            kind.as_str(),
-            &to_json(&now_pairs)?,
-        )?);
+        statements.push(store::co_occurrence::add_pairs(db, shop, kind, now_pairs)?);
     }
     if !later.is_empty() {
         let chunks: Vec<&[(String, String)]> = later.chunks(PAIRS_PER_REQUEST).collect();
-        statements.push(
-            db.prepare(
-                "INSERT INTO pair_backlog (shop_id, kind, pairs, created_at) \
-                 SELECT ?1, ?2, j.value, ?4 FROM json_each(?3) j",
-            )
-            .bind(&[
-                shop.as_str().into(),
-                kind.as_str().into(),
-                to_json(&chunks)?.into(),
-                ms(now),
-            ])?,
-        );
+        statements.push(store::co_occurrence::queue_pairs(
+            db, shop, kind, &chunks, now,
+        )?);
     }
     Ok(statements)
 }
@@ -161,18 +87,16 @@ fn basket_statements(
         pairs.extend(recommend::basket_pairs(&distinct));
         counted.extend(distinct);
     }
-    // Not OR IGNORE: the counts below are not guarded, so a request that finds a basket new
-    // and loses the race to store it (the same order upserted twice at once) must count
-    // nothing: its batch fails on the key as a whole, and the caller looks again. The order
-    // API's keys (`order:`) and the events' (`event:`) never meet.
-    let mut statements = vec![
-        db.prepare(
-            "INSERT INTO baskets (shop_id, basket_key, created_at) \
-             SELECT ?1, j.value, ?3 FROM json_each(?2) j",
-        )
-        .bind(&[shop.as_str().into(), to_json(&keys)?.into(), ms(now)])?,
-    ];
-    statements.extend(count_items(db, shop, PairKind::Buy, &counted)?);
+    // A request that finds a basket new and loses the race to record it (the same order
+    // upserted twice at once) counts nothing: its batch fails on the key as a whole, and the
+    // caller looks again. The order API's keys (`order:`) and the events' (`event:`) never meet.
+    let mut statements = vec![store::baskets::record(db, shop, &keys, now)?];
+    statements.extend(store::co_occurrence::count_items(
+        db,
+        shop,
+        PairKind::Buy,
+        &counted,
+    )?);
     statements.extend(pair_statements(
         db,
         shop,
@@ -182,33 +106,6 @@ fn basket_statements(
         now,
     )?);
     Ok(statements)
-}
-
-/// Which of `keys` are already counted baskets.
-async fn known_baskets(
-    db: &D1Database,
-    shop: &Id,
-    keys: &[String],
-) -> Result<BTreeSet<String>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        basket_key: String,
-    }
-    if keys.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    Ok(db
-        .prepare(
-            "SELECT basket_key FROM baskets WHERE shop_id = ?1 \
-             AND basket_key IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(&[shop.as_str().into(), to_json(&keys)?.into()])?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.basket_key)
-        .collect())
 }
 
 /// Counts an order's products as a basket, once per order (the order API calls this on every
@@ -222,7 +119,7 @@ pub async fn record_basket(
 ) -> Result<(), ApiError> {
     let key = key.to_owned();
     if products.is_empty()
-        || !known_baskets(db, shop, std::slice::from_ref(&key))
+        || !store::baskets::counted(db, shop, std::slice::from_ref(&key))
             .await?
             .is_empty()
     {
@@ -240,7 +137,7 @@ pub async fn record_basket(
         // The same order upserted at once by another request, which counted it first: this
         // batch failed on the basket's key and counted nothing, as it should.
         Err(e) => {
-            if known_baskets(db, shop, std::slice::from_ref(&key))
+            if store::baskets::counted(db, shop, std::slice::from_ref(&key))
                 .await?
                 .is_empty()
             {
@@ -317,23 +214,8 @@ async fn store_events(
     events: &[ShopperEvent],
     now: i64,
 ) -> Result<Result<(usize, usize), worker::Error>, ApiError> {
-    #[derive(Deserialize)]
-    struct Known {
-        id: String,
-    }
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    let known: BTreeSet<String> = db
-        .prepare(
-            "SELECT id FROM shopper_events WHERE shop_id = ?1 \
-             AND id IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?
-        .all()
-        .await?
-        .results::<Known>()?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
+    let known = store::events::stored_ids(db, shop, &ids).await?;
     // An id repeated inside the batch is a duplicate too: stored once, under its first event.
     let mut taken = known;
     let fresh: Vec<&ShopperEvent> = events
@@ -345,7 +227,7 @@ async fn store_events(
         return Ok(Ok((0, duplicates)));
     }
 
-    let mut statements = vec![events_insert(db, shop, browser_key, &fresh, now)?];
+    let mut statements = vec![store::events::insert(db, shop, browser_key, &fresh, now)?];
     let (views, view_pairs) = view_statements(db, shop, browser_key, &fresh, now).await?;
     statements.extend(views);
     // A purchase naming an order is counted by the order API, which the merchant's own system
@@ -356,7 +238,7 @@ async fn store_events(
         .map(|e| (format!("event:{}", e.id), e.products.clone()))
         .collect();
     let keys: Vec<String> = baskets.iter().map(|(k, _)| k.clone()).collect();
-    let known = known_baskets(db, shop, &keys).await?;
+    let known = store::baskets::counted(db, shop, &keys).await?;
     let mut new_baskets: Vec<(String, Vec<String>)> = Vec::new();
     for (key, products) in baskets {
         if !known.contains(&key) && !new_baskets.iter().any(|(k, _)| *k == key) {
@@ -380,54 +262,6 @@ async fn store_events(
         .map(|_| (fresh.len(), duplicates)))
 }
 
-fn events_insert(
-    db: &D1Database,
-    shop: &Id,
-    browser_key: &str,
-    fresh: &[&ShopperEvent],
-    now: i64,
-) -> Result<D1PreparedStatement, ApiError> {
-    #[derive(serde::Serialize)]
-    struct Row<'a> {
-        id: &'a str,
-        kind: &'a str,
-        product: Option<&'a str>,
-        products: String,
-        order: Option<&'a str>,
-        source: Option<&'a str>,
-        arm: Option<&'a str>,
-    }
-    let rows = fresh
-        .iter()
-        .map(|e| {
-            Ok(Row {
-                id: &e.id,
-                kind: e.kind.as_str(),
-                product: e.product.as_deref(),
-                products: to_json(&e.products)?,
-                order: e.order.as_deref(),
-                source: e.source.map(Source::as_str),
-                arm: e.arm.map(Arm::as_str),
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(db
-        .prepare(
-            "INSERT INTO shopper_events (shop_id, id, browser_key, kind, product_id, \
-             products, order_id, source, arm, time) \
-             SELECT ?1, json_extract(j.value, '$.id'), ?2, json_extract(j.value, '$.kind'), \
-             json_extract(j.value, '$.product'), json_extract(j.value, '$.products'), \
-             json_extract(j.value, '$.order'), json_extract(j.value, '$.source'), \
-             json_extract(j.value, '$.arm'), ?4 FROM json_each(?3) j",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            browser_key.into(),
-            to_json(&rows)?.into(),
-            ms(now),
-        ])?)
-}
-
 /// The statements for this batch's product views: each product this browser views for the
 /// first time is counted and paired with the ones it viewed before.
 #[allow(clippy::type_complexity)]
@@ -446,42 +280,9 @@ async fn view_statements(
     if viewed.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    #[derive(Deserialize)]
-    struct Row {
-        product_id: String,
-    }
-    let mut seen: BTreeSet<String> = db
-        .prepare(
-            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
-             AND product_id IN (SELECT value FROM json_each(?3))",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            browser_key.into(),
-            to_json(&viewed)?.into(),
-        ])?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.product_id)
-        .collect();
-    let mut recent: Vec<String> = db
-        .prepare(
-            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
-             ORDER BY first_at DESC, product_id LIMIT ?3",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            browser_key.into(),
-            JsValue::from_f64(recommend::VIEW_PAIR_WINDOW as f64),
-        ])?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.product_id)
-        .collect();
+    let mut seen = store::views::viewed_before(db, shop, browser_key, &viewed).await?;
+    let mut recent =
+        store::views::latest(db, shop, browser_key, recommend::VIEW_PAIR_WINDOW).await?;
     let mut first_views: Vec<String> = Vec::new();
     let mut pairs = Vec::new();
     for product in viewed {
@@ -494,54 +295,31 @@ async fn view_statements(
     if first_views.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let mut statements = vec![
-        db.prepare(
-            "INSERT INTO browser_views (shop_id, browser_key, product_id, first_at) \
-             SELECT ?1, ?2, j.value, ?4 + j.key FROM json_each(?3) j",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            browser_key.into(),
-            to_json(&first_views)?.into(),
-            ms(now),
-        ])?,
-    ];
-    statements.extend(count_items(db, shop, PairKind::View, &first_views)?);
+    let mut statements = vec![store::views::record_first(
+        db,
+        shop,
+        browser_key,
+        &first_views,
+        now,
+    )?];
+    statements.extend(store::co_occurrence::count_items(
+        db,
+        shop,
+        PairKind::View,
+        &first_views,
+    )?);
     Ok((statements, pairs))
 }
 
 /// The scheduled handler's share: applies the queued pair updates, oldest first, each with the
 /// removal of its row in one batch (so a row is applied once).
 pub async fn drain_backlog(db: &D1Database) -> Result<(), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: i64,
-    }
-    let rows: Vec<Row> = db
-        .prepare("SELECT id FROM pair_backlog ORDER BY id LIMIT ?1")
-        .bind(&[JsValue::from_f64(f64::from(BACKLOG_ROWS_PER_RUN))])?
-        .all()
-        .await?
-        .results()?;
-    // One batch for the run. Each row's pairs are read from the row itself inside the batch, so
-    // a row a run that overlaps this one has already applied and deleted adds nothing.
+    let rows = store::co_occurrence::backlog(db, BACKLOG_ROWS_PER_RUN).await?;
+    // One batch for the run, each row applied next to its removal.
     let mut batch = Vec::new();
-    for row in rows {
-        let id = JsValue::from_f64(row.id as f64);
-        batch.push(
-            db.prepare(
-                "INSERT INTO item_pairs (shop_id, kind, a, b, n) \
-                 SELECT b.shop_id, b.kind, json_extract(j.value, '$[0]'), \
-                 json_extract(j.value, '$[1]'), 1 \
-                 FROM pair_backlog b, json_each(b.pairs) j WHERE b.id = ?1 AND true \
-                 ON CONFLICT (shop_id, kind, a, b) DO UPDATE SET n = n + 1",
-            )
-            .bind(std::slice::from_ref(&id))?,
-        );
-        batch.push(
-            db.prepare("DELETE FROM pair_backlog WHERE id = ?1")
-                .bind(&[id])?,
-        );
+    for id in rows {
+        batch.push(store::co_occurrence::apply_queued(db, id)?);
+        batch.push(store::co_occurrence::remove_queued(db, id)?);
     }
     if !batch.is_empty() {
         db.batch(batch).await?;
@@ -576,90 +354,48 @@ pub async fn list(
             _ => {}
         }
     }
-    let key: [JsValue; 2] = [shop.as_str().into(), product.as_str().into()];
     const CANDIDATES: u32 = 50;
-    let neighbours = |kind: &str| -> Result<D1PreparedStatement, ApiError> {
-        Ok(db
-            .prepare(
-                "SELECT p.b AS product, p.n AS co, c.n AS n, \
-                 (SELECT n FROM item_counts WHERE shop_id = ?1 AND kind = ?3 AND product_id = ?2) AS na \
-                 FROM item_pairs p JOIN item_counts c \
-                 ON c.shop_id = p.shop_id AND c.kind = p.kind AND c.product_id = p.b \
-                 JOIN catalog_items i ON i.shop_id = p.shop_id AND i.product_id = p.b \
-                 AND i.in_stock = 1 \
-                 WHERE p.shop_id = ?1 AND p.kind = ?3 AND p.a = ?2 ORDER BY p.n DESC LIMIT 500",
-            )
-            .bind(&[key[0].clone(), key[1].clone(), kind.into()])?)
-    };
-    let stars = "(r.stars_1 + r.stars_2 + r.stars_3 + r.stars_4 + r.stars_5)";
     let results = db
         .batch(vec![
             shops::exists_statement(db, shop)?,
-            neighbours("buy")?,
-            neighbours("view")?,
-            db.prepare(format!(
-                "SELECT i.product_id AS product FROM catalog_items i JOIN product_ratings r \
-                 ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
-                 WHERE i.shop_id = ?1 AND i.in_stock = 1 AND {stars} > 0 AND i.category = \
-                 (SELECT category FROM catalog_items WHERE shop_id = ?1 AND product_id = ?2) \
-                 ORDER BY (r.stars_1 + 2 * r.stars_2 + 3 * r.stars_3 + 4 * r.stars_4 \
-                 + 5 * r.stars_5) * 1.0 / {stars} DESC, {stars} DESC, i.product_id LIMIT ?3"
-            ))
-            .bind(&[
-                key[0].clone(),
-                key[1].clone(),
-                JsValue::from_f64(f64::from(CANDIDATES)),
-            ])?,
-            db.prepare(
-                "SELECT c.product_id AS product FROM item_counts c JOIN catalog_items i \
-                 ON i.shop_id = c.shop_id AND i.product_id = c.product_id AND i.in_stock = 1 \
-                 WHERE c.shop_id = ?1 AND c.kind = 'buy' ORDER BY c.n DESC, c.product_id LIMIT ?2",
-            )
-            .bind(&[key[0].clone(), JsValue::from_f64(f64::from(CANDIDATES))])?,
-            db.prepare(
-                "SELECT product_id AS product FROM catalog_items WHERE shop_id = ?1 \
-                 AND in_stock = 1 ORDER BY created_at DESC, product_id LIMIT ?2",
-            )
-            .bind(&[key[0].clone(), JsValue::from_f64(f64::from(CANDIDATES))])?,
+            store::recommendations::neighbours(db, shop, product, PairKind::Buy)?,
+            store::recommendations::neighbours(db, shop, product, PairKind::View)?,
+            store::recommendations::top_rated_in_category(db, shop, product, CANDIDATES)?,
+            store::recommendations::bestsellers(db, shop, CANDIDATES)?,
+            store::recommendations::newest(db, shop, CANDIDATES)?,
         ])
         .await?;
-    #[derive(Deserialize)]
-    struct Near {
-        product: String,
-        co: u64,
-        n: u64,
-        na: Option<u64>,
-    }
-    #[derive(Deserialize)]
-    struct Candidate {
-        product: String,
-    }
     let mut results = results.into_iter();
     let mut next = || {
         results
             .next()
             .ok_or_else(|| ApiError::Internal("a recommendation query gave no result".into()))
     };
-    let ranked = |rows: Vec<Near>| -> Vec<String> {
-        let n_a = rows.first().and_then(|r| r.na).unwrap_or(0);
-        let neighbours: Vec<Neighbour> = rows
-            .into_iter()
-            .map(|r| Neighbour {
-                product: r.product,
-                co: r.co,
-                n: r.n,
-            })
-            .collect();
+    let ranked = |(n_a, neighbours): (u64, Vec<Neighbour>)| -> Vec<String> {
         recommend::rank_similar(n_a, &neighbours)
     };
-    let plain = |rows: Vec<Candidate>| rows.into_iter().map(|c| c.product).collect::<Vec<_>>();
     shops::found(&next()?)?;
     let mut by_source: BTreeMap<Source, Vec<String>> = BTreeMap::new();
-    by_source.insert(Source::BoughtTogether, ranked(next()?.results()?));
-    by_source.insert(Source::ViewedTogether, ranked(next()?.results()?));
-    by_source.insert(Source::TopRated, plain(next()?.results()?));
-    by_source.insert(Source::Bestseller, plain(next()?.results()?));
-    by_source.insert(Source::Newest, plain(next()?.results()?));
+    by_source.insert(
+        Source::BoughtTogether,
+        ranked(store::recommendations::read_neighbours(&next()?)?),
+    );
+    by_source.insert(
+        Source::ViewedTogether,
+        ranked(store::recommendations::read_neighbours(&next()?)?),
+    );
+    by_source.insert(
+        Source::TopRated,
+        store::recommendations::read_products(&next()?)?,
+    );
+    by_source.insert(
+        Source::Bestseller,
+        store::recommendations::read_products(&next()?)?,
+    );
+    by_source.insert(
+        Source::Newest,
+        store::recommendations::read_products(&next()?)?,
+    );
 
     // Which candidates the catalog has in stock, with what the strip shows of them.
     let all: Vec<&String> = by_source
@@ -668,8 +404,8 @@ pub async fn list(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let rows = in_stock(db, shop, &all).await?;
-    let by_id: BTreeMap<&str, &CatalogRow> =
+    let rows = store::recommendations::in_stock(db, shop, &all).await?;
+    let by_id: BTreeMap<&str, &StockedItem> =
         rows.iter().map(|i| (i.product_id.as_str(), i)).collect();
     let strip = recommend::fill(
         limit as usize,
@@ -717,38 +453,7 @@ pub async fn report(
         }
     }
     let (from, to) = http::report_period(from.as_deref(), to.as_deref(), now, REPORT_DEFAULT_DAYS)?;
-    #[derive(Deserialize)]
-    struct Row {
-        kind: String,
-        source: String,
-        arm: Option<String>,
-        product_id: String,
-        n: u64,
-    }
-    let rows: Vec<Row> = db
-        .prepare(
-            "SELECT kind, source, arm, product_id, COUNT(*) AS n FROM shopper_events \
-             WHERE shop_id = ?1 AND time >= ?2 AND time < ?3 AND source IS NOT NULL \
-             AND product_id IS NOT NULL AND kind IN \
-             ('recommendation_shown', 'recommendation_clicked', 'add_to_cart', 'purchase') \
-             GROUP BY kind, source, arm, product_id",
-        )
-        .bind(&[shop.as_str().into(), ms(from), ms(to)])?
-        .all()
-        .await?
-        .results()?;
-    let counts: Vec<recommend::EventCount> = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(recommend::EventCount {
-                kind: EventKind::parse(&r.kind)?,
-                source: Source::parse(&r.source)?,
-                arm: r.arm.as_deref().and_then(Arm::parse),
-                product: r.product_id,
-                n: r.n,
-            })
-        })
-        .collect();
+    let counts = store::events::recommendation_counts(db, shop, from, to).await?;
     let mut resp = http::json(
         200,
         &recommend::RecommendationReport::build(from, to, &counts),
@@ -757,48 +462,9 @@ pub async fn report(
     Ok(resp)
 }
 
-/// A catalog item as a card needs it, with its rating histogram.
-#[derive(Deserialize)]
-struct CatalogRow {
-    product_id: String,
-    name: String,
-    price_minor: i64,
-    currency: String,
-    image_url: Option<String>,
-    url: String,
-    /// JSON array of the five star counts (nulls without reviews).
-    stars: Option<String>,
-}
-
-/// The items of `ids` the catalog has in stock (in no particular order).
-async fn in_stock<T: AsRef<str> + serde::Serialize>(
-    db: &D1Database,
-    shop: &Id,
-    ids: &[T],
-) -> Result<Vec<CatalogRow>, ApiError> {
-    Ok(in_stock_statement(db, shop, ids)?.all().await?.results()?)
-}
-
-fn in_stock_statement<T: AsRef<str> + serde::Serialize>(
-    db: &D1Database,
-    shop: &Id,
-    ids: &[T],
-) -> Result<D1PreparedStatement, ApiError> {
-    Ok(db
-        .prepare(
-            "SELECT i.product_id, i.name, i.price_minor, i.currency, i.image_url, i.url, \
-             json_array(r.stars_1, r.stars_2, r.stars_3, r.stars_4, r.stars_5) AS stars \
-             FROM catalog_items i LEFT JOIN product_ratings r \
-             ON r.shop_id = i.shop_id AND r.product_id = i.product_id \
-             WHERE i.shop_id = ?1 AND i.in_stock = 1 \
-             AND i.product_id IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(&[shop.as_str().into(), to_json(&ids)?.into()])?)
-}
-
 /// A strip's card from a catalog row: the name in `locale` (else the other language) and the
 /// mean rating in hundredths.
-fn card(item: &CatalogRow, source: Source, locale: &str) -> Recommended {
+fn card(item: &StockedItem, source: Source, locale: &str) -> Recommended {
     let names: BTreeMap<String, String> = serde_json::from_str(&item.name).unwrap_or_default();
     let name = names
         .get(locale)
@@ -867,12 +533,12 @@ pub async fn recently_viewed(
         db,
         vec![
             shops::exists_statement(db, shop)?,
-            in_stock_statement(db, shop, &ids)?,
+            store::recommendations::in_stock_statement(db, shop, &ids)?,
         ],
     )
     .await?;
     shops::found(&shop_row)?;
-    let rows: Vec<CatalogRow> = stock.results()?;
+    let rows: Vec<StockedItem> = stock.results()?;
     let items: Vec<Recommended> = ids
         .iter()
         .filter_map(|id| rows.iter().find(|r| r.product_id == *id))

@@ -13,53 +13,23 @@
 
 use crate::api_keys::LOCKOUT_WINDOW_MS;
 use crate::error::ApiError;
+use crate::store::retention::{self, DAY_MS};
 use memnun_protocol::idempotency::RETENTION_MS;
-use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 /// Rows of each kind one run deletes.
 pub const PURGE_BATCH: u32 = 500;
 /// How long the merchant can read a finished delivery in `GET /v1/admin/webhook/deliveries`.
 pub const DELIVERY_LOG_DAYS: i64 = 30;
-const DAY_MS: i64 = 86_400_000;
 
 pub async fn purge(db: &D1Database, now: i64) -> Result<(), ApiError> {
-    let batch = JsValue::from_f64(f64::from(PURGE_BATCH));
-    let before = |age_ms: i64| JsValue::from_f64((now - age_ms) as f64);
     let statements = vec![
-        db.prepare(
-            "DELETE FROM idempotency_keys WHERE rowid IN \
-             (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
-        )
-        .bind(&[before(RETENTION_MS), batch.clone()])?,
-        db.prepare(
-            "DELETE FROM admin_auth_failures WHERE rowid IN \
-             (SELECT rowid FROM admin_auth_failures WHERE window_start < ?1 LIMIT ?2)",
-        )
-        .bind(&[before(LOCKOUT_WINDOW_MS), batch.clone()])?,
-        db.prepare(
-            "DELETE FROM lookup_failures WHERE rowid IN \
-             (SELECT rowid FROM lookup_failures WHERE window_start < ?1 LIMIT ?2)",
-        )
-        .bind(&[before(DAY_MS), batch.clone()])?,
-        db.prepare(
-            "DELETE FROM shopper_events WHERE rowid IN \
-             (SELECT e.rowid FROM shops s JOIN shopper_events e ON e.shop_id = s.id \
-              AND e.time < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
-        )
-        .bind(&[before(0), batch.clone(), JsValue::from_f64(DAY_MS as f64)])?,
-        db.prepare(
-            "DELETE FROM browser_views WHERE rowid IN \
-             (SELECT v.rowid FROM shops s JOIN browser_views v ON v.shop_id = s.id \
-              AND v.first_at < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
-        )
-        .bind(&[before(0), batch.clone(), JsValue::from_f64(DAY_MS as f64)])?,
-        db.prepare(
-            "DELETE FROM webhook_outbox WHERE rowid IN \
-             (SELECT rowid FROM webhook_outbox WHERE created_at < ?1 \
-              AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT ?2)",
-        )
-        .bind(&[before(DELIVERY_LOG_DAYS * DAY_MS), batch])?,
+        retention::purge_idempotency_keys(db, now - RETENTION_MS, PURGE_BATCH)?,
+        retention::purge_auth_failures(db, now - LOCKOUT_WINDOW_MS, PURGE_BATCH)?,
+        retention::purge_lookup_failures(db, now - DAY_MS, PURGE_BATCH)?,
+        retention::purge_events(db, now, PURGE_BATCH)?,
+        retention::purge_views(db, now, PURGE_BATCH)?,
+        retention::purge_finished_deliveries(db, now - DELIVERY_LOG_DAYS * DAY_MS, PURGE_BATCH)?,
     ];
     db.batch(statements).await?;
     Ok(())

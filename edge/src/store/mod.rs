@@ -32,17 +32,24 @@
 //! from `survey_responses` and `orders` (a test recounts it in JavaScript).
 
 pub mod api_keys;
+pub mod baskets;
+pub mod catalog;
+pub mod co_occurrence;
+pub mod events;
 pub mod failure_windows;
 pub mod feedback;
 pub mod health;
 pub mod idempotency;
 pub mod moderation;
 pub mod ratings;
+pub mod recommendations;
+pub mod retention;
 pub mod reviews;
 pub mod shoppers;
 pub mod shops;
 pub mod survey_responses;
 pub mod survey_settings;
+pub mod views;
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
