@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
 use crate::secure::sha256_hex;
+use crate::shopper_write::{self, Opened};
 use crate::store::feedback::{self as stored, Report, Target};
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
@@ -61,11 +62,14 @@ async fn start<T: serde::de::DeserializeOwned>(
     endpoint: &'static str,
     now: i64,
 ) -> Result<Result<Started<T>, Response>, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "FEEDBACK_WRITES", format!("{shop}:{client}")).await?;
-    let key = Idempotency::key_of(req)?;
-    let (body, raw): (T, Vec<u8>) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    let idempotency = Idempotency::new(shop, endpoint, key, &raw);
+    const WRITE: shopper_write::Rules = shopper_write::Rules {
+        client_limit: "FEEDBACK_WRITES",
+        shop_limit: None,
+        max_bytes: MAX_REQUEST_BYTES,
+        body: BodyType::Json,
+    };
+    let (Opened { body, client }, idempotency) =
+        shopper_write::open_idempotent::<T>(req, env, shop, &WRITE, endpoint).await?;
     Ok(match idempotency.replay(db, now).await? {
         Some(replayed) => Err(replayed),
         None => Ok(Started {

@@ -25,6 +25,7 @@ mod retention;
 mod review_csv;
 mod reviews;
 mod secure;
+mod shopper_write;
 mod shoppers;
 mod shops;
 mod statement_count;

@@ -11,6 +11,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::sha256_hex;
+use crate::shopper_write;
 use crate::shops;
 use crate::store;
 use crate::store::co_occurrence::PairKind;
@@ -172,11 +173,15 @@ pub async fn receive(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "EVENT_WRITES", format!("{shop}:{client}")).await?;
-    http::rate_limit(env, "SHOP_EVENTS", shop.to_string()).await?;
-    let (batch, _): (EventBatch, _) =
-        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Beacon).await?;
+    const BEACON: shopper_write::Rules = shopper_write::Rules {
+        client_limit: "EVENT_WRITES",
+        shop_limit: Some("SHOP_EVENTS"),
+        max_bytes: MAX_REQUEST_BYTES,
+        body: BodyType::Beacon,
+    };
+    let batch = shopper_write::open::<EventBatch>(req, env, shop, &BEACON)
+        .await?
+        .body;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
     let browser_key = sha256_hex(&[b"browser", http::salt(env)?.as_bytes(), browser.as_bytes()]);
     // The same batch twice at once (a beacon and its retry), or two tabs of one browser seeing

@@ -7,8 +7,8 @@
 use crate::clock;
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
-use crate::idempotency::Idempotency;
 use crate::secure::{random_hex, sha256_hex};
+use crate::shopper_write;
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self as stored, PublishedQuery, Submission};
@@ -34,6 +34,12 @@ const DUPLICATE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 const LOW_RATING: u8 = 2;
 
 const ENDPOINT_CREATE: &str = "POST /v1/shops/{shop}/reviews";
+const WRITE: shopper_write::Rules = shopper_write::Rules {
+    client_limit: "REVIEW_WRITES",
+    shop_limit: None,
+    max_bytes: MAX_REQUEST_BYTES,
+    body: BodyType::Json,
+};
 
 pub async fn create(
     req: &mut Request,
@@ -41,13 +47,11 @@ pub async fn create(
     db: &D1Database,
     shop: &Id,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "REVIEW_WRITES", format!("{shop}:{client}")).await?;
-    let key = Idempotency::key_of(req)?;
-    let (new, raw): (NewReview, Vec<u8>) =
-        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let (opened, idempotency) =
+        shopper_write::open_idempotent::<NewReview>(req, env, shop, &WRITE, ENDPOINT_CREATE)
+            .await?;
+    let (new, client) = (opened.body, opened.client);
     let now = clock::now_ms(req, env);
-    let idempotency = Idempotency::new(shop, ENDPOINT_CREATE, key, &raw);
 
     let valid = new.normalized().validate().map_err(ApiError::Validation)?;
     if new.is_bot() {

@@ -14,6 +14,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
+use crate::shopper_write;
 use crate::store::survey_responses::{self as responses, Save, Situation};
 use crate::store::survey_settings;
 use crate::tokens;
@@ -30,6 +31,13 @@ use std::collections::BTreeMap;
 use worker::{D1Database, Env, Request, Response};
 
 const ENDPOINT_ANSWERS: &str = "POST /v1/shops/{shop}/survey/answers";
+/// Opening a survey and saving its answers share one limit per client.
+const WRITE: shopper_write::Rules = shopper_write::Rules {
+    client_limit: "SURVEY_WRITES",
+    shop_limit: None,
+    max_bytes: MAX_REQUEST_BYTES,
+    body: BodyType::Json,
+};
 const OPEN_MAX_BYTES: usize = 2 * 1024;
 /// Responses one export holds (the newest first); a shop with more exports by period.
 const MAX_EXPORT_ROWS: u32 = 50_000;
@@ -150,9 +158,13 @@ pub async fn open(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
-    let (body, _): (SurveyOpen, _) = http::read_json(req, OPEN_MAX_BYTES, BodyType::Json).await?;
+    const OPEN: shopper_write::Rules = shopper_write::Rules {
+        max_bytes: OPEN_MAX_BYTES,
+        ..WRITE
+    };
+    let body = shopper_write::open::<SurveyOpen>(req, env, shop, &OPEN)
+        .await?
+        .body;
     let mut errors = FieldErrors::default();
     let locale = survey::check_locale(&mut errors, body.locale.as_deref());
     if !errors.is_empty() {
@@ -186,16 +198,19 @@ pub async fn answer(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "SURVEY_WRITES", format!("{shop}:{client}")).await?;
-    let key = Idempotency::key_of(req)?;
-    let (submission, raw): (SurveySubmission, Vec<u8>) =
-        http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    let (opened, idempotency) = shopper_write::open_idempotent::<SurveySubmission>(
+        req,
+        env,
+        shop,
+        &WRITE,
+        ENDPOINT_ANSWERS,
+    )
+    .await?;
+    let submission = opened.body;
     let valid = submission
         .normalized()
         .validate()
         .map_err(ApiError::Validation)?;
-    let idempotency = Idempotency::new(shop, ENDPOINT_ANSWERS, key, &raw);
     if let Some(replayed) = idempotency.replay(db, now).await? {
         return Ok(replayed);
     }
