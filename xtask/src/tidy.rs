@@ -84,8 +84,6 @@ mod tests {
         "feedback.rs",
         "idempotency.rs",
         "moderation.rs",
-        "order_list.rs",
-        "orders.rs",
         "recommend.rs",
         "retention.rs",
         "review_csv.rs",
@@ -94,8 +92,6 @@ mod tests {
         "shops.rs",
         "survey.rs",
         "survey_responses.rs",
-        "tokens.rs",
-        "webhooks.rs",
     ];
 
     #[test]

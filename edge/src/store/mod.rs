@@ -6,6 +6,11 @@
 
 pub mod failure_windows;
 pub mod health;
+pub mod order_list;
+pub mod orders;
+pub mod token_secrets;
+pub mod webhook_outbox;
+pub mod webhooks;
 
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -40,7 +45,8 @@ impl Params {
 
     /// A whole number, or `NULL`.
     pub fn opt_int(mut self, value: Option<i64>) -> Self {
-        self.0.push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        self.0
+            .push(value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
         self
     }
 
