@@ -174,7 +174,7 @@ pub async fn report(
                 "hold_reason": HoldReason::Reported.as_str(),
             }),
             now,
-            Some((moderation::IF_LOGGED, Vec::new())),
+            Some((moderation::IF_LOGGED, crate::store::Params::new())),
         )?,
         ratings::summary(
             db,

@@ -8,43 +8,19 @@
 
 use crate::error::ApiError;
 use crate::http;
+use crate::store::order_list as order_list_store;
 use memnun_protocol::Id;
 use memnun_protocol::order::{self, TrackingStatus};
 use memnun_protocol::order_list::{
     self, AttentionPage, AttentionReason, OrderPage, OrderSummary, PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX, STALE_DAYS_DEFAULT, STALE_DAYS_MAX, ShipmentAttention,
 };
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
 fn bad_cursor() -> ApiError {
     ApiError::InvalidParameter("cursor is not one this API gave out".into())
-}
-
-/// SQL ranking a shipment's events newest first as `order::current_status` does: by time, then
-/// (at the same time) the one furthest along, statuses that end or break the journey above
-/// every step, then by name as the tracker's `ORDER BY time, status` leaves the last of equals.
-/// Built from the protocol's steps, never from the request.
-fn latest_event_window() -> String {
-    // Above every step, as `current_status`'s `usize::MAX`, and within SQLite's integers.
-    const OFF_THE_STEPS: usize = 1_000;
-    let arms: String = TrackingStatus::ALL
-        .iter()
-        .map(|s| {
-            format!(
-                " WHEN '{}' THEN {}",
-                s.as_str(),
-                s.step().unwrap_or(OFF_THE_STEPS)
-            )
-        })
-        .collect();
-    format!(
-        "ROW_NUMBER() OVER (PARTITION BY order_id, shipment_id \
-         ORDER BY time DESC, CASE status{arms} ELSE -1 END DESC, status DESC)"
-    )
 }
 
 /// `GET /v1/admin/orders?q=&limit=&cursor=`: newest placed first. `q` finds orders whose number
@@ -64,57 +40,10 @@ pub async fn orders(req: &Request, db: &D1Database, shop: &Id) -> Result<Respons
             _ => {}
         }
     }
-    let mut page_sql = String::from(
-        "SELECT id, number, placed_at, updated_at, delivered_at FROM orders WHERE shop_id = ?1",
-    );
-    let mut args: Vec<JsValue> = vec![
-        shop.as_str().into(),
-        JsValue::from_f64(f64::from(limit + 1)),
-    ];
-    if let Some(term) = search {
-        args.push(term.into());
-        let q = args.len();
-        // Starts with: its first occurrence is at the start.
-        page_sql.push_str(&format!(
-            " AND (instr(lower(number), ?{q}) = 1 OR instr(lower(id), ?{q}) = 1)"
-        ));
-    }
-    if let Some((time, [id])) = &cursor {
-        args.push(JsValue::from_f64(*time as f64));
-        args.push(id.as_str().into());
-        let (t, i) = (args.len() - 1, args.len());
-        page_sql.push_str(&format!(
-            " AND (placed_at < ?{t} OR (placed_at = ?{t} AND id < ?{i}))"
-        ));
-    }
-    page_sql.push_str(" ORDER BY placed_at DESC, id DESC LIMIT ?2");
-    // The page first, then the latest event of only its shipments: one statement, one row per
-    // shipment (or per order without any), in the page's order and the shipments' own.
-    let sql = format!(
-        "WITH page AS ({page_sql}), \
-         latest AS (SELECT order_id, shipment_id, status, time, {} AS n FROM shipment_events \
-           WHERE shop_id = ?1 AND order_id IN (SELECT id FROM page)) \
-         SELECT p.id, p.number, p.placed_at, p.updated_at, p.delivered_at, \
-           s.id AS shipment, l.status, l.time \
-         FROM page p \
-         LEFT JOIN shipments s ON s.shop_id = ?1 AND s.order_id = p.id \
-         LEFT JOIN latest l ON l.order_id = s.order_id AND l.shipment_id = s.id AND l.n = 1 \
-         ORDER BY p.placed_at DESC, p.id DESC, s.position",
-        latest_event_window()
-    );
-
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        number: String,
-        placed_at: i64,
-        updated_at: i64,
-        delivered_at: Option<i64>,
-        shipment: Option<String>,
-        status: Option<String>,
-        time: Option<i64>,
-    }
-    let rows: Vec<Row> = db.prepare(sql).bind(&args)?.all().await?.results()?;
+    let after = cursor.as_ref().map(|(time, [id])| (*time, id.as_str()));
+    let rows =
+        order_list_store::orders_page(db, shop, i64::from(limit + 1), search.as_deref(), after)
+            .await?;
     let mut orders: Vec<OrderSummary> = Vec::new();
     // Each order's shipments' statuses, in the shipments' order, as the tracker reads them.
     let mut statuses: Vec<Vec<TrackingStatus>> = Vec::new();
@@ -200,57 +129,12 @@ pub async fn attention(
         }
     }
     let stale_before = now - i64::from(days) * MS_PER_DAY;
-    let finals: Vec<&str> = TrackingStatus::ALL
-        .iter()
-        .filter(|s| s.is_final())
-        .map(|s| s.as_str())
-        .collect();
-    let mut args: Vec<JsValue> = vec![
-        shop.as_str().into(),
-        JsValue::from_f64(f64::from(limit + 1)),
-        TrackingStatus::Ordered.as_str().into(),
-        TrackingStatus::Exception.as_str().into(),
-        http::to_json(&finals)?.into(),
-        JsValue::from_f64(stale_before as f64),
-    ];
-    let mut after = String::new();
-    if let Some((time, [order_id, shipment])) = &cursor {
-        args.push(JsValue::from_f64(*time as f64));
-        args.push(order_id.as_str().into());
-        args.push(shipment.as_str().into());
-        after = " AND (last_activity_at > ?7 OR (last_activity_at = ?7 AND (order_id > ?8 \
-                 OR (order_id = ?8 AND shipment > ?9))))"
-            .into();
-    }
-    // Every shipment of the shop is read: whether one needs attention depends on its latest
-    // event, which no index holds. One statement, whose cost grows with the shop's shipments;
-    // a latest status stored with each shipment would be the next step for very large shops.
-    let sql = format!(
-        "WITH latest AS (SELECT order_id, shipment_id, status, time, {} AS n \
-           FROM shipment_events WHERE shop_id = ?1), \
-         tracked AS (SELECT s.order_id, o.number, s.id AS shipment, s.carrier, \
-           s.tracking_number, COALESCE(l.status, ?3) AS status, \
-           COALESCE(l.time, o.placed_at) AS last_activity_at \
-           FROM shipments s JOIN orders o ON o.shop_id = s.shop_id AND o.id = s.order_id \
-           LEFT JOIN latest l ON l.order_id = s.order_id AND l.shipment_id = s.id AND l.n = 1 \
-           WHERE s.shop_id = ?1) \
-         SELECT * FROM tracked WHERE (status = ?4 OR (status NOT IN \
-           (SELECT value FROM json_each(?5)) AND last_activity_at < ?6)){after} \
-         ORDER BY last_activity_at, order_id, shipment LIMIT ?2",
-        latest_event_window()
-    );
-
-    #[derive(Deserialize)]
-    struct Row {
-        order_id: String,
-        number: String,
-        shipment: String,
-        carrier: String,
-        tracking_number: Option<String>,
-        status: String,
-        last_activity_at: i64,
-    }
-    let rows: Vec<Row> = db.prepare(sql).bind(&args)?.all().await?.results()?;
+    let after = cursor
+        .as_ref()
+        .map(|(time, [order_id, shipment])| (*time, order_id.as_str(), shipment.as_str()));
+    let rows =
+        order_list_store::attention_page(db, shop, i64::from(limit + 1), stale_before, after)
+            .await?;
     let mut shipments = rows
         .into_iter()
         .map(|r| {

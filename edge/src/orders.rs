@@ -2,30 +2,35 @@
 //! `POST …/events`) and makes their links (`POST …/links`); shoppers read them with a `track`
 //! token (`POST /v1/shops/{shop}/orders/track`) or find them by number and email
 //! (`POST /v1/shops/{shop}/orders/lookup`). A shopper's view never holds the email or prices.
-//!
-//! Items, shipments and events go to D1 as JSON through `json_each`: a whole order is a handful
-//! of statements, whatever its size, inside D1's per-request query limit.
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::sha256_hex;
+use crate::shopper_write;
 use crate::shops;
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
+use crate::store::orders::{self as order_store, StoredOrder};
 use crate::tokens::{self, Signer};
 use crate::webhooks;
 use memnun_protocol::Id;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
     NewEvents, OrderLinks, OrderUpsert, OrderView, ProductLink, ReviewInvitation, ShipmentView,
-    TrackRequest, Tracked, TrackingEvent, TrackingStatus, ViewItem,
+    TrackRequest, Tracked, TrackingEvent, TrackingStatus,
 };
 use memnun_protocol::token::Purpose;
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Env, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
+/// Finding an order (by number and email, or by a track token) is a read that carries private
+/// data, so it comes as a POST; its limit is per client, apart from the shop's writes.
+const SHOPPER_READ: shopper_write::Rules = shopper_write::Rules {
+    client_limit: "ORDER_LOOKUPS",
+    shop_limit: None,
+    max_bytes: LOOKUP_MAX_BYTES,
+    body: BodyType::Json,
+};
 /// How long the token a lookup gives the widget stays valid.
 const TRACK_TTL_DAYS: u32 = 30;
 
@@ -58,88 +63,12 @@ pub async fn upsert(
         ..upsert
     };
     let valid = upsert.validate().map_err(ApiError::Validation)?;
-
-    #[derive(Serialize)]
-    struct ShipmentRow<'a> {
-        id: &'a str,
-        carrier: &'a str,
-        tracking_number: Option<&'a str>,
-        tracking_url: Option<&'a str>,
-        estimate_at: Option<i64>,
-        estimate_source: Option<&'a str>,
-    }
-    let items =
-        serde_json::to_string(&valid.items).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let shipments: Vec<ShipmentRow> = valid
-        .shipments
-        .iter()
-        .map(|s| ShipmentRow {
-            id: s.id.as_str(),
-            carrier: &s.carrier,
-            tracking_number: s.tracking_number.as_deref(),
-            tracking_url: s.tracking_url.as_deref(),
-            estimate_at: s.estimated_delivery.as_ref().map(|e| e.date),
-            estimate_source: s.estimated_delivery.as_ref().map(|e| e.source.as_str()),
-        })
-        .collect();
-    let shipments =
-        serde_json::to_string(&shipments).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let key: [JsValue; 2] = [shop.as_str().into(), order_id.as_str().into()];
-    let with = |extra: &[JsValue]| -> Vec<JsValue> {
-        key.iter().cloned().chain(extra.iter().cloned()).collect()
-    };
-    db.batch(vec![
-        db.prepare(
-            "INSERT INTO orders (shop_id, id, number, email_hash, placed_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6) \
-             ON CONFLICT (shop_id, id) DO UPDATE SET number = excluded.number, \
-             email_hash = COALESCE(excluded.email_hash, orders.email_hash), \
-             placed_at = COALESCE(?5, orders.placed_at), updated_at = excluded.updated_at",
-        )
-        .bind(&with(&[
-            valid.number.as_str().into(),
-            valid
-                .email
-                .as_deref()
-                .map(|e| email_hash(env, e))
-                .transpose()?
-                .map_or(JsValue::NULL, JsValue::from),
-            valid
-                .placed_at
-                .map_or(JsValue::NULL, |t| JsValue::from_f64(t as f64)),
-            JsValue::from_f64(now as f64),
-        ]))?,
-        db.prepare("DELETE FROM order_items WHERE shop_id = ?1 AND order_id = ?2")
-            .bind(&with(&[]))?,
-        db.prepare(
-            "INSERT INTO order_items (shop_id, order_id, position, product_id, quantity, \
-             price_minor, currency) \
-             SELECT ?1, ?2, j.key, json_extract(j.value, '$.product'), \
-             json_extract(j.value, '$.quantity'), json_extract(j.value, '$.price_minor'), \
-             json_extract(j.value, '$.currency') FROM json_each(?3) j",
-        )
-        .bind(&with(&[items.as_str().into()]))?,
-        db.prepare(
-            "DELETE FROM shipments WHERE shop_id = ?1 AND order_id = ?2 \
-             AND id NOT IN (SELECT json_extract(value, '$.id') FROM json_each(?3))",
-        )
-        .bind(&with(&[shipments.as_str().into()]))?,
-        // `WHERE true`: SQLite reads an ON after a bare FROM as a join's, not the upsert's.
-        db.prepare(
-            "INSERT INTO shipments (shop_id, order_id, id, position, carrier, tracking_number, \
-             tracking_url, estimate_at, estimate_source) \
-             SELECT ?1, ?2, json_extract(j.value, '$.id'), j.key, \
-             json_extract(j.value, '$.carrier'), json_extract(j.value, '$.tracking_number'), \
-             json_extract(j.value, '$.tracking_url'), json_extract(j.value, '$.estimate_at'), \
-             json_extract(j.value, '$.estimate_source') FROM json_each(?3) j WHERE true \
-             ON CONFLICT (shop_id, order_id, id) DO UPDATE SET position = excluded.position, \
-             carrier = excluded.carrier, tracking_number = excluded.tracking_number, \
-             tracking_url = excluded.tracking_url, estimate_at = excluded.estimate_at, \
-             estimate_source = excluded.estimate_source",
-        )
-        .bind(&with(&[shipments.as_str().into()]))?,
-    ])
-    .await?;
+    let hashed_email = valid
+        .email
+        .as_deref()
+        .map(|e| email_hash(env, e))
+        .transpose()?;
+    order_store::save(db, shop, &order_id, &valid, hashed_email.as_deref(), now).await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
     let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
     crate::recommend::record_basket(db, shop, &format!("order:{order_id}"), &products, now).await?;
@@ -194,24 +123,7 @@ pub async fn add_events(
             "shipment {first} is not one of this order's shipments; add it with PUT first"
         )));
     }
-    let json = serde_json::to_string(&events).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let result = db
-        .prepare(
-            "INSERT OR IGNORE INTO shipment_events (shop_id, order_id, shipment_id, status, time, \
-             location, note, received_at) \
-             SELECT ?1, ?2, json_extract(j.value, '$.shipment'), json_extract(j.value, '$.status'), \
-             json_extract(j.value, '$.time'), json_extract(j.value, '$.location'), \
-             json_extract(j.value, '$.note'), ?4 FROM json_each(?3) j",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            order_id.as_str().into(),
-            json.as_str().into(),
-            JsValue::from_f64(now as f64),
-        ])?
-        .run()
-        .await?;
-    let added = result.meta()?.and_then(|m| m.changes).unwrap_or(0);
+    let added = order_store::add_events(db, shop, &order_id, &events, now).await?;
     let after = load(db, shop, &order_id, now).await?;
     if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
         delivered(db, shop, &order_id, &after, now).await?;
@@ -242,16 +154,12 @@ async fn delivered(
         "delivered_at": delivered_at,
         "links": links,
     });
-    let mut batch = vec![
-        db.prepare(
-            "UPDATE orders SET delivered_at = ?3 WHERE shop_id = ?1 AND id = ?2 AND delivered_at IS NULL",
-        )
-        .bind(&[
-            shop.as_str().into(),
-            order_id.as_str().into(),
-            JsValue::from_f64(delivered_at as f64),
-        ])?,
-    ];
+    let mut batch = vec![order_store::mark_delivered(
+        db,
+        shop,
+        order_id,
+        delivered_at,
+    )?];
     batch.push(webhooks::enqueue(
         db,
         shop,
@@ -335,64 +243,15 @@ struct Loaded {
 }
 
 async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loaded, ApiError> {
-    #[derive(Deserialize)]
-    struct OrderRow {
-        number: String,
-        placed_at: i64,
-        delivered_at: Option<i64>,
-    }
-    #[derive(Deserialize)]
-    struct ShipmentRow {
-        id: String,
-        carrier: String,
-        tracking_number: Option<String>,
-        tracking_url: Option<String>,
-        estimate_at: Option<i64>,
-        estimate_source: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct EventRow {
-        shipment_id: String,
-        status: String,
-        time: i64,
-        location: Option<String>,
-        note: Option<String>,
-    }
-    let key: [JsValue; 2] = [shop.as_str().into(), order_id.as_str().into()];
-    let [order_rows, item_rows, shipment_rows, event_rows] = http::batch(
-        db,
-        vec![
-            db.prepare(
-                "SELECT number, placed_at, delivered_at FROM orders WHERE shop_id = ?1 AND id = ?2",
-            )
-            .bind(&key)?,
-            db.prepare(
-                "SELECT product_id AS product, quantity FROM order_items \
-                 WHERE shop_id = ?1 AND order_id = ?2 ORDER BY position",
-            )
-            .bind(&key)?,
-            db.prepare(
-                "SELECT id, carrier, tracking_number, tracking_url, estimate_at, estimate_source \
-                 FROM shipments WHERE shop_id = ?1 AND order_id = ?2 ORDER BY position",
-            )
-            .bind(&key)?,
-            db.prepare(
-                "SELECT shipment_id, status, time, location, note FROM shipment_events \
-                 WHERE shop_id = ?1 AND order_id = ?2 ORDER BY time, status",
-            )
-            .bind(&key)?,
-        ],
-    )
-    .await?;
-    let order_row = order_rows
-        .results::<OrderRow>()?
-        .into_iter()
-        .next()
+    let StoredOrder {
+        order: order_row,
+        items,
+        shipments,
+        events,
+    } = order_store::load(db, shop, order_id)
+        .await?
         .ok_or(ApiError::NotFound("order"))?;
-    let items: Vec<ViewItem> = item_rows.results()?;
-    let events: Vec<EventRow> = event_rows.results()?;
-    let shipments: Vec<ShipmentView> = shipment_rows
-        .results::<ShipmentRow>()?
+    let shipments: Vec<ShipmentView> = shipments
         .into_iter()
         .map(|s| {
             let timeline: Vec<TrackingEvent> = events
@@ -532,9 +391,10 @@ pub async fn lookup(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
-    let (lookup, _): (Lookup, _) = http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
+    let shopper_write::Opened {
+        body: lookup,
+        client,
+    } = shopper_write::open::<Lookup>(req, env, shop, &SHOPPER_READ).await?;
     let lookup = Lookup {
         number: lookup
             .number
@@ -565,10 +425,6 @@ pub async fn lookup(
             window_ms: HOUR_MS,
         },
     ];
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-    }
     // The reservations and the order in one round trip (one transaction); a miss takes the
     // same path as a wrong email.
     let [by_email, by_shop, by_client, found] = http::batch::<4>(
@@ -577,15 +433,7 @@ pub async fn lookup(
             reserve_lookup_failure(db, &budgets[0].key, now, budgets[0].window_ms)?,
             reserve_lookup_failure(db, &budgets[1].key, now, budgets[1].window_ms)?,
             reserve_lookup_failure(db, &budgets[2].key, now, budgets[2].window_ms)?,
-            db.prepare(
-                "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2 AND email_hash = ?3 \
-                 LIMIT 1",
-            )
-            .bind(&[
-                shop.as_str().into(),
-                number.as_str().into(),
-                email_key.as_str().into(),
-            ])?,
+            order_store::find_by_number_and_email(db, shop, &number, &email_key)?,
         ],
     )
     .await?;
@@ -609,8 +457,7 @@ pub async fn lookup(
     } else {
         None
     };
-    let found = found.results::<Row>()?;
-    let order_id = found.first().and_then(|r| Id::parse(&r.id).ok());
+    let order_id = order_store::found(&found)?.and_then(|id| Id::parse(&id).ok());
     if refused.is_none() && order_id.is_none() {
         return Err(not_found());
     }
@@ -646,10 +493,9 @@ pub async fn track(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let client = http::client_hash(req, env)?;
-    http::rate_limit(env, "ORDER_LOOKUPS", format!("{shop}:{client}")).await?;
-    let (body, _): (TrackRequest, _) =
-        http::read_json(req, LOOKUP_MAX_BYTES, BodyType::Json).await?;
+    let body = shopper_write::open::<TrackRequest>(req, env, shop, &SHOPPER_READ)
+        .await?
+        .body;
     let token = body.token.unwrap_or_default();
     let claims = tokens::verify(db, shop, &token, Purpose::Track, now)
         .await?

@@ -6,35 +6,14 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use crate::store::token_secrets::{self, TokenSecret};
 use memnun_protocol::token::{
     self, CreatedSecret, MintedToken, Purpose, SecretInfo, TokenClaims, TokenError, TokenRequest,
 };
 use memnun_protocol::{FieldErrors, FieldProblem, Id};
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use worker::{D1Database, Request, Response};
 
 const MAX_REQUEST_BYTES: usize = 1024;
-
-#[derive(Deserialize)]
-struct SecretRow {
-    kid: String,
-    secret: String,
-    created_at: i64,
-    retired_at: Option<i64>,
-}
-
-async fn secrets(db: &D1Database, shop: &Id) -> Result<Vec<SecretRow>, ApiError> {
-    Ok(db
-        .prepare(
-            "SELECT kid, secret, created_at, retired_at FROM shop_secrets WHERE shop_id = ?1 \
-             ORDER BY created_at DESC, kid DESC",
-        )
-        .bind(&[shop.as_str().into()])?
-        .all()
-        .await?
-        .results()?)
-}
 
 /// Checks a shopper's token for `purpose` in `shop` at `now_ms`.
 pub async fn verify(
@@ -44,7 +23,7 @@ pub async fn verify(
     purpose: Purpose,
     now_ms: i64,
 ) -> Result<Result<TokenClaims, TokenError>, ApiError> {
-    let rows = secrets(db, shop).await?;
+    let rows = token_secrets::all(db, shop).await?;
     Ok(token::verify(
         token,
         purpose,
@@ -67,7 +46,7 @@ pub struct Signer {
 
 impl Signer {
     pub async fn load(db: &D1Database, shop: &Id) -> Result<Signer, ApiError> {
-        let signing = secrets(db, shop)
+        let signing = token_secrets::all(db, shop)
             .await?
             .into_iter()
             .find(|r| r.retired_at.is_none())
@@ -128,7 +107,7 @@ pub async fn mint(
 
 /// `GET /v1/admin/secrets`: ids and dates only, never the secrets.
 pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let rows = secrets(db, shop).await?;
+    let rows = token_secrets::all(db, shop).await?;
     let signing = rows
         .iter()
         .find(|r| r.retired_at.is_none())
@@ -149,17 +128,7 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
 pub async fn create(db: &D1Database, shop: &Id, now_ms: i64) -> Result<Response, ApiError> {
     let kid = format!("s{}", random_hex(4)?);
     let secret = random_hex(32)?;
-    db.prepare(
-        "INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&[
-        shop.as_str().into(),
-        kid.as_str().into(),
-        secret.as_str().into(),
-        JsValue::from_f64(now_ms as f64),
-    ])?
-    .run()
-    .await?;
+    token_secrets::create(db, shop, &kid, &secret, now_ms).await?;
     http::json(201, &CreatedSecret { kid, secret })
 }
 
@@ -171,8 +140,8 @@ pub async fn retire(
     kid: &str,
     now_ms: i64,
 ) -> Result<Response, ApiError> {
-    let rows = secrets(db, shop).await?;
-    let active: Vec<&SecretRow> = rows.iter().filter(|r| r.retired_at.is_none()).collect();
+    let rows = token_secrets::all(db, shop).await?;
+    let active: Vec<&TokenSecret> = rows.iter().filter(|r| r.retired_at.is_none()).collect();
     if !active.iter().any(|r| r.kid == kid) {
         return Err(ApiError::NotFound("secret"));
     }
@@ -181,13 +150,6 @@ pub async fn retire(
         errors.push("kid", FieldProblem::SigningSecret);
         return Err(ApiError::Validation(errors));
     }
-    db.prepare("UPDATE shop_secrets SET retired_at = ?3 WHERE shop_id = ?1 AND kid = ?2")
-        .bind(&[
-            shop.as_str().into(),
-            kid.into(),
-            JsValue::from_f64(now_ms as f64),
-        ])?
-        .run()
-        .await?;
+    token_secrets::retire(db, shop, kid, now_ms).await?;
     Ok(Response::empty()?.with_status(204))
 }

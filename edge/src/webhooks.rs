@@ -13,19 +13,22 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::secure::random_hex;
+use crate::store::webhook_outbox::{self, Due, NewDelivery};
+use crate::store::webhooks as settings;
 use futures_util::StreamExt;
 use futures_util::future::Either;
 use memnun_protocol::webhook::{
     self, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WebhookCreated, WebhookDeliveries,
-    WebhookDelivery, WebhookEvent, WebhookInfo, WebhookUpdate,
+    WebhookEvent, WebhookUpdate,
 };
 use memnun_protocol::{FieldErrors, FieldProblem, Id};
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{
     D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit, RequestRedirect,
     Response,
 };
+
+pub use crate::store::webhook_outbox::Condition;
 
 const MAX_REQUEST_BYTES: usize = 4 * 1024;
 /// Deliveries one run of the scheduled handler sends; the rest wait for the next minute.
@@ -54,10 +57,6 @@ pub fn enqueue(
     enqueue_if(db, shop, event_type, key, data, now, None)
 }
 
-/// A condition on the database, checked when the batch runs: SQL whose parameters are numbered
-/// from `?7`, and their values.
-pub type Condition<'a> = (&'a str, Vec<JsValue>);
-
 /// As [`enqueue`], queued only if `condition` holds when the batch runs: so an event can follow
 /// a guarded write in the same batch (a survey answer stored only if it is newer) and be
 /// queued only when that write happened.
@@ -78,34 +77,21 @@ pub fn enqueue_if(
         data,
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (extra, extra_args) = condition.unwrap_or(("1", Vec::new()));
-    let mut args = vec![
-        id.into(),
-        shop.as_str().into(),
-        event_type.into(),
-        key.into(),
-        payload.into(),
-        JsValue::from_f64(now as f64),
-    ];
-    args.extend(extra_args);
-    Ok(db
-        .prepare(format!(
-            "INSERT OR IGNORE INTO webhook_outbox \
-             (id, shop_id, event_type, event_key, payload, next_attempt_at, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 \
-             WHERE EXISTS (SELECT 1 FROM webhooks WHERE shop_id = ?2) AND ({extra})"
-        ))
-        .bind(&args)?)
+    let delivery = NewDelivery {
+        id: &id,
+        shop,
+        event_type,
+        key,
+        payload: &payload,
+        now,
+    };
+    Ok(webhook_outbox::enqueue(db, &delivery, condition)?)
 }
 
 /// `GET /v1/admin/webhook`: where events go (never the secret).
 pub async fn get(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let row: Option<WebhookInfo> = db
-        .prepare("SELECT url, updated_at FROM webhooks WHERE shop_id = ?1")
-        .bind(&[shop.as_str().into()])?
-        .first(None)
-        .await?;
-    http::json(200, &row.ok_or(ApiError::NotFound("webhook"))?)
+    let webhook = settings::get(db, shop).await?;
+    http::json(200, &webhook.ok_or(ApiError::NotFound("webhook"))?)
 }
 
 /// Whether the tests' receivers on 127.0.0.1 may be sent to (`WEBHOOK_LOOPBACK_ALLOWED =
@@ -263,39 +249,15 @@ pub async fn put(
         return Err(ApiError::Validation(errors));
     }
     let secret = format!("whsec_{}", random_hex(24)?);
-    // The replaced secret signs beside the new one (the receiver may not have the new one
-    // yet), unless retired. One previous secret is kept: a second change within the overlap
-    // drops the first (the one the receiver has most likely installed is the one just replaced).
-    db.prepare(
-        "INSERT INTO webhooks (shop_id, url, secret, updated_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, \
-         updated_at = excluded.updated_at, \
-         previous_secret = CASE WHEN ?6 THEN NULL ELSE webhooks.secret END, \
-         previous_secret_until = CASE WHEN ?6 THEN NULL ELSE ?4 + ?5 END",
-    )
-    .bind(&[
-        shop.as_str().into(),
-        url.as_str().into(),
-        secret.as_str().into(),
-        JsValue::from_f64(now as f64),
-        JsValue::from_f64((webhook::SECRET_OVERLAP_S * 1000) as f64),
-        JsValue::from_f64(if retire { 1.0 } else { 0.0 }),
-    ])?
-    .run()
-    .await?;
+    settings::set(db, shop, &url, &secret, now, retire).await?;
     http::json(200, &WebhookCreated { url, secret })
 }
 
 /// `DELETE /v1/admin/webhook`: no more events are queued; queued ones are not sent.
 pub async fn delete(db: &D1Database, shop: &Id, now: i64) -> Result<Response, ApiError> {
     db.batch(vec![
-        db.prepare("DELETE FROM webhooks WHERE shop_id = ?1")
-            .bind(&[shop.as_str().into()])?,
-        db.prepare(
-            "UPDATE webhook_outbox SET failed_at = ?2, last_error = 'webhook removed' \
-             WHERE shop_id = ?1 AND delivered_at IS NULL AND failed_at IS NULL",
-        )
-        .bind(&[shop.as_str().into(), JsValue::from_f64(now as f64)])?,
+        settings::delete(db, shop)?,
+        webhook_outbox::give_up_undelivered(db, shop, now)?,
     ])
     .await?;
     Ok(Response::empty()?.with_status(204))
@@ -303,15 +265,7 @@ pub async fn delete(db: &D1Database, shop: &Id, now: i64) -> Result<Response, Ap
 
 /// `GET /v1/admin/webhook/deliveries`: the newest 50 deliveries and how they went.
 pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let deliveries: Vec<WebhookDelivery> = db
-        .prepare(
-            "SELECT id, event_type, attempts, next_attempt_at, delivered_at, failed_at, last_error, \
-             created_at FROM webhook_outbox WHERE shop_id = ?1 ORDER BY created_at DESC, id LIMIT 50",
-        )
-        .bind(&[shop.as_str().into()])?
-        .all()
-        .await?
-        .results()?;
+    let deliveries = webhook_outbox::newest(db, shop).await?;
     http::json(200, &WebhookDeliveries { deliveries })
 }
 
@@ -323,42 +277,15 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
     let claim = random_hex(12)?;
     // A late run's scheduled time is in the past; its lease must still outlast the run.
     let lease_ends = now.max(worker::Date::now().as_millis() as i64) + CLAIM_LEASE_MS;
-    let at = |ms: i64| JsValue::from_f64(ms as f64);
-    // Claimed and read in one batch (one transaction): a run that overlaps this one finds these
-    // rows claimed. Ranked per shop and taken round-robin: every shop's first due delivery,
-    // then every shop's second, and so on.
-    let [_, claimed] = http::batch::<2>(
+    let due = webhook_outbox::claim_due(
         &db,
-        vec![
-            db.prepare(
-                "UPDATE webhook_outbox SET claim = ?3, claimed_until = ?4 WHERE id IN \
-                 (SELECT id FROM (SELECT o.id, o.next_attempt_at, ROW_NUMBER() OVER \
-                   (PARTITION BY o.shop_id ORDER BY o.next_attempt_at, o.id) AS nth \
-                   FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
-                   WHERE o.delivered_at IS NULL AND o.failed_at IS NULL \
-                   AND o.next_attempt_at <= ?1 \
-                   AND (o.claimed_until IS NULL OR o.claimed_until <= ?1)) \
-                  WHERE nth <= ?5 ORDER BY nth, next_attempt_at LIMIT ?2)",
-            )
-            .bind(&[
-                at(now),
-                JsValue::from_f64(f64::from(DELIVERIES_PER_RUN)),
-                claim.as_str().into(),
-                at(lease_ends),
-                JsValue::from_f64(f64::from(PER_SHOP_PER_RUN)),
-            ])?,
-            db.prepare(
-                "SELECT o.id, o.event_type, o.payload, o.attempts, w.url, w.secret, \
-                 CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret END \
-                 AS previous_secret \
-                 FROM webhook_outbox o JOIN webhooks w ON w.shop_id = o.shop_id \
-                 WHERE o.claim = ?1",
-            )
-            .bind(&[claim.as_str().into(), at(now)])?,
-        ],
+        &claim,
+        now,
+        lease_ends,
+        DELIVERIES_PER_RUN,
+        PER_SHOP_PER_RUN,
     )
     .await?;
-    let due: Vec<Due> = claimed.results()?;
     if due.is_empty() {
         return Ok(());
     }
@@ -381,61 +308,19 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
         .await;
     let mut statements = Vec::with_capacity(due.len());
     for (delivery, outcome) in outcomes {
-        let attempts = JsValue::from_f64(f64::from(delivery.attempts + 1));
-        let id: JsValue = delivery.id.as_str().into();
-        // Each releases its own claim only: a lapsed claim taken over by another run is theirs.
+        let attempts = delivery.attempts + 1;
+        let (id, claim) = (delivery.id.as_str(), claim.as_str());
         let statement = match outcome {
-            Ok(()) => db
-                .prepare(
-                    "UPDATE webhook_outbox SET delivered_at = ?2, attempts = ?3, last_error = NULL, \
-                     claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?4",
-                )
-                .bind(&[id, at(now), attempts, claim.as_str().into()])?,
-            Err(error) => match webhook::next_attempt_after(delivery.attempts + 1, now) {
-                Some(next) => db
-                    .prepare(
-                        "UPDATE webhook_outbox SET attempts = ?2, next_attempt_at = ?3, \
-                         last_error = ?4, claim = NULL, claimed_until = NULL \
-                         WHERE id = ?1 AND claim = ?5",
-                    )
-                    .bind(&[
-                        id,
-                        attempts,
-                        at(next),
-                        error.as_str().into(),
-                        claim.as_str().into(),
-                    ])?,
-                None => db
-                    .prepare(
-                        "UPDATE webhook_outbox SET attempts = ?2, failed_at = ?3, last_error = ?4, \
-                         claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?5",
-                    )
-                    .bind(&[
-                        id,
-                        attempts,
-                        at(now),
-                        error.as_str().into(),
-                        claim.as_str().into(),
-                    ])?,
+            Ok(()) => webhook_outbox::delivered(&db, id, claim, attempts, now)?,
+            Err(error) => match webhook::next_attempt_after(attempts, now) {
+                Some(next) => webhook_outbox::retry(&db, id, claim, attempts, next, &error)?,
+                None => webhook_outbox::give_up(&db, id, claim, attempts, now, &error)?,
             },
         };
         statements.push(statement);
     }
     db.batch(statements).await?;
     Ok(())
-}
-
-/// A delivery that is due, with where it goes.
-#[derive(Deserialize)]
-struct Due {
-    id: String,
-    event_type: String,
-    payload: String,
-    attempts: u32,
-    url: String,
-    secret: String,
-    /// The secret the current one replaced, while it still signs.
-    previous_secret: Option<String>,
 }
 
 /// One attempt: `Ok` on a 2xx answer; otherwise why not, for the merchant's delivery list.

@@ -182,7 +182,7 @@ pub fn stored_as_detractor(save: &Save<'_>) -> Condition<'static> {
     (
         "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
          AND seq = ?8 AND updated_at = ?9 AND nps <= 6)",
-        stored(save).0,
+        stored(save),
     )
 }
 
@@ -191,7 +191,7 @@ pub fn stored_as_completed(save: &Save<'_>) -> Condition<'static> {
     (
         "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
          AND seq = ?8 AND updated_at = ?9 AND completed_at IS NOT NULL)",
-        stored(save).0,
+        stored(save),
     )
 }
 
