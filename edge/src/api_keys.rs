@@ -6,6 +6,7 @@
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
+use crate::pseudonyms;
 use crate::secure::random_hex;
 use crate::store::api_keys as store;
 use crate::store::failure_windows;
@@ -58,7 +59,7 @@ pub async fn authenticate(
     if key.is_empty() {
         return Err(ApiError::Unauthorized);
     }
-    let client = http::client_hash(req, env)?;
+    let client = pseudonyms::client(req, env)?;
     // Keys longer than any we issue are wrong without asking D1 which key they are, but still
     // count as a try.
     let hash = if key.len() > 200 {

@@ -1,7 +1,7 @@
 //! Shoppers on other shoppers' reviews: `POST /v1/shops/{shop}/reviews/{review}/votes` ("Was
 //! this helpful?") and `…/reports` ("Report this review"). A row is kept per browser (its random
 //! id, stored hashed, is part of the row's key), but what is *counted* is distinct clients: the
-//! salted hash of the sender's address (an IPv6 client by its /64, `http::client_network`). The
+//! salted hash of the sender's address (an IPv6 client by its /64, `pseudonyms::client_network`). The
 //! browser id is a body field anyone can make up, so counting it would let one script hide any
 //! review or stuff any vote. The counts on the review are recounted from the rows in the same
 //! batch, so they never drift. A review reported by `report_threshold` clients is held for the
@@ -13,7 +13,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
-use crate::secure::sha256_hex;
+use crate::pseudonyms;
 use crate::shopper_write::{self, Opened};
 use crate::store::feedback::{self as stored, Report, Target};
 use crate::store::moderation::{self, Actor, LogLine};
@@ -38,10 +38,6 @@ async fn published(db: &D1Database, shop: &Id, review: &str) -> Result<Target, A
     stored::published(db, shop, review)
         .await?
         .ok_or(ApiError::NotFound("review"))
-}
-
-pub fn browser_key(shop: &Id, id: &str) -> String {
-    sha256_hex(&[b"browser", shop.as_str().as_bytes(), id.as_bytes()])
 }
 
 /// A feedback write once its common checks passed: the body, the client, and the idempotency
@@ -98,7 +94,15 @@ pub async fn vote(
     };
     let voter = body.validate().map_err(ApiError::Validation)?;
     published(db, shop, review).await?;
-    let helpful = stored::vote(db, shop, review, &browser_key(shop, &voter), &client, now).await?;
+    let helpful = stored::vote(
+        db,
+        shop,
+        review,
+        &pseudonyms::voter(shop, &voter),
+        &client,
+        now,
+    )
+    .await?;
     let answer = serde_json::to_string(&VoteCounted { helpful })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     // The vote itself is idempotent by browser; remembering the answer makes a retry see the
@@ -140,7 +144,7 @@ pub async fn report(
         shop,
         review,
         &Report {
-            reporter_key: &browser_key(shop, &valid.reporter),
+            reporter_key: &pseudonyms::voter(shop, &valid.reporter),
             reason: valid.reason,
             note: &valid.note,
             client: &client,

@@ -2,7 +2,6 @@
 //! content types, JSON answers, CORS headers, the client's identity.
 
 use crate::error::ApiError;
-use crate::secure::sha256_hex;
 use futures_util::StreamExt;
 use memnun_protocol::Id;
 use serde::Serialize;
@@ -174,60 +173,6 @@ impl Cors {
 /// The request's `Origin`, if it sent one.
 pub fn origin(req: &Request) -> Option<String> {
     req.headers().get("Origin").ok().flatten()
-}
-
-/// A salted hash of the client: enough to count and limit one client, never enough to recover
-/// its address. Cloudflare sets `CF-Connecting-IP`; locally tests set it themselves. Fails (503)
-/// when the salt is not configured, so nothing is counted or stored under a guessable hash.
-pub fn client_hash(req: &Request, env: &Env) -> Result<String, ApiError> {
-    let address = req
-        .headers()
-        .get("CF-Connecting-IP")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    Ok(sha256_hex(&[
-        b"client",
-        salt(env)?.as_bytes(),
-        client_network(&address).as_bytes(),
-    ]))
-}
-
-/// What counts as one client: an IPv4 address, or an IPv6 address's /64. One host (one home
-/// line, one cloud machine) is routinely given a whole /64, so counting full IPv6 addresses
-/// would let it dodge every per-client limit and count as thousands of reporters or voters.
-/// An IPv4-mapped IPv6 address is its IPv4 address.
-pub fn client_network(address: &str) -> String {
-    use std::net::IpAddr;
-    match address.trim().parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.to_string(),
-        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-        // Cloudflare always sends an address; whatever else arrives is one client as written.
-        Err(_) => address.trim().to_owned(),
-    }
-}
-
-/// The secret salt of every hash that stands for a person (client addresses, emails), from the
-/// `CLIENT_HASH_SALT` secret (`wrangler secret put CLIENT_HASH_SALT`). Without it those hashes
-/// could be reversed by guessing, so whatever needs one is refused (503) and logged until the
-/// secret is set.
-pub fn salt(env: &Env) -> Result<String, ApiError> {
-    match env.secret("CLIENT_HASH_SALT").map(|v| v.to_string()) {
-        Ok(salt) if !salt.trim().is_empty() => Ok(salt),
-        _ => Err(ApiError::NotConfigured("CLIENT_HASH_SALT")),
-    }
-}
-
-/// The shopper key of a review written with an email: the same for every review (widget or
-/// import) by that email, so one shopper's data can be found and deleted.
-pub fn email_shopper_key(salt: &str, email: &str) -> String {
-    sha256_hex(&[b"email", salt.as_bytes(), email.to_lowercase().as_bytes()])
 }
 
 /// Counts one write by `key` against the limiter bound as `binding` in `wrangler.toml`.

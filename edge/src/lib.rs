@@ -20,6 +20,7 @@ mod log;
 mod moderation;
 mod order_list;
 mod orders;
+mod pseudonyms;
 mod recommend;
 mod retention;
 mod review_csv;

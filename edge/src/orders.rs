@@ -5,6 +5,7 @@
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
+use crate::pseudonyms;
 use crate::secure::sha256_hex;
 use crate::shopper_write;
 use crate::shops;
@@ -34,14 +35,6 @@ const SHOPPER_READ: shopper_write::Rules = shopper_write::Rules {
 /// How long the token a lookup gives the widget stays valid.
 const TRACK_TTL_DAYS: u32 = 30;
 
-pub fn email_hash(env: &Env, email: &str) -> Result<String, ApiError> {
-    Ok(sha256_hex(&[
-        b"order-email",
-        http::salt(env)?.as_bytes(),
-        email.trim().to_lowercase().as_bytes(),
-    ]))
-}
-
 /// `PUT /v1/admin/orders/{order}`: creates or replaces the order, its items and shipments
 /// (events stay with their shipment's id).
 pub async fn upsert(
@@ -66,7 +59,7 @@ pub async fn upsert(
     let hashed_email = valid
         .email
         .as_deref()
-        .map(|e| email_hash(env, e))
+        .map(|e| pseudonyms::order_email(env, e))
         .transpose()?;
     order_store::save(db, shop, &order_id, &valid, hashed_email.as_deref(), now).await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
@@ -410,7 +403,7 @@ pub async fn lookup(
         format!("{client}:{number_key}"),
     )
     .await?;
-    let email_key = email_hash(env, &email)?;
+    let email_key = pseudonyms::order_email(env, &email)?;
     let budgets = [
         LookupBudget {
             key: email_budget_key(shop, &email_key),

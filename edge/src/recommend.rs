@@ -10,7 +10,7 @@
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
-use crate::secure::sha256_hex;
+use crate::pseudonyms;
 use crate::shopper_write;
 use crate::shops;
 use crate::store;
@@ -183,7 +183,7 @@ pub async fn receive(
         .await?
         .body;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
-    let browser_key = sha256_hex(&[b"browser", http::salt(env)?.as_bytes(), browser.as_bytes()]);
+    let browser_key = pseudonyms::browser(&pseudonyms::salt(env)?, &browser);
     // The same batch twice at once (a beacon and its retry), or two tabs of one browser seeing
     // a product first at once: both requests find the same events or first views new, but
     // only one can store them (inserted without OR IGNORE, so the other's batch fails as a

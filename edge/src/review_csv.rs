@@ -9,6 +9,7 @@
 
 use crate::error::ApiError;
 use crate::http;
+use crate::pseudonyms;
 use crate::secure::sha256_hex;
 use crate::store;
 use crate::store::reviews::ImportedReview;
@@ -63,7 +64,7 @@ pub async fn import(
     let bytes = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
     let (rows, refused) = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;
-    let salt = http::salt(env)?;
+    let salt = pseudonyms::salt(env)?;
     let stored: Vec<ImportedReview> = rows
         .into_iter()
         .map(|row| {
@@ -83,7 +84,7 @@ pub async fn import(
                     .as_bytes(),
             ]);
             let shopper_key = match &v.email {
-                Some(email) => http::email_shopper_key(&salt, email),
+                Some(email) => pseudonyms::review_email(&salt, email),
                 None => sha256_hex(&[b"import", import_key.as_bytes()]),
             };
             ImportedReview {

@@ -7,6 +7,7 @@
 use crate::clock;
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
+use crate::pseudonyms;
 use crate::secure::{random_hex, sha256_hex};
 use crate::shopper_write;
 use crate::store::moderation::{self, Actor, LogLine};
@@ -108,8 +109,8 @@ pub async fn create(
     };
 
     let shopper_key = match &valid.email {
-        Some(email) => http::email_shopper_key(&http::salt(env)?, email),
-        None => sha256_hex(&[b"client", client.as_bytes()]),
+        Some(email) => pseudonyms::review_email(&pseudonyms::salt(env)?, email),
+        None => pseudonyms::review_client(&client),
     };
     let review = Review {
         id: format!("r{}", random_hex(12)?),

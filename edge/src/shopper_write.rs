@@ -8,6 +8,7 @@
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
 use crate::idempotency::Idempotency;
+use crate::pseudonyms;
 use memnun_protocol::Id;
 use serde::de::DeserializeOwned;
 use worker::{Env, Request};
@@ -61,7 +62,7 @@ pub async fn open_idempotent<T: DeserializeOwned>(
 
 /// The client, if it is within its limits.
 async fn let_in(req: &Request, env: &Env, shop: &Id, rules: &Rules) -> Result<String, ApiError> {
-    let client = http::client_hash(req, env)?;
+    let client = pseudonyms::client(req, env)?;
     http::rate_limit(env, rules.client_limit, format!("{shop}:{client}")).await?;
     if let Some(binding) = rules.shop_limit {
         http::rate_limit(env, binding, shop.to_string()).await?;

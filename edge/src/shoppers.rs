@@ -22,7 +22,7 @@
 
 use crate::error::ApiError;
 use crate::http::{self, BodyType};
-use crate::secure::sha256_hex;
+use crate::pseudonyms;
 use crate::store::shoppers::{self as stored, ShopperKeys};
 use memnun_protocol::Id;
 use memnun_protocol::shopper::{MAX_REQUEST_BYTES, Shopper, ShopperRequest};
@@ -38,20 +38,20 @@ async fn read_shopper(req: &mut Request) -> Result<Shopper, ApiError> {
 /// How each table's rows name the shopper: the hashes their writes stored. Keys that match
 /// nothing stand for the other way of naming a shopper.
 fn keys(env: &Env, shop: &Id, shopper: &Shopper) -> Result<ShopperKeys, ApiError> {
-    let salt = http::salt(env)?;
+    let salt = pseudonyms::salt(env)?;
     let none = String::new;
     Ok(match shopper {
         Shopper::Email(email) => ShopperKeys {
-            review_key: http::email_shopper_key(&salt, email),
-            order_key: crate::orders::email_hash(env, email)?,
+            review_key: pseudonyms::review_email(&salt, email),
+            order_key: pseudonyms::order_email(env, email)?,
             browser_key: none(),
             feedback_key: none(),
         },
         Shopper::Browser(browser) => ShopperKeys {
             review_key: none(),
             order_key: none(),
-            browser_key: sha256_hex(&[b"browser", salt.as_bytes(), browser.as_bytes()]),
-            feedback_key: crate::feedback::browser_key(shop, browser),
+            browser_key: pseudonyms::browser(&salt, browser),
+            feedback_key: pseudonyms::voter(shop, browser),
         },
     })
 }
