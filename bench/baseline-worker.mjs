@@ -1,5 +1,5 @@
 // The bench's ceiling: a minimal hand-written JavaScript Worker that runs the same D1 statements
-// as memnun's review POST and GET (edge/src/shops.rs, idempotency.rs, reviews.rs), under the same
+// as memnun's review POST and GET (edge/src/handlers/shops.rs, idempotency.rs, reviews.rs), under the same
 // runtime and local D1, with no validation, no normalisation and no error mapping. What memnun
 // costs beyond it is what Rust, validation and our schema add.
 const json = (status, body) =>

@@ -288,7 +288,7 @@ describe("hostile corpus", () => {
       assert.ok(Array.isArray(entry.unchanged), `${entry.name}: says what must not change`);
       // An unknown merchant path is a 401 without a key: the key is checked before the route.
       const routed = routeOf(entry.path.replace(/\{[a-z0-9_]+\}/g, "x")) || entry.expect.status === 404 || entry.path.startsWith("/v1/admin/");
-      assert.ok(routed, `${entry.name}: a route of lib.rs, or a 404`);
+      assert.ok(routed, `${entry.name}: a route of the route table, or a 404`);
       const address = entry.headers?.["CF-Connecting-IP"];
       if (address) {
         assert.ok(!addresses.has(address), `${entry.name}: its own client address`);

@@ -339,7 +339,7 @@ describe("importing files from another platform", () => {
 
   // Fails against the worker as built: a row without `id` is keyed by a hash of its content
   // and its `created_at`, which defaults to the time of the import, so each import of the same
-  // file gets new keys and stores every review again (edge/src/review_csv.rs, `import_key`).
+  // file gets new keys and stores every review again (edge/src/handlers/review_csv.rs, `import_key`).
   test("a file without id or created_at columns, imported twice, adds its reviews once", async () => {
     const file = toCsv([
       ["product", "rating", "body", "author"],

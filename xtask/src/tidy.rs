@@ -16,7 +16,7 @@ mod tests {
         let production = config.split("[env.").next().unwrap_or_default();
         assert!(production.contains("CLOCK_SHIFT_ALLOWED = \"false\""));
         assert!(!production.contains("CLOCK_SHIFT_ALLOWED = \"true\""));
-        let clock = read("edge/src/clock.rs");
+        let clock = read("edge/src/platform/clock.rs");
         assert!(
             clock.contains("== \"true\""),
             "the clock must shift only when explicitly allowed"

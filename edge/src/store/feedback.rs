@@ -9,7 +9,7 @@
 use super::Params;
 use super::moderation::parse_policy;
 use super::shoppers::ShopperKeys;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use memnun_protocol::Id;
 use memnun_protocol::feedback::ReportReason;
 use memnun_protocol::moderation::{HoldReason, ModerationPolicy};

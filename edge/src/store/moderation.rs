@@ -4,7 +4,7 @@
 //! happened, so the log never claims a decision that lost a race.
 
 use super::Params;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use memnun_protocol::Id;
 use memnun_protocol::merchant::{ModerationAction, ModerationLogEntry};
 use memnun_protocol::moderation::ModerationPolicy;

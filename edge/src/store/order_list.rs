@@ -5,8 +5,8 @@
 //! with the shopper's tracker.
 
 use super::Params;
-use crate::error::ApiError;
-use crate::http;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use memnun_protocol::Id;
 use memnun_protocol::order::TrackingStatus;
 use serde::Deserialize;

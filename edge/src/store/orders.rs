@@ -6,8 +6,8 @@
 //! size, inside D1's per-request query limit.
 
 use super::Params;
-use crate::error::ApiError;
-use crate::http;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use memnun_protocol::Id;
 use memnun_protocol::order::{TrackingEvent, ValidOrder, ViewItem};
 use serde::{Deserialize, Serialize};

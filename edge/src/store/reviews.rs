@@ -8,7 +8,7 @@
 use super::Params;
 use super::moderation;
 use super::ratings::{self, SummaryChange};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use memnun_protocol::merchant::MerchantReview;
 use memnun_protocol::moderation::{HoldReason, ModerationPolicy};
 use memnun_protocol::{Id, Reply, Review, ReviewCursor, ReviewSort, ReviewStatus};
@@ -214,7 +214,7 @@ pub async fn published(
         }
     }
 
-    let [shop_rows, rating_rows, review_rows] = crate::http::batch(
+    let [shop_rows, rating_rows, review_rows] = crate::platform::http::batch(
         db,
         vec![
             moderation::shop_policy(db, shop)?,

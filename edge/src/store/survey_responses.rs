@@ -7,9 +7,9 @@
 //! ([`answered_in_period`]), so the list shows what the report counts.
 
 use super::Params;
-use crate::error::ApiError;
-use crate::http;
-use crate::webhooks::Condition;
+use crate::handlers::webhooks::Condition;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use memnun_protocol::Id;
 use memnun_protocol::survey::{Answers, Interval, NpsGroup, Reason};
 use serde::Deserialize;

@@ -3,7 +3,7 @@
 //! are the handler's, so they can change without a migration.
 
 use super::Params;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use memnun_protocol::Id;
 use memnun_protocol::survey::SurveySettings;
 use serde::Deserialize;

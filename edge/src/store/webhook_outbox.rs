@@ -6,8 +6,8 @@
 //! lapsed cannot overwrite the run that took it over.
 
 use super::Params;
-use crate::error::ApiError;
-use crate::http;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use memnun_protocol::Id;
 use memnun_protocol::webhook::WebhookDelivery;
 use serde::Deserialize;

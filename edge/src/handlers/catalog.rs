@@ -2,8 +2,8 @@
 //! may show. An upload is a few statements whatever its size (`store::catalog`), within D1's
 //! per-request query limit.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
 use crate::store::catalog;
 use memnun_protocol::catalog::{
     CatalogPage, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,

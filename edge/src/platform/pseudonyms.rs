@@ -5,8 +5,8 @@
 //! match by accident and a shopper's data can be found again only through what they tell us
 //! (`shoppers.rs`: export and erasure recompute these very keys).
 
-use crate::error::ApiError;
-use crate::secure::sha256_hex;
+use crate::platform::error::ApiError;
+use crate::platform::secure::sha256_hex;
 use memnun_protocol::Id;
 use worker::{Env, Request};
 

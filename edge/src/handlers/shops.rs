@@ -1,8 +1,8 @@
 //! Shops: who may write to a shop's public endpoints (its allowed origins), and the merchant API
 //! for the shop's settings (`/v1/admin/shop`). Merchant keys are in `api_keys.rs`.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType, Cors};
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType, Cors};
 use crate::store::shops::{self as store, Page};
 use memnun_protocol::Id;
 use memnun_protocol::shop::{MAX_REQUEST_BYTES, ShopPages, ShopSettings, ShopUpdate};

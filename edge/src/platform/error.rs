@@ -1,8 +1,8 @@
 //! `ApiError`: every way a request can fail, and how a failure becomes an HTTP answer (JSON
 //! body, status from `protocol::ErrorCode`, `Retry-After` and `Allow` headers). Handlers return
 //! `Result<Response, ApiError>` and use `?`; none builds an error answer itself. The one place
-//! that turns errors into answers is `lib.rs::fail`, which also logs what the client is not told
-//! (`detail`) with the request id; the headers every answer carries are added in `lib.rs::route`.
+//! that turns errors into answers is `router::fail`, which also logs what the client is not told
+//! (`detail`) with the request id; the headers every answer carries are added in `router::route`.
 
 use memnun_protocol::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 use std::collections::BTreeMap;

@@ -10,11 +10,11 @@
 //! clients can hold it again. Reports from verified buyers weigh the same: a report carries no
 //! proof of purchase, and the merchant sees every report's reason when deciding.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::idempotency::Idempotency;
-use crate::pseudonyms;
-use crate::shopper_write::{self, Opened};
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::idempotency::Idempotency;
+use crate::platform::pseudonyms;
+use crate::platform::shopper_write::{self, Opened};
 use crate::store::feedback::{self as stored, Report, Target};
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
@@ -167,7 +167,7 @@ pub async fn report(
         )?,
         // Right after the log line, which is written only if this report held the review:
         // `changes()` is that insert's, so the merchant hears of each hold once.
-        crate::webhooks::enqueue_if(
+        crate::handlers::webhooks::enqueue_if(
             db,
             shop,
             "review.held",

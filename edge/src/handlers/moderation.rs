@@ -3,8 +3,8 @@
 //! action (`/v1/admin/moderation-log`). Each decision, the review's new state, the product's
 //! summary and the log line are written in one D1 batch, so none exists without the others.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
 use crate::store::feedback;
 use crate::store::moderation::{self as stored, LogLine, log_line};
 use crate::store::ratings::{self, SummaryChange};
@@ -61,7 +61,7 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
                     )
                 })?)
             }
-            "product" => product = Some(crate::http::parse_id("product", &value)?),
+            "product" => product = Some(crate::platform::http::parse_id("product", &value)?),
             "q" => search = Some(http::search_term(&value)?),
             "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
             "cursor" => {

@@ -4,16 +4,16 @@
 //! reviews in the order asked for, paged by cursor; `…/reviews.jsonld` and `…/reviews.html` give
 //! shops' servers the same summary as schema.org JSON-LD and HTML to put in their pages.
 
-use crate::clock;
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::pseudonyms;
-use crate::secure::{random_hex, sha256_hex};
-use crate::shopper_write;
+use crate::handlers::tokens;
+use crate::platform::clock;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
+use crate::platform::secure::{random_hex, sha256_hex};
+use crate::platform::shopper_write;
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self as stored, PublishedQuery, Submission};
-use crate::tokens;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
 use memnun_protocol::review::{MAX_REQUEST_BYTES, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
@@ -171,7 +171,7 @@ pub async fn create(
         })
     };
     if let Some(reason) = hold {
-        batch.push(crate::webhooks::enqueue(
+        batch.push(crate::handlers::webhooks::enqueue(
             db,
             shop,
             "review.held",
@@ -181,7 +181,7 @@ pub async fn create(
         )?);
     }
     if review.rating <= LOW_RATING {
-        batch.push(crate::webhooks::enqueue(
+        batch.push(crate::handlers::webhooks::enqueue(
             db,
             shop,
             "review.low_rating",

@@ -1,7 +1,7 @@
 //! Reading requests and writing answers the same way on every endpoint: capped JSON bodies,
 //! content types, JSON answers, CORS headers, the client's identity.
 
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use futures_util::StreamExt;
 use memnun_protocol::Id;
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub async fn read_body(
     }
     let length = req.headers().get("Content-Length")?;
     if length.is_some_and(|l| l.trim().parse::<usize>().map_or(true, |n| n > max_bytes)) {
-        // Left unread here; `lib.rs` drains it (or closes the connection) after answering.
+        // Left unread here; `router` drains it (or closes the connection) after answering.
         return Err(ApiError::PayloadTooLarge(max_bytes));
     }
     // Content-Length may be absent (chunked) or wrong: count what actually arrives.

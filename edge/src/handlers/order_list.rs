@@ -6,8 +6,8 @@
 //! reads them (`protocol::order::current_status` per shipment, `overall_status` per order), so
 //! the list never disagrees with the tracker. Each request is one D1 statement.
 
-use crate::error::ApiError;
-use crate::http;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use crate::store::order_list as order_list_store;
 use memnun_protocol::Id;
 use memnun_protocol::order::{self, TrackingStatus};

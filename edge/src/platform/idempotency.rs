@@ -6,9 +6,9 @@
 //! holds a shopper's words names what it is about (`subject`: the review, the order), so erasing
 //! the shopper erases the replay too.
 
-use crate::error::ApiError;
-use crate::http;
-use crate::secure::sha256_hex;
+use crate::platform::error::ApiError;
+use crate::platform::http;
+use crate::platform::secure::sha256_hex;
 use crate::store::idempotency::{self as store, Answer, Key};
 use memnun_protocol::Id;
 use memnun_protocol::idempotency::{HEADER, is_valid_key};

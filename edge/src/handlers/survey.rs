@@ -11,14 +11,14 @@
 //! (`survey.detractor`, `survey.completed`) are queued in the same batch as the answer that
 //! causes them, once per order.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::idempotency::Idempotency;
-use crate::shopper_write;
+use crate::handlers::tokens;
+use crate::handlers::webhooks;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::idempotency::Idempotency;
+use crate::platform::shopper_write;
 use crate::store::survey_responses::{self as responses, Save, Situation};
 use crate::store::survey_settings;
-use crate::tokens;
-use crate::webhooks;
 use memnun_protocol::survey::{
     self, Answers, Interval, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason,
     SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings, SurveySettingsUpdate,

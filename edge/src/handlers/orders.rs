@@ -3,16 +3,16 @@
 //! token (`POST /v1/shops/{shop}/orders/track`) or find them by number and email
 //! (`POST /v1/shops/{shop}/orders/lookup`). A shopper's view never holds the email or prices.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::pseudonyms;
-use crate::secure::sha256_hex;
-use crate::shopper_write;
-use crate::shops;
+use crate::handlers::shops;
+use crate::handlers::tokens::{self, Signer};
+use crate::handlers::webhooks;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
+use crate::platform::secure::sha256_hex;
+use crate::platform::shopper_write;
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
 use crate::store::orders::{self as order_store, StoredOrder};
-use crate::tokens::{self, Signer};
-use crate::webhooks;
 use memnun_protocol::Id;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
@@ -45,7 +45,7 @@ pub async fn upsert(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::http::parse_id("order", order_id)?;
+    let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (upsert, _): (OrderUpsert, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let upsert = OrderUpsert {
@@ -64,7 +64,14 @@ pub async fn upsert(
     order_store::save(db, shop, &order_id, &valid, hashed_email.as_deref(), now).await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
     let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
-    crate::recommend::record_basket(db, shop, &format!("order:{order_id}"), &products, now).await?;
+    crate::handlers::recommend::record_basket(
+        db,
+        shop,
+        &format!("order:{order_id}"),
+        &products,
+        now,
+    )
+    .await?;
     let view = load(db, shop, &order_id, now).await?;
     http::json(200, &view.order)
 }
@@ -76,7 +83,7 @@ pub async fn get(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::http::parse_id("order", order_id)?;
+    let order_id = crate::platform::http::parse_id("order", order_id)?;
     http::json(200, &load(db, shop, &order_id, now).await?.order)
 }
 
@@ -90,7 +97,7 @@ pub async fn add_events(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::http::parse_id("order", order_id)?;
+    let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (new, _): (NewEvents, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let normalized = NewEvents {
         events: new.events.map(|events| {
@@ -221,7 +228,7 @@ pub async fn links(
     order_id: &str,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let order_id = crate::http::parse_id("order", order_id)?;
+    let order_id = crate::platform::http::parse_id("order", order_id)?;
     let loaded = load(db, shop, &order_id, now).await?;
     http::json(
         201,

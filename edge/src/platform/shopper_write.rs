@@ -5,10 +5,10 @@
 //! limit. The order matters and is the same for every write: a client over its limit is refused
 //! before it can spend anything else, and a body is read only from a request that may be served.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::idempotency::Idempotency;
-use crate::pseudonyms;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::idempotency::Idempotency;
+use crate::platform::pseudonyms;
 use memnun_protocol::Id;
 use serde::de::DeserializeOwned;
 use worker::{Env, Request};

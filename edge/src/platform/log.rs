@@ -6,7 +6,7 @@
 //! header, email, key, token or secret: nothing here takes them, and the tests read every line
 //! the worker writes during the hostile and privacy tests looking for them.
 
-use crate::secure::random_hex;
+use crate::platform::secure::random_hex;
 use worker::Request;
 
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";

@@ -2,7 +2,7 @@
 //! release) and `/v1/assets/*` (content-hashed glue and wasm, cached for a year as immutable).
 //! Any page may load them (`Access-Control-Allow-Origin: *`).
 
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use worker::{Env, Headers, Request, Response};
 
 pub const LOADER_PATH: &str = "/v1/memnun.js";

@@ -3,9 +3,9 @@
 //! signs; every active one verifies, so links already sent keep working until their secret is
 //! retired.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::secure::random_hex;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::secure::random_hex;
 use crate::store::token_secrets::{self, TokenSecret};
 use memnun_protocol::token::{
     self, CreatedSecret, MintedToken, Purpose, SecretInfo, TokenClaims, TokenError, TokenRequest,

@@ -4,10 +4,10 @@
 //! revoked. The last `full` key cannot be: the guard is part of the revoking statement itself,
 //! so two revokes at once cannot remove the last two.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::pseudonyms;
-use crate::secure::random_hex;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
+use crate::platform::secure::random_hex;
 use crate::store::api_keys as store;
 use crate::store::failure_windows;
 use memnun_protocol::Id;

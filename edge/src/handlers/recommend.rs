@@ -8,11 +8,11 @@
 //! to the scheduled handler (`drain_backlog`), so a big order or a long history cannot exhaust a
 //! request's query budget; reading a strip is a few indexed range reads.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::pseudonyms;
-use crate::shopper_write;
-use crate::shops;
+use crate::handlers::shops;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
+use crate::platform::shopper_write;
 use crate::store;
 use crate::store::co_occurrence::PairKind;
 use crate::store::recommendations::StockedItem;
@@ -514,7 +514,7 @@ pub async fn recently_viewed(
         match name.as_ref() {
             "ids" => {
                 for raw in value.split(',').filter(|r| !r.is_empty()) {
-                    let id = crate::http::parse_id("product", raw)?;
+                    let id = crate::platform::http::parse_id("product", raw)?;
                     if !ids.iter().any(|i| i == id.as_str()) {
                         // Refused as soon as it is too many, so a long list costs no more
                         // comparisons than a short one.

@@ -7,10 +7,10 @@
 //! rows go to D1 in a few statements (`store::reviews::import`), so an import of
 //! `MAX_IMPORT_ROWS` stays far inside the per-request query limit.
 
-use crate::error::ApiError;
-use crate::http;
-use crate::pseudonyms;
-use crate::secure::sha256_hex;
+use crate::platform::error::ApiError;
+use crate::platform::http;
+use crate::platform::pseudonyms;
+use crate::platform::secure::sha256_hex;
 use crate::store;
 use crate::store::reviews::ImportedReview;
 use memnun_protocol::Id;

@@ -20,9 +20,9 @@
 //! treats them the same way. Reports (satisfaction, recommendations) are computed from the rows
 //! when read, so they lose the shopper's share at once.
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::pseudonyms;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
 use crate::store::shoppers::{self as stored, ShopperKeys};
 use memnun_protocol::Id;
 use memnun_protocol::shopper::{MAX_REQUEST_BYTES, Shopper, ShopperRequest};

@@ -11,8 +11,8 @@
 //!   not shoppers.
 //! - Webhook deliveries that were delivered or given up on: after `DELIVERY_LOG_DAYS`.
 
-use crate::api_keys::LOCKOUT_WINDOW_MS;
-use crate::error::ApiError;
+use crate::handlers::api_keys::LOCKOUT_WINDOW_MS;
+use crate::platform::error::ApiError;
 use crate::store::retention::{self, DAY_MS};
 use memnun_protocol::idempotency::RETENTION_MS;
 use worker::D1Database;

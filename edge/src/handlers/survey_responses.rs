@@ -8,10 +8,10 @@
 //! response's NPS answer; a topic for every response tagged with it), so for one period the
 //! number of responses listed under `group` and `reason`, or under `topic`, is the report's count.
 
-use crate::error::ApiError;
-use crate::http;
+use crate::handlers::survey;
+use crate::platform::error::ApiError;
+use crate::platform::http;
 use crate::store::survey_responses::{self as store, Filter};
-use crate::survey;
 use memnun_protocol::order_list::{self, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use memnun_protocol::survey::{NpsGroup, Reason, SurveyResponse, SurveyResponsePage};
 use memnun_protocol::{Id, topics};

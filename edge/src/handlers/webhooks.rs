@@ -10,9 +10,9 @@
 //! until it answers 2xx, and then never again. Redirects are not followed: a receiver's 3xx is a
 //! failed attempt (its target was never checked).
 
-use crate::error::ApiError;
-use crate::http::{self, BodyType};
-use crate::secure::random_hex;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::secure::random_hex;
 use crate::store::webhook_outbox::{self, Due, NewDelivery};
 use crate::store::webhooks as settings;
 use futures_util::StreamExt;

@@ -1,7 +1,7 @@
 //! Hashing and randomness: SHA-256 for API keys, client addresses and request bodies; the
 //! runtime's CSPRNG for ids.
 
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use memnun_protocol::digest::hex;
 pub use memnun_protocol::digest::sha256_hex;
 

@@ -1,0 +1,29 @@
+//! What the Cron Trigger (`wrangler.toml [triggers]`, every minute) runs: the webhook
+//! deliveries that are due, the recommendation backlog, and the retention purge. The event's own
+//! time is the clock, so tests move it by triggering later. Each job runs in bounded slices, so a
+//! backlog drains over several runs rather than overrunning one.
+
+pub mod retention;
+
+use crate::handlers::{recommend, webhooks};
+use crate::platform::log;
+use crate::router::database;
+use worker::Env;
+
+pub async fn run(now: i64, env: &Env) {
+    let run = format!("scheduled-{now}");
+    if let Err(e) = webhooks::deliver_due(env, now).await {
+        log::error(&run, &format!("webhook deliveries failed: {e}"));
+    }
+    match database(env) {
+        Ok(db) => {
+            if let Err(e) = recommend::drain_backlog(&db).await {
+                log::error(&run, &format!("recommendation backlog failed: {e}"));
+            }
+            if let Err(e) = retention::purge(&db, now).await {
+                log::error(&run, &format!("retention purge failed: {e}"));
+            }
+        }
+        Err(e) => log::error(&run, &format!("no database: {e}")),
+    }
+}

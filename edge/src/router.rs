@@ -1,0 +1,439 @@
+//! The request path: `route` finds the route in `memnun_protocol::api::ROUTES` and gives every
+//! answer the headers all answers carry; `answer` does what the route's access class asks of
+//! every caller (a shop page's allowed origin and the shop's write limit, a merchant's key and
+//! scope); `handle` calls the operation's handler; `fail` is the one place an error becomes an
+//! answer, and what the client is not told a log line with the request id.
+
+use crate::handlers::{
+    api_keys, assets, catalog, feedback, moderation, order_list, orders, recommend, review_csv,
+    reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
+};
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, Cors};
+use crate::platform::{clock, log, statement_count};
+use crate::store;
+use memnun_protocol::Id;
+use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
+use memnun_protocol::shop::ApiKeyScope;
+use worker::{D1Database, Env, Method, Request, Response};
+
+pub async fn route(mut req: Request, env: Env) -> Response {
+    statement_count::reset();
+    let request_id = log::request_id(&req);
+    let path = req.path();
+    let found = api::find(&path);
+    let access = found
+        .as_ref()
+        .map_or_else(|| api::area_of_unknown(&path), |(route, _)| route.access);
+    let mut resp = match found {
+        // `/admin/` is how many will type it.
+        None if path == "/admin/" => redirect_to_dashboard(&request_id),
+        None => answer_unknown(&mut req, &env, &request_id, access).await,
+        Some((route, parameters)) => answer(&mut req, &env, &request_id, route, parameters).await,
+    };
+    let headers = resp.headers_mut();
+    // Every answer, whichever module made it; a handler that set its own keeps it.
+    let _ = headers.set(log::REQUEST_ID_HEADER, &request_id);
+    let _ = headers.set("X-Content-Type-Options", "nosniff");
+    if !headers.has("Cross-Origin-Resource-Policy").unwrap_or(true) {
+        // Shop pages on other sites load the widgets and read public data; nothing else
+        // (merchant answers, the dashboard) may be embedded or read by another site.
+        let policy = if access.cross_origin() {
+            "cross-origin"
+        } else {
+            "same-origin"
+        };
+        let _ = headers.set("Cross-Origin-Resource-Policy", policy);
+    }
+    if !headers.has("Cache-Control").unwrap_or(true) {
+        // Only answers that say they are public may be kept by a cache.
+        let _ = headers.set("Cache-Control", "no-store");
+    }
+    if statement_count::enabled(&env) {
+        let _ = headers.set(
+            statement_count::HEADER,
+            &statement_count::count().to_string(),
+        );
+    }
+    resp
+}
+
+/// Built by hand: `Response::redirect`'s headers are immutable, and every answer gets headers
+/// added in `route`. Relative, so a forged Host header cannot send the merchant anywhere else.
+fn redirect_to_dashboard(request_id: &str) -> Response {
+    Response::empty()
+        .map(|r| r.with_status(308))
+        .and_then(|mut r| {
+            r.headers_mut().set("Location", "/admin")?;
+            Ok(r)
+        })
+        .unwrap_or_else(|e| fail(e.into(), request_id))
+}
+
+/// The one place a failure becomes an answer: what the client is not told is logged here, with
+/// the request id its answer carries.
+fn fail(error: ApiError, request_id: &str) -> Response {
+    if let Some(detail) = error.detail() {
+        log::error(request_id, &format!("internal error: {detail}"));
+    }
+    error.into_response()
+}
+
+/// A path that is no route: `404`, answered as its part of the API answers. The merchant API
+/// authenticates first, so a caller without a key learns nothing of which routes exist.
+async fn answer_unknown(
+    req: &mut Request,
+    env: &Env,
+    request_id: &str,
+    access: Access,
+) -> Response {
+    let error = match access {
+        Access::Merchant => match merchant(req, env, None).await {
+            Ok(_) => ApiError::NotFound("route"),
+            Err(e) => e,
+        },
+        _ => ApiError::NotFound("route"),
+    };
+    http::drain_unread_body(req).await;
+    let mut resp = fail(error, request_id);
+    if access == Access::PublicRead {
+        let _ = Cors::Public.apply(&mut resp);
+    }
+    resp
+}
+
+/// The method as the route table knows it: `HEAD` is `GET` where the route answers it;
+/// `OPTIONS` and anything else are no operation.
+fn table_method(method: &Method, access: Access) -> Option<api::Method> {
+    match method {
+        Method::Get => Some(api::Method::Get),
+        Method::Head if access.head_with_get() => Some(api::Method::Get),
+        Method::Put => Some(api::Method::Put),
+        Method::Post => Some(api::Method::Post),
+        Method::Delete => Some(api::Method::Delete),
+        _ => None,
+    }
+}
+
+/// One request on a known route: what its access class asks of every caller (the shop's origin
+/// and limit, the merchant's key and scope), then the operation, then the CORS headers the class
+/// gives its answers (errors included).
+async fn answer(
+    req: &mut Request,
+    env: &Env,
+    request_id: &str,
+    route: &'static Route,
+    parameters: Parameters<'_>,
+) -> Response {
+    let method = req.method();
+    let operation = table_method(&method, route.access).and_then(|m| route.operation(m));
+    let preflight = method == Method::Options && route.access.preflight();
+    let not_allowed = || ApiError::MethodNotAllowed(route.allow());
+    let (outcome, cors) = match route.access {
+        Access::Own | Access::Widget => match operation {
+            Some(op) => (
+                handle(req, env, request_id, op.name, &parameters, &Caller::Anyone).await,
+                Cors::None,
+            ),
+            None => (Err(not_allowed()), Cors::None),
+        },
+        Access::PublicRead => match operation {
+            _ if preflight => (preflight_public(), Cors::Public),
+            Some(op) => match http::parse_id("shop", parameters.get("shop")) {
+                Ok(shop) => {
+                    let caller = Caller::Reader(shop);
+                    (
+                        handle(req, env, request_id, op.name, &parameters, &caller).await,
+                        Cors::Public,
+                    )
+                }
+                Err(e) => (Err(e), Cors::Public),
+            },
+            None => (Err(not_allowed()), Cors::Public),
+        },
+        Access::ShopPage { shop_limit } => match (operation, preflight) {
+            (None, false) => (Err(not_allowed()), Cors::None),
+            (operation, _) => match shop_page(req, env, parameters.get("shop")).await {
+                Err(e) => (Err(e), Cors::None),
+                Ok((shop, cors)) => {
+                    let outcome = match operation {
+                        _ if preflight => preflight_write(),
+                        Some(op) => {
+                            let limited = if shop_limit {
+                                http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await
+                            } else {
+                                Ok(())
+                            };
+                            match limited {
+                                Ok(()) => {
+                                    let caller = Caller::Shopper(shop);
+                                    handle(req, env, request_id, op.name, &parameters, &caller)
+                                        .await
+                                }
+                                Err(e) => Err(e),
+                            }
+                        }
+                        None => Err(not_allowed()),
+                    };
+                    (outcome, cors)
+                }
+            },
+        },
+        Access::Merchant => match merchant(req, env, operation).await {
+            Err(e) => (Err(e), Cors::None),
+            Ok(merchant) => match operation {
+                Some(op) => {
+                    let caller = Caller::Merchant(merchant);
+                    (
+                        handle(req, env, request_id, op.name, &parameters, &caller).await,
+                        Cors::None,
+                    )
+                }
+                None => (Err(not_allowed()), Cors::None),
+            },
+        },
+    };
+    if outcome
+        .as_ref()
+        .map_or(true, |resp| resp.status_code() >= 400)
+    {
+        http::drain_unread_body(req).await;
+    }
+    let mut resp = outcome.unwrap_or_else(|e| fail(e, request_id));
+    match cors.apply(&mut resp) {
+        Ok(()) => resp,
+        Err(e) => fail(e, request_id),
+    }
+}
+
+/// A shopper's page: the shop must exist and the page's `Origin` must be one it allows. Once the
+/// origin is known to be allowed, every answer (errors included) is readable by it.
+async fn shop_page(req: &Request, env: &Env, shop: &str) -> Result<(Id, Cors), ApiError> {
+    let shop = http::parse_id("shop", shop)?;
+    let db = database(env)?;
+    let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
+    Ok((shop, cors))
+}
+
+/// The merchant behind the request's key, if the key may do `operation` (or, on a path or
+/// method that is none, what such a request would need: reading for `GET`, all else `full`).
+async fn merchant(
+    req: &Request,
+    env: &Env,
+    operation: Option<&Operation>,
+) -> Result<api_keys::Merchant, ApiError> {
+    let db = database(env)?;
+    let now = clock::now_ms(req, env);
+    let merchant = api_keys::authenticate(req, env, &db, now).await?;
+    let needed = match (operation, req.method()) {
+        (Some(op), _) => op.scope,
+        (None, Method::Get | Method::Head) => ApiKeyScope::Read,
+        (None, _) => ApiKeyScope::Full,
+    };
+    merchant.may(needed)?;
+    Ok(merchant)
+}
+
+/// Who the access class found behind a request.
+enum Caller {
+    /// Anyone: the edge's own pages and the widgets' files.
+    Anyone,
+    /// Any page, reading this shop's public data.
+    Reader(Id),
+    /// A page of this shop, from an allowed origin.
+    Shopper(Id),
+    /// A key of this shop.
+    Merchant(api_keys::Merchant),
+}
+
+impl Caller {
+    fn shop(&self) -> Result<&Id, ApiError> {
+        match self {
+            Caller::Reader(shop) | Caller::Shopper(shop) => Ok(shop),
+            Caller::Merchant(merchant) => Ok(&merchant.shop),
+            Caller::Anyone => Err(ApiError::Internal(
+                "a shop's operation without a shop".into(),
+            )),
+        }
+    }
+}
+
+/// The operation's handler, with what it needs of the request.
+async fn handle(
+    req: &mut Request,
+    env: &Env,
+    request_id: &str,
+    operation: OperationName,
+    parameters: &Parameters<'_>,
+    caller: &Caller,
+) -> Result<Response, ApiError> {
+    use OperationName as Op;
+    use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
+    let now = clock::now_ms(req, env);
+    let param = |name: &str| parameters.get(name);
+    let shop = || caller.shop();
+    let db = || database(env);
+    let product = || http::parse_id("product", param("product"));
+    let key_name = match caller {
+        Caller::Merchant(merchant) => merchant.key_name.as_str(),
+        _ => "",
+    };
+    let actor = moderation::Actor(key_name);
+    match operation {
+        Op::Health => health(env, request_id).await,
+        Op::OpenApi => openapi(),
+        // A clone (cheap: no body) keeps `req` for the error path.
+        Op::AdminPage => assets::admin_page(req.clone()?, env).await,
+        Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
+        Op::CreateReview => reviews::create(req, env, &db()?, shop()?).await,
+        Op::VoteReview => feedback::vote(req, env, &db()?, shop()?, param("review"), now).await,
+        Op::ReportReview => feedback::report(req, env, &db()?, shop()?, param("review"), now).await,
+        Op::LookUpOrder => orders::lookup(req, env, &db()?, shop()?, now).await,
+        Op::TrackOrder => orders::track(req, env, &db()?, shop()?, now).await,
+        Op::ReceiveEvents => recommend::receive(req, env, &db()?, shop()?, now).await,
+        Op::OpenSurvey => survey::open(req, env, &db()?, shop()?, now).await,
+        Op::AnswerSurvey => survey::answer(req, env, &db()?, shop()?, now).await,
+        Op::RecentlyViewed => recommend::recently_viewed(req, &db()?, shop()?).await,
+        Op::ListReviews => {
+            let product = product()?;
+            reviews::list(req, &db()?, shop()?, &product).await
+        }
+        Op::ReviewsJsonLd => {
+            let product = product()?;
+            reviews::snippet(req, &db()?, shop()?, &product, false).await
+        }
+        Op::ReviewsHtml => {
+            let product = product()?;
+            reviews::snippet(req, &db()?, shop()?, &product, true).await
+        }
+        Op::Recommendations => {
+            let product = product()?;
+            recommend::list(req, &db()?, shop()?, &product).await
+        }
+        Op::ListReviewsForModeration => moderation::list(req, &db()?, shop()?).await,
+        Op::ExportReviewsCsv => review_csv::export(&db()?, shop()?).await,
+        Op::ImportReviewsCsv => review_csv::import(req, env, &db()?, shop()?, now).await,
+        Op::GetReview => moderation::get(&db()?, shop()?, param("review")).await,
+        Op::ApproveReview => {
+            let db = db()?;
+            moderation::decide(req, &db, shop()?, param("review"), Approved, &actor, now).await
+        }
+        Op::RejectReview => {
+            let db = db()?;
+            moderation::decide(req, &db, shop()?, param("review"), Rejected, &actor, now).await
+        }
+        Op::PutReply | Op::DeleteReply => {
+            let db = db()?;
+            let delete = operation == Op::DeleteReply;
+            moderation::set_reply(req, &db, shop()?, param("review"), delete, &actor, now).await
+        }
+        Op::GetModerationPolicy => moderation::get_policy(&db()?, shop()?).await,
+        Op::PutModerationPolicy => moderation::put_policy(req, &db()?, shop()?, now).await,
+        Op::ModerationLog => moderation::log(req, &db()?, shop()?).await,
+        Op::MintToken => tokens::mint(req, &db()?, shop()?, now).await,
+        Op::ListSecrets => tokens::list(&db()?, shop()?).await,
+        Op::CreateSecret => tokens::create(&db()?, shop()?, now).await,
+        Op::RetireSecret => tokens::retire(&db()?, shop()?, param("kid"), now).await,
+        Op::ListOrders => order_list::orders(req, &db()?, shop()?).await,
+        Op::ShipmentsNeedingAttention => order_list::attention(req, &db()?, shop()?, now).await,
+        Op::GetOrder => orders::get(&db()?, shop()?, param("order"), now).await,
+        Op::PutOrder => orders::upsert(req, env, &db()?, shop()?, param("order"), now).await,
+        Op::AddOrderEvents => orders::add_events(req, &db()?, shop()?, param("order"), now).await,
+        Op::OrderLinks => orders::links(&db()?, shop()?, param("order"), now).await,
+        Op::GetWebhook => webhooks::get(&db()?, shop()?).await,
+        Op::PutWebhook => webhooks::put(req, env, &db()?, shop()?, now).await,
+        Op::DeleteWebhook => webhooks::delete(&db()?, shop()?, now).await,
+        Op::WebhookDeliveries => webhooks::deliveries(&db()?, shop()?).await,
+        Op::ListCatalog => catalog::list(req, &db()?, shop()?).await,
+        Op::PutCatalog => catalog::put(req, &db()?, shop()?, now).await,
+        Op::GetSurveySettings => survey::get_settings(&db()?, shop()?).await,
+        Op::PutSurveySettings => survey::put_settings(req, &db()?, shop()?, now).await,
+        Op::ListSurveyResponses => survey_responses::list(req, &db()?, shop()?, now).await,
+        Op::ExportSurveyResponsesCsv => survey::export(&db()?, shop()?).await,
+        Op::SatisfactionReport => survey::report(req, &db()?, shop()?, now).await,
+        Op::RecommendationReport => recommend::report(req, &db()?, shop()?, now).await,
+        Op::GetShop => shops::get_settings(&db()?, shop()?).await,
+        Op::PutShop => shops::put_settings(req, &db()?, shop()?).await,
+        Op::ExportShopper => shoppers::export(req, env, &db()?, shop()?, now).await,
+        Op::DeleteShopper => shoppers::delete(req, env, &db()?, shop()?, now).await,
+        Op::ListKeys => api_keys::list(&db()?, shop()?).await,
+        Op::CreateKey => api_keys::create(req, &db()?, shop()?, now).await,
+        Op::RevokeKey => api_keys::revoke(&db()?, shop()?, param("name"), now).await,
+    }
+}
+
+/// `GET /v1/health`: the worker answers and D1 reads its schema (how many migrations it has),
+/// or 503 when the database does not answer, so a monitor sees the outage, not a green worker.
+async fn health(env: &Env, request_id: &str) -> Result<Response, ApiError> {
+    let outcome = match env.d1("DB") {
+        Ok(db) => store::health::migrations_applied(&db)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    use memnun_protocol::health::{DatabaseHealth, Health};
+    match outcome {
+        Ok(Some(migrations)) => http::json(
+            200,
+            &Health {
+                ok: true,
+                database: DatabaseHealth::Ok,
+                migrations: Some(migrations),
+            },
+        ),
+        Ok(None) | Err(_) => {
+            let detail = outcome.err().unwrap_or_default();
+            let unavailable = Health {
+                ok: false,
+                database: DatabaseHealth::Unavailable,
+                migrations: None,
+            };
+            log::error(
+                request_id,
+                &format!("health: the database did not answer: {detail}"),
+            );
+            http::json(503, &unavailable)
+        }
+    }
+}
+
+/// `GET /v1/openapi.json`: the route table and the wire types' schemas as OpenAPI 3.1, made at
+/// build time (`build.rs`). Any site's tools may read it.
+fn openapi() -> Result<Response, ApiError> {
+    const DOCUMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+    let mut resp = http::json_text(200, DOCUMENT.to_owned())?;
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
+    headers.set("Cache-Control", "public, max-age=300")?;
+    Ok(resp)
+}
+
+pub fn database(env: &Env) -> Result<D1Database, ApiError> {
+    let db = env.d1("DB")?;
+    Ok(if statement_count::enabled(env) {
+        statement_count::counting(db)
+    } else {
+        db
+    })
+}
+
+fn preflight_write() -> Result<Response, ApiError> {
+    let mut resp = Response::empty()?.with_status(204);
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Methods", "POST")?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Idempotency-Key",
+    )?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(resp)
+}
+
+fn preflight_public() -> Result<Response, ApiError> {
+    let mut resp = Response::empty()?.with_status(204);
+    let headers = resp.headers_mut();
+    headers.set("Access-Control-Allow-Methods", "GET")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(resp)
+}
