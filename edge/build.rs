@@ -1,5 +1,5 @@
 //! Writes the OpenAPI document of `memnun_protocol::api::ROUTES` for the worker to serve at
-//! `/v1/openapi.json` (`include_str!` in `src/lib.rs`).
+//! `/v1/openapi.json` (`include_str!` in `src/router.rs`).
 
 fn main() {
     let document = memnun_protocol::api::openapi::document();

@@ -20,7 +20,9 @@ use worker::{D1Database, Env, Method, Request, Response};
 pub async fn route(mut req: Request, env: Env) -> Response {
     statement_count::reset();
     let request_id = log::request_id(&req);
-    let path = req.path();
+    // The router of before the route table read `//v1/…` as `/v1/…` (a base URL ending in a
+    // slash makes one), and clients may rely on it.
+    let path = format!("/{}", req.path().trim_start_matches('/'));
     let found = api::find(&path);
     let access = found
         .as_ref()

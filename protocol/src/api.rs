@@ -152,17 +152,12 @@ pub fn find(path: &str) -> Option<(&'static Route, Parameters<'_>)> {
 /// a widget asking for a public resource that does not exist can read why, and the merchant API
 /// asks for a key before it says that a route does not exist.
 pub fn area_of_unknown(path: &str) -> Access {
-    let mut segments = path.split('/').skip(1);
-    match (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) {
-        (Some("v1"), Some("shops"), Some(_), Some("products" | "catalog")) => Access::PublicRead,
-        (Some("v1"), Some("shops"), ..) => Access::ShopPage { shop_limit: false },
-        (Some("v1"), Some("assets"), ..) => Access::Widget,
-        (Some("v1"), Some("admin"), ..) => Access::Merchant,
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    match segments.as_slice() {
+        ["v1", "shops", _, "products", ..] | ["v1", "shops", _, "catalog"] => Access::PublicRead,
+        ["v1", "shops", _, ..] => Access::ShopPage { shop_limit: false },
+        ["v1", "assets", _, ..] => Access::Widget,
+        ["v1", "admin", ..] => Access::Merchant,
         _ => Access::Own,
     }
 }
@@ -329,6 +324,12 @@ mod tests {
             Access::PublicRead
         );
         assert_eq!(area_of_unknown("/v2/anything"), Access::Own);
+        assert_eq!(
+            area_of_unknown("/v1/shops/s/catalog/x"),
+            Access::ShopPage { shop_limit: false }
+        );
+        assert_eq!(area_of_unknown("/v1/shops"), Access::Own);
+        assert_eq!(area_of_unknown("/v1/assets"), Access::Own);
     }
 
     #[test]

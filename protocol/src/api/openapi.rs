@@ -178,7 +178,7 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .query(&["limit", "cursor", "sort", "stars", "locale"])
             .answers::<review::ReviewPage>(200, an),
         Op::ReviewsJsonLd => c
-            .query(&["name", "url"])
+            .query(&["locale", "name", "url"])
             .answers_as(200, "application/ld+json", json!({
                 "type": "object",
                 "description": "A schema.org Product with its AggregateRating and its newest reviews (`jsonld.rs`).",
@@ -187,8 +187,7 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .answers_nothing(204),
         Op::ReviewsHtml => c
             .query(&["locale", "name", "url"])
-            .answers_text(200, "text/html")
-            .answers_nothing(204),
+            .answers_text(200, "text/html"),
         Op::Recommendations => c
             .query(&["limit", "arm", "locale"])
             .answers::<recommend::Recommendations>(200, an),
