@@ -18,8 +18,8 @@ after(async () => {
 /** The files the loader names, one glue and one wasm per module (reviews, tracker). */
 async function assetNames() {
   const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
-  const glue = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{16}\.js/g)].map((m) => m[0]);
-  const wasm = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{16}\.wasm/g)].map((m) => m[0]);
+  const glue = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{12}\.js/g)].map((m) => m[0]);
+  const wasm = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{12}\.wasm/g)].map((m) => m[0]);
   return { glue, wasm };
 }
 
