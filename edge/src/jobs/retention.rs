@@ -13,7 +13,7 @@
 
 use crate::handlers::api_keys::LOCKOUT_WINDOW_MS;
 use crate::platform::error::ApiError;
-use crate::store::retention::{self, DAY_MS};
+use crate::store::retention::{self, DAY_MS, Expired};
 use memnun_protocol::idempotency::RETENTION_MS;
 use worker::D1Database;
 
@@ -23,14 +23,25 @@ pub const PURGE_BATCH: u32 = 500;
 pub const DELIVERY_LOG_DAYS: i64 = 30;
 
 pub async fn purge(db: &D1Database, now: i64) -> Result<(), ApiError> {
-    let statements = vec![
-        retention::purge_idempotency_keys(db, now - RETENTION_MS, PURGE_BATCH)?,
-        retention::purge_auth_failures(db, now - LOCKOUT_WINDOW_MS, PURGE_BATCH)?,
-        retention::purge_lookup_failures(db, now - DAY_MS, PURGE_BATCH)?,
-        retention::purge_events(db, now, PURGE_BATCH)?,
-        retention::purge_views(db, now, PURGE_BATCH)?,
-        retention::purge_finished_deliveries(db, now - DELIVERY_LOG_DAYS * DAY_MS, PURGE_BATCH)?,
-    ];
+    let statements = [
+        Expired::IdempotencyKeys {
+            before: now - RETENTION_MS,
+        },
+        Expired::AuthFailures {
+            before: now - LOCKOUT_WINDOW_MS,
+        },
+        Expired::LookupFailures {
+            before: now - DAY_MS,
+        },
+        Expired::Events { now },
+        Expired::Views { now },
+        Expired::FinishedDeliveries {
+            before: now - DELIVERY_LOG_DAYS * DAY_MS,
+        },
+    ]
+    .into_iter()
+    .map(|expired| retention::purge(db, expired, PURGE_BATCH))
+    .collect::<worker::Result<Vec<_>>>()?;
     db.batch(statements).await?;
     Ok(())
 }

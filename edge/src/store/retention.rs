@@ -10,85 +10,67 @@ use worker::{D1Database, D1PreparedStatement};
 /// A day, the unit of a shop's `event_retention_days`.
 pub const DAY_MS: i64 = 86_400_000;
 
-/// Deletes up to `rows` idempotency records made before `before`.
-pub fn purge_idempotency_keys(
-    db: &D1Database,
-    before: i64,
-    rows: u32,
-) -> worker::Result<D1PreparedStatement> {
-    Params::new().int(before).int(i64::from(rows)).bind(
-        db,
-        "DELETE FROM idempotency_keys WHERE rowid IN \
-         (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
-    )
+/// What has been kept long enough, and the time that decides it.
+pub enum Expired {
+    /// Idempotency records made before this time.
+    IdempotencyKeys { before: i64 },
+    /// Wrong-API-key windows begun before this time.
+    AuthFailures { before: i64 },
+    /// Failed-lookup windows begun before this time.
+    LookupFailures { before: i64 },
+    /// Shoppers' events older, at `now`, than their shop's `event_retention_days`.
+    Events { now: i64 },
+    /// First views older, at `now`, than their shop's `event_retention_days`.
+    Views { now: i64 },
+    /// Webhook deliveries made before this time that were delivered or given up on (those
+    /// still being tried stay, however old).
+    FinishedDeliveries { before: i64 },
 }
 
-/// Deletes up to `rows` wrong-API-key windows begun before `before`.
-pub fn purge_auth_failures(
-    db: &D1Database,
-    before: i64,
-    rows: u32,
-) -> worker::Result<D1PreparedStatement> {
-    Params::new().int(before).int(i64::from(rows)).bind(
-        db,
-        "DELETE FROM admin_auth_failures WHERE rowid IN \
-         (SELECT rowid FROM admin_auth_failures WHERE window_start < ?1 LIMIT ?2)",
-    )
-}
-
-/// Deletes up to `rows` failed-lookup windows begun before `before`.
-pub fn purge_lookup_failures(
-    db: &D1Database,
-    before: i64,
-    rows: u32,
-) -> worker::Result<D1PreparedStatement> {
-    Params::new().int(before).int(i64::from(rows)).bind(
-        db,
-        "DELETE FROM lookup_failures WHERE rowid IN \
-         (SELECT rowid FROM lookup_failures WHERE window_start < ?1 LIMIT ?2)",
-    )
-}
-
-/// Deletes up to `rows` shoppers' events older, at `now`, than their shop's
-/// `event_retention_days`.
-pub fn purge_events(db: &D1Database, now: i64, rows: u32) -> worker::Result<D1PreparedStatement> {
-    Params::new()
-        .int(now)
-        .int(i64::from(rows))
-        .int(DAY_MS)
-        .bind(
-            db,
+/// Deletes up to `rows` of what `expired` names, oldest-enough first.
+pub fn purge(db: &D1Database, expired: Expired, rows: u32) -> worker::Result<D1PreparedStatement> {
+    let (time, sql) = match expired {
+        Expired::IdempotencyKeys { before } => (
+            before,
+            "DELETE FROM idempotency_keys WHERE rowid IN \
+             (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
+        ),
+        Expired::AuthFailures { before } => (
+            before,
+            "DELETE FROM admin_auth_failures WHERE rowid IN \
+             (SELECT rowid FROM admin_auth_failures WHERE window_start < ?1 LIMIT ?2)",
+        ),
+        Expired::LookupFailures { before } => (
+            before,
+            "DELETE FROM lookup_failures WHERE rowid IN \
+             (SELECT rowid FROM lookup_failures WHERE window_start < ?1 LIMIT ?2)",
+        ),
+        Expired::Events { now } => (
+            now,
             "DELETE FROM shopper_events WHERE rowid IN \
              (SELECT e.rowid FROM shops s JOIN shopper_events e ON e.shop_id = s.id \
               AND e.time < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
-        )
-}
-
-/// Deletes up to `rows` first views older, at `now`, than their shop's `event_retention_days`.
-pub fn purge_views(db: &D1Database, now: i64, rows: u32) -> worker::Result<D1PreparedStatement> {
-    Params::new()
-        .int(now)
-        .int(i64::from(rows))
-        .int(DAY_MS)
-        .bind(
-            db,
+        ),
+        Expired::Views { now } => (
+            now,
             "DELETE FROM browser_views WHERE rowid IN \
              (SELECT v.rowid FROM shops s JOIN browser_views v ON v.shop_id = s.id \
               AND v.first_at < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
-        )
-}
-
-/// Deletes up to `rows` webhook deliveries made before `before` that were delivered or given up
-/// on (those still being tried stay, however old).
-pub fn purge_finished_deliveries(
-    db: &D1Database,
-    before: i64,
-    rows: u32,
-) -> worker::Result<D1PreparedStatement> {
-    Params::new().int(before).int(i64::from(rows)).bind(
-        db,
-        "DELETE FROM webhook_outbox WHERE rowid IN \
-         (SELECT rowid FROM webhook_outbox WHERE created_at < ?1 \
-          AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT ?2)",
-    )
+        ),
+        Expired::FinishedDeliveries { before } => (
+            before,
+            "DELETE FROM webhook_outbox WHERE rowid IN \
+             (SELECT rowid FROM webhook_outbox WHERE created_at < ?1 \
+              AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT ?2)",
+        ),
+    };
+    let params = Params::new().int(time).int(i64::from(rows));
+    // Only the statements by a shop's retention name `?3`; D1 refuses a parameter no statement
+    // names.
+    let params = if sql.contains("?3") {
+        params.int(DAY_MS)
+    } else {
+        params
+    };
+    params.bind(db, sql)
 }
