@@ -153,34 +153,31 @@ async fn answer(
             },
             None => (Err(not_allowed()), Cors::Public),
         },
-        Access::ShopPage { shop_limit } => match (operation, preflight) {
-            (None, false) => (Err(not_allowed()), Cors::None),
-            (operation, _) => match shop_page(req, env, parameters.get("shop")).await {
+        Access::ShopPage { shop_limit } if operation.is_some() || preflight => {
+            match shop_page(req, env, parameters.get("shop")).await {
                 Err(e) => (Err(e), Cors::None),
                 Ok((shop, cors)) => {
                     let outcome = match operation {
-                        _ if preflight => preflight_write(),
-                        Some(op) => {
-                            let limited = if shop_limit {
-                                http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await
-                            } else {
-                                Ok(())
-                            };
-                            match limited {
-                                Ok(()) => {
-                                    let caller = Caller::Shopper(shop);
-                                    handle(req, env, request_id, op.name, &parameters, &caller)
-                                        .await
-                                }
-                                Err(e) => Err(e),
-                            }
+                        Some(op) if !preflight => {
+                            shopper_operation(
+                                req,
+                                env,
+                                request_id,
+                                op,
+                                shop_limit,
+                                shop,
+                                &parameters,
+                            )
+                            .await
                         }
-                        None => Err(not_allowed()),
+                        _ => preflight_write(),
                     };
                     (outcome, cors)
                 }
-            },
-        },
+            }
+        }
+        // The method is checked before the origin: that refusal names no origin.
+        Access::ShopPage { .. } => (Err(not_allowed()), Cors::None),
         Access::Merchant => match merchant(req, env, operation).await {
             Err(e) => (Err(e), Cors::None),
             Ok(merchant) => match operation {
@@ -206,6 +203,31 @@ async fn answer(
         Ok(()) => resp,
         Err(e) => fail(e, request_id),
     }
+}
+
+/// A shopper's operation, from an allowed origin: the shop's write limit where the route counts
+/// against it, then the handler.
+async fn shopper_operation(
+    req: &mut Request,
+    env: &Env,
+    request_id: &str,
+    op: &Operation,
+    shop_limit: bool,
+    shop: Id,
+    parameters: &Parameters<'_>,
+) -> Result<Response, ApiError> {
+    if shop_limit {
+        http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await?;
+    }
+    handle(
+        req,
+        env,
+        request_id,
+        op.name,
+        parameters,
+        &Caller::Shopper(shop),
+    )
+    .await
 }
 
 /// A shopper's page: the shop must exist and the page's `Origin` must be one it allows. Once the
