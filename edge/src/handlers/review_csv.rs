@@ -43,15 +43,7 @@ pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
             created_at: r.created_at,
         })
         .collect();
-    let mut resp = Response::ok(review_csv::export(&rows))?;
-    let headers = resp.headers_mut();
-    headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
-    headers.set(
-        "Content-Disposition",
-        &format!("attachment; filename=\"{shop}-reviews.csv\""),
-    )?;
-    headers.set("Cache-Control", "no-store")?;
-    Ok(resp)
+    http::csv_download(review_csv::export(&rows), &format!("{shop}-reviews.csv"))
 }
 
 pub async fn import(

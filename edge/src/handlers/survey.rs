@@ -438,13 +438,8 @@ pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
             topics,
         })
         .collect();
-    let mut resp = Response::ok(survey_csv::export(&export_rows))?;
-    let headers = resp.headers_mut();
-    headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
-    headers.set(
-        "Content-Disposition",
-        &format!("attachment; filename=\"{shop}-survey.csv\""),
-    )?;
-    headers.set("Cache-Control", "no-store")?;
-    Ok(resp)
+    http::csv_download(
+        survey_csv::export(&export_rows),
+        &format!("{shop}-survey.csv"),
+    )
 }

@@ -267,3 +267,16 @@ pub async fn batch<const N: usize>(
 pub fn parse_id(what: &str, raw: &str) -> Result<Id, ApiError> {
     Id::parse(raw).map_err(|e| ApiError::InvalidParameter(format!("{what} id {e}")))
 }
+
+/// A CSV file for the merchant to save as `filename`: never kept by a cache.
+pub fn csv_download(csv: String, filename: &str) -> Result<Response, ApiError> {
+    let mut resp = Response::ok(csv)?;
+    let headers = resp.headers_mut();
+    headers.set("Content-Type", "text/csv; charset=utf-8; header=present")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"{filename}\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(resp)
+}

@@ -29,48 +29,47 @@ pub enum Expired {
 
 /// Deletes up to `rows` of what `expired` names, oldest-enough first.
 pub fn purge(db: &D1Database, expired: Expired, rows: u32) -> worker::Result<D1PreparedStatement> {
-    let (time, sql) = match expired {
+    let (time, sql) = match &expired {
         Expired::IdempotencyKeys { before } => (
-            before,
+            *before,
             "DELETE FROM idempotency_keys WHERE rowid IN \
              (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)",
         ),
         Expired::AuthFailures { before } => (
-            before,
+            *before,
             "DELETE FROM admin_auth_failures WHERE rowid IN \
              (SELECT rowid FROM admin_auth_failures WHERE window_start < ?1 LIMIT ?2)",
         ),
         Expired::LookupFailures { before } => (
-            before,
+            *before,
             "DELETE FROM lookup_failures WHERE rowid IN \
              (SELECT rowid FROM lookup_failures WHERE window_start < ?1 LIMIT ?2)",
         ),
         Expired::Events { now } => (
-            now,
+            *now,
             "DELETE FROM shopper_events WHERE rowid IN \
              (SELECT e.rowid FROM shops s JOIN shopper_events e ON e.shop_id = s.id \
               AND e.time < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
         ),
         Expired::Views { now } => (
-            now,
+            *now,
             "DELETE FROM browser_views WHERE rowid IN \
              (SELECT v.rowid FROM shops s JOIN browser_views v ON v.shop_id = s.id \
               AND v.first_at < ?1 - s.event_retention_days * ?3 LIMIT ?2)",
         ),
         Expired::FinishedDeliveries { before } => (
-            before,
+            *before,
             "DELETE FROM webhook_outbox WHERE rowid IN \
              (SELECT rowid FROM webhook_outbox WHERE created_at < ?1 \
               AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT ?2)",
         ),
     };
     let params = Params::new().int(time).int(i64::from(rows));
-    // Only the statements by a shop's retention name `?3`; D1 refuses a parameter no statement
-    // names.
-    let params = if sql.contains("?3") {
-        params.int(DAY_MS)
-    } else {
-        params
-    };
-    params.bind(db, sql)
+    // The rules by a shop's `event_retention_days` count in days (`?3`); the others bind no
+    // third parameter, as D1 refuses one that no statement names.
+    match expired {
+        Expired::Events { .. } | Expired::Views { .. } => params.int(DAY_MS),
+        _ => params,
+    }
+    .bind(db, sql)
 }
