@@ -8,6 +8,7 @@ use crate::shop::ApiKeyScope;
 
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod query;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -6,6 +6,7 @@
 //! their position and problems, so one bad row in a feed of a thousand does not stop the rest.
 
 use crate::Id;
+use crate::api::query::{Bounded, Cursor};
 use crate::order::is_web_url;
 use crate::text::{FieldErrors, FieldProblem, TextRule};
 use serde::{Deserialize, Serialize};
@@ -261,6 +262,29 @@ pub struct CatalogPage {
     pub items: Vec<CatalogItem>,
     /// The last id of this page when there may be more; pass it as `cursor`.
     pub next_cursor: Option<String>,
+}
+
+/// Items on a page of `GET /v1/admin/catalog`, unless the merchant asks for fewer.
+pub const PAGE_SIZE_DEFAULT: u32 = 50;
+pub const PAGE_SIZE_MAX: u32 = 200;
+
+/// `GET /v1/admin/catalog`: the stored items by id, paged.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct CatalogQuery {
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    /// The last product id of the page before.
+    pub cursor: Option<Cursor<Id>>,
+}
+
+impl Default for CatalogQuery {
+    fn default() -> Self {
+        CatalogQuery {
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
 }
 
 #[cfg(test)]

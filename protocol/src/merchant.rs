@@ -2,7 +2,8 @@
 //! never sees (email, status, why it is held, reports, order), moderation decisions, replies,
 //! and the audit log of every moderation action.
 
-use crate::review::{BODY_RULE, Reply, ReviewStatus};
+use crate::api::query::{Bounded, Cursor, FromCursor, IdParam};
+use crate::review::{BODY_RULE, Reply, ReviewIdParam, ReviewStatus};
 use crate::text::{FieldErrors, TextRule};
 use serde::{Deserialize, Serialize};
 
@@ -198,6 +199,68 @@ pub fn allowed(action: ModerationAction, status: ReviewStatus) -> bool {
         (ModerationAction::Approved, ReviewStatus::Published)
             | (ModerationAction::Rejected, ReviewStatus::Rejected)
     )
+}
+
+/// `GET /v1/admin/reviews`: which reviews the moderation list shows. `q` finds reviews whose
+/// title, body, author or product holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct MerchantReviewQuery {
+    pub status: Option<ReviewStatus>,
+    pub product: Option<IdParam>,
+    /// 1-100 characters; leave it out to list everything.
+    pub q: Option<String>,
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    pub cursor: Option<Cursor<(i64, String)>>,
+}
+
+impl Default for MerchantReviewQuery {
+    fn default() -> Self {
+        MerchantReviewQuery {
+            status: None,
+            product: None,
+            q: None,
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
+}
+
+impl FromCursor for (i64, String) {
+    fn from_cursor(raw: &str) -> Option<Self> {
+        decode_cursor(raw)
+    }
+}
+
+/// `GET /v1/admin/moderation-log`: the log, newest first, of one review or of all.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct ModerationLogQuery {
+    pub review: Option<ReviewIdParam>,
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    pub cursor: Option<Cursor<LogCursor>>,
+}
+
+impl Default for ModerationLogQuery {
+    fn default() -> Self {
+        ModerationLogQuery {
+            review: None,
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
+}
+
+/// The moderation log's next page starts before this entry's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogCursor(pub i64);
+
+impl FromCursor for LogCursor {
+    fn from_cursor(raw: &str) -> Option<Self> {
+        raw.parse::<i64>().ok().filter(|n| *n > 0).map(LogCursor)
+    }
 }
 
 #[cfg(test)]

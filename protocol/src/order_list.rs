@@ -1,6 +1,7 @@
 //! The merchant's lists of orders (`GET /v1/admin/orders`) and of shipments that need someone
 //! to act (`GET /v1/admin/shipments/attention`): what the dashboard's orders page shows.
 
+use crate::api::query::{Bounded, Cursor, FromCursor};
 use crate::ids::Id;
 use crate::order::TrackingStatus;
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,55 @@ pub fn decode_cursor<const N: usize>(raw: &str) -> Option<(i64, [Id; N])> {
         .map(|id| Id::parse(id).ok())
         .collect::<Option<_>>()?;
     Some((parsed, ids.try_into().ok()?))
+}
+
+/// `GET /v1/admin/orders`: newest placed first. `q` finds orders whose number or id starts with
+/// it (ASCII letters in any case).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct OrderListQuery {
+    /// 1-100 characters; leave it out to list everything.
+    pub q: Option<String>,
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    pub cursor: Option<Cursor<(i64, [Id; 1])>>,
+}
+
+impl Default for OrderListQuery {
+    fn default() -> Self {
+        OrderListQuery {
+            q: None,
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
+}
+
+/// `GET /v1/admin/shipments/attention`: shipments with no news for `days`, or in trouble.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct AttentionQuery {
+    /// Days without news after which a shipment counts as stale.
+    pub days: Bounded<STALE_DAYS_MAX>,
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    pub cursor: Option<Cursor<(i64, [Id; 2])>>,
+}
+
+impl Default for AttentionQuery {
+    fn default() -> Self {
+        AttentionQuery {
+            days: Bounded(STALE_DAYS_DEFAULT),
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
+}
+
+impl<const N: usize> FromCursor for (i64, [Id; N]) {
+    fn from_cursor(raw: &str) -> Option<Self> {
+        decode_cursor::<N>(raw)
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! arm ([`Arm`]) says, never with the product itself, an unknown or out-of-stock item, or a
 //! duplicate.
 
+use crate::api::query::{Bounded, Locale, ProductIds};
 use serde::{Deserialize, Serialize};
 
 /// Where a recommended product came from.
@@ -375,6 +376,47 @@ impl RecommendationReport {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecentlyViewed {
     pub items: Vec<Recommended>,
+}
+
+/// `GET …/products/{product}/recommendations`: how many cards, which arm of the test, in which
+/// language.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct RecommendationsQuery {
+    pub limit: Bounded<LIMIT_MAX>,
+    pub arm: Arm,
+    pub locale: Locale,
+}
+
+impl Default for RecommendationsQuery {
+    fn default() -> Self {
+        RecommendationsQuery {
+            limit: Bounded(LIMIT_DEFAULT),
+            arm: Arm::default(),
+            locale: Locale::default(),
+        }
+    }
+}
+
+/// `GET /v1/shops/{shop}/catalog`: the products a browser viewed, as it remembers them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct RecentlyViewedQuery {
+    pub ids: ProductIds<{ LIMIT_MAX as usize }>,
+    pub locale: Locale,
+}
+
+/// `GET /v1/admin/reports/recommendations`: the period, `from` inclusive, `to` exclusive.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct RecommendationReportQuery {
+    /// A date like 2026-11-23 or a time like 2026-11-23T15:06:52Z; 28 days before `to` if left out.
+    pub from: Option<String>,
+    /// A date or time; now if left out.
+    pub to: Option<String>,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //!
 //! Field names are the same in the form, the JSON, the table columns and the docs.
 
+use crate::api::query::{Bounded, Locale};
 use crate::ids::Id;
 use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
 use serde::{Deserialize, Serialize};
@@ -434,6 +435,62 @@ impl Received {
 impl Default for Received {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// `GET …/products/{product}/reviews`: what the public list shows.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct ReviewListQuery {
+    /// Reviews on a page.
+    pub limit: Bounded<PAGE_SIZE_MAX>,
+    /// The `next_cursor` of the page before, given out for the same sort.
+    pub cursor: Option<String>,
+    pub sort: ReviewSort,
+    /// Only the reviews with this many stars.
+    pub stars: Option<Bounded<5>>,
+    /// Only the reviews written in this language.
+    pub locale: Option<Locale>,
+}
+
+impl Default for ReviewListQuery {
+    fn default() -> Self {
+        ReviewListQuery {
+            limit: Bounded(PAGE_SIZE_DEFAULT),
+            cursor: None,
+            sort: ReviewSort::default(),
+            stars: None,
+            locale: None,
+        }
+    }
+}
+
+/// `GET …/products/{product}/reviews.jsonld` and `reviews.html`: the product as the shop's page
+/// names it, and the language of the snippet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct ProductPageQuery {
+    pub locale: Locale,
+    /// The product's name as the page shows it, 1-200 characters (required for JSON-LD).
+    pub name: Option<String>,
+    /// The product page's http(s) address.
+    pub url: Option<String>,
+}
+
+/// A review id given as a parameter (`?review=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ReviewIdParam(pub String);
+
+impl<'de> Deserialize<'de> for ReviewIdParam {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        if !is_review_id(&raw) {
+            return Err(serde::de::Error::custom("is not a review id"));
+        }
+        Ok(ReviewIdParam(raw))
     }
 }
 

@@ -14,6 +14,7 @@
 //! whatever order retries arrive in), what opening a survey answers ([`SurveyOpened`]), the
 //! shop's survey settings, and the satisfaction report ([`Tally`] → [`Figures`]).
 
+use crate::api::query::{Bounded, Cursor};
 use crate::review::LOCALES;
 use crate::text::{FieldErrors, FieldProblem, TextRule};
 use crate::topics::TopicRules;
@@ -745,13 +746,14 @@ pub const REPORT_DEFAULT_DAYS: i64 = 84;
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// How a report's trend is cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Interval {
-    Day,
     /// ISO weeks, Monday 00:00 UTC to the next Monday.
+    #[default]
     Week,
+    Day,
 }
 
 impl Interval {
@@ -1006,6 +1008,50 @@ pub struct SurveyResponse {
 pub struct SurveyResponsePage {
     pub responses: Vec<SurveyResponse>,
     pub next_cursor: Option<String>,
+}
+
+/// `GET /v1/admin/survey/responses`: the answers of the orders delivered in the period,
+/// `from` inclusive, `to` exclusive, newest first.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct SurveyResponseQuery {
+    /// A date like 2026-11-23 or a time like 2026-11-23T15:06:52Z.
+    pub from: Option<String>,
+    /// A date or a time.
+    pub to: Option<String>,
+    pub group: Option<NpsGroup>,
+    pub reason: Option<Reason>,
+    /// Only the answers the shop's topic rules put under this topic.
+    pub topic: Option<crate::topics::TopicName>,
+    pub limit: Bounded<{ crate::order_list::PAGE_SIZE_MAX }>,
+    pub cursor: Option<Cursor<(i64, [crate::Id; 1])>>,
+}
+
+impl Default for SurveyResponseQuery {
+    fn default() -> Self {
+        SurveyResponseQuery {
+            from: None,
+            to: None,
+            group: None,
+            reason: None,
+            topic: None,
+            limit: Bounded(crate::order_list::PAGE_SIZE_DEFAULT),
+            cursor: None,
+        }
+    }
+}
+
+/// `GET /v1/admin/reports/satisfaction`: the period, and how its trend is cut.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct SatisfactionQuery {
+    /// A date like 2026-11-23 or a time like 2026-11-23T15:06:52Z.
+    pub from: Option<String>,
+    /// A date or a time.
+    pub to: Option<String>,
+    pub interval: Interval,
 }
 
 #[cfg(test)]

@@ -438,6 +438,23 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// A topic's name given as a parameter (`?topic=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TopicName(pub String);
+
+impl<'de> serde::Deserialize<'de> for TopicName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+        if !is_topic_name(&raw) {
+            return Err(serde::de::Error::custom(format!(
+                "must be 1 to {TOPIC_MAX_CHARS} characters of a-z 0-9 _ -"
+            )));
+        }
+        Ok(TopicName(raw))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

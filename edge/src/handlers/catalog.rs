@@ -5,13 +5,12 @@
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::store::catalog;
+use memnun_protocol::api::query::Cursor;
 use memnun_protocol::catalog::{
-    CatalogPage, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,
+    CatalogPage, CatalogQuery, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,
 };
 use memnun_protocol::{FieldErrors, FieldProblem, Id};
 use worker::{D1Database, Request, Response};
-
-const PAGE_SIZE_MAX: u32 = 200;
 
 /// `PUT /v1/admin/catalog`: stores the good items, reports the refused ones (200 either way).
 /// `mode: "replace"` removes the items the upload does not name (except refused ones: a bad
@@ -63,23 +62,12 @@ pub async fn put(
 
 /// `GET /v1/admin/catalog?limit=&cursor=`: the stored items by id, paged.
 pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut limit = 50;
-    let mut cursor = String::new();
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            // The cursor is the last product id of a page: anything else was not given out.
-            "cursor" => {
-                cursor = Id::parse(&value)
-                    .map_err(|_| {
-                        ApiError::InvalidParameter("cursor is not one this API gave out".into())
-                    })?
-                    .to_string()
-            }
-            _ => {}
-        }
-    }
+    let query: CatalogQuery = http::query(req)?;
+    let limit = query.limit.0;
+    let cursor = query
+        .cursor
+        .map(|Cursor(id)| id.to_string())
+        .unwrap_or_default();
     let items = catalog::page(db, shop, &cursor, limit).await?;
     let next_cursor = (items.len() == limit as usize)
         .then(|| items.last().map(|i| i.id.clone()))

@@ -9,9 +9,10 @@ use crate::store::feedback;
 use crate::store::moderation::{self as stored, LogLine, log_line};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self, MerchantQuery};
+use memnun_protocol::api::query::Cursor;
 use memnun_protocol::merchant::{
-    self, MAX_REQUEST_BYTES, MerchantReview, MerchantReviewPage, ModerationAction,
-    ModerationLogPage, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, Rejection, ReplyUpdate,
+    self, LogCursor, MAX_REQUEST_BYTES, MerchantReview, MerchantReviewPage, MerchantReviewQuery,
+    ModerationAction, ModerationLogPage, ModerationLogQuery, Rejection, ReplyUpdate,
 };
 use memnun_protocol::moderation::ModerationPolicyUpdate;
 use memnun_protocol::{Id, ReviewStatus};
@@ -46,41 +47,21 @@ async fn one(db: &D1Database, shop: &Id, review: &str) -> Result<MerchantReview,
 /// `GET /v1/admin/reviews?status=&product=&q=&limit=&cursor=`: newest first. `q` finds reviews
 /// whose title, body, author or product holds it.
 pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut status = None;
-    let mut product = None;
-    let mut search = None;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut cursor = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "status" => {
-                status = Some(ReviewStatus::parse(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter(
-                        "status must be published, pending or rejected".into(),
-                    )
-                })?)
-            }
-            "product" => product = Some(crate::platform::http::parse_id("product", &value)?),
-            "q" => search = Some(http::search_term(&value)?),
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => {
-                cursor = Some(merchant::decode_cursor(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter("cursor is not one this API gave out".into())
-                })?)
-            }
-            _ => {}
-        }
-    }
+    let query: MerchantReviewQuery = http::query(req)?;
+    let search = query.q.as_deref().map(http::search_term).transpose()?;
+    let limit = query.limit.0;
     let mut reviews = reviews::merchant_reviews(
         db,
         shop,
         &MerchantQuery {
             rows: limit + 1,
-            status,
-            product: product.as_ref(),
+            status: query.status,
+            product: query.product.as_ref().map(|p| &p.0),
             search: search.as_deref(),
-            after: cursor.as_ref().map(|(time, id)| (*time, id.as_str())),
+            after: query
+                .cursor
+                .as_ref()
+                .map(|Cursor((time, id))| (*time, id.as_str())),
         },
     )
     .await?;
@@ -213,35 +194,10 @@ pub async fn set_reply(
 
 /// `GET /v1/admin/moderation-log?review=&limit=&cursor=`: newest first.
 pub async fn log(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut before: Option<i64> = None;
-    let mut review: Option<String> = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => {
-                before = Some(
-                    value
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| {
-                            ApiError::InvalidParameter("cursor is not one this API gave out".into())
-                        })?,
-                )
-            }
-            "review" => {
-                if !memnun_protocol::review::is_review_id(&value) {
-                    return Err(ApiError::InvalidParameter(
-                        "review is not a review id".into(),
-                    ));
-                }
-                review = Some(value.into_owned());
-            }
-            _ => {}
-        }
-    }
+    let query: ModerationLogQuery = http::query(req)?;
+    let limit = query.limit.0;
+    let before = query.cursor.map(|Cursor(LogCursor(n))| n);
+    let review = query.review.map(|r| r.0);
     let mut entries = stored::log_page(db, shop, limit + 1, before, review.as_deref()).await?;
     let next_cursor = http::next_page(&mut entries, limit, |e| e.id.to_string());
     http::json(

@@ -10,36 +10,23 @@ use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::store::order_list as order_list_store;
 use memnun_protocol::Id;
+use memnun_protocol::api::query::Cursor;
 use memnun_protocol::order::{self, TrackingStatus};
 use memnun_protocol::order_list::{
-    self, AttentionPage, AttentionReason, OrderPage, OrderSummary, PAGE_SIZE_DEFAULT,
-    PAGE_SIZE_MAX, STALE_DAYS_DEFAULT, STALE_DAYS_MAX, ShipmentAttention,
+    self, AttentionPage, AttentionQuery, AttentionReason, OrderListQuery, OrderPage, OrderSummary,
+    ShipmentAttention,
 };
 use worker::{D1Database, Request, Response};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-fn bad_cursor() -> ApiError {
-    ApiError::InvalidParameter("cursor is not one this API gave out".into())
-}
-
 /// `GET /v1/admin/orders?q=&limit=&cursor=`: newest placed first. `q` finds orders whose number
 /// or id starts with it (ASCII letters in any case).
 pub async fn orders(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut search = None;
-    let mut cursor = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "q" => search = Some(http::search_term(&value)?),
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => {
-                cursor = Some(order_list::decode_cursor::<1>(&value).ok_or_else(bad_cursor)?)
-            }
-            _ => {}
-        }
-    }
+    let query: OrderListQuery = http::query(req)?;
+    let search = query.q.as_deref().map(http::search_term).transpose()?;
+    let limit = query.limit.0;
+    let cursor = query.cursor.map(|Cursor(c)| c);
     let after = cursor.as_ref().map(|(time, [id])| (*time, id.as_str()));
     let rows =
         order_list_store::orders_page(db, shop, i64::from(limit + 1), search.as_deref(), after)
@@ -104,30 +91,9 @@ pub async fn attention(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut days = STALE_DAYS_DEFAULT;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut cursor = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "days" => {
-                days = value
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|d| (1..=STALE_DAYS_MAX).contains(d))
-                    .ok_or_else(|| {
-                        ApiError::InvalidParameter(format!(
-                            "days must be a whole number from 1 to {STALE_DAYS_MAX}"
-                        ))
-                    })?
-            }
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => {
-                cursor = Some(order_list::decode_cursor::<2>(&value).ok_or_else(bad_cursor)?)
-            }
-            _ => {}
-        }
-    }
+    let query: AttentionQuery = http::query(req)?;
+    let (days, limit) = (query.days.0, query.limit.0);
+    let cursor = query.cursor.map(|Cursor(c)| c);
     let stale_before = now - i64::from(days) * MS_PER_DAY;
     let after = cursor
         .as_ref()

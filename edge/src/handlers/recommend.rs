@@ -21,8 +21,8 @@ use memnun_protocol::events::{
     BatchError, EventBatch, EventKind, EventsReceived, MAX_REQUEST_BYTES, ShopperEvent,
 };
 use memnun_protocol::recommend::{
-    self, Arm, LIMIT_DEFAULT, LIMIT_MAX, Neighbour, PAIRS_PER_REQUEST, Recommendations,
-    Recommended, Source,
+    self, Neighbour, PAIRS_PER_REQUEST, RecentlyViewedQuery, RecommendationReportQuery,
+    Recommendations, RecommendationsQuery, Recommended, Source,
 };
 use memnun_protocol::{FieldErrors, FieldProblem};
 use std::collections::{BTreeMap, BTreeSet};
@@ -339,26 +339,8 @@ pub async fn list(
     shop: &Id,
     product: &Id,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut limit = LIMIT_DEFAULT;
-    let mut arm = Arm::A;
-    let mut locale = "en".to_owned();
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "limit" => limit = http::page_limit(&value, LIMIT_MAX)?,
-            "arm" => {
-                arm = Arm::parse(&value)
-                    .ok_or_else(|| ApiError::InvalidParameter("arm must be a or b".into()))?
-            }
-            "locale" => {
-                locale = match value.as_ref() {
-                    "tr" | "en" => value.into_owned(),
-                    _ => return Err(ApiError::InvalidParameter("locale must be tr or en".into())),
-                }
-            }
-            _ => {}
-        }
-    }
+    let query: RecommendationsQuery = http::query(req)?;
+    let (limit, arm, locale) = (query.limit.0, query.arm, query.locale.as_str());
     const CANDIDATES: u32 = 50;
     let results = db
         .batch(vec![
@@ -421,7 +403,7 @@ pub async fn list(
     );
     let items = strip
         .into_iter()
-        .filter_map(|(id, source)| Some(card(by_id.get(id.as_str())?, source, &locale)))
+        .filter_map(|(id, source)| Some(card(by_id.get(id.as_str())?, source, locale)))
         .collect();
     let mut resp = http::json(
         200,
@@ -447,17 +429,13 @@ pub async fn report(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut from = None;
-    let mut to = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "from" => from = Some(value.into_owned()),
-            "to" => to = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    let (from, to) = http::report_period(from.as_deref(), to.as_deref(), now, REPORT_DEFAULT_DAYS)?;
+    let query: RecommendationReportQuery = http::query(req)?;
+    let (from, to) = http::report_period(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        now,
+        REPORT_DEFAULT_DAYS,
+    )?;
     let counts = store::events::recommendation_counts(db, shop, from, to).await?;
     let mut resp = http::json(
         200,
@@ -505,35 +483,9 @@ pub async fn recently_viewed(
     db: &D1Database,
     shop: &Id,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut ids: Vec<String> = Vec::new();
-    let mut locale = "en".to_owned();
-    let too_many =
-        || ApiError::InvalidParameter(format!("ids may name at most {LIMIT_MAX} products"));
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "ids" => {
-                for raw in value.split(',').filter(|r| !r.is_empty()) {
-                    let id = crate::platform::http::parse_id("product", raw)?;
-                    if !ids.iter().any(|i| i == id.as_str()) {
-                        // Refused as soon as it is too many, so a long list costs no more
-                        // comparisons than a short one.
-                        if ids.len() == LIMIT_MAX as usize {
-                            return Err(too_many());
-                        }
-                        ids.push(id.to_string());
-                    }
-                }
-            }
-            "locale" => {
-                locale = match value.as_ref() {
-                    "tr" | "en" => value.into_owned(),
-                    _ => return Err(ApiError::InvalidParameter("locale must be tr or en".into())),
-                }
-            }
-            _ => {}
-        }
-    }
+    let query: RecentlyViewedQuery = http::query(req)?;
+    let ids: Vec<String> = query.ids.0.iter().map(|id| id.to_string()).collect();
+    let locale = query.locale.as_str();
     let [shop_row, stock] = http::batch(
         db,
         vec![
@@ -547,7 +499,7 @@ pub async fn recently_viewed(
     let items: Vec<Recommended> = ids
         .iter()
         .filter_map(|id| rows.iter().find(|r| r.product_id == *id))
-        .map(|row| card(row, Source::RecentlyViewed, &locale))
+        .map(|row| card(row, Source::RecentlyViewed, locale))
         .collect();
     let mut resp = http::json(200, &recommend::RecentlyViewed { items })?;
     // The list is one browser's history: its own cache may keep it, no shared one.

@@ -14,9 +14,10 @@ use crate::platform::shopper_write;
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self as stored, PublishedQuery, Submission};
+use memnun_protocol::api::query::{Bounded, Locale};
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
-use memnun_protocol::review::{MAX_REQUEST_BYTES, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use memnun_protocol::review::{MAX_REQUEST_BYTES, ProductPageQuery, ReviewListQuery};
 use memnun_protocol::token::Purpose;
 use memnun_protocol::{
     FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,
@@ -320,59 +321,25 @@ async fn page(
 }
 
 fn list_query(req: &Request) -> Result<ListQuery, ApiError> {
-    let url = req.url()?;
-    let mut query = ListQuery {
-        limit: PAGE_SIZE_DEFAULT,
-        sort: ReviewSort::Newest,
-        stars: None,
-        cursor: None,
-        locale: None,
-    };
-    let mut raw_cursor = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "limit" => query.limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => raw_cursor = Some(value.into_owned()),
-            "sort" => {
-                query.sort = ReviewSort::parse(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter(
-                        "sort must be newest, highest, lowest or helpful".into(),
-                    )
-                })?
-            }
-            "stars" => {
-                query.stars = Some(
-                    value
-                        .parse::<u8>()
-                        .ok()
-                        .filter(|n| (1..=5).contains(n))
-                        .ok_or_else(|| {
-                            ApiError::InvalidParameter(
-                                "stars must be a whole number from 1 to 5".into(),
-                            )
-                        })?,
+    let query: ReviewListQuery = http::query(req)?;
+    // Checked after `sort`, whatever the parameters' order: a cursor opens only its own.
+    let cursor = query
+        .cursor
+        .map(|raw| {
+            ReviewCursor::decode(&raw, query.sort).ok_or_else(|| {
+                ApiError::InvalidParameter(
+                    "cursor is not one this API gave out for this sort".into(),
                 )
-            }
-            "locale" => {
-                query.locale = Some(
-                    memnun_protocol::review::LOCALES
-                        .into_iter()
-                        .find(|l| *l == value)
-                        .ok_or_else(|| {
-                            ApiError::InvalidParameter("locale must be tr or en".into())
-                        })?,
-                )
-            }
-            _ => {}
-        }
-    }
-    if let Some(raw) = raw_cursor {
-        // Checked after `sort`, whatever the parameters' order: a cursor opens only its own.
-        query.cursor = Some(ReviewCursor::decode(&raw, query.sort).ok_or_else(|| {
-            ApiError::InvalidParameter("cursor is not one this API gave out for this sort".into())
-        })?);
-    }
-    Ok(query)
+            })
+        })
+        .transpose()?;
+    Ok(ListQuery {
+        limit: query.limit.0,
+        sort: query.sort,
+        stars: query.stars.map(|Bounded(n)| n as u8),
+        cursor,
+        locale: query.locale.map(Locale::as_str),
+    })
 }
 
 /// `GET /v1/shops/{shop}/products/{product}/reviews.jsonld?name=…&url=…`: schema.org
@@ -387,23 +354,12 @@ pub async fn snippet(
     product: &Id,
     html: bool,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut name = None;
-    let mut product_url = None;
-    let mut locale = "en";
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "name" => name = Some(value.into_owned()),
-            "url" => product_url = Some(value.into_owned()),
-            "locale" => {
-                locale = memnun_protocol::review::LOCALES
-                    .into_iter()
-                    .find(|l| *l == value)
-                    .ok_or_else(|| ApiError::InvalidParameter("locale must be tr or en".into()))?
-            }
-            _ => {}
-        }
-    }
+    let ProductPageQuery {
+        locale,
+        name,
+        url: product_url,
+    } = http::query(req)?;
+    let locale = locale.as_str();
     let name = name.map(|n| memnun_protocol::text::normalize(&n));
     if name
         .as_ref()

@@ -20,7 +20,7 @@ use crate::platform::shopper_write;
 use crate::store::survey_responses::{self as responses, Save, Situation};
 use crate::store::survey_settings;
 use memnun_protocol::survey::{
-    self, Answers, Interval, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason,
+    self, Answers, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason, SatisfactionQuery,
     SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings, SurveySettingsUpdate,
     SurveyState, SurveySubmission, Tally,
 };
@@ -335,28 +335,6 @@ async fn dismiss(
     idempotency.commit(db, batch, save.now, 200, answer).await
 }
 
-/// The query's `from`, `to` and `interval`, or a 400 naming what is wrong.
-fn report_query(req: &Request, now: i64) -> Result<(i64, i64, Interval), ApiError> {
-    let url = req.url()?;
-    let mut from = None;
-    let mut to = None;
-    let mut interval = Interval::Week;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "from" => from = Some(value.into_owned()),
-            "to" => to = Some(value.into_owned()),
-            "interval" => {
-                interval = Interval::parse(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter("interval must be week or day".into())
-                })?
-            }
-            _ => {}
-        }
-    }
-    let (from, to) = period(from.as_deref(), to.as_deref(), now)?;
-    Ok((from, to, interval))
-}
-
 /// The period of the report, and of the response list that shows what it counts: `from`
 /// inclusive, `to` exclusive, by delivery time.
 pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i64), ApiError> {
@@ -372,7 +350,9 @@ pub async fn report(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let (from, to, interval) = report_query(req, now)?;
+    let query: SatisfactionQuery = http::query(req)?;
+    let (from, to) = period(query.from.as_deref(), query.to.as_deref(), now)?;
+    let interval = query.interval;
     let counts = responses::report_counts(db, shop, from, to, interval).await?;
     let mut buckets: BTreeMap<i64, Tally> = BTreeMap::new();
     for row in counts.delivered {

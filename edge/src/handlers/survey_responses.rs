@@ -12,9 +12,12 @@ use crate::handlers::survey;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::store::survey_responses::{self as store, Filter};
-use memnun_protocol::order_list::{self, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
-use memnun_protocol::survey::{NpsGroup, Reason, SurveyResponse, SurveyResponsePage};
-use memnun_protocol::{Id, topics};
+use memnun_protocol::Id;
+use memnun_protocol::api::query::Cursor;
+use memnun_protocol::order_list;
+use memnun_protocol::survey::{
+    NpsGroup, Reason, SurveyResponse, SurveyResponsePage, SurveyResponseQuery,
+};
 use worker::{D1Database, Request, Response};
 
 /// `GET /v1/admin/survey/responses?from=&to=&group=&reason=&topic=&limit=&cursor=`.
@@ -24,64 +27,19 @@ pub async fn list(
     shop: &Id,
     now: i64,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let mut from = None;
-    let mut to = None;
-    let mut group = None;
-    let mut reason = None;
-    let mut topic = None;
-    let mut limit = PAGE_SIZE_DEFAULT;
-    let mut cursor = None;
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "from" => from = Some(value.into_owned()),
-            "to" => to = Some(value.into_owned()),
-            "group" => {
-                group = Some(NpsGroup::parse(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter(
-                        "group must be detractor, passive or promoter".into(),
-                    )
-                })?)
-            }
-            "reason" => {
-                reason = Some(Reason::parse(&value).ok_or_else(|| {
-                    let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
-                    ApiError::InvalidParameter(format!(
-                        "reason must be one of {}",
-                        names.join(", ")
-                    ))
-                })?)
-            }
-            "topic" => {
-                // Topics are the shop's own words: an unknown one lists nothing, a malformed
-                // one could never have been stored.
-                if !topics::is_topic_name(&value) {
-                    return Err(ApiError::InvalidParameter(format!(
-                        "topic must be 1 to {} characters of a-z 0-9 _ -",
-                        topics::TOPIC_MAX_CHARS
-                    )));
-                }
-                topic = Some(value.into_owned());
-            }
-            "limit" => limit = http::page_limit(&value, PAGE_SIZE_MAX)?,
-            "cursor" => {
-                cursor = Some(order_list::decode_cursor::<1>(&value).ok_or_else(|| {
-                    ApiError::InvalidParameter("cursor is not one this API gave out".into())
-                })?)
-            }
-            _ => {}
-        }
-    }
-    let (from, to) = survey::period(from.as_deref(), to.as_deref(), now)?;
+    let query: SurveyResponseQuery = http::query(req)?;
+    let limit = query.limit.0;
+    let (from, to) = survey::period(query.from.as_deref(), query.to.as_deref(), now)?;
     let filter = Filter {
         from,
         to,
-        group,
-        reason,
-        topic: topic.as_deref(),
-        after: cursor
+        group: query.group,
+        reason: query.reason,
+        topic: query.topic.as_ref().map(|t| t.0.as_str()),
+        after: query
+            .cursor
             .as_ref()
-            .map(|(time, [order])| (*time, order.as_str())),
+            .map(|Cursor((time, [order]))| (*time, order.as_str())),
         limit,
     };
     let rows = store::listed(db, shop, &filter).await?;

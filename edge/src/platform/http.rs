@@ -97,15 +97,11 @@ pub async fn read_body(
     Ok(bytes)
 }
 
-/// A `limit` query parameter: a whole number from 1 to `max`.
-pub fn page_limit(value: &str, max: u32) -> Result<u32, ApiError> {
-    value
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=max).contains(n))
-        .ok_or_else(|| {
-            ApiError::InvalidParameter(format!("limit must be a whole number from 1 to {max}"))
-        })
+/// The request's query string read into `Q` (see `memnun_protocol::api::query`), or a `400`
+/// naming the parameter that cannot be read.
+pub fn query<Q: DeserializeOwned>(req: &Request) -> Result<Q, ApiError> {
+    let url = req.url()?;
+    memnun_protocol::api::query::parse(url.query_pairs()).map_err(ApiError::InvalidParameter)
 }
 
 /// Cuts a list read with `LIMIT limit + 1` to `limit` and answers the cursor of its last item

@@ -21,11 +21,14 @@ pub fn document() -> Value {
     let mut answers = SchemaSettings::draft2020_12().for_serialize();
     answers.definitions_path = "/components/schemas".into();
     let mut answers = answers.into_generator();
+    let mut queries = SchemaSettings::draft2020_12().for_deserialize();
+    queries.inline_subschemas = true;
+    let mut queries = queries.into_generator();
     let mut paths = Map::new();
     for route in ROUTES {
         let mut item = Map::new();
         for op in route.operations {
-            let contract = contract(op.name, &mut requests, &mut answers);
+            let contract = contract(op.name, &mut requests, &mut answers, &mut queries);
             item.insert(
                 op.method.as_str().to_ascii_lowercase(),
                 operation(route, op.name, op.scope, contract, &mut answers),
@@ -54,7 +57,8 @@ pub fn document() -> Value {
 /// What one operation takes and answers.
 struct Contract {
     request: Option<(&'static [&'static str], Value)>,
-    query: &'static [&'static str],
+    /// Each query parameter's name, schema and description.
+    query: Vec<(String, Value, Option<Value>)>,
     idempotent: bool,
     answers: Vec<(u16, &'static str, Value)>,
 }
@@ -66,7 +70,7 @@ impl Contract {
     fn new() -> Self {
         Contract {
             request: None,
-            query: &[],
+            query: Vec::new(),
             idempotent: false,
             answers: Vec::new(),
         }
@@ -91,8 +95,17 @@ impl Contract {
         self
     }
 
-    fn query(mut self, names: &'static [&'static str]) -> Self {
-        self.query = names;
+    /// The query string's parameters: the properties of `Q`'s schema, each with its own.
+    fn query<Q: JsonSchema>(mut self, generator: &mut SchemaGenerator) -> Self {
+        let schema = generator.root_schema_for::<Q>();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (name, property) in properties.into_iter().flatten() {
+            let mut property = without_null(property.clone());
+            let description = property
+                .as_object_mut()
+                .and_then(|p| p.remove("description"));
+            self.query.push((name.clone(), property, description));
+        }
         self
     }
 
@@ -125,14 +138,48 @@ impl Contract {
     }
 }
 
+/// A query parameter is there or not, never `null`: the schema of an `Option` field without its
+/// `null`.
+fn without_null(mut schema: Value) -> Value {
+    let is_null = |v: &Value| v == "null" || v.is_null() || v.get("type") == Some(&json!("null"));
+    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
+        let mut others = any_of.iter().filter(|s| !is_null(s));
+        if let (Some(only), None) = (others.next(), others.next()) {
+            let mut only = without_null(only.clone());
+            if let (Some(only), Some(siblings)) = (only.as_object_mut(), schema.as_object()) {
+                for (key, value) in siblings.iter().filter(|(k, _)| *k != "anyOf") {
+                    only.insert(key.clone(), value.clone());
+                }
+            }
+            return only;
+        }
+    }
+    if schema.get("default").is_some_and(Value::is_null) {
+        schema.as_object_mut().map(|s| s.remove("default"));
+    }
+    for list in ["type", "enum"] {
+        if let Some(Value::Array(values)) = schema.get_mut(list) {
+            values.retain(|v| !is_null(v));
+            if list == "type" && values.len() == 1 {
+                schema[list] = values[0].clone();
+            }
+        }
+    }
+    schema
+}
+
 /// Each operation's contract. Exhaustive: a new operation in the table does not build until it
 /// says what it takes and answers.
-fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenerator) -> Contract {
+fn contract(
+    name: OperationName,
+    rq: &mut SchemaGenerator,
+    an: &mut SchemaGenerator,
+    qs: &mut SchemaGenerator,
+) -> Contract {
     use crate::{catalog, events, feedback, health, merchant, moderation, order, order_list};
     use crate::{recommend, review, shop, shopper, survey, token, webhook};
     use OperationName as Op;
     let c = Contract::new();
-    const PAGE: &[&str] = &["limit", "cursor"];
     match name {
         Op::Health => c
             .answers::<health::Health>(200, an)
@@ -172,13 +219,13 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .takes::<survey::SurveySubmission>(rq)
             .answers::<survey::SurveyOpened>(200, an),
         Op::RecentlyViewed => c
-            .query(&["ids", "locale"])
+            .query::<recommend::RecentlyViewedQuery>(qs)
             .answers::<recommend::RecentlyViewed>(200, an),
         Op::ListReviews => c
-            .query(&["limit", "cursor", "sort", "stars", "locale"])
+            .query::<review::ReviewListQuery>(qs)
             .answers::<review::ReviewPage>(200, an),
         Op::ReviewsJsonLd => c
-            .query(&["locale", "name", "url"])
+            .query::<review::ProductPageQuery>(qs)
             .answers_as(200, "application/ld+json", json!({
                 "type": "object",
                 "description": "A schema.org Product with its AggregateRating and its newest reviews (`jsonld.rs`).",
@@ -186,13 +233,13 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             }))
             .answers_nothing(204),
         Op::ReviewsHtml => c
-            .query(&["locale", "name", "url"])
+            .query::<review::ProductPageQuery>(qs)
             .answers_text(200, "text/html"),
         Op::Recommendations => c
-            .query(&["limit", "arm", "locale"])
+            .query::<recommend::RecommendationsQuery>(qs)
             .answers::<recommend::Recommendations>(200, an),
         Op::ListReviewsForModeration => c
-            .query(&["status", "product", "q", "limit", "cursor"])
+            .query::<merchant::MerchantReviewQuery>(qs)
             .answers::<merchant::MerchantReviewPage>(200, an),
         Op::ExportReviewsCsv => c.answers_text(200, "text/csv"),
         Op::ImportReviewsCsv => c
@@ -212,7 +259,7 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .takes::<moderation::ModerationPolicyUpdate>(rq)
             .answers::<moderation::ModerationPolicy>(200, an),
         Op::ModerationLog => c
-            .query(&["review", "limit", "cursor"])
+            .query::<merchant::ModerationLogQuery>(qs)
             .answers::<merchant::ModerationLogPage>(200, an),
         Op::MintToken => c
             .takes::<token::TokenRequest>(rq)
@@ -221,10 +268,10 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
         Op::CreateSecret => c.answers::<token::CreatedSecret>(201, an),
         Op::RetireSecret => c.answers_nothing(204),
         Op::ListOrders => c
-            .query(&["q", "limit", "cursor"])
+            .query::<order_list::OrderListQuery>(qs)
             .answers::<order_list::OrderPage>(200, an),
         Op::ShipmentsNeedingAttention => c
-            .query(&["days", "limit", "cursor"])
+            .query::<order_list::AttentionQuery>(qs)
             .answers::<order_list::AttentionPage>(200, an),
         Op::GetOrder => c.answers::<order::OrderView>(200, an),
         Op::PutOrder => c
@@ -240,7 +287,7 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .answers::<webhook::WebhookCreated>(200, an),
         Op::DeleteWebhook => c.answers_nothing(204),
         Op::WebhookDeliveries => c.answers::<webhook::WebhookDeliveries>(200, an),
-        Op::ListCatalog => c.query(PAGE).answers::<catalog::CatalogPage>(200, an),
+        Op::ListCatalog => c.query::<catalog::CatalogQuery>(qs).answers::<catalog::CatalogPage>(200, an),
         Op::PutCatalog => c
             .takes::<catalog::CatalogUpload>(rq)
             .answers::<catalog::CatalogReport>(200, an),
@@ -249,14 +296,14 @@ fn contract(name: OperationName, rq: &mut SchemaGenerator, an: &mut SchemaGenera
             .takes::<survey::SurveySettingsUpdate>(rq)
             .answers::<survey::SurveySettings>(200, an),
         Op::ListSurveyResponses => c
-            .query(&["from", "to", "group", "reason", "topic", "limit", "cursor"])
+            .query::<survey::SurveyResponseQuery>(qs)
             .answers::<survey::SurveyResponsePage>(200, an),
         Op::ExportSurveyResponsesCsv => c.answers_text(200, "text/csv"),
         Op::SatisfactionReport => c
-            .query(&["from", "to", "interval"])
+            .query::<survey::SatisfactionQuery>(qs)
             .answers::<survey::SatisfactionReport>(200, an),
         Op::RecommendationReport => c
-            .query(&["from", "to"])
+            .query::<recommend::RecommendationReportQuery>(qs)
             .answers::<recommend::RecommendationReport>(200, an),
         Op::GetShop => c.answers::<shop::ShopSettings>(200, an),
         Op::PutShop => c
@@ -306,8 +353,12 @@ fn operation(
             }));
         }
     }
-    for name in contract.query {
-        parameters.push(json!({ "name": name, "in": "query", "schema": { "type": "string" } }));
+    for (name, schema, description) in contract.query {
+        let mut parameter = json!({ "name": name, "in": "query", "schema": schema });
+        if let Some(description) = description {
+            parameter["description"] = description;
+        }
+        parameters.push(parameter);
     }
     if contract.idempotent {
         parameters.push(json!({
