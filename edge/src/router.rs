@@ -5,8 +5,8 @@
 //! answer, and what the client is not told a log line with the request id.
 
 use crate::handlers::{
-    api_keys, assets, catalog, feedback, moderation, order_list, orders, recommend, review_csv,
-    reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
+    Context, api_keys, assets, catalog, feedback, moderation, order_list, orders, recommend,
+    review_csv, reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -134,7 +134,7 @@ async fn answer(
     let (outcome, cors) = match route.access {
         Access::Own | Access::Widget => match operation {
             Some(op) => (
-                handle(req, env, request_id, op.name, &parameters, &Caller::Anyone).await,
+                handle(req, env, request_id, op.name, &parameters, Caller::Anyone).await,
                 Cors::None,
             ),
             None => (Err(not_allowed()), Cors::None),
@@ -145,7 +145,7 @@ async fn answer(
                 Ok(shop) => {
                     let caller = Caller::Reader(shop);
                     (
-                        handle(req, env, request_id, op.name, &parameters, &caller).await,
+                        handle(req, env, request_id, op.name, &parameters, caller).await,
                         Cors::Public,
                     )
                 }
@@ -184,7 +184,7 @@ async fn answer(
                 Some(op) => {
                     let caller = Caller::Merchant(merchant);
                     (
-                        handle(req, env, request_id, op.name, &parameters, &caller).await,
+                        handle(req, env, request_id, op.name, &parameters, caller).await,
                         Cors::None,
                     )
                 }
@@ -225,7 +225,7 @@ async fn shopper_operation(
         request_id,
         op.name,
         parameters,
-        &Caller::Shopper(shop),
+        Caller::Shopper(shop),
     )
     .await
 }
@@ -270,119 +270,113 @@ enum Caller {
     Merchant(api_keys::Merchant),
 }
 
-impl Caller {
-    fn shop(&self) -> Result<&Id, ApiError> {
-        match self {
-            Caller::Reader(shop) | Caller::Shopper(shop) => Ok(shop),
-            Caller::Merchant(merchant) => Ok(&merchant.shop),
-            Caller::Anyone => Err(ApiError::Internal(
-                "a shop's operation without a shop".into(),
-            )),
-        }
-    }
-}
-
-/// The operation's handler, with what it needs of the request.
+/// The operation's handler, with what it needs of the request: the edge's own operations take
+/// the request alone, a shop's take the `Context` built here once.
 async fn handle(
     req: &mut Request,
     env: &Env,
     request_id: &str,
     operation: OperationName,
     parameters: &Parameters<'_>,
-    caller: &Caller,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    use OperationName as Op;
+    let (shop, merchant) = match caller {
+        Caller::Anyone => {
+            return match operation {
+                Op::Health => health(env, request_id).await,
+                Op::OpenApi => openapi(),
+                // A clone (cheap: no body) keeps `req` for the error path.
+                Op::AdminPage => assets::admin_page(req.clone()?, env).await,
+                Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
+                _ => Err(ApiError::Internal(
+                    "a shop's operation without a shop".into(),
+                )),
+            };
+        }
+        Caller::Reader(shop) | Caller::Shopper(shop) => (shop, None),
+        Caller::Merchant(merchant) => (merchant.shop.clone(), Some(merchant)),
+    };
+    let cx = Context {
+        env,
+        shop,
+        db: database(env)?,
+        now: clock::now_ms(req, env),
+        merchant,
+    };
+    shop_operation(req, &cx, operation, parameters).await
+}
+
+/// A shop's operation: its handler, given the context and the path's parameters.
+async fn shop_operation(
+    req: &mut Request,
+    cx: &Context<'_>,
+    operation: OperationName,
+    parameters: &Parameters<'_>,
 ) -> Result<Response, ApiError> {
     use OperationName as Op;
     use memnun_protocol::merchant::ModerationAction::{Approved, Rejected};
-    let now = clock::now_ms(req, env);
     let param = |name: &str| parameters.get(name);
-    let shop = || caller.shop();
-    let db = || database(env);
     let product = || http::parse_id("product", param("product"));
-    let key_name = match caller {
-        Caller::Merchant(merchant) => merchant.key_name.as_str(),
-        _ => "",
-    };
-    let actor = moderation::Actor(key_name);
     match operation {
-        Op::Health => health(env, request_id).await,
-        Op::OpenApi => openapi(),
-        // A clone (cheap: no body) keeps `req` for the error path.
-        Op::AdminPage => assets::admin_page(req.clone()?, env).await,
-        Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
-        Op::CreateReview => reviews::create(req, env, &db()?, shop()?).await,
-        Op::VoteReview => feedback::vote(req, env, &db()?, shop()?, param("review"), now).await,
-        Op::ReportReview => feedback::report(req, env, &db()?, shop()?, param("review"), now).await,
-        Op::LookUpOrder => orders::lookup(req, env, &db()?, shop()?, now).await,
-        Op::TrackOrder => orders::track(req, env, &db()?, shop()?, now).await,
-        Op::ReceiveEvents => recommend::receive(req, env, &db()?, shop()?, now).await,
-        Op::OpenSurvey => survey::open(req, env, &db()?, shop()?, now).await,
-        Op::AnswerSurvey => survey::answer(req, env, &db()?, shop()?, now).await,
-        Op::RecentlyViewed => recommend::recently_viewed(req, &db()?, shop()?).await,
-        Op::ListReviews => {
-            let product = product()?;
-            reviews::list(req, &db()?, shop()?, &product).await
-        }
-        Op::ReviewsJsonLd => {
-            let product = product()?;
-            reviews::snippet(req, &db()?, shop()?, &product, false).await
-        }
-        Op::ReviewsHtml => {
-            let product = product()?;
-            reviews::snippet(req, &db()?, shop()?, &product, true).await
-        }
-        Op::Recommendations => {
-            let product = product()?;
-            recommend::list(req, &db()?, shop()?, &product).await
-        }
-        Op::ListReviewsForModeration => moderation::list(req, &db()?, shop()?).await,
-        Op::ExportReviewsCsv => review_csv::export(&db()?, shop()?).await,
-        Op::ImportReviewsCsv => review_csv::import(req, env, &db()?, shop()?, now).await,
-        Op::GetReview => moderation::get(&db()?, shop()?, param("review")).await,
-        Op::ApproveReview => {
-            let db = db()?;
-            moderation::decide(req, &db, shop()?, param("review"), Approved, &actor, now).await
-        }
-        Op::RejectReview => {
-            let db = db()?;
-            moderation::decide(req, &db, shop()?, param("review"), Rejected, &actor, now).await
-        }
+        Op::Health | Op::OpenApi | Op::AdminPage | Op::Loader | Op::Asset => Err(
+            ApiError::Internal("the edge's own operation with a shop".into()),
+        ),
+        Op::CreateReview => reviews::create(req, cx).await,
+        Op::VoteReview => feedback::vote(req, cx, param("review")).await,
+        Op::ReportReview => feedback::report(req, cx, param("review")).await,
+        Op::LookUpOrder => orders::lookup(req, cx).await,
+        Op::TrackOrder => orders::track(req, cx).await,
+        Op::ReceiveEvents => recommend::receive(req, cx).await,
+        Op::OpenSurvey => survey::open(req, cx).await,
+        Op::AnswerSurvey => survey::answer(req, cx).await,
+        Op::RecentlyViewed => recommend::recently_viewed(req, cx).await,
+        Op::ListReviews => reviews::list(req, cx, &product()?).await,
+        Op::ReviewsJsonLd => reviews::snippet(req, cx, &product()?, false).await,
+        Op::ReviewsHtml => reviews::snippet(req, cx, &product()?, true).await,
+        Op::Recommendations => recommend::list(req, cx, &product()?).await,
+        Op::ListReviewsForModeration => moderation::list(req, cx).await,
+        Op::ExportReviewsCsv => review_csv::export(cx).await,
+        Op::ImportReviewsCsv => review_csv::import(req, cx).await,
+        Op::GetReview => moderation::get(cx, param("review")).await,
+        Op::ApproveReview => moderation::decide(req, cx, param("review"), Approved).await,
+        Op::RejectReview => moderation::decide(req, cx, param("review"), Rejected).await,
         Op::PutReply | Op::DeleteReply => {
-            let db = db()?;
             let delete = operation == Op::DeleteReply;
-            moderation::set_reply(req, &db, shop()?, param("review"), delete, &actor, now).await
+            moderation::set_reply(req, cx, param("review"), delete).await
         }
-        Op::GetModerationPolicy => moderation::get_policy(&db()?, shop()?).await,
-        Op::PutModerationPolicy => moderation::put_policy(req, &db()?, shop()?, now).await,
-        Op::ModerationLog => moderation::log(req, &db()?, shop()?).await,
-        Op::MintToken => tokens::mint(req, &db()?, shop()?, now).await,
-        Op::ListSecrets => tokens::list(&db()?, shop()?).await,
-        Op::CreateSecret => tokens::create(&db()?, shop()?, now).await,
-        Op::RetireSecret => tokens::retire(&db()?, shop()?, param("kid"), now).await,
-        Op::ListOrders => order_list::orders(req, &db()?, shop()?).await,
-        Op::ShipmentsNeedingAttention => order_list::attention(req, &db()?, shop()?, now).await,
-        Op::GetOrder => orders::get(&db()?, shop()?, param("order"), now).await,
-        Op::PutOrder => orders::upsert(req, env, &db()?, shop()?, param("order"), now).await,
-        Op::AddOrderEvents => orders::add_events(req, &db()?, shop()?, param("order"), now).await,
-        Op::OrderLinks => orders::links(&db()?, shop()?, param("order"), now).await,
-        Op::GetWebhook => webhooks::get(&db()?, shop()?).await,
-        Op::PutWebhook => webhooks::put(req, env, &db()?, shop()?, now).await,
-        Op::DeleteWebhook => webhooks::delete(&db()?, shop()?, now).await,
-        Op::WebhookDeliveries => webhooks::deliveries(&db()?, shop()?).await,
-        Op::ListCatalog => catalog::list(req, &db()?, shop()?).await,
-        Op::PutCatalog => catalog::put(req, &db()?, shop()?, now).await,
-        Op::GetSurveySettings => survey::get_settings(&db()?, shop()?).await,
-        Op::PutSurveySettings => survey::put_settings(req, &db()?, shop()?, now).await,
-        Op::ListSurveyResponses => survey_responses::list(req, &db()?, shop()?, now).await,
-        Op::ExportSurveyResponsesCsv => survey::export(&db()?, shop()?).await,
-        Op::SatisfactionReport => survey::report(req, &db()?, shop()?, now).await,
-        Op::RecommendationReport => recommend::report(req, &db()?, shop()?, now).await,
-        Op::GetShop => shops::get_settings(&db()?, shop()?).await,
-        Op::PutShop => shops::put_settings(req, &db()?, shop()?).await,
-        Op::ExportShopper => shoppers::export(req, env, &db()?, shop()?, now).await,
-        Op::DeleteShopper => shoppers::delete(req, env, &db()?, shop()?, now).await,
-        Op::ListKeys => api_keys::list(&db()?, shop()?).await,
-        Op::CreateKey => api_keys::create(req, &db()?, shop()?, now).await,
-        Op::RevokeKey => api_keys::revoke(&db()?, shop()?, param("name"), now).await,
+        Op::GetModerationPolicy => moderation::get_policy(cx).await,
+        Op::PutModerationPolicy => moderation::put_policy(req, cx).await,
+        Op::ModerationLog => moderation::log(req, cx).await,
+        Op::MintToken => tokens::mint(req, cx).await,
+        Op::ListSecrets => tokens::list(cx).await,
+        Op::CreateSecret => tokens::create(cx).await,
+        Op::RetireSecret => tokens::retire(cx, param("kid")).await,
+        Op::ListOrders => order_list::orders(req, cx).await,
+        Op::ShipmentsNeedingAttention => order_list::attention(req, cx).await,
+        Op::GetOrder => orders::get(cx, param("order")).await,
+        Op::PutOrder => orders::upsert(req, cx, param("order")).await,
+        Op::AddOrderEvents => orders::add_events(req, cx, param("order")).await,
+        Op::OrderLinks => orders::links(cx, param("order")).await,
+        Op::GetWebhook => webhooks::get(cx).await,
+        Op::PutWebhook => webhooks::put(req, cx).await,
+        Op::DeleteWebhook => webhooks::delete(cx).await,
+        Op::WebhookDeliveries => webhooks::deliveries(cx).await,
+        Op::ListCatalog => catalog::list(req, cx).await,
+        Op::PutCatalog => catalog::put(req, cx).await,
+        Op::GetSurveySettings => survey::get_settings(cx).await,
+        Op::PutSurveySettings => survey::put_settings(req, cx).await,
+        Op::ListSurveyResponses => survey_responses::list(req, cx).await,
+        Op::ExportSurveyResponsesCsv => survey::export(cx).await,
+        Op::SatisfactionReport => survey::report(req, cx).await,
+        Op::RecommendationReport => recommend::report(req, cx).await,
+        Op::GetShop => shops::get_settings(cx).await,
+        Op::PutShop => shops::put_settings(req, cx).await,
+        Op::ExportShopper => shoppers::export(req, cx).await,
+        Op::DeleteShopper => shoppers::delete(req, cx).await,
+        Op::ListKeys => api_keys::list(cx).await,
+        Op::CreateKey => api_keys::create(req, cx).await,
+        Op::RevokeKey => api_keys::revoke(cx, param("name")).await,
     }
 }
 

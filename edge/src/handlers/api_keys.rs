@@ -4,6 +4,7 @@
 //! revoked. The last `full` key cannot be: the guard is part of the revoking statement itself,
 //! so two revokes at once cannot remove the last two.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
@@ -102,7 +103,8 @@ pub async fn authenticate(
 }
 
 /// `GET /v1/admin/keys`: the shop's active keys, names and use only.
-pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn list(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let keys = store::active(db, shop).await?;
     http::json(200, &ApiKeyList { keys })
 }
@@ -110,12 +112,8 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
 /// `POST /v1/admin/keys`: a new named key, shown in this answer and never again. Not replayed
 /// by idempotency key, because replaying would mean storing the key itself; a retry after a lost
 /// answer gets "name in use", and the merchant revokes that name and creates it again.
-pub async fn create(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let (new, _): (NewApiKey, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let (name, scope) = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
@@ -139,12 +137,8 @@ pub async fn create(
 /// `DELETE /v1/admin/keys/{name}`: revokes a key at once. The last active `full` key cannot be
 /// revoked, so a shop is never locked out of its own API. The guard is in the one statement
 /// that revokes, so concurrent revokes cannot both pass it.
-pub async fn revoke(
-    db: &D1Database,
-    shop: &Id,
-    name: &str,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn revoke(cx: &Context<'_>, name: &str) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let name = Id::parse(name).map_err(|e| ApiError::InvalidParameter(format!("key name {e}")))?;
     if store::revoke(db, shop, &name, now).await? {
         return Ok(Response::empty()?.with_status(204));

@@ -2,6 +2,7 @@
 //! may show. An upload is a few statements whatever its size (`store::catalog`), within D1's
 //! per-request query limit.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::store::catalog;
@@ -9,18 +10,14 @@ use memnun_protocol::api::query::Cursor;
 use memnun_protocol::catalog::{
     CatalogPage, CatalogQuery, CatalogReport, CatalogUpload, MAX_ITEMS, MAX_REQUEST_BYTES, Mode,
 };
-use memnun_protocol::{FieldErrors, FieldProblem, Id};
-use worker::{D1Database, Request, Response};
+use memnun_protocol::{FieldErrors, FieldProblem};
+use worker::{Request, Response};
 
 /// `PUT /v1/admin/catalog`: stores the good items, reports the refused ones (200 either way).
 /// `mode: "replace"` removes the items the upload does not name (except refused ones: a bad
 /// row must not delete its product).
-pub async fn put(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn put(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let (upload, _): (CatalogUpload, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     if upload.items.len() > MAX_ITEMS {
@@ -61,7 +58,8 @@ pub async fn put(
 }
 
 /// `GET /v1/admin/catalog?limit=&cursor=`: the stored items by id, paged.
-pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn list(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: CatalogQuery = http::query(req)?;
     let limit = query.limit.0;
     let cursor = query

@@ -10,6 +10,7 @@
 //! clients can hold it again. Reports from verified buyers weigh the same: a report carries no
 //! proof of purchase, and the merchant sees every report's reason when deciding.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::idempotency::Idempotency;
@@ -22,7 +23,7 @@ use memnun_protocol::Id;
 use memnun_protocol::feedback::{MAX_REQUEST_BYTES, NewReport, NewVote, VoteCounted};
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::HoldReason;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Request, Response};
 
 const ENDPOINT_VOTE: &str = "POST /v1/shops/{shop}/reviews/{review}/votes";
 const ENDPOINT_REPORT: &str = "POST /v1/shops/{shop}/reviews/{review}/reports";
@@ -52,11 +53,8 @@ struct Started<T> {
 /// JSON body; or the stored answer when this key was answered before.
 async fn start<T: serde::de::DeserializeOwned>(
     req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     endpoint: &'static str,
-    now: i64,
 ) -> Result<Result<Started<T>, Response>, ApiError> {
     const WRITE: shopper_write::Rules = shopper_write::Rules {
         client_limit: "FEEDBACK_WRITES",
@@ -65,8 +63,8 @@ async fn start<T: serde::de::DeserializeOwned>(
         body: BodyType::Json,
     };
     let (Opened { body, client }, idempotency) =
-        shopper_write::open_idempotent::<T>(req, env, shop, &WRITE, endpoint).await?;
-    Ok(match idempotency.replay(db, now).await? {
+        shopper_write::open_idempotent::<T>(req, cx, &WRITE, endpoint).await?;
+    Ok(match idempotency.replay(&cx.db, cx.now).await? {
         Some(replayed) => Err(replayed),
         None => Ok(Started {
             body,
@@ -76,19 +74,13 @@ async fn start<T: serde::de::DeserializeOwned>(
     })
 }
 
-pub async fn vote(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    review: &str,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn vote(req: &mut Request, cx: &Context<'_>, review: &str) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let Started {
         body,
         client,
         idempotency,
-    } = match start::<NewVote>(req, env, db, shop, ENDPOINT_VOTE, now).await? {
+    } = match start::<NewVote>(req, cx, ENDPOINT_VOTE).await? {
         Ok(started) => started,
         Err(replayed) => return Ok(replayed),
     };
@@ -115,17 +107,15 @@ pub async fn vote(
 
 pub async fn report(
     req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     review: &str,
-    now: i64,
 ) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let Started {
         body,
         client,
         idempotency,
-    } = match start::<NewReport>(req, env, db, shop, ENDPOINT_REPORT, now).await? {
+    } = match start::<NewReport>(req, cx, ENDPOINT_REPORT).await? {
         Ok(started) => started,
         Err(replayed) => return Ok(replayed),
     };

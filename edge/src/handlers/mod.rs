@@ -19,3 +19,32 @@ pub mod survey;
 pub mod survey_responses;
 pub mod tokens;
 pub mod webhooks;
+
+use crate::handlers::api_keys::Merchant;
+use crate::store::moderation::Actor;
+use memnun_protocol::Id;
+use worker::{D1Database, Env};
+
+/// What the router knows of a shop's request before its handler runs, found once: handlers take
+/// it instead of reaching for bindings, the clock or the caller themselves. (No request id:
+/// handlers do not log; their errors go back to the router, which logs them with it.)
+pub struct Context<'a> {
+    pub env: &'a Env,
+    /// The shop the request is for: from the path on shoppers' and public routes, from the key
+    /// on the merchant's.
+    pub shop: Id,
+    /// The shop's database. One for every shop today; the store never opens a binding itself,
+    /// so a directory of databases can choose it here.
+    pub db: D1Database,
+    /// The request's time in ms (a test's clock when the deployment allows one).
+    pub now: i64,
+    /// The key behind a merchant's request; `None` for shoppers' pages and public reads.
+    pub merchant: Option<Merchant>,
+}
+
+impl Context<'_> {
+    /// Who the moderation log names for what this request does: the key's name, or nobody.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor(self.merchant.as_ref().map_or("", |m| m.key_name.as_str()))
+    }
+}

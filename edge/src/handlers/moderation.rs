@@ -3,6 +3,7 @@
 //! action (`/v1/admin/moderation-log`). Each decision, the review's new state, the product's
 //! summary and the log line are written in one D1 batch, so none exists without the others.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::store::feedback;
@@ -18,18 +19,13 @@ use memnun_protocol::moderation::ModerationPolicyUpdate;
 use memnun_protocol::{Id, ReviewStatus};
 use worker::{D1Database, Request, Response};
 
-pub use crate::store::moderation::Actor;
-
-pub async fn get_policy(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn get_policy(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     http::json(200, &stored::policy(db, shop).await?)
 }
 
-pub async fn put_policy(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn put_policy(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let (update, _): (ModerationPolicyUpdate, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let current = stored::policy(db, shop).await?;
@@ -46,7 +42,8 @@ async fn one(db: &D1Database, shop: &Id, review: &str) -> Result<MerchantReview,
 
 /// `GET /v1/admin/reviews?status=&product=&q=&limit=&cursor=`: newest first. `q` finds reviews
 /// whose title, body, author or product holds it.
-pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn list(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: MerchantReviewQuery = http::query(req)?;
     let search = query.q.as_deref().map(http::search_term).transpose()?;
     let limit = query.limit.0;
@@ -77,7 +74,8 @@ pub async fn list(req: &Request, db: &D1Database, shop: &Id) -> Result<Response,
     )
 }
 
-pub async fn get(db: &D1Database, shop: &Id, review: &str) -> Result<Response, ApiError> {
+pub async fn get(cx: &Context<'_>, review: &str) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     http::json(200, &one(db, shop, review).await?)
 }
 
@@ -85,13 +83,12 @@ pub async fn get(db: &D1Database, shop: &Id, review: &str) -> Result<Response, A
 /// product's summary and logs the decision, in one batch.
 pub async fn decide(
     req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     review: &str,
     action: ModerationAction,
-    actor: &Actor<'_>,
-    now: i64,
 ) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let actor = &cx.actor();
     let reason = match action {
         ModerationAction::Rejected => {
             let (rejection, _): (Rejection, _) =
@@ -139,19 +136,18 @@ pub async fn decide(
         )?,
     ]);
     db.batch(batch).await?;
-    get(db, shop, review).await
+    get(cx, review).await
 }
 
 /// `PUT /v1/admin/reviews/{review}/reply` (with a body) and `DELETE` (without).
 pub async fn set_reply(
     req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     review: &str,
     remove: bool,
-    actor: &Actor<'_>,
-    now: i64,
 ) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let actor = &cx.actor();
     let body = if remove {
         None
     } else {
@@ -189,11 +185,12 @@ pub async fn set_reply(
         )?,
     ])
     .await?;
-    get(db, shop, review).await
+    get(cx, review).await
 }
 
 /// `GET /v1/admin/moderation-log?review=&limit=&cursor=`: newest first.
-pub async fn log(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn log(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: ModerationLogQuery = http::query(req)?;
     let limit = query.limit.0;
     let before = query.cursor.map(|Cursor(LogCursor(n))| n);

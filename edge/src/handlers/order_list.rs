@@ -6,23 +6,24 @@
 //! reads them (`protocol::order::current_status` per shipment, `overall_status` per order), so
 //! the list never disagrees with the tracker. Each request is one D1 statement.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::store::order_list as order_list_store;
-use memnun_protocol::Id;
 use memnun_protocol::api::query::Cursor;
 use memnun_protocol::order::{self, TrackingStatus};
 use memnun_protocol::order_list::{
     self, AttentionPage, AttentionQuery, AttentionReason, OrderListQuery, OrderPage, OrderSummary,
     ShipmentAttention,
 };
-use worker::{D1Database, Request, Response};
+use worker::{Request, Response};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// `GET /v1/admin/orders?q=&limit=&cursor=`: newest placed first. `q` finds orders whose number
 /// or id starts with it (ASCII letters in any case).
-pub async fn orders(req: &Request, db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn orders(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: OrderListQuery = http::query(req)?;
     let search = query.q.as_deref().map(http::search_term).transpose()?;
     let limit = query.limit.0;
@@ -85,12 +86,8 @@ fn stored_status(status: Option<&str>) -> Result<TrackingStatus, ApiError> {
 
 /// `GET /v1/admin/shipments/attention?days=&limit=&cursor=`: shipments whose latest event is an
 /// exception, and those not yet final with nothing new for `days` days; oldest activity first.
-pub async fn attention(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn attention(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let query: AttentionQuery = http::query(req)?;
     let (days, limit) = (query.days.0, query.limit.0);
     let cursor = query.cursor.map(|Cursor(c)| c);

@@ -3,6 +3,7 @@
 //! token (`POST /v1/shops/{shop}/orders/track`) or find them by number and email
 //! (`POST /v1/shops/{shop}/orders/lookup`). A shopper's view never holds the email or prices.
 
+use crate::handlers::Context;
 use crate::handlers::shops;
 use crate::handlers::tokens::{self, Signer};
 use crate::handlers::webhooks;
@@ -20,7 +21,7 @@ use memnun_protocol::order::{
     TrackRequest, Tracked, TrackingEvent, TrackingStatus,
 };
 use memnun_protocol::token::Purpose;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
@@ -39,12 +40,10 @@ const TRACK_TTL_DAYS: u32 = 30;
 /// (events stay with their shipment's id).
 pub async fn upsert(
     req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     order_id: &str,
-    now: i64,
 ) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (upsert, _): (OrderUpsert, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
@@ -77,12 +76,8 @@ pub async fn upsert(
 }
 
 /// `GET /v1/admin/orders/{order}`: the order as its shopper sees it.
-pub async fn get(
-    db: &D1Database,
-    shop: &Id,
-    order_id: &str,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn get(cx: &Context<'_>, order_id: &str) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     http::json(200, &load(db, shop, &order_id, now).await?.order)
 }
@@ -92,11 +87,10 @@ pub async fn get(
 /// shop's webhook.
 pub async fn add_events(
     req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     order_id: &str,
-    now: i64,
 ) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (new, _): (NewEvents, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let normalized = NewEvents {
@@ -222,12 +216,8 @@ async fn links_for(
 }
 
 /// `POST /v1/admin/orders/{order}/links`: the tracker, survey and review links for messages.
-pub async fn links(
-    db: &D1Database,
-    shop: &Id,
-    order_id: &str,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn links(cx: &Context<'_>, order_id: &str) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     let loaded = load(db, shop, &order_id, now).await?;
     http::json(
@@ -384,17 +374,12 @@ fn read_spent(reserved: worker::D1Result) -> Result<Spent, ApiError> {
 /// number is stopped, while the buyer, from their own address, is not), and by budgets of
 /// failures per email and per shop, so neither many numbers nor many emails can be tried from
 /// many addresses.
-pub async fn lookup(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn lookup(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let shopper_write::Opened {
         body: lookup,
         client,
-    } = shopper_write::open::<Lookup>(req, env, shop, &SHOPPER_READ).await?;
+    } = shopper_write::open::<Lookup>(req, cx, &SHOPPER_READ).await?;
     let lookup = Lookup {
         number: lookup
             .number
@@ -486,14 +471,9 @@ pub async fn lookup(
 
 /// `POST /v1/shops/{shop}/orders/track`: the order a `track` token opens. In the body, not the
 /// URL, so the token stays out of logs.
-pub async fn track(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
-    let body = shopper_write::open::<TrackRequest>(req, env, shop, &SHOPPER_READ)
+pub async fn track(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let body = shopper_write::open::<TrackRequest>(req, cx, &SHOPPER_READ)
         .await?
         .body;
     let token = body.token.unwrap_or_default();

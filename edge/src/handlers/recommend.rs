@@ -8,6 +8,7 @@
 //! to the scheduled handler (`drain_backlog`), so a big order or a long history cannot exhaust a
 //! request's query budget; reading a strip is a few indexed range reads.
 
+use crate::handlers::Context;
 use crate::handlers::shops;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
@@ -26,7 +27,7 @@ use memnun_protocol::recommend::{
 };
 use memnun_protocol::{FieldErrors, FieldProblem};
 use std::collections::{BTreeMap, BTreeSet};
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 /// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
 /// next to the webhook deliveries: within the 50 queries of a Workers Free invocation).
@@ -166,20 +167,15 @@ fn batch_refused(error: BatchError) -> ApiError {
 
 /// `POST /v1/shops/{shop}/events`: a batch from the loader (JSON, sent as `text/plain` by
 /// `sendBeacon`). Answers 202 with what was taken; repeats of an event id count once.
-pub async fn receive(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn receive(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     const BEACON: shopper_write::Rules = shopper_write::Rules {
         client_limit: "EVENT_WRITES",
         shop_limit: Some("SHOP_EVENTS"),
         max_bytes: MAX_REQUEST_BYTES,
         body: BodyType::Beacon,
     };
-    let batch = shopper_write::open::<EventBatch>(req, env, shop, &BEACON)
+    let batch = shopper_write::open::<EventBatch>(req, cx, &BEACON)
         .await?
         .body;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
@@ -333,12 +329,8 @@ pub async fn drain_backlog(db: &D1Database) -> Result<(), ApiError> {
 }
 
 /// `GET /v1/shops/{shop}/products/{product}/recommendations?limit=&arm=&locale=`.
-pub async fn list(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    product: &Id,
-) -> Result<Response, ApiError> {
+pub async fn list(req: &Request, cx: &Context<'_>, product: &Id) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: RecommendationsQuery = http::query(req)?;
     let (limit, arm, locale) = (query.limit.0, query.arm, query.locale.as_str());
     const CANDIDATES: u32 = 50;
@@ -423,12 +415,8 @@ pub async fn list(
 /// `GET /v1/admin/reports/recommendations?from=&to=`: impressions, clicks, click-through and
 /// attributed adds to cart and purchases, in total, per source, per arm and per product, from
 /// the events of the period (default the last 28 days, at most 366).
-pub async fn report(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn report(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let query: RecommendationReportQuery = http::query(req)?;
     let (from, to) = http::report_period(
         query.from.as_deref(),
@@ -478,11 +466,8 @@ fn card(item: &StockedItem, source: Source, locale: &str) -> Recommended {
 /// `GET /v1/shops/{shop}/catalog?ids=a,b,c&locale=`: the cards of the products a browser viewed
 /// lately (the strip's "recently viewed" mode; the list is the browser's own, kept by the
 /// loader), in the order given, those in stock only.
-pub async fn recently_viewed(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-) -> Result<Response, ApiError> {
+pub async fn recently_viewed(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query: RecentlyViewedQuery = http::query(req)?;
     let ids: Vec<String> = query.ids.0.iter().map(|id| id.to_string()).collect();
     let locale = query.locale.as_str();

@@ -7,21 +7,22 @@
 //! rows go to D1 in a few statements (`store::reviews::import`), so an import of
 //! `MAX_IMPORT_ROWS` stays far inside the per-request query limit.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::platform::pseudonyms;
 use crate::platform::secure::sha256_hex;
 use crate::store;
 use crate::store::reviews::ImportedReview;
-use memnun_protocol::Id;
 use memnun_protocol::merchant::ImportReport;
 use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES};
-use worker::{D1Database, Env, Request, Response};
+use worker::{Request, Response};
 
 /// Reviews in one export (newest first); a larger shop exports by product with `?product=`.
 const MAX_EXPORT_ROWS: u32 = 50_000;
 
-pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn export(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let reviews = store::reviews::all_merchant_reviews(db, shop, MAX_EXPORT_ROWS).await?;
     let rows: Vec<ExportRow> = reviews
         .iter()
@@ -46,13 +47,8 @@ pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
     http::csv_download(review_csv::export(&rows), &format!("{shop}-reviews.csv"))
 }
 
-pub async fn import(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let bytes = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
     let (rows, refused) = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;

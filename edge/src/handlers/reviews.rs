@@ -4,6 +4,7 @@
 //! reviews in the order asked for, paged by cursor; `…/reviews.jsonld` and `…/reviews.html` give
 //! shops' servers the same summary as schema.org JSON-LD and HTML to put in their pages.
 
+use crate::handlers::Context;
 use crate::handlers::tokens;
 use crate::platform::clock;
 use crate::platform::error::ApiError;
@@ -23,7 +24,7 @@ use memnun_protocol::{
     FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,
     ReviewPage, ReviewSort, ReviewStatus,
 };
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Request, Response};
 
 /// Reviews given to search engines with the summary (Google shows a few; more is weight).
 const JSONLD_REVIEWS: u32 = 10;
@@ -43,15 +44,10 @@ const WRITE: shopper_write::Rules = shopper_write::Rules {
     body: BodyType::Json,
 };
 
-pub async fn create(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-) -> Result<Response, ApiError> {
+pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop) = (cx.env, &cx.db, &cx.shop);
     let (opened, idempotency) =
-        shopper_write::open_idempotent::<NewReview>(req, env, shop, &WRITE, ENDPOINT_CREATE)
-            .await?;
+        shopper_write::open_idempotent::<NewReview>(req, cx, &WRITE, ENDPOINT_CREATE).await?;
     let (new, client) = (opened.body, opened.client);
     let now = clock::now_ms(req, env);
 
@@ -252,12 +248,8 @@ struct ListQuery {
     locale: Option<&'static str>,
 }
 
-pub async fn list(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    product: &Id,
-) -> Result<Response, ApiError> {
+pub async fn list(req: &Request, cx: &Context<'_>, product: &Id) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let query = list_query(req)?;
     let (page, policy) = page(db, shop, product, &query).await?;
     let notice = policy.and_then(|p| {
@@ -349,11 +341,11 @@ fn list_query(req: &Request) -> Result<ListQuery, ApiError> {
 /// when `name` is given.
 pub async fn snippet(
     req: &Request,
-    db: &D1Database,
-    shop: &Id,
+    cx: &Context<'_>,
     product: &Id,
     html: bool,
 ) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let ProductPageQuery {
         locale,
         name,

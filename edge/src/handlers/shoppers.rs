@@ -20,6 +20,7 @@
 //! treats them the same way. Reports (satisfaction, recommendations) are computed from the rows
 //! when read, so they lose the shopper's share at once.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
@@ -27,7 +28,7 @@ use crate::store::shoppers::{self as stored, ShopperKeys};
 use memnun_protocol::Id;
 use memnun_protocol::shopper::{MAX_REQUEST_BYTES, Shopper, ShopperRequest};
 use serde_json::{Map, Value};
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 async fn read_shopper(req: &mut Request) -> Result<Shopper, ApiError> {
     let (request, _): (ShopperRequest, _) =
@@ -58,13 +59,8 @@ fn keys(env: &Env, shop: &Id, shopper: &Shopper) -> Result<ShopperKeys, ApiError
 
 /// `POST /v1/admin/shoppers/export`: everything stored about the shopper, one JSON document with
 /// one list per kind (empty where nothing is stored), read in one batch.
-pub async fn export(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn export(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let shopper = read_shopper(req).await?;
     let sections = stored::export(db, shop, &keys(env, shop, &shopper)?).await?;
     let mut document = Map::new();
@@ -88,13 +84,8 @@ pub async fn export(
 /// `POST /v1/admin/shoppers/delete`: deletes everything `export` would show, in one batch, and
 /// recounts what was counted from it. Deleting again finds nothing and answers zeros, so a retry
 /// is safe without an idempotency key.
-pub async fn delete(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn delete(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let shopper = read_shopper(req).await?;
     let report = stored::delete(db, shop, &keys(env, shop, &shopper)?, now).await?;
     http::json(200, &report)

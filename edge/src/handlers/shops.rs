@@ -1,6 +1,7 @@
 //! Shops: who may write to a shop's public endpoints (its allowed origins), and the merchant API
 //! for the shop's settings (`/v1/admin/shop`). Merchant keys are in `api_keys.rs`.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType, Cors};
 use crate::store::shops::{self as store, Page};
@@ -24,15 +25,13 @@ pub async fn authorize_write(
     }
 }
 
-pub async fn get_settings(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn get_settings(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     http::json(200, &settings(db, shop).await?)
 }
 
-pub async fn put_settings(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-) -> Result<Response, ApiError> {
+pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let (update, _): (ShopUpdate, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let update = update.validate().map_err(ApiError::Validation)?;

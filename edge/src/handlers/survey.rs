@@ -11,6 +11,7 @@
 //! (`survey.detractor`, `survey.completed`) are queued in the same batch as the answer that
 //! causes them, once per order.
 
+use crate::handlers::Context;
 use crate::handlers::tokens;
 use crate::handlers::webhooks;
 use crate::platform::error::ApiError;
@@ -28,7 +29,7 @@ use memnun_protocol::survey_csv::{self, ExportRow};
 use memnun_protocol::token::Purpose;
 use memnun_protocol::{FieldErrors, FieldProblem, Id, topics};
 use std::collections::BTreeMap;
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Request, Response};
 
 const ENDPOINT_ANSWERS: &str = "POST /v1/shops/{shop}/survey/answers";
 /// Opening a survey and saving its answers share one limit per client.
@@ -51,17 +52,14 @@ pub async fn settings(db: &D1Database, shop: &Id) -> Result<SurveySettings, ApiE
 }
 
 /// `GET /v1/admin/survey`.
-pub async fn get_settings(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn get_settings(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     http::json(200, &settings(db, shop).await?)
 }
 
 /// `PUT /v1/admin/survey`: the fields given change, the others stay.
-pub async fn put_settings(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let (update, _): (SurveySettingsUpdate, _) =
         http::read_json(req, MAX_SETTINGS_BYTES, BodyType::Json).await?;
     let next = update
@@ -151,18 +149,13 @@ async fn token_order(db: &D1Database, shop: &Id, token: &str, now: i64) -> Resul
 /// `POST /v1/shops/{shop}/survey/open`: where the shopper stands, with the questions and
 /// the answers so far. Opening marks the shopper as asked (the recontact cooldown counts from
 /// here), so it is a POST; the token is in the body, out of URLs and logs.
-pub async fn open(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn open(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     const OPEN: shopper_write::Rules = shopper_write::Rules {
         max_bytes: OPEN_MAX_BYTES,
         ..WRITE
     };
-    let body = shopper_write::open::<SurveyOpen>(req, env, shop, &OPEN)
+    let body = shopper_write::open::<SurveyOpen>(req, cx, &OPEN)
         .await?
         .body;
     let mut errors = FieldErrors::default();
@@ -191,21 +184,11 @@ pub async fn open(
 /// `POST /v1/shops/{shop}/survey/answers`: saves every answer so far (with `Idempotency-Key`).
 /// Answers 200 with where the shopper now stands; a save older than the stored one, or one for
 /// a finished or dismissed survey, changes nothing and answers the stored state.
-pub async fn answer(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
-    let (opened, idempotency) = shopper_write::open_idempotent::<SurveySubmission>(
-        req,
-        env,
-        shop,
-        &WRITE,
-        ENDPOINT_ANSWERS,
-    )
-    .await?;
+pub async fn answer(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let (opened, idempotency) =
+        shopper_write::open_idempotent::<SurveySubmission>(req, cx, &WRITE, ENDPOINT_ANSWERS)
+            .await?;
     let submission = opened.body;
     let valid = submission
         .normalized()
@@ -344,12 +327,8 @@ pub fn period(from: Option<&str>, to: Option<&str>, now: i64) -> Result<(i64, i6
 /// `GET /v1/admin/reports/satisfaction?from=&to=&interval=week|day`: the satisfaction numbers
 /// of the orders delivered in the period, in total and per week (or day). The counting is SQL;
 /// the formulas are `protocol::survey`'s.
-pub async fn report(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn report(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let query: SatisfactionQuery = http::query(req)?;
     let (from, to) = period(query.from.as_deref(), query.to.as_deref(), now)?;
     let interval = query.interval;
@@ -391,7 +370,8 @@ pub async fn report(
 
 /// `GET /v1/admin/survey/responses.csv`: every answered or dismissed response, newest first,
 /// with its order; cells a spreadsheet would run as formulas are neutralised.
-pub async fn export(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn export(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let rows = responses::exported(db, shop, MAX_EXPORT_ROWS).await?;
     let list = |json: &str| -> Vec<String> { serde_json::from_str(json).unwrap_or_default() };
     let parsed: Vec<(Vec<String>, Vec<String>)> = rows

@@ -8,25 +8,21 @@
 //! response's NPS answer; a topic for every response tagged with it), so for one period the
 //! number of responses listed under `group` and `reason`, or under `topic`, is the report's count.
 
+use crate::handlers::Context;
 use crate::handlers::survey;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::store::survey_responses::{self as store, Filter};
-use memnun_protocol::Id;
 use memnun_protocol::api::query::Cursor;
 use memnun_protocol::order_list;
 use memnun_protocol::survey::{
     NpsGroup, Reason, SurveyResponse, SurveyResponsePage, SurveyResponseQuery,
 };
-use worker::{D1Database, Request, Response};
+use worker::{Request, Response};
 
 /// `GET /v1/admin/survey/responses?from=&to=&group=&reason=&topic=&limit=&cursor=`.
-pub async fn list(
-    req: &Request,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn list(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let query: SurveyResponseQuery = http::query(req)?;
     let limit = query.limit.0;
     let (from, to) = survey::period(query.from.as_deref(), query.to.as_deref(), now)?;

@@ -3,6 +3,7 @@
 //! signs; every active one verifies, so links already sent keep working until their secret is
 //! retired.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::secure::random_hex;
@@ -83,12 +84,8 @@ impl Signer {
 }
 
 /// `POST /v1/admin/tokens`: a signed link for an order, with the newest active secret.
-pub async fn mint(
-    req: &mut Request,
-    db: &D1Database,
-    shop: &Id,
-    now_ms: i64,
-) -> Result<Response, ApiError> {
+pub async fn mint(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now_ms) = (&cx.db, &cx.shop, cx.now);
     let (request, _): (TokenRequest, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let (purpose, order, product, ttl_days) = request.validate().map_err(ApiError::Validation)?;
@@ -106,7 +103,8 @@ pub async fn mint(
 }
 
 /// `GET /v1/admin/secrets`: ids and dates only, never the secrets.
-pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn list(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let rows = token_secrets::all(db, shop).await?;
     let signing = rows
         .iter()
@@ -125,7 +123,8 @@ pub async fn list(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
 }
 
 /// `POST /v1/admin/secrets`: a new secret that signs from now on, shown once.
-pub async fn create(db: &D1Database, shop: &Id, now_ms: i64) -> Result<Response, ApiError> {
+pub async fn create(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now_ms) = (&cx.db, &cx.shop, cx.now);
     let kid = format!("s{}", random_hex(4)?);
     let secret = random_hex(32)?;
     token_secrets::create(db, shop, &kid, &secret, now_ms).await?;
@@ -134,12 +133,8 @@ pub async fn create(db: &D1Database, shop: &Id, now_ms: i64) -> Result<Response,
 
 /// `DELETE /v1/admin/secrets/{kid}`: tokens it signed stop working at once. The signing secret
 /// cannot be retired (create a new one first), so the shop can always mint links.
-pub async fn retire(
-    db: &D1Database,
-    shop: &Id,
-    kid: &str,
-    now_ms: i64,
-) -> Result<Response, ApiError> {
+pub async fn retire(cx: &Context<'_>, kid: &str) -> Result<Response, ApiError> {
+    let (db, shop, now_ms) = (&cx.db, &cx.shop, cx.now);
     let rows = token_secrets::all(db, shop).await?;
     let active: Vec<&TokenSecret> = rows.iter().filter(|r| r.retired_at.is_none()).collect();
     if !active.iter().any(|r| r.kid == kid) {

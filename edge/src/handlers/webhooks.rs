@@ -10,6 +10,7 @@
 //! until it answers 2xx, and then never again. Redirects are not followed: a receiver's 3xx is a
 //! failed attempt (its target was never checked).
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::secure::random_hex;
@@ -89,7 +90,8 @@ pub fn enqueue_if(
 }
 
 /// `GET /v1/admin/webhook`: where events go (never the secret).
-pub async fn get(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn get(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let webhook = settings::get(db, shop).await?;
     http::json(200, &webhook.ok_or(ApiError::NotFound("webhook"))?)
 }
@@ -216,13 +218,8 @@ fn embedded_ipv4(a: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
 /// `PUT /v1/admin/webhook`: sets the URL and issues a new signing secret, shown in this answer
 /// only. The secret it replaces still signs deliveries, beside the new one, for
 /// `protocol::webhook::SECRET_OVERLAP_S`, so the merchant's receiver can be updated meanwhile.
-pub async fn put(
-    req: &mut Request,
-    env: &Env,
-    db: &D1Database,
-    shop: &Id,
-    now: i64,
-) -> Result<Response, ApiError> {
+pub async fn put(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let (update, _): (WebhookUpdate, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let url = update.url.unwrap_or_default();
@@ -254,7 +251,8 @@ pub async fn put(
 }
 
 /// `DELETE /v1/admin/webhook`: no more events are queued; queued ones are not sent.
-pub async fn delete(db: &D1Database, shop: &Id, now: i64) -> Result<Response, ApiError> {
+pub async fn delete(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     db.batch(vec![
         settings::delete(db, shop)?,
         webhook_outbox::give_up_undelivered(db, shop, now)?,
@@ -264,7 +262,8 @@ pub async fn delete(db: &D1Database, shop: &Id, now: i64) -> Result<Response, Ap
 }
 
 /// `GET /v1/admin/webhook/deliveries`: the newest 50 deliveries and how they went.
-pub async fn deliveries(db: &D1Database, shop: &Id) -> Result<Response, ApiError> {
+pub async fn deliveries(cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
     let deliveries = webhook_outbox::newest(db, shop).await?;
     http::json(200, &WebhookDeliveries { deliveries })
 }

@@ -5,13 +5,13 @@
 //! limit. The order matters and is the same for every write: a client over its limit is refused
 //! before it can spend anything else, and a body is read only from a request that may be served.
 
+use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::idempotency::Idempotency;
 use crate::platform::pseudonyms;
-use memnun_protocol::Id;
 use serde::de::DeserializeOwned;
-use worker::{Env, Request};
+use worker::Request;
 
 /// How one kind of shopper request is let in.
 pub struct Rules {
@@ -35,11 +35,10 @@ pub struct Opened<T> {
 /// Lets in a request that reads or writes without an `Idempotency-Key`.
 pub async fn open<T: DeserializeOwned>(
     req: &mut Request,
-    env: &Env,
-    shop: &Id,
+    cx: &Context<'_>,
     rules: &Rules,
 ) -> Result<Opened<T>, ApiError> {
-    let client = let_in(req, env, shop, rules).await?;
+    let client = let_in(req, cx, rules).await?;
     let (body, _): (T, Vec<u8>) = http::read_json(req, rules.max_bytes, rules.body).await?;
     Ok(Opened { body, client })
 }
@@ -48,20 +47,20 @@ pub async fn open<T: DeserializeOwned>(
 /// what replays or records its answer.
 pub async fn open_idempotent<T: DeserializeOwned>(
     req: &mut Request,
-    env: &Env,
-    shop: &Id,
+    cx: &Context<'_>,
     rules: &Rules,
     endpoint: &'static str,
 ) -> Result<(Opened<T>, Idempotency), ApiError> {
-    let client = let_in(req, env, shop, rules).await?;
+    let client = let_in(req, cx, rules).await?;
     let key = Idempotency::key_of(req)?;
     let (body, raw): (T, Vec<u8>) = http::read_json(req, rules.max_bytes, rules.body).await?;
-    let idempotency = Idempotency::new(shop, endpoint, key, &raw);
+    let idempotency = Idempotency::new(&cx.shop, endpoint, key, &raw);
     Ok((Opened { body, client }, idempotency))
 }
 
 /// The client, if it is within its limits.
-async fn let_in(req: &Request, env: &Env, shop: &Id, rules: &Rules) -> Result<String, ApiError> {
+async fn let_in(req: &Request, cx: &Context<'_>, rules: &Rules) -> Result<String, ApiError> {
+    let (env, shop) = (cx.env, &cx.shop);
     let client = pseudonyms::client(req, env)?;
     http::rate_limit(env, rules.client_limit, format!("{shop}:{client}")).await?;
     if let Some(binding) = rules.shop_limit {
