@@ -63,7 +63,7 @@ pub async fn upsert(
     order_store::save(db, shop, &order_id, &valid, hashed_email.as_deref(), now).await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
     let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
-    crate::handlers::recommend::record_basket(
+    crate::handlers::recommend::ingest::record_basket(
         db,
         shop,
         &format!("order:{order_id}"),

@@ -17,7 +17,7 @@ pub async fn run(now: i64, env: &Env) {
     }
     match database(env) {
         Ok(db) => {
-            if let Err(e) = recommend::drain_backlog(&db).await {
+            if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));
             }
             if let Err(e) = retention::purge(&db, now).await {
