@@ -541,11 +541,53 @@ pub struct SurveyOpened {
     pub questions: Vec<Question>,
     /// The shop's own wording, by text key ([`TEXT_KEYS`]), in the asked locale; the widget's
     /// built-in wording stands for the rest.
-    pub texts: BTreeMap<String, String>,
+    pub texts: SurveyTexts,
     /// What was answered already, to resume from.
     pub answers: Answers,
     /// The highest answer number stored; the next one sent must be higher.
     pub seq: u32,
+}
+
+/// A shop's texts in one language, by text key: a JSON object on the wire, a list in key order
+/// here, because a map's code costs the survey widget bytes for the two or three texts a shop
+/// sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SurveyTexts(pub Vec<(String, String)>);
+
+impl SurveyTexts {
+    /// The shop's wording of `key`, if it has one.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Serialize for SurveyTexts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for SurveyTexts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let by_key = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(SurveyTexts(by_key.into_iter().collect()))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for SurveyTexts {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SurveyTexts".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        BTreeMap::<String, String>::json_schema(generator)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,11 +676,15 @@ impl SurveySettings {
     }
 
     /// The shop's wording in `locale` (English when none is asked).
-    pub fn texts_for(&self, locale: Option<&str>) -> BTreeMap<String, String> {
-        self.texts
-            .get(locale.unwrap_or("en"))
-            .cloned()
-            .unwrap_or_default()
+    pub fn texts_for(&self, locale: Option<&str>) -> SurveyTexts {
+        let by_key = self.texts.get(locale.unwrap_or("en"));
+        SurveyTexts(
+            by_key
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
     }
 }
 
@@ -1326,8 +1372,11 @@ mod survey_tests {
         .expect("json");
         let s = good.apply(&current).expect("valid");
         assert_eq!(s.cooldown_days, 30);
-        assert_eq!(s.texts_for(Some("tr"))["nps"], "Bizi önerir misiniz?");
-        assert!(s.texts_for(Some("en")).is_empty());
+        assert_eq!(
+            s.texts_for(Some("tr")).get("nps"),
+            Some("Bizi önerir misiniz?")
+        );
+        assert!(s.texts_for(Some("en")).0.is_empty());
         assert_eq!(s.questions, current.questions, "untouched");
     }
 

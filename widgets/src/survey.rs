@@ -17,7 +17,8 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::survey::{
-    Answers, COMMENT_RULE, FOLLOW_UP_RULE, NpsGroup, Question, Reason, SurveyState,
+    Answers, COMMENT_RULE, FOLLOW_UP_RULE, NpsGroup, Question, Reason, SurveyOpened, SurveyState,
+    SurveyTexts,
 };
 use wasm_bindgen::JsCast;
 
@@ -62,7 +63,7 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
     let token = StoredValue::new(token.unwrap_or_default());
     let phase = RwSignal::new(Phase::Loading);
     let questions = StoredValue::new(Vec::<Question>::new());
-    let texts = StoredValue::new(Vec::<(String, String)>::new());
+    let texts = StoredValue::new(SurveyTexts::default());
     let number = RwSignal::new(String::new());
     let answers = RwSignal::new(Answers::default());
     let step = RwSignal::new(0usize);
@@ -77,11 +78,11 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
     // The shop's wording of `key`, else ours.
     let text = move |key: &str, ours: &'static str| {
         texts
-            .with_value(|t| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+            .with_value(|t| t.get(key).map(str::to_owned))
             .unwrap_or_else(|| ours.to_owned())
     };
 
-    let apply = move |opened: wire::Opened| {
+    let apply = move |opened: SurveyOpened| {
         if opened.state != SurveyState::Open || opened.questions.is_empty() {
             phase.set(Phase::Closed(
                 closed_message(s, opened.state).to_owned(),

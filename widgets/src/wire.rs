@@ -215,19 +215,6 @@ pub fn tracked(value: &JsValue) -> Option<Tracked> {
     })
 }
 
-/// The answer to opening a survey (and to each saved answer), as the widget needs it: the
-/// protocol's `SurveyOpened` with the shop's texts as a list (a `BTreeMap` costs every
-/// shopper bytes for the two or three texts a shop sets).
-#[cfg(feature = "survey")]
-pub struct Opened {
-    pub state: memnun_protocol::survey::SurveyState,
-    pub order_number: String,
-    pub questions: Vec<memnun_protocol::survey::Question>,
-    pub texts: Vec<(String, String)>,
-    pub answers: memnun_protocol::survey::Answers,
-    pub seq: u32,
-}
-
 /// Only the state of an answer, for a save's answer (where nothing else is read).
 #[cfg(feature = "survey")]
 pub fn survey_state(value: &JsValue) -> Option<memnun_protocol::survey::SurveyState> {
@@ -244,8 +231,8 @@ pub fn survey_state(value: &JsValue) -> Option<memnun_protocol::survey::SurveySt
 }
 
 #[cfg(feature = "survey")]
-pub fn survey_opened(value: &JsValue) -> Option<Opened> {
-    use memnun_protocol::survey::{Answers, Question, Reason};
+pub fn survey_opened(value: &JsValue) -> Option<memnun_protocol::survey::SurveyOpened> {
+    use memnun_protocol::survey::{Answers, Question, Reason, SurveyOpened, SurveyTexts};
     let state = survey_state(value)?;
     let questions = array(value, "questions")
         .iter()
@@ -255,16 +242,18 @@ pub fn survey_opened(value: &JsValue) -> Option<Opened> {
         })
         .collect();
     let texts_object = field(value, "texts");
-    let texts = Object::entries(texts_object.dyn_ref::<Object>()?)
-        .iter()
-        .filter_map(|entry| {
-            let pair: Array = entry.dyn_into().ok()?;
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect();
+    let texts = SurveyTexts(
+        Object::entries(texts_object.dyn_ref::<Object>()?)
+            .iter()
+            .filter_map(|entry| {
+                let pair: Array = entry.dyn_into().ok()?;
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect(),
+    );
     let a = field(value, "answers");
     let score = |name: &str| number(&a, name).map(|n| n as u8);
-    Some(Opened {
+    Some(SurveyOpened {
         state,
         order_number: text(value, "order_number").unwrap_or_default(),
         questions,
@@ -390,13 +379,7 @@ mod tests {
     fn survey_opened_reads_like_serde() {
         let (js, expected): (_, memnun_protocol::survey::SurveyOpened) =
             sample(include_str!("../../protocol/samples/survey_opened.json"));
-        let opened = survey_opened(&js).expect("the sample decodes");
-        assert_eq!(opened.state, expected.state);
-        assert_eq!(opened.order_number, expected.order_number);
-        assert_eq!(opened.questions, expected.questions);
-        assert_eq!(opened.texts, expected.texts.into_iter().collect::<Vec<_>>());
-        assert_eq!(opened.answers, expected.answers);
-        assert_eq!(opened.seq, expected.seq);
+        assert_eq!(survey_opened(&js), Some(expected));
     }
 
     #[wasm_bindgen_test]
