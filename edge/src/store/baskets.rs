@@ -4,7 +4,6 @@
 
 use super::Params;
 use memnun_protocol::Id;
-use serde::Deserialize;
 use std::collections::BTreeSet;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -14,27 +13,20 @@ pub async fn counted(
     shop: &Id,
     keys: &[String],
 ) -> worker::Result<BTreeSet<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        basket_key: String,
-    }
     if keys.is_empty() {
         return Ok(BTreeSet::new());
     }
-    Ok(Params::new()
-        .text(shop.as_str())
-        .text(&serde_json::to_string(keys)?)
-        .bind(
-            db,
-            "SELECT basket_key FROM baskets WHERE shop_id = ?1 \
-             AND basket_key IN (SELECT value FROM json_each(?2))",
-        )?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.basket_key)
-        .collect())
+    super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .text(&serde_json::to_string(keys)?)
+            .bind(
+                db,
+                "SELECT basket_key FROM baskets WHERE shop_id = ?1 \
+                 AND basket_key IN (SELECT value FROM json_each(?2))",
+            )?,
+    )
+    .await
 }
 
 /// Records `keys` as counted at `now`. Not OR IGNORE: the counts made next to it are not

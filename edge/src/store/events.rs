@@ -16,24 +16,17 @@ pub async fn stored_ids(
     shop: &Id,
     ids: &[&str],
 ) -> worker::Result<BTreeSet<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-    }
-    Ok(Params::new()
-        .text(shop.as_str())
-        .text(&serde_json::to_string(ids)?)
-        .bind(
-            db,
-            "SELECT id FROM shopper_events WHERE shop_id = ?1 \
-             AND id IN (SELECT value FROM json_each(?2))",
-        )?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.id)
-        .collect())
+    super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .text(&serde_json::to_string(ids)?)
+            .bind(
+                db,
+                "SELECT id FROM shopper_events WHERE shop_id = ?1 \
+                 AND id IN (SELECT value FROM json_each(?2))",
+            )?,
+    )
+    .await
 }
 
 /// Stores `events` (none stored yet) from `browser_key`, all at `now`, in one statement however

@@ -57,6 +57,8 @@ pub mod views;
 pub mod webhook_outbox;
 pub mod webhooks;
 
+use crate::platform::error::ApiError;
+use memnun_protocol::Id;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -112,4 +114,34 @@ impl Params {
     pub fn bind(self, db: &D1Database, sql: &str) -> worker::Result<D1PreparedStatement> {
         db.prepare(sql).bind(&self.0)
     }
+}
+
+/// The first column of every row `statement` reads, as text: a list of ids, keys or products.
+pub async fn texts<C: FromIterator<String>>(statement: D1PreparedStatement) -> worker::Result<C> {
+    Ok(statement
+        .raw::<String>()
+        .await?
+        .into_iter()
+        .filter_map(|row| row.into_iter().next())
+        .collect())
+}
+
+/// Stores `document` as JSON in the shop's one row that `upsert` writes (`?1` the shop, `?2` the
+/// JSON, `?3` the time), in place of any before it.
+pub async fn put_document<T: serde::Serialize>(
+    db: &D1Database,
+    upsert: &str,
+    shop: &Id,
+    document: &T,
+    now: i64,
+) -> Result<(), ApiError> {
+    let json = serde_json::to_string(document).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Params::new()
+        .text(shop.as_str())
+        .text(&json)
+        .int(now)
+        .bind(db, upsert)?
+        .run()
+        .await?;
+    Ok(())
 }

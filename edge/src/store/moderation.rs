@@ -47,19 +47,16 @@ pub async fn save_policy(
     policy: &ModerationPolicy,
     now: i64,
 ) -> Result<(), ApiError> {
-    let json = serde_json::to_string(policy).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Params::new()
-        .text(shop.as_str())
-        .text(&json)
-        .int(now)
-        .bind(
-            db,
-            "INSERT INTO moderation_policies (shop_id, policy, updated_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (shop_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
-        )?
-        .run()
-        .await?;
-    Ok(())
+    super::put_document(
+        db,
+        "INSERT INTO moderation_policies (shop_id, policy, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (shop_id) DO UPDATE SET policy = excluded.policy, \
+         updated_at = excluded.updated_at",
+        shop,
+        policy,
+        now,
+    )
+    .await
 }
 
 /// The read of whether the shop exists, with its policy; [`shop_policy_of`] reads its result.

@@ -37,18 +37,14 @@ pub async fn put(
     settings: &SurveySettings,
     now: i64,
 ) -> Result<(), ApiError> {
-    let json = serde_json::to_string(settings).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Params::new()
-        .text(shop.as_str())
-        .text(&json)
-        .int(now)
-        .bind(
-            db,
-            "INSERT INTO survey_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
-             updated_at = excluded.updated_at",
-        )?
-        .run()
-        .await?;
-    Ok(())
+    super::put_document(
+        db,
+        "INSERT INTO survey_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
+         updated_at = excluded.updated_at",
+        shop,
+        settings,
+        now,
+    )
+    .await
 }

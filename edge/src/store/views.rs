@@ -5,14 +5,8 @@
 
 use super::Params;
 use memnun_protocol::Id;
-use serde::Deserialize;
 use std::collections::BTreeSet;
 use worker::{D1Database, D1PreparedStatement};
-
-#[derive(Deserialize)]
-struct Row {
-    product_id: String,
-}
 
 /// Which of `products` the browser has viewed before.
 pub async fn viewed_before(
@@ -21,21 +15,18 @@ pub async fn viewed_before(
     browser_key: &str,
     products: &[&str],
 ) -> worker::Result<BTreeSet<String>> {
-    Ok(Params::new()
-        .text(shop.as_str())
-        .text(browser_key)
-        .text(&serde_json::to_string(products)?)
-        .bind(
-            db,
-            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
-             AND product_id IN (SELECT value FROM json_each(?3))",
-        )?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.product_id)
-        .collect())
+    super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .text(browser_key)
+            .text(&serde_json::to_string(products)?)
+            .bind(
+                db,
+                "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
+                 AND product_id IN (SELECT value FROM json_each(?3))",
+            )?,
+    )
+    .await
 }
 
 /// The browser's `limit` latest first views, latest first.
@@ -45,21 +36,18 @@ pub async fn latest(
     browser_key: &str,
     limit: usize,
 ) -> worker::Result<Vec<String>> {
-    Ok(Params::new()
-        .text(shop.as_str())
-        .text(browser_key)
-        .int(limit as i64)
-        .bind(
-            db,
-            "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
-             ORDER BY first_at DESC, product_id LIMIT ?3",
-        )?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|r| r.product_id)
-        .collect())
+    super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .text(browser_key)
+            .int(limit as i64)
+            .bind(
+                db,
+                "SELECT product_id FROM browser_views WHERE shop_id = ?1 AND browser_key = ?2 \
+                 ORDER BY first_at DESC, product_id LIMIT ?3",
+            )?,
+    )
+    .await
 }
 
 /// Records the browser's first views of `products`, in the order viewed: each a millisecond
