@@ -6,7 +6,6 @@
 
 use crate::handlers::Context;
 use crate::handlers::tokens;
-use crate::platform::clock;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
@@ -45,11 +44,10 @@ const WRITE: shopper_write::Rules = shopper_write::Rules {
 };
 
 pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
-    let (env, db, shop) = (cx.env, &cx.db, &cx.shop);
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let (opened, idempotency) =
         shopper_write::open_idempotent::<NewReview>(req, cx, &WRITE, ENDPOINT_CREATE).await?;
     let (new, client) = (opened.body, opened.client);
-    let now = clock::now_ms(req, env);
 
     let valid = new.normalized().validate().map_err(ApiError::Validation)?;
     if new.is_bot() {

@@ -271,13 +271,12 @@ pub async fn deliveries(cx: &Context<'_>) -> Result<Response, ApiError> {
 /// Sends the deliveries due at `now` (the scheduled event's time): claims them (a fair share
 /// per shop, with a lease), sends them all at once, and records each outcome, delivered,
 /// rescheduled or given up, in one batch that also releases the claims.
-pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
-    let db = env.d1("DB")?;
+pub async fn deliver_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiError> {
     let claim = random_hex(12)?;
     // A late run's scheduled time is in the past; its lease must still outlast the run.
     let lease_ends = now.max(worker::Date::now().as_millis() as i64) + CLAIM_LEASE_MS;
     let due = webhook_outbox::claim_due(
-        &db,
+        db,
         &claim,
         now,
         lease_ends,
@@ -310,10 +309,10 @@ pub async fn deliver_due(env: &Env, now: i64) -> Result<(), ApiError> {
         let attempts = delivery.attempts + 1;
         let (id, claim) = (delivery.id.as_str(), claim.as_str());
         let statement = match outcome {
-            Ok(()) => webhook_outbox::delivered(&db, id, claim, attempts, now)?,
+            Ok(()) => webhook_outbox::delivered(db, id, claim, attempts, now)?,
             Err(error) => match webhook::next_attempt_after(attempts, now) {
-                Some(next) => webhook_outbox::retry(&db, id, claim, attempts, next, &error)?,
-                None => webhook_outbox::give_up(&db, id, claim, attempts, now, &error)?,
+                Some(next) => webhook_outbox::retry(db, id, claim, attempts, next, &error)?,
+                None => webhook_outbox::give_up(db, id, claim, attempts, now, &error)?,
             },
         };
         statements.push(statement);

@@ -12,11 +12,11 @@ use worker::Env;
 
 pub async fn run(now: i64, env: &Env) {
     let run = format!("scheduled-{now}");
-    if let Err(e) = webhooks::deliver_due(env, now).await {
-        log::error(&run, &format!("webhook deliveries failed: {e}"));
-    }
     match database(env) {
         Ok(db) => {
+            if let Err(e) = webhooks::deliver_due(env, &db, now).await {
+                log::error(&run, &format!("webhook deliveries failed: {e}"));
+            }
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));
             }
