@@ -12,7 +12,8 @@
 //! arm ([`Arm`]) says, never with the product itself, an unknown or out-of-stock item, or a
 //! duplicate.
 
-use crate::api::query::{Bounded, Locale, ProductIds};
+use crate::api::query::{Bounded, ProductIds};
+use crate::review::Locale;
 use serde::{Deserialize, Serialize};
 
 /// Where a recommended product came from.

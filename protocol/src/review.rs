@@ -3,7 +3,7 @@
 //!
 //! Field names are the same in the form, the JSON, the table columns and the docs.
 
-use crate::api::query::{Bounded, Locale};
+use crate::api::query::Bounded;
 use crate::ids::Id;
 use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,26 @@ pub const PAGE_SIZE_DEFAULT: u32 = 5;
 pub const PAGE_SIZE_MAX: u32 = 50;
 
 /// The languages a review may be written in, and the widgets speak.
-pub const LOCALES: [&str; 2] = ["tr", "en"];
+pub const LOCALES: [&str; 2] = [Locale::Tr.as_str(), Locale::En.as_str()];
+
+/// The language an answer's texts are chosen in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Locale {
+    Tr,
+    #[default]
+    En,
+}
+
+impl Locale {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Locale::Tr => "tr",
+            Locale::En => "en",
+        }
+    }
+}
 
 /// The least time, in milliseconds, between the form's display and its submit that a person
 /// needs to rate and write a review. Faster submits are bots: answered like the honeypot.
@@ -482,7 +501,9 @@ pub struct ProductPageQuery {
 /// A review id given as a parameter (`?review=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct ReviewIdParam(pub String);
+pub struct ReviewIdParam(
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = "^r[0-9a-f]{24}$")))] pub String,
+);
 
 impl<'de> Deserialize<'de> for ReviewIdParam {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -57,10 +57,6 @@ impl NpsGroup {
         }
     }
 
-    pub fn parse(s: &str) -> Option<NpsGroup> {
-        NpsGroup::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-
     /// The NPS answers that put a shopper in this group, lowest first.
     pub fn scores(self) -> impl Iterator<Item = u8> {
         (0..=NPS_MAX as u8).filter(move |s| NpsGroup::of(*s) == Some(self))
@@ -553,9 +549,9 @@ pub struct SurveyOpened {
     pub seq: u32,
 }
 
-/// A shop's texts in one language, by text key: a JSON object on the wire, a list in key order
-/// here, because a map's code costs the survey widget bytes for the two or three texts a shop
-/// sets.
+/// A shop's texts in one language, by text key: a JSON object on the wire, a list of its entries
+/// here (in the object's order; the edge writes them in key order), because a map's code costs
+/// the survey widget bytes for the two or three texts a shop sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurveyTexts(pub Vec<(String, String)>);
 
@@ -625,9 +621,7 @@ mod tests {
                 serde_json::to_value(group).ok(),
                 Some(serde_json::Value::from(group.as_str()))
             );
-            assert_eq!(NpsGroup::parse(group.as_str()), Some(group));
         }
-        assert_eq!(NpsGroup::parse("Detractor"), None);
         assert_eq!(
             NpsGroup::Detractor.scores().collect::<Vec<_>>(),
             [0, 1, 2, 3, 4, 5, 6]

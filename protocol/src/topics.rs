@@ -441,7 +441,9 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// A topic's name given as a parameter (`?topic=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct TopicName(pub String);
+pub struct TopicName(
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = "^[a-z0-9_-]{1,32}$")))] pub String,
+);
 
 impl<'de> serde::Deserialize<'de> for TopicName {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

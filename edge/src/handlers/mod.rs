@@ -33,8 +33,9 @@ pub struct Context<'a> {
     /// The shop the request is for: from the path on shoppers' and public routes, from the key
     /// on the merchant's.
     pub shop: Id,
-    /// The shop's database. One for every shop today; the store never opens a binding itself,
-    /// so a directory of databases can choose it here.
+    /// The shop's database. One for every shop today, opened by `router::database`, as the
+    /// router's own reads (origins, keys) and the scheduled jobs' are; handlers and the store
+    /// never open a binding, so a directory of databases changes the router, not them.
     pub db: D1Database,
     /// The request's time in ms (a test's clock when the deployment allows one).
     pub now: i64,

@@ -18,7 +18,8 @@ use memnun_protocol::merchant::ImportReport;
 use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES};
 use worker::{Request, Response};
 
-/// Reviews in one export (newest first); a larger shop exports by product with `?product=`.
+/// Reviews in one export, newest first; older ones are read through `GET /v1/admin/reviews`,
+/// which pages.
 const MAX_EXPORT_ROWS: u32 = 50_000;
 
 pub async fn export(cx: &Context<'_>) -> Result<Response, ApiError> {

@@ -14,10 +14,10 @@ use crate::platform::shopper_write;
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self as stored, PublishedQuery, Submission};
-use memnun_protocol::api::query::{Bounded, Locale};
+use memnun_protocol::api::query::Bounded;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
-use memnun_protocol::review::{MAX_REQUEST_BYTES, ProductPageQuery, ReviewListQuery};
+use memnun_protocol::review::{Locale, MAX_REQUEST_BYTES, ProductPageQuery, ReviewListQuery};
 use memnun_protocol::token::Purpose;
 use memnun_protocol::{
     FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,

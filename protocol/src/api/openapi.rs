@@ -142,17 +142,23 @@ impl Contract {
 /// `null`.
 fn without_null(mut schema: Value) -> Value {
     let is_null = |v: &Value| v == "null" || v.is_null() || v.get("type") == Some(&json!("null"));
-    if let Some(any_of) = schema.get("anyOf").and_then(Value::as_array) {
-        let mut others = any_of.iter().filter(|s| !is_null(s));
-        if let (Some(only), None) = (others.next(), others.next()) {
-            let mut only = without_null(only.clone());
-            if let (Some(only), Some(siblings)) = (only.as_object_mut(), schema.as_object()) {
-                for (key, value) in siblings.iter().filter(|(k, _)| *k != "anyOf") {
-                    only.insert(key.clone(), value.clone());
-                }
+    let only_other = schema
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .and_then(|any_of| {
+            let mut others = any_of.iter().filter(|s| !is_null(s));
+            match (others.next(), others.next()) {
+                (Some(only), None) => Some(without_null(only.clone())),
+                _ => None,
             }
-            return only;
+        });
+    if let Some(mut only) = only_other {
+        if let (Some(merged), Some(siblings)) = (only.as_object_mut(), schema.as_object()) {
+            for (key, value) in siblings.iter().filter(|(k, _)| *k != "anyOf") {
+                merged.insert(key.clone(), value.clone());
+            }
         }
+        schema = only;
     }
     if schema.get("default").is_some_and(Value::is_null) {
         schema.as_object_mut().map(|s| s.remove("default"));

@@ -4,13 +4,15 @@
 //! the document lists cannot part.
 //!
 //! The rules every query shares: a name no query knows is ignored (caches and analytics add
-//! their own); of a name given twice the last counts; a value that cannot be read is a `400`
-//! whose message starts with the parameter's name ("limit must be a whole number from 1 to 50").
+//! their own); every value is checked, and of a name given twice the last counts; a value that
+//! cannot be read is a `400` whose message starts with the parameter's name ("limit must be a
+//! whole number from 1 to 50").
 
 use crate::Id;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Reads a query string's pairs (already percent-decoded) into `Q`, or says what is wrong in a
@@ -18,18 +20,31 @@ use std::fmt;
 pub fn parse<'a, Q: DeserializeOwned>(
     pairs: impl IntoIterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
 ) -> Result<Q, String> {
+    let read = |pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>| {
+        Q::deserialize(Pairs {
+            pairs: pairs.into_iter(),
+            value: None,
+        })
+        .map_err(|QueryError(message)| message)
+    };
     let mut kept: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+    // By name, so a long query of many names costs one lookup per pair, not a scan of all
+    // before it.
+    let mut slot: BTreeMap<Cow<'a, str>, usize> = BTreeMap::new();
     for (name, value) in pairs {
-        match kept.iter_mut().find(|(n, _)| *n == name) {
-            Some(pair) => pair.1 = value,
-            None => kept.push((name, value)),
+        match slot.get(&name) {
+            Some(&at) => {
+                // A value given over is still checked, alone, as it would have been read.
+                let given_over = std::mem::replace(&mut kept[at].1, value);
+                read(vec![(name, given_over)])?;
+            }
+            None => {
+                slot.insert(name.clone(), kept.len());
+                kept.push((name, value));
+            }
         }
     }
-    Q::deserialize(Pairs {
-        pairs: kept.into_iter(),
-        value: None,
-    })
-    .map_err(|QueryError(message)| message)
+    read(kept)
 }
 
 /// Why a query string was refused: a sentence for the `400`'s message.
@@ -164,25 +179,6 @@ impl<'de, const MAX: u32> Deserialize<'de> for Bounded<MAX> {
     }
 }
 
-/// The language an answer's texts are chosen in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Locale {
-    Tr,
-    #[default]
-    En,
-}
-
-impl Locale {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Locale::Tr => "tr",
-            Locale::En => "en",
-        }
-    }
-}
-
 /// A merchant id given as a parameter (`?product=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdParam(pub Id);
@@ -313,6 +309,7 @@ mod schemas {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::Locale;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(default)]
@@ -366,8 +363,16 @@ mod tests {
     }
 
     #[test]
-    fn the_last_of_a_repeated_name_counts() {
+    fn the_last_of_a_repeated_name_counts_and_every_value_is_checked() {
         assert_eq!(read("limit=3&limit=9").unwrap().limit, Bounded(9));
+        assert_eq!(
+            read("limit=0&limit=9").unwrap_err(),
+            "limit must be a whole number from 1 to 50"
+        );
+        assert_eq!(
+            read("sort=best&q=x&sort=lowest").unwrap_err(),
+            "sort must be newest, highest, lowest or helpful"
+        );
     }
 
     #[test]

@@ -23,14 +23,6 @@ pub enum Interval {
 }
 
 impl Interval {
-    pub fn parse(s: &str) -> Option<Interval> {
-        match s {
-            "day" => Some(Interval::Day),
-            "week" => Some(Interval::Week),
-            _ => None,
-        }
-    }
-
     pub const fn length_ms(self) -> i64 {
         match self {
             Interval::Day => MS_PER_DAY,
