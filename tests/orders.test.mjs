@@ -110,6 +110,27 @@ describe("the merchant's orders", () => {
     assert.equal((await admin("DELETE", "orders/A-bad")).status, 405);
   });
 
+  test("a known carrier's page is linked, and a distinctive number names its carrier", async () => {
+    const shipments = [
+      { id: "s1", carrier: "yurtici kargo", tracking_number: "123456789012" },
+      { id: "s2", tracking_number: "1Z5R89390357567127" },
+      { id: "s3", tracking_number: "RB123456785TR" },
+      { id: "s4", carrier: "Aras Kargo", tracking_number: "7", tracking_url: "https://shop.example/kargo/7" },
+    ];
+    const view = await putOrder("A-carriers", order({ number: "1002", shipments }));
+    assert.deepEqual(view.shipments.map((s) => [s.id, s.carrier, s.tracking_url]), [
+      ["s1", "yurtici kargo", "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=123456789012"],
+      ["s2", "UPS", "https://www.ups.com/track?tracknum=1Z5R89390357567127"],
+      ["s3", "PTT Kargo", "https://gonderitakip.ptt.gov.tr/Track/Verify?q=RB123456785TR"],
+      ["s4", "Aras Kargo", "https://shop.example/kargo/7"],
+    ]);
+    // Plain digits could be any domestic carrier's: no guess, so the carrier is still asked for.
+    const guess = await admin("PUT", "orders/A-guess", order({ shipments: [{ id: "s1", tracking_number: "123456789012" }] }));
+    assert.equal(guess.status, 422, guess.text);
+    assert.ok(guess.json.error.fields.shipments, guess.text);
+    assert.equal((await admin("GET", "orders/A-guess")).status, 404);
+  });
+
   test("without a valid key nothing is read or written; another shop's key sees none of it", async () => {
     for (const key of [null, "mk_wrong"]) {
       assert.equal((await admin("PUT", "orders/A-x", order(), { key })).status, 401);

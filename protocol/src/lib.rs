@@ -7,6 +7,7 @@
 //! so every rule here is tested once, natively, and enforced the same way on both sides.
 
 pub mod api;
+pub mod carriers;
 pub mod catalog;
 pub mod digest;
 pub mod error;

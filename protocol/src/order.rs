@@ -6,6 +6,7 @@
 //! timeline is ordered by event time, so the same events give the same timeline however they
 //! came.
 
+use crate::carriers;
 use crate::ids::Id;
 use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
 use crate::time::parse_timestamp;
@@ -173,10 +174,13 @@ pub struct ShipmentInput {
     /// The merchant's id for the shipment, unique within the order.
     #[serde(default)]
     pub id: Option<String>,
+    /// Required unless the tracking number names it (`carriers::detect`).
     #[serde(default)]
     pub carrier: Option<String>,
     #[serde(default)]
     pub tracking_number: Option<String>,
+    /// The carrier's page for this shipment; for a carrier `carriers` knows, its own page is
+    /// made from the tracking number when this is left out.
     #[serde(default)]
     pub tracking_url: Option<String>,
     #[serde(default)]
@@ -346,18 +350,31 @@ impl OrderUpsert {
                     continue;
                 }
             };
-            let carrier = s.carrier.clone().unwrap_or_default();
-            if let Err(p) = CARRIER_RULE.check(&carrier) {
-                errors.push("shipments", p);
-            }
             let tracking_number = s.tracking_number.clone().filter(|t| !t.trim().is_empty());
             if let Err(p) = TRACKING_NUMBER_RULE.check(tracking_number.as_deref().unwrap_or("")) {
+                errors.push("shipments", p);
+            }
+            // Without a carrier, the number may name it: only when one carrier's format takes it.
+            let carrier = match s.carrier.clone().filter(|c| !c.trim().is_empty()) {
+                Some(named) => named,
+                None => tracking_number
+                    .as_deref()
+                    .and_then(carriers::detect)
+                    .map(|c| c.name.to_owned())
+                    .unwrap_or_default(),
+            };
+            if let Err(p) = CARRIER_RULE.check(&carrier) {
                 errors.push("shipments", p);
             }
             let tracking_url = s.tracking_url.clone().filter(|u| !u.is_empty());
             if tracking_url.as_deref().is_some_and(|u| !is_web_url(u)) {
                 errors.push("shipments", FieldProblem::NotAUrl);
             }
+            // A known carrier's own page, when the shop gave none.
+            let tracking_url = tracking_url.or_else(|| {
+                let number = tracking_number.as_deref()?;
+                Some(carriers::by_name(&carrier)?.tracking_url(number))
+            });
             let estimated_delivery = match &s.estimated_delivery {
                 None => None,
                 Some(e) => {
@@ -907,6 +924,54 @@ mod tests {
         for field in ["number", "email", "placed_at", "items", "shipments"] {
             assert!(e.get(field).is_some(), "{field}");
         }
+    }
+
+    #[test]
+    fn a_known_carrier_gets_its_page_and_a_distinctive_number_its_carrier() {
+        let upsert = |shipments: serde_json::Value| -> Result<ValidOrder, FieldErrors> {
+            let order: OrderUpsert = serde_json::from_value(serde_json::json!({
+                "number": "1001", "placed_at": "2026-11-20T10:00:00Z",
+                "items": [{"product": "p", "quantity": 1}], "shipments": shipments
+            }))
+            .unwrap();
+            order.validate()
+        };
+        let v = upsert(serde_json::json!([
+            {"id": "s1", "carrier": "Yurtiçi Kargo", "tracking_number": "123456789012"},
+            {"id": "s2", "tracking_number": "1Z5R89390357567127"},
+            {"id": "s3", "carrier": "Yurtiçi Kargo", "tracking_number": "9",
+             "tracking_url": "https://shop.example/track/9"},
+            {"id": "s4", "carrier": "Our own van", "tracking_number": "7"},
+            {"id": "s5", "carrier": "Aras Kargo"}
+        ]))
+        .unwrap();
+        let shipped: Vec<(&str, Option<&str>)> = v
+            .shipments
+            .iter()
+            .map(|s| (s.carrier.as_str(), s.tracking_url.as_deref()))
+            .collect();
+        assert_eq!(
+            shipped,
+            [
+                (
+                    "Yurtiçi Kargo",
+                    Some(
+                        "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=123456789012"
+                    )
+                ),
+                (
+                    "UPS",
+                    Some("https://www.ups.com/track?tracknum=1Z5R89390357567127")
+                ),
+                ("Yurtiçi Kargo", Some("https://shop.example/track/9")),
+                ("Our own van", None),
+                ("Aras Kargo", None),
+            ]
+        );
+        // A number anyone could have names no carrier: the carrier is still required.
+        let e = upsert(serde_json::json!([{"id": "s1", "tracking_number": "123456789012"}]))
+            .unwrap_err();
+        assert_eq!(e.get("shipments"), Some(FieldProblem::Required));
     }
 
     #[test]
