@@ -9,6 +9,7 @@
 pub mod api;
 pub mod carriers;
 pub mod catalog;
+pub mod connectors;
 pub mod digest;
 pub mod error;
 pub mod events;

@@ -1,0 +1,301 @@
+//! Shopify's webhooks, as its Admin REST resources (the `orders/*` topics send the Order,
+//! `fulfillments/*` the Fulfillment), read into memnun's order and its tracking events.
+//!
+//! - memnun's order id is Shopify's order `id`; the number the shopper knows is `order_number`
+//!   (the receipt's `#1042` without its `#`); the email goes to the order's salted hash as the
+//!   merchant API's does.
+//! - An item is a line with a `product_id` (custom lines and tips have none); its price is in
+//!   the order's currency's minor unit.
+//! - A shipment is a fulfillment, under its id: `tracking_company` is the carrier (empty ones
+//!   are detected from the number, see `carriers`), the first tracking number and URL its own.
+//! - Its events: `shipped` when it was created, and its `shipment_status` (table in
+//!   [`tracking_status`]) when it was last updated; a cancelled fulfillment is `cancelled`. An
+//!   event is one (shipment, status, time), so the same delivery twice, or an older one after a
+//!   newer, leaves the same timeline.
+
+use crate::order::{EventInput, ItemInput, OrderUpsert, ShipmentInput, TrackingStatus};
+use serde::Deserialize;
+
+/// An Order resource: the fields memnun reads; the rest is ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Order {
+    pub id: u64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub order_number: Option<u64>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<LineItem>,
+    #[serde(default)]
+    pub fulfillments: Vec<Fulfillment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LineItem {
+    #[serde(default)]
+    pub product_id: Option<u64>,
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    #[serde(default)]
+    pub price: Option<String>,
+}
+
+/// A Fulfillment resource: one parcel of an order.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Fulfillment {
+    pub id: u64,
+    pub order_id: u64,
+    /// `pending`, `open`, `success`, `cancelled`, `error` or `failure`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub shipment_status: Option<String>,
+    #[serde(default)]
+    pub tracking_company: Option<String>,
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub tracking_numbers: Vec<String>,
+    #[serde(default)]
+    pub tracking_url: Option<String>,
+    #[serde(default)]
+    pub tracking_urls: Vec<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// Where a fulfillment's `shipment_status` puts the parcel in memnun's timeline; `None` for a
+/// status Shopify may add later, which then adds no event.
+pub fn tracking_status(shipment_status: &str) -> Option<TrackingStatus> {
+    Some(match shipment_status {
+        "label_printed" | "label_purchased" | "confirmed" => TrackingStatus::Packed,
+        "carrier_picked_up" => TrackingStatus::Shipped,
+        "in_transit" => TrackingStatus::InTransit,
+        "out_for_delivery" => TrackingStatus::OutForDelivery,
+        "attempted_delivery" => TrackingStatus::DeliveryAttemptFailed,
+        "ready_for_pickup" => TrackingStatus::AvailableForPickup,
+        "delivered" | "picked_up" => TrackingStatus::Delivered,
+        "delayed" => TrackingStatus::Delayed,
+        "failure" => TrackingStatus::Exception,
+        _ => return None,
+    })
+}
+
+impl Order {
+    /// memnun's id for the order.
+    pub fn order_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// The whole order as `PUT /v1/admin/orders/{order}` takes it.
+    pub fn upsert(&self) -> OrderUpsert {
+        let number = self.order_number.map(|n| n.to_string()).or_else(|| {
+            self.name
+                .as_deref()
+                .map(|n| n.trim().trim_start_matches('#').to_owned())
+        });
+        OrderUpsert {
+            number,
+            email: self.email.clone().or_else(|| self.contact_email.clone()),
+            placed_at: self.created_at.clone().map(serde_json::Value::String),
+            items: Some(
+                self.line_items
+                    .iter()
+                    .filter_map(|line| {
+                        Some(ItemInput {
+                            product: Some(line.product_id?.to_string()),
+                            quantity: line.quantity,
+                            price_minor: line.price.as_deref().and_then(super::minor_units),
+                            currency: self.currency.clone(),
+                        })
+                    })
+                    .collect(),
+            ),
+            shipments: Some(
+                self.fulfillments
+                    .iter()
+                    .map(Fulfillment::shipment)
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The tracking events its fulfillments tell.
+    pub fn events(&self) -> Vec<EventInput> {
+        self.fulfillments
+            .iter()
+            .flat_map(Fulfillment::events)
+            .collect()
+    }
+}
+
+impl Fulfillment {
+    /// memnun's id for the shipment.
+    pub fn shipment_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    pub fn shipment(&self) -> ShipmentInput {
+        let first = |one: &Option<String>, many: &[String]| {
+            one.clone()
+                .or_else(|| many.first().cloned())
+                .filter(|s| !s.trim().is_empty())
+        };
+        ShipmentInput {
+            id: Some(self.shipment_id()),
+            // Shopify's "Other" is no carrier's name.
+            carrier: self
+                .tracking_company
+                .clone()
+                .filter(|c| !c.trim().eq_ignore_ascii_case("other")),
+            tracking_number: first(&self.tracking_number, &self.tracking_numbers),
+            tracking_url: first(&self.tracking_url, &self.tracking_urls),
+            estimated_delivery: None,
+        }
+    }
+
+    pub fn events(&self) -> Vec<EventInput> {
+        let event = |status: TrackingStatus, time: &Option<String>| {
+            Some(EventInput {
+                shipment: Some(self.shipment_id()),
+                status: Some(status.as_str().to_owned()),
+                time: Some(serde_json::Value::String(time.clone()?)),
+                location: None,
+                note: None,
+            })
+        };
+        let latest = self
+            .updated_at
+            .as_ref()
+            .or(self.created_at.as_ref())
+            .cloned();
+        let now = match self.status.as_deref() {
+            Some("cancelled") => Some(TrackingStatus::Cancelled),
+            _ => self.shipment_status.as_deref().and_then(tracking_status),
+        };
+        [
+            event(TrackingStatus::Shipped, &self.created_at),
+            now.and_then(|status| event(status, &latest)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::NewEvents;
+
+    const ORDER: &str = include_str!("../../../tests/fixtures/shopify/order.json");
+
+    #[test]
+    fn an_order_payload_becomes_the_order_the_merchant_api_takes() {
+        let order: Order = serde_json::from_str(ORDER).expect("Shopify's Order");
+        assert_eq!(order.order_id(), "5923418734892");
+        let valid = order.upsert().validate().expect("a valid order");
+        assert_eq!(valid.number, "1042");
+        assert_eq!(valid.email.as_deref(), Some("ayse.yilmaz@example.com.tr"));
+        let items: Vec<(&str, u32, Option<i64>)> = valid
+            .items
+            .iter()
+            .map(|i| (i.product.as_str(), i.quantity, i.price_minor))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("8812736512044", 2, Some(45000)),
+                ("8812736610348", 1, Some(44900)),
+            ],
+            "the gift wrap line has no product"
+        );
+        let shipment = &valid.shipments[0];
+        assert_eq!(shipment.id.as_str(), "5412983455788");
+        assert_eq!(shipment.carrier, "Yurtiçi Kargo");
+        assert_eq!(
+            shipment.tracking_url.as_deref(),
+            Some(
+                "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=302785463910"
+            )
+        );
+    }
+
+    #[test]
+    fn a_fulfillment_tells_when_it_shipped_and_where_it_is() {
+        let order: Order = serde_json::from_str(ORDER).expect("Shopify's Order");
+        let events = NewEvents {
+            events: Some(order.events()),
+        }
+        .validate()
+        .expect("valid events");
+        let told: Vec<(TrackingStatus, i64)> = events.iter().map(|e| (e.status, e.time)).collect();
+        let at = |t: &str| crate::time::parse_timestamp(t).expect("a time");
+        assert_eq!(
+            told,
+            [
+                (TrackingStatus::Shipped, at("2026-11-21T10:15:00+03:00")),
+                (TrackingStatus::InTransit, at("2026-11-23T09:41:57+03:00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_fulfillment_and_an_unknown_status() {
+        let fulfillment = |status: &str, shipment_status: &str| -> Fulfillment {
+            serde_json::from_value(serde_json::json!({
+                "id": 1, "order_id": 2, "status": status, "shipment_status": shipment_status,
+                "tracking_company": "Other", "tracking_number": "1Z5R89390357567127",
+                "created_at": "2026-11-21T10:15:00Z", "updated_at": "2026-11-22T10:15:00Z"
+            }))
+            .expect("a Fulfillment")
+        };
+        let statuses = |f: &Fulfillment| -> Vec<Option<String>> {
+            f.events().into_iter().map(|e| e.status).collect()
+        };
+        let cancelled = fulfillment("cancelled", "in_transit");
+        assert_eq!(
+            statuses(&cancelled),
+            [Some("shipped".into()), Some("cancelled".into())]
+        );
+        assert_eq!(
+            cancelled.shipment().carrier,
+            None,
+            "\"Other\" names no carrier"
+        );
+        assert_eq!(
+            statuses(&fulfillment("success", "teleported")),
+            [Some("shipped".into())]
+        );
+    }
+
+    #[test]
+    fn every_documented_shipment_status_has_a_place() {
+        for status in [
+            "label_printed",
+            "label_purchased",
+            "attempted_delivery",
+            "ready_for_pickup",
+            "confirmed",
+            "in_transit",
+            "out_for_delivery",
+            "delivered",
+            "failure",
+            "carrier_picked_up",
+            "picked_up",
+            "delayed",
+        ] {
+            assert!(tracking_status(status).is_some(), "{status}");
+        }
+    }
+}
