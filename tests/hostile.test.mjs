@@ -64,7 +64,9 @@ const ROUTES = [
     "shipments/attention", "orders/{order}", "orders/{order}/events", "orders/{order}/links", "webhook",
     "webhook/deliveries", "catalog", "survey", "survey/responses", "survey/responses.csv", "reports/satisfaction",
     "reports/recommendations", "shop", "shoppers/export", "shoppers/delete", "keys", "keys/{name}",
+    "connectors", "connectors/{platform}",
   ].map((r) => `/v1/admin/${r}`),
+  "/v1/connectors/shopify/{shop}",
 ];
 const routeOf = (p) => {
   const bare = p.split("?")[0];
@@ -228,6 +230,8 @@ before(async () => {
     apiKeyHash(READ_KEY),
     TEST_SHOP,
   );
+  // Shopify connected, so its webhooks reach the signature check.
+  assert.equal((await adminCall(edge, "PUT", "connectors/shopify", { body: { secret: "hostile-shopify-secret-0123456789" } })).status, 200);
   // A little normal data through the API, so the corpus has real ids to aim at.
   const published = await postReview(edge, review({ product: "fincan" }), { origin: ORIGIN, key: SEED_IDEMPOTENCY_KEY });
   assert.equal(published.status, 201, published.text);

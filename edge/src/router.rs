@@ -5,8 +5,8 @@
 //! answer, and what the client is not told a log line with the request id.
 
 use crate::handlers::{
-    Context, api_keys, assets, catalog, feedback, moderation, order_list, orders, recommend,
-    review_csv, reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
+    Context, api_keys, assets, catalog, connectors, feedback, moderation, order_list, orders,
+    recommend, review_csv, reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -178,6 +178,21 @@ async fn answer(
         }
         // The method is checked before the origin: that refusal names no origin.
         Access::ShopPage { .. } => (Err(not_allowed()), Cors::None),
+        // The handler checks the body's signature: the shop's secret for the platform says who
+        // may send.
+        Access::Platform => match operation {
+            Some(op) => match http::parse_id("shop", parameters.get("shop")) {
+                Ok(shop) => {
+                    let caller = Caller::Platform(shop);
+                    (
+                        handle(req, env, request_id, op.name, &parameters, caller).await,
+                        Cors::None,
+                    )
+                }
+                Err(e) => (Err(e), Cors::None),
+            },
+            None => (Err(not_allowed()), Cors::None),
+        },
         Access::Merchant => match merchant(req, env, operation).await {
             Err(e) => (Err(e), Cors::None),
             Ok(merchant) => match operation {
@@ -268,6 +283,8 @@ enum Caller {
     Shopper(Id),
     /// A key of this shop.
     Merchant(api_keys::Merchant),
+    /// A shop platform's server, for this shop (its signature is checked by the handler).
+    Platform(Id),
 }
 
 /// The operation's handler, with what it needs of the request: the edge's own operations take
@@ -294,7 +311,7 @@ async fn handle(
                 )),
             };
         }
-        Caller::Reader(shop) | Caller::Shopper(shop) => (shop, None),
+        Caller::Reader(shop) | Caller::Shopper(shop) | Caller::Platform(shop) => (shop, None),
         Caller::Merchant(merchant) => (merchant.shop.clone(), Some(merchant)),
     };
     let cx = Context {
@@ -377,6 +394,10 @@ async fn shop_operation(
         Op::ListKeys => api_keys::list(cx).await,
         Op::CreateKey => api_keys::create(req, cx).await,
         Op::RevokeKey => api_keys::revoke(cx, param("name")).await,
+        Op::ListConnectors => connectors::list(req, cx).await,
+        Op::PutConnector => connectors::put(req, cx, param("platform")).await,
+        Op::DeleteConnector => connectors::delete(cx, param("platform")).await,
+        Op::ReceiveShopifyWebhook => connectors::receive_shopify(req, cx).await,
     }
 }
 

@@ -47,6 +47,9 @@ pub enum Access {
     ShopPage { shop_limit: bool },
     /// The merchant API: an API key of the shop, of a scope that allows the operation.
     Merchant,
+    /// A shop platform's webhooks, server to server: the shop in the path, the body signed with
+    /// the secret the shop set for that platform. No browser calls it: no CORS, no preflight.
+    Platform,
 }
 
 impl Access {
@@ -60,7 +63,10 @@ impl Access {
 
     /// Whether a route's `GET` also answers `HEAD`. The merchant API does not.
     pub const fn head_with_get(self) -> bool {
-        !matches!(self, Access::Merchant | Access::ShopPage { .. })
+        !matches!(
+            self,
+            Access::Merchant | Access::ShopPage { .. } | Access::Platform
+        )
     }
 
     /// Whether browsers send preflights (`OPTIONS`) here, answered for the route's methods.
@@ -240,6 +246,10 @@ pub enum OperationName {
     ListKeys,
     CreateKey,
     RevokeKey,
+    ReceiveShopifyWebhook,
+    ListConnectors,
+    PutConnector,
+    DeleteConnector,
 }
 
 const SHOP_WRITE: Access = Access::ShopPage { shop_limit: true };
@@ -298,6 +308,9 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/admin/shoppers/export", Access::Merchant, Post ExportShopper Full),
     route!("/v1/admin/shoppers/delete", Access::Merchant, Post DeleteShopper Full),
     route!("/v1/admin/keys", Access::Merchant, Get ListKeys Read, Post CreateKey Full),
+    route!("/v1/admin/connectors", Access::Merchant, Get ListConnectors Read),
+    route!("/v1/admin/connectors/{platform}", Access::Merchant, Put PutConnector Full, Delete DeleteConnector Full),
+    route!("/v1/connectors/shopify/{shop}", Access::Platform, Post ReceiveShopifyWebhook Read),
     route!("/v1/admin/keys/{name}", Access::Merchant, Delete RevokeKey Full),
 ];
 

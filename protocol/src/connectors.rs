@@ -6,10 +6,160 @@
 
 pub mod shopify;
 
+use crate::text::{FieldErrors, FieldProblem};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+/// The largest webhook body taken (a platform's order with hundreds of lines stays far below).
+pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+/// The shortest and longest signing secret taken: Shopify's are 64 hex digits, WooCommerce's
+/// whatever the merchant typed (at least 16, as memnun asks).
+pub const SECRET_MIN_CHARS: usize = 16;
+pub const SECRET_MAX_CHARS: usize = 200;
+
+/// The platforms memnun connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Shopify,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 1] = [Platform::Shopify];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Platform::Shopify => "shopify",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The webhook topics the merchant subscribes memnun to, in the platform's own words.
+    pub const fn topics(self) -> &'static [&'static str] {
+        match self {
+            Platform::Shopify => &[
+                "orders/create",
+                "orders/updated",
+                "orders/paid",
+                "orders/fulfilled",
+                "orders/cancelled",
+                "fulfillments/create",
+                "fulfillments/update",
+            ],
+        }
+    }
+}
+
+/// `PUT /v1/admin/connectors/{platform}`: the secret the platform signs its webhooks with
+/// (Shopify shows it under Settings → Notifications → Webhooks).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ConnectorUpdate {
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+impl ConnectorUpdate {
+    /// The secret, trimmed: printable ASCII without spaces, of a length a platform gives.
+    pub fn validate(&self) -> Result<String, FieldErrors> {
+        let secret = self.secret.as_deref().unwrap_or("").trim();
+        let problem = if secret.is_empty() {
+            Some(FieldProblem::Required)
+        } else if secret.len() < SECRET_MIN_CHARS {
+            Some(FieldProblem::TooShort {
+                min: SECRET_MIN_CHARS,
+            })
+        } else if secret.len() > SECRET_MAX_CHARS {
+            Some(FieldProblem::TooLong {
+                max: SECRET_MAX_CHARS,
+            })
+        } else if !secret.bytes().all(|b| b.is_ascii_graphic()) {
+            Some(FieldProblem::NotAChoice)
+        } else {
+            None
+        };
+        match problem {
+            None => Ok(secret.to_owned()),
+            Some(problem) => {
+                let mut errors = FieldErrors::default();
+                errors.push("secret", problem);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// What became of one webhook delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOutcome {
+    /// Stored: the order, its shipments and their events are as it says.
+    Applied,
+    /// Older than what memnun holds of the order: only the tracking events it adds were kept.
+    Stale,
+    /// A topic memnun does not read.
+    Ignored,
+    /// Taken before (the same delivery id): nothing changed.
+    Duplicate,
+}
+
+impl DeliveryOutcome {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Applied => "applied",
+            DeliveryOutcome::Stale => "stale",
+            DeliveryOutcome::Ignored => "ignored",
+            DeliveryOutcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// The answer to a platform's webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DeliveryTaken {
+    pub outcome: DeliveryOutcome,
+}
+
+/// A delivery as the merchant sees it, to see the connection working.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ConnectorDelivery {
+    /// The platform's id for the delivery.
+    pub id: String,
+    pub topic: String,
+    pub received_at: i64,
+    pub outcome: String,
+}
+
+/// One connected platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Connector {
+    pub platform: Platform,
+    pub connected_at: i64,
+    /// The address to give the platform as the webhooks' URL.
+    pub webhook_url: String,
+    /// The topics to subscribe to.
+    pub topics: Vec<String>,
+    /// The newest 20 deliveries, newest first.
+    pub deliveries: Vec<ConnectorDelivery>,
+}
+
+/// `GET /v1/admin/connectors` (and `PUT`'s answer, with only the platform set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ConnectorList {
+    pub connectors: Vec<Connector>,
+}
 
 /// Whether `signature` (base64, as the header carries it) is the HMAC-SHA256 of the raw `body`
 /// under the shop's `secret`: Shopify's `X-Shopify-Hmac-Sha256` and WooCommerce's

@@ -262,6 +262,82 @@ fn time_value(value: &serde_json::Value) -> Option<i64> {
     }
 }
 
+impl ShipmentInput {
+    /// One shipment on its own (a platform's parcel added to an order memnun has), its field
+    /// errors under `shipments` as in a whole order's.
+    pub fn validate(&self) -> Result<ValidShipment, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let shipment = match self.id.as_deref().map(Id::parse) {
+            Some(Ok(id)) => Some(self.checked(id, &mut errors)),
+            Some(Err(_)) => {
+                errors.push("shipments", FieldProblem::InvalidId);
+                None
+            }
+            None => {
+                errors.push("shipments", FieldProblem::Required);
+                None
+            }
+        };
+        match shipment {
+            Some(shipment) if errors.is_empty() => Ok(shipment),
+            _ => Err(errors),
+        }
+    }
+
+    /// The shipment `id`, its problems added to `errors`.
+    fn checked(&self, id: Id, errors: &mut FieldErrors) -> ValidShipment {
+        let tracking_number = self
+            .tracking_number
+            .clone()
+            .filter(|t| !t.trim().is_empty());
+        if let Err(p) = TRACKING_NUMBER_RULE.check(tracking_number.as_deref().unwrap_or("")) {
+            errors.push("shipments", p);
+        }
+        // Without a carrier, the number may name it: only when one carrier's format takes it.
+        let carrier = match self.carrier.clone().filter(|c| !c.trim().is_empty()) {
+            Some(named) => named,
+            None => tracking_number
+                .as_deref()
+                .and_then(carriers::detect)
+                .map(|c| c.name.to_owned())
+                .unwrap_or_default(),
+        };
+        if let Err(p) = CARRIER_RULE.check(&carrier) {
+            errors.push("shipments", p);
+        }
+        let tracking_url = self.tracking_url.clone().filter(|u| !u.is_empty());
+        if tracking_url.as_deref().is_some_and(|u| !is_web_url(u)) {
+            errors.push("shipments", FieldProblem::NotAUrl);
+        }
+        // A known carrier's own page, when the shop gave none.
+        let tracking_url = tracking_url.or_else(|| {
+            let number = tracking_number.as_deref()?;
+            Some(carriers::by_name(&carrier)?.tracking_url(number))
+        });
+        let estimated_delivery = match &self.estimated_delivery {
+            None => None,
+            Some(e) => {
+                let date = e.date.as_deref().and_then(parse_timestamp);
+                let source = e.source.clone().unwrap_or_else(|| "shop".into());
+                if date.is_none() {
+                    errors.push("shipments", FieldProblem::NotATime);
+                }
+                if source != "carrier" && source != "shop" {
+                    errors.push("shipments", FieldProblem::NotAChoice);
+                }
+                date.map(|date| Estimate { date, source })
+            }
+        };
+        ValidShipment {
+            id,
+            carrier,
+            tracking_number,
+            tracking_url,
+            estimated_delivery,
+        }
+    }
+}
+
 impl OrderUpsert {
     pub fn validate(&self) -> Result<ValidOrder, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -350,52 +426,7 @@ impl OrderUpsert {
                     continue;
                 }
             };
-            let tracking_number = s.tracking_number.clone().filter(|t| !t.trim().is_empty());
-            if let Err(p) = TRACKING_NUMBER_RULE.check(tracking_number.as_deref().unwrap_or("")) {
-                errors.push("shipments", p);
-            }
-            // Without a carrier, the number may name it: only when one carrier's format takes it.
-            let carrier = match s.carrier.clone().filter(|c| !c.trim().is_empty()) {
-                Some(named) => named,
-                None => tracking_number
-                    .as_deref()
-                    .and_then(carriers::detect)
-                    .map(|c| c.name.to_owned())
-                    .unwrap_or_default(),
-            };
-            if let Err(p) = CARRIER_RULE.check(&carrier) {
-                errors.push("shipments", p);
-            }
-            let tracking_url = s.tracking_url.clone().filter(|u| !u.is_empty());
-            if tracking_url.as_deref().is_some_and(|u| !is_web_url(u)) {
-                errors.push("shipments", FieldProblem::NotAUrl);
-            }
-            // A known carrier's own page, when the shop gave none.
-            let tracking_url = tracking_url.or_else(|| {
-                let number = tracking_number.as_deref()?;
-                Some(carriers::by_name(&carrier)?.tracking_url(number))
-            });
-            let estimated_delivery = match &s.estimated_delivery {
-                None => None,
-                Some(e) => {
-                    let date = e.date.as_deref().and_then(parse_timestamp);
-                    let source = e.source.clone().unwrap_or_else(|| "shop".into());
-                    if date.is_none() {
-                        errors.push("shipments", FieldProblem::NotATime);
-                    }
-                    if source != "carrier" && source != "shop" {
-                        errors.push("shipments", FieldProblem::NotAChoice);
-                    }
-                    date.map(|date| Estimate { date, source })
-                }
-            };
-            shipments.push(ValidShipment {
-                id,
-                carrier,
-                tracking_number,
-                tracking_url,
-                estimated_delivery,
-            });
+            shipments.push(s.checked(id, &mut errors));
         }
         if errors.is_empty() {
             Ok(ValidOrder {

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod catalog;
+pub mod connectors;
 pub mod feedback;
 pub mod moderation;
 pub mod order_list;

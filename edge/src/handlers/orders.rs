@@ -43,10 +43,18 @@ pub async fn upsert(
     cx: &Context<'_>,
     order_id: &str,
 ) -> Result<Response, ApiError> {
-    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (upsert, _): (OrderUpsert, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
+    save(cx, &order_id, upsert).await?;
+    let view = load(&cx.db, &cx.shop, &order_id, cx.now).await?;
+    http::json(200, &view.order)
+}
+
+/// Creates or replaces the order as `upsert` says (the merchant's API and the platforms'
+/// connectors alike), and counts it once as a basket for "bought together".
+pub async fn save(cx: &Context<'_>, order_id: &Id, upsert: OrderUpsert) -> Result<(), ApiError> {
+    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let upsert = OrderUpsert {
         number: upsert
             .number
@@ -60,7 +68,7 @@ pub async fn upsert(
         .as_deref()
         .map(|e| pseudonyms::order_email(env, e))
         .transpose()?;
-    order_store::save(db, shop, &order_id, &valid, hashed_email.as_deref(), now).await?;
+    order_store::save(db, shop, order_id, &valid, hashed_email.as_deref(), now).await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
     let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
     crate::handlers::recommend::ingest::record_basket(
@@ -70,9 +78,7 @@ pub async fn upsert(
         &products,
         now,
     )
-    .await?;
-    let view = load(db, shop, &order_id, now).await?;
-    http::json(200, &view.order)
+    .await
 }
 
 /// `GET /v1/admin/orders/{order}`: the order as its shopper sees it.
@@ -117,11 +123,7 @@ pub async fn add_events(
             "shipment {first} is not one of this order's shipments; add it with PUT first"
         )));
     }
-    let added = order_store::add_events(db, shop, &order_id, &events, now).await?;
-    let after = load(db, shop, &order_id, now).await?;
-    if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
-        delivered(db, shop, &order_id, &after, now).await?;
-    }
+    let (added, after) = record_events(cx, &order_id, &events).await?;
     http::json(
         200,
         &EventsAdded {
@@ -130,6 +132,23 @@ pub async fn add_events(
             order: after.order,
         },
     )
+}
+
+/// Stores the events of the order's shipments, each (shipment, status, time) once, and when
+/// they make the order delivered, marks it and queues `order.delivered`. How many were new, and
+/// the order after them.
+pub async fn record_events(
+    cx: &Context<'_>,
+    order_id: &Id,
+    events: &[TrackingEvent],
+) -> Result<(usize, Loaded), ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let added = order_store::add_events(db, shop, order_id, events, now).await?;
+    let after = load(db, shop, order_id, now).await?;
+    if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
+        delivered(db, shop, order_id, &after, now).await?;
+    }
+    Ok((added, after))
 }
 
 /// Marks the order delivered (once) and queues `order.delivered` with its links.
@@ -227,12 +246,13 @@ pub async fn links(cx: &Context<'_>, order_id: &str) -> Result<Response, ApiErro
 }
 
 /// An order as stored, made into the shopper's view.
-struct Loaded {
-    order: OrderView,
+pub struct Loaded {
+    pub order: OrderView,
     delivered_at: Option<i64>,
 }
 
-async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loaded, ApiError> {
+/// The order as its shopper sees it, or `404`.
+pub async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result<Loaded, ApiError> {
     let StoredOrder {
         order: order_row,
         items,

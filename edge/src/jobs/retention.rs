@@ -10,6 +10,8 @@
 //!   recommendation counts made from them (`item_counts`, `item_pairs`) stay: they name products,
 //!   not shoppers.
 //! - Webhook deliveries that were delivered or given up on: after `DELIVERY_LOG_DAYS`.
+//! - Deliveries taken from a connected platform: after `DELIVERY_LOG_DAYS` too (platforms retry
+//!   for hours, not days, so a redelivery is still known).
 
 use crate::handlers::api_keys::LOCKOUT_WINDOW_MS;
 use crate::platform::error::ApiError;
@@ -36,6 +38,9 @@ pub async fn purge(db: &D1Database, now: i64) -> Result<(), ApiError> {
         Expired::Events { now },
         Expired::Views { now },
         Expired::FinishedDeliveries {
+            before: now - DELIVERY_LOG_DAYS * DAY_MS,
+        },
+        Expired::ConnectorDeliveries {
             before: now - DELIVERY_LOG_DAYS * DAY_MS,
         },
     ]

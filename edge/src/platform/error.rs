@@ -18,6 +18,8 @@ pub enum ApiError {
     Validation(FieldErrors),
     #[error("a valid API key is required in the Authorization header (Bearer <key>)")]
     Unauthorized,
+    #[error("the body's signature ({0}) is not the one the shop's secret for this platform makes")]
+    BadSignature(&'static str),
     #[error("this page's origin may not write to this shop; add it to the shop's allowed origins")]
     OriginNotAllowed,
     #[error("this API key's scope ({0}) does not allow this; use a key with the {1} scope")]
@@ -56,7 +58,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => ErrorCode::MalformedJson,
             ApiError::InvalidParameter(_) => ErrorCode::InvalidParameter,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
-            ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::Unauthorized | ApiError::BadSignature(_) => ErrorCode::Unauthorized,
             ApiError::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             ApiError::Forbidden(..) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,

@@ -20,6 +20,8 @@
 //! event is stored once), `webhooks` and `webhook_outbox`; `survey_settings` (JSON) and
 //! `survey_responses` (one per order: the answers, `reasons` and `topics` as JSON lists, `seq`,
 //! `opened_at`/`answered_at`/`completed_at`/`dismissed_at`, the shopper key for the cooldown);
+//! `connectors` (each platform's signing secret), `connector_deliveries` (by the platform's
+//! delivery id) and `connector_orders` (when the platform last changed each order);
 //! `catalog_items`, `shopper_events` (by event id, with a salted browser key), `browser_views` and
 //! `baskets` (what has been counted), `item_counts` (n per product and kind, `buy` or `view`) and
 //! `item_pairs` (co-occurrences in both directions, so a product's neighbours are one indexed
@@ -36,6 +38,7 @@ pub mod api_keys;
 pub mod baskets;
 pub mod catalog;
 pub mod co_occurrence;
+pub mod connectors;
 pub mod events;
 pub mod failure_windows;
 pub mod feedback;

@@ -9,7 +9,7 @@ use super::Params;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use memnun_protocol::Id;
-use memnun_protocol::order::{TrackingEvent, ValidOrder, ViewItem};
+use memnun_protocol::order::{TrackingEvent, ValidOrder, ValidShipment, ViewItem};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
@@ -101,6 +101,44 @@ pub async fn save(
         )?,
     ])
     .await?;
+    Ok(())
+}
+
+/// Creates or updates one shipment of `shop`'s order `order_id` (which must exist), after its
+/// others when it is new; the order's other shipments stay as they are.
+pub async fn save_shipment(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    shipment: &ValidShipment,
+) -> worker::Result<()> {
+    Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .text(shipment.id.as_str())
+        .text(&shipment.carrier)
+        .opt_text(shipment.tracking_number.as_deref())
+        .opt_text(shipment.tracking_url.as_deref())
+        .opt_int(shipment.estimated_delivery.as_ref().map(|e| e.date))
+        .opt_text(
+            shipment
+                .estimated_delivery
+                .as_ref()
+                .map(|e| e.source.as_str()),
+        )
+        .bind(
+            db,
+            "INSERT INTO shipments (shop_id, order_id, id, position, carrier, tracking_number, \
+             tracking_url, estimate_at, estimate_source) \
+             SELECT ?1, ?2, ?3, COALESCE(MAX(position) + 1, 0), ?4, ?5, ?6, ?7, ?8 \
+             FROM shipments WHERE shop_id = ?1 AND order_id = ?2 \
+             ON CONFLICT (shop_id, order_id, id) DO UPDATE SET carrier = excluded.carrier, \
+             tracking_number = excluded.tracking_number, tracking_url = excluded.tracking_url, \
+             estimate_at = COALESCE(excluded.estimate_at, shipments.estimate_at), \
+             estimate_source = COALESCE(excluded.estimate_source, shipments.estimate_source)",
+        )?
+        .run()
+        .await?;
     Ok(())
 }
 

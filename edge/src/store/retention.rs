@@ -25,6 +25,9 @@ pub enum Expired {
     /// Webhook deliveries made before this time that were delivered or given up on (those
     /// still being tried stay, however old).
     FinishedDeliveries { before: i64 },
+    /// Platform webhook deliveries taken before this time (kept to know one delivered twice,
+    /// and for the merchant to see the connection working).
+    ConnectorDeliveries { before: i64 },
 }
 
 /// Deletes up to `rows` of what `expired` names, oldest-enough first.
@@ -62,6 +65,11 @@ pub fn purge(db: &D1Database, expired: Expired, rows: u32) -> worker::Result<D1P
             "DELETE FROM webhook_outbox WHERE rowid IN \
              (SELECT rowid FROM webhook_outbox WHERE created_at < ?1 \
               AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT ?2)",
+        ),
+        Expired::ConnectorDeliveries { before } => (
+            *before,
+            "DELETE FROM connector_deliveries WHERE rowid IN \
+             (SELECT rowid FROM connector_deliveries WHERE received_at < ?1 LIMIT ?2)",
         ),
     };
     let params = Params::new().int(time).int(i64::from(rows));

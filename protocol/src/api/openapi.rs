@@ -182,7 +182,8 @@ fn contract(
     an: &mut SchemaGenerator,
     qs: &mut SchemaGenerator,
 ) -> Contract {
-    use crate::{catalog, events, feedback, health, merchant, moderation, order, order_list};
+    use crate::order_list;
+    use crate::{catalog, connectors, events, feedback, health, merchant, moderation, order};
     use crate::{recommend, review, shop, shopper, survey, token, webhook};
     use OperationName as Op;
     let c = Contract::new();
@@ -327,6 +328,14 @@ fn contract(
             .takes::<shop::NewApiKey>(rq)
             .answers::<shop::CreatedApiKey>(201, an),
         Op::RevokeKey => c.answers_nothing(204),
+        Op::ReceiveShopifyWebhook => c
+            .takes_as::<Map<String, Value>>(&[JSON], rq)
+            .answers::<connectors::DeliveryTaken>(200, an),
+        Op::ListConnectors => c.answers::<connectors::ConnectorList>(200, an),
+        Op::PutConnector => c
+            .takes::<connectors::ConnectorUpdate>(rq)
+            .answers::<connectors::ConnectorList>(200, an),
+        Op::DeleteConnector => c.answers_nothing(204),
     }
 }
 
@@ -338,6 +347,7 @@ fn error_statuses(access: Access) -> &'static [u16] {
         Access::PublicRead => &[400, 404, 405, 429, 500, 503],
         Access::ShopPage { .. } => &[400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
         Access::Merchant => &[400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
+        Access::Platform => &[400, 401, 404, 405, 409, 413, 415, 500, 503],
     }
 }
 

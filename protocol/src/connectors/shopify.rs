@@ -30,6 +30,10 @@ pub struct Order {
     pub contact_email: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
+    /// When Shopify last changed the order: of two payloads of one order, the later one
+    /// counts, whichever arrives last.
+    #[serde(default)]
+    pub updated_at: Option<String>,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
@@ -97,6 +101,15 @@ impl Order {
         self.id.to_string()
     }
 
+    /// When Shopify last changed the order, in ms (0 when it does not say, so any dated
+    /// payload counts as later).
+    pub fn changed_at(&self) -> i64 {
+        self.updated_at
+            .as_deref()
+            .and_then(crate::time::parse_timestamp)
+            .unwrap_or(0)
+    }
+
     /// The whole order as `PUT /v1/admin/orders/{order}` takes it.
     pub fn upsert(&self) -> OrderUpsert {
         let number = self.order_number.map(|n| n.to_string()).or_else(|| {
@@ -143,6 +156,11 @@ impl Fulfillment {
     /// memnun's id for the shipment.
     pub fn shipment_id(&self) -> String {
         self.id.to_string()
+    }
+
+    /// memnun's id for its order.
+    pub fn order_id(&self) -> String {
+        self.order_id.to_string()
     }
 
     pub fn shipment(&self) -> ShipmentInput {

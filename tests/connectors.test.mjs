@@ -1,0 +1,279 @@
+// Shopify's webhooks against the real worker: payloads in Shopify's documented shapes
+// (tests/fixtures/shopify/order.json), signed as Shopify signs them, through the connector the
+// merchant sets up with a secret. An order's whole life arrives by itself; a wrong, missing or
+// stale signature, a body changed after signing, a replay, another shop's payload, 5 MB, an
+// unknown topic and malformed JSON are each refused or ignored as docs/API.md says, storing
+// nothing; deliveries out of order and twice end in the same order as in order.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Edge, TEST_SHOP, adminCall, apiKeyHash } from "./support/harness.mjs";
+
+const ORIGIN = "https://shop.example";
+const SECRET = "9f2c4e1ab37d58c06e1f4a2b9c7d3e5f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d";
+const OTHER_SECRET = "another-shops-shopify-secret-0123456789";
+const FIXTURE = JSON.parse(readFileSync(new URL("./fixtures/shopify/order.json", import.meta.url), "utf8"));
+let edge;
+
+before(async () => {
+  edge = await Edge.start({ origins: [ORIGIN] });
+});
+after(async () => {
+  await edge?.cleanup();
+});
+
+const admin = (method, path, body) => adminCall(edge, method, path, { body });
+
+const sign = (body, secret = SECRET) => createHmac("sha256", secret).update(body).digest("base64");
+
+/** One delivery as Shopify makes it: the JSON body, signed, with its topic and a delivery id. */
+async function deliver(topic, payload, { secret = SECRET, shop = TEST_SHOP, id = randomUUID(), signature, body } = {}) {
+  const raw = body ?? JSON.stringify(payload);
+  const res = await fetch(`${edge.url}/v1/connectors/shopify/${shop}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Shopify-Topic": topic,
+      "X-Shopify-Webhook-Id": id,
+      "X-Shopify-Shop-Domain": "moda-fincan.myshopify.com",
+      "X-Shopify-API-Version": "2025-10",
+      ...(signature === null ? {} : { "X-Shopify-Hmac-Sha256": signature ?? sign(raw, secret) }),
+    },
+    body: raw,
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: JSON.parse(text || "null") };
+}
+
+/** The fixture's order as Shopify sends it at one moment of its life. */
+function orderAt(stage, { id = FIXTURE.id, number = FIXTURE.order_number } = {}) {
+  const base = { ...FIXTURE, id, order_number: number, name: `#${number}` };
+  const fulfillment = (shipment_status, updated_at) => ({
+    ...FIXTURE.fulfillments[0],
+    order_id: id,
+    shipment_status,
+    created_at: "2026-11-21T10:15:00+03:00",
+    updated_at,
+  });
+  switch (stage) {
+    case "created":
+      return { ...base, financial_status: "pending", fulfillment_status: null, fulfillments: [], updated_at: "2026-11-20T13:04:11+03:00" };
+    case "paid":
+      return { ...base, fulfillment_status: null, fulfillments: [], updated_at: "2026-11-20T13:05:02+03:00" };
+    case "fulfilled":
+      return { ...base, fulfillments: [fulfillment(null, "2026-11-21T10:15:00+03:00")], updated_at: "2026-11-21T10:15:00+03:00" };
+    case "in_transit":
+      return { ...base, fulfillments: [fulfillment("in_transit", "2026-11-22T08:30:00+03:00")], updated_at: "2026-11-22T08:30:00+03:00" };
+    case "delivered":
+      return { ...base, fulfillments: [fulfillment("delivered", "2026-11-23T14:02:00+03:00")], updated_at: "2026-11-23T14:02:00+03:00" };
+    default:
+      throw new Error(stage);
+  }
+}
+
+const STAGES = ["created", "paid", "fulfilled", "in_transit", "delivered"];
+const TOPIC = { created: "orders/create", paid: "orders/paid", fulfilled: "orders/fulfilled", in_transit: "orders/updated", delivered: "orders/updated" };
+
+/** What the shopper sees of an order, without what differs between two copies of it (the
+ * number, and the links' tokens, which name the order). */
+async function seen(orderId) {
+  const r = await admin("GET", `orders/${orderId}`);
+  assert.equal(r.status, 200, r.text);
+  const { status, placed_at, items, shipments, invitations } = r.json;
+  return { status, placed_at, items, shipments, invited: invitations !== null && invitations !== undefined };
+}
+
+async function count(table) {
+  const rows = await edge.query(`SELECT COUNT(*) AS n FROM ${table}`);
+  return rows[0].n;
+}
+
+describe("connecting Shopify", () => {
+  test("the merchant sets the secret and is shown where to point the webhooks, never the secret", async () => {
+    const r = await admin("PUT", "connectors/shopify", { secret: SECRET });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!r.text.includes(SECRET), "the secret is not answered back");
+    const [shopify] = r.json.connectors;
+    assert.equal(shopify.platform, "shopify");
+    assert.equal(shopify.webhook_url, `${edge.url}/v1/connectors/shopify/${TEST_SHOP}`);
+    assert.ok(shopify.topics.includes("orders/create") && shopify.topics.includes("fulfillments/update"), r.text);
+    assert.deepEqual(shopify.deliveries, []);
+
+    assert.equal((await admin("PUT", "connectors/shopify", { secret: "short" })).status, 422);
+    assert.equal((await admin("PUT", "connectors/shopify", { secret: "has a space in it 0123" })).status, 422);
+    assert.equal((await admin("PUT", "connectors/magento", { secret: SECRET })).status, 404);
+    const listed = await admin("GET", "connectors");
+    assert.equal(listed.status, 200, listed.text);
+    assert.equal(listed.json.connectors.length, 1);
+    assert.ok(!listed.text.includes(SECRET));
+  });
+});
+
+describe("an order's life arrives by itself", () => {
+  test("created, paid, fulfilled with a Yurtiçi number, in transit, delivered: tracked, then invited", async () => {
+    for (const stage of STAGES) {
+      const r = await deliver(TOPIC[stage], orderAt(stage));
+      assert.equal(r.status, 200, `${stage}: ${r.text}`);
+      assert.equal(r.json.outcome, "applied", stage);
+    }
+    const r = await admin("GET", `orders/${FIXTURE.id}`);
+    assert.equal(r.status, 200, r.text);
+    const order = r.json;
+    assert.equal(order.number, "1042");
+    assert.equal(order.status, "delivered");
+    assert.ok(!r.text.includes("ayse.yilmaz"), "the email is never shown");
+    assert.deepEqual(order.items.map((i) => [i.product, i.quantity]), [["8812736512044", 2], ["8812736610348", 1]]);
+    const [shipment] = order.shipments;
+    assert.equal(shipment.carrier, "Yurtiçi Kargo");
+    assert.equal(shipment.tracking_url, "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=302785463910");
+    assert.deepEqual(shipment.events.map((e) => e.status), ["shipped", "in_transit", "delivered"]);
+
+    // Delivered: the survey and the verified review links are there, as for any order.
+    const links = await admin("POST", `orders/${FIXTURE.id}/links`);
+    assert.equal(links.status, 201, links.text);
+    assert.match(links.json.survey.token, /^v1\./, links.text);
+    assert.deepEqual(links.json.reviews.map((r) => r.product), ["8812736512044", "8812736610348"], links.text);
+
+    // The shopper finds it by the receipt's number and the email Shopify had.
+    const lookup = await fetch(`${edge.url}/v1/shops/${TEST_SHOP}/orders/lookup`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: ORIGIN, "CF-Connecting-IP": "198.51.100.77" },
+      body: JSON.stringify({ number: "1042", email: "Ayse.Yilmaz@example.com.tr" }),
+    });
+    assert.equal(lookup.status, 200, await lookup.text());
+
+    const list = await admin("GET", "connectors");
+    const outcomes = list.json.connectors[0].deliveries.map((d) => [d.topic, d.outcome]);
+    assert.equal(outcomes.length, STAGES.length);
+    assert.ok(outcomes.every(([, outcome]) => outcome === "applied"), list.text);
+  });
+
+  test("a fulfillment webhook adds its parcel to the order and moves it along", async () => {
+    const id = 5923418739001;
+    assert.equal((await deliver("orders/paid", orderAt("paid", { id, number: 1043 }))).json.outcome, "applied");
+    const fulfillment = { ...orderAt("fulfilled", { id }).fulfillments[0], id: 5412983459001, tracking_company: null, tracking_number: "1Z5R89390357567127", shipment_status: "out_for_delivery", updated_at: "2026-11-22T09:00:00+03:00" };
+    const r = await deliver("fulfillments/create", fulfillment);
+    assert.equal(r.status, 200, r.text);
+    const [shipment] = (await admin("GET", `orders/${id}`)).json.shipments;
+    assert.equal(shipment.carrier, "UPS", "detected from the 1Z number");
+    assert.equal(shipment.tracking_url, "https://www.ups.com/track?tracknum=1Z5R89390357567127");
+    assert.deepEqual(shipment.events.map((e) => e.status), ["shipped", "out_for_delivery"]);
+  });
+});
+
+describe("out of order and twice", () => {
+  test("deliveries in any order, some twice, end in the same order as in order", async () => {
+    const inOrder = 5923418740001;
+    const shuffled = 5923418740002;
+    for (const stage of STAGES) assert.equal((await deliver(TOPIC[stage], orderAt(stage, { id: inOrder, number: 2001 }))).status, 200);
+    const late = ["delivered", "created", "in_transit", "paid", "fulfilled", "delivered", "created"];
+    const outcomes = [];
+    for (const stage of late) {
+      const r = await deliver(TOPIC[stage], orderAt(stage, { id: shuffled, number: 2002 }));
+      assert.equal(r.status, 200, `${stage}: ${r.text}`);
+      outcomes.push(r.json.outcome);
+    }
+    assert.deepEqual(outcomes, ["applied", "stale", "stale", "stale", "stale", "applied", "stale"]);
+    assert.deepEqual(await seen(shuffled), await seen(inOrder));
+  });
+
+  test("a fulfillment before its order is sent back for later, then taken", async () => {
+    const id = 5923418741001;
+    const fulfillment = orderAt("in_transit", { id }).fulfillments[0];
+    const early = await deliver("fulfillments/create", fulfillment, { id: "early-1" });
+    assert.equal(early.status, 409, early.text);
+    assert.equal((await admin("GET", `orders/${id}`)).status, 404);
+    assert.equal((await deliver("orders/create", orderAt("created", { id, number: 2003 }))).status, 200);
+    // Shopify sends the same delivery again: it was not taken the first time, so it counts now.
+    const again = await deliver("fulfillments/create", fulfillment, { id: "early-1" });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.outcome, "applied");
+    assert.equal((await admin("GET", `orders/${id}`)).json.status, "in_transit");
+  });
+
+  test("the same delivery twice changes nothing the second time", async () => {
+    const id = 5923418742001;
+    const delivery = randomUUID();
+    assert.equal((await deliver("orders/create", orderAt("in_transit", { id, number: 2004 }), { id: delivery })).json.outcome, "applied");
+    const before = await seen(id);
+    // Even a different body under the same delivery id is not read again.
+    const replay = await deliver("orders/updated", orderAt("delivered", { id, number: 2004 }), { id: delivery });
+    assert.equal(replay.status, 200, replay.text);
+    assert.equal(replay.json.outcome, "duplicate");
+    assert.deepEqual(await seen(id), before);
+  });
+});
+
+describe("what is refused", () => {
+  const id = 5923418750001;
+  const payload = () => orderAt("paid", { id, number: 3001 });
+
+  test("a wrong, missing or other secret's signature, or a body changed after signing: 401, nothing stored", async () => {
+    const before = { orders: await count("orders"), deliveries: await count("connector_deliveries") };
+    const body = JSON.stringify(payload());
+    for (const [what, options] of [
+      ["another secret", { secret: "not-the-shops-secret-at-all" }],
+      ["no signature", { signature: null }],
+      ["an empty signature", { signature: "" }],
+      ["a signature that is not base64", { signature: "%%%" }],
+      ["the body changed after signing", { signature: sign(body), body: body.replace("1349.00", "1.00") }],
+    ]) {
+      const r = await deliver("orders/create", payload(), options);
+      assert.equal(r.status, 401, `${what}: ${r.text}`);
+      assert.equal(r.json.error.code, "unauthorized", what);
+    }
+    assert.equal((await admin("GET", `orders/${id}`)).status, 404);
+    assert.deepEqual({ orders: await count("orders"), deliveries: await count("connector_deliveries") }, before);
+  });
+
+  test("a payload signed for another shop, or for a shop that has not connected: refused", async () => {
+    // other-shop has not connected Shopify: nothing to check a signature with.
+    const unconnected = await deliver("orders/create", payload(), { shop: "other-shop" });
+    assert.equal(unconnected.status, 404, unconnected.text);
+    await edge.query("INSERT INTO connectors (shop_id, platform, secret, connected_at) VALUES ('other-shop', 'shopify', ?1, 0)", OTHER_SECRET);
+    // test-shop's delivery sent to other-shop's address is not other-shop's.
+    const misdirected = await deliver("orders/create", payload(), { shop: "other-shop" });
+    assert.equal(misdirected.status, 401, misdirected.text);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM orders WHERE shop_id = 'other-shop'"))[0].n, 0);
+    assert.equal((await deliver("orders/create", payload(), { shop: "no-such-shop" })).status, 404);
+    assert.equal((await deliver("orders/create", payload(), { shop: "..%2Fadmin" })).status, 400);
+  });
+
+  test("5 MB, malformed JSON, a missing delivery id and unknown topics", async () => {
+    const big = JSON.stringify({ ...payload(), note: "x".repeat(5 * 1024 * 1024) });
+    const tooBig = await deliver("orders/create", null, { body: big });
+    assert.equal(tooBig.status, 413, tooBig.text);
+
+    const malformed = await deliver("orders/create", null, { body: '{"id": 5923418750001, "line_items": [' });
+    assert.equal(malformed.status, 400, malformed.text);
+    assert.equal(malformed.json.error.code, "malformed_json");
+
+    const noId = await deliver("orders/create", payload(), { id: "" });
+    assert.equal(noId.status, 400, noId.text);
+
+    const unknown = await deliver("products/update", { id: 8812736512044, title: "El Yapımı Kahve Fincanı" });
+    assert.equal(unknown.status, 200, unknown.text);
+    assert.equal(unknown.json.outcome, "ignored");
+
+    const notAnOrder = await deliver("orders/create", { id: id, line_items: [{ product_id: 1, quantity: 0 }] });
+    assert.equal(notAnOrder.status, 422, notAnOrder.text);
+
+    assert.equal((await admin("GET", `orders/${id}`)).status, 404);
+    const wrongMethod = await fetch(`${edge.url}/v1/connectors/shopify/${TEST_SHOP}`);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get("allow"), "POST");
+  });
+
+  test("a disconnected platform's webhooks are refused from then on", async () => {
+    await edge.query("INSERT OR REPLACE INTO connectors (shop_id, platform, secret, connected_at) VALUES ('other-shop', 'shopify', ?1, 0)", OTHER_SECRET);
+    const key = "mk_other_connectors_key";
+    await edge.query("INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES (?1, 'other-shop', 'other', 0)", apiKeyHash(key));
+    assert.equal((await adminCall(edge, "DELETE", "connectors/shopify", { key })).status, 204);
+    assert.equal((await adminCall(edge, "DELETE", "connectors/shopify", { key })).status, 404);
+    const r = await deliver("orders/create", payload(), { shop: "other-shop", secret: OTHER_SECRET });
+    assert.equal(r.status, 404, r.text);
+    // test-shop's connection is untouched.
+    assert.equal((await admin("GET", "connectors")).json.connectors.length, 1);
+  });
+});
