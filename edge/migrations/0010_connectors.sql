@@ -25,6 +25,8 @@ CREATE TABLE connector_deliveries (
     PRIMARY KEY (shop_id, platform, delivery_id)
 ) STRICT;
 CREATE INDEX connector_deliveries_latest ON connector_deliveries (shop_id, received_at);
+-- The retention purge's order, across shops.
+CREATE INDEX connector_deliveries_received ON connector_deliveries (received_at);
 
 -- When the platform last changed each order it sent (its `updated_at`): of two payloads of one
 -- order, the later one counts, whichever arrives last.

@@ -53,12 +53,13 @@ pub const CARRIERS: &[Carrier] = &[
     Carrier {
         code: "mng",
         name: "DHL eCommerce (MNG Kargo)",
+        // Not plain "DHL eCommerce": that is Shopify's name for DHL's international parcels.
         aliases: &[
             "mng",
             "mngkargo",
-            "dhlecommerce",
             "dhlecommercetr",
             "dhlecommerceturkiye",
+            "dhlecommerceturkey",
         ],
         tracking_page: "https://kargotakip.dhlecommerce.com.tr/?takipNo={number}",
         numbers: None,
@@ -259,7 +260,7 @@ mod tests {
             ("yurtici", "yurtici"),
             ("Aras Kargo", "aras"),
             ("MNG Kargo", "mng"),
-            ("DHL eCommerce", "mng"),
+            ("DHL eCommerce Türkiye", "mng"),
             ("PTT", "ptt"),
             ("Sürat Kargo", "surat"),
             ("Hepsi Jet", "hepsijet"),
@@ -273,7 +274,14 @@ mod tests {
         ] {
             assert_eq!(by_name(sent).map(|c| c.code), Some(code), "{sent}");
         }
-        for unknown in ["", " ", "Kargo", "Our own van", "DHL Parcel UK"] {
+        for unknown in [
+            "",
+            " ",
+            "Kargo",
+            "Our own van",
+            "DHL Parcel UK",
+            "DHL eCommerce",
+        ] {
             assert!(by_name(unknown).is_none(), "{unknown}");
         }
     }

@@ -49,7 +49,6 @@ impl Platform {
                 "orders/updated",
                 "orders/paid",
                 "orders/fulfilled",
-                "orders/cancelled",
                 "fulfillments/create",
                 "fulfillments/update",
             ],
@@ -176,10 +175,20 @@ pub fn signed(secret: &[u8], body: &[u8], signature: &str) -> bool {
     mac.verify_slice(&given).is_ok()
 }
 
-/// An amount as a platform writes it ("450.00", "1299.9", "12") in the currency's minor unit,
-/// for the currencies with two decimals (TRY, EUR, USD, GBP, …); `None` when it is not such a
-/// number, so a price is left out rather than stored wrong.
-pub fn minor_units(amount: &str) -> Option<i64> {
+/// Currencies whose minor unit is not a hundredth (ISO 4217): their amounts are left out
+/// rather than stored wrong.
+const NOT_HUNDREDTHS: [&str; 16] = [
+    "BHD", "BIF", "CLP", "DJF", "GNF", "IQD", "ISK", "JOD", "JPY", "KMF", "KRW", "KWD", "LYD",
+    "OMR", "PYG", "VND",
+];
+
+/// An amount as a platform writes it ("450.00", "1299.9", "12") in `currency`'s minor unit, for
+/// the currencies counted in hundredths (TRY, EUR, USD, GBP, …); `None` when it is not such a
+/// number or not such a currency.
+pub fn minor_units(amount: &str, currency: &str) -> Option<i64> {
+    if NOT_HUNDREDTHS.contains(&currency) {
+        return None;
+    }
     let (whole, fraction) = amount.trim().split_once('.').unwrap_or((amount.trim(), ""));
     if whole.is_empty()
         || fraction.len() > 2
@@ -230,7 +239,7 @@ mod tests {
             ("1299.9", Some(129990)),
             ("12", Some(1200)),
         ] {
-            assert_eq!(minor_units(amount), minor, "{amount}");
+            assert_eq!(minor_units(amount, "TRY"), minor, "{amount}");
         }
         for amount in [
             "",
@@ -241,7 +250,8 @@ mod tests {
             "1,50",
             "99999999999999999999",
         ] {
-            assert_eq!(minor_units(amount), None, "{amount}");
+            assert_eq!(minor_units(amount, "TRY"), None, "{amount}");
         }
+        assert_eq!(minor_units("1200", "JPY"), None, "yen have no hundredths");
     }
 }

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod carriers;
 pub mod catalog;
+#[cfg(feature = "connectors")]
 pub mod connectors;
 pub mod digest;
 pub mod error;

@@ -12,12 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Inputs of both wasm builds: the shared contract and the toolchain.
-const SHARED_INPUTS: [&str; 5] = [
+const SHARED_INPUTS: [&str; 6] = [
     "protocol/src",
     "protocol/Cargo.toml",
     "Cargo.toml",
     "Cargo.lock",
     "rust-toolchain.toml",
+    // How the builds are made and their files named.
+    "xtask/src/build.rs",
 ];
 
 /// One wasm module as built: its glue and wasm, content-hashed.
@@ -149,8 +151,6 @@ pub fn dashboard() -> Result<Dashboard> {
         "dashboard/Cargo.toml",
         "dashboard/index.html",
         "dashboard/admin.css",
-        // The script that starts the module is written here.
-        "xtask/src/build.rs",
     ])?;
     let stamp = work.join("fingerprint");
     let manifest = work.join("built.txt");
@@ -238,6 +238,7 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
     if let Some(features) = features {
         cargo.args(["--no-default-features", "--features", features]);
     }
+    cargo.env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags());
     run(cargo.current_dir(&root))?;
     let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
@@ -354,7 +355,8 @@ pub fn edge() -> Result<()> {
         // worker-build would download these; point it at the pinned local ones.
         .env("ESBUILD_BIN", node_bin("esbuild"))
         .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
-        .env("WASM_OPT_BIN", node_bin("wasm-opt")))
+        .env("WASM_OPT_BIN", node_bin("wasm-opt"))
+        .env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags()))
     .context("worker-build failed")?;
     fs::create_dir_all(root.join("target"))?;
     fs::write(&stamp, inputs)?;
@@ -387,8 +389,33 @@ fn fingerprint(paths: &[&str]) -> Result<String> {
         );
         parts.push(fs::read(file)?);
     }
+    parts.push(wasm_rustflags().into_bytes());
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     Ok(sha256_hex(&refs))
+}
+
+/// The compiler flags of every release wasm build, the widgets' and the worker's alike (so they
+/// share compiled dependencies), as `CARGO_ENCODED_RUSTFLAGS`. A dependency's panic messages
+/// name its source file; without this they would name it under this machine's cargo home
+/// (`/root/.cargo/registry/src/index.crates.io-…/leptos_dom-0.8.8/src/helpers.rs`), so what
+/// shoppers download would differ between machines and carry that prefix dozens of times.
+fn wasm_rustflags() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let mut registries: Vec<PathBuf> = cargo_home
+        .and_then(|home| fs::read_dir(home.join("registry/src")).ok())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    registries.sort();
+    registries
+        .iter()
+        .map(|registry| format!("--remap-path-prefix={}/=", registry.display()))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
 
 fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {

@@ -347,7 +347,7 @@ fn error_statuses(access: Access) -> &'static [u16] {
         Access::PublicRead => &[400, 404, 405, 429, 500, 503],
         Access::ShopPage { .. } => &[400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
         Access::Merchant => &[400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503],
-        Access::Platform => &[400, 401, 404, 405, 409, 413, 415, 500, 503],
+        Access::Platform => &[400, 401, 404, 405, 409, 413, 415, 422, 500, 503],
     }
 }
 
@@ -382,6 +382,27 @@ fn operation(
             "description": "A UUID chosen by the client, the same on every retry of this write.",
             "schema": { "type": "string", "format": "uuid" },
         }));
+    }
+    if name == OperationName::ReceiveShopifyWebhook {
+        for (header, description) in [
+            (
+                "X-Shopify-Hmac-Sha256",
+                "Base64 HMAC-SHA256 of the raw body with the shop's secret for Shopify.",
+            ),
+            (
+                "X-Shopify-Webhook-Id",
+                "Shopify's id for the delivery: one taken before changes nothing.",
+            ),
+            (
+                "X-Shopify-Topic",
+                "What the body is: `orders/updated`, `fulfillments/create`, …",
+            ),
+        ] {
+            parameters.push(json!({
+                "name": header, "in": "header", "required": true,
+                "description": description, "schema": { "type": "string" },
+            }));
+        }
     }
     if matches!(route.access, Access::ShopPage { .. }) {
         parameters.push(json!({

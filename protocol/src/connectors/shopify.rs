@@ -9,11 +9,22 @@
 //! - A shipment is a fulfillment, under its id: `tracking_company` is the carrier (empty ones
 //!   are detected from the number, see `carriers`), the first tracking number and URL its own.
 //! - Its events: `shipped` when it was created, and its `shipment_status` (table in
-//!   [`tracking_status`]) when it was last updated; a cancelled fulfillment is `cancelled`. An
+//!   [`tracking_status`]) when it was last updated; a cancelled fulfillment is `cancelled`.
+//! - What memnun cannot keep does not refuse the order (every later payload of it would be
+//!   refused too): lines and parcels past memnun's limits are left out, a quantity past 10,000
+//!   is kept as 10,000, a parcel of a carrier memnun does not know keeps Shopify's name for it. An
 //!   event is one (shipment, status, time), so the same delivery twice, or an older one after a
 //!   newer, leaves the same timeline.
 
-use crate::order::{EventInput, ItemInput, OrderUpsert, ShipmentInput, TrackingStatus};
+use crate::carriers;
+use crate::order::{
+    EventInput, ItemInput, MAX_ITEMS, MAX_SHIPMENTS, OrderUpsert, ShipmentInput, TrackingStatus,
+};
+
+/// The carrier of a parcel Shopify names none for: its own word for an unlisted one.
+const UNLISTED_CARRIER: &str = "Other";
+/// The most of one line memnun keeps (more is kept as this many).
+const MAX_QUANTITY: i64 = 10_000;
 use serde::Deserialize;
 
 /// An Order resource: the fields memnun reads; the rest is ignored.
@@ -82,8 +93,11 @@ pub struct Fulfillment {
 /// status Shopify may add later, which then adds no event.
 pub fn tracking_status(shipment_status: &str) -> Option<TrackingStatus> {
     Some(match shipment_status {
-        "label_printed" | "label_purchased" | "confirmed" => TrackingStatus::Packed,
-        "carrier_picked_up" => TrackingStatus::Shipped,
+        // A fulfillment is shipped from its first event on; a label printed after it says
+        // nothing new and must not move the parcel back.
+        "label_printed" | "label_purchased" | "confirmed" | "carrier_picked_up" => {
+            TrackingStatus::Shipped
+        }
         "in_transit" => TrackingStatus::InTransit,
         "out_for_delivery" => TrackingStatus::OutForDelivery,
         "attempted_delivery" => TrackingStatus::DeliveryAttemptFailed,
@@ -127,16 +141,22 @@ impl Order {
                     .filter_map(|line| {
                         Some(ItemInput {
                             product: Some(line.product_id?.to_string()),
-                            quantity: line.quantity,
-                            price_minor: line.price.as_deref().and_then(super::minor_units),
+                            quantity: line.quantity.map(|q| q.clamp(1, MAX_QUANTITY)),
+                            price_minor: line.price.as_deref().and_then(|price| {
+                                super::minor_units(price, self.currency.as_deref()?)
+                            }),
                             currency: self.currency.clone(),
                         })
                     })
+                    .take(MAX_ITEMS)
                     .collect(),
             ),
+            // An order's first parcels, as many as memnun keeps: refusing the order would keep
+            // every later payload of it out too.
             shipments: Some(
                 self.fulfillments
                     .iter()
+                    .take(MAX_SHIPMENTS)
                     .map(Fulfillment::shipment)
                     .collect(),
             ),
@@ -147,6 +167,7 @@ impl Order {
     pub fn events(&self) -> Vec<EventInput> {
         self.fulfillments
             .iter()
+            .take(MAX_SHIPMENTS)
             .flat_map(Fulfillment::events)
             .collect()
     }
@@ -163,21 +184,45 @@ impl Fulfillment {
         self.order_id.to_string()
     }
 
+    /// When Shopify last changed the parcel, in ms (0 when it does not say).
+    pub fn changed_at(&self) -> i64 {
+        self.updated_at
+            .as_deref()
+            .or(self.created_at.as_deref())
+            .and_then(crate::time::parse_timestamp)
+            .unwrap_or(0)
+    }
+
     pub fn shipment(&self) -> ShipmentInput {
         let first = |one: &Option<String>, many: &[String]| {
             one.clone()
                 .or_else(|| many.first().cloned())
                 .filter(|s| !s.trim().is_empty())
         };
+        let tracking_number = first(&self.tracking_number, &self.tracking_numbers);
+        // A parcel always has a carrier to show: Shopify's name for it when memnun knows the
+        // carrier; else the one its number names; else Shopify's own words for it (its
+        // "Other", a local delivery's name). A platform's parcel is never refused for lack of one.
+        let company = self
+            .tracking_company
+            .clone()
+            .filter(|c| !c.trim().is_empty());
+        let carrier = company
+            .clone()
+            .filter(|c| carriers::by_name(c).is_some())
+            .or_else(|| {
+                tracking_number
+                    .as_deref()
+                    .and_then(carriers::detect)
+                    .map(|c| c.name.to_owned())
+            })
+            .or(company)
+            .unwrap_or_else(|| UNLISTED_CARRIER.to_owned());
         ShipmentInput {
             id: Some(self.shipment_id()),
-            // Shopify's "Other" is no carrier's name.
-            carrier: self
-                .tracking_company
-                .clone()
-                .filter(|c| !c.trim().eq_ignore_ascii_case("other")),
-            tracking_number: first(&self.tracking_number, &self.tracking_numbers),
+            carrier: Some(carrier),
             tracking_url: first(&self.tracking_url, &self.tracking_urls),
+            tracking_number,
             estimated_delivery: None,
         }
     }
@@ -287,10 +332,18 @@ mod tests {
             [Some("shipped".into()), Some("cancelled".into())]
         );
         assert_eq!(
-            cancelled.shipment().carrier,
-            None,
-            "\"Other\" names no carrier"
+            cancelled.shipment().carrier.as_deref(),
+            Some("UPS"),
+            "Shopify's \"Other\" gives way to the carrier the number names"
         );
+        let unlisted: Fulfillment = serde_json::from_value(serde_json::json!({
+            "id": 3, "order_id": 2, "status": "success", "tracking_company": null,
+            "tracking_number": "302785463910"
+        }))
+        .expect("a Fulfillment");
+        let shipment = unlisted.shipment().validate().expect("never refused");
+        assert_eq!(shipment.carrier, "Other");
+        assert_eq!(shipment.tracking_url, None);
         assert_eq!(
             statuses(&fulfillment("success", "teleported")),
             [Some("shipped".into())]
