@@ -28,7 +28,7 @@ const admin = (method, path, body) => adminCall(edge, method, path, { body });
 const sign = (body, secret = SECRET) => createHmac("sha256", secret).update(body).digest("base64");
 
 /** One delivery as Shopify makes it: the JSON body, signed, with its topic and a delivery id. */
-async function deliver(topic, payload, { secret = SECRET, shop = TEST_SHOP, id = randomUUID(), signature, body } = {}) {
+async function deliver(topic, payload, { secret = SECRET, shop = TEST_SHOP, id = randomUUID(), eventId = randomUUID(), signature, body } = {}) {
   const raw = body ?? JSON.stringify(payload);
   const res = await fetch(`${edge.url}/v1/connectors/shopify/${shop}`, {
     method: "POST",
@@ -36,6 +36,8 @@ async function deliver(topic, payload, { secret = SECRET, shop = TEST_SHOP, id =
       "Content-Type": "application/json",
       "X-Shopify-Topic": topic,
       "X-Shopify-Webhook-Id": id,
+      "X-Shopify-Event-Id": eventId,
+      "X-Shopify-Triggered-At": "2026-11-20T10:04:11.000Z",
       "X-Shopify-Shop-Domain": "moda-fincan.myshopify.com",
       "X-Shopify-API-Version": "2025-10",
       ...(signature === null ? {} : { "X-Shopify-Hmac-Sha256": signature ?? sign(raw, secret) }),
@@ -186,10 +188,64 @@ describe("out of order and twice", () => {
     assert.equal((await admin("GET", `orders/${id}`)).status, 404);
     assert.equal((await deliver("orders/create", orderAt("created", { id, number: 2003 }))).status, 200);
     // Shopify sends the same delivery again: it was not taken the first time, so it counts now.
+    const put = (await admin("GET", "connectors")).json.connectors[0].deliveries.find((d) => d.id === "early-1");
+    assert.equal(put.outcome, "retry", "the merchant sees it waiting");
+    assert.match(put.detail, /not arrived yet/);
     const again = await deliver("fulfillments/create", fulfillment, { id: "early-1" });
     assert.equal(again.status, 200, again.text);
     assert.equal(again.json.outcome, "applied");
     assert.equal((await admin("GET", `orders/${id}`)).json.status, "in_transit");
+    const taken = (await admin("GET", "connectors")).json.connectors[0].deliveries.filter((d) => d.id === "early-1");
+    assert.deepEqual(taken.map((d) => [d.outcome, d.detail]), [["applied", null]]);
+  });
+
+  test("two payloads of one order taken at the same moment: the later one stands", async () => {
+    // Sent together, the older often reaches the database last; the newer must stand anyway.
+    for (let round = 0; round < 6; round++) {
+      const id = 5923418744001 + round;
+      const [newer, older] = await Promise.all([
+        deliver("orders/updated", orderAt("delivered", { id, number: 2100 + round })),
+        deliver("orders/paid", orderAt("paid", { id, number: 2100 + round })),
+      ]);
+      assert.equal(newer.status, 200, newer.text);
+      assert.equal(older.status, 200, older.text);
+      const order = await seen(id);
+      assert.equal(order.status, "delivered", `round ${round}: ${JSON.stringify([newer.json, older.json])}`);
+      assert.equal(order.shipments.length, 1);
+    }
+  });
+
+  test("the same event delivered twice (two subscriptions) is taken once; a status told again is one step", async () => {
+    const id = 5923418745001;
+    const event = randomUUID();
+    assert.equal((await deliver("orders/create", orderAt("in_transit", { id, number: 2200 }), { eventId: event })).json.outcome, "applied");
+    const twice = await deliver("orders/create", orderAt("in_transit", { id, number: 2200 }), { eventId: event });
+    assert.equal(twice.json.outcome, "duplicate", twice.text);
+    // The same event id under another topic is another delivery.
+    const other = await deliver("orders/paid", { ...orderAt("in_transit", { id, number: 2200 }), updated_at: "2026-11-22T09:00:00+03:00" }, { eventId: event });
+    assert.equal(other.json.outcome, "applied", other.text);
+    // Shopify retells "in transit" with every carrier scan.
+    for (const at of ["2026-11-22T11:00:00+03:00", "2026-11-22T19:40:00+03:00"]) {
+      const scan = { ...orderAt("in_transit", { id }).fulfillments[0], shipment_status: "in_transit", updated_at: at };
+      assert.equal((await deliver("fulfillments/update", scan)).json.outcome, "applied");
+    }
+    const [shipment] = (await seen(id)).shipments;
+    assert.deepEqual(shipment.events.map((e) => [e.status, e.time]), [
+      ["shipped", Date.parse("2026-11-21T10:15:00+03:00")],
+      ["in_transit", Date.parse("2026-11-22T08:30:00+03:00")],
+    ]);
+  });
+
+  test("a cancelled order shows cancelled and needs no one's attention", async () => {
+    const id = 5923418746001;
+    assert.equal((await deliver("orders/fulfilled", orderAt("fulfilled", { id, number: 2300 }))).json.outcome, "applied");
+    const cancelled = { ...orderAt("fulfilled", { id, number: 2300 }), cancelled_at: "2026-11-21T12:00:00+03:00", cancel_reason: "customer", updated_at: "2026-11-21T12:00:01+03:00" };
+    assert.equal((await deliver("orders/cancelled", cancelled)).json.outcome, "applied");
+    assert.equal((await seen(id)).status, "cancelled");
+    const listed = (await admin("GET", "orders?q=2300")).json.orders;
+    assert.deepEqual(listed.map((o) => o.status), ["cancelled"]);
+    const attention = await admin("GET", "shipments/attention?days=1");
+    assert.ok(!attention.json.shipments.some((s) => s.order === String(id)), attention.text);
   });
 
   test("an order payload from before a parcel does not take the parcel away; an older parcel update is kept out", async () => {
@@ -231,12 +287,39 @@ describe("out of order and twice", () => {
   });
 });
 
+describe("a shopper's erasure", () => {
+  test("an erased order is never brought back by a later payload, a parcel or a retry", async () => {
+    const id = 5923418747001;
+    const email = "erase.me@example.com.tr";
+    const order = (stage, extra = {}) => ({ ...orderAt(stage, { id, number: 2400 }), email, contact_email: email, ...extra });
+    const kept = await deliver("orders/create", order("created"), { id: "erase-create" });
+    assert.equal(kept.json.outcome, "applied");
+    const erased = await admin("POST", "shoppers/delete", { email });
+    assert.equal(erased.status, 200, erased.text);
+    assert.equal(erased.json.orders, 1, erased.text);
+
+    // Shopify keeps sending the order as it changes, and retries what it sent before.
+    const later = await deliver("orders/updated", order("in_transit"));
+    assert.equal(later.status, 200, later.text);
+    assert.equal(later.json.outcome, "erased");
+    const parcel = await deliver("fulfillments/update", order("delivered").fulfillments[0]);
+    assert.equal(parcel.status, 200, parcel.text);
+    assert.equal(parcel.json.outcome, "erased");
+    const retried = await deliver("orders/create", order("created"), { id: "erase-create-retried" });
+    assert.equal(retried.json.outcome, "erased");
+    assert.equal((await admin("GET", `orders/${id}`)).status, 404);
+    const rows = await edge.query("SELECT (SELECT COUNT(*) FROM orders WHERE id = ?1) AS orders, (SELECT COUNT(*) FROM shipments WHERE order_id = ?1) AS shipments, (SELECT COUNT(*) FROM baskets WHERE basket_key = 'order:' || ?1) AS baskets", String(id));
+    assert.deepEqual(rows[0], { orders: 0, shipments: 0, baskets: 0 });
+  });
+});
+
 describe("what is refused", () => {
   const id = 5923418750001;
   const payload = () => orderAt("paid", { id, number: 3001 });
 
   test("a wrong, missing or other secret's signature, or a body changed after signing: 401, nothing stored", async () => {
     const before = { orders: await count("orders"), deliveries: await count("connector_deliveries") };
+    const refusedBefore = (await admin("GET", "connectors")).json.connectors[0].signature_refused_at;
     const body = JSON.stringify(payload());
     for (const [what, options] of [
       ["another secret", { secret: "not-the-shops-secret-at-all" }],
@@ -251,18 +334,22 @@ describe("what is refused", () => {
     }
     assert.equal((await admin("GET", `orders/${id}`)).status, 404);
     assert.deepEqual({ orders: await count("orders"), deliveries: await count("connector_deliveries") }, before);
+    // The merchant is told a delivery came signed with another secret.
+    const refusedAt = (await admin("GET", "connectors")).json.connectors[0].signature_refused_at;
+    assert.ok(refusedAt > (refusedBefore ?? 0), `signature_refused_at ${refusedAt}`);
   });
 
   test("a payload signed for another shop, or for a shop that has not connected: refused", async () => {
-    // other-shop has not connected Shopify: nothing to check a signature with.
+    // other-shop has not connected Shopify: nothing to check a signature with, and the answer
+    // is the same as a wrong signature's, so it tells no one which shops connected.
     const unconnected = await deliver("orders/create", payload(), { shop: "other-shop" });
-    assert.equal(unconnected.status, 404, unconnected.text);
+    assert.equal(unconnected.status, 401, unconnected.text);
     await edge.query("INSERT INTO connectors (shop_id, platform, secret, connected_at) VALUES ('other-shop', 'shopify', ?1, 0)", OTHER_SECRET);
     // test-shop's delivery sent to other-shop's address is not other-shop's.
     const misdirected = await deliver("orders/create", payload(), { shop: "other-shop" });
     assert.equal(misdirected.status, 401, misdirected.text);
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM orders WHERE shop_id = 'other-shop'"))[0].n, 0);
-    assert.equal((await deliver("orders/create", payload(), { shop: "no-such-shop" })).status, 404);
+    assert.equal((await deliver("orders/create", payload(), { shop: "no-such-shop" })).status, 401);
     assert.equal((await deliver("orders/create", payload(), { shop: "..%2Fadmin" })).status, 400);
   });
 
@@ -271,9 +358,12 @@ describe("what is refused", () => {
     const tooBig = await deliver("orders/create", null, { body: big });
     assert.equal(tooBig.status, 413, tooBig.text);
 
+    // Signed but not storable: 200 (sending the same bytes again cannot help), refused, and
+    // the merchant reads why.
     const malformed = await deliver("orders/create", null, { body: '{"id": 5923418750001, "line_items": [' });
-    assert.equal(malformed.status, 400, malformed.text);
-    assert.equal(malformed.json.error.code, "malformed_json");
+    assert.equal(malformed.status, 200, malformed.text);
+    assert.equal(malformed.json.outcome, "refused");
+    assert.match(malformed.json.detail, /not a Shopify Order/);
 
     const noId = await deliver("orders/create", payload(), { id: "" });
     assert.equal(noId.status, 400, noId.text);
@@ -282,8 +372,12 @@ describe("what is refused", () => {
     assert.equal(unknown.status, 200, unknown.text);
     assert.equal(unknown.json.outcome, "ignored");
 
-    const notAnOrder = await deliver("orders/create", { id: id, line_items: [{ product_id: 1, quantity: 0 }] });
-    assert.equal(notAnOrder.status, 422, notAnOrder.text);
+    const notAnOrder = await deliver("orders/create", { id: id, line_items: [{ product_id: 1, quantity: 0 }] }, { id: "refused-1" });
+    assert.equal(notAnOrder.status, 200, notAnOrder.text);
+    assert.equal(notAnOrder.json.outcome, "refused");
+    assert.match(notAnOrder.json.detail, /^number: /, "an order without a number cannot be looked up");
+    const listed = (await admin("GET", "connectors")).json.connectors[0].deliveries.find((d) => d.id === "refused-1");
+    assert.deepEqual([listed.outcome, listed.detail], ["refused", notAnOrder.json.detail]);
 
     assert.equal((await admin("GET", `orders/${id}`)).status, 404);
     const wrongMethod = await fetch(`${edge.url}/v1/connectors/shopify/${TEST_SHOP}`);
@@ -298,7 +392,7 @@ describe("what is refused", () => {
     assert.equal((await adminCall(edge, "DELETE", "connectors/shopify", { key })).status, 204);
     assert.equal((await adminCall(edge, "DELETE", "connectors/shopify", { key })).status, 404);
     const r = await deliver("orders/create", payload(), { shop: "other-shop", secret: OTHER_SECRET });
-    assert.equal(r.status, 404, r.text);
+    assert.equal(r.status, 401, r.text);
     // test-shop's connection is untouched.
     assert.equal((await admin("GET", "connectors")).json.connectors.length, 1);
   });

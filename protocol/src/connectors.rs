@@ -106,8 +106,17 @@ pub enum DeliveryOutcome {
     Stale,
     /// A topic memnun does not read.
     Ignored,
-    /// Taken before (the same delivery id): nothing changed.
+    /// Taken before (the same delivery, or the same event delivered again): nothing changed.
     Duplicate,
+    /// Of an order its shopper had erased: not stored, never again.
+    Erased,
+    /// Signed by the platform but not something memnun can store (the detail says why). Answered
+    /// `200`: the same bytes sent again cannot fare better, and a platform gives up on an
+    /// address that keeps failing.
+    Refused,
+    /// Put off: it needs something not arrived yet (a parcel before its order). Answered `409`,
+    /// so the platform sends it again.
+    Retry,
 }
 
 impl DeliveryOutcome {
@@ -117,6 +126,9 @@ impl DeliveryOutcome {
             DeliveryOutcome::Stale => "stale",
             DeliveryOutcome::Ignored => "ignored",
             DeliveryOutcome::Duplicate => "duplicate",
+            DeliveryOutcome::Erased => "erased",
+            DeliveryOutcome::Refused => "refused",
+            DeliveryOutcome::Retry => "retry",
         }
     }
 }
@@ -126,6 +138,9 @@ impl DeliveryOutcome {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DeliveryTaken {
     pub outcome: DeliveryOutcome,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A delivery as the merchant sees it, to see the connection working.
@@ -137,6 +152,8 @@ pub struct ConnectorDelivery {
     pub topic: String,
     pub received_at: i64,
     pub outcome: String,
+    /// Why it was refused or put off.
+    pub detail: Option<String>,
 }
 
 /// One connected platform.
@@ -145,6 +162,9 @@ pub struct ConnectorDelivery {
 pub struct Connector {
     pub platform: Platform,
     pub connected_at: i64,
+    /// When a delivery last came with a signature this secret does not make: the secret given is
+    /// likely not the one the platform signs with.
+    pub signature_refused_at: Option<i64>,
     /// The address to give the platform as the webhooks' URL.
     pub webhook_url: String,
     /// The topics to subscribe to.

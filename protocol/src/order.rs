@@ -201,6 +201,10 @@ pub struct OrderUpsert {
     /// Unix milliseconds or RFC 3339; defaults to when the edge first sees the order.
     #[serde(default)]
     pub placed_at: Option<serde_json::Value>,
+    /// When the shop cancelled the order (unix milliseconds or RFC 3339); absent or `null` while
+    /// it stands. A cancelled order shows as `cancelled` unless a parcel of it was delivered.
+    #[serde(default)]
+    pub cancelled_at: Option<serde_json::Value>,
     #[serde(default)]
     pub items: Option<Vec<ItemInput>>,
     #[serde(default)]
@@ -239,6 +243,7 @@ pub struct ValidOrder {
     /// Lower-cased and trimmed, as lookups compare it.
     pub email: Option<String>,
     pub placed_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
     pub items: Vec<Item>,
     pub shipments: Vec<ValidShipment>,
 }
@@ -353,16 +358,19 @@ impl OrderUpsert {
                 None
             }
         };
-        let placed_at = match &self.placed_at {
+        let mut optional_time = |field: &'static str, value: &Option<serde_json::Value>| match value
+        {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => {
                 let t = time_value(v);
                 if t.is_none() {
-                    errors.push("placed_at", FieldProblem::NotATime);
+                    errors.push(field, FieldProblem::NotATime);
                 }
                 t
             }
         };
+        let placed_at = optional_time("placed_at", &self.placed_at);
+        let cancelled_at = optional_time("cancelled_at", &self.cancelled_at);
         let items_in = self.items.clone().unwrap_or_default();
         if items_in.len() > MAX_ITEMS {
             errors.push("items", FieldProblem::TooMany { max: MAX_ITEMS });
@@ -433,6 +441,7 @@ impl OrderUpsert {
                 number,
                 email,
                 placed_at,
+                cancelled_at,
                 items,
                 shipments,
             })
@@ -592,7 +601,8 @@ pub struct OrderView {
     /// Unix milliseconds.
     pub placed_at: i64,
     /// The least advanced shipment's status (the order is only as far as its slowest part);
-    /// `ordered` with no shipments.
+    /// `ordered` with no shipments; `cancelled` once the shop cancelled it, unless a parcel of it
+    /// was delivered.
     pub status: TrackingStatus,
     pub items: Vec<ViewItem>,
     pub shipments: Vec<ShipmentView>,
@@ -664,14 +674,36 @@ pub fn delivery_time(shipments: &[ShipmentView], now_ms: i64) -> i64 {
         .map_or(now_ms, |t| t.min(now_ms))
 }
 
-/// The order's overall status: its least advanced shipment's (final statuses count as done).
-pub fn order_status(shipments: &[ShipmentView]) -> TrackingStatus {
-    overall_status(shipments.iter().map(|s| s.status))
+/// Drops each event that only tells again what the one before it in `timeline` (in time order)
+/// told: the same status, place and note. A platform retells a parcel's status with every scan
+/// of it; the shopper sees each step once, dated when it first happened. Reading it from the
+/// stored events (not refusing the repeats) keeps the timeline the same whatever order they
+/// came in.
+pub fn without_repeats(timeline: &mut Vec<TrackingEvent>) {
+    timeline.dedup_by(|later, earlier| {
+        later.status == earlier.status
+            && later.location == earlier.location
+            && later.note == earlier.note
+    });
+}
+
+/// The order's overall status: its least advanced shipment's (final statuses count as done);
+/// `cancelled` when the shop cancelled it and none of its parcels was delivered (a parcel that
+/// arrived stays arrived: the shopper has it, and may review it).
+pub fn order_status(shipments: &[ShipmentView], cancelled: bool) -> TrackingStatus {
+    overall_status(shipments.iter().map(|s| s.status), cancelled)
 }
 
 /// [`order_status`] from the shipments' statuses alone, in the shipments' order (of two equally
 /// far along, the first counts), for lists that read no timelines.
-pub fn overall_status(statuses: impl IntoIterator<Item = TrackingStatus>) -> TrackingStatus {
+pub fn overall_status(
+    statuses: impl IntoIterator<Item = TrackingStatus>,
+    cancelled: bool,
+) -> TrackingStatus {
+    let statuses: Vec<TrackingStatus> = statuses.into_iter().collect();
+    if cancelled && !statuses.contains(&TrackingStatus::Delivered) {
+        return TrackingStatus::Cancelled;
+    }
     statuses
         .into_iter()
         .min_by_key(|s| match s.step() {
@@ -871,20 +903,81 @@ mod tests {
             events: Vec::new(),
         };
         assert_eq!(
-            order_status(&[
-                view(TrackingStatus::Delivered),
-                view(TrackingStatus::Shipped)
-            ]),
+            order_status(
+                &[
+                    view(TrackingStatus::Delivered),
+                    view(TrackingStatus::Shipped)
+                ],
+                false
+            ),
             TrackingStatus::Shipped
         );
         assert_eq!(
-            order_status(&[
-                view(TrackingStatus::Delivered),
-                view(TrackingStatus::Delivered)
-            ]),
+            order_status(
+                &[
+                    view(TrackingStatus::Delivered),
+                    view(TrackingStatus::Delivered)
+                ],
+                false
+            ),
             TrackingStatus::Delivered
         );
-        assert_eq!(order_status(&[]), TrackingStatus::Ordered);
+        assert_eq!(order_status(&[], false), TrackingStatus::Ordered);
+    }
+
+    #[test]
+    fn a_status_told_again_is_one_step() {
+        let event = |status: TrackingStatus, time: i64, location: Option<&str>| TrackingEvent {
+            shipment: "s".into(),
+            status,
+            time,
+            location: location.map(str::to_owned),
+            note: None,
+        };
+        let mut timeline = vec![
+            event(TrackingStatus::Shipped, 1, None),
+            event(TrackingStatus::InTransit, 2, None),
+            event(TrackingStatus::InTransit, 3, None),
+            event(TrackingStatus::InTransit, 4, Some("Ankara")),
+            event(TrackingStatus::Delayed, 5, None),
+            event(TrackingStatus::InTransit, 6, None),
+            event(TrackingStatus::InTransit, 7, None),
+        ];
+        without_repeats(&mut timeline);
+        let told: Vec<(TrackingStatus, i64)> =
+            timeline.iter().map(|e| (e.status, e.time)).collect();
+        assert_eq!(
+            told,
+            [
+                (TrackingStatus::Shipped, 1),
+                (TrackingStatus::InTransit, 2),
+                (TrackingStatus::InTransit, 4),
+                (TrackingStatus::Delayed, 5),
+                (TrackingStatus::InTransit, 6),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_order_is_cancelled_unless_a_parcel_arrived() {
+        let view = |status| ShipmentView {
+            id: "s".into(),
+            carrier: "c".into(),
+            tracking_number: None,
+            tracking_url: None,
+            status,
+            estimated_delivery: None,
+            events: Vec::new(),
+        };
+        assert_eq!(order_status(&[], true), TrackingStatus::Cancelled);
+        assert_eq!(
+            order_status(&[view(TrackingStatus::InTransit)], true),
+            TrackingStatus::Cancelled
+        );
+        assert_eq!(
+            order_status(&[view(TrackingStatus::Delivered)], true),
+            TrackingStatus::Delivered
+        );
     }
 
     #[test]
@@ -910,14 +1003,16 @@ mod tests {
                     events: Vec::new(),
                 })
                 .collect();
-            assert_eq!(
-                overall_status(statuses.iter().copied()),
-                order_status(&views),
-                "{statuses:?}"
-            );
+            for cancelled in [false, true] {
+                assert_eq!(
+                    overall_status(statuses.iter().copied(), cancelled),
+                    order_status(&views, cancelled),
+                    "{statuses:?}"
+                );
+            }
         }
         assert_eq!(
-            overall_status([Ordered, Exception]),
+            overall_status([Ordered, Exception], false),
             Ordered,
             "the first of equals"
         );

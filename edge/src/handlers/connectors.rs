@@ -4,23 +4,24 @@
 //! tracking events through the same validation and storage as the merchant API.
 //!
 //! A delivery is checked in this order, and nothing is read from its body before the signature
-//! holds: the shop has connected the platform (else `404`); the body is at most
-//! `MAX_WEBHOOK_BYTES` (else `413`); the signature over the raw bytes is the shop's secret's
-//! (else `401`); the delivery has an id (else `400`) not taken before (else `200`, changing
-//! nothing). Then the topic decides: an order payload is stored unless a payload or parcel the
-//! platform changed as late or later is stored already (then only the tracking events it adds
-//! are kept); a fulfillment is stored unless it is older than that, and counts as a change of
-//! its order; one for an order not seen yet is `409`, which the platform retries; a topic memnun
-//! does not read is `200` and ignored. Every answer but `2xx` makes the platform retry.
-//!
-//! Known gap: the check of the stored time and the write are two round trips, so two payloads
-//! of one order taken at the same moment can both pass the check (issue 18 goes on).
+//! holds: the body is at most `MAX_WEBHOOK_BYTES` (else `413`); the shop has connected the
+//! platform and the signature over the raw bytes is its secret's (else `401`, the same whether
+//! the shop connected or not, so the answer tells no one which shops did); the delivery has an
+//! id (else `400`) not taken before, nor its event under the same topic (else `200`, changing
+//! nothing). Then the topic decides (docs/API.md has the table): an order payload is stored
+//! unless a payload or parcel the platform changed as late or later is stored already (then only
+//! the tracking events it adds are kept); a fulfillment is stored unless it is older than that,
+//! and counts as a change of its order; one for an order not seen yet is `409`, which the
+//! platform retries; a topic memnun does not read is `200` and ignored. A signed payload memnun
+//! cannot store is `200` and `refused`, with the reason in the merchant's list: sending the same
+//! bytes again cannot help, and a platform drops an address that keeps failing. An order its
+//! shopper had erased is never stored again. Every answer but `2xx` makes the platform retry.
 
 use crate::handlers::Context;
 use crate::handlers::orders;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
-use crate::store::connectors as store;
+use crate::store::connectors::{self as store, Delivery, Payload, Tripped};
 use crate::store::orders as order_store;
 use memnun_protocol::Id;
 use memnun_protocol::connectors::{
@@ -61,6 +62,7 @@ async fn connector_list(
         connectors.push(Connector {
             platform,
             connected_at: row.connected_at,
+            signature_refused_at: row.signature_refused_at,
             webhook_url: format!("{origin}/v1/connectors/{}/{}", platform.as_str(), cx.shop),
             topics: platform.topics().iter().map(|t| (*t).to_owned()).collect(),
             deliveries: store::deliveries(&cx.db, &cx.shop, platform, DELIVERIES_SHOWN).await?,
@@ -91,60 +93,128 @@ pub async fn delete(cx: &Context<'_>, name: &str) -> Result<Response, ApiError> 
 /// `POST /v1/connectors/shopify/{shop}`: one of Shopify's webhooks.
 pub async fn receive_shopify(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
     let platform = Platform::Shopify;
-    let secret = store::secret(&cx.db, &cx.shop, platform)
-        .await?
-        .ok_or(ApiError::NotFound("connector"))?;
     let body = http::read_body(req, MAX_WEBHOOK_BYTES, &["application/json"]).await?;
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
-    if !connectors::signed(secret.as_bytes(), &body, &header("X-Shopify-Hmac-Sha256")) {
-        return Err(ApiError::BadSignature("X-Shopify-Hmac-Sha256"));
+    const SIGNATURE: &str = "X-Shopify-Hmac-Sha256";
+    let Some(secret) = store::secret(&cx.db, &cx.shop, platform).await? else {
+        return Err(ApiError::BadSignature(SIGNATURE));
+    };
+    if !connectors::signed(secret.as_bytes(), &body, &header(SIGNATURE)) {
+        store::signature_refused(&cx.db, &cx.shop, platform, cx.now).await?;
+        return Err(ApiError::BadSignature(SIGNATURE));
     }
-    let delivery = header("X-Shopify-Webhook-Id");
-    if delivery.is_empty()
-        || delivery.len() > 100
-        || !delivery.bytes().all(|b| b.is_ascii_graphic())
-    {
+    let (id, event_id, topic) = (
+        header("X-Shopify-Webhook-Id"),
+        header("X-Shopify-Event-Id"),
+        header("X-Shopify-Topic"),
+    );
+    let named = |value: &str| {
+        !value.is_empty() && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic())
+    };
+    if !named(&id) {
         return Err(ApiError::InvalidParameter(
             "X-Shopify-Webhook-Id must name the delivery".into(),
         ));
     }
-    let topic = header("X-Shopify-Topic");
+    let delivery = Delivery {
+        id: &id,
+        event_id: named(&event_id).then_some(event_id.as_str()),
+        topic: &topic,
+    };
     if store::taken_before(&cx.db, &cx.shop, platform, &delivery).await? {
-        return http::json(
-            200,
-            &DeliveryTaken {
-                outcome: DeliveryOutcome::Duplicate,
-            },
-        );
+        return answer(DeliveryOutcome::Duplicate, None);
     }
-    let parse = |what: &str| ApiError::MalformedJson(format!("not a Shopify {what}"));
-    let outcome = match topic.as_str() {
+    let taken = match topic.as_str() {
         "orders/create"
         | "orders/updated"
         | "orders/paid"
         | "orders/fulfilled"
         | "orders/partially_fulfilled"
-        | "orders/cancelled" => {
-            let order: shopify::Order =
-                serde_json::from_slice(&body).map_err(|_| parse("Order"))?;
-            take_order(cx, &order).await?
-        }
+        | "orders/cancelled" => match serde_json::from_slice::<shopify::Order>(&body) {
+            Ok(order) => take_order(cx, &order).await,
+            Err(e) => Err(not_a("Order", &e)),
+        },
         "fulfillments/create" | "fulfillments/update" => {
-            let fulfillment: shopify::Fulfillment =
-                serde_json::from_slice(&body).map_err(|_| parse("Fulfillment"))?;
-            take_fulfillment(cx, &fulfillment).await?
+            match serde_json::from_slice::<shopify::Fulfillment>(&body) {
+                Ok(fulfillment) => take_fulfillment(cx, &fulfillment).await,
+                Err(e) => Err(not_a("Fulfillment", &e)),
+            }
         }
-        _ => DeliveryOutcome::Ignored,
+        _ => Ok(DeliveryOutcome::Ignored),
+    };
+    settle(cx, platform, &delivery, taken).await
+}
+
+fn not_a(resource: &str, error: &serde_json::Error) -> ApiError {
+    ApiError::MalformedJson(format!("not a Shopify {resource}: {error}"))
+}
+
+fn answer(outcome: DeliveryOutcome, detail: Option<String>) -> Result<Response, ApiError> {
+    http::json(200, &DeliveryTaken { outcome, detail })
+}
+
+/// Records what the delivery came to and answers the platform: `200` for what sending again
+/// cannot change (stored, or refused for good), `409` for what may fare better later, and an
+/// error of memnun's own unrecorded (the platform retries it).
+async fn settle(
+    cx: &Context<'_>,
+    platform: Platform,
+    delivery: &Delivery<'_>,
+    taken: Result<DeliveryOutcome, ApiError>,
+) -> Result<Response, ApiError> {
+    let (outcome, detail) = match taken {
+        Ok(outcome) => (outcome, None),
+        Err(ApiError::Conflict(reason)) => (DeliveryOutcome::Retry, Some(reason)),
+        Err(
+            e @ (ApiError::MalformedJson(_)
+            | ApiError::InvalidParameter(_)
+            | ApiError::Validation(_)),
+        ) => (DeliveryOutcome::Refused, Some(refusal(&e))),
+        Err(other) => return Err(other),
     };
     store::record_delivery(
-        &cx.db, &cx.shop, platform, &delivery, &topic, outcome, cx.now,
+        &cx.db,
+        &cx.shop,
+        platform,
+        delivery,
+        outcome,
+        detail.as_deref(),
+        cx.now,
     )
     .await?;
-    http::json(200, &DeliveryTaken { outcome })
+    match (outcome, detail) {
+        (DeliveryOutcome::Retry, Some(reason)) => Err(ApiError::Conflict(reason)),
+        (outcome, detail) => answer(outcome, detail),
+    }
+}
+
+/// What the merchant reads of a refusal: the fields and their problems.
+fn refusal(error: &ApiError) -> String {
+    match error {
+        ApiError::Validation(fields) => fields
+            .0
+            .iter()
+            .map(|(field, problem)| format!("{field}: {problem}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 fn platform_id(what: &'static str, id: String) -> Result<Id, ApiError> {
     Id::parse(&id).map_err(|e| ApiError::InvalidParameter(format!("the {what} id {e}")))
+}
+
+/// The outcome of a write carrying an [`store::order_guard`]: applied, or what tripped it.
+fn guarded(written: Result<(), ApiError>) -> Result<DeliveryOutcome, ApiError> {
+    match written {
+        Ok(()) => Ok(DeliveryOutcome::Applied),
+        Err(e) => match Tripped::of(&e) {
+            Some(Tripped::Stale) => Ok(DeliveryOutcome::Stale),
+            Some(Tripped::Erased) => Ok(DeliveryOutcome::Erased),
+            None => Err(e),
+        },
+    }
 }
 
 /// Stores the order as the payload has it, unless a payload the platform made later is stored
@@ -152,18 +222,17 @@ fn platform_id(what: &'static str, id: String) -> Result<Id, ApiError> {
 /// the payloads came in.
 async fn take_order(cx: &Context<'_>, order: &shopify::Order) -> Result<DeliveryOutcome, ApiError> {
     let order_id = platform_id("order", order.order_id())?;
-    let changed_at = order.changed_at();
-    let stored = store::order_changed_at(&cx.db, &cx.shop, &order_id).await?;
-    let outcome = if stored.is_some_and(|s| s >= changed_at) {
-        DeliveryOutcome::Stale
-    } else {
-        orders::save(cx, &order_id, order.upsert()).await?;
-        store::order_changed(&cx.db, &cx.shop, &order_id, changed_at)?
-            .run()
-            .await?;
-        DeliveryOutcome::Applied
-    };
-    take_events(cx, &order_id, order.events()).await?;
+    let guard = store::order_guard(
+        &cx.db,
+        &cx.shop,
+        &order_id,
+        order.changed_at(),
+        Payload::Order,
+    )?;
+    let outcome = guarded(orders::save(cx, &order_id, order.upsert(), Some(guard)).await)?;
+    if outcome != DeliveryOutcome::Erased {
+        take_events(cx, &order_id, order.events()).await?;
+    }
     Ok(outcome)
 }
 
@@ -177,28 +246,31 @@ async fn take_fulfillment(
         .await?
         .is_none()
     {
+        if store::erased(&cx.db, &cx.shop, &order_id).await? {
+            return Ok(DeliveryOutcome::Erased);
+        }
         return Err(ApiError::Conflict(
             "this fulfillment's order has not arrived yet; send it again later".into(),
         ));
     }
-    let changed_at = fulfillment.changed_at();
-    let stored = store::order_changed_at(&cx.db, &cx.shop, &order_id).await?;
-    let outcome = if stored.is_some_and(|s| s > changed_at) {
-        DeliveryOutcome::Stale
-    } else {
-        let shipment = fulfillment
-            .shipment()
-            .validate()
-            .map_err(ApiError::Validation)?;
-        order_store::save_shipment(&cx.db, &cx.shop, &order_id, &shipment).await?;
-        // Shopify changes the order with its parcel: an order payload from before this parcel
-        // (without it) is older than this, and must not take it away.
-        store::order_changed(&cx.db, &cx.shop, &order_id, changed_at)?
-            .run()
-            .await?;
-        DeliveryOutcome::Applied
-    };
-    take_events(cx, &order_id, fulfillment.events()).await?;
+    let shipment = fulfillment
+        .shipment()
+        .validate()
+        .map_err(ApiError::Validation)?;
+    // Shopify changes the order with its parcel: an order payload from before this parcel
+    // (without it) is older than this, and must not take it away.
+    let guard = store::order_guard(
+        &cx.db,
+        &cx.shop,
+        &order_id,
+        fulfillment.changed_at(),
+        Payload::Parcel,
+    )?;
+    let written = order_store::save_shipment(&cx.db, &cx.shop, &order_id, &shipment, guard).await;
+    let outcome = guarded(written.map_err(ApiError::from))?;
+    if outcome != DeliveryOutcome::Erased {
+        take_events(cx, &order_id, fulfillment.events()).await?;
+    }
     Ok(outcome)
 }
 

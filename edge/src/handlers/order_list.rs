@@ -34,7 +34,7 @@ pub async fn orders(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
             .await?;
     let mut orders: Vec<OrderSummary> = Vec::new();
     // Each order's shipments' statuses, in the shipments' order, as the tracker reads them.
-    let mut statuses: Vec<Vec<TrackingStatus>> = Vec::new();
+    let mut statuses: Vec<(Vec<TrackingStatus>, bool)> = Vec::new();
     for row in rows {
         if orders.last().is_none_or(|o| o.id != row.id) {
             orders.push(OrderSummary {
@@ -47,12 +47,13 @@ pub async fn orders(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
                 shipments: 0,
                 last_event_at: None,
             });
-            statuses.push(Vec::new());
+            statuses.push((Vec::new(), row.cancelled_at.is_some()));
         }
         if row.shipment.is_none() {
             continue;
         }
-        let (Some(summary), Some(shipment_statuses)) = (orders.last_mut(), statuses.last_mut())
+        let (Some(summary), Some((shipment_statuses, _))) =
+            (orders.last_mut(), statuses.last_mut())
         else {
             continue;
         };
@@ -60,8 +61,8 @@ pub async fn orders(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
         summary.last_event_at = summary.last_event_at.max(row.time);
         shipment_statuses.push(stored_status(row.status.as_deref())?);
     }
-    for (summary, shipment_statuses) in orders.iter_mut().zip(statuses) {
-        summary.status = order::overall_status(shipment_statuses);
+    for (summary, (shipment_statuses, cancelled)) in orders.iter_mut().zip(statuses) {
+        summary.status = order::overall_status(shipment_statuses, cancelled);
     }
     let next_cursor = http::next_page(&mut orders, limit, |o| {
         order_list::encode_cursor(o.placed_at, &[&o.id])

@@ -21,7 +21,7 @@ use memnun_protocol::order::{
     TrackRequest, Tracked, TrackingEvent, TrackingStatus,
 };
 use memnun_protocol::token::Purpose;
-use worker::{D1Database, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
 const LINK_TTL_DAYS: u32 = 90;
@@ -46,14 +46,20 @@ pub async fn upsert(
     let order_id = crate::platform::http::parse_id("order", order_id)?;
     let (upsert, _): (OrderUpsert, _) =
         http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
-    save(cx, &order_id, upsert).await?;
+    save(cx, &order_id, upsert, None).await?;
     let view = load(&cx.db, &cx.shop, &order_id, cx.now).await?;
     http::json(200, &view.order)
 }
 
 /// Creates or replaces the order as `upsert` says (the merchant's API and the platforms'
-/// connectors alike), and counts it once as a basket for "bought together".
-pub async fn save(cx: &Context<'_>, order_id: &Id, upsert: OrderUpsert) -> Result<(), ApiError> {
+/// connectors alike), and counts it once as a basket for "bought together". `guard` (a
+/// connector's) runs in the same transaction and undoes the write by failing.
+pub async fn save(
+    cx: &Context<'_>,
+    order_id: &Id,
+    upsert: OrderUpsert,
+    guard: Option<D1PreparedStatement>,
+) -> Result<(), ApiError> {
     let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let upsert = OrderUpsert {
         number: upsert
@@ -68,7 +74,16 @@ pub async fn save(cx: &Context<'_>, order_id: &Id, upsert: OrderUpsert) -> Resul
         .as_deref()
         .map(|e| pseudonyms::order_email(env, e))
         .transpose()?;
-    order_store::save(db, shop, order_id, &valid, hashed_email.as_deref(), now).await?;
+    order_store::save(
+        db,
+        shop,
+        order_id,
+        &valid,
+        hashed_email.as_deref(),
+        now,
+        guard,
+    )
+    .await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
     let products: Vec<String> = valid.items.iter().map(|i| i.product.clone()).collect();
     crate::handlers::recommend::ingest::record_basket(
@@ -264,7 +279,7 @@ pub async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result
     let shipments: Vec<ShipmentView> = shipments
         .into_iter()
         .map(|s| {
-            let timeline: Vec<TrackingEvent> = events
+            let mut timeline: Vec<TrackingEvent> = events
                 .iter()
                 .filter(|e| e.shipment_id == s.id)
                 .filter_map(|e| {
@@ -277,6 +292,7 @@ pub async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result
                     })
                 })
                 .collect();
+            order::without_repeats(&mut timeline);
             let status = order::current_status(&timeline);
             let estimate = s.estimate_at.map(|date| Estimate {
                 date,
@@ -297,7 +313,7 @@ pub async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result
         order: OrderView {
             number: order_row.number,
             placed_at: order_row.placed_at,
-            status: order::order_status(&shipments),
+            status: order::order_status(&shipments, order_row.cancelled_at.is_some()),
             items,
             shipments,
             invitations: None,

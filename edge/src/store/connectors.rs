@@ -1,9 +1,14 @@
 //! Connected platforms (`connectors`: the secret each signs its webhooks with), the deliveries
-//! taken from them (`connector_deliveries`, by the platform's own delivery id, so one delivered
-//! twice is known), and when the platform last changed each order it sent (`connector_orders`),
-//! so an older payload arriving late cannot undo a newer one.
+//! taken from them (`connector_deliveries`, by the platform's own delivery and event ids, so one
+//! delivered twice is known), and when the platform last changed each order it sent
+//! (`connector_orders`), so an older payload arriving late cannot undo a newer one.
+//!
+//! That last rule and the erasure's are the database's own (migration 0011's triggers): a write
+//! of a payload carries [`order_guard`] in its batch, which aborts the whole batch when the
+//! payload is not the newest or its order was erased; [`Tripped`] reads which.
 
 use super::Params;
+use crate::platform::error::ApiError;
 use memnun_protocol::Id;
 use memnun_protocol::connectors::{ConnectorDelivery, DeliveryOutcome, Platform};
 use serde::Deserialize;
@@ -72,6 +77,7 @@ pub async fn disconnect(db: &D1Database, shop: &Id, platform: Platform) -> worke
 pub struct Connected {
     pub platform: String,
     pub connected_at: i64,
+    pub signature_refused_at: Option<i64>,
 }
 
 /// `shop`'s connected platforms.
@@ -80,11 +86,32 @@ pub async fn connected(db: &D1Database, shop: &Id) -> worker::Result<Vec<Connect
         .text(shop.as_str())
         .bind(
             db,
-            "SELECT platform, connected_at FROM connectors WHERE shop_id = ?1 ORDER BY platform",
+            "SELECT platform, connected_at, signature_refused_at FROM connectors \
+             WHERE shop_id = ?1 ORDER BY platform",
         )?
         .all()
         .await?
         .results()
+}
+
+/// Notes that a delivery's signature was not `platform`'s secret's, at `now`.
+pub async fn signature_refused(
+    db: &D1Database,
+    shop: &Id,
+    platform: Platform,
+    now: i64,
+) -> worker::Result<()> {
+    Params::new()
+        .text(shop.as_str())
+        .text(platform.as_str())
+        .int(now)
+        .bind(
+            db,
+            "UPDATE connectors SET signature_refused_at = ?3 WHERE shop_id = ?1 AND platform = ?2",
+        )?
+        .run()
+        .await?;
+    Ok(())
 }
 
 /// The `limit` newest deliveries taken from `platform`, newest first.
@@ -100,8 +127,8 @@ pub async fn deliveries(
         .int(i64::from(limit))
         .bind(
             db,
-            "SELECT delivery_id AS id, topic, received_at, outcome FROM connector_deliveries \
-             WHERE shop_id = ?1 AND platform = ?2 \
+            "SELECT delivery_id AS id, topic, received_at, outcome, detail \
+             FROM connector_deliveries WHERE shop_id = ?1 AND platform = ?2 \
              ORDER BY received_at DESC, delivery_id LIMIT ?3",
         )?
         .all()
@@ -109,88 +136,146 @@ pub async fn deliveries(
         .results()
 }
 
-/// Whether the delivery `delivery_id` was taken before.
+/// One delivery: the platform's id for it, for the event it tells of (if it names one), and
+/// its topic.
+pub struct Delivery<'a> {
+    pub id: &'a str,
+    pub event_id: Option<&'a str>,
+    pub topic: &'a str,
+}
+
+/// Whether the delivery was taken before: the same delivery, or another of the same event and
+/// topic. One put off for later ([`DeliveryOutcome::Retry`]) was not taken.
 pub async fn taken_before(
     db: &D1Database,
     shop: &Id,
     platform: Platform,
-    delivery_id: &str,
+    delivery: &Delivery<'_>,
 ) -> worker::Result<bool> {
     let found: Option<i64> = Params::new()
         .text(shop.as_str())
         .text(platform.as_str())
-        .text(delivery_id)
+        .text(delivery.id)
+        .opt_text(delivery.event_id)
+        .text(delivery.topic)
+        .text(DeliveryOutcome::Retry.as_str())
         .bind(
             db,
             "SELECT 1 AS taken FROM connector_deliveries \
-             WHERE shop_id = ?1 AND platform = ?2 AND delivery_id = ?3",
+             WHERE shop_id = ?1 AND platform = ?2 AND outcome != ?6 \
+             AND (delivery_id = ?3 OR (event_id = ?4 AND topic = ?5)) LIMIT 1",
         )?
         .first(Some("taken"))
         .await?;
     Ok(found.is_some())
 }
 
-/// Records the delivery as taken, with what it did.
+/// Records what the delivery did at `now` (again, for one put off before).
 pub async fn record_delivery(
     db: &D1Database,
     shop: &Id,
     platform: Platform,
-    delivery_id: &str,
-    topic: &str,
+    delivery: &Delivery<'_>,
     outcome: DeliveryOutcome,
+    detail: Option<&str>,
     now: i64,
 ) -> worker::Result<()> {
     Params::new()
         .text(shop.as_str())
         .text(platform.as_str())
-        .text(delivery_id)
-        .text(topic)
+        .text(delivery.id)
+        .text(delivery.topic)
         .int(now)
         .text(outcome.as_str())
+        .opt_text(delivery.event_id)
+        .opt_text(detail)
         .bind(
             db,
-            "INSERT OR IGNORE INTO connector_deliveries \
-             (shop_id, platform, delivery_id, topic, received_at, outcome) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO connector_deliveries \
+             (shop_id, platform, delivery_id, topic, received_at, outcome, event_id, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (shop_id, platform, delivery_id) DO UPDATE SET topic = excluded.topic, \
+             received_at = excluded.received_at, outcome = excluded.outcome, \
+             event_id = excluded.event_id, detail = excluded.detail",
         )?
         .run()
         .await?;
     Ok(())
 }
 
-/// When the platform last changed `order_id`, as the newest payload taken said.
-pub async fn order_changed_at(
-    db: &D1Database,
-    shop: &Id,
-    order_id: &Id,
-) -> worker::Result<Option<i64>> {
-    Params::new()
-        .text(shop.as_str())
-        .text(order_id.as_str())
-        .bind(
-            db,
-            "SELECT changed_at FROM connector_orders WHERE shop_id = ?1 AND order_id = ?2",
-        )?
-        .first(Some("changed_at"))
-        .await
+/// What a payload carries about its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// The whole order: stored only when the platform changed it later than anything stored.
+    Order,
+    /// One parcel: stored unless something the platform changed later is stored (a parcel
+    /// changed with its order carries the order's time, and must still be taken).
+    Parcel,
 }
 
-/// Notes that the order as the platform changed it at `changed_at` is stored (never moving
-/// back).
-pub fn order_changed(
+/// The statement that, in the batch that writes a payload of `order_id` the platform changed
+/// at `changed_at`, notes that time and aborts the batch when the payload is not the newest or
+/// the order was erased (see [`Tripped`]).
+pub fn order_guard(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
     changed_at: i64,
+    payload: Payload,
 ) -> worker::Result<D1PreparedStatement> {
+    let same_time = match payload {
+        Payload::Order => "",
+        Payload::Parcel => " WHERE excluded.changed_at != connector_orders.changed_at",
+    };
     Params::new()
         .text(shop.as_str())
         .text(order_id.as_str())
         .int(changed_at)
         .bind(
             db,
-            "INSERT INTO connector_orders (shop_id, order_id, changed_at) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (shop_id, order_id) DO UPDATE SET \
-             changed_at = MAX(changed_at, excluded.changed_at)",
+            &format!(
+                "INSERT INTO connector_orders (shop_id, order_id, changed_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (shop_id, order_id) DO UPDATE SET \
+                 changed_at = excluded.changed_at{same_time}"
+            ),
         )
+}
+
+/// Why an [`order_guard`] undid its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tripped {
+    /// Something the platform changed as late or later is stored.
+    Stale,
+    /// The order's shopper had it erased.
+    Erased,
+}
+
+impl Tripped {
+    /// Which guard `error` is, if it is one: by the messages migration 0011's triggers raise.
+    pub fn of(error: &ApiError) -> Option<Tripped> {
+        let ApiError::Internal(message) = error else {
+            return None;
+        };
+        if message.contains("memnun: stale connector payload") {
+            Some(Tripped::Stale)
+        } else if message.contains("memnun: erased order") {
+            Some(Tripped::Erased)
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether `shop`'s order `order_id` was erased at its shopper's request.
+pub async fn erased(db: &D1Database, shop: &Id, order_id: &Id) -> worker::Result<bool> {
+    let found: Option<i64> = Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .bind(
+            db,
+            "SELECT 1 AS erased FROM erased_orders WHERE shop_id = ?1 AND order_id = ?2",
+        )?
+        .first(Some("erased"))
+        .await?;
+    Ok(found.is_some())
 }

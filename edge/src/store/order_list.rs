@@ -44,6 +44,7 @@ pub struct OrderShipmentRow {
     pub placed_at: i64,
     pub updated_at: i64,
     pub delivered_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
     pub shipment: Option<String>,
     /// The shipment's latest status as stored, `None` before its first event.
     pub status: Option<String>,
@@ -63,7 +64,8 @@ pub async fn orders_page(
     after: Option<(i64, &str)>,
 ) -> worker::Result<Vec<OrderShipmentRow>> {
     let mut page_sql = String::from(
-        "SELECT id, number, placed_at, updated_at, delivered_at FROM orders WHERE shop_id = ?1",
+        "SELECT id, number, placed_at, updated_at, delivered_at, cancelled_at FROM orders \
+         WHERE shop_id = ?1",
     );
     let mut params = Params::new().text(shop.as_str()).int(count);
     if let Some(term) = search {
@@ -87,7 +89,7 @@ pub async fn orders_page(
         "WITH page AS ({page_sql}), \
          latest AS (SELECT order_id, shipment_id, status, time, {} AS n FROM shipment_events \
            WHERE shop_id = ?1 AND order_id IN (SELECT id FROM page)) \
-         SELECT p.id, p.number, p.placed_at, p.updated_at, p.delivered_at, \
+         SELECT p.id, p.number, p.placed_at, p.updated_at, p.delivered_at, p.cancelled_at, \
            s.id AS shipment, l.status, l.time \
          FROM page p \
          LEFT JOIN shipments s ON s.shop_id = ?1 AND s.order_id = p.id \
@@ -112,7 +114,7 @@ pub struct AttentionRow {
 }
 
 /// Up to `count` of `shop`'s shipments whose latest status is an exception, or not final with
-/// no activity since `stale_before`; oldest activity first (then by order and shipment), only
+/// no activity since `stale_before`, of orders not cancelled; oldest activity first (then by order and shipment), only
 /// those after `after` (a `(last_activity_at, order, shipment)` of the previous page).
 pub async fn attention_page(
     db: &D1Database,
@@ -150,7 +152,7 @@ pub async fn attention_page(
            COALESCE(l.time, o.placed_at) AS last_activity_at \
            FROM shipments s JOIN orders o ON o.shop_id = s.shop_id AND o.id = s.order_id \
            LEFT JOIN latest l ON l.order_id = s.order_id AND l.shipment_id = s.id AND l.n = 1 \
-           WHERE s.shop_id = ?1) \
+           WHERE s.shop_id = ?1 AND o.cancelled_at IS NULL) \
          SELECT * FROM tracked WHERE (status = ?4 OR (status NOT IN \
            (SELECT value FROM json_each(?5)) AND last_activity_at < ?6)){after_sql} \
          ORDER BY last_activity_at, order_id, shipment LIMIT ?2",

@@ -19,8 +19,9 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ApiError> {
 
 /// Creates or replaces `shop`'s order `order_id` as `order` says, at `now`: its number, its
 /// email as `email_hash` (a hash already stored stays when none is given), when it was placed
-/// (`now` for a new order that does not say), its items and its shipments. Shipments no longer
-/// listed go, with their events.
+/// (`now` for a new order that does not say), whether it is cancelled, its items and its
+/// shipments. Shipments no longer listed go, with their events. `guard` runs in the same
+/// transaction and undoes it all by failing (a connector's newer-wins rule).
 pub async fn save(
     db: &D1Database,
     shop: &Id,
@@ -28,6 +29,7 @@ pub async fn save(
     order: &ValidOrder,
     email_hash: Option<&str>,
     now: i64,
+    guard: Option<D1PreparedStatement>,
 ) -> Result<(), ApiError> {
     // The shape the statements read with `json_extract`.
     #[derive(Serialize)]
@@ -54,19 +56,21 @@ pub async fn save(
         .collect();
     let shipments = to_json(&shipments)?;
     let key = || Params::new().text(shop.as_str()).text(order_id.as_str());
-    db.batch(vec![
+    let mut batch = vec![
         key()
             .text(&order.number)
             .opt_text(email_hash)
             .opt_int(order.placed_at)
             .int(now)
+            .opt_int(order.cancelled_at)
             .bind(
                 db,
-                "INSERT INTO orders (shop_id, id, number, email_hash, placed_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6) \
+                "INSERT INTO orders (shop_id, id, number, email_hash, placed_at, updated_at, \
+                 cancelled_at) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7) \
                  ON CONFLICT (shop_id, id) DO UPDATE SET number = excluded.number, \
                  email_hash = COALESCE(excluded.email_hash, orders.email_hash), \
-                 placed_at = COALESCE(?5, orders.placed_at), updated_at = excluded.updated_at",
+                 placed_at = COALESCE(?5, orders.placed_at), updated_at = excluded.updated_at, \
+                 cancelled_at = excluded.cancelled_at",
             )?,
         key().bind(
             db,
@@ -99,20 +103,22 @@ pub async fn save(
              tracking_url = excluded.tracking_url, estimate_at = excluded.estimate_at, \
              estimate_source = excluded.estimate_source",
         )?,
-    ])
-    .await?;
+    ];
+    batch.extend(guard);
+    db.batch(batch).await?;
     Ok(())
 }
 
 /// Creates or updates one shipment of `shop`'s order `order_id` (which must exist), after its
-/// others when it is new; the order's other shipments stay as they are.
+/// others when it is new; the order's other shipments stay as they are. `guard` as for [`save`].
 pub async fn save_shipment(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
     shipment: &ValidShipment,
+    guard: D1PreparedStatement,
 ) -> worker::Result<()> {
-    Params::new()
+    let save = Params::new()
         .text(shop.as_str())
         .text(order_id.as_str())
         .text(shipment.id.as_str())
@@ -136,9 +142,8 @@ pub async fn save_shipment(
              tracking_number = excluded.tracking_number, tracking_url = excluded.tracking_url, \
              estimate_at = COALESCE(excluded.estimate_at, shipments.estimate_at), \
              estimate_source = COALESCE(excluded.estimate_source, shipments.estimate_source)",
-        )?
-        .run()
-        .await?;
+        )?;
+    db.batch(vec![save, guard]).await?;
     Ok(())
 }
 
@@ -193,6 +198,7 @@ pub struct OrderRow {
     pub number: String,
     pub placed_at: i64,
     pub delivered_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -236,7 +242,8 @@ pub async fn load(
         vec![
             key().bind(
                 db,
-                "SELECT number, placed_at, delivered_at FROM orders WHERE shop_id = ?1 AND id = ?2",
+                "SELECT number, placed_at, delivered_at, cancelled_at FROM orders \
+                 WHERE shop_id = ?1 AND id = ?2",
             )?,
             key().bind(
                 db,

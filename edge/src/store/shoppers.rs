@@ -3,7 +3,8 @@
 //! stored ([`ShopperKeys`]), across `reviews`, `orders` and what hangs on them (`order_items`,
 //! `shipments`, `shipment_events`), `survey_responses`, `shopper_events`, `browser_views`,
 //! `review_votes`, `review_reports`, `moderation_log`, `webhook_outbox`, `idempotency_keys`,
-//! `baskets` and `lookup_failures`.
+//! `baskets` and `lookup_failures`. An erased order leaves its id in `erased_orders`, so that a
+//! platform's later payload of it is refused.
 //!
 //! The erasure is one batch (all or nothing) that keeps the maintained counts true: it recounts
 //! the rating summaries and the helpful and report counts first, without the shopper's rows,
@@ -267,6 +268,21 @@ pub async fn delete(
         ),
         (
             format!("DELETE FROM order_items WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        // A platform resends an order whenever it changes: the tombstone keeps its connector
+        // from bringing the order back (see migration 0011).
+        (
+            format!(
+                "INSERT OR IGNORE INTO erased_orders (shop_id, order_id, erased_at) \
+                 SELECT ?1, id, ?6 FROM ({orders})"
+            ),
+            None,
+        ),
+        // Gone with the order anyway (a cascade), but D1 counts a cascade's rows as the
+        // statement's own, and the report counts orders.
+        (
+            format!("DELETE FROM connector_orders WHERE shop_id = ?1 AND order_id IN ({orders})"),
             None,
         ),
         (

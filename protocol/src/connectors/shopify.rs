@@ -3,7 +3,7 @@
 //!
 //! - memnun's order id is Shopify's order `id`; the number the shopper knows is `order_number`
 //!   (the receipt's `#1042` without its `#`); the email goes to the order's salted hash as the
-//!   merchant API's does.
+//!   merchant API's does; `cancelled_at` cancels it.
 //! - An item is a line with a `product_id` (custom lines and tips have none); its price is in
 //!   the order's currency's minor unit.
 //! - A shipment is a fulfillment, under its id: `tracking_company` is the carrier (empty ones
@@ -41,6 +41,9 @@ pub struct Order {
     pub contact_email: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
+    /// When the merchant cancelled it (`orders/cancelled`, and every later payload).
+    #[serde(default)]
+    pub cancelled_at: Option<String>,
     /// When Shopify last changed the order: of two payloads of one order, the later one
     /// counts, whichever arrives last.
     #[serde(default)]
@@ -135,6 +138,7 @@ impl Order {
             number,
             email: self.email.clone().or_else(|| self.contact_email.clone()),
             placed_at: self.created_at.clone().map(serde_json::Value::String),
+            cancelled_at: self.cancelled_at.clone().map(serde_json::Value::String),
             items: Some(
                 self.line_items
                     .iter()
