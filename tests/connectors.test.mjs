@@ -287,6 +287,91 @@ describe("out of order and twice", () => {
   });
 });
 
+describe("the catalog, refunds and Shopify's privacy webhooks", () => {
+  const product = (extra = {}) => ({
+    id: 8812736512044, title: "El Yapımı Kahve Fincanı", handle: "el-yapimi-kahve-fincani", product_type: "Fincan",
+    status: "active", updated_at: "2026-11-19T09:00:00+03:00",
+    variants: [{ id: 1, price: "475.00", inventory_quantity: 4, inventory_policy: "deny", inventory_management: "shopify" },
+               { id: 2, price: "450.00", inventory_quantity: 0, inventory_policy: "deny", inventory_management: "shopify" }],
+    image: { src: "https://cdn.shopify.com/s/files/1/0001/fincan.jpg" },
+    ...extra,
+  });
+  const catalogItem = async (id) => (await admin("GET", "catalog?limit=100")).json.items.find((i) => i.id === String(id));
+
+  test("products arrive in the catalog, newer wins, a draft or a deletion takes them out for good", async () => {
+    assert.equal((await deliver("products/create", product())).json.outcome, "applied");
+    assert.deepEqual(await catalogItem(8812736512044), {
+      id: "8812736512044", name: { tr: "El Yapımı Kahve Fincanı" }, price_minor: 45000, currency: "TRY",
+      image_url: "https://cdn.shopify.com/s/files/1/0001/fincan.jpg", url: `${ORIGIN}/products/el-yapimi-kahve-fincani`,
+      category: "Fincan", in_stock: true,
+    });
+    // An update sent before the one above, arriving after it: the catalog keeps the newer.
+    const older = await deliver("products/update", product({ title: "Eski ad", updated_at: "2026-11-18T09:00:00+03:00" }));
+    assert.equal(older.json.outcome, "stale", older.text);
+    assert.equal((await catalogItem(8812736512044)).name.tr, "El Yapımı Kahve Fincanı");
+    const draft = await deliver("products/update", product({ status: "draft", updated_at: "2026-11-20T09:00:00+03:00" }));
+    assert.equal(draft.json.outcome, "applied");
+    assert.equal(await catalogItem(8812736512044), undefined, "a draft is not on sale");
+
+    assert.equal((await deliver("products/create", product({ id: 8812736610348, handle: "tabak" }))).json.outcome, "applied");
+    assert.ok(await catalogItem(8812736610348));
+    assert.equal((await deliver("products/delete", { id: 8812736610348 })).json.outcome, "applied");
+    assert.equal(await catalogItem(8812736610348), undefined);
+    // An update Shopify sent before the deletion, retried after it, does not bring it back.
+    const late = await deliver("products/update", product({ id: 8812736610348, handle: "tabak", updated_at: "2026-11-25T09:00:00+03:00" }));
+    assert.equal(late.json.outcome, "stale", late.text);
+    assert.equal(await catalogItem(8812736610348), undefined);
+  });
+
+  test("the connection's currency and language are the catalog's", async () => {
+    const r = await admin("PUT", "connectors/shopify", { secret: SECRET, currency: "EUR", locale: "en" });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.connectors[0].currency, r.json.connectors[0].locale], ["EUR", "en"]);
+    assert.equal((await admin("PUT", "connectors/shopify", { secret: SECRET, currency: "euro" })).status, 422);
+    assert.equal((await admin("PUT", "connectors/shopify", { secret: SECRET, locale: "de" })).status, 422);
+    await deliver("products/create", product({ id: 8812736700001, title: "Espresso cup", handle: "espresso-cup", updated_at: "2026-11-21T09:00:00+03:00" }));
+    const item = await catalogItem(8812736700001);
+    assert.deepEqual([item.name, item.currency, item.price_minor], [{ en: "Espresso cup" }, "EUR", 45000]);
+    assert.equal((await admin("PUT", "connectors/shopify", { secret: SECRET })).status, 200);
+  });
+
+  test("a refund that takes goods back leaves the order, and a parcel all sent back is returned", async () => {
+    const id = 5923418748001;
+    assert.equal((await deliver("orders/updated", orderAt("delivered", { id, number: 2500 }))).json.outcome, "applied");
+    const line = (n) => FIXTURE.line_items[n].id;
+    const refunded = {
+      ...orderAt("delivered", { id, number: 2500 }),
+      financial_status: "refunded",
+      updated_at: "2026-11-30T12:00:05+03:00",
+      refunds: [{ id: 1, created_at: "2026-11-30T12:00:00+03:00", refund_line_items: [
+        { id: 11, line_item_id: line(0), quantity: 2, restock_type: "return" },
+        { id: 12, line_item_id: line(1), quantity: 1, restock_type: "return" },
+      ] }],
+    };
+    assert.equal((await deliver("orders/updated", refunded)).json.outcome, "applied");
+    const order = await seen(id);
+    assert.deepEqual(order.items, [], "nothing is left to review");
+    assert.equal(order.shipments[0].status, "returned");
+    assert.deepEqual(order.shipments[0].events.map((e) => e.status), ["shipped", "delivered", "returned"]);
+  });
+
+  test("Shopify's privacy webhooks: a customer's erasure erases them; a data request is listed for the merchant", async () => {
+    const id = 5923418749001;
+    const email = "gizlilik@example.com.tr";
+    assert.equal((await deliver("orders/create", { ...orderAt("created", { id, number: 2600 }), email, contact_email: email })).json.outcome, "applied");
+    const request = await deliver("customers/data_request", { shop_id: 1, shop_domain: "moda-fincan.myshopify.com", customer: { id: 207119551, email }, orders_requested: [id], data_request: { id: 9999 } }, { id: "privacy-request" });
+    assert.equal(request.status, 200, request.text);
+    assert.match(request.json.detail, /customer 207119551.*export it under Shoppers/);
+    assert.equal((await admin("GET", `orders/${id}`)).status, 200, "a request erases nothing");
+    const redact = await deliver("customers/redact", { shop_id: 1, shop_domain: "moda-fincan.myshopify.com", customer: { id: 207119551, email }, orders_to_redact: [id] });
+    assert.equal(redact.status, 200, redact.text);
+    assert.match(redact.json.detail, /erased the customer's 1 orders/);
+    assert.equal((await admin("GET", `orders/${id}`)).status, 404);
+    const listed = (await admin("GET", "connectors")).json.connectors[0].deliveries.find((d) => d.id === "privacy-request");
+    assert.ok(!JSON.stringify(listed).includes(email), "the list does not show the email");
+  });
+});
+
 describe("a shopper's erasure", () => {
   test("an erased order is never brought back by a later payload, a parcel or a retry", async () => {
     const id = 5923418747001;
@@ -368,7 +453,7 @@ describe("what is refused", () => {
     const noId = await deliver("orders/create", payload(), { id: "" });
     assert.equal(noId.status, 400, noId.text);
 
-    const unknown = await deliver("products/update", { id: 8812736512044, title: "El Yapımı Kahve Fincanı" });
+    const unknown = await deliver("carts/update", { id: "eeafa272cebfd4b22385bc4b645e762c", line_items: [] });
     assert.equal(unknown.status, 200, unknown.text);
     assert.equal(unknown.json.outcome, "ignored");
 

@@ -45,3 +45,24 @@ ALTER TABLE connector_deliveries ADD COLUMN detail TEXT;
 -- given is not the one the platform signs with. One time per connector, so nothing an outsider
 -- sends grows the database.
 ALTER TABLE connectors ADD COLUMN signature_refused_at INTEGER;
+
+-- What the catalog needs of a platform that does not say it with each product: the currency
+-- its prices are in and the language its titles are written in (the merchant sets both).
+ALTER TABLE connectors ADD COLUMN currency TEXT NOT NULL DEFAULT 'TRY';
+ALTER TABLE connectors ADD COLUMN locale TEXT NOT NULL DEFAULT 'tr';
+
+-- When the platform last changed each product it sent, as `connector_orders` for orders: of two
+-- payloads of one product the later one counts, and a deleted product (noted as changed at the
+-- end of time) is not brought back by an update that was sent before the deletion.
+CREATE TABLE connector_products (
+    shop_id TEXT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    changed_at INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, product_id)
+) STRICT;
+
+CREATE TRIGGER connector_products_only_forward BEFORE UPDATE OF changed_at ON connector_products
+WHEN NEW.changed_at <= OLD.changed_at
+BEGIN
+    SELECT RAISE(ABORT, 'memnun: stale connector payload');
+END;

@@ -49,25 +49,53 @@ impl Platform {
                 "orders/updated",
                 "orders/paid",
                 "orders/fulfilled",
+                "orders/cancelled",
                 "fulfillments/create",
                 "fulfillments/update",
+                "products/create",
+                "products/update",
+                "products/delete",
             ],
         }
     }
 }
 
 /// `PUT /v1/admin/connectors/{platform}`: the secret the platform signs its webhooks with
-/// (Shopify shows it under Settings → Notifications → Webhooks).
+/// (Shopify shows it under Settings → Notifications → Webhooks), and what its products do not
+/// say of themselves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ConnectorUpdate {
     #[serde(default)]
     pub secret: Option<String>,
+    /// The currency the shop's prices are in (ISO 4217, `TRY` when not given).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The language its product titles are written in (`tr` or `en`, `tr` when not given).
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// A connection as the merchant set it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidConnector {
+    pub secret: String,
+    pub currency: String,
+    pub locale: String,
 }
 
 impl ConnectorUpdate {
     /// The secret, trimmed: printable ASCII without spaces, of a length a platform gives.
-    pub fn validate(&self) -> Result<String, FieldErrors> {
+    pub fn validate(&self) -> Result<ValidConnector, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let currency = self.currency.as_deref().unwrap_or("TRY").trim();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            errors.push("currency", FieldProblem::NotAChoice);
+        }
+        let locale = self.locale.as_deref().unwrap_or("tr").trim();
+        if !crate::review::LOCALES.contains(&locale) {
+            errors.push("locale", FieldProblem::NotAChoice);
+        }
         let secret = self.secret.as_deref().unwrap_or("").trim();
         let problem = if secret.is_empty() {
             Some(FieldProblem::Required)
@@ -84,13 +112,17 @@ impl ConnectorUpdate {
         } else {
             None
         };
-        match problem {
-            None => Ok(secret.to_owned()),
-            Some(problem) => {
-                let mut errors = FieldErrors::default();
-                errors.push("secret", problem);
-                Err(errors)
-            }
+        if let Some(problem) = problem {
+            errors.push("secret", problem);
+        }
+        if errors.is_empty() {
+            Ok(ValidConnector {
+                secret: secret.to_owned(),
+                currency: currency.to_owned(),
+                locale: locale.to_owned(),
+            })
+        } else {
+            Err(errors)
         }
     }
 }
@@ -162,6 +194,9 @@ pub struct ConnectorDelivery {
 pub struct Connector {
     pub platform: Platform,
     pub connected_at: i64,
+    /// The currency and language its products are read in.
+    pub currency: String,
+    pub locale: String,
     /// When a delivery last came with a signature this secret does not make: the secret given is
     /// likely not the one the platform signs with.
     pub signature_refused_at: Option<i64>,

@@ -22,6 +22,10 @@ use crate::handlers::orders;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::store::connectors::{self as store, Delivery, Payload, Tripped};
+use crate::handlers::shoppers;
+use crate::store::{catalog, shops};
+use memnun_protocol::shopper::ShopperRequest;
+use memnun_protocol::catalog::CatalogItem;
 use crate::store::orders as order_store;
 use memnun_protocol::Id;
 use memnun_protocol::connectors::{
@@ -30,6 +34,10 @@ use memnun_protocol::connectors::{
 };
 use memnun_protocol::order::NewEvents;
 use worker::{Request, Response};
+
+/// When a deletion happened, for the newer-wins rule: after anything the platform will send of
+/// the product. The largest integer D1 carries exactly (its values pass through JavaScript).
+const END_OF_TIME: i64 = (1 << 53) - 1;
 
 /// Deliveries the merchant's list shows per platform.
 const DELIVERIES_SHOWN: u32 = 20;
@@ -62,6 +70,8 @@ async fn connector_list(
         connectors.push(Connector {
             platform,
             connected_at: row.connected_at,
+            currency: row.currency,
+            locale: row.locale,
             signature_refused_at: row.signature_refused_at,
             webhook_url: format!("{origin}/v1/connectors/{}/{}", platform.as_str(), cx.shop),
             topics: platform.topics().iter().map(|t| (*t).to_owned()).collect(),
@@ -76,8 +86,8 @@ async fn connector_list(
 pub async fn put(req: &mut Request, cx: &Context<'_>, name: &str) -> Result<Response, ApiError> {
     let platform = platform(name)?;
     let (update, _): (ConnectorUpdate, _) = http::read_json(req, 4 * 1024, BodyType::Json).await?;
-    let secret = update.validate().map_err(ApiError::Validation)?;
-    store::connect(&cx.db, &cx.shop, platform, &secret, cx.now).await?;
+    let valid = update.validate().map_err(ApiError::Validation)?;
+    store::connect(&cx.db, &cx.shop, platform, &valid, cx.now).await?;
     http::json(200, &connector_list(req, cx, Some(platform)).await?)
 }
 
@@ -96,10 +106,10 @@ pub async fn receive_shopify(req: &mut Request, cx: &Context<'_>) -> Result<Resp
     let body = http::read_body(req, MAX_WEBHOOK_BYTES, &["application/json"]).await?;
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     const SIGNATURE: &str = "X-Shopify-Hmac-Sha256";
-    let Some(secret) = store::secret(&cx.db, &cx.shop, platform).await? else {
+    let Some(setup) = store::setup(&cx.db, &cx.shop, platform).await? else {
         return Err(ApiError::BadSignature(SIGNATURE));
     };
-    if !connectors::signed(secret.as_bytes(), &body, &header(SIGNATURE)) {
+    if !connectors::signed(setup.secret.as_bytes(), &body, &header(SIGNATURE)) {
         store::signature_refused(&cx.db, &cx.shop, platform, cx.now).await?;
         return Err(ApiError::BadSignature(SIGNATURE));
     }
@@ -140,9 +150,94 @@ pub async fn receive_shopify(req: &mut Request, cx: &Context<'_>) -> Result<Resp
                 Err(e) => Err(not_a("Fulfillment", &e)),
             }
         }
+        "products/create" | "products/update" => {
+            match serde_json::from_slice::<shopify::Product>(&body) {
+                Ok(product) => take_product(cx, &setup, &product).await,
+                Err(e) => Err(not_a("Product", &e)),
+            }
+        }
+        "products/delete" => match serde_json::from_slice::<shopify::DeletedProduct>(&body) {
+            Ok(deleted) => {
+                let product_id = platform_id("product", deleted.id.to_string())?;
+                write_product(cx, &product_id, None, END_OF_TIME).await
+            }
+            Err(e) => Err(not_a("Product", &e)),
+        },
+        "customers/data_request" | "customers/redact" | "shop/redact" => {
+            match serde_json::from_slice::<shopify::PrivacyRequest>(&body) {
+                Ok(request) => return take_privacy(cx, &delivery, &request).await,
+                Err(e) => Err(not_a("privacy request", &e)),
+            }
+        }
         _ => Ok(DeliveryOutcome::Ignored),
     };
     settle(cx, platform, &delivery, taken).await
+}
+
+/// Shopify's privacy webhooks. A customer's erasure is memnun's shopper erasure by their email
+/// (every order, review and answer stored under it); a data request is listed for the merchant,
+/// who exports the shopper's data in the dashboard (memnun cannot send it to them); a shop's
+/// erasure (48 hours after the app is uninstalled) disconnects Shopify and forgets its
+/// deliveries.
+async fn take_privacy(
+    cx: &Context<'_>,
+    delivery: &Delivery<'_>,
+    request: &shopify::PrivacyRequest,
+) -> Result<Response, ApiError> {
+    let platform = Platform::Shopify;
+    let email = request.customer.as_ref().and_then(|c| c.email.clone());
+    let detail = match delivery.topic {
+        "customers/redact" => {
+            let shopper = ShopperRequest {
+                email: email.clone(),
+                browser: None,
+            }
+            .validate();
+            match shopper {
+                Ok(shopper) => {
+                    let erased = shoppers::erase(cx, &shopper).await?;
+                    format!(
+                        "erased the customer's {} orders, {} reviews and {} survey answers",
+                        erased.orders, erased.reviews, erased.survey_responses
+                    )
+                }
+                Err(_) => "no email to find the customer's data by: nothing erased".into(),
+            }
+        }
+        "customers/data_request" => {
+            let customer = request
+                .customer
+                .as_ref()
+                .and_then(|c| c.id)
+                .map_or_else(|| "a customer".to_owned(), |id| format!("customer {id}"));
+            let orders: Vec<String> = request
+                .orders_requested
+                .iter()
+                .map(u64::to_string)
+                .collect();
+            format!(
+                "Shopify forwards {customer}'s request for their data (orders {}): export it \
+                 under Shoppers with their email, and send it to them",
+                orders.join(", ")
+            )
+        }
+        _ => {
+            store::disconnect(&cx.db, &cx.shop, platform).await?;
+            store::forget_deliveries(&cx.db, &cx.shop, platform).await?;
+            return answer(DeliveryOutcome::Applied, None);
+        }
+    };
+    store::record_delivery(
+        &cx.db,
+        &cx.shop,
+        platform,
+        delivery,
+        DeliveryOutcome::Applied,
+        Some(&detail),
+        cx.now,
+    )
+    .await?;
+    answer(DeliveryOutcome::Applied, Some(detail))
 }
 
 fn not_a(resource: &str, error: &serde_json::Error) -> ApiError {
@@ -272,6 +367,49 @@ async fn take_fulfillment(
         take_events(cx, &order_id, fulfillment.events()).await?;
     }
     Ok(outcome)
+}
+
+/// Puts the product in the catalog as the payload has it (or takes it out when it is not on
+/// sale), unless a payload the platform made later, or its deletion, is stored already.
+async fn take_product(
+    cx: &Context<'_>,
+    setup: &store::Setup,
+    product: &shopify::Product,
+) -> Result<DeliveryOutcome, ApiError> {
+    let product_id = platform_id("product", product.product_id())?;
+    // Shopify's product pages are at `/products/{handle}` of the shop's storefront: the first
+    // origin the merchant allowed for the widgets.
+    let storefront = shops::allowed_origins(&cx.db, &cx.shop)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::InvalidParameter(
+                "the shop has no allowed origin to make the product's address from".into(),
+            )
+        })?;
+    let item = product
+        .catalog_item(&storefront, &setup.currency, &setup.locale)
+        .map(|input| input.validate().map_err(ApiError::Validation))
+        .transpose()?;
+    write_product(cx, &product_id, item.as_ref(), product.changed_at()).await
+}
+
+/// Stores `item` in the catalog (or takes the product out, for `None`) as the platform changed
+/// it at `changed_at`, unless a later change is stored.
+async fn write_product(
+    cx: &Context<'_>,
+    product_id: &Id,
+    item: Option<&CatalogItem>,
+    changed_at: i64,
+) -> Result<DeliveryOutcome, ApiError> {
+    let write = match item {
+        Some(item) => catalog::upsert(&cx.db, &cx.shop, std::slice::from_ref(item), cx.now)?,
+        None => catalog::remove(&cx.db, &cx.shop, product_id)?,
+    };
+    let guard = store::product_guard(&cx.db, &cx.shop, product_id, changed_at)?;
+    let written = cx.db.batch(vec![write, guard]).await;
+    guarded(written.map(drop).map_err(ApiError::from))
 }
 
 /// Keeps the events of the order's shipments (a shipment the order no longer has is passed

@@ -26,7 +26,7 @@ use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
 use crate::store::shoppers::{self as stored, ShopperKeys};
 use memnun_protocol::Id;
-use memnun_protocol::shopper::{MAX_REQUEST_BYTES, Shopper, ShopperRequest};
+use memnun_protocol::shopper::{DeletionReport, MAX_REQUEST_BYTES, Shopper, ShopperRequest};
 use serde_json::{Map, Value};
 use worker::{Env, Request, Response};
 
@@ -85,8 +85,13 @@ pub async fn export(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
 /// recounts what was counted from it. Deleting again finds nothing and answers zeros, so a retry
 /// is safe without an idempotency key.
 pub async fn delete(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
-    let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let shopper = read_shopper(req).await?;
-    let report = stored::delete(db, shop, &keys(env, shop, &shopper)?, now).await?;
-    http::json(200, &report)
+    http::json(200, &erase(cx, &shopper).await?)
+}
+
+/// Deletes everything stored about `shopper` (the merchant's request, or a platform's on the
+/// shopper's behalf).
+pub async fn erase(cx: &Context<'_>, shopper: &Shopper) -> Result<DeletionReport, ApiError> {
+    let keys = keys(cx.env, &cx.shop, shopper)?;
+    Ok(stored::delete(&cx.db, &cx.shop, &keys, cx.now).await?)
 }

@@ -50,6 +50,17 @@ pub fn remove_not_kept(
         )
 }
 
+/// Removes the shop's item `product`.
+pub fn remove(db: &D1Database, shop: &Id, product: &Id) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(product.as_str())
+        .bind(
+            db,
+            "DELETE FROM catalog_items WHERE shop_id = ?1 AND product_id = ?2",
+        )
+}
+
 /// Stores `items` at `now`: new ones are created then, known ones take the new values (their
 /// creation time stays).
 pub fn upsert(

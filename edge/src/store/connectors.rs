@@ -10,45 +10,52 @@
 use super::Params;
 use crate::platform::error::ApiError;
 use memnun_protocol::Id;
-use memnun_protocol::connectors::{ConnectorDelivery, DeliveryOutcome, Platform};
+use memnun_protocol::connectors::{ConnectorDelivery, DeliveryOutcome, Platform, ValidConnector};
 use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
-/// The secret `platform` signs `shop`'s webhooks with, if the shop connected it.
-pub async fn secret(
-    db: &D1Database,
-    shop: &Id,
-    platform: Platform,
-) -> worker::Result<Option<String>> {
+/// How `shop` connected `platform`: the secret it signs with, and what its products are read in.
+#[derive(Deserialize)]
+pub struct Setup {
+    pub secret: String,
+    pub currency: String,
+    pub locale: String,
+}
+
+/// How `shop` connected `platform`, if it did.
+pub async fn setup(db: &D1Database, shop: &Id, platform: Platform) -> worker::Result<Option<Setup>> {
     Params::new()
         .text(shop.as_str())
         .text(platform.as_str())
         .bind(
             db,
-            "SELECT secret FROM connectors WHERE shop_id = ?1 AND platform = ?2",
+            "SELECT secret, currency, locale FROM connectors WHERE shop_id = ?1 AND platform = ?2",
         )?
-        .first(Some("secret"))
+        .first(None)
         .await
 }
 
-/// Connects `platform` with `secret` from `now` on, in place of a secret before it.
+/// Connects `platform` as `valid` says from `now` on, in place of a connection before it.
 pub async fn connect(
     db: &D1Database,
     shop: &Id,
     platform: Platform,
-    secret: &str,
+    valid: &ValidConnector,
     now: i64,
 ) -> worker::Result<()> {
     Params::new()
         .text(shop.as_str())
         .text(platform.as_str())
-        .text(secret)
+        .text(&valid.secret)
         .int(now)
+        .text(&valid.currency)
+        .text(&valid.locale)
         .bind(
             db,
-            "INSERT INTO connectors (shop_id, platform, secret, connected_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop_id, platform) DO UPDATE SET \
-             secret = excluded.secret, connected_at = excluded.connected_at",
+            "INSERT INTO connectors (shop_id, platform, secret, connected_at, currency, locale) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (shop_id, platform) DO UPDATE SET \
+             secret = excluded.secret, connected_at = excluded.connected_at, \
+             currency = excluded.currency, locale = excluded.locale, signature_refused_at = NULL",
         )?
         .run()
         .await?;
@@ -72,11 +79,31 @@ pub async fn disconnect(db: &D1Database, shop: &Id, platform: Platform) -> worke
         .is_some_and(|n| n > 0))
 }
 
+/// Forgets every delivery taken from `platform`.
+pub async fn forget_deliveries(
+    db: &D1Database,
+    shop: &Id,
+    platform: Platform,
+) -> worker::Result<()> {
+    Params::new()
+        .text(shop.as_str())
+        .text(platform.as_str())
+        .bind(
+            db,
+            "DELETE FROM connector_deliveries WHERE shop_id = ?1 AND platform = ?2",
+        )?
+        .run()
+        .await?;
+    Ok(())
+}
+
 /// A connected platform, as the merchant's list shows it.
 #[derive(Deserialize)]
 pub struct Connected {
     pub platform: String,
     pub connected_at: i64,
+    pub currency: String,
+    pub locale: String,
     pub signature_refused_at: Option<i64>,
 }
 
@@ -86,7 +113,7 @@ pub async fn connected(db: &D1Database, shop: &Id) -> worker::Result<Vec<Connect
         .text(shop.as_str())
         .bind(
             db,
-            "SELECT platform, connected_at, signature_refused_at FROM connectors \
+            "SELECT platform, connected_at, currency, locale, signature_refused_at FROM connectors \
              WHERE shop_id = ?1 ORDER BY platform",
         )?
         .all()
@@ -241,7 +268,28 @@ pub fn order_guard(
         )
 }
 
-/// Why an [`order_guard`] undid its batch.
+/// The statement that, in the batch that writes a payload of the product `product_id` the
+/// platform changed at `changed_at` (the end of time for its deletion), notes that time and aborts the
+/// batch when the payload is not the newest (see [`Tripped`]).
+pub fn product_guard(
+    db: &D1Database,
+    shop: &Id,
+    product_id: &Id,
+    changed_at: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(product_id.as_str())
+        .int(changed_at)
+        .bind(
+            db,
+            "INSERT INTO connector_products (shop_id, product_id, changed_at) \
+             VALUES (?1, ?2, ?3) ON CONFLICT (shop_id, product_id) DO UPDATE SET \
+             changed_at = excluded.changed_at",
+        )
+}
+
+/// Why an [`order_guard`] or [`product_guard`] undid its batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tripped {
     /// Something the platform changed as late or later is stored.

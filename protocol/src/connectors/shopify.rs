@@ -17,6 +17,7 @@
 //!   newer, leaves the same timeline.
 
 use crate::carriers;
+use crate::catalog::ItemInput as CatalogInput;
 use crate::order::{
     EventInput, ItemInput, MAX_ITEMS, MAX_SHIPMENTS, OrderUpsert, ShipmentInput, TrackingStatus,
 };
@@ -54,10 +55,53 @@ pub struct Order {
     pub line_items: Vec<LineItem>,
     #[serde(default)]
     pub fulfillments: Vec<Fulfillment>,
+    /// Its refunds so far: Shopify sends the order again (`orders/updated`) with each one.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+}
+
+/// A Refund, as the order carries it: which lines, how many, and what became of the goods.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Refund {
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub refund_line_items: Vec<RefundLine>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RefundLine {
+    pub line_item_id: u64,
+    #[serde(default)]
+    pub quantity: i64,
+    /// `return` (the goods came back), `cancel` (never sent), `no_restock` (refunded, the
+    /// shopper keeps them) or `legacy_restock`.
+    #[serde(default)]
+    pub restock_type: Option<String>,
+}
+
+impl RefundLine {
+    /// Whether the shopper no longer has these goods (or never had them).
+    fn taken_back(&self) -> bool {
+        matches!(
+            self.restock_type.as_deref(),
+            Some("return" | "cancel" | "legacy_restock")
+        )
+    }
+}
+
+/// A line of a fulfillment: which order line, how many.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FulfilledLine {
+    pub id: u64,
+    #[serde(default)]
+    pub quantity: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LineItem {
+    #[serde(default)]
+    pub id: Option<u64>,
     #[serde(default)]
     pub product_id: Option<u64>,
     #[serde(default)]
@@ -86,6 +130,8 @@ pub struct Fulfillment {
     pub tracking_url: Option<String>,
     #[serde(default)]
     pub tracking_urls: Vec<String>,
+    #[serde(default)]
+    pub line_items: Vec<FulfilledLine>,
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
@@ -143,9 +189,15 @@ impl Order {
                 self.line_items
                     .iter()
                     .filter_map(|line| {
+                        // What went back or never left is not the shopper's to review.
+                        let kept = line.quantity.unwrap_or(1)
+                            - line.id.map_or(0, |id| self.taken_back(id).0);
+                        if kept < 1 {
+                            return None;
+                        }
                         Some(ItemInput {
                             product: Some(line.product_id?.to_string()),
-                            quantity: line.quantity.map(|q| q.clamp(1, MAX_QUANTITY)),
+                            quantity: Some(kept.min(MAX_QUANTITY)),
                             price_minor: line.price.as_deref().and_then(|price| {
                                 super::minor_units(price, self.currency.as_deref()?)
                             }),
@@ -167,12 +219,55 @@ impl Order {
         }
     }
 
-    /// The tracking events its fulfillments tell.
+    /// How many of the line `line_id` its refunds took back (returned or never sent), and when
+    /// the last of them was made.
+    fn taken_back(&self, line_id: u64) -> (i64, Option<&str>) {
+        self.refunds
+            .iter()
+            .flat_map(|refund| {
+                refund
+                    .refund_line_items
+                    .iter()
+                    .filter(move |l| l.line_item_id == line_id && l.taken_back())
+                    .map(move |l| (l.quantity, refund.created_at.as_deref()))
+            })
+            .fold((0, None), |(n, last), (quantity, at)| {
+                (n + quantity, last.max(at))
+            })
+    }
+
+    /// The tracking events its fulfillments tell, and `returned` for a parcel whose every line
+    /// came back, when the refund that took the last of them back was made.
     pub fn events(&self) -> Vec<EventInput> {
         self.fulfillments
             .iter()
             .take(MAX_SHIPMENTS)
-            .flat_map(Fulfillment::events)
+            .flat_map(|f| {
+                let mut events = f.events();
+                let returned: Option<Vec<(i64, Option<&str>)>> = (!f.line_items.is_empty())
+                    .then(|| f.line_items.iter().map(|l| self.taken_back(l.id)).collect());
+                let all_back = returned.as_ref().is_some_and(|lines| {
+                    f.line_items
+                        .iter()
+                        .zip(lines)
+                        .all(|(line, (back, _))| *back >= line.quantity.max(1))
+                });
+                let when = returned
+                    .iter()
+                    .flatten()
+                    .filter_map(|(_, at)| *at)
+                    .max();
+                if let (true, Some(when)) = (all_back, when) {
+                    events.push(EventInput {
+                        shipment: Some(f.shipment_id()),
+                        status: Some(TrackingStatus::Returned.as_str().to_owned()),
+                        time: Some(serde_json::Value::String(when.to_owned())),
+                        location: None,
+                        note: None,
+                    });
+                }
+                events
+            })
             .collect()
     }
 }
@@ -257,6 +352,131 @@ impl Fulfillment {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// A Product resource (`products/create`, `products/update`): what the catalog keeps of it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Product {
+    pub id: u64,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The last part of its address in the storefront: `/products/{handle}`.
+    #[serde(default)]
+    pub handle: Option<String>,
+    #[serde(default)]
+    pub product_type: Option<String>,
+    /// `active`, `draft` or `archived`: only an active product is on sale.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub variants: Vec<Variant>,
+    #[serde(default)]
+    pub image: Option<Image>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Variant {
+    #[serde(default)]
+    pub price: Option<String>,
+    #[serde(default)]
+    pub inventory_quantity: Option<i64>,
+    /// `deny` (no sale past stock) or `continue`.
+    #[serde(default)]
+    pub inventory_policy: Option<String>,
+    /// `shopify` when Shopify counts its stock; `null` when no one does.
+    #[serde(default)]
+    pub inventory_management: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Image {
+    #[serde(default)]
+    pub src: Option<String>,
+}
+
+/// The privacy webhooks Shopify sends an app (`customers/data_request`, `customers/redact`,
+/// `shop/redact`): who, and which orders.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrivacyRequest {
+    #[serde(default)]
+    pub customer: Option<Customer>,
+    #[serde(default)]
+    pub orders_requested: Vec<u64>,
+    #[serde(default)]
+    pub orders_to_redact: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Customer {
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `products/delete`: only the id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeletedProduct {
+    pub id: u64,
+}
+
+impl Product {
+    /// memnun's id for the product (the order lines' `product_id`).
+    pub fn product_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// When Shopify last changed it, in ms (0 when it does not say).
+    pub fn changed_at(&self) -> i64 {
+        self.updated_at
+            .as_deref()
+            .and_then(crate::time::parse_timestamp)
+            .unwrap_or(0)
+    }
+
+    /// The catalog item it makes, priced from its cheapest variant in `currency`, named in
+    /// `locale`, at `storefront`'s `/products/{handle}`; `None` when it is not on sale (a draft or
+    /// archived product), which takes it out of the catalog.
+    pub fn catalog_item(&self, storefront: &str, currency: &str, locale: &str) -> Option<CatalogInput> {
+        if self.status.as_deref().is_some_and(|s| s != "active") {
+            return None;
+        }
+        let price_minor = self
+            .variants
+            .iter()
+            .filter_map(|v| super::minor_units(v.price.as_deref()?, currency))
+            .min();
+        let in_stock = self.variants.is_empty()
+            || self.variants.iter().any(|v| {
+                v.inventory_management.is_none()
+                    || v.inventory_policy.as_deref() == Some("continue")
+                    || v.inventory_quantity.is_some_and(|q| q > 0)
+            });
+        Some(CatalogInput {
+            id: Some(self.product_id()),
+            name: self
+                .title
+                .clone()
+                .map(|title| [(locale.to_owned(), title)].into_iter().collect()),
+            price_minor,
+            currency: Some(currency.to_owned()),
+            image_url: self
+                .image
+                .as_ref()
+                .or(self.images.first())
+                .and_then(|i| i.src.clone()),
+            url: self
+                .handle
+                .as_deref()
+                .map(|handle| format!("{}/products/{handle}", storefront.trim_end_matches('/'))),
+            category: self.product_type.clone(),
+            in_stock: Some(in_stock),
+        })
     }
 }
 
@@ -352,6 +572,75 @@ mod tests {
             statuses(&fulfillment("success", "teleported")),
             [Some("shipped".into())]
         );
+    }
+
+    #[test]
+    fn what_came_back_leaves_the_order_and_a_parcel_all_back_is_returned() {
+        let mut order: Order = serde_json::from_str(ORDER).expect("Shopify's Order");
+        let refund = |lines: serde_json::Value| -> Refund {
+            serde_json::from_value(serde_json::json!({
+                "created_at": "2026-11-30T12:00:00+03:00", "refund_line_items": lines
+            }))
+            .expect("a Refund")
+        };
+        // One of two cups refunded without coming back: still the shopper's.
+        order.refunds = vec![refund(serde_json::json!([
+            {"line_item_id": 14693741232172_u64, "quantity": 1, "restock_type": "no_restock"}
+        ]))];
+        let quantities = |o: &Order| -> Vec<(String, i64)> {
+            o.upsert()
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| (i.product.unwrap_or_default(), i.quantity.unwrap_or(1)))
+                .collect()
+        };
+        assert_eq!(
+            quantities(&order),
+            [("8812736512044".into(), 2), ("8812736610348".into(), 1)]
+        );
+        let returned = |o: &Order| o.events().iter().any(|e| e.status.as_deref() == Some("returned"));
+        assert!(!returned(&order));
+        // Both cups and the saucer sent back: the lines go, the parcel is returned.
+        order.refunds.push(refund(serde_json::json!([
+            {"line_item_id": 14693741232172_u64, "quantity": 2, "restock_type": "return"},
+            {"line_item_id": 14693741264940_u64, "quantity": 1, "restock_type": "return"}
+        ])));
+        assert_eq!(quantities(&order), []);
+        assert!(returned(&order));
+    }
+
+    #[test]
+    fn a_product_on_sale_is_a_catalog_item_and_a_draft_is_none() {
+        let product: Product = serde_json::from_value(serde_json::json!({
+            "id": 8812736512044_u64, "title": "El Yapımı Kahve Fincanı", "handle": "el-yapimi-kahve-fincani",
+            "product_type": "Fincan", "status": "active",
+            "variants": [
+                {"price": "475.00", "inventory_quantity": 0, "inventory_policy": "deny", "inventory_management": "shopify"},
+                {"price": "450.00", "inventory_quantity": 3, "inventory_policy": "deny", "inventory_management": "shopify"}
+            ],
+            "image": {"src": "https://cdn.shopify.com/s/files/1/fincan.jpg"},
+            "updated_at": "2026-11-19T09:00:00+03:00"
+        }))
+        .expect("a Product");
+        let item = product
+            .catalog_item("https://moda-fincan.com.tr/", "TRY", "tr")
+            .expect("on sale")
+            .validate()
+            .expect("a valid item");
+        assert_eq!(item.id, "8812736512044");
+        assert_eq!(item.name_in("tr"), "El Yapımı Kahve Fincanı");
+        assert_eq!(item.price_minor, 45000, "the cheapest variant");
+        assert_eq!(
+            item.url,
+            "https://moda-fincan.com.tr/products/el-yapimi-kahve-fincani"
+        );
+        assert!(item.in_stock);
+        let draft = Product {
+            status: Some("draft".into()),
+            ..product
+        };
+        assert!(draft.catalog_item("https://moda-fincan.com.tr", "TRY", "tr").is_none());
     }
 
     #[test]
