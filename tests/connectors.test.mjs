@@ -482,3 +482,110 @@ describe("what is refused", () => {
     assert.equal((await admin("GET", "connectors")).json.connectors.length, 1);
   });
 });
+
+describe("connecting WooCommerce", () => {
+  const WC_SECRET = "wc-moda-fincan-webhook-secret-2026";
+  const WC_FIXTURE = JSON.parse(readFileSync(new URL("./fixtures/woocommerce/order.json", import.meta.url), "utf8"));
+  const url = (shop = TEST_SHOP) => `${edge.url}/v1/connectors/woocommerce/${shop}`;
+
+  /** One delivery as WooCommerce makes it: signed JSON with its topic and a new delivery id. */
+  async function wc(topic, payload, { secret = WC_SECRET, signature } = {}) {
+    const raw = JSON.stringify(payload);
+    const res = await fetch(url(), {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)",
+        "X-WC-Webhook-Source": "https://moda-fincan.com.tr/",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": topic.split(".")[0],
+        "X-WC-Webhook-Event": topic.split(".")[1],
+        "X-WC-Webhook-ID": "12",
+        "X-WC-Webhook-Delivery-ID": randomUUID().replaceAll("-", ""),
+        "X-WC-Webhook-Signature": signature ?? sign(raw, secret),
+      },
+      body: raw,
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: JSON.parse(text || "null") };
+  }
+
+  /** The fixture's order at one moment: its status, tracking meta and modification time. */
+  const orderAt = (status, modified, { id = WC_FIXTURE.id, meta = WC_FIXTURE.meta_data } = {}) => ({
+    ...WC_FIXTURE, id, status, meta_data: meta, date_modified_gmt: modified, date_modified: modified,
+  });
+
+  test("the ping WooCommerce sends when a webhook is saved is answered, before and after connecting", async () => {
+    const before = await count("connector_deliveries");
+    for (const shop of ["other-shop", TEST_SHOP]) {
+      const ping = await fetch(url(shop), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "webhook_id=12" });
+      assert.equal(ping.status, 200, await ping.text());
+    }
+    const notPing = await fetch(url(), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "webhook_id=12&order=1" });
+    assert.equal(notPing.status, 415);
+    assert.equal(await count("connector_deliveries"), before);
+  });
+
+  test("an order's life: processing, completed with an Aras number, delivered: tracked, invited", async () => {
+    const r = await admin("PUT", "connectors/woocommerce", { secret: WC_SECRET });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.connectors[0].webhook_url, `${edge.url}/v1/connectors/woocommerce/${TEST_SHOP}`);
+    assert.ok(r.json.connectors[0].topics.includes("order.updated"));
+
+    const processing = await wc("order.created", orderAt("processing", "2026-11-20T07:13:02", { meta: [] }));
+    assert.equal(processing.json.outcome, "applied", processing.text);
+    assert.equal((await seen(WC_FIXTURE.id)).status, "ordered");
+    assert.equal((await wc("order.updated", orderAt("completed", "2026-11-21T11:03:09"))).json.outcome, "applied");
+    let order = (await admin("GET", `orders/${WC_FIXTURE.id}`)).json;
+    assert.equal(order.number, "1077");
+    assert.equal(order.status, "shipped");
+    assert.deepEqual(order.items.map((i) => [i.product, i.quantity]), [["412", 2], ["415", 1]]);
+    const [shipment] = order.shipments;
+    assert.deepEqual([shipment.carrier, shipment.tracking_number, shipment.tracking_url], ["Aras Kargo", "4215786903", "https://kargotakip.araskargo.com.tr/mainpage.aspx?code=4215786903"]);
+    assert.equal(shipment.events[0].time, Date.parse("2026-11-21T10:00:00Z"), "shipped when the extension says");
+
+    // A created payload delivered late changes nothing.
+    const late = await wc("order.created", orderAt("processing", "2026-11-20T07:13:02", { meta: [] }));
+    assert.equal(late.json.outcome, "stale", late.text);
+    assert.equal((await wc("order.updated", orderAt("delivered", "2026-11-23T09:30:00"))).json.outcome, "applied");
+    order = (await admin("GET", `orders/${WC_FIXTURE.id}`)).json;
+    assert.equal(order.status, "delivered");
+    const links = await admin("POST", `orders/${WC_FIXTURE.id}/links`);
+    assert.equal(links.status, 201, links.text);
+    assert.deepEqual(links.json.reviews.map((l) => l.product), ["412", "415"]);
+  });
+
+  test("cancelled, refunded or failed cancels; a trashed order is cancelled until restored", async () => {
+    for (const [offset, status] of ["cancelled", "refunded", "failed"].entries()) {
+      const id = 7800 + offset;
+      assert.equal((await wc("order.updated", orderAt(status, "2026-11-22T10:00:00", { id, meta: [] }))).json.outcome, "applied");
+      assert.equal((await seen(id)).status, "cancelled", status);
+    }
+    const id = 7810;
+    assert.equal((await wc("order.created", orderAt("processing", "2026-11-22T10:00:00", { id, meta: [] }))).json.outcome, "applied");
+    assert.equal((await wc("order.deleted", { id })).json.outcome, "applied");
+    assert.equal((await seen(id)).status, "cancelled");
+    assert.equal((await wc("order.deleted", { id: 999999 })).json.outcome, "ignored", "an order memnun never had");
+  });
+
+  test("products arrive in the catalog and leave it", async () => {
+    const product = { id: 412, name: "El Yapımı Kahve Fincanı", slug: "kahve-fincani", permalink: "https://moda-fincan.com.tr/urun/kahve-fincani/", status: "publish", price: "450", regular_price: "475", stock_status: "instock", images: [{ id: 9, src: "https://moda-fincan.com.tr/wp-content/uploads/fincan.jpg" }], categories: [{ id: 3, name: "Fincan", slug: "fincan" }], date_modified_gmt: "2026-11-19T06:00:00" };
+    assert.equal((await wc("product.created", product)).json.outcome, "applied");
+    const items = (await admin("GET", "catalog?limit=100")).json.items;
+    const item = items.find((i) => i.id === "412");
+    assert.deepEqual([item.url, item.price_minor, item.category], ["https://moda-fincan.com.tr/urun/kahve-fincani/", 45000, "Fincan"]);
+    assert.equal((await wc("product.deleted", { id: 412 })).json.outcome, "applied");
+    assert.ok(!(await admin("GET", "catalog?limit=100")).json.items.some((i) => i.id === "412"));
+  });
+
+  test("a wrong signature is 401 and stores nothing; a signed body that is not an order is refused with 200", async () => {
+    const before = await count("orders");
+    const forged = await wc("order.created", orderAt("processing", "2026-11-20T07:13:02", { id: 7900, meta: [] }), { secret: "not-the-woocommerce-secret" });
+    assert.equal(forged.status, 401, forged.text);
+    assert.equal(forged.json.error.code, "unauthorized");
+    const notAnOrder = await wc("order.created", { id: "seven" });
+    assert.equal(notAnOrder.status, 200, notAnOrder.text);
+    assert.equal(notAnOrder.json.outcome, "refused");
+    assert.equal(await count("orders"), before);
+  });
+});

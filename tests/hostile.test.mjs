@@ -67,6 +67,7 @@ const ROUTES = [
     "connectors", "connectors/{platform}",
   ].map((r) => `/v1/admin/${r}`),
   "/v1/connectors/shopify/{shop}",
+  "/v1/connectors/woocommerce/{shop}",
 ];
 const routeOf = (p) => {
   const bare = p.split("?")[0];
@@ -78,7 +79,9 @@ const routeOf = (p) => {
 // failed order lookup spends its budgets (per email, per shop), and a key's last use is written
 // when it authenticates (at most once a minute).
 const VOLATILE_TABLES = new Set(["admin_auth_failures", "lookup_failures", "d1_migrations", "sqlite_sequence"]);
-const VOLATILE_COLUMNS = { api_keys: new Set(["last_used_at"]) };
+// `signature_refused_at` is written by a refused webhook on purpose: the merchant's sign that the
+// platform signs with another secret (one time per connector, so nothing grows).
+const VOLATILE_COLUMNS = { api_keys: new Set(["last_used_at"]), connectors: new Set(["signature_refused_at"]) };
 
 let edge, db, ids, tokens, tables, fingerprintSql;
 // The rows before the corpus, and the fingerprint after the latest request.

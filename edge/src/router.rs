@@ -14,6 +14,7 @@ use crate::platform::{clock, log, statement_count};
 use crate::store;
 use memnun_protocol::Id;
 use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
+use memnun_protocol::connectors::Platform;
 use memnun_protocol::shop::ApiKeyScope;
 use worker::{D1Database, Env, Method, Request, Response};
 
@@ -397,7 +398,8 @@ async fn shop_operation(
         Op::ListConnectors => connectors::list(req, cx).await,
         Op::PutConnector => connectors::put(req, cx, param("platform")).await,
         Op::DeleteConnector => connectors::delete(cx, param("platform")).await,
-        Op::ReceiveShopifyWebhook => connectors::receive_shopify(req, cx).await,
+        Op::ReceiveShopifyWebhook => connectors::receive(req, cx, Platform::Shopify).await,
+        Op::ReceiveWooCommerceWebhook => connectors::receive(req, cx, Platform::WooCommerce).await,
     }
 }
 

@@ -247,6 +247,7 @@ pub enum OperationName {
     CreateKey,
     RevokeKey,
     ReceiveShopifyWebhook,
+    ReceiveWooCommerceWebhook,
     ListConnectors,
     PutConnector,
     DeleteConnector,
@@ -311,6 +312,7 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/admin/connectors", Access::Merchant, Get ListConnectors Read),
     route!("/v1/admin/connectors/{platform}", Access::Merchant, Put PutConnector Full, Delete DeleteConnector Full),
     route!("/v1/connectors/shopify/{shop}", Access::Platform, Post ReceiveShopifyWebhook Read),
+    route!("/v1/connectors/woocommerce/{shop}", Access::Platform, Post ReceiveWooCommerceWebhook Read),
     route!("/v1/admin/keys/{name}", Access::Merchant, Delete RevokeKey Full),
 ];
 

@@ -5,6 +5,7 @@
 //! through the same validation as the merchant API (`order::OrderUpsert`, `order::NewEvents`).
 
 pub mod shopify;
+pub mod woocommerce;
 
 use crate::text::{FieldErrors, FieldProblem};
 use base64::Engine;
@@ -26,14 +27,49 @@ pub const SECRET_MAX_CHARS: usize = 200;
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Shopify,
+    #[serde(rename = "woocommerce")]
+    WooCommerce,
+}
+
+/// The headers a platform's webhook carries, by what they are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookHeaders {
+    /// Base64 HMAC-SHA256 of the raw body with the shop's secret (see [`signed`]).
+    pub signature: &'static str,
+    /// The platform's id for this delivery.
+    pub delivery: &'static str,
+    /// The platform's id for the event it tells of, the same on every delivery of it.
+    pub event: Option<&'static str>,
+    /// What the body is.
+    pub topic: &'static str,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 1] = [Platform::Shopify];
+    pub const ALL: [Platform; 2] = [Platform::Shopify, Platform::WooCommerce];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Platform::Shopify => "shopify",
+            Platform::WooCommerce => "woocommerce",
+        }
+    }
+
+    pub const fn headers(self) -> WebhookHeaders {
+        match self {
+            Platform::Shopify => WebhookHeaders {
+                signature: "X-Shopify-Hmac-Sha256",
+                delivery: "X-Shopify-Webhook-Id",
+                event: Some("X-Shopify-Event-Id"),
+                topic: "X-Shopify-Topic",
+            },
+            // WooCommerce makes a new delivery id for each try, and names no event: a delivery
+            // it makes again is told apart by the order's or product's own modification time.
+            Platform::WooCommerce => WebhookHeaders {
+                signature: "X-WC-Webhook-Signature",
+                delivery: "X-WC-Webhook-Delivery-ID",
+                event: None,
+                topic: "X-WC-Webhook-Topic",
+            },
         }
     }
 
@@ -55,6 +91,16 @@ impl Platform {
                 "products/create",
                 "products/update",
                 "products/delete",
+            ],
+            Platform::WooCommerce => &[
+                "order.created",
+                "order.updated",
+                "order.deleted",
+                "order.restored",
+                "product.created",
+                "product.updated",
+                "product.deleted",
+                "product.restored",
             ],
         }
     }

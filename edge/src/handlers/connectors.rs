@@ -19,25 +19,21 @@
 
 use crate::handlers::Context;
 use crate::handlers::orders;
+use crate::handlers::shoppers;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::store::connectors::{self as store, Delivery, Payload, Tripped};
-use crate::handlers::shoppers;
-use crate::store::{catalog, shops};
-use memnun_protocol::shopper::ShopperRequest;
-use memnun_protocol::catalog::CatalogItem;
 use crate::store::orders as order_store;
+use crate::store::{catalog, shops};
 use memnun_protocol::Id;
+use memnun_protocol::catalog::ItemInput as CatalogInput;
 use memnun_protocol::connectors::{
     self, Connector, ConnectorList, ConnectorUpdate, DeliveryOutcome, DeliveryTaken,
-    MAX_WEBHOOK_BYTES, Platform, shopify,
+    MAX_WEBHOOK_BYTES, Platform, shopify, woocommerce,
 };
-use memnun_protocol::order::NewEvents;
+use memnun_protocol::order::{EventInput, NewEvents, OrderUpsert};
+use memnun_protocol::shopper::ShopperRequest;
 use worker::{Request, Response};
-
-/// When a deletion happened, for the newer-wins rule: after anything the platform will send of
-/// the product. The largest integer D1 carries exactly (its values pass through JavaScript).
-const END_OF_TIME: i64 = (1 << 53) - 1;
 
 /// Deliveries the merchant's list shows per platform.
 const DELIVERIES_SHOWN: u32 = 20;
@@ -100,31 +96,45 @@ pub async fn delete(cx: &Context<'_>, name: &str) -> Result<Response, ApiError> 
     Ok(Response::empty()?.with_status(204))
 }
 
-/// `POST /v1/connectors/shopify/{shop}`: one of Shopify's webhooks.
-pub async fn receive_shopify(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
-    let platform = Platform::Shopify;
+/// `POST /v1/connectors/{platform}/{shop}`: one of the platform's webhooks.
+pub async fn receive(
+    req: &mut Request,
+    cx: &Context<'_>,
+    platform: Platform,
+) -> Result<Response, ApiError> {
+    let headers = platform.headers();
+    if platform == Platform::WooCommerce && is_form(req) {
+        // WooCommerce checks a webhook's address when it is saved with an unsigned form post
+        // (`webhook_id=12`), and refuses to save it unless the answer is 2xx. It may come before
+        // the merchant connected memnun; it changes nothing and tells nothing.
+        let body = http::read_body(req, 256, &[FORM]).await?;
+        return match woocommerce_ping(&body) {
+            true => answer(DeliveryOutcome::Ignored, None),
+            false => Err(ApiError::UnsupportedMediaType("application/json")),
+        };
+    }
     let body = http::read_body(req, MAX_WEBHOOK_BYTES, &["application/json"]).await?;
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
-    const SIGNATURE: &str = "X-Shopify-Hmac-Sha256";
     let Some(setup) = store::setup(&cx.db, &cx.shop, platform).await? else {
-        return Err(ApiError::BadSignature(SIGNATURE));
+        return Err(ApiError::BadSignature(headers.signature));
     };
-    if !connectors::signed(setup.secret.as_bytes(), &body, &header(SIGNATURE)) {
+    if !connectors::signed(setup.secret.as_bytes(), &body, &header(headers.signature)) {
         store::signature_refused(&cx.db, &cx.shop, platform, cx.now).await?;
-        return Err(ApiError::BadSignature(SIGNATURE));
+        return Err(ApiError::BadSignature(headers.signature));
     }
     let (id, event_id, topic) = (
-        header("X-Shopify-Webhook-Id"),
-        header("X-Shopify-Event-Id"),
-        header("X-Shopify-Topic"),
+        header(headers.delivery),
+        headers.event.map(header).unwrap_or_default(),
+        header(headers.topic),
     );
     let named = |value: &str| {
         !value.is_empty() && value.len() <= 100 && value.bytes().all(|b| b.is_ascii_graphic())
     };
     if !named(&id) {
-        return Err(ApiError::InvalidParameter(
-            "X-Shopify-Webhook-Id must name the delivery".into(),
-        ));
+        return Err(ApiError::InvalidParameter(format!(
+            "{} must name the delivery",
+            headers.delivery
+        )));
     }
     let delivery = Delivery {
         id: &id,
@@ -134,44 +144,129 @@ pub async fn receive_shopify(req: &mut Request, cx: &Context<'_>) -> Result<Resp
     if store::taken_before(&cx.db, &cx.shop, platform, &delivery).await? {
         return answer(DeliveryOutcome::Duplicate, None);
     }
-    let taken = match topic.as_str() {
+    let taken = match platform {
+        Platform::Shopify => match topic.as_str() {
+            "customers/data_request" | "customers/redact" | "shop/redact" => {
+                return match read::<shopify::PrivacyRequest>(&body, "Shopify privacy request") {
+                    Ok(request) => take_privacy(cx, &delivery, &request).await,
+                    Err(e) => settle(cx, platform, &delivery, Err(e)).await,
+                };
+            }
+            _ => from_shopify(cx, &setup, &topic, &body).await,
+        },
+        Platform::WooCommerce => from_woocommerce(cx, &setup, &topic, &body).await,
+    };
+    settle(cx, platform, &delivery, taken).await
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn is_form(req: &Request) -> bool {
+    let content_type = req.headers().get("Content-Type").ok().flatten();
+    content_type.is_some_and(|t| {
+        t.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case(FORM)
+    })
+}
+
+/// Whether `body` is WooCommerce's ping: `webhook_id=` and the webhook's number.
+fn woocommerce_ping(body: &[u8]) -> bool {
+    body.strip_prefix(b"webhook_id=")
+        .is_some_and(|n| !n.is_empty() && n.len() <= 20 && n.iter().all(u8::is_ascii_digit))
+}
+
+fn read<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(format!("not a {what}: {e}")))
+}
+
+async fn from_shopify(
+    cx: &Context<'_>,
+    setup: &store::Setup,
+    topic: &str,
+    body: &[u8],
+) -> Result<DeliveryOutcome, ApiError> {
+    match topic {
         "orders/create"
         | "orders/updated"
         | "orders/paid"
         | "orders/fulfilled"
         | "orders/partially_fulfilled"
-        | "orders/cancelled" => match serde_json::from_slice::<shopify::Order>(&body) {
-            Ok(order) => take_order(cx, &order).await,
-            Err(e) => Err(not_a("Order", &e)),
-        },
+        | "orders/cancelled" => {
+            let order: shopify::Order = read(body, "Shopify Order")?;
+            take_order(
+                cx,
+                order.order_id(),
+                order.changed_at(),
+                order.upsert(),
+                order.events(),
+            )
+            .await
+        }
         "fulfillments/create" | "fulfillments/update" => {
-            match serde_json::from_slice::<shopify::Fulfillment>(&body) {
-                Ok(fulfillment) => take_fulfillment(cx, &fulfillment).await,
-                Err(e) => Err(not_a("Fulfillment", &e)),
-            }
+            take_fulfillment(cx, &read(body, "Shopify Fulfillment")?).await
         }
         "products/create" | "products/update" => {
-            match serde_json::from_slice::<shopify::Product>(&body) {
-                Ok(product) => take_product(cx, &setup, &product).await,
-                Err(e) => Err(not_a("Product", &e)),
-            }
+            let product: shopify::Product = read(body, "Shopify Product")?;
+            // Shopify's product pages are at `/products/{handle}` of the shop's storefront: the
+            // first origin the merchant allowed for the widgets.
+            let storefront = shops::allowed_origins(&cx.db, &cx.shop)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    ApiError::InvalidParameter(
+                        "the shop has no allowed origin to make the product's address from".into(),
+                    )
+                })?;
+            let item = product.catalog_item(&storefront, &setup.currency, &setup.locale);
+            take_product(cx, product.product_id(), item, product.changed_at()).await
         }
-        "products/delete" => match serde_json::from_slice::<shopify::DeletedProduct>(&body) {
-            Ok(deleted) => {
-                let product_id = platform_id("product", deleted.id.to_string())?;
-                write_product(cx, &product_id, None, END_OF_TIME).await
-            }
-            Err(e) => Err(not_a("Product", &e)),
-        },
-        "customers/data_request" | "customers/redact" | "shop/redact" => {
-            match serde_json::from_slice::<shopify::PrivacyRequest>(&body) {
-                Ok(request) => return take_privacy(cx, &delivery, &request).await,
-                Err(e) => Err(not_a("privacy request", &e)),
-            }
+        "products/delete" => {
+            let deleted: shopify::DeletedProduct = read(body, "Shopify Product")?;
+            take_product(cx, deleted.id.to_string(), None, cx.now).await
         }
         _ => Ok(DeliveryOutcome::Ignored),
-    };
-    settle(cx, platform, &delivery, taken).await
+    }
+}
+
+async fn from_woocommerce(
+    cx: &Context<'_>,
+    setup: &store::Setup,
+    topic: &str,
+    body: &[u8],
+) -> Result<DeliveryOutcome, ApiError> {
+    match topic {
+        "order.created" | "order.updated" | "order.restored" => {
+            let order: woocommerce::Order = read(body, "WooCommerce Order")?;
+            take_order(
+                cx,
+                order.order_id(),
+                order.changed_at(),
+                order.upsert(),
+                order.events(),
+            )
+            .await
+        }
+        // Trashed or deleted: cancelled (the reviews it verified stay verified). Restoring it
+        // from the trash changes it later, and its payload counts again.
+        "order.deleted" => {
+            let deleted: woocommerce::Deleted = read(body, "WooCommerce Order")?;
+            cancel_order(cx, deleted.id.to_string()).await
+        }
+        "product.created" | "product.updated" | "product.restored" => {
+            let product: woocommerce::Product = read(body, "WooCommerce Product")?;
+            let item = product.catalog_item(&setup.currency, &setup.locale);
+            take_product(cx, product.product_id(), item, product.changed_at()).await
+        }
+        "product.deleted" => {
+            let deleted: woocommerce::Deleted = read(body, "WooCommerce Product")?;
+            take_product(cx, deleted.id.to_string(), None, cx.now).await
+        }
+        _ => Ok(DeliveryOutcome::Ignored),
+    }
 }
 
 /// Shopify's privacy webhooks. A customer's erasure is memnun's shopper erasure by their email
@@ -238,10 +333,6 @@ async fn take_privacy(
     )
     .await?;
     answer(DeliveryOutcome::Applied, Some(detail))
-}
-
-fn not_a(resource: &str, error: &serde_json::Error) -> ApiError {
-    ApiError::MalformedJson(format!("not a Shopify {resource}: {error}"))
 }
 
 fn answer(outcome: DeliveryOutcome, detail: Option<String>) -> Result<Response, ApiError> {
@@ -315,20 +406,41 @@ fn guarded(written: Result<(), ApiError>) -> Result<DeliveryOutcome, ApiError> {
 /// Stores the order as the payload has it, unless a payload the platform made later is stored
 /// already; its tracking events are kept either way, so the timeline is the same whatever order
 /// the payloads came in.
-async fn take_order(cx: &Context<'_>, order: &shopify::Order) -> Result<DeliveryOutcome, ApiError> {
-    let order_id = platform_id("order", order.order_id())?;
-    let guard = store::order_guard(
-        &cx.db,
-        &cx.shop,
-        &order_id,
-        order.changed_at(),
-        Payload::Order,
-    )?;
-    let outcome = guarded(orders::save(cx, &order_id, order.upsert(), Some(guard)).await)?;
+async fn take_order(
+    cx: &Context<'_>,
+    order_id: String,
+    changed_at: i64,
+    upsert: OrderUpsert,
+    events: Vec<EventInput>,
+) -> Result<DeliveryOutcome, ApiError> {
+    let order_id = platform_id("order", order_id)?;
+    let guard = store::order_guard(&cx.db, &cx.shop, &order_id, changed_at, Payload::Order)?;
+    let outcome = guarded(orders::save(cx, &order_id, upsert, Some(guard)).await)?;
     if outcome != DeliveryOutcome::Erased {
-        take_events(cx, &order_id, order.events()).await?;
+        take_events(cx, &order_id, events).await?;
     }
     Ok(outcome)
+}
+
+/// Cancels an order the platform deleted, as of now (a payload of it the platform changed later,
+/// such as its restoring, counts again); one memnun does not have is ignored.
+async fn cancel_order(cx: &Context<'_>, order_id: String) -> Result<DeliveryOutcome, ApiError> {
+    let order_id = platform_id("order", order_id)?;
+    if order_store::load(&cx.db, &cx.shop, &order_id)
+        .await?
+        .is_none()
+    {
+        return Ok(DeliveryOutcome::Ignored);
+    }
+    let guard = store::order_guard(&cx.db, &cx.shop, &order_id, cx.now, Payload::Order)?;
+    let cancel = order_store::cancel(&cx.db, &cx.shop, &order_id, cx.now)?;
+    guarded(
+        cx.db
+            .batch(vec![cancel, guard])
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+    )
 }
 
 /// Adds or updates one parcel of an order memnun has, with its events.
@@ -369,47 +481,30 @@ async fn take_fulfillment(
     Ok(outcome)
 }
 
-/// Puts the product in the catalog as the payload has it (or takes it out when it is not on
-/// sale), unless a payload the platform made later, or its deletion, is stored already.
+/// Puts the product in the catalog as `item` has it (or takes it out, for `None`: not on sale,
+/// or deleted), unless a payload the platform changed later, or its deletion, is stored already.
 async fn take_product(
     cx: &Context<'_>,
-    setup: &store::Setup,
-    product: &shopify::Product,
-) -> Result<DeliveryOutcome, ApiError> {
-    let product_id = platform_id("product", product.product_id())?;
-    // Shopify's product pages are at `/products/{handle}` of the shop's storefront: the first
-    // origin the merchant allowed for the widgets.
-    let storefront = shops::allowed_origins(&cx.db, &cx.shop)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::InvalidParameter(
-                "the shop has no allowed origin to make the product's address from".into(),
-            )
-        })?;
-    let item = product
-        .catalog_item(&storefront, &setup.currency, &setup.locale)
-        .map(|input| input.validate().map_err(ApiError::Validation))
-        .transpose()?;
-    write_product(cx, &product_id, item.as_ref(), product.changed_at()).await
-}
-
-/// Stores `item` in the catalog (or takes the product out, for `None`) as the platform changed
-/// it at `changed_at`, unless a later change is stored.
-async fn write_product(
-    cx: &Context<'_>,
-    product_id: &Id,
-    item: Option<&CatalogItem>,
+    product_id: String,
+    item: Option<CatalogInput>,
     changed_at: i64,
 ) -> Result<DeliveryOutcome, ApiError> {
-    let write = match item {
+    let product_id = platform_id("product", product_id)?;
+    let item = item
+        .map(|input| input.validate().map_err(ApiError::Validation))
+        .transpose()?;
+    let write = match &item {
         Some(item) => catalog::upsert(&cx.db, &cx.shop, std::slice::from_ref(item), cx.now)?,
-        None => catalog::remove(&cx.db, &cx.shop, product_id)?,
+        None => catalog::remove(&cx.db, &cx.shop, &product_id)?,
     };
-    let guard = store::product_guard(&cx.db, &cx.shop, product_id, changed_at)?;
-    let written = cx.db.batch(vec![write, guard]).await;
-    guarded(written.map(drop).map_err(ApiError::from))
+    let guard = store::product_guard(&cx.db, &cx.shop, &product_id, changed_at)?;
+    guarded(
+        cx.db
+            .batch(vec![write, guard])
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
+    )
 }
 
 /// Keeps the events of the order's shipments (a shipment the order no longer has is passed
@@ -417,7 +512,7 @@ async fn write_product(
 async fn take_events(
     cx: &Context<'_>,
     order_id: &Id,
-    events: Vec<memnun_protocol::order::EventInput>,
+    events: Vec<EventInput>,
 ) -> Result<(), ApiError> {
     if events.is_empty() {
         return Ok(());

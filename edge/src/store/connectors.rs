@@ -23,7 +23,11 @@ pub struct Setup {
 }
 
 /// How `shop` connected `platform`, if it did.
-pub async fn setup(db: &D1Database, shop: &Id, platform: Platform) -> worker::Result<Option<Setup>> {
+pub async fn setup(
+    db: &D1Database,
+    shop: &Id,
+    platform: Platform,
+) -> worker::Result<Option<Setup>> {
     Params::new()
         .text(shop.as_str())
         .text(platform.as_str())

@@ -175,6 +175,24 @@ pub async fn add_events(
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
 }
 
+/// The statement that cancels `shop`'s order `order_id` at `at`, unless it already is.
+pub fn cancel(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    at: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .int(at)
+        .bind(
+            db,
+            "UPDATE orders SET cancelled_at = COALESCE(cancelled_at, ?3) \
+             WHERE shop_id = ?1 AND id = ?2",
+        )
+}
+
 /// The statement that marks `shop`'s order `order_id` delivered at `delivered_at`, unless it
 /// already is: batched with the `order.delivered` event.
 pub fn mark_delivered(

@@ -331,6 +331,10 @@ fn contract(
         Op::ReceiveShopifyWebhook => c
             .takes_as::<Map<String, Value>>(&[JSON], rq)
             .answers::<connectors::DeliveryTaken>(200, an),
+        // A form post is WooCommerce's unsigned ping when a webhook is saved.
+        Op::ReceiveWooCommerceWebhook => c
+            .takes_as::<Map<String, Value>>(&[JSON, "application/x-www-form-urlencoded"], rq)
+            .answers::<connectors::DeliveryTaken>(200, an),
         Op::ListConnectors => c.answers::<connectors::ConnectorList>(200, an),
         Op::PutConnector => c
             .takes::<connectors::ConnectorUpdate>(rq)
@@ -383,23 +387,40 @@ fn operation(
             "schema": { "type": "string", "format": "uuid" },
         }));
     }
-    if name == OperationName::ReceiveShopifyWebhook {
-        for (header, description) in [
+    let platform = match name {
+        OperationName::ReceiveShopifyWebhook => Some(crate::connectors::Platform::Shopify),
+        OperationName::ReceiveWooCommerceWebhook => Some(crate::connectors::Platform::WooCommerce),
+        _ => None,
+    };
+    if let Some(headers) = platform.map(crate::connectors::Platform::headers) {
+        let mut described = vec![
             (
-                "X-Shopify-Hmac-Sha256",
-                "Base64 HMAC-SHA256 of the raw body with the shop's secret for Shopify.",
+                headers.signature,
+                true,
+                "Base64 HMAC-SHA256 of the raw body with the shop's secret for the platform.",
             ),
             (
-                "X-Shopify-Webhook-Id",
-                "Shopify's id for the delivery: one taken before changes nothing.",
+                headers.delivery,
+                true,
+                "The platform's id for the delivery: one taken before changes nothing.",
             ),
             (
-                "X-Shopify-Topic",
-                "What the body is: `orders/updated`, `fulfillments/create`, …",
+                headers.topic,
+                true,
+                "What the body is: `orders/updated`, `order.updated`, …",
             ),
-        ] {
+        ];
+        if let Some(event) = headers.event {
+            described.push((
+                event,
+                false,
+                "The platform's id for the event: another delivery of it under the same topic \
+                 changes nothing.",
+            ));
+        }
+        for (header, required, description) in described {
             parameters.push(json!({
-                "name": header, "in": "header", "required": true,
+                "name": header, "in": "header", "required": required,
                 "description": description, "schema": { "type": "string" },
             }));
         }

@@ -252,11 +252,7 @@ impl Order {
                         .zip(lines)
                         .all(|(line, (back, _))| *back >= line.quantity.max(1))
                 });
-                let when = returned
-                    .iter()
-                    .flatten()
-                    .filter_map(|(_, at)| *at)
-                    .max();
+                let when = returned.iter().flatten().filter_map(|(_, at)| *at).max();
                 if let (true, Some(when)) = (all_back, when) {
                     events.push(EventInput {
                         shipment: Some(f.shipment_id()),
@@ -442,7 +438,12 @@ impl Product {
     /// The catalog item it makes, priced from its cheapest variant in `currency`, named in
     /// `locale`, at `storefront`'s `/products/{handle}`; `None` when it is not on sale (a draft or
     /// archived product), which takes it out of the catalog.
-    pub fn catalog_item(&self, storefront: &str, currency: &str, locale: &str) -> Option<CatalogInput> {
+    pub fn catalog_item(
+        &self,
+        storefront: &str,
+        currency: &str,
+        locale: &str,
+    ) -> Option<CatalogInput> {
         if self.status.as_deref().is_some_and(|s| s != "active") {
             return None;
         }
@@ -599,7 +600,11 @@ mod tests {
             quantities(&order),
             [("8812736512044".into(), 2), ("8812736610348".into(), 1)]
         );
-        let returned = |o: &Order| o.events().iter().any(|e| e.status.as_deref() == Some("returned"));
+        let returned = |o: &Order| {
+            o.events()
+                .iter()
+                .any(|e| e.status.as_deref() == Some("returned"))
+        };
         assert!(!returned(&order));
         // Both cups and the saucer sent back: the lines go, the parcel is returned.
         order.refunds.push(refund(serde_json::json!([
@@ -640,7 +645,11 @@ mod tests {
             status: Some("draft".into()),
             ..product
         };
-        assert!(draft.catalog_item("https://moda-fincan.com.tr", "TRY", "tr").is_none());
+        assert!(
+            draft
+                .catalog_item("https://moda-fincan.com.tr", "TRY", "tr")
+                .is_none()
+        );
     }
 
     #[test]
