@@ -8,6 +8,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -374,6 +375,41 @@ describe("merchant dashboard", () => {
     await section.getByLabel("Email or browser id").fill("not-a-uuid");
     await section.getByRole("button", { name: "Download their data (JSON)" }).click();
     await section.getByText(/browser: must be a UUID/).waitFor();
+  });
+
+  test("connecting Shopify is a form: where to point the webhooks, the secret never shown again, deliveries seen arriving", async (t) => {
+    const secret = "shpss_dashboard_connect_0123456789abcdef";
+    t.after(() => admin("DELETE", "connectors/shopify"));
+    await go("settings", "Settings");
+    const section = page.locator("section.connector[data-platform=shopify]");
+    await section.getByRole("heading", { name: "Connect Shopify" }).waitFor();
+    assert.equal(await section.locator("code.connector-url").textContent(), `${edge.url}/v1/connectors/shopify/demo`);
+    assert.match(await section.textContent(), /orders\/create, orders\/updated/);
+    await section.getByLabel("Signing secret").fill(secret);
+    await section.getByRole("button", { name: "Connect Shopify" }).click();
+    await section.getByText(/^Connected since /).waitFor();
+    assert.equal(await section.getByLabel("Signing secret").inputValue(), "", "the secret leaves the form");
+    assert.ok(!(await page.content()).includes(secret), "and the page");
+    await section.getByText("No delivery has arrived yet.").waitFor();
+
+    // Shopify delivers an order, then one signed with another secret arrives.
+    const deliver = async (key) => {
+      const body = JSON.stringify({ id: 5923418799001, order_number: 1099, email: "panel@example.com.tr", created_at: "2026-11-20T10:04:11+03:00", updated_at: "2026-11-20T10:04:11+03:00", currency: "TRY", line_items: [{ id: 1, product_id: 42, quantity: 1, price: "450.00" }], fulfillments: [] });
+      return fetch(`${edge.url}/v1/connectors/shopify/demo`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": crypto.randomUUID(), "X-Shopify-Hmac-Sha256": createHmac("sha256", key).update(body).digest("base64") },
+        body,
+      });
+    };
+    assert.equal((await deliver(secret)).status, 200);
+    assert.equal((await deliver("the-wrong-secret-0123456789")).status, 401);
+    await go("orders", "Orders");
+    await go("settings", "Settings");
+    const row = section.locator("table.deliveries tbody tr");
+    await row.first().waitFor();
+    assert.deepEqual(await row.evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1, 3).map((c) => c.textContent))), [["orders/create", "Stored"]]);
+    await section.locator(".connector-signature").filter({ hasText: /signed with another secret/ }).waitFor();
+    await screenshot("connect-shopify", section);
   });
 
   test("by keyboard alone: skip to the content, open a page from the navigation, open a count's answers", async () => {

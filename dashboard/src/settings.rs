@@ -1,6 +1,7 @@
 //! Settings: the moderation policy and block list, the survey's questions and cooldown, the
-//! shop's allowed origins, pages and retention, the webhook, the embed snippet for this shop, and
-//! one shopper's data (export and deletion).
+//! shop's allowed origins, pages and retention, the connected platforms (Shopify, WooCommerce:
+//! where to point their webhooks, the signing secret, the latest deliveries), the webhook, the
+//! embed snippet for this shop, and one shopper's data (export and deletion).
 
 use crate::Ctx;
 use crate::api::Failure;
@@ -8,6 +9,7 @@ use crate::ui::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::ShopSettings;
+use memnun_protocol::connectors::{Connector, ConnectorList, Platform};
 use memnun_protocol::moderation::{ModerationMode, ModerationPolicy};
 use memnun_protocol::shopper::{DeletionReport, ShopperRequest};
 use memnun_protocol::survey::SurveySettings;
@@ -82,6 +84,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Moderation />
         <Survey />
         <Shop />
+        <Connectors />
         <Webhook />
         <ShopperData />
     }
@@ -414,6 +417,202 @@ fn Shop() -> impl IntoView {
                 <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
             </form>
         </section>
+    }
+}
+
+/// Both platforms, each connected or not: what the merchant gives the platform (the address and
+/// the topics) is shown before connecting, since the platform's admin comes first.
+#[component]
+fn Connectors() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let connected = RwSignal::new(Vec::<Connector>::new());
+    let error = RwSignal::new(None::<String>);
+    let reload = move || {
+        spawn_local(async move {
+            match ctx.client().get::<ConnectorList>("connectors").await {
+                Ok(list) => connected.set(list.connectors),
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+        });
+    };
+    reload();
+    view! {
+        <ErrorLine error=error />
+        {Platform::ALL.into_iter().map(|platform| view! { <PlatformConnection platform connected reload /> }).collect::<Vec<_>>()}
+    }
+}
+
+#[component]
+fn PlatformConnection(
+    platform: Platform,
+    connected: RwSignal<Vec<Connector>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let name = platform.as_str();
+    let (title, steps): (&str, fn(&crate::i18n::Strings) -> &'static str) = match platform {
+        Platform::Shopify => ("Shopify", |t| t.connect_shopify_steps),
+        Platform::WooCommerce => ("WooCommerce", |t| t.connect_woocommerce_steps),
+    };
+    let this = move || connected.with(|all| all.iter().find(|c| c.platform == platform).cloned());
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let webhook_url = format!("{origin}/v1/connectors/{name}/{}", ctx.shop().id);
+    let secret = RwSignal::new(String::new());
+    let currency = RwSignal::new("TRY".to_owned());
+    let locale = RwSignal::new("tr".to_owned());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    Effect::new(move || {
+        if let Some(c) = this() {
+            currency.set(c.currency);
+            locale.set(c.locale);
+        }
+    });
+    let path = match platform {
+        Platform::Shopify => "connectors/shopify",
+        Platform::WooCommerce => "connectors/woocommerce",
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!({
+            "secret": secret.get_untracked().trim(),
+            "currency": currency.get_untracked().trim().to_ascii_uppercase(),
+            "locale": locale.get_untracked(),
+        });
+        save(ctx, path, body, error, busy, move |_| {
+            // The secret is never shown again, not even in the form.
+            secret.set(String::new());
+            reload();
+        });
+    };
+    let disconnect = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(ctx.words().connector_confirm_disconnect)
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match ctx
+                .client()
+                .call("DELETE", path, crate::api::Body::None)
+                .await
+            {
+                Ok(_) => {
+                    ctx.say(ctx.words().connector_disconnected);
+                    reload();
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            busy.set(false);
+        });
+    };
+    let heading = format!("connect-{name}-heading");
+    let labelled_by = heading.clone();
+    let topics = platform.topics().join(", ");
+    let lang = move || ctx.lang.get();
+    view! {
+        <section class="settings connector" aria-labelledby=labelled_by data-platform=name>
+            <h2 id=heading>{move || t().connect_heading.replace("{}", title)}</h2>
+            <p class="muted">{move || steps(t())}</p>
+            <dl>
+                <dt>{move || t().connector_url}</dt>
+                <dd><code class="connector-url">{webhook_url}</code></dd>
+                <dt>{move || t().connector_topics}</dt>
+                <dd><code>{topics}</code></dd>
+            </dl>
+            {move || this().map(|c| view! {
+                <p class="connector-state" role="status">
+                    {t().connector_connected.replace("{}", &crate::format::date_time(lang(), c.connected_at))}
+                </p>
+                // Told until a delivery with the right signature comes after it.
+                {c.signature_refused_at.filter(|at| c.deliveries.first().is_none_or(|d| d.received_at <= *at)).map(|at| view! {
+                    <p class="error connector-signature">
+                        {t().connector_signature_refused.replace("{}", &crate::format::date_time(lang(), at))}
+                    </p>
+                })}
+                <DeliveryTable deliveries=c.deliveries.clone() />
+            })}
+            <form novalidate on:submit=submit>
+                <label>{move || t().connector_secret}
+                    <input type="password" name="secret" autocomplete="off" prop:value=move || secret.get()
+                        on:input=move |ev| secret.set(event_target_value(&ev)) />
+                </label>
+                <label>{move || t().connector_currency}
+                    <input type="text" name="currency" maxlength="3" autocomplete="off" prop:value=move || currency.get()
+                        on:input=move |ev| currency.set(event_target_value(&ev)) />
+                </label>
+                <label>{move || t().connector_locale}
+                    <select name="locale" prop:value=move || locale.get() on:change=move |ev| locale.set(event_target_value(&ev))>
+                        <option value="tr">"Türkçe"</option>
+                        <option value="en">"English"</option>
+                    </select>
+                </label>
+                <ErrorLine error=error />
+                <button type="submit" disabled=move || busy.get()>
+                    {move || if this().is_some() { t().connector_replace.to_owned() } else { t().connect_heading.replace("{}", title) }}
+                </button>
+                <Show when=move || this().is_some()>
+                    <button type="button" class="danger" disabled=move || busy.get() on:click=disconnect>{move || t().connector_disconnect}</button>
+                </Show>
+            </form>
+        </section>
+    }
+}
+
+/// The latest deliveries: when, what, and what memnun made of it.
+#[component]
+fn DeliveryTable(deliveries: Vec<memnun_protocol::connectors::ConnectorDelivery>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    if deliveries.is_empty() {
+        return view! { <p class="muted">{move || t().connector_no_deliveries}</p> }.into_any();
+    }
+    let rows = deliveries
+        .into_iter()
+        .map(|d| {
+            let outcome = d.outcome.clone();
+            view! {
+                <tr data-outcome=d.outcome.clone()>
+                    <td>{move || crate::format::date_time(ctx.lang.get(), d.received_at)}</td>
+                    <td><code>{d.topic}</code></td>
+                    <td>{move || outcome_words(t(), &outcome)}</td>
+                    <td>{d.detail.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="table-wrap"><table class="deliveries">
+            <caption>{move || t().connector_deliveries}</caption>
+            <thead><tr>
+                <th scope="col">{move || t().connector_received}</th>
+                <th scope="col">{move || t().connector_topic}</th>
+                <th scope="col">{move || t().connector_outcome}</th>
+                <th scope="col">{move || t().connector_detail}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+fn outcome_words(t: &crate::i18n::Strings, outcome: &str) -> &'static str {
+    match outcome {
+        "applied" => t.outcome_applied,
+        "stale" => t.outcome_stale,
+        "ignored" => t.outcome_ignored,
+        "erased" => t.outcome_erased,
+        "refused" => t.outcome_refused,
+        "retry" => t.outcome_retry,
+        _ => t.outcome_duplicate,
     }
 }
 
