@@ -8,7 +8,7 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Edge, TEST_SHOP, adminCall, apiKeyHash } from "./support/harness.mjs";
+import { Edge, TEST_SHOP, TEST_API_KEY, adminCall, apiKeyHash } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SECRET = "9f2c4e1ab37d58c06e1f4a2b9c7d3e5f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d";
@@ -587,5 +587,95 @@ describe("connecting WooCommerce", () => {
     assert.equal(notAnOrder.status, 200, notAnOrder.text);
     assert.equal(notAnOrder.json.outcome, "refused");
     assert.equal(await count("orders"), before);
+  });
+});
+
+describe("the back-fill of past orders", () => {
+  async function importLines(lines, { format, type = "application/x-ndjson" } = {}) {
+    const query = format ? `?format=${format}` : "";
+    const res = await fetch(`${edge.url}/v1/admin/orders/import${query}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TEST_API_KEY}`, "Content-Type": type },
+      body: lines.join("\n"),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: JSON.parse(text || "null") };
+  }
+
+  test("memnun's lines: stored, delivered history sends no webhook, a bad line is reported, a second import adds nothing", async () => {
+    await admin("PUT", "webhook", { url: "https://hooks.example/memnun" });
+    const delivered = {
+      id: "H-1001", number: "1001", email: "gecmis@example.com.tr", placed_at: "2025-03-02T09:00:00Z",
+      items: [{ product: "kahve-fincani-01", quantity: 2 }, { product: "cezve-02", quantity: 1 }],
+      shipments: [{ id: "s1", carrier: "Aras Kargo", tracking_number: "4215786900" }],
+      events: [{ shipment: "s1", status: "shipped", time: "2025-03-03T08:00:00Z" }, { shipment: "s1", status: "delivered", time: "2025-03-05T15:20:00Z" }],
+    };
+    const lines = [
+      JSON.stringify(delivered),
+      JSON.stringify({ id: "H-1002", number: "1002", items: [{ product: "kahve-fincani-01" }, { product: "cezve-02" }] }),
+      JSON.stringify({ id: "H-1003", items: [] }),
+      "",
+      JSON.stringify({ ...delivered, number: "9999" }),
+      "{not json",
+    ];
+    const r = await importLines(lines);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.imported, 2, r.text);
+    assert.equal(r.json.already_there, 1, "the same id twice in one file");
+    assert.deepEqual(r.json.refused.map((x) => [x.line, Object.keys(x.errors)]), [[3, ["number"]], [6, ["row"]]]);
+
+    const order = await seen("H-1001");
+    assert.equal(order.status, "delivered");
+    assert.equal(order.placed_at, Date.parse("2025-03-02T09:00:00Z"));
+    const stored = (await edge.query("SELECT delivered_at FROM orders WHERE id = 'H-1001'"))[0];
+    assert.equal(stored.delivered_at, Date.parse("2025-03-05T15:20:00Z"));
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM webhook_outbox WHERE event_key LIKE 'order.delivered:H-%'"))[0].n, 0, "history reaches no webhook");
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM baskets WHERE basket_key IN ('order:H-1001', 'order:H-1002')"))[0].n, 2);
+    // Its links work as for any delivered order: the review link is verified.
+    const links = await admin("POST", "orders/H-1001/links");
+    assert.equal(links.status, 201, links.text);
+    // The shopper finds it by number and email.
+    const lookup = await fetch(`${edge.url}/v1/shops/${TEST_SHOP}/orders/lookup`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: ORIGIN, "CF-Connecting-IP": "198.51.100.91" },
+      body: JSON.stringify({ number: "1001", email: "gecmis@example.com.tr" }),
+    });
+    assert.equal(lookup.status, 200);
+
+    const again = await importLines(lines);
+    assert.deepEqual([again.json.imported, again.json.already_there], [0, 3], again.text);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM baskets WHERE basket_key = 'order:H-1001'"))[0].n, 1, "counted once");
+    await admin("DELETE", "webhook");
+  });
+
+  test("Shopify's and WooCommerce's own order resources, one per line; an erased order stays erased", async () => {
+    const shopifyLines = [
+      JSON.stringify(orderAt("delivered", { id: 5923418790001, number: 3101 })),
+      JSON.stringify(orderAt("in_transit", { id: 5923418790002, number: 3102 })),
+      // Erased in the erasure test above: the import does not bring it back.
+      JSON.stringify(orderAt("created", { id: 5923418747001, number: 2400 })),
+    ];
+    const fromShopify = await importLines(shopifyLines, { format: "shopify" });
+    assert.equal(fromShopify.status, 200, fromShopify.text);
+    assert.deepEqual([fromShopify.json.imported, fromShopify.json.already_there, fromShopify.json.refused], [2, 1, []]);
+    const shipped = await seen(5923418790002);
+    assert.equal(shipped.status, "in_transit");
+    assert.equal(shipped.shipments[0].carrier, "Yurtiçi Kargo");
+    assert.equal((await admin("GET", "orders/5923418747001")).status, 404);
+
+    const wcOrder = JSON.parse(readFileSync(new URL("./fixtures/woocommerce/order.json", import.meta.url), "utf8"));
+    const fromWoo = await importLines([JSON.stringify({ ...wcOrder, id: 8801, number: "2801" })], { format: "woocommerce", type: "application/jsonl" });
+    assert.deepEqual([fromWoo.json.imported, fromWoo.json.refused], [1, []], fromWoo.text);
+    assert.equal((await seen(8801)).shipments[0].carrier, "Aras Kargo");
+  });
+
+  test("refused as a whole: another format name, another media type, a line past 256 KiB alone", async () => {
+    assert.equal((await importLines(["{}"], { format: "magento" })).status, 400);
+    assert.equal((await importLines(["{}"], { type: "text/csv" })).status, 415);
+    const long = JSON.stringify({ id: "H-2001", number: "2001", note: "x".repeat(300 * 1024) });
+    const r = await importLines([long, JSON.stringify({ id: "H-2002", number: "2002" })]);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.imported, r.json.refused.map((x) => x.line)], [1, [1]]);
+    assert.equal((await admin("GET", "orders/H-2002")).status, 200);
   });
 });

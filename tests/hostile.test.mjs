@@ -61,7 +61,7 @@ const ROUTES = [
   ...[
     "reviews", "reviews.csv", "reviews/import", "reviews/{review}", "reviews/{review}/approve", "reviews/{review}/reject",
     "reviews/{review}/reply", "moderation", "moderation-log", "tokens", "secrets", "secrets/{kid}", "orders",
-    "shipments/attention", "orders/{order}", "orders/{order}/events", "orders/{order}/links", "webhook",
+    "shipments/attention", "orders/import", "orders/{order}", "orders/{order}/events", "orders/{order}/links", "webhook",
     "webhook/deliveries", "catalog", "survey", "survey/responses", "survey/responses.csv", "reports/satisfaction",
     "reports/recommendations", "shop", "shoppers/export", "shoppers/delete", "keys", "keys/{name}",
     "connectors", "connectors/{platform}",

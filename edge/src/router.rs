@@ -5,8 +5,9 @@
 //! answer, and what the client is not told a log line with the request id.
 
 use crate::handlers::{
-    Context, api_keys, assets, catalog, connectors, feedback, moderation, order_list, orders,
-    recommend, review_csv, reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
+    Context, api_keys, assets, catalog, connectors, feedback, moderation, order_import, order_list,
+    orders, recommend, review_csv, reviews, shoppers, shops, survey, survey_responses, tokens,
+    webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -374,6 +375,7 @@ async fn shop_operation(
         Op::ShipmentsNeedingAttention => order_list::attention(req, cx).await,
         Op::GetOrder => orders::get(cx, param("order")).await,
         Op::PutOrder => orders::upsert(req, cx, param("order")).await,
+        Op::ImportOrders => order_import::import(req, cx).await,
         Op::AddOrderEvents => orders::add_events(req, cx, param("order")).await,
         Op::OrderLinks => orders::links(cx, param("order")).await,
         Op::GetWebhook => webhooks::get(cx).await,

@@ -22,6 +22,8 @@ pub mod jsonld;
 pub mod merchant;
 pub mod moderation;
 pub mod order;
+#[cfg(feature = "connectors")]
+pub mod order_import;
 pub mod order_list;
 pub mod recommend;
 pub mod review;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod connectors;
 pub mod feedback;
 pub mod moderation;
+pub mod order_import;
 pub mod order_list;
 pub mod orders;
 pub mod recommend;

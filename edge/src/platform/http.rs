@@ -59,6 +59,51 @@ pub async fn read_body(
     max_bytes: usize,
     media: &[&'static str],
 ) -> Result<Vec<u8>, ApiError> {
+    let mut body = body_stream(req, max_bytes, media)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next_chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// A body read as it arrives (see [`body_stream`]).
+pub struct BodyStream {
+    stream: worker::ByteStream,
+    max_bytes: usize,
+    seen: usize,
+}
+
+impl BodyStream {
+    /// The next bytes, `None` at the end, or `413` once more than the bound has arrived.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
+        let Some(chunk) = self.stream.next().await else {
+            return Ok(None);
+        };
+        // A client that goes away mid-body is not our failure: no log line, and a 400 (which
+        // nobody reads) instead of a 500.
+        let chunk = chunk.map_err(|_| {
+            ApiError::MalformedJson(
+                "the body did not arrive whole (the connection was lost)".into(),
+            )
+        })?;
+        self.seen += chunk.len();
+        if self.seen > self.max_bytes {
+            // Answering while the client still sends makes it see a reset, not our 413.
+            drain(&mut self.stream).await;
+            return Err(ApiError::PayloadTooLarge(self.max_bytes));
+        }
+        Ok(Some(chunk))
+    }
+}
+
+/// A body of one of the `media` types, of at most `max_bytes`, to read as it arrives: one
+/// announced larger is refused (413) before reading.
+pub fn body_stream(
+    req: &mut Request,
+    max_bytes: usize,
+    media: &[&'static str],
+) -> Result<BodyStream, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
     let given = content_type
         .split(';')
@@ -76,25 +121,12 @@ pub async fn read_body(
         // Left unread here; `router` drains it (or closes the connection) after answering.
         return Err(ApiError::PayloadTooLarge(max_bytes));
     }
-    // Content-Length may be absent (chunked) or wrong: count what actually arrives.
-    let mut bytes = Vec::new();
-    let mut stream = req.stream()?;
-    while let Some(chunk) = stream.next().await {
-        // A client that goes away mid-body is not our failure: no log line, and a 400 (which
-        // nobody reads) instead of a 500. Nothing was stored; its retry carries the same key.
-        let chunk = chunk.map_err(|_| {
-            ApiError::MalformedJson(
-                "the body did not arrive whole (the connection was lost)".into(),
-            )
-        })?;
-        if bytes.len() + chunk.len() > max_bytes {
-            // Answering while the client still sends makes it see a reset, not our 413.
-            drain(&mut stream).await;
-            return Err(ApiError::PayloadTooLarge(max_bytes));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+    // Content-Length may be absent (chunked) or wrong: `next_chunk` counts what arrives.
+    Ok(BodyStream {
+        stream: req.stream()?,
+        max_bytes,
+        seen: 0,
+    })
 }
 
 /// The request's query string read into `Q` (see `memnun_protocol::api::query`), or a `400`

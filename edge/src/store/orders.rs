@@ -322,3 +322,109 @@ pub fn found(result: &D1Result) -> worker::Result<Option<String>> {
     }
     Ok(result.results::<Found>()?.into_iter().next().map(|f| f.id))
 }
+
+/// An order of an import, ready to store.
+#[derive(Serialize)]
+pub struct ImportedOrder {
+    pub id: String,
+    pub number: String,
+    pub email_hash: Option<String>,
+    pub placed_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    /// When its last parcel was delivered, if all were: the order counts as delivered then,
+    /// and no `order.delivered` goes out for history.
+    pub delivered_at: Option<i64>,
+    pub items: Vec<memnun_protocol::order::Item>,
+    pub shipments: Vec<ImportedShipment>,
+    pub events: Vec<TrackingEvent>,
+}
+
+#[derive(Serialize)]
+pub struct ImportedShipment {
+    pub id: String,
+    pub carrier: String,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+}
+
+/// Of `ids`, those `shop` has as orders already, or whose orders its shoppers had erased.
+pub async fn known<C: FromIterator<String>>(
+    db: &D1Database,
+    shop: &Id,
+    ids: &[&str],
+) -> worker::Result<C> {
+    super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .text(&serde_json::to_string(ids)?)
+            .bind(
+                db,
+                "SELECT value FROM json_each(?2) WHERE value IN \
+                 (SELECT id FROM orders WHERE shop_id = ?1 \
+                  UNION ALL SELECT order_id FROM erased_orders WHERE shop_id = ?1)",
+            )?,
+    )
+    .await
+}
+
+/// Stores `orders` (which [`known`] did not find) at `now`, with their items, shipments and
+/// events, in four statements whatever their number; `also` (their baskets) in the same batch.
+/// An order the platform sends between [`known`] and this keeps its own row; the platform's
+/// next payload replaces its items and shipments whole.
+pub async fn import(
+    db: &D1Database,
+    shop: &Id,
+    orders: &[ImportedOrder],
+    now: i64,
+    also: Vec<D1PreparedStatement>,
+) -> Result<(), ApiError> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let json = to_json(orders)?;
+    // D1 takes exactly as many values as a statement's highest `?N`.
+    let orders_json = || Params::new().text(shop.as_str()).text(&json);
+    let batch = || orders_json().int(now);
+    let mut statements = vec![
+        batch().bind(
+            db,
+            "INSERT OR IGNORE INTO orders (shop_id, id, number, email_hash, placed_at, \
+             updated_at, cancelled_at, delivered_at) \
+             SELECT ?1, json_extract(o.value, '$.id'), json_extract(o.value, '$.number'), \
+             json_extract(o.value, '$.email_hash'), \
+             COALESCE(json_extract(o.value, '$.placed_at'), ?3), ?3, \
+             json_extract(o.value, '$.cancelled_at'), json_extract(o.value, '$.delivered_at') \
+             FROM json_each(?2) o",
+        )?,
+        orders_json().bind(
+            db,
+            "INSERT OR IGNORE INTO order_items (shop_id, order_id, position, product_id, \
+             quantity, price_minor, currency) \
+             SELECT ?1, json_extract(o.value, '$.id'), i.key, json_extract(i.value, '$.product'), \
+             json_extract(i.value, '$.quantity'), json_extract(i.value, '$.price_minor'), \
+             json_extract(i.value, '$.currency') \
+             FROM json_each(?2) o, json_each(o.value, '$.items') i",
+        )?,
+        orders_json().bind(
+            db,
+            "INSERT OR IGNORE INTO shipments (shop_id, order_id, id, position, carrier, \
+             tracking_number, tracking_url) \
+             SELECT ?1, json_extract(o.value, '$.id'), json_extract(s.value, '$.id'), s.key, \
+             json_extract(s.value, '$.carrier'), json_extract(s.value, '$.tracking_number'), \
+             json_extract(s.value, '$.tracking_url') \
+             FROM json_each(?2) o, json_each(o.value, '$.shipments') s",
+        )?,
+        batch().bind(
+            db,
+            "INSERT OR IGNORE INTO shipment_events (shop_id, order_id, shipment_id, status, \
+             time, location, note, received_at) \
+             SELECT ?1, json_extract(o.value, '$.id'), json_extract(e.value, '$.shipment'), \
+             json_extract(e.value, '$.status'), json_extract(e.value, '$.time'), \
+             json_extract(e.value, '$.location'), json_extract(e.value, '$.note'), ?3 \
+             FROM json_each(?2) o, json_each(o.value, '$.events') e",
+        )?,
+    ];
+    statements.extend(also);
+    db.batch(statements).await?;
+    Ok(())
+}

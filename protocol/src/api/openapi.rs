@@ -95,6 +95,15 @@ impl Contract {
         self
     }
 
+    /// JSON lines: one JSON object per line (each line's shape is in docs/API.md).
+    fn takes_json_lines(mut self) -> Self {
+        self.request = Some((
+            &["application/x-ndjson", "application/jsonl"],
+            json!({ "type": "string" }),
+        ));
+        self
+    }
+
     /// The query string's parameters: the properties of `Q`'s schema, each with its own.
     fn query<Q: JsonSchema>(mut self, generator: &mut SchemaGenerator) -> Self {
         let schema = generator.root_schema_for::<Q>();
@@ -249,6 +258,10 @@ fn contract(
             .query::<merchant::MerchantReviewQuery>(qs)
             .answers::<merchant::MerchantReviewPage>(200, an),
         Op::ExportReviewsCsv => c.answers_text(200, "text/csv"),
+        Op::ImportOrders => c
+            .query::<crate::order_import::OrderImportQuery>(qs)
+            .takes_json_lines()
+            .answers::<crate::order_import::OrderImportReport>(200, an),
         Op::ImportReviewsCsv => c
             .takes_csv()
             .answers::<merchant::ImportReport>(200, an),

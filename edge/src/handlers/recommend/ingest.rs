@@ -92,6 +92,23 @@ fn basket_statements(
     Ok(statements)
 }
 
+/// The statements that count, of `baskets` (key, products), those not counted before: for an
+/// import's orders, run in the import's batch.
+pub async fn new_baskets(
+    db: &D1Database,
+    shop: &Id,
+    baskets: Vec<(String, Vec<String>)>,
+    now: i64,
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
+    let keys: Vec<String> = baskets.iter().map(|(k, _)| k.clone()).collect();
+    let counted = store::baskets::counted(db, shop, &keys).await?;
+    let new: Vec<(String, Vec<String>)> = baskets
+        .into_iter()
+        .filter(|(key, products)| !products.is_empty() && !counted.contains(key))
+        .collect();
+    basket_statements(db, shop, &new, PAIRS_PER_REQUEST, now)
+}
+
 /// Counts an order's products as a basket, once per order (the order API calls this on every
 /// upsert; only the first counts).
 pub async fn record_basket(
