@@ -3,10 +3,11 @@
 // Orders in several states (placed, on the way, out for delivery, delivered, held up, split in
 // two shipments). Run again, it changes nothing within a day; on a later day it moves the
 // timelines to that day (shipment ids carry the date, and a replaced shipment takes its events).
+// Order 1008 comes through the Shopify connector, signed as Shopify signs its webhooks.
 // Then delivered orders whose shoppers answered the survey, through the shopper's own endpoint
 // (so the satisfaction report has numbers), and order 1004's survey left for you to answer.
 import { parseArgs } from "node:util";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 
 const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
 const EDGE = values.edge ?? "http://127.0.0.1:8787";
@@ -126,6 +127,44 @@ for (const { id, order, events } of orders) {
   await call("POST", `orders/${id}/events`, { events: events(order.shipments[0].id) });
 }
 console.log(`seeded ${orders.length} demo orders through the merchant API (1001–1007, emails in demo-site/seed-orders.mjs)`);
+
+// Order 1008 arrives as a Shopify shop's would: the demo shop connects Shopify with a local-only
+// secret, and Shopify's webhooks (signed as Shopify signs them) bring the order, its parcel with
+// a Yurtiçi number (the carrier's tracking page is memnun's own link) and its progress.
+const SHOPIFY_SECRET = "shpss_demo_local_only_0123456789abcdef";
+await call("PUT", "connectors/shopify", { secret: SHOPIFY_SECRET });
+const shopifyOrderId = 6100000001008;
+const shopifyParcel = (status, updated) => ({
+  id: 6200000001008, order_id: shopifyOrderId, status: "success", shipment_status: status,
+  tracking_company: "Yurtiçi Kargo", tracking_number: "302785461008", tracking_numbers: ["302785461008"],
+  tracking_url: null, tracking_urls: [], created_at: at(-20), updated_at: updated,
+  line_items: [{ id: 16100000001, quantity: 1 }],
+});
+const shopifyOrder = {
+  id: shopifyOrderId, name: "#1008", order_number: 1008, email: "deniz@example.com", contact_email: "deniz@example.com",
+  created_at: at(-28), updated_at: at(-28), currency: "TRY", financial_status: "paid", fulfillment_status: null,
+  line_items: [{ id: 16100000001, product_id: 8812736512044, title: "El Yapımı Kahve Fincanı", quantity: 1, price: "450.00" }],
+  fulfillments: [],
+};
+async function shopify(topic, payload) {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${EDGE}/v1/connectors/shopify/demo`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Shopify-Topic": topic,
+      "X-Shopify-Webhook-Id": randomUUID(),
+      "X-Shopify-Shop-Domain": "memnun-demo.myshopify.com",
+      "X-Shopify-Hmac-Sha256": createHmac("sha256", SHOPIFY_SECRET).update(body).digest("base64"),
+    },
+    body,
+  });
+  if (!res.ok) throw new Error(`Shopify ${topic}: ${res.status} ${await res.text()}`);
+}
+await shopify("orders/create", shopifyOrder);
+await shopify("fulfillments/create", shopifyParcel(null, at(-20)));
+await shopify("fulfillments/update", shopifyParcel("in_transit", at(-6)));
+console.log("seeded order 1008 through the Shopify connector (deniz@example.com; Settings shows its deliveries)");
 
 // Delivered orders with survey answers: [NPS, follow-up reasons, follow-up text, CSAT, CES, comment, finished].
 const answered = [

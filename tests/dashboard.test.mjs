@@ -377,27 +377,34 @@ describe("merchant dashboard", () => {
     await section.getByText(/browser: must be a UUID/).waitFor();
   });
 
-  test("connecting Shopify is a form: where to point the webhooks, the secret never shown again, deliveries seen arriving", async (t) => {
-    const secret = "shpss_dashboard_connect_0123456789abcdef";
-    t.after(() => admin("DELETE", "connectors/shopify"));
+  test("connecting a platform is a form: where to point the webhooks, the secret never shown again, deliveries seen arriving", async (t) => {
     await go("settings", "Settings");
-    const section = page.locator("section.connector[data-platform=shopify]");
-    await section.getByRole("heading", { name: "Connect Shopify" }).waitFor();
-    assert.equal(await section.locator("code.connector-url").textContent(), `${edge.url}/v1/connectors/shopify/demo`);
-    assert.match(await section.textContent(), /orders\/create, orders\/updated/);
+    // The demo's order 1008 came through Shopify (demo-site/seed-orders.mjs): its deliveries show.
+    const shopify = page.locator("section.connector[data-platform=shopify]");
+    await shopify.getByText(/^Connected since /).waitFor();
+    const seeded = await shopify.locator("table.deliveries tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1, 3).map((c) => c.textContent)));
+    assert.deepEqual(seeded.map(([topic]) => topic).sort(), ["fulfillments/create", "fulfillments/update", "orders/create"]);
+    assert.ok(seeded.every(([, result]) => result === "Stored"), JSON.stringify(seeded));
+
+    const secret = "wc-dashboard-connect-0123456789abcdef";
+    t.after(() => admin("DELETE", "connectors/woocommerce"));
+    const section = page.locator("section.connector[data-platform=woocommerce]");
+    await section.getByRole("heading", { name: "Connect WooCommerce" }).waitFor();
+    assert.equal(await section.locator("code.connector-url").textContent(), `${edge.url}/v1/connectors/woocommerce/demo`);
+    assert.match(await section.textContent(), /order\.created, order\.updated/);
     await section.getByLabel("Signing secret").fill(secret);
-    await section.getByRole("button", { name: "Connect Shopify" }).click();
+    await section.getByRole("button", { name: "Connect WooCommerce" }).click();
     await section.getByText(/^Connected since /).waitFor();
     assert.equal(await section.getByLabel("Signing secret").inputValue(), "", "the secret leaves the form");
     assert.ok(!(await page.content()).includes(secret), "and the page");
     await section.getByText("No delivery has arrived yet.").waitFor();
 
-    // Shopify delivers an order, then one signed with another secret arrives.
+    // WooCommerce delivers an order, then one signed with another secret arrives.
     const deliver = async (key) => {
-      const body = JSON.stringify({ id: 5923418799001, order_number: 1099, email: "panel@example.com.tr", created_at: "2026-11-20T10:04:11+03:00", updated_at: "2026-11-20T10:04:11+03:00", currency: "TRY", line_items: [{ id: 1, product_id: 42, quantity: 1, price: "450.00" }], fulfillments: [] });
-      return fetch(`${edge.url}/v1/connectors/shopify/demo`, {
+      const body = JSON.stringify({ id: 7799, number: "1099", status: "processing", currency: "TRY", billing: { email: "panel@example.com.tr" }, date_created_gmt: "2026-11-20T07:04:11", date_modified_gmt: "2026-11-20T07:04:11", line_items: [{ id: 1, product_id: 42, quantity: 1, price: 450 }], meta_data: [] });
+      return fetch(`${edge.url}/v1/connectors/woocommerce/demo`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": crypto.randomUUID(), "X-Shopify-Hmac-Sha256": createHmac("sha256", key).update(body).digest("base64") },
+        headers: { "Content-Type": "application/json", "X-WC-Webhook-Topic": "order.created", "X-WC-Webhook-Delivery-ID": crypto.randomUUID(), "X-WC-Webhook-Signature": createHmac("sha256", key).update(body).digest("base64") },
         body,
       });
     };
@@ -407,9 +414,9 @@ describe("merchant dashboard", () => {
     await go("settings", "Settings");
     const row = section.locator("table.deliveries tbody tr");
     await row.first().waitFor();
-    assert.deepEqual(await row.evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1, 3).map((c) => c.textContent))), [["orders/create", "Stored"]]);
+    assert.deepEqual(await row.evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1, 3).map((c) => c.textContent))), [["order.created", "Stored"]]);
     await section.locator(".connector-signature").filter({ hasText: /signed with another secret/ }).waitFor();
-    await screenshot("connect-shopify", section);
+    await screenshot("connect-woocommerce", section);
   });
 
   test("by keyboard alone: skip to the content, open a page from the navigation, open a count's answers", async () => {

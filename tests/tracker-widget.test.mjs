@@ -3,6 +3,7 @@
 // glance, and the invitations once the order is delivered.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
@@ -129,5 +130,59 @@ describe("order tracker widget", () => {
     await page.goto(hrefs[0]);
     await page.locator('[data-memnun="reviews"]').getByText("doğrulanmış alışveriş olarak işaretlenecek").waitFor();
     await page.context().close();
+  });
+
+  test("an order Shopify's webhooks brought: the carrier's page, delivered, the survey opens, the review is verified", async () => {
+    const secret = "shpss_tracker_widget_test_0123456789";
+    assert.equal((await admin("PUT", "connectors/shopify", { secret })).status, 200);
+    const order = JSON.parse(await fs.readFile(path.join(ROOT, "tests/fixtures/shopify/order.json"), "utf8"));
+    const id = 5923418795001;
+    const parcel = (shipment_status, updated_at) => ({ ...order.fulfillments[0], order_id: id, shipment_status, updated_at, tracking_url: null, tracking_urls: [] });
+    const life = [
+      ["orders/create", { ...order, id, order_number: 8805, name: "#8805", fulfillments: [], updated_at: "2026-11-20T13:04:11+03:00" }],
+      ["fulfillments/create", parcel(null, "2026-11-21T10:15:00+03:00")],
+      ["fulfillments/update", parcel("in_transit", "2026-11-22T08:30:00+03:00")],
+    ];
+    const deliver = async (topic, payload) => {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`${edge.url}/v1/connectors/shopify/demo`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": crypto.randomUUID(), "X-Shopify-Hmac-Sha256": createHmac("sha256", secret).update(body).digest("base64") },
+        body,
+      });
+      assert.equal(res.status, 200, `${topic}: ${await res.text()}`);
+    };
+    for (const [topic, payload] of life) await deliver(topic, payload);
+
+    // The shopper finds it by the receipt's number and the email they gave Shopify.
+    const page = await openPage(`${site.url}${TRACKER_PAGE}`);
+    const w = tracker(page);
+    await w.getByLabel("Sipariş numarası").fill("8805");
+    await w.getByLabel("E-posta").fill("ayse.yilmaz@example.com.tr");
+    await w.getByRole("button", { name: "Siparişimi bul" }).click();
+    await w.locator(".current-state").waitFor();
+    assert.equal(await w.locator(".current-state").innerText(), "Yolda");
+    assert.equal(
+      await w.getByRole("link", { name: "Kargo firmasında izle" }).getAttribute("href"),
+      "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code=302785463910",
+      "Shopify gave no tracking URL: the carrier's own page",
+    );
+
+    await deliver("fulfillments/update", parcel("delivered", "2026-11-23T14:02:00+03:00"));
+    await page.reload();
+    await w.locator(".invite").waitFor();
+    const hrefs = await w.locator(".invite a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const survey = hrefs.find((h) => h.startsWith(`${site.url}/anket.html#memnun=v1.`));
+    const review = hrefs.find((h) => h.startsWith(`${site.url}/products/8812736512044.html#memnun-review=v1.`));
+    assert.ok(survey && review, hrefs.join("\n"));
+
+    await page.goto(survey);
+    await page.locator('[data-memnun="survey"]').getByRole("group", { name: /önerme olasılığınız/ }).waitFor();
+    // The demo shop's page for Shopify's product 8812736512044 (demo-site/products).
+    await page.goto(review);
+    await page.locator('[data-memnun="reviews"]').scrollIntoViewIfNeeded();
+    await page.locator('[data-memnun="reviews"]').getByText("doğrulanmış alışveriş olarak işaretlenecek").waitFor();
+    await page.context().close();
+    assert.equal((await admin("DELETE", "connectors/shopify")).status, 204);
   });
 });

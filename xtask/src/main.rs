@@ -5,10 +5,12 @@
 //! - `cargo xtask build`: build the widgets and the worker (release) and print their sizes.
 //! - `cargo xtask bench [--smoke]`: weight, worker size and edge speed against real peers.
 //! - `cargo xtask shop create --origin URL…`: create a shop, print its id, API key and secret.
+//! - `cargo xtask connect shopify|woocommerce --shop ID`: connect a shop's platform.
 //! - `cargo xtask deploy [--dry-run]`: build, migrate and deploy production (never test/bench).
 
 mod bench;
 mod build;
+mod connect;
 mod demo;
 mod deploy;
 mod edge;
@@ -34,6 +36,10 @@ commands:
                     writes BENCHMARKS.md (--smoke: tiny counts, checks only)
   shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]
                     create a shop; print its id, an API key and the token secret
+  connect shopify|woocommerce --shop ID [--secret S] [--currency TRY] [--locale tr]
+          [--edge URL] [--remote]
+                    connect a shop's platform: store the secret its webhooks are signed
+                    with; print the webhook URL and the topics to add
   deploy [--dry-run]
                     build, apply the D1 migrations remotely and deploy production to
                     Cloudflare (refuses the test and bench environments)";
@@ -48,6 +54,7 @@ fn main() -> ExitCode {
             .and_then(|()| build::all())
             .and_then(|built| sizes::report(&built).map(|_| ())),
         Some("shop") => shop::run(rest),
+        Some("connect") => connect::run(rest),
         Some("bench") => bench::run(rest),
         Some("deploy") => deploy::run_deploy(rest),
         Some("help" | "--help" | "-h") => {

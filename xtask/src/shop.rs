@@ -92,7 +92,7 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn random_hex(bytes: usize) -> Result<String> {
+pub fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(hex(&buf))
