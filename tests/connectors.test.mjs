@@ -679,3 +679,33 @@ describe("the back-fill of past orders", () => {
     assert.equal((await admin("GET", "orders/H-2002")).status, 200);
   });
 });
+
+describe("Shopify's order export (CSV)", () => {
+  test("its lines' products are found by name in the catalog; an order naming an unknown product is refused", async () => {
+    const catalog = await admin("PUT", "catalog", { mode: "upsert", items: [
+      { id: "8812736900001", name: { tr: "Bakır Cezve" }, price_minor: 65000, currency: "TRY", url: `${ORIGIN}/products/bakir-cezve` },
+      { id: "8812736900002", name: { tr: "Lokum Tabağı" }, price_minor: 30000, currency: "TRY", url: `${ORIGIN}/products/lokum-tabagi` },
+    ] });
+    assert.equal(catalog.status, 200, catalog.text);
+    const csv = [
+      "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing City,Cancelled at,Id",
+      '#1501,selin.kaya@example.com.tr,paid,2025-10-02 11:00:00 +0300,fulfilled,2025-10-03 09:30:00 +0300,no,TRY,"1,300.00",0.00,0.00,1300.00,2025-10-02 10:58:41 +0300,2,Bakır Cezve - Büyük,650.00,CZV-B,Selin Kaya,İzmir,,5923418791501',
+      "#1501,,,,,,,,,,,,,1,Lokum Tabağı,300.00,LKM-01,,,,",
+      "#1502,ali@example.com.tr,paid,,unfulfilled,,no,TRY,90.00,0.00,0.00,90.00,2025-10-05 08:00:00 +0300,1,Silinmiş Ürün,90.00,,Ali Veli,Bursa,,5923418791502",
+    ].join("\r\n");
+    const res = await fetch(`${edge.url}/v1/admin/orders/import?format=shopify_csv`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TEST_API_KEY}`, "Content-Type": "text/csv" },
+      body: csv,
+    });
+    const report = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(report));
+    assert.equal(report.imported, 1, JSON.stringify(report));
+    assert.deepEqual(report.refused.map((r) => r.line), [4]);
+    assert.match(report.refused[0].errors.items, /Silinmiş Ürün/);
+    const order = await seen(5923418791501);
+    assert.deepEqual(order.items.map((i) => [i.product, i.quantity]), [["8812736900001", 2], ["8812736900002", 1]]);
+    assert.equal(order.status, "shipped");
+    assert.equal(order.placed_at, Date.parse("2025-10-02T10:58:41+03:00"));
+  });
+});

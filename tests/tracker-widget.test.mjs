@@ -132,14 +132,15 @@ describe("order tracker widget", () => {
     await page.context().close();
   });
 
-  test("an order Shopify's webhooks brought: the carrier's page, delivered, the survey opens, the review is verified", async () => {
+  test("an order Shopify's webhooks brought (created, paid, fulfilled with a Yurtiçi number, in transit, delivered): the carrier's page, the survey, a verified review", async () => {
     const secret = "shpss_tracker_widget_test_0123456789";
     assert.equal((await admin("PUT", "connectors/shopify", { secret })).status, 200);
     const order = JSON.parse(await fs.readFile(path.join(ROOT, "tests/fixtures/shopify/order.json"), "utf8"));
     const id = 5923418795001;
     const parcel = (shipment_status, updated_at) => ({ ...order.fulfillments[0], order_id: id, shipment_status, updated_at, tracking_url: null, tracking_urls: [] });
     const life = [
-      ["orders/create", { ...order, id, order_number: 8805, name: "#8805", fulfillments: [], updated_at: "2026-11-20T13:04:11+03:00" }],
+      ["orders/create", { ...order, id, order_number: 8805, name: "#8805", financial_status: "pending", fulfillments: [], updated_at: "2026-11-20T13:04:11+03:00" }],
+      ["orders/paid", { ...order, id, order_number: 8805, name: "#8805", fulfillments: [], updated_at: "2026-11-20T13:05:02+03:00" }],
       ["fulfillments/create", parcel(null, "2026-11-21T10:15:00+03:00")],
       ["fulfillments/update", parcel("in_transit", "2026-11-22T08:30:00+03:00")],
     ];

@@ -32,6 +32,9 @@ pub enum ImportFormat {
     /// `GET /wp-json/wc/v3/orders`).
     #[serde(rename = "woocommerce")]
     WooCommerce,
+    /// Shopify's order export (Orders → Export, "CSV for Excel, Numbers, or other spreadsheet
+    /// programs"): see [`read_shopify_csv`].
+    ShopifyCsv,
 }
 
 /// `POST /v1/admin/orders/import?format=`.
@@ -72,6 +75,10 @@ pub fn read_line(
         )])
     };
     Ok(match format {
+        ImportFormat::ShopifyCsv => {
+            let problem = "a CSV export is read whole, not a line at a time".to_owned();
+            return Err(BTreeMap::from([("row".to_owned(), problem)]));
+        }
         ImportFormat::Memnun => {
             let line: MemnunLine = serde_json::from_slice(line).map_err(unreadable)?;
             ImportLine {
@@ -99,6 +106,166 @@ pub fn read_line(
     })
 }
 
+/// A time as Shopify's order export writes it (`2026-11-20 13:04:11 +0300`), as RFC 3339.
+fn export_time(raw: &str) -> Option<String> {
+    let mut parts = raw.split_whitespace();
+    let (date, time, zone) = (parts.next()?, parts.next()?, parts.next()?);
+    let (sign, digits) = zone.split_at_checked(1)?;
+    if !matches!(sign, "+" | "-")
+        || digits.len() != 4
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some(format!(
+        "{date}T{time}{sign}{}:{}",
+        &digits[..2],
+        &digits[2..]
+    ))
+}
+
+/// The orders of Shopify's order export: one row per line item, an order's own fields on its
+/// first row, its rows together. The export names a line's product, not its id, so
+/// `product_named` finds the id (the edge looks the name up in the shop's catalog, which the
+/// connector's `products/*` webhooks or `PUT /v1/admin/catalog` filled): a line named
+/// `Title - Variant` is the product `Title` when no product has the whole name. An order with a
+/// line no product answers to is refused, naming the line. A fulfilled order is one parcel of an
+/// unnamed carrier (the export has no tracking), shipped when it was fulfilled.
+#[cfg(feature = "csv")]
+pub fn read_shopify_csv(
+    bytes: &[u8],
+    product_named: impl Fn(&str) -> Option<String>,
+) -> Result<(Vec<(usize, ImportLine)>, Vec<crate::merchant::RefusedRow>), String> {
+    use crate::order::{ItemInput, ShipmentInput, TrackingStatus};
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    // The reader counts a record's line by its `\n`s only after a `\r\n`-ended one is behind
+    // it; with plain `\n`s the lines the report names are the spreadsheet's own.
+    let bytes: Vec<u8> = String::from_utf8_lossy(bytes).replace("\r\n", "\n").into_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("not a CSV file: {e}"))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let needed = ["Name", "Id", "Lineitem quantity", "Lineitem name"];
+    if let Some(missing) = needed.iter().find(|n| column(n).is_none()) {
+        return Err(format!(
+            "not Shopify's order export: it has no {missing:?} column"
+        ));
+    }
+    let at = |record: &csv::StringRecord, name: &str| -> Option<String> {
+        let value = record.get(column(name)?)?.trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    };
+    // Each order as read so far (or why it is refused), with its first row's line.
+    struct Reading {
+        line: usize,
+        name: String,
+        currency: Option<String>,
+        order: Result<ImportLine, BTreeMap<String, String>>,
+    }
+    let mut orders: Vec<Reading> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("not a CSV file: {e}"))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let Some(name) = at(&record, "Name") else {
+            continue;
+        };
+        if orders.last().is_none_or(|current| current.name != name) {
+            let fulfilled_at = at(&record, "Fulfilled at").and_then(|t| export_time(&t));
+            let time = |column: &str| {
+                at(&record, column)
+                    .and_then(|t| export_time(&t))
+                    .map(serde_json::Value::String)
+            };
+            let order = match at(&record, "Id") {
+                None => Err(BTreeMap::from([("id".to_owned(), "required".to_owned())])),
+                Some(id) => Ok(ImportLine {
+                    id,
+                    order: OrderUpsert {
+                        number: Some(name.trim_start_matches('#').to_owned()),
+                        email: at(&record, "Email"),
+                        placed_at: time("Created at"),
+                        cancelled_at: time("Cancelled at"),
+                        items: Some(Vec::new()),
+                        shipments: Some(
+                            fulfilled_at
+                                .iter()
+                                .map(|_| ShipmentInput {
+                                    id: Some(FULFILLED.into()),
+                                    carrier: Some("Other".into()),
+                                    ..ShipmentInput::default()
+                                })
+                                .collect(),
+                        ),
+                    },
+                    events: fulfilled_at
+                        .into_iter()
+                        .map(|time| EventInput {
+                            shipment: Some(FULFILLED.into()),
+                            status: Some(TrackingStatus::Shipped.as_str().to_owned()),
+                            time: Some(serde_json::Value::String(time)),
+                            location: None,
+                            note: None,
+                        })
+                        .collect(),
+                }),
+            };
+            orders.push(Reading {
+                line,
+                name: name.clone(),
+                currency: at(&record, "Currency"),
+                order,
+            });
+        }
+        let Some(reading) = orders.last_mut() else {
+            continue;
+        };
+        let (Ok(order), Some(title)) = (&mut reading.order, at(&record, "Lineitem name")) else {
+            continue;
+        };
+        let product = product_named(&title).or_else(|| {
+            title
+                .rsplit_once(" - ")
+                .and_then(|(product, _variant)| product_named(product.trim()))
+        });
+        let Some(product) = product else {
+            let problem = format!("line {line}: no product in the catalog is named {title:?}");
+            reading.order = Err(BTreeMap::from([("items".to_owned(), problem)]));
+            continue;
+        };
+        let price_minor = at(&record, "Lineitem price")
+            .zip(reading.currency.as_deref())
+            .and_then(|(price, currency)| crate::connectors::minor_units(&price, currency));
+        if let Some(items) = order.order.items.as_mut() {
+            items.push(ItemInput {
+                product: Some(product),
+                quantity: at(&record, "Lineitem quantity").and_then(|q| q.parse().ok()),
+                price_minor,
+                currency: reading.currency.clone(),
+            });
+        }
+    }
+    let mut read = Vec::new();
+    let mut refused = Vec::new();
+    for reading in orders {
+        match reading.order {
+            Ok(order) => read.push((reading.line, order)),
+            Err(errors) => refused.push(crate::merchant::RefusedRow {
+                line: reading.line,
+                errors,
+            }),
+        }
+    }
+    Ok((read, refused))
+}
+
+/// The parcel of a fulfilled order in Shopify's export, which has no tracking.
+#[cfg(feature = "csv")]
+const FULFILLED: &str = "fulfilled";
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -110,4 +277,56 @@ pub struct OrderImportReport {
     pub already_there: u32,
     /// Lines left out, by line number (from 1), with why.
     pub refused: Vec<crate::merchant::RefusedRow>,
+}
+
+#[cfg(all(test, feature = "csv"))]
+mod tests {
+    use super::*;
+
+    const EXPORT: &str = "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,\
+Currency,Subtotal,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,\
+Cancelled at,Id
+#1042,ayse.yilmaz@example.com.tr,paid,2026-11-20 13:05:02 +0300,fulfilled,2026-11-21 10:15:00 +0300,\
+TRY,1349.00,2026-11-20 13:04:11 +0300,2,El Yapımı Kahve Fincanı - Turuncu,450.00,FNC-01-T,,5923418734892
+#1042,,,,,,,,,1,Fincan Tabağı,449.00,TBK-01,,
+#1043,mehmet@example.com,refunded,,unfulfilled,,TRY,90.00,2026-11-22 09:00:00 +0300,1,Kayıp Ürün,90.00,,\
+2026-11-22 10:00:00 +0300,5923418734893
+";
+
+    #[test]
+    fn shopify_s_export_reads_into_orders_by_the_catalog_s_names() {
+        let named = |name: &str| match name {
+            "El Yapımı Kahve Fincanı" => Some("8812736512044".to_owned()),
+            "Fincan Tabağı" => Some("8812736610348".to_owned()),
+            _ => None,
+        };
+        let (read, refused) = read_shopify_csv(EXPORT.as_bytes(), named).expect("an export");
+        let [(line, order)] = read.as_slice() else {
+            panic!("one order read: {read:?}")
+        };
+        assert_eq!((*line, order.id.as_str()), (2, "5923418734892"));
+        let valid = order.order.validate().expect("a valid order");
+        assert_eq!(valid.number, "1042");
+        let items: Vec<(&str, u32, Option<i64>)> = valid
+            .items
+            .iter()
+            .map(|i| (i.product.as_str(), i.quantity, i.price_minor))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("8812736512044", 2, Some(45000)),
+                ("8812736610348", 1, Some(44900))
+            ]
+        );
+        assert_eq!(valid.shipments.len(), 1, "fulfilled: one parcel");
+        assert_eq!(
+            valid.placed_at,
+            crate::time::parse_timestamp("2026-11-20T13:04:11+03:00")
+        );
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].line, 4);
+        assert!(refused[0].errors["items"].contains("Kayıp Ürün"));
+        assert!(read_shopify_csv(b"Name,Email\n#1,a@b.c\n", named).is_err());
+    }
 }

@@ -13,15 +13,16 @@ use crate::handlers::recommend::ingest;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use crate::platform::pseudonyms;
+use crate::store::catalog;
 use crate::store::orders::{self as store, ImportedOrder, ImportedShipment};
 use memnun_protocol::merchant::RefusedRow;
 use memnun_protocol::order::{self, NewEvents, TrackingStatus};
 use memnun_protocol::order_import::{
-    self, ImportLine, MAX_IMPORT_BYTES, MAX_IMPORT_ORDERS, MAX_LINE_BYTES, OrderImportQuery,
-    OrderImportReport,
+    self, ImportFormat, ImportLine, MAX_IMPORT_BYTES, MAX_IMPORT_ORDERS, MAX_LINE_BYTES,
+    OrderImportQuery, OrderImportReport,
 };
 use memnun_protocol::{FieldErrors, Id};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use worker::{Request, Response};
 
 /// Orders stored per batch: each batch is about nine statements, and a request's whole import
@@ -44,6 +45,9 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
             refused: Vec::new(),
         },
     };
+    if query.format == ImportFormat::ShopifyCsv {
+        return import_shopify_csv(req, cx, reader).await;
+    }
     let mut rest: Vec<u8> = Vec::new();
     // Inside a line too long to keep: its bytes go until its end.
     let mut skipping = false;
@@ -72,6 +76,44 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         reader.take(cx, &rest)?;
     }
     reader.flush(cx).await?;
+    http::json(200, &reader.report)
+}
+
+/// Shopify's order export, read whole (it is a CSV: an order's rows follow one another), its
+/// lines' products found by name in the shop's catalog.
+async fn import_shopify_csv(
+    req: &mut Request,
+    cx: &Context<'_>,
+    mut reader: Reader,
+) -> Result<Response, ApiError> {
+    let body = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
+    // A name two products share names neither.
+    let mut by_name: HashMap<String, Option<String>> = HashMap::new();
+    for (product, names) in catalog::names(&cx.db, &cx.shop).await? {
+        for name in names.into_values() {
+            by_name
+                .entry(name.trim().to_owned())
+                .and_modify(|found| {
+                    if found.as_deref() != Some(product.as_str()) {
+                        *found = None;
+                    }
+                })
+                .or_insert_with(|| Some(product.clone()));
+        }
+    }
+    let named = |name: &str| by_name.get(name.trim()).cloned().flatten();
+    let (orders, refused) =
+        order_import::read_shopify_csv(&body, named).map_err(ApiError::InvalidParameter)?;
+    reader.report.refused = refused;
+    for (line, order) in orders {
+        reader.line = line;
+        reader.add(cx, Ok(order));
+        if reader.pending.len() >= CHUNK {
+            reader.flush(cx).await?;
+        }
+    }
+    reader.flush(cx).await?;
+    reader.report.refused.sort_by_key(|r| r.line);
     http::json(200, &reader.report)
 }
 
@@ -104,13 +146,19 @@ impl Reader {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
+        let read = order_import::read_line(self.format, line);
+        self.add(cx, read);
+        Ok(())
+    }
+
+    /// Checks one order read (at `self.line`) into the pending ones, or into the refusals.
+    fn add(&mut self, cx: &Context<'_>, read: Result<ImportLine, BTreeMap<String, String>>) {
         if self.seen.len() >= MAX_IMPORT_ORDERS {
             let problem =
                 format!("past the {MAX_IMPORT_ORDERS} orders one import takes: send it again");
             self.refuse(BTreeMap::from([("row".to_owned(), problem)]));
-            return Ok(());
+            return;
         }
-        let read = order_import::read_line(self.format, line);
         match read.and_then(|l| prepare(cx, l).map_err(|e| field_map(&e))) {
             Ok(order) => {
                 if self.seen.insert(order.id.clone()) {
@@ -121,7 +169,6 @@ impl Reader {
             }
             Err(errors) => self.refuse(errors),
         }
-        Ok(())
     }
 
     /// Stores the pending orders memnun does not have yet, with their baskets.

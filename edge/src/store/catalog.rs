@@ -136,3 +136,28 @@ pub async fn page(
         })
         .collect())
 }
+
+/// Every item's id with its names by locale: what an import that names products finds them by.
+pub async fn names(
+    db: &D1Database,
+    shop: &Id,
+) -> worker::Result<Vec<(String, std::collections::BTreeMap<String, String>)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        product_id: String,
+        name: String,
+    }
+    let rows: Vec<Row> = Params::new()
+        .text(shop.as_str())
+        .bind(
+            db,
+            "SELECT product_id, name FROM catalog_items WHERE shop_id = ?1",
+        )?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r.product_id, serde_json::from_str(&r.name).ok()?)))
+        .collect())
+}

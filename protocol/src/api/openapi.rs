@@ -95,10 +95,11 @@ impl Contract {
         self
     }
 
-    /// JSON lines: one JSON object per line (each line's shape is in docs/API.md).
-    fn takes_json_lines(mut self) -> Self {
+    /// JSON lines (one JSON object per line, each line's shape in docs/API.md), or a platform's
+    /// CSV export.
+    fn takes_json_lines_or_csv(mut self) -> Self {
         self.request = Some((
-            &["application/x-ndjson", "application/jsonl"],
+            &["application/x-ndjson", "application/jsonl", "text/csv"],
             json!({ "type": "string" }),
         ));
         self
@@ -260,7 +261,7 @@ fn contract(
         Op::ExportReviewsCsv => c.answers_text(200, "text/csv"),
         Op::ImportOrders => c
             .query::<crate::order_import::OrderImportQuery>(qs)
-            .takes_json_lines()
+            .takes_json_lines_or_csv()
             .answers::<crate::order_import::OrderImportReport>(200, an),
         Op::ImportReviewsCsv => c
             .takes_csv()
