@@ -200,13 +200,15 @@ describe("out of order and twice", () => {
   });
 
   test("two payloads of one order taken at the same moment: the later one stands", async () => {
-    // Sent together, the older often reaches the database last; the newer must stand anyway.
+    // Sent together, in turn one and the other first: whichever reaches the database last, the
+    // newer must stand.
     for (let round = 0; round < 6; round++) {
       const id = 5923418744001 + round;
-      const [newer, older] = await Promise.all([
-        deliver("orders/updated", orderAt("delivered", { id, number: 2100 + round })),
-        deliver("orders/paid", orderAt("paid", { id, number: 2100 + round })),
-      ]);
+      const sendNewer = () => deliver("orders/updated", orderAt("delivered", { id, number: 2100 + round }));
+      const sendOlder = () => deliver("orders/paid", orderAt("paid", { id, number: 2100 + round }));
+      const [newer, older] = round % 2
+        ? (await Promise.all([sendOlder(), sendNewer()])).reverse()
+        : await Promise.all([sendNewer(), sendOlder()]);
       assert.equal(newer.status, 200, newer.text);
       assert.equal(older.status, 200, older.text);
       const order = await seen(id);
@@ -707,5 +709,69 @@ describe("Shopify's order export (CSV)", () => {
     assert.deepEqual(order.items.map((i) => [i.product, i.quantity]), [["8812736900001", 2], ["8812736900002", 1]]);
     assert.equal(order.status, "shipped");
     assert.equal(order.placed_at, Date.parse("2025-10-02T10:58:41+03:00"));
+  });
+});
+
+describe("a signed body sent again under another topic (the topic header is not signed)", () => {
+  test("an order's body as a privacy request, a product's as its deletion, an order's as a parcel: refused, nothing changed", async () => {
+    const id = 5923418796001;
+    const email = "tekrar@example.com.tr";
+    const order = { ...orderAt("in_transit", { id, number: 2700 }), email, contact_email: email, customer: { id: 777, email } };
+    assert.equal((await deliver("orders/create", order)).json.outcome, "applied");
+    for (const topic of ["customers/redact", "customers/data_request", "shop/redact", "fulfillments/create", "products/delete"]) {
+      const r = await deliver(topic, order);
+      assert.equal(r.status, 200, `${topic}: ${r.text}`);
+      assert.equal(r.json.outcome, "refused", `${topic}: ${r.text}`);
+    }
+    assert.equal((await seen(id)).status, "in_transit");
+    assert.equal((await admin("GET", "connectors")).json.connectors.length >= 1, true, "still connected");
+
+    const product = { id: 8812736800001, admin_graphql_api_id: "gid://shopify/Product/8812736800001", title: "Cezve Takımı", handle: "cezve-takimi", status: "active", updated_at: "2026-11-19T09:00:00+03:00", variants: [{ price: "300.00", inventory_management: null }] };
+    assert.equal((await deliver("products/create", product)).json.outcome, "applied");
+    assert.equal((await deliver("products/delete", product)).json.outcome, "refused");
+    assert.equal((await deliver("orders/updated", product)).json.outcome, "refused", "a product is not an order");
+    assert.ok((await admin("GET", "catalog?limit=100")).json.items.some((i) => i.id === "8812736800001"));
+  });
+
+  test("customers/redact erases the listed orders whatever their email, and keeps one not arrived yet out", async () => {
+    const other = 5923418797001;
+    const later = 5923418797002;
+    assert.equal((await deliver("orders/create", { ...orderAt("created", { id: other, number: 2800 }), email: "eski.adres@example.com.tr", contact_email: null })).json.outcome, "applied");
+    const redact = { shop_id: 1, shop_domain: "moda-fincan.myshopify.com", customer: { id: 901, email: "yeni.adres@example.com.tr", phone: null }, orders_to_redact: [other, later] };
+    const r = await deliver("customers/redact", redact);
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.json.detail, /erased the customer's 1 orders/);
+    assert.equal((await admin("GET", `orders/${other}`)).status, 404);
+    const arrives = await deliver("orders/create", orderAt("created", { id: later, number: 2801 }));
+    assert.equal(arrives.json.outcome, "erased", arrives.text);
+  });
+
+  test("two WooCommerce deliveries in one second share a delivery id: both are taken; the same body again is not", async () => {
+    const secret = "wc-same-second-secret-0123456789";
+    assert.equal((await admin("PUT", "connectors/woocommerce", { secret })).status, 200);
+    const fixture = JSON.parse(readFileSync(new URL("./fixtures/woocommerce/order.json", import.meta.url), "utf8"));
+    const send = async (payload) => {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`${edge.url}/v1/connectors/woocommerce/${TEST_SHOP}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-WC-Webhook-Topic": "order.updated", "X-WC-Webhook-Delivery-ID": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "X-WC-Webhook-Signature": sign(body, secret) },
+        body,
+      });
+      return res.json();
+    };
+    const first = { ...fixture, id: 7950, number: "1950", status: "processing", meta_data: [] };
+    const second = { ...fixture, id: 7951, number: "1951", status: "processing", meta_data: [] };
+    assert.equal((await send(first)).outcome, "applied");
+    assert.equal((await send(second)).outcome, "applied", "another order in the same second");
+    assert.equal((await send(first)).outcome, "duplicate");
+    assert.equal((await seen(7951)).status, "ordered");
+  });
+
+  test("an outsider's badly signed requests mark the connection at most once an hour", async () => {
+    const before = (await admin("GET", "connectors")).json.connectors.find((c) => c.platform === "shopify").signature_refused_at;
+    assert.ok(before, "set by the refusals above");
+    assert.equal((await deliver("orders/create", orderAt("paid", { id: 5923418798001 }), { secret: "an-outsiders-guess-0123456789" })).status, 401);
+    const after = (await admin("GET", "connectors")).json.connectors.find((c) => c.platform === "shopify").signature_refused_at;
+    assert.equal(after, before);
   });
 });

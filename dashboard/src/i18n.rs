@@ -261,7 +261,7 @@ strings! {
     connector_url: "Delivery URL", "Teslim adresi";
     connector_topics: "Topics", "Konular";
     connector_connected: "Connected since {}.", "{} tarihinden beri bağlı.";
-    connector_signature_refused: "A delivery came at {} signed with another secret: the secret here is not the one the platform signs with.", "{} tarihinde başka bir anahtarla imzalanmış bir teslimat geldi: buradaki anahtar platformun imzaladığı anahtar değil.";
+    connector_signature_refused: "A request came at {} that this secret does not sign. If the platform's deliveries stopped arriving, the secret here is not the one it signs with.", "{} tarihinde bu anahtarın imzalamadığı bir istek geldi. Platformun teslimatları gelmez olduysa buradaki anahtar onun imzaladığı anahtar değil.";
     connector_secret: "Signing secret", "İmzalama anahtarı";
     connector_currency: "Currency of the prices (e.g. TRY)", "Fiyatların para birimi (ör. TRY)";
     connector_locale: "Language of the product names", "Ürün adlarının dili";

@@ -41,9 +41,9 @@ CREATE INDEX connector_deliveries_event ON connector_deliveries (shop_id, platfo
 -- Why a delivery was refused or put off, for the merchant (`refused`, `retry`).
 ALTER TABLE connector_deliveries ADD COLUMN detail TEXT;
 
--- The last delivery whose signature was not the secret's: the merchant's sign that the secret
--- given is not the one the platform signs with. One time per connector, so nothing an outsider
--- sends grows the database.
+-- When a request came whose signature was not the secret's (noted at most once an hour): the
+-- merchant's sign, if deliveries stopped, that the secret given is not the one the platform signs
+-- with. One time per connector, so nothing an outsider sends grows the database.
 ALTER TABLE connectors ADD COLUMN signature_refused_at INTEGER;
 
 -- What the catalog needs of a platform that does not say it with each product: the currency
@@ -52,8 +52,8 @@ ALTER TABLE connectors ADD COLUMN currency TEXT NOT NULL DEFAULT 'TRY';
 ALTER TABLE connectors ADD COLUMN locale TEXT NOT NULL DEFAULT 'tr';
 
 -- When the platform last changed each product it sent, as `connector_orders` for orders: of two
--- payloads of one product the later one counts, and a deleted product (noted as changed at the
--- end of time) is not brought back by an update that was sent before the deletion.
+-- payloads of one product the later one counts, and a deleted product (noted as changed when
+-- memnun took the deletion) is not brought back by an update sent before it.
 CREATE TABLE connector_products (
     shop_id TEXT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
     product_id TEXT NOT NULL,

@@ -62,8 +62,9 @@ impl Platform {
                 event: Some("X-Shopify-Event-Id"),
                 topic: "X-Shopify-Topic",
             },
-            // WooCommerce makes a new delivery id for each try, and names no event: a delivery
-            // it makes again is told apart by the order's or product's own modification time.
+            // WooCommerce's delivery id is the webhook's and the second it sent it (two
+            // deliveries in one second share it), and it names no event: the edge adds the body's
+            // digest, and newer-wins (the resource's modification time) does the rest.
             Platform::WooCommerce => WebhookHeaders {
                 signature: "X-WC-Webhook-Signature",
                 delivery: "X-WC-Webhook-Delivery-ID",

@@ -107,6 +107,7 @@ pub fn read_line(
 }
 
 /// A time as Shopify's order export writes it (`2026-11-20 13:04:11 +0300`), as RFC 3339.
+#[cfg(feature = "csv")]
 fn export_time(raw: &str) -> Option<String> {
     let mut parts = raw.split_whitespace();
     let (date, time, zone) = (parts.next()?, parts.next()?, parts.next()?);
@@ -135,12 +136,14 @@ fn export_time(raw: &str) -> Option<String> {
 pub fn read_shopify_csv(
     bytes: &[u8],
     product_named: impl Fn(&str) -> Option<String>,
-) -> Result<(Vec<(usize, ImportLine)>, Vec<crate::merchant::RefusedRow>), String> {
+) -> Result<CsvOrders, String> {
     use crate::order::{ItemInput, ShipmentInput, TrackingStatus};
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     // The reader counts a record's line by its `\n`s only after a `\r\n`-ended one is behind
     // it; with plain `\n`s the lines the report names are the spreadsheet's own.
-    let bytes: Vec<u8> = String::from_utf8_lossy(bytes).replace("\r\n", "\n").into_bytes();
+    let bytes: Vec<u8> = String::from_utf8_lossy(bytes)
+        .replace("\r\n", "\n")
+        .into_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(bytes.as_slice());
@@ -259,7 +262,15 @@ pub fn read_shopify_csv(
             }),
         }
     }
-    Ok((read, refused))
+    Ok(CsvOrders { read, refused })
+}
+
+/// The orders of a CSV export, each with the line of its first row, and the orders refused.
+#[cfg(feature = "csv")]
+#[derive(Debug)]
+pub struct CsvOrders {
+    pub read: Vec<(usize, ImportLine)>,
+    pub refused: Vec<crate::merchant::RefusedRow>,
 }
 
 /// The parcel of a fulfilled order in Shopify's export, which has no tracking.
@@ -300,7 +311,8 @@ TRY,1349.00,2026-11-20 13:04:11 +0300,2,El Yapımı Kahve Fincanı - Turuncu,450
             "Fincan Tabağı" => Some("8812736610348".to_owned()),
             _ => None,
         };
-        let (read, refused) = read_shopify_csv(EXPORT.as_bytes(), named).expect("an export");
+        let CsvOrders { read, refused } =
+            read_shopify_csv(EXPORT.as_bytes(), named).expect("an export");
         let [(line, order)] = read.as_slice() else {
             panic!("one order read: {read:?}")
         };

@@ -22,6 +22,7 @@ use crate::handlers::orders;
 use crate::handlers::shoppers;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
+use crate::platform::secure::sha256_hex;
 use crate::store::connectors::{self as store, Delivery, Payload, Tripped};
 use crate::store::orders as order_store;
 use crate::store::{catalog, shops};
@@ -136,6 +137,13 @@ pub async fn receive(
             headers.delivery
         )));
     }
+    // A platform that names no event (WooCommerce) makes its delivery id from the webhook and
+    // the second it sent it: two deliveries in one second share it. With the body's digest, only
+    // the same body again is the same delivery.
+    let id = match headers.event {
+        Some(_) => id,
+        None => format!("{id}-{}", &sha256_hex(&[&body])[..16]),
+    };
     let delivery = Delivery {
         id: &id,
         event_id: named(&event_id).then_some(event_id.as_str()),
@@ -196,6 +204,7 @@ async fn from_shopify(
         | "orders/partially_fulfilled"
         | "orders/cancelled" => {
             let order: shopify::Order = read(body, "Shopify Order")?;
+            resource(order.admin_graphql_api_id.as_deref(), "Order")?;
             take_order(
                 cx,
                 order.order_id(),
@@ -206,10 +215,13 @@ async fn from_shopify(
             .await
         }
         "fulfillments/create" | "fulfillments/update" => {
-            take_fulfillment(cx, &read(body, "Shopify Fulfillment")?).await
+            let fulfillment: shopify::Fulfillment = read(body, "Shopify Fulfillment")?;
+            resource(fulfillment.admin_graphql_api_id.as_deref(), "Fulfillment")?;
+            take_fulfillment(cx, &fulfillment).await
         }
         "products/create" | "products/update" => {
             let product: shopify::Product = read(body, "Shopify Product")?;
+            resource(product.admin_graphql_api_id.as_deref(), "Product")?;
             // Shopify's product pages are at `/products/{handle}` of the shop's storefront: the
             // first origin the merchant allowed for the widgets.
             let storefront = shops::allowed_origins(&cx.db, &cx.shop)
@@ -229,6 +241,16 @@ async fn from_shopify(
             take_product(cx, deleted.id.to_string(), None, cx.now).await
         }
         _ => Ok(DeliveryOutcome::Ignored),
+    }
+}
+
+/// Refuses a Shopify body that names itself another resource than its topic's.
+fn resource(admin_graphql_api_id: Option<&str>, expected: &str) -> Result<(), ApiError> {
+    match shopify::is_a(admin_graphql_api_id, expected) {
+        true => Ok(()),
+        false => Err(ApiError::MalformedJson(format!(
+            "the body is not a Shopify {expected}"
+        ))),
     }
 }
 
@@ -281,23 +303,43 @@ async fn take_privacy(
 ) -> Result<Response, ApiError> {
     let platform = Platform::Shopify;
     let email = request.customer.as_ref().and_then(|c| c.email.clone());
+    // Each topic's own shape: a body of another (its topic header is not signed) is refused.
+    let shaped = match delivery.topic {
+        "customers/redact" => request.customer.is_some() && request.orders_to_redact.is_some(),
+        "customers/data_request" => {
+            request.customer.is_some() && request.orders_requested.is_some()
+        }
+        _ => request.customer.is_none(),
+    };
+    if !shaped {
+        let e = ApiError::MalformedJson(format!("not a Shopify {} body", delivery.topic));
+        return settle(cx, platform, delivery, Err(e)).await;
+    }
     let detail = match delivery.topic {
         "customers/redact" => {
-            let shopper = ShopperRequest {
+            let mut erased = 0;
+            let mut reviews = 0;
+            if let Ok(shopper) = (ShopperRequest {
                 email: email.clone(),
                 browser: None,
+            })
+            .validate()
+            {
+                let report = shoppers::erase(cx, &shopper).await?;
+                erased += report.orders;
+                reviews += report.reviews;
             }
-            .validate();
-            match shopper {
-                Ok(shopper) => {
-                    let erased = shoppers::erase(cx, &shopper).await?;
-                    format!(
-                        "erased the customer's {} orders, {} reviews and {} survey answers",
-                        erased.orders, erased.reviews, erased.survey_responses
-                    )
-                }
-                Err(_) => "no email to find the customer's data by: nothing erased".into(),
-            }
+            // Orders under another email, or none, and ids not arrived yet: gone and kept out.
+            let ids: Vec<String> = request
+                .orders_to_redact
+                .iter()
+                .flatten()
+                .map(u64::to_string)
+                .collect();
+            erased += shoppers::erase_orders(cx, &ids).await?;
+            format!(
+                "erased the customer's {erased} orders and {reviews} reviews, and what hung on them"
+            )
         }
         "customers/data_request" => {
             let customer = request
@@ -308,6 +350,7 @@ async fn take_privacy(
             let orders: Vec<String> = request
                 .orders_requested
                 .iter()
+                .flatten()
                 .map(u64::to_string)
                 .collect();
             format!(

@@ -28,6 +28,11 @@ use worker::{Request, Response};
 /// Orders stored per batch: each batch is about nine statements, and a request's whole import
 /// stays within the 50 queries of a Workers Free invocation.
 const CHUNK: usize = 500;
+/// The most of the file's bytes one batch carries: D1 takes a bound value of up to 2 MB, and
+/// the batch's orders go as one JSON value.
+const CHUNK_BYTES: usize = 1_000_000;
+/// Refusals one report lists; a file with more is not the kind the import takes.
+const MAX_REFUSALS: usize = 1000;
 
 /// The media types taken for JSON lines.
 const JSON_LINES: [&str; 2] = ["application/x-ndjson", "application/jsonl"];
@@ -39,6 +44,7 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         line: 0,
         seen: HashSet::new(),
         pending: Vec::new(),
+        pending_bytes: 0,
         report: OrderImportReport {
             imported: 0,
             already_there: 0,
@@ -54,13 +60,24 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     let mut body = http::body_stream(req, MAX_IMPORT_BYTES, &JSON_LINES)?;
     while let Some(bytes) = body.next_chunk().await? {
         rest.extend_from_slice(&bytes);
-        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = rest.drain(..=end).collect();
+        // The complete lines, read in place; what follows the last one waits for more.
+        let mut start = 0;
+        while let Some(length) = rest[start..].iter().position(|b| *b == b'\n') {
+            let line = &rest[start..start + length];
+            start += length + 1;
             if std::mem::take(&mut skipping) {
                 continue;
             }
-            reader.take(cx, &line[..end])?;
+            if line.len() > MAX_LINE_BYTES {
+                reader.refuse_long_line();
+                continue;
+            }
+            reader.take(cx, line)?;
+            if reader.full() {
+                reader.flush(cx).await?;
+            }
         }
+        rest.drain(..start);
         if rest.len() > MAX_LINE_BYTES {
             if !skipping {
                 reader.refuse_long_line();
@@ -68,11 +85,10 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
             skipping = true;
             rest.clear();
         }
-        if reader.pending.len() >= CHUNK {
-            reader.flush(cx).await?;
-        }
     }
-    if !skipping {
+    if !skipping && rest.len() > MAX_LINE_BYTES {
+        reader.refuse_long_line();
+    } else if !skipping {
         reader.take(cx, &rest)?;
     }
     reader.flush(cx).await?;
@@ -102,13 +118,13 @@ async fn import_shopify_csv(
         }
     }
     let named = |name: &str| by_name.get(name.trim()).cloned().flatten();
-    let (orders, refused) =
+    let export =
         order_import::read_shopify_csv(&body, named).map_err(ApiError::InvalidParameter)?;
-    reader.report.refused = refused;
-    for (line, order) in orders {
+    reader.report.refused = export.refused;
+    for (line, order) in export.read {
         reader.line = line;
         reader.add(cx, Ok(order));
-        if reader.pending.len() >= CHUNK {
+        if reader.full() {
             reader.flush(cx).await?;
         }
     }
@@ -122,15 +138,24 @@ struct Reader {
     line: usize,
     seen: HashSet<String>,
     pending: Vec<ImportedOrder>,
+    /// About how many bytes the pending orders take as JSON.
+    pending_bytes: usize,
     report: OrderImportReport,
 }
 
 impl Reader {
     fn refuse(&mut self, errors: BTreeMap<String, String>) {
-        self.report.refused.push(RefusedRow {
-            line: self.line,
-            errors,
-        });
+        if self.report.refused.len() < MAX_REFUSALS {
+            self.report.refused.push(RefusedRow {
+                line: self.line,
+                errors,
+            });
+        }
+    }
+
+    /// Whether the pending orders make a batch.
+    fn full(&self) -> bool {
+        self.pending.len() >= CHUNK || self.pending_bytes >= CHUNK_BYTES
     }
 
     fn refuse_long_line(&mut self) {
@@ -154,14 +179,16 @@ impl Reader {
     /// Checks one order read (at `self.line`) into the pending ones, or into the refusals.
     fn add(&mut self, cx: &Context<'_>, read: Result<ImportLine, BTreeMap<String, String>>) {
         if self.seen.len() >= MAX_IMPORT_ORDERS {
-            let problem =
-                format!("past the {MAX_IMPORT_ORDERS} orders one import takes: send it again");
+            let problem = format!(
+                "past the {MAX_IMPORT_ORDERS} orders one import takes: send the rest in another file"
+            );
             self.refuse(BTreeMap::from([("row".to_owned(), problem)]));
             return;
         }
         match read.and_then(|l| prepare(cx, l).map_err(|e| field_map(&e))) {
             Ok(order) => {
                 if self.seen.insert(order.id.clone()) {
+                    self.pending_bytes += serde_json::to_string(&order).map_or(0, |j| j.len());
                     self.pending.push(order);
                 } else {
                     self.report.already_there += 1;
@@ -177,6 +204,7 @@ impl Reader {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
         let ids: Vec<&str> = pending.iter().map(|o| o.id.as_str()).collect();
         let known: HashSet<String> = store::known(&cx.db, &cx.shop, &ids).await?;
         let new: Vec<ImportedOrder> = pending
@@ -284,6 +312,8 @@ fn prepare(cx: &Context<'_>, line: ImportLine) -> Result<ImportedOrder, ApiError
                 carrier: s.carrier,
                 tracking_number: s.tracking_number,
                 tracking_url: s.tracking_url,
+                estimate_at: s.estimated_delivery.as_ref().map(|e| e.date),
+                estimate_source: s.estimated_delivery.map(|e| e.source),
             })
             .collect(),
         events,

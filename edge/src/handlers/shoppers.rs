@@ -89,6 +89,25 @@ pub async fn delete(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     http::json(200, &erase(cx, &shopper).await?)
 }
 
+/// Erases the orders `ids` (a platform's request on their shopper's behalf): everything stored
+/// about the shoppers they name, as [`erase`] does, then what is left of them (orders without an
+/// email); their ids stay erased. Answers how many orders went.
+pub async fn erase_orders(cx: &Context<'_>, ids: &[String]) -> Result<u32, ApiError> {
+    let mut orders = 0;
+    for order_key in stored::order_keys(&cx.db, &cx.shop, ids).await? {
+        let keys = ShopperKeys {
+            review_key: String::new(),
+            order_key,
+            browser_key: String::new(),
+            feedback_key: String::new(),
+        };
+        orders += stored::delete(&cx.db, &cx.shop, &keys, cx.now)
+            .await?
+            .orders;
+    }
+    Ok(orders + stored::erase_orders(&cx.db, &cx.shop, ids, cx.now).await?)
+}
+
 /// Deletes everything stored about `shopper` (the merchant's request, or a platform's on the
 /// shopper's behalf).
 pub async fn erase(cx: &Context<'_>, shopper: &Shopper) -> Result<DeletionReport, ApiError> {

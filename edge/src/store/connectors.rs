@@ -125,7 +125,8 @@ pub async fn connected(db: &D1Database, shop: &Id) -> worker::Result<Vec<Connect
         .results()
 }
 
-/// Notes that a delivery's signature was not `platform`'s secret's, at `now`.
+/// Notes that a delivery's signature was not `platform`'s secret's, at `now`: at most once an
+/// hour, since anyone may send one.
 pub async fn signature_refused(
     db: &D1Database,
     shop: &Id,
@@ -138,7 +139,8 @@ pub async fn signature_refused(
         .int(now)
         .bind(
             db,
-            "UPDATE connectors SET signature_refused_at = ?3 WHERE shop_id = ?1 AND platform = ?2",
+            "UPDATE connectors SET signature_refused_at = ?3 WHERE shop_id = ?1 AND platform = ?2 \
+             AND (signature_refused_at IS NULL OR signature_refused_at < ?3 - 3600000)",
         )?
         .run()
         .await?;
@@ -273,7 +275,7 @@ pub fn order_guard(
 }
 
 /// The statement that, in the batch that writes a payload of the product `product_id` the
-/// platform changed at `changed_at` (the end of time for its deletion), notes that time and aborts the
+/// platform changed at `changed_at` (for a deletion, when memnun took it), notes that time and aborts the
 /// batch when the payload is not the newest (see [`Tripped`]).
 pub fn product_guard(
     db: &D1Database,

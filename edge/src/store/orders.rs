@@ -345,6 +345,8 @@ pub struct ImportedShipment {
     pub carrier: String,
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
+    pub estimate_at: Option<i64>,
+    pub estimate_source: Option<String>,
 }
 
 /// Of `ids`, those `shop` has as orders already, or whose orders its shoppers had erased.
@@ -408,10 +410,11 @@ pub async fn import(
         orders_json().bind(
             db,
             "INSERT OR IGNORE INTO shipments (shop_id, order_id, id, position, carrier, \
-             tracking_number, tracking_url) \
+             tracking_number, tracking_url, estimate_at, estimate_source) \
              SELECT ?1, json_extract(o.value, '$.id'), json_extract(s.value, '$.id'), s.key, \
              json_extract(s.value, '$.carrier'), json_extract(s.value, '$.tracking_number'), \
-             json_extract(s.value, '$.tracking_url') \
+             json_extract(s.value, '$.tracking_url'), json_extract(s.value, '$.estimate_at'), \
+             json_extract(s.value, '$.estimate_source') \
              FROM json_each(?2) o, json_each(o.value, '$.shipments') s",
         )?,
         batch().bind(

@@ -343,3 +343,61 @@ pub async fn delete(
     }
     Ok(report)
 }
+
+/// The salted email hashes of `shop`'s orders `ids` (the shoppers they name).
+pub async fn order_keys(db: &D1Database, shop: &Id, ids: &[String]) -> worker::Result<Vec<String>> {
+    super::texts(
+        super::Params::new()
+            .text(shop.as_str())
+            .text(&serde_json::to_string(ids)?)
+            .bind(
+                db,
+                "SELECT DISTINCT email_hash FROM orders WHERE shop_id = ?1 \
+                 AND id IN (SELECT value FROM json_each(?2)) AND email_hash IS NOT NULL",
+            )?,
+    )
+    .await
+}
+
+/// Erases `shop`'s orders `ids` that no shopper key finds (orders without an email), with what
+/// hangs on them, and leaves every id in `erased_orders`, so that no platform brings them back.
+/// Answers how many orders went.
+pub async fn erase_orders(
+    db: &D1Database,
+    shop: &Id,
+    ids: &[String],
+    now: i64,
+) -> worker::Result<u32> {
+    let ids = serde_json::to_string(ids)?;
+    let named = "SELECT value FROM json_each(?2)";
+    let key = || super::Params::new().text(shop.as_str()).text(&ids);
+    // D1 takes exactly as many values as a statement's highest `?N`: only the first names ?3.
+    let mut batch = vec![key().int(now).bind(
+        db,
+        "INSERT OR IGNORE INTO erased_orders (shop_id, order_id, erased_at) \
+         SELECT ?1, value, ?3 FROM json_each(?2)",
+    )?];
+    for sql in [
+        "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
+         (SELECT 'order.delivered:' || value FROM json_each(?2))"
+            .to_owned(),
+        "DELETE FROM baskets WHERE shop_id = ?1 AND basket_key IN \
+         (SELECT 'order:' || value FROM json_each(?2))"
+            .to_owned(),
+        format!("DELETE FROM shipment_events WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM shipments WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM order_items WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM connector_orders WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM orders WHERE shop_id = ?1 AND id IN ({named})"),
+    ] {
+        batch.push(key().bind(db, &sql)?);
+    }
+    let results = db.batch(batch).await?;
+    Ok(results
+        .last()
+        .and_then(|r| r.meta().ok().flatten())
+        .and_then(|m| m.changes)
+        .unwrap_or(0)
+        .try_into()
+        .unwrap_or(u32::MAX))
+}

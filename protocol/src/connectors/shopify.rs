@@ -32,6 +32,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 pub struct Order {
     pub id: u64,
+    /// `gid://shopify/Order/…`: what the body is, whatever the (unsigned) topic header says.
+    #[serde(default)]
+    pub admin_graphql_api_id: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -114,6 +117,8 @@ pub struct LineItem {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Fulfillment {
     pub id: u64,
+    #[serde(default)]
+    pub admin_graphql_api_id: Option<String>,
     pub order_id: u64,
     /// `pending`, `open`, `success`, `cancelled`, `error` or `failure`.
     #[serde(default)]
@@ -136,6 +141,17 @@ pub struct Fulfillment {
     pub created_at: Option<String>,
     #[serde(default)]
     pub updated_at: Option<String>,
+}
+
+/// Whether a resource's `admin_graphql_api_id` (when it has one) names a `resource`: the
+/// signature covers the body, not the topic header, so a signed body of one resource must not be
+/// read as another.
+pub fn is_a(admin_graphql_api_id: Option<&str>, resource: &str) -> bool {
+    admin_graphql_api_id.is_none_or(|gid| {
+        gid.strip_prefix("gid://shopify/")
+            .and_then(|rest| rest.strip_prefix(resource))
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Where a fulfillment's `shipment_status` puts the parcel in memnun's timeline; `None` for a
@@ -356,6 +372,8 @@ impl Fulfillment {
 pub struct Product {
     pub id: u64,
     #[serde(default)]
+    pub admin_graphql_api_id: Option<String>,
+    #[serde(default)]
     pub title: Option<String>,
     /// The last part of its address in the storefront: `/products/{handle}`.
     #[serde(default)]
@@ -399,12 +417,15 @@ pub struct Image {
 /// `shop/redact`): who, and which orders.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PrivacyRequest {
+    /// Required: no other resource has it, so a signed Order or Product body (whose topic
+    /// header is not signed) cannot pass for a privacy request.
+    pub shop_domain: String,
     #[serde(default)]
     pub customer: Option<Customer>,
     #[serde(default)]
-    pub orders_requested: Vec<u64>,
+    pub orders_requested: Option<Vec<u64>>,
     #[serde(default)]
-    pub orders_to_redact: Vec<u64>,
+    pub orders_to_redact: Option<Vec<u64>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -415,8 +436,10 @@ pub struct Customer {
     pub email: Option<String>,
 }
 
-/// `products/delete`: only the id.
+/// `products/delete`: only the id (nothing else is taken: a signed Product body sent again under
+/// this topic must not delete it).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeletedProduct {
     pub id: u64,
 }

@@ -32,6 +32,9 @@ const UNTRACKED_PARCEL: &str = "order";
 #[derive(Debug, Clone, Deserialize)]
 pub struct Order {
     pub id: u64,
+    /// Required: only an order has it, so a signed Product body (whose topic header is not
+    /// signed) cannot pass for an order.
+    pub order_key: String,
     #[serde(default)]
     pub number: Option<String>,
     #[serde(default)]
@@ -349,8 +352,10 @@ pub struct Category {
     pub name: Option<String>,
 }
 
-/// `*.deleted`: only the id.
+/// `*.deleted`: only the id (nothing else is taken: a signed Order or Product body sent again
+/// under this topic must not delete it).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Deleted {
     pub id: u64,
 }
