@@ -6,14 +6,16 @@
 ALTER TABLE orders ADD COLUMN cancelled_at INTEGER;
 
 -- Orders a shopper's erasure took away. A platform resends an order whenever it changes (and
--- retries old deliveries for hours): none of that may bring the order back. Holds the order's id
--- and nothing of the shopper.
+-- retries old deliveries for hours): none of that may bring the order back. Holds only a salted
+-- hash of the order's id (`pseudonyms::erased_order`), so nothing here names the order or its
+-- shopper; a payload's guard carries the same hash of its order (`connector_orders.order_key`).
 CREATE TABLE erased_orders (
     shop_id TEXT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
-    order_id TEXT NOT NULL,
+    order_key TEXT NOT NULL,
     erased_at INTEGER NOT NULL,
-    PRIMARY KEY (shop_id, order_id)
+    PRIMARY KEY (shop_id, order_key)
 ) STRICT;
+ALTER TABLE connector_orders ADD COLUMN order_key TEXT;
 
 -- Of two payloads of one order, the one the platform changed later counts, whichever arrives
 -- last. The write of a payload and this check are one transaction: the write's batch notes the
@@ -28,7 +30,7 @@ END;
 
 CREATE TRIGGER connector_orders_not_erased BEFORE INSERT ON connector_orders
 WHEN EXISTS (
-    SELECT 1 FROM erased_orders WHERE shop_id = NEW.shop_id AND order_id = NEW.order_id
+    SELECT 1 FROM erased_orders WHERE shop_id = NEW.shop_id AND order_key = NEW.order_key
 )
 BEGIN
     SELECT RAISE(ABORT, 'memnun: erased order');

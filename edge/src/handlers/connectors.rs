@@ -22,6 +22,7 @@ use crate::handlers::orders;
 use crate::handlers::shoppers;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
 use crate::platform::secure::sha256_hex;
 use crate::store::connectors::{self as store, Delivery, Payload, Tripped};
 use crate::store::orders as order_store;
@@ -434,6 +435,12 @@ fn platform_id(what: &'static str, id: String) -> Result<Id, ApiError> {
     Id::parse(&id).map_err(|e| ApiError::InvalidParameter(format!("the {what} id {e}")))
 }
 
+/// What `order_id`'s tombstone would hold, were its shopper to have it erased.
+fn erased_key(cx: &Context<'_>, order_id: &Id) -> Result<String, ApiError> {
+    let salt = pseudonyms::salt(cx.env)?;
+    Ok(pseudonyms::erased_order(&salt, &cx.shop, order_id.as_str()))
+}
+
 /// The outcome of a write carrying an [`store::order_guard`]: applied, or what tripped it.
 fn guarded(written: Result<(), ApiError>) -> Result<DeliveryOutcome, ApiError> {
     match written {
@@ -457,7 +464,15 @@ async fn take_order(
     events: Vec<EventInput>,
 ) -> Result<DeliveryOutcome, ApiError> {
     let order_id = platform_id("order", order_id)?;
-    let guard = store::order_guard(&cx.db, &cx.shop, &order_id, changed_at, Payload::Order)?;
+    let key = erased_key(cx, &order_id)?;
+    let guard = store::order_guard(
+        &cx.db,
+        &cx.shop,
+        &order_id,
+        &key,
+        changed_at,
+        Payload::Order,
+    )?;
     let outcome = guarded(orders::save(cx, &order_id, upsert, Some(guard)).await)?;
     if outcome != DeliveryOutcome::Erased {
         take_events(cx, &order_id, events).await?;
@@ -475,7 +490,8 @@ async fn cancel_order(cx: &Context<'_>, order_id: String) -> Result<DeliveryOutc
     {
         return Ok(DeliveryOutcome::Ignored);
     }
-    let guard = store::order_guard(&cx.db, &cx.shop, &order_id, cx.now, Payload::Order)?;
+    let key = erased_key(cx, &order_id)?;
+    let guard = store::order_guard(&cx.db, &cx.shop, &order_id, &key, cx.now, Payload::Order)?;
     let cancel = order_store::cancel(&cx.db, &cx.shop, &order_id, cx.now)?;
     guarded(
         cx.db
@@ -496,7 +512,7 @@ async fn take_fulfillment(
         .await?
         .is_none()
     {
-        if store::erased(&cx.db, &cx.shop, &order_id).await? {
+        if store::erased(&cx.db, &cx.shop, &erased_key(cx, &order_id)?).await? {
             return Ok(DeliveryOutcome::Erased);
         }
         return Err(ApiError::Conflict(
@@ -513,6 +529,7 @@ async fn take_fulfillment(
         &cx.db,
         &cx.shop,
         &order_id,
+        &erased_key(cx, &order_id)?,
         fulfillment.changed_at(),
         Payload::Parcel,
     )?;

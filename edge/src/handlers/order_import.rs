@@ -205,7 +205,10 @@ impl Reader {
         }
         let pending = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
-        let ids: Vec<&str> = pending.iter().map(|o| o.id.as_str()).collect();
+        let ids: Vec<(&str, &str)> = pending
+            .iter()
+            .map(|o| (o.id.as_str(), o.erased_key.as_str()))
+            .collect();
         let known: HashSet<String> = store::known(&cx.db, &cx.shop, &ids).await?;
         let new: Vec<ImportedOrder> = pending
             .into_iter()
@@ -296,7 +299,9 @@ fn prepare(cx: &Context<'_>, line: ImportLine) -> Result<ImportedOrder, ApiError
         })
         .flatten()
         .map(|t| t.min(cx.now));
+    let salt = pseudonyms::salt(cx.env)?;
     Ok(ImportedOrder {
+        erased_key: pseudonyms::erased_order(&salt, &cx.shop, id.as_str()),
         id: id.to_string(),
         number: valid.number,
         email_hash,

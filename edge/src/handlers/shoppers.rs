@@ -101,16 +101,30 @@ pub async fn erase_orders(cx: &Context<'_>, ids: &[String]) -> Result<u32, ApiEr
             browser_key: String::new(),
             feedback_key: String::new(),
         };
-        orders += stored::delete(&cx.db, &cx.shop, &keys, cx.now)
-            .await?
-            .orders;
+        orders += erase_keys(cx, &keys).await?.orders;
     }
-    Ok(orders + stored::erase_orders(&cx.db, &cx.shop, ids, cx.now).await?)
+    let erased = tombstones(cx, ids)?;
+    Ok(orders + stored::erase_orders(&cx.db, &cx.shop, ids, &erased, cx.now).await?)
+}
+
+/// What the tombstones of the orders `ids` hold.
+fn tombstones(cx: &Context<'_>, ids: &[String]) -> Result<Vec<String>, ApiError> {
+    let salt = pseudonyms::salt(cx.env)?;
+    Ok(ids
+        .iter()
+        .map(|id| pseudonyms::erased_order(&salt, &cx.shop, id))
+        .collect())
+}
+
+/// Deletes everything `keys` find, leaving their orders' tombstones.
+async fn erase_keys(cx: &Context<'_>, keys: &ShopperKeys) -> Result<DeletionReport, ApiError> {
+    let ids = stored::order_ids(&cx.db, &cx.shop, keys).await?;
+    let erased = tombstones(cx, &ids)?;
+    Ok(stored::delete(&cx.db, &cx.shop, keys, &erased, cx.now).await?)
 }
 
 /// Deletes everything stored about `shopper` (the merchant's request, or a platform's on the
 /// shopper's behalf).
 pub async fn erase(cx: &Context<'_>, shopper: &Shopper) -> Result<DeletionReport, ApiError> {
-    let keys = keys(cx.env, &cx.shop, shopper)?;
-    Ok(stored::delete(&cx.db, &cx.shop, &keys, cx.now).await?)
+    erase_keys(cx, &keys(cx.env, &cx.shop, shopper)?).await
 }

@@ -79,6 +79,18 @@ pub fn order_email(env: &Env, email: &str) -> Result<String, ApiError> {
     ]))
 }
 
+/// An erased order's id, as its tombstone keeps it (`erased_orders`): enough to know the order
+/// again when a platform sends it, never enough to read its id back.
+pub fn erased_order(salt: &str, shop: &Id, order_id: &str) -> String {
+    sha256_hex(&[
+        b"erased-order",
+        salt.as_bytes(),
+        shop.as_str().as_bytes(),
+        b"\0",
+        order_id.as_bytes(),
+    ])
+}
+
 /// A browser's random id as its events and first views keep it (with the shopper's consent).
 pub fn browser(salt: &str, browser: &str) -> String {
     sha256_hex(&[b"browser", salt.as_bytes(), browser.as_bytes()])

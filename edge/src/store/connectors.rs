@@ -246,13 +246,15 @@ pub enum Payload {
     Parcel,
 }
 
-/// The statement that, in the batch that writes a payload of `order_id` the platform changed
-/// at `changed_at`, notes that time and aborts the batch when the payload is not the newest or
-/// the order was erased (see [`Tripped`]).
+/// The statement that, in the batch that writes a payload of `order_id` (whose tombstone would
+/// be `order_key`, `pseudonyms::erased_order`) the platform changed at `changed_at`, notes that
+/// time and aborts the batch when the payload is not the newest or the order was erased (see
+/// [`Tripped`]).
 pub fn order_guard(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
+    order_key: &str,
     changed_at: i64,
     payload: Payload,
 ) -> worker::Result<D1PreparedStatement> {
@@ -264,11 +266,12 @@ pub fn order_guard(
         .text(shop.as_str())
         .text(order_id.as_str())
         .int(changed_at)
+        .text(order_key)
         .bind(
             db,
             &format!(
-                "INSERT INTO connector_orders (shop_id, order_id, changed_at) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (shop_id, order_id) DO UPDATE SET \
+                "INSERT INTO connector_orders (shop_id, order_id, changed_at, order_key) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop_id, order_id) DO UPDATE SET \
                  changed_at = excluded.changed_at{same_time}"
             ),
         )
@@ -320,14 +323,14 @@ impl Tripped {
     }
 }
 
-/// Whether `shop`'s order `order_id` was erased at its shopper's request.
-pub async fn erased(db: &D1Database, shop: &Id, order_id: &Id) -> worker::Result<bool> {
+/// Whether the order whose tombstone would be `order_key` was erased at its shopper's request.
+pub async fn erased(db: &D1Database, shop: &Id, order_key: &str) -> worker::Result<bool> {
     let found: Option<i64> = Params::new()
         .text(shop.as_str())
-        .text(order_id.as_str())
+        .text(order_key)
         .bind(
             db,
-            "SELECT 1 AS erased FROM erased_orders WHERE shop_id = ?1 AND order_id = ?2",
+            "SELECT 1 AS erased FROM erased_orders WHERE shop_id = ?1 AND order_key = ?2",
         )?
         .first(Some("erased"))
         .await?;

@@ -327,6 +327,10 @@ pub fn found(result: &D1Result) -> worker::Result<Option<String>> {
 #[derive(Serialize)]
 pub struct ImportedOrder {
     pub id: String,
+    /// What its tombstone would hold (`pseudonyms::erased_order`): an order erased before is
+    /// not imported again.
+    #[serde(skip)]
+    pub erased_key: String,
     pub number: String,
     pub email_hash: Option<String>,
     pub placed_at: Option<i64>,
@@ -349,11 +353,12 @@ pub struct ImportedShipment {
     pub estimate_source: Option<String>,
 }
 
-/// Of `ids`, those `shop` has as orders already, or whose orders its shoppers had erased.
+/// Of `ids` (each with its tombstone's key, `pseudonyms::erased_order`), those `shop` has as
+/// orders already, or whose orders its shoppers had erased.
 pub async fn known<C: FromIterator<String>>(
     db: &D1Database,
     shop: &Id,
-    ids: &[&str],
+    ids: &[(&str, &str)],
 ) -> worker::Result<C> {
     super::texts(
         Params::new()
@@ -361,9 +366,10 @@ pub async fn known<C: FromIterator<String>>(
             .text(&serde_json::to_string(ids)?)
             .bind(
                 db,
-                "SELECT value FROM json_each(?2) WHERE value IN \
-                 (SELECT id FROM orders WHERE shop_id = ?1 \
-                  UNION ALL SELECT order_id FROM erased_orders WHERE shop_id = ?1)",
+                "SELECT json_extract(j.value, '$[0]') FROM json_each(?2) j \
+                 WHERE json_extract(j.value, '$[0]') IN (SELECT id FROM orders WHERE shop_id = ?1) \
+                 OR json_extract(j.value, '$[1]') IN \
+                 (SELECT order_key FROM erased_orders WHERE shop_id = ?1)",
             )?,
     )
     .await

@@ -3,8 +3,8 @@
 //! stored ([`ShopperKeys`]), across `reviews`, `orders` and what hangs on them (`order_items`,
 //! `shipments`, `shipment_events`), `survey_responses`, `shopper_events`, `browser_views`,
 //! `review_votes`, `review_reports`, `moderation_log`, `webhook_outbox`, `idempotency_keys`,
-//! `baskets` and `lookup_failures`. An erased order leaves its id in `erased_orders`, so that a
-//! platform's later payload of it is refused.
+//! `baskets` and `lookup_failures`. An erased order leaves a salted hash of its id in
+//! `erased_orders` (its tombstone), so that a platform's later payload of it is refused.
 //!
 //! The erasure is one batch (all or nothing) that keeps the maintained counts true: it recounts
 //! the rating summaries and the helpful and report counts first, without the shopper's rows,
@@ -178,10 +178,40 @@ pub async fn export(
 
 /// Deletes everything [`export`] shows, in one batch, and recounts what was counted from it;
 /// answers how many rows of each kind went. Deleting again finds nothing and answers zeros.
+/// The ids of the shopper's orders ([`delete`] wants their tombstones' keys).
+pub async fn order_ids(
+    db: &D1Database,
+    shop: &Id,
+    shopper: &ShopperKeys,
+) -> worker::Result<Vec<String>> {
+    super::texts(shopper.bind(db, shop, ORDERS, None)?).await
+}
+
+/// The statement that leaves `tombstones` (`pseudonyms::erased_order` of erased orders' ids) in
+/// `erased_orders`: a platform resends an order whenever it changes, and they keep its connector
+/// from bringing the order back (see migration 0011).
+fn tombstones(
+    db: &D1Database,
+    shop: &Id,
+    tombstones: &[String],
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    super::Params::new()
+        .text(shop.as_str())
+        .text(&serde_json::to_string(tombstones)?)
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO erased_orders (shop_id, order_key, erased_at) \
+             SELECT ?1, value, ?3 FROM json_each(?2)",
+        )
+}
+
 pub async fn delete(
     db: &D1Database,
     shop: &Id,
     shopper: &ShopperKeys,
+    erased: &[String],
     now: i64,
 ) -> worker::Result<DeletionReport> {
     let reviews = format!("SELECT id FROM ({REVIEWS})");
@@ -270,15 +300,6 @@ pub async fn delete(
             format!("DELETE FROM order_items WHERE shop_id = ?1 AND order_id IN ({orders})"),
             None,
         ),
-        // A platform resends an order whenever it changes: the tombstone keeps its connector
-        // from bringing the order back (see migration 0011).
-        (
-            format!(
-                "INSERT OR IGNORE INTO erased_orders (shop_id, order_id, erased_at) \
-                 SELECT ?1, id, ?6 FROM ({orders})"
-            ),
-            None,
-        ),
         // Gone with the order anyway (a cascade), but D1 counts a cascade's rows as the
         // statement's own, and the report counts orders.
         (
@@ -314,6 +335,7 @@ pub async fn delete(
             None,
         ),
         (feedback::recount_without(db, shop, shopper)?, None),
+        (tombstones(db, shop, erased, now)?, None),
     ];
     for (sql, counted) in &deletions {
         steps.push((shopper.bind(db, shop, sql, Some(now))?, *counted));
@@ -360,23 +382,20 @@ pub async fn order_keys(db: &D1Database, shop: &Id, ids: &[String]) -> worker::R
 }
 
 /// Erases `shop`'s orders `ids` that no shopper key finds (orders without an email), with what
-/// hangs on them, and leaves every id in `erased_orders`, so that no platform brings them back.
+/// hangs on them, and leaves `erased` (their tombstones) in `erased_orders`, so that no platform
+/// brings them back.
 /// Answers how many orders went.
 pub async fn erase_orders(
     db: &D1Database,
     shop: &Id,
     ids: &[String],
+    erased: &[String],
     now: i64,
 ) -> worker::Result<u32> {
     let ids = serde_json::to_string(ids)?;
     let named = "SELECT value FROM json_each(?2)";
     let key = || super::Params::new().text(shop.as_str()).text(&ids);
-    // D1 takes exactly as many values as a statement's highest `?N`: only the first names ?3.
-    let mut batch = vec![key().int(now).bind(
-        db,
-        "INSERT OR IGNORE INTO erased_orders (shop_id, order_id, erased_at) \
-         SELECT ?1, value, ?3 FROM json_each(?2)",
-    )?];
+    let mut batch = vec![tombstones(db, shop, erased, now)?];
     for sql in [
         "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
          (SELECT 'order.delivered:' || value FROM json_each(?2))"
