@@ -25,6 +25,8 @@ pub mod order;
 #[cfg(feature = "connectors")]
 pub mod order_import;
 pub mod order_list;
+#[cfg(feature = "outreach")]
+pub mod outreach;
 pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]
