@@ -468,6 +468,23 @@ pub struct EventInput {
     pub note: Option<String>,
 }
 
+impl EventInput {
+    /// `shipment` at `status` at `time` (as a platform tells it), no place, no note.
+    pub fn at(
+        shipment: impl Into<String>,
+        status: TrackingStatus,
+        time: serde_json::Value,
+    ) -> Self {
+        EventInput {
+            shipment: Some(shipment.into()),
+            status: Some(status.as_str().to_owned()),
+            time: Some(time),
+            location: None,
+            note: None,
+        }
+    }
+}
+
 /// The body of `POST /v1/admin/orders/{order}/events`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -891,9 +908,9 @@ mod tests {
         assert!(visible_estimate(Some(&e), TrackingStatus::Delivered, before).is_none());
     }
 
-    #[test]
-    fn an_order_is_as_far_as_its_slowest_shipment() {
-        let view = |status| ShipmentView {
+    /// A shipment at `status`, with nothing else told of it.
+    fn view(status: TrackingStatus) -> ShipmentView {
+        ShipmentView {
             id: "s".into(),
             carrier: "c".into(),
             tracking_number: None,
@@ -901,7 +918,11 @@ mod tests {
             status,
             estimated_delivery: None,
             events: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn an_order_is_as_far_as_its_slowest_shipment() {
         assert_eq!(
             order_status(
                 &[
@@ -960,15 +981,6 @@ mod tests {
 
     #[test]
     fn a_cancelled_order_is_cancelled_unless_a_parcel_arrived() {
-        let view = |status| ShipmentView {
-            id: "s".into(),
-            carrier: "c".into(),
-            tracking_number: None,
-            tracking_url: None,
-            status,
-            estimated_delivery: None,
-            events: Vec::new(),
-        };
         assert_eq!(order_status(&[], true), TrackingStatus::Cancelled);
         assert_eq!(
             order_status(&[view(TrackingStatus::InTransit)], true),
@@ -991,18 +1003,7 @@ mod tests {
             vec![InTransit, Delivered, Shipped],
             vec![],
         ] {
-            let views: Vec<ShipmentView> = statuses
-                .iter()
-                .map(|&status| ShipmentView {
-                    id: "s".into(),
-                    carrier: "c".into(),
-                    tracking_number: None,
-                    tracking_url: None,
-                    status,
-                    estimated_delivery: None,
-                    events: Vec::new(),
-                })
-                .collect();
+            let views: Vec<ShipmentView> = statuses.iter().map(|&status| view(status)).collect();
             for cancelled in [false, true] {
                 assert_eq!(
                     overall_status(statuses.iter().copied(), cancelled),

@@ -206,12 +206,9 @@ pub fn read_shopify_csv(
                     },
                     events: fulfilled_at
                         .into_iter()
-                        .map(|time| EventInput {
-                            shipment: Some(FULFILLED.into()),
-                            status: Some(TrackingStatus::Shipped.as_str().to_owned()),
-                            time: Some(serde_json::Value::String(time)),
-                            location: None,
-                            note: None,
+                        .map(|time| {
+                            let time = serde_json::Value::String(time);
+                            EventInput::at(FULFILLED, TrackingStatus::Shipped, time)
                         })
                         .collect(),
                 }),

@@ -126,6 +126,14 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<FieldProblem> {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
     }
+
+    /// Field → problem in words, as an error answer's `fields` and a row report list them.
+    pub fn by_field(&self) -> std::collections::BTreeMap<String, String> {
+        self.0
+            .iter()
+            .map(|(field, problem)| ((*field).to_owned(), problem.to_string()))
+            .collect()
+    }
 }
 
 /// How long a text field may be and whether it may be empty or span lines.

@@ -493,13 +493,15 @@ async fn cancel_order(cx: &Context<'_>, order_id: String) -> Result<DeliveryOutc
     let key = erased_key(cx, &order_id)?;
     let guard = store::order_guard(&cx.db, &cx.shop, &order_id, &key, cx.now, Payload::Order)?;
     let cancel = order_store::cancel(&cx.db, &cx.shop, &order_id, cx.now)?;
-    guarded(
-        cx.db
-            .batch(vec![cancel, guard])
-            .await
-            .map(drop)
-            .map_err(ApiError::from),
-    )
+    write_guarded(cx, vec![cancel, guard]).await
+}
+
+/// Runs `batch` (whose guard may trip it) and says what it came to.
+async fn write_guarded(
+    cx: &Context<'_>,
+    batch: Vec<worker::D1PreparedStatement>,
+) -> Result<DeliveryOutcome, ApiError> {
+    guarded(cx.db.batch(batch).await.map(drop).map_err(ApiError::from))
 }
 
 /// Adds or updates one parcel of an order memnun has, with its events.
@@ -558,13 +560,7 @@ async fn take_product(
         None => catalog::remove(&cx.db, &cx.shop, &product_id)?,
     };
     let guard = store::product_guard(&cx.db, &cx.shop, &product_id, changed_at)?;
-    guarded(
-        cx.db
-            .batch(vec![write, guard])
-            .await
-            .map(drop)
-            .map_err(ApiError::from),
-    )
+    write_guarded(cx, vec![write, guard]).await
 }
 
 /// Keeps the events of the order's shipments (a shipment the order no longer has is passed

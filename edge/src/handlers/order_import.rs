@@ -16,7 +16,7 @@ use crate::platform::pseudonyms;
 use crate::store::catalog;
 use crate::store::orders::{self as store, ImportedOrder, ImportedShipment};
 use memnun_protocol::merchant::RefusedRow;
-use memnun_protocol::order::{self, NewEvents, TrackingStatus};
+use memnun_protocol::order::{self, NewEvents, ShipmentView, TrackingStatus};
 use memnun_protocol::order_import::{
     self, ImportFormat, ImportLine, MAX_IMPORT_BYTES, MAX_IMPORT_ORDERS, MAX_LINE_BYTES,
     OrderImportQuery, OrderImportReport,
@@ -231,11 +231,7 @@ impl Reader {
 
 fn field_map(error: &ApiError) -> BTreeMap<String, String> {
     match error {
-        ApiError::Validation(fields) => fields
-            .0
-            .iter()
-            .map(|(field, problem)| ((*field).to_owned(), problem.to_string()))
-            .collect(),
+        ApiError::Validation(fields) => fields.by_field(),
         other => BTreeMap::from([("row".to_owned(), other.to_string())]),
     }
 }
@@ -277,28 +273,30 @@ fn prepare(cx: &Context<'_>, line: ImportLine) -> Result<ImportedOrder, ApiError
         .as_deref()
         .map(|e| pseudonyms::order_email(cx.env, e))
         .transpose()?;
-    // Delivered when every parcel is, at the last delivery: as the tracker would read it.
-    let statuses = valid.shipments.iter().map(|s| {
-        let timeline: Vec<_> = events
-            .iter()
-            .filter(|e| e.shipment == s.id.as_str())
-            .cloned()
-            .collect();
-        order::current_status(&timeline)
-    });
-    let delivered = !valid.shipments.is_empty()
-        && order::overall_status(statuses, valid.cancelled_at.is_some())
-            == TrackingStatus::Delivered;
-    let delivered_at = delivered
-        .then(|| {
-            events
+    // Delivered when every parcel is, at the last delivery: as the tracker reads it.
+    let views: Vec<ShipmentView> = valid
+        .shipments
+        .iter()
+        .map(|s| {
+            let timeline: Vec<_> = events
                 .iter()
-                .filter(|e| e.status == TrackingStatus::Delivered)
-                .map(|e| e.time)
-                .max()
+                .filter(|e| e.shipment == s.id.as_str())
+                .cloned()
+                .collect();
+            ShipmentView {
+                id: s.id.to_string(),
+                carrier: s.carrier.clone(),
+                tracking_number: None,
+                tracking_url: None,
+                status: order::current_status(&timeline),
+                estimated_delivery: None,
+                events: timeline,
+            }
         })
-        .flatten()
-        .map(|t| t.min(cx.now));
+        .collect();
+    let delivered = !views.is_empty()
+        && order::order_status(&views, valid.cancelled_at.is_some()) == TrackingStatus::Delivered;
+    let delivered_at = delivered.then(|| order::delivery_time(&views, cx.now));
     let salt = pseudonyms::salt(cx.env)?;
     Ok(ImportedOrder {
         erased_key: pseudonyms::erased_order(&salt, &cx.shop, id.as_str()),

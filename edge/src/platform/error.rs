@@ -91,11 +91,7 @@ impl ApiError {
     /// The JSON error answer; internal details stay out of it (see `detail`).
     pub fn into_response(self) -> Response {
         let fields: BTreeMap<String, String> = match &self {
-            ApiError::Validation(errors) => errors
-                .0
-                .iter()
-                .map(|(field, problem)| ((*field).to_owned(), problem.to_string()))
-                .collect(),
+            ApiError::Validation(errors) => errors.by_field(),
             _ => BTreeMap::new(),
         };
         let body = ErrorBody {

@@ -270,13 +270,11 @@ impl Order {
                 });
                 let when = returned.iter().flatten().filter_map(|(_, at)| *at).max();
                 if let (true, Some(when)) = (all_back, when) {
-                    events.push(EventInput {
-                        shipment: Some(f.shipment_id()),
-                        status: Some(TrackingStatus::Returned.as_str().to_owned()),
-                        time: Some(serde_json::Value::String(when.to_owned())),
-                        location: None,
-                        note: None,
-                    });
+                    events.push(EventInput::at(
+                        f.shipment_id(),
+                        TrackingStatus::Returned,
+                        serde_json::Value::String(when.to_owned()),
+                    ));
                 }
                 events
             })
@@ -340,13 +338,8 @@ impl Fulfillment {
 
     pub fn events(&self) -> Vec<EventInput> {
         let event = |status: TrackingStatus, time: &Option<String>| {
-            Some(EventInput {
-                shipment: Some(self.shipment_id()),
-                status: Some(status.as_str().to_owned()),
-                time: Some(serde_json::Value::String(time.clone()?)),
-                location: None,
-                note: None,
-            })
+            let time = serde_json::Value::String(time.clone()?);
+            Some(EventInput::at(self.shipment_id(), status, time))
         };
         let latest = self
             .updated_at

@@ -248,15 +248,9 @@ impl Order {
         let delivered = self.status() == "delivered";
         let mut events = Vec::new();
         for parcel in self.parcels() {
-            let id = parcel.shipment.id.clone();
+            let id = parcel.shipment.id.clone().unwrap_or_default();
             let event = |status: TrackingStatus, time: Option<Value>| {
-                Some(EventInput {
-                    shipment: id.clone(),
-                    status: Some(status.as_str().to_owned()),
-                    time: Some(time?),
-                    location: None,
-                    note: None,
-                })
+                Some(EventInput::at(id.clone(), status, time?))
             };
             // A parcel the extension dated has shipped then, whatever the order's status.
             let shipped_at = parcel.shipped_at.clone().or_else(|| {
