@@ -7,7 +7,7 @@
 // (issue 17) must keep every figure equal or lower.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Edge, TEST_SHOP, adminCall, newClient, postFeedback, postReview, review } from "./support/harness.mjs";
 
@@ -73,6 +73,10 @@ test("every kind of request costs no more D1 statements than recorded", async (t
     items: ["fincan", "tabak", "kase"].map((id) => ({ id, name: `${id} adı`, url: `https://counts.example/p/${id}`, category: "mutfak" })),
   }), 200);
   step("GET /v1/admin/catalog", await admin("GET", "catalog"), 200);
+  step("PUT /v1/admin/outreach", await admin("PUT", "outreach", {
+    sending: true, provider: "resend", api_key: "re_counts", sender: "Sayım <sayim@counts.example>",
+  }), 200);
+  step("GET /v1/admin/outreach", await admin("GET", "outreach"), 200);
   step("PUT /v1/admin/orders/{order}", await admin("PUT", "orders/C-1", {
     number: "C-1001", email: EMAIL, placed_at: "2026-11-01T10:00:00Z",
     items: [{ product: "fincan", quantity: 1 }, { product: "tabak", quantity: 2 }], shipments: [{ id: "s1", carrier: "Kargo" }],
@@ -132,6 +136,17 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("GET /v1/admin/reports/satisfaction", await admin("GET", "reports/satisfaction"), 200);
   step("GET /v1/admin/reports/recommendations", await admin("GET", "reports/recommendations"), 200);
   step("GET /v1/admin/webhook/deliveries", await admin("GET", "webhook/deliveries"), 200);
+  step("GET /v1/admin/outreach/messages", await admin("GET", "outreach/messages"), 200);
+  const [{ address_key: addressKey }] = await edge.query("SELECT address_key FROM outreach_addresses WHERE order_id = 'C-1'");
+  const token = `${addressKey}.${createHmac("sha256", "memnun-test").update(`memnun-unsubscribe\n${TEST_SHOP}\n${addressKey}`).digest("hex")}`;
+  const unsubscribe = async (method) => {
+    const res = await fetch(`${edge.url}/v1/outreach/${TEST_SHOP}/unsubscribe?token=${token}`, {
+      method, ...(method === "POST" ? { body: "List-Unsubscribe=One-Click", headers: { "Content-Type": "application/x-www-form-urlencoded" } } : {}),
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+  step("GET /v1/outreach/{shop}/unsubscribe", await unsubscribe("GET"), 200);
+  step("POST /v1/outreach/{shop}/unsubscribe", await unsubscribe("POST"), 200);
   step("POST /v1/admin/keys", await admin("POST", "keys", { name: "sayim" }), 201);
   step("GET /v1/admin/keys", await admin("GET", "keys"), 200);
   step("DELETE /v1/admin/keys/{name}", await admin("DELETE", "keys/sayim"), 204);

@@ -6,8 +6,8 @@
 
 use crate::handlers::{
     Context, api_keys, assets, catalog, connectors, feedback, moderation, order_import, order_list,
-    orders, recommend, review_csv, reviews, shoppers, shops, survey, survey_responses, tokens,
-    webhooks,
+    orders, outreach, recommend, review_csv, reviews, shoppers, shops, survey, survey_responses,
+    tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -400,6 +400,11 @@ async fn shop_operation(
         Op::ListConnectors => connectors::list(req, cx).await,
         Op::PutConnector => connectors::put(req, cx, param("platform")).await,
         Op::DeleteConnector => connectors::delete(cx, param("platform")).await,
+        Op::GetOutreachSettings => outreach::get_settings(cx).await,
+        Op::PutOutreachSettings => outreach::put_settings(req, cx).await,
+        Op::OutreachReport => outreach::report(cx).await,
+        Op::UnsubscribePage => outreach::unsubscribe_page_for(req, cx).await,
+        Op::Unsubscribe => outreach::unsubscribe(req, cx).await,
         Op::ReceiveShopifyWebhook => connectors::receive(req, cx, Platform::Shopify).await,
         Op::ReceiveWooCommerceWebhook => connectors::receive(req, cx, Platform::WooCommerce).await,
     }

@@ -48,7 +48,8 @@ pub enum Access {
     /// The merchant API: an API key of the shop, of a scope that allows the operation.
     Merchant,
     /// A shop platform's webhooks, server to server: the shop in the path, the body signed with
-    /// the secret the shop set for that platform. No browser calls it: no CORS, no preflight.
+    /// the secret the shop set for that platform. No browser reads it across sites: no CORS, no
+    /// preflight. Also the links in memnun's messages, whose token is their credential.
     Platform,
 }
 
@@ -252,6 +253,11 @@ pub enum OperationName {
     ListConnectors,
     PutConnector,
     DeleteConnector,
+    GetOutreachSettings,
+    PutOutreachSettings,
+    OutreachReport,
+    UnsubscribePage,
+    Unsubscribe,
 }
 
 const SHOP_WRITE: Access = Access::ShopPage { shop_limit: true };
@@ -315,6 +321,11 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/admin/connectors/{platform}", Access::Merchant, Put PutConnector Full, Delete DeleteConnector Full),
     route!("/v1/connectors/shopify/{shop}", Access::Platform, Post ReceiveShopifyWebhook Read),
     route!("/v1/connectors/woocommerce/{shop}", Access::Platform, Post ReceiveWooCommerceWebhook Read),
+    route!("/v1/admin/outreach", Access::Merchant, Get GetOutreachSettings Read, Put PutOutreachSettings Full),
+    route!("/v1/admin/outreach/messages", Access::Merchant, Get OutreachReport Read),
+    // A message's unsubscribe link: its token is the credential (checked by the handler), for a
+    // person's browser and a mail client's one-click POST alike.
+    route!("/v1/outreach/{shop}/unsubscribe", Access::Platform, Get UnsubscribePage Read, Post Unsubscribe Read),
     route!("/v1/admin/keys/{name}", Access::Merchant, Delete RevokeKey Full),
 ];
 

@@ -209,6 +209,10 @@ pub struct OrderUpsert {
     pub items: Option<Vec<ItemInput>>,
     #[serde(default)]
     pub shipments: Option<Vec<ShipmentInput>>,
+    /// The shopper's language (`tr`, `en`, or a tag such as `tr-TR`), for the messages memnun
+    /// sends about the order; other languages get the shop's default.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -246,6 +250,14 @@ pub struct ValidOrder {
     pub cancelled_at: Option<i64>,
     pub items: Vec<Item>,
     pub shipments: Vec<ValidShipment>,
+    /// `tr` or `en`, when the order named one of them.
+    pub locale: Option<&'static str>,
+}
+
+/// The language of `tag` (`tr-TR` → `tr`), if memnun writes in it.
+pub fn known_locale(tag: &str) -> Option<&'static str> {
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    crate::review::LOCALES.into_iter().find(|l| *l == primary)
 }
 
 /// An http(s) URL without white space or control characters.
@@ -371,6 +383,21 @@ impl OrderUpsert {
         };
         let placed_at = optional_time("placed_at", &self.placed_at);
         let cancelled_at = optional_time("cancelled_at", &self.cancelled_at);
+        let locale = match self.locale.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(tag)
+                if tag.len() <= 35
+                    && tag
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                known_locale(tag)
+            }
+            Some(_) => {
+                errors.push("locale", FieldProblem::NotAChoice);
+                None
+            }
+        };
         let items_in = self.items.clone().unwrap_or_default();
         if items_in.len() > MAX_ITEMS {
             errors.push("items", FieldProblem::TooMany { max: MAX_ITEMS });
@@ -444,6 +471,7 @@ impl OrderUpsert {
                 cancelled_at,
                 items,
                 shipments,
+                locale,
             })
         } else {
             Err(errors)

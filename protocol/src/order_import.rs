@@ -188,6 +188,7 @@ pub fn read_shopify_csv(
                 Some(id) => Ok(ImportLine {
                     id,
                     order: OrderUpsert {
+                        locale: None,
                         number: Some(name.trim_start_matches('#').to_owned()),
                         email: at(&record, "Email"),
                         placed_at: time("Created at"),

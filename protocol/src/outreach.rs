@@ -8,10 +8,95 @@
 //! markup in a shopper's inbox. Links are memnun's own (the shop's pages with a token in the
 //! fragment, the unsubscribe address); they are checked to be http(s) before they are written.
 //!
-//! So far: the review request and its reminder. The other kinds, the outbox, the providers and
-//! the settings follow (issue 19).
+//! So far: the review request and its reminder. The other kinds follow (issue 19).
+
+pub mod providers;
+pub mod seal;
+pub mod settings;
 
 use crate::review::Locale;
+use serde::{Deserialize, Serialize};
+
+/// What memnun sends. The names are the API's, the provider's tags and the outbox's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// Days after delivery: the order's products, five star links each.
+    ReviewRequest,
+    /// Once, days after the request, if no review came.
+    ReviewReminder,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 2] = [MessageKind::ReviewRequest, MessageKind::ReviewReminder];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::ReviewRequest => "review_request",
+            MessageKind::ReviewReminder => "review_reminder",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Waiting for its time (or for the quiet hours to end, or for a retry).
+    Scheduled,
+    Sent,
+    /// The provider refused it, or its retries ran out: `outcome` says why.
+    Failed,
+    /// Not sent, by a rule: `outcome` names it (`reviewed`, `suppressed`, `capped`, `sending off`).
+    Skipped,
+}
+
+/// One message in the merchant's list. Never its address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OutreachMessage {
+    pub id: String,
+    pub kind: MessageKind,
+    pub order: String,
+    pub state: MessageState,
+    /// When it is (or was) due, ms.
+    pub due_at: i64,
+    pub attempts: u32,
+    pub sent_at: Option<i64>,
+    /// The provider's reason for a failure, or the rule that skipped it.
+    pub outcome: Option<String>,
+}
+
+/// How one kind went, over the messages still kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct KindFigures {
+    pub kind: MessageKind,
+    pub scheduled: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    /// Sent messages of this kind whose order then got a review within 14 days.
+    pub reviewed_within_14_days: u64,
+}
+
+/// `GET /v1/admin/outreach/messages`: figures per kind, the shop's suppressed addresses by
+/// reason, and the newest 50 messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OutreachReport {
+    pub kinds: Vec<KindFigures>,
+    pub unsubscribed: u64,
+    pub bounced: u64,
+    pub complained: u64,
+    pub messages: Vec<OutreachMessage>,
+}
 
 /// The longest opening line a shop may set for a kind (longer ones are cut there).
 pub const OPENING_MAX_CHARS: usize = 400;
@@ -48,6 +133,79 @@ pub struct ReviewRequest {
     pub unsubscribe_url: String,
     /// A reminder: the same request again, worded as one.
     pub reminder: bool,
+}
+
+/// The `token` of an unsubscribe link for the shopper whose address hashes to `address_key`:
+/// the key and an HMAC of it and the shop under the deployment's `secret`. It names no address
+/// and does not expire (a message in an inbox is read years later).
+pub fn unsubscribe_token(secret: &[u8], shop: &str, address_key: &str) -> String {
+    format!(
+        "{address_key}.{}",
+        crate::digest::hex(&unsubscribe_mac(secret, shop, address_key))
+    )
+}
+
+fn unsubscribe_mac(secret: &[u8], shop: &str, address_key: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    // HMAC takes keys of any length.
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key length");
+    mac.update(b"memnun-unsubscribe\n");
+    mac.update(shop.as_bytes());
+    mac.update(b"\n");
+    mac.update(address_key.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The address key `token` stands for, if this deployment made it for `shop`.
+pub fn verify_unsubscribe_token(secret: &[u8], shop: &str, token: &str) -> Option<String> {
+    let (address_key, mac_hex) = token.split_once('.')?;
+    if address_key.len() != 64 || !address_key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let expected = crate::digest::hex(&unsubscribe_mac(secret, shop, address_key));
+    // Compared whole, in constant time: no early exit tells how much of a guess was right.
+    let same = expected.len() == mac_hex.len()
+        && expected
+            .bytes()
+            .zip(mac_hex.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0;
+    same.then(|| address_key.to_owned())
+}
+
+/// The query of an unsubscribe link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct UnsubscribeQuery {
+    /// The shopper's key and its HMAC, as the message's link carries it.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// The page an unsubscribe link opens, in Turkish and English (the link does not know the
+/// shopper's language): `done` says it is done; otherwise it asks, with a button that posts the
+/// same address. Opening the link changes nothing: mail scanners open every link.
+pub fn unsubscribe_page(shop_name: &str, done: bool) -> String {
+    let shop = escape_html(&one_line(shop_name));
+    let body = if done {
+        format!(
+            "<h1>Abonelikten çıktınız</h1><p>{shop} size artık e-posta göndermeyecek.</p>\
+             <h1 lang=\"en\">You are unsubscribed</h1><p lang=\"en\">{shop} will send you no more emails.</p>"
+        )
+    } else {
+        format!(
+            "<h1>{shop}</h1><p>Bu mağazadan e-posta almak istemiyor musunuz?</p>\
+             <p lang=\"en\">Stop emails from this shop?</p>\
+             <form method=\"post\"><button type=\"submit\">Abonelikten çık · Unsubscribe</button></form>"
+        )
+    };
+    format!(
+        "<!doctype html><html lang=\"tr\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{shop}</title><style>body{{font-family:sans-serif;max-width:32em;margin:2em auto;\
+         padding:0 1em;line-height:1.5}}button{{font-size:1.1em;padding:.6em 1.2em}}</style>\
+         </head><body><main>{body}</main></body></html>"
+    )
 }
 
 /// The rating a star's link chooses, in the fragment beside the review token, for the review form
@@ -293,6 +451,21 @@ mod tests {
                 .text
                 .contains("Stop review emails from this shop: https://edge.example/")
         );
+    }
+
+    #[test]
+    fn an_unsubscribe_token_holds_for_its_shop_and_shopper_only() {
+        let key = "a".repeat(64);
+        let token = unsubscribe_token(b"salt", "demo", &key);
+        assert_eq!(
+            verify_unsubscribe_token(b"salt", "demo", &token).as_deref(),
+            Some(key.as_str())
+        );
+        assert_eq!(verify_unsubscribe_token(b"salt", "other", &token), None);
+        assert_eq!(verify_unsubscribe_token(b"pepper", "demo", &token), None);
+        let other = format!("{}{}", "b".repeat(64), &token[64..]);
+        assert_eq!(verify_unsubscribe_token(b"salt", "demo", &other), None);
+        assert_eq!(verify_unsubscribe_token(b"salt", "demo", "x.y"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod order_import;
 pub mod order_list;
 pub mod orders;
+pub mod outreach;
 pub mod recommend;
 pub mod review_csv;
 pub mod reviews;

@@ -14,6 +14,7 @@ use crate::platform::secure::sha256_hex;
 use crate::platform::shopper_write;
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
 use crate::store::orders::{self as order_store, StoredOrder};
+use crate::store::outreach as outreach_store;
 use memnun_protocol::Id;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
@@ -74,6 +75,15 @@ pub async fn save(
         .as_deref()
         .map(|e| pseudonyms::order_email(env, e))
         .transpose()?;
+    // The address for the shop's messages, sealed, in the same transaction as the order (a
+    // guard that undoes the order undoes it too).
+    let address = crate::handlers::outreach::keep_address(
+        cx,
+        order_id,
+        valid.email.as_deref(),
+        hashed_email.as_deref(),
+        valid.locale,
+    )?;
     order_store::save(
         db,
         shop,
@@ -81,7 +91,7 @@ pub async fn save(
         &valid,
         hashed_email.as_deref(),
         now,
-        guard,
+        address.into_iter().chain(guard).collect(),
     )
     .await?;
     // An order is a basket for "bought together": counted once, on its first upsert.
@@ -166,7 +176,8 @@ pub async fn record_events(
     Ok((added, after))
 }
 
-/// Marks the order delivered (once) and queues `order.delivered` with its links.
+/// Marks the order delivered (once), queues `order.delivered` with its links and plans the
+/// shop's review request (when it sends them).
 async fn delivered(
     db: &D1Database,
     shop: &Id,
@@ -188,6 +199,14 @@ async fn delivered(
         order_id,
         delivered_at,
     )?];
+    batch.push(outreach_store::plan_review_request(
+        db,
+        &crate::handlers::outreach::message_id()?,
+        shop,
+        order_id,
+        delivered_at,
+        now,
+    )?);
     batch.push(webhooks::enqueue(
         db,
         shop,
@@ -204,7 +223,7 @@ fn with_fragment(page: Option<&str>, key: &str, token: &str) -> Option<String> {
     page.map(|p| format!("{p}#{key}={token}"))
 }
 
-async fn links_for(
+pub async fn links_for(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,

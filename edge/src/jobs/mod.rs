@@ -1,8 +1,9 @@
 //! What the Cron Trigger (`wrangler.toml [triggers]`, every minute) runs: the webhook
-//! deliveries that are due, the recommendation backlog, and the retention purge. The event's own
+//! deliveries and outreach messages that are due, the recommendation backlog, and the retention purge. The event's own
 //! time is the clock, so tests move it by triggering later. Each job runs in bounded slices, so a
 //! backlog drains over several runs rather than overrunning one.
 
+pub mod outreach;
 pub mod retention;
 
 use crate::handlers::{recommend, webhooks};
@@ -16,6 +17,9 @@ pub async fn run(now: i64, env: &Env) {
         Ok(db) => {
             if let Err(e) = webhooks::deliver_due(env, &db, now).await {
                 log::error(&run, &format!("webhook deliveries failed: {e}"));
+            }
+            if let Err(e) = outreach::send_due(env, &db, now).await {
+                log::error(&run, &format!("outreach sends failed: {e}"));
             }
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));

@@ -12,6 +12,8 @@
 //! - Webhook deliveries that were delivered or given up on: after `DELIVERY_LOG_DAYS`.
 //! - Deliveries taken from a connected platform: after `DELIVERY_LOG_DAYS` too (platforms retry
 //!   for hours, not days, so a redelivery is still known).
+//! - Shoppers' sealed addresses: after `ADDRESS_DAYS` when no message waits for them (most go
+//!   sooner, when their order's last message is sent: `jobs::outreach`).
 
 use crate::handlers::api_keys::LOCKOUT_WINDOW_MS;
 use crate::platform::error::ApiError;
@@ -21,6 +23,9 @@ use worker::D1Database;
 
 /// Rows of each kind one run deletes.
 pub const PURGE_BATCH: u32 = 500;
+/// How long a shopper's address is kept at most when no message waits for it: past any
+/// delivery a review request could still follow.
+pub const ADDRESS_DAYS: i64 = 120;
 /// How long the merchant can read a finished delivery in `GET /v1/admin/webhook/deliveries`.
 pub const DELIVERY_LOG_DAYS: i64 = 30;
 
@@ -42,6 +47,9 @@ pub async fn purge(db: &D1Database, now: i64) -> Result<(), ApiError> {
         },
         Expired::ConnectorDeliveries {
             before: now - DELIVERY_LOG_DAYS * DAY_MS,
+        },
+        Expired::OutreachAddresses {
+            before: now - ADDRESS_DAYS * DAY_MS,
         },
     ]
     .into_iter()

@@ -161,3 +161,33 @@ pub async fn names(
         .filter_map(|r| Some((r.product_id, serde_json::from_str(&r.name).ok()?)))
         .collect())
 }
+
+/// The names (language → name) of `shop`'s products among `products` that the catalog holds.
+pub async fn names_of(
+    db: &D1Database,
+    shop: &Id,
+    products: &[&str],
+) -> worker::Result<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>
+{
+    #[derive(Deserialize)]
+    struct Row {
+        product_id: String,
+        name: String,
+    }
+    let wanted = serde_json::to_string(products).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<Row> = Params::new()
+        .text(shop.as_str())
+        .text(&wanted)
+        .bind(
+            db,
+            "SELECT product_id, name FROM catalog_items WHERE shop_id = ?1 \
+             AND product_id IN (SELECT value FROM json_each(?2))",
+        )?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r.product_id, serde_json::from_str(&r.name).ok()?)))
+        .collect())
+}

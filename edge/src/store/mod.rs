@@ -47,6 +47,7 @@ pub mod idempotency;
 pub mod moderation;
 pub mod order_list;
 pub mod orders;
+pub mod outreach;
 pub mod ratings;
 pub mod recommendations;
 pub mod retention;

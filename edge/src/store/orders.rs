@@ -20,8 +20,9 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ApiError> {
 /// Creates or replaces `shop`'s order `order_id` as `order` says, at `now`: its number, its
 /// email as `email_hash` (a hash already stored stays when none is given), when it was placed
 /// (`now` for a new order that does not say), whether it is cancelled, its items and its
-/// shipments. Shipments no longer listed go, with their events. `guard` runs in the same
-/// transaction and undoes it all by failing (a connector's newer-wins rule).
+/// shipments. Shipments no longer listed go, with their events. `also` runs after, in the same
+/// transaction (the address kept for messages; a connector's guard, which undoes it all by
+/// failing: its newer-wins rule).
 pub async fn save(
     db: &D1Database,
     shop: &Id,
@@ -29,7 +30,7 @@ pub async fn save(
     order: &ValidOrder,
     email_hash: Option<&str>,
     now: i64,
-    guard: Option<D1PreparedStatement>,
+    also: Vec<D1PreparedStatement>,
 ) -> Result<(), ApiError> {
     // The shape the statements read with `json_extract`.
     #[derive(Serialize)]
@@ -104,7 +105,7 @@ pub async fn save(
              estimate_source = excluded.estimate_source",
         )?,
     ];
-    batch.extend(guard);
+    batch.extend(also);
     db.batch(batch).await?;
     Ok(())
 }

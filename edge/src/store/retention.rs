@@ -28,6 +28,9 @@ pub enum Expired {
     /// Platform webhook deliveries taken before this time (kept to know one delivered twice,
     /// and for the merchant to see the connection working).
     ConnectorDeliveries { before: i64 },
+    /// Shoppers' sealed addresses kept before this time for which no message waits (an order
+    /// never delivered gets no review request).
+    OutreachAddresses { before: i64 },
 }
 
 /// Deletes up to `rows` of what `expired` names, oldest-enough first.
@@ -70,6 +73,14 @@ pub fn purge(db: &D1Database, expired: Expired, rows: u32) -> worker::Result<D1P
             *before,
             "DELETE FROM connector_deliveries WHERE rowid IN \
              (SELECT rowid FROM connector_deliveries WHERE received_at < ?1 LIMIT ?2)",
+        ),
+        Expired::OutreachAddresses { before } => (
+            *before,
+            "DELETE FROM outreach_addresses WHERE rowid IN \
+             (SELECT a.rowid FROM outreach_addresses a WHERE a.created_at < ?1 AND NOT EXISTS \
+              (SELECT 1 FROM outreach_messages w WHERE w.shop_id = a.shop_id \
+               AND w.order_id = a.order_id AND w.sent_at IS NULL AND w.failed_at IS NULL \
+               AND w.skipped_at IS NULL) LIMIT ?2)",
         ),
     };
     let params = Params::new().int(time).int(i64::from(rows));

@@ -149,3 +149,14 @@ pub fn exists_in(result: &D1Result) -> worker::Result<bool> {
     }
     Ok(!result.results::<Found>()?.is_empty())
 }
+
+/// The shop's name, as its messages and pages show it.
+pub async fn name(db: &D1Database, shop: &Id) -> worker::Result<Option<String>> {
+    let names: Vec<String> = super::texts(
+        Params::new()
+            .text(shop.as_str())
+            .bind(db, "SELECT name FROM shops WHERE id = ?1")?,
+    )
+    .await?;
+    Ok(names.into_iter().next())
+}

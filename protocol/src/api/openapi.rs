@@ -194,7 +194,7 @@ fn contract(
 ) -> Contract {
     use crate::order_list;
     use crate::{catalog, connectors, events, feedback, health, merchant, moderation, order};
-    use crate::{recommend, review, shop, shopper, survey, token, webhook};
+    use crate::{outreach, recommend, review, shop, shopper, survey, token, webhook};
     use OperationName as Op;
     let c = Contract::new();
     match name {
@@ -354,6 +354,19 @@ fn contract(
             .takes::<connectors::ConnectorUpdate>(rq)
             .answers::<connectors::ConnectorList>(200, an),
         Op::DeleteConnector => c.answers_nothing(204),
+        Op::GetOutreachSettings => c.answers::<outreach::settings::OutreachSettings>(200, an),
+        Op::PutOutreachSettings => c
+            .takes::<outreach::settings::OutreachSettingsUpdate>(rq)
+            .answers::<outreach::settings::OutreachSettings>(200, an),
+        Op::OutreachReport => c.answers::<outreach::OutreachReport>(200, an),
+        Op::UnsubscribePage => c
+            .query::<outreach::UnsubscribeQuery>(qs)
+            .answers_text(200, "text/html"),
+        // RFC 8058's one-click body (`List-Unsubscribe=One-Click`); the token says who.
+        Op::Unsubscribe => c
+            .query::<outreach::UnsubscribeQuery>(qs)
+            .takes_as::<Map<String, Value>>(&["application/x-www-form-urlencoded"], rq)
+            .answers_text(200, "text/html"),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct Order {
     pub email: Option<String>,
     #[serde(default)]
     pub contact_email: Option<String>,
+    /// The language the shopper bought in (`tr-TR`).
+    #[serde(default)]
+    pub customer_locale: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
     /// When the merchant cancelled it (`orders/cancelled`, and every later payload).
@@ -199,6 +202,7 @@ impl Order {
         OrderUpsert {
             number,
             email: self.email.clone().or_else(|| self.contact_email.clone()),
+            locale: self.customer_locale.clone(),
             placed_at: self.created_at.clone().map(serde_json::Value::String),
             cancelled_at: self.cancelled_at.clone().map(serde_json::Value::String),
             items: Some(

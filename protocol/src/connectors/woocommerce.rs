@@ -207,6 +207,7 @@ impl Order {
         let time = |t: &Option<String>| t.as_deref().map(|t| Value::String(gmt(t)));
         let cancelled = matches!(self.status(), "cancelled" | "refunded" | "failed");
         OrderUpsert {
+            locale: None,
             number: text(&self.number).or_else(|| Some(self.order_id())),
             email: self.billing.as_ref().and_then(|b| text(&b.email)),
             placed_at: time(&self.date_created_gmt),

@@ -1,0 +1,250 @@
+//! Outreach, the merchant's and the shopper's side: the settings (`/v1/admin/outreach`), what
+//! was sent (`/v1/admin/outreach/messages`), and the unsubscribe link every message carries
+//! (`/v1/outreach/{shop}/unsubscribe`). Sending is the scheduled job's (`jobs::outreach`).
+//!
+//! The unsubscribe link answers two callers: a person who opens it (`GET`: a page that asks,
+//! and changes nothing, since mail scanners open every link) and a mail client's one-click
+//! unsubscribe (RFC 8058: a `POST` with `List-Unsubscribe=One-Click`, no cookies, no origin),
+//! which the page's button sends too. Its token is the only credential.
+
+use crate::handlers::Context;
+use crate::platform::error::ApiError;
+use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
+use crate::platform::secure::random_hex;
+use crate::store::outreach::{self as store, Suppression};
+use memnun_protocol::Id;
+use memnun_protocol::outreach::seal::{Keyring, NONCE_BYTES};
+use memnun_protocol::outreach::settings::{
+    MAX_SETTINGS_BYTES, OutreachSettings, OutreachSettingsUpdate,
+};
+use memnun_protocol::outreach::{
+    self, UnsubscribeQuery, unsubscribe_page, verify_unsubscribe_token,
+};
+use memnun_protocol::text::{FieldErrors, FieldProblem};
+use worker::{D1PreparedStatement, Env, Headers, Request, Response, js_sys};
+
+/// The unsubscribe page's own policy: no script, a form that posts to itself.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+                        frame-ancestors 'none'; base-uri 'none'";
+
+/// The deployment's sealing keys (`OUTREACH_KEY`, and `OUTREACH_KEY_PREVIOUS` while rotating).
+pub fn keyring(env: &Env) -> Result<Keyring, ApiError> {
+    let read = |name: &str| env.secret(name).ok().map(|v| v.to_string());
+    let current = read("OUTREACH_KEY")
+        .filter(|k| !k.trim().is_empty())
+        .ok_or(ApiError::NotConfigured("OUTREACH_KEY"))?;
+    Keyring::new(&current, read("OUTREACH_KEY_PREVIOUS").as_deref())
+        .map_err(|_| ApiError::NotConfigured("OUTREACH_KEY"))
+}
+
+/// `plain` sealed for `context` with a fresh nonce.
+pub fn seal(keys: &Keyring, plain: &str, context: &str) -> Result<String, ApiError> {
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::fill(&mut nonce).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+    Ok(keys.seal(plain, context, nonce))
+}
+
+/// Where a shop's provider key is sealed for.
+pub fn key_context(shop: &str) -> String {
+    format!("provider-key/{shop}")
+}
+
+/// Where an order's address is sealed for.
+pub fn address_context(shop: &str, order: &str) -> String {
+    format!("address/{shop}/{order}")
+}
+
+/// The hour (0–23) at `at_ms` in the IANA zone `zone`, as the runtime's time-zone data says;
+/// `None` for a zone it does not know.
+pub fn hour_in(zone: &str, at_ms: i64) -> Option<u32> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .into();
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("timeZone", zone),
+        ("hour", "numeric"),
+        ("hourCycle", "h23"),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    // Constructed through Reflect: an unknown zone throws a RangeError, caught here.
+    let format =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"en-GB".into(), &options))
+            .ok()?;
+    let format_fn: js_sys::Function = js_sys::Reflect::get(&format, &"format".into()).ok()?.into();
+    let date = js_sys::Date::new(&(at_ms as f64).into());
+    format_fn
+        .call1(&format, &date)
+        .ok()?
+        .as_string()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The shop's settings, or the defaults when it has never set them.
+async fn current(cx: &Context<'_>) -> Result<(OutreachSettings, bool), ApiError> {
+    Ok(match store::settings(&cx.db, &cx.shop).await? {
+        Some(stored) => (stored.settings, stored.api_key_sealed.is_some()),
+        None => (OutreachSettings::default(), false),
+    })
+}
+
+/// `GET /v1/admin/outreach`.
+pub async fn get_settings(cx: &Context<'_>) -> Result<Response, ApiError> {
+    http::json(200, &current(cx).await?.0)
+}
+
+/// `PUT /v1/admin/outreach`: the fields given change, the others stay. Turning sending on needs
+/// the deployment's sealing key; turning it off forgets every address kept and skips what waits.
+pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let edge_origin = req.url()?.origin().ascii_serialization();
+    let (update, _): (OutreachSettingsUpdate, _) =
+        http::read_json(req, MAX_SETTINGS_BYTES, BodyType::Json).await?;
+    let (before, key_stored) = current(cx).await?;
+    let applied = update
+        .apply(&before, key_stored)
+        .map_err(ApiError::Validation)?;
+    if hour_in(&applied.settings.time_zone, cx.now).is_none() {
+        let mut errors = FieldErrors::default();
+        errors.push("time_zone", FieldProblem::NotAChoice);
+        return Err(ApiError::Validation(errors));
+    }
+    let sealed_key = match (&applied.api_key, applied.settings.sending) {
+        (None, false) => None,
+        (key, _) => {
+            let keys = keyring(cx.env)?;
+            key.as_deref()
+                .map(|k| seal(&keys, k, &key_context(cx.shop.as_str())))
+                .transpose()?
+        }
+    };
+    let origin = public_url(cx.env).unwrap_or(edge_origin);
+    store::put_settings(
+        &cx.db,
+        &cx.shop,
+        &applied.settings,
+        sealed_key.as_deref(),
+        &origin,
+        cx.now,
+    )
+    .await?;
+    http::json(200, &applied.settings)
+}
+
+/// The edge's public address when the deployment names it (`PUBLIC_URL`).
+fn public_url(env: &Env) -> Option<String> {
+    env.var("PUBLIC_URL")
+        .ok()
+        .map(|v| v.to_string().trim_end_matches('/').to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `GET /v1/admin/outreach/messages`.
+pub async fn report(cx: &Context<'_>) -> Result<Response, ApiError> {
+    http::json(200, &store::report(&cx.db, &cx.shop).await?)
+}
+
+/// The statement that keeps an order's address for its messages, if the deployment can seal it
+/// (the statement itself checks that the shop sends). `None` without an address or a key.
+pub fn keep_address(
+    cx: &Context<'_>,
+    order_id: &Id,
+    email: Option<&str>,
+    address_key: Option<&str>,
+    locale: Option<&str>,
+) -> Result<Option<D1PreparedStatement>, ApiError> {
+    let (Some(email), Some(address_key)) = (email, address_key) else {
+        return Ok(None);
+    };
+    // A deployment that never set the key has no shop sending (turning it on needs the key).
+    let Ok(keys) = keyring(cx.env) else {
+        return Ok(None);
+    };
+    let sealed = seal(
+        &keys,
+        email,
+        &address_context(cx.shop.as_str(), order_id.as_str()),
+    )?;
+    Ok(Some(store::keep_address(
+        &cx.db,
+        &cx.shop,
+        order_id,
+        &sealed,
+        address_key,
+        locale,
+        cx.now,
+    )?))
+}
+
+/// The id of a new message.
+pub fn message_id() -> Result<String, ApiError> {
+    random_hex(12)
+}
+
+/// The shopper a link's token stands for, or `404` (the same for every token not ours).
+fn shopper_of(req: &Request, cx: &Context<'_>) -> Result<String, ApiError> {
+    let query: UnsubscribeQuery = http::query(req)?;
+    let salt = pseudonyms::salt(cx.env)?;
+    query
+        .token
+        .and_then(|token| verify_unsubscribe_token(salt.as_bytes(), cx.shop.as_str(), &token))
+        .ok_or(ApiError::NotFound("unsubscribe link"))
+}
+
+/// The link a message carries to unsubscribe the shopper whose address hashes to `address_key`.
+pub fn unsubscribe_url(
+    env: &Env,
+    edge_origin: &str,
+    shop: &str,
+    address_key: &str,
+) -> Result<String, ApiError> {
+    let salt = pseudonyms::salt(env)?;
+    let token = outreach::unsubscribe_token(salt.as_bytes(), shop, address_key);
+    let origin = public_url(env).unwrap_or_else(|| edge_origin.to_owned());
+    Ok(format!(
+        "{origin}/v1/outreach/{shop}/unsubscribe?token={token}"
+    ))
+}
+
+fn page(html: String) -> Result<Response, ApiError> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "text/html; charset=utf-8")?;
+    headers.set("Content-Security-Policy", PAGE_CSP)?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("X-Frame-Options", "DENY")?;
+    Ok(Response::ok(html)?.with_headers(headers))
+}
+
+async fn shop_name(cx: &Context<'_>) -> Result<String, ApiError> {
+    crate::store::shops::name(&cx.db, &cx.shop)
+        .await?
+        .ok_or(ApiError::NotFound("unsubscribe link"))
+}
+
+/// `GET /v1/outreach/{shop}/unsubscribe?token=…`: asks; changes nothing.
+pub async fn unsubscribe_page_for(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let address_key = shopper_of(req, cx)?;
+    let done = store::is_suppressed(&cx.db, &cx.shop, &address_key).await?;
+    page(unsubscribe_page(&shop_name(cx).await?, done))
+}
+
+/// `POST /v1/outreach/{shop}/unsubscribe?token=…`: the one-click unsubscribe (and the page's
+/// button). The body (`List-Unsubscribe=One-Click`) is not needed: the token says who.
+pub async fn unsubscribe(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let address_key = shopper_of(req, cx)?;
+    http::drain_unread_body(req).await;
+    store::suppress(
+        &cx.db,
+        &cx.shop,
+        &address_key,
+        Suppression::Unsubscribed,
+        cx.now,
+    )?
+    .run()
+    .await?;
+    page(unsubscribe_page(&shop_name(cx).await?, true))
+}

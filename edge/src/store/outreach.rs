@@ -1,0 +1,558 @@
+//! Outreach (`outreach_settings`, `outreach_addresses`, `outreach_messages`,
+//! `outreach_suppressions`; migration 0012): what a shop sends shoppers, to whom, and when.
+//!
+//! - An address is kept, sealed, only for an order of a shop whose sending is on (the statement
+//!   that keeps it checks that when it runs), and goes when no message of its order waits any
+//!   more, when the shop stops sending, and with its order.
+//! - A message is planned once per order and kind (`UNIQUE`), and only for an order whose
+//!   address is kept. The outbox is worked as `webhook_outbox` is: a run claims due rows with a
+//!   lease and records an outcome only under its own claim, so two runs never send one message.
+//! - Every send reads, in the same statement as its claim's rows, whether the shopper is
+//!   suppressed, whether the order was reviewed, and when the shopper was last sent anything.
+
+use super::Params;
+use crate::platform::error::ApiError;
+use crate::platform::http;
+use memnun_protocol::Id;
+use memnun_protocol::outreach::settings::OutreachSettings;
+use memnun_protocol::outreach::{
+    KindFigures, MessageKind, MessageState, OutreachMessage, OutreachReport,
+};
+use serde::Deserialize;
+use worker::{D1Database, D1PreparedStatement};
+
+const DAY_MS: i64 = 86_400_000;
+/// A review request's effect is counted over this many days after it was sent.
+pub const REVIEWED_WITHIN_DAYS: i64 = 14;
+
+/// What is stored of a shop's settings.
+pub struct Stored {
+    pub settings: OutreachSettings,
+    pub api_key_sealed: Option<String>,
+}
+
+fn read_settings(json: &str) -> Result<OutreachSettings, ApiError> {
+    serde_json::from_str(json)
+        .map_err(|e| ApiError::Internal(format!("stored outreach settings unreadable: {e}")))
+}
+
+/// The shop's stored settings, or `None` when it has never set them.
+pub async fn settings(db: &D1Database, shop: &Id) -> Result<Option<Stored>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        settings: String,
+        api_key_sealed: Option<String>,
+    }
+    let row: Option<Row> = Params::new()
+        .text(shop.as_str())
+        .bind(
+            db,
+            "SELECT settings, api_key_sealed FROM outreach_settings WHERE shop_id = ?1",
+        )?
+        .first(None)
+        .await?;
+    row.map(|row| {
+        Ok(Stored {
+            settings: read_settings(&row.settings)?,
+            api_key_sealed: row.api_key_sealed,
+        })
+    })
+    .transpose()
+}
+
+/// Stores the shop's settings, with a newly sealed key when one is given (the stored one stays
+/// otherwise). When sending is off, the addresses kept go and the messages waiting are skipped.
+pub async fn put_settings(
+    db: &D1Database,
+    shop: &Id,
+    settings: &OutreachSettings,
+    api_key_sealed: Option<&str>,
+    edge_origin: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let json = serde_json::to_string(settings).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut batch = vec![
+        Params::new()
+            .text(shop.as_str())
+            .text(&json)
+            .opt_text(api_key_sealed)
+            .text(edge_origin)
+            .int(now)
+            .bind(
+                db,
+                "INSERT INTO outreach_settings (shop_id, settings, api_key_sealed, edge_origin, \
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (shop_id) DO UPDATE SET \
+                 settings = excluded.settings, \
+                 api_key_sealed = COALESCE(excluded.api_key_sealed, outreach_settings.api_key_sealed), \
+                 edge_origin = excluded.edge_origin, updated_at = excluded.updated_at",
+            )?,
+    ];
+    if !settings.sending {
+        batch.push(skip_waiting(db, shop, now, "sending off")?);
+        batch.push(
+            Params::new()
+                .text(shop.as_str())
+                .bind(db, "DELETE FROM outreach_addresses WHERE shop_id = ?1")?,
+        );
+    }
+    db.batch(batch).await?;
+    Ok(())
+}
+
+fn skip_waiting(
+    db: &D1Database,
+    shop: &Id,
+    now: i64,
+    reason: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .int(now)
+        .text(reason)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET skipped_at = ?2, outcome = ?3, claim = NULL, \
+         claimed_until = NULL WHERE shop_id = ?1 AND sent_at IS NULL AND failed_at IS NULL \
+         AND skipped_at IS NULL",
+        )
+}
+
+/// The statement that keeps `sealed`, the address of `shop`'s order `order_id` (whose hash is
+/// `address_key`), if the shop sends messages when it runs. After the order's own statement.
+pub fn keep_address(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    sealed: &str,
+    address_key: &str,
+    locale: Option<&str>,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .text(sealed)
+        .text(address_key)
+        .opt_text(locale)
+        .int(now)
+        .bind(
+            db,
+            "INSERT INTO outreach_addresses (shop_id, order_id, sealed, address_key, locale, \
+             created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM \
+             outreach_settings WHERE shop_id = ?1 AND json_extract(settings, '$.sending')) \
+             ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
+             address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
+             outreach_addresses.locale)",
+        )
+}
+
+/// The statement that plans `shop`'s review request for order `order_id`, delivered at
+/// `delivered_at`, the shop's days after it: if the shop sends review requests and keeps the
+/// order's address. Planned once per order.
+pub fn plan_review_request(
+    db: &D1Database,
+    id: &str,
+    shop: &Id,
+    order_id: &Id,
+    delivered_at: i64,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .text(MessageKind::ReviewRequest.as_str())
+        .int(delivered_at)
+        .int(now)
+        .int(DAY_MS)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, address_key, \
+             due_at, created_at) \
+             SELECT ?1, ?2, ?3, ?4, a.address_key, \
+             ?5 + json_extract(s.settings, '$.review_request.days') * ?7, ?6 \
+             FROM outreach_addresses a JOIN outreach_settings s ON s.shop_id = a.shop_id \
+             WHERE a.shop_id = ?2 AND a.order_id = ?3 AND json_extract(s.settings, '$.sending') \
+             AND json_extract(s.settings, '$.review_request.on')",
+        )
+}
+
+/// A message that is due, with everything its send decides on.
+#[derive(Deserialize)]
+pub struct Due {
+    pub id: String,
+    pub shop_id: String,
+    pub order_id: String,
+    pub kind: String,
+    pub address_key: String,
+    pub attempts: u32,
+    pub shop_name: String,
+    pub settings: Option<String>,
+    pub api_key_sealed: Option<String>,
+    pub edge_origin: Option<String>,
+    pub sealed: Option<String>,
+    pub locale: Option<String>,
+    /// 1 when the shopper is on the shop's suppression list.
+    pub suppressed: i64,
+    /// 1 when the order has a review.
+    pub reviewed: i64,
+    /// When anything else (shipment notices aside) was last sent to this shopper by the shop.
+    pub last_sent_at: Option<i64>,
+}
+
+impl Due {
+    pub fn settings(&self) -> Result<Option<OutreachSettings>, ApiError> {
+        self.settings.as_deref().map(read_settings).transpose()
+    }
+}
+
+/// Claims, as `claim` until `lease_ends`, at most `per_run` messages due at `now` that no live
+/// claim holds, oldest first, and reads them: one batch, so an overlapping run finds them taken.
+pub async fn claim_due(
+    db: &D1Database,
+    claim: &str,
+    now: i64,
+    lease_ends: i64,
+    per_run: u32,
+) -> Result<Vec<Due>, ApiError> {
+    let [_, claimed] = http::batch::<2>(
+        db,
+        vec![
+            Params::new()
+                .int(now)
+                .int(i64::from(per_run))
+                .text(claim)
+                .int(lease_ends)
+                .bind(
+                    db,
+                    "UPDATE outreach_messages SET claim = ?3, claimed_until = ?4 WHERE id IN \
+                     (SELECT id FROM outreach_messages WHERE sent_at IS NULL \
+                      AND failed_at IS NULL AND skipped_at IS NULL AND due_at <= ?1 \
+                      AND (claimed_until IS NULL OR claimed_until <= ?1) \
+                      ORDER BY due_at, id LIMIT ?2)",
+                )?,
+            Params::new().text(claim).bind(
+                db,
+                "SELECT m.id, m.shop_id, m.order_id, m.kind, m.address_key, m.attempts, \
+                 sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
+                 a.locale, \
+                 EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
+                   AND x.address_key = m.address_key) AS suppressed, \
+                 EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = m.shop_id \
+                   AND r.order_id = m.order_id) AS reviewed, \
+                 (SELECT MAX(o.sent_at) FROM outreach_messages o WHERE o.shop_id = m.shop_id \
+                   AND o.address_key = m.address_key AND o.id != m.id) AS last_sent_at \
+                 FROM outreach_messages m JOIN shops sh ON sh.id = m.shop_id \
+                 LEFT JOIN outreach_settings s ON s.shop_id = m.shop_id \
+                 LEFT JOIN outreach_addresses a ON a.shop_id = m.shop_id \
+                   AND a.order_id = m.order_id \
+                 WHERE m.claim = ?1",
+            )?,
+        ],
+    )
+    .await?;
+    Ok(claimed.results()?)
+}
+
+// Each outcome releases its own claim only: a lapsed claim taken over by another run is theirs.
+
+/// Records message `id` sent at `now` on its `attempts`th attempt, with the provider's id.
+pub fn sent(
+    db: &D1Database,
+    id: &str,
+    claim: &str,
+    attempts: u32,
+    now: i64,
+    provider_id: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .int(now)
+        .int(i64::from(attempts))
+        .text(provider_id)
+        .text(claim)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET sent_at = ?2, attempts = ?3, provider_id = ?4, \
+             outcome = NULL, claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?5",
+        )
+}
+
+/// Records message `id`'s failed `attempts`th attempt, and tries it again at `next`.
+pub fn retry(
+    db: &D1Database,
+    id: &str,
+    claim: &str,
+    attempts: u32,
+    next: i64,
+    reason: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .int(i64::from(attempts))
+        .int(next)
+        .text(reason)
+        .text(claim)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET attempts = ?2, due_at = ?3, outcome = ?4, \
+             claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?5",
+        )
+}
+
+/// Moves message `id` to `until` without counting an attempt (the quiet hours, the cap).
+pub fn postpone(
+    db: &D1Database,
+    id: &str,
+    claim: &str,
+    until: i64,
+    reason: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .int(until)
+        .text(reason)
+        .text(claim)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET due_at = ?2, outcome = ?3, claim = NULL, \
+             claimed_until = NULL WHERE id = ?1 AND claim = ?4",
+        )
+}
+
+/// Records message `id` failed for good at `now`, on its `attempts`th attempt.
+pub fn failed(
+    db: &D1Database,
+    id: &str,
+    claim: &str,
+    attempts: u32,
+    now: i64,
+    reason: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .int(i64::from(attempts))
+        .int(now)
+        .text(reason)
+        .text(claim)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET attempts = ?2, failed_at = ?3, outcome = ?4, \
+             claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?5",
+        )
+}
+
+/// Records message `id` not sent, by the rule `reason`.
+pub fn skipped(
+    db: &D1Database,
+    id: &str,
+    claim: &str,
+    now: i64,
+    reason: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .int(now)
+        .text(reason)
+        .text(claim)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET skipped_at = ?2, outcome = ?3, claim = NULL, \
+             claimed_until = NULL WHERE id = ?1 AND claim = ?4",
+        )
+}
+
+/// The statement that plans the follow-up `kind` of the message `after` (sent now), due at
+/// `due_at`, for the same order and shopper. Planned once.
+pub fn plan_follow_up(
+    db: &D1Database,
+    id: &str,
+    after: &str,
+    kind: MessageKind,
+    due_at: i64,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .text(after)
+        .text(kind.as_str())
+        .int(due_at)
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, address_key, \
+             due_at, created_at) SELECT ?1, shop_id, order_id, ?3, address_key, ?4, ?5 \
+             FROM outreach_messages WHERE id = ?2",
+        )
+}
+
+/// The statement that forgets the address of the order of message `id` once none of the
+/// order's messages waits any more.
+pub fn forget_address_when_done(db: &D1Database, id: &str) -> worker::Result<D1PreparedStatement> {
+    Params::new().text(id).bind(
+        db,
+        "DELETE FROM outreach_addresses WHERE (shop_id, order_id) IN \
+         (SELECT shop_id, order_id FROM outreach_messages WHERE id = ?1) \
+         AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE \
+           w.shop_id = outreach_addresses.shop_id AND w.order_id = outreach_addresses.order_id \
+           AND w.sent_at IS NULL AND w.failed_at IS NULL AND w.skipped_at IS NULL)",
+    )
+}
+
+/// Who gets nothing more from a shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    Unsubscribed,
+    Bounced,
+}
+
+impl Suppression {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Suppression::Unsubscribed => "unsubscribed",
+            Suppression::Bounced => "bounced",
+        }
+    }
+}
+
+/// The statement that puts `address_key` on `shop`'s suppression list (the first reason stays).
+pub fn suppress(
+    db: &D1Database,
+    shop: &Id,
+    address_key: &str,
+    reason: Suppression,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(address_key)
+        .text(reason.as_str())
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_suppressions (shop_id, address_key, reason, \
+             created_at) VALUES (?1, ?2, ?3, ?4)",
+        )
+}
+
+/// Whether `address_key` is on `shop`'s suppression list.
+pub async fn is_suppressed(
+    db: &D1Database,
+    shop: &Id,
+    address_key: &str,
+) -> Result<bool, ApiError> {
+    let found: Vec<String> =
+        super::texts(Params::new().text(shop.as_str()).text(address_key).bind(
+            db,
+            "SELECT reason FROM outreach_suppressions WHERE shop_id = ?1 AND address_key = ?2",
+        )?)
+        .await?;
+    Ok(!found.is_empty())
+}
+
+/// The shop's figures per kind, its suppressions by reason, and its newest 50 messages.
+pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiError> {
+    #[derive(Deserialize)]
+    struct KindRow {
+        kind: String,
+        scheduled: u64,
+        sent: u64,
+        failed: u64,
+        skipped: u64,
+        reviewed: u64,
+    }
+    #[derive(Deserialize)]
+    struct ReasonRow {
+        reason: String,
+        n: u64,
+    }
+    #[derive(Deserialize)]
+    struct MessageRow {
+        id: String,
+        kind: String,
+        order_id: String,
+        due_at: i64,
+        attempts: u32,
+        sent_at: Option<i64>,
+        failed_at: Option<i64>,
+        skipped_at: Option<i64>,
+        outcome: Option<String>,
+    }
+    let key = || Params::new().text(shop.as_str());
+    let [kinds, reasons, messages] = http::batch::<3>(
+        db,
+        vec![
+            key().int(REVIEWED_WITHIN_DAYS * DAY_MS).bind(
+                db,
+                "SELECT m.kind, \
+                 SUM(m.sent_at IS NULL AND m.failed_at IS NULL AND m.skipped_at IS NULL) \
+                   AS scheduled, \
+                 SUM(m.sent_at IS NOT NULL) AS sent, SUM(m.failed_at IS NOT NULL) AS failed, \
+                 SUM(m.skipped_at IS NOT NULL) AS skipped, \
+                 SUM(m.sent_at IS NOT NULL AND EXISTS (SELECT 1 FROM reviews r \
+                   WHERE r.shop_id = m.shop_id AND r.order_id = m.order_id \
+                   AND r.created_at >= m.sent_at AND r.created_at < m.sent_at + ?2)) AS reviewed \
+                 FROM outreach_messages m WHERE m.shop_id = ?1 GROUP BY m.kind",
+            )?,
+            key().bind(
+                db,
+                "SELECT reason, COUNT(*) AS n FROM outreach_suppressions WHERE shop_id = ?1 \
+                 GROUP BY reason",
+            )?,
+            key().bind(
+                db,
+                "SELECT id, kind, order_id, due_at, attempts, sent_at, failed_at, skipped_at, \
+                 outcome FROM outreach_messages WHERE shop_id = ?1 \
+                 ORDER BY created_at DESC, id LIMIT 50",
+            )?,
+        ],
+    )
+    .await?;
+    let kinds: Vec<KindRow> = kinds.results()?;
+    let reasons: Vec<ReasonRow> = reasons.results()?;
+    let messages: Vec<MessageRow> = messages.results()?;
+    let by_reason = |name: &str| reasons.iter().find(|r| r.reason == name).map_or(0, |r| r.n);
+    Ok(OutreachReport {
+        kinds: MessageKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let row = kinds.iter().find(|r| r.kind == kind.as_str());
+                KindFigures {
+                    kind,
+                    scheduled: row.map_or(0, |r| r.scheduled),
+                    sent: row.map_or(0, |r| r.sent),
+                    failed: row.map_or(0, |r| r.failed),
+                    skipped: row.map_or(0, |r| r.skipped),
+                    reviewed_within_14_days: row.map_or(0, |r| r.reviewed),
+                }
+            })
+            .collect(),
+        unsubscribed: by_reason("unsubscribed"),
+        bounced: by_reason("bounced"),
+        complained: by_reason("complained"),
+        messages: messages
+            .into_iter()
+            .filter_map(|m| {
+                let state = if m.sent_at.is_some() {
+                    MessageState::Sent
+                } else if m.failed_at.is_some() {
+                    MessageState::Failed
+                } else if m.skipped_at.is_some() {
+                    MessageState::Skipped
+                } else {
+                    MessageState::Scheduled
+                };
+                Some(OutreachMessage {
+                    id: m.id,
+                    kind: MessageKind::parse(&m.kind)?,
+                    order: m.order_id,
+                    state,
+                    due_at: m.due_at,
+                    attempts: m.attempts,
+                    sent_at: m.sent_at,
+                    outcome: m.outcome,
+                })
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,366 @@
+// Outreach against the real worker: the shop's settings, the review request planned when an
+// order is delivered and sent by the scheduled handler through a provider's HTTP API (the capture
+// server speaks Resend's and Postmark's), the reminder, and every rule that holds a message back:
+// a review that came, the quiet hours, the per-shopper cap, the suppression list and its
+// one-click unsubscribe, an erasure, the provider's 429, 4xx and 5xx answers, overlapping runs.
+// The test clock is the scheduled event's time: days pass without waiting.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { Edge, adminCall, postReview, review } from "./support/harness.mjs";
+import { EmailCapture } from "./support/email-capture.mjs";
+
+const ORIGIN = "https://shop.example";
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const RESEND_KEY = "re_test_4f9c2a7b";
+const POSTMARK_KEY = "pm-server-token-31a8";
+let edge;
+let capture;
+let orderSeq = 0;
+
+before(async () => {
+  capture = await EmailCapture.start();
+  edge = await Edge.start({ origins: [ORIGIN], vars: { EMAIL_API_BASE: capture.url } });
+  const shop = await admin("PUT", "shop", { product_page: "https://shop.example/urun/{product}" });
+  assert.equal(shop.status, 200, shop.text);
+  const catalog = await admin("PUT", "catalog", {
+    items: [{ id: "kahve-fincani", name: { tr: "El yapımı kahve fincanı", en: "Handmade coffee cup" }, price_minor: 45000, currency: "TRY", url: "https://shop.example/urun/kahve-fincani", in_stock: true }],
+  });
+  assert.equal(catalog.status, 200, catalog.text);
+});
+after(async () => {
+  await edge?.cleanup();
+  await capture?.stop();
+});
+
+const admin = (method, path, body) => adminCall(edge, method, path, { body });
+
+/** Sending through `provider`, with no quiet hours and no cap unless a test sets them. */
+async function sendWith(provider = "resend", more = {}) {
+  const r = await admin("PUT", "outreach", {
+    sending: true,
+    provider,
+    api_key: provider === "resend" ? RESEND_KEY : POSTMARK_KEY,
+    sender: "Atölye Fincan <magaza@atolye.example>",
+    reply_to: "destek@atolye.example",
+    quiet_hours: { start: 0, end: 0 },
+    cap_days: 0,
+    review_request: { on: true, days: 7, reminder_days: 7 },
+    texts: {},
+    ...more,
+  });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+/** A new order for `email`, delivered at `deliveredAt`; its id. */
+async function deliveredOrder({ email, deliveredAt, locale = "tr", products = ["kahve-fincani"] }) {
+  orderSeq += 1;
+  const id = `o${orderSeq}`;
+  const put = await admin("PUT", `orders/${id}`, {
+    number: `10${orderSeq}`,
+    email,
+    locale,
+    items: products.map((product) => ({ product, quantity: 1 })),
+    shipments: [{ id: "s1", carrier: "Yurtiçi Kargo", tracking_number: `YK${orderSeq}` }],
+  });
+  assert.equal(put.status, 200, put.text);
+  const events = await admin("POST", `orders/${id}/events`, {
+    events: [{ shipment: "s1", status: "delivered", time: new Date(deliveredAt).toISOString() }],
+  });
+  assert.equal(events.status, 200, events.text);
+  return id;
+}
+
+const messagesOf = (order) => edge.query("SELECT * FROM outreach_messages WHERE order_id = ?1 ORDER BY created_at, kind", order);
+const sentTo = (email) => capture.sent.filter((m) => m.to.includes(email));
+
+describe("settings", () => {
+  test("sending needs a provider, a key and a sender; the key is never read back", async () => {
+    const refused = await admin("PUT", "outreach", { sending: true });
+    assert.equal(refused.status, 422, refused.text);
+    assert.deepEqual(Object.keys(refused.json.error.fields).sort(), ["api_key", "provider", "sender"]);
+    const saved = await sendWith("resend");
+    assert.equal(saved.api_key_hint, "…2a7b");
+    const read = await admin("GET", "outreach");
+    assert.equal(read.status, 200);
+    assert.ok(!read.text.includes(RESEND_KEY), "the key is not in the answer");
+    const [row] = await edge.query("SELECT api_key_sealed, settings FROM outreach_settings");
+    assert.ok(row.api_key_sealed.startsWith("v1."), "sealed");
+    assert.ok(!row.api_key_sealed.includes(RESEND_KEY) && !row.settings.includes(RESEND_KEY), "never stored readable");
+    const zone = await admin("PUT", "outreach", { time_zone: "Mars/Olympus_Mons" });
+    assert.equal(zone.status, 422, zone.text);
+    assert.ok(zone.json.error.fields.time_zone, zone.text);
+    const unknown = await admin("PUT", "outreach", { api_secret: "x" });
+    assert.equal(unknown.status, 400, unknown.text);
+  });
+
+  test("an address is kept sealed only while the shop sends, and forgotten when it stops", async () => {
+    await admin("PUT", "outreach", { sending: false });
+    await deliveredOrder({ email: "kapali@example.com", deliveredAt: Date.now() - HOUR });
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses"))[0].n, 0, "not sending: no address");
+    await sendWith("resend");
+    const order = await deliveredOrder({ email: "Acik@Example.com", deliveredAt: Date.now() - HOUR });
+    const [kept] = await edge.query("SELECT sealed, address_key FROM outreach_addresses WHERE order_id = ?1", order);
+    assert.ok(kept, "kept while sending");
+    assert.ok(!kept.sealed.toLowerCase().includes("acik"), "sealed");
+    assert.equal((await messagesOf(order)).length, 1, "its review request planned");
+    await admin("PUT", "outreach", { sending: false });
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses"))[0].n, 0, "forgotten when sending stops");
+    const [skipped] = await messagesOf(order);
+    assert.equal(skipped.outcome, "sending off");
+    assert.ok(skipped.skipped_at);
+  });
+});
+
+describe("the review request", () => {
+  test("goes once, N days after delivery, in the order's language with both parts and the unsubscribe headers; the reminder waits for no review", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const email = "ayse.yilmaz@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    const [planned] = await messagesOf(order);
+    assert.equal(planned.kind, "review_request");
+    assert.equal(planned.due_at, delivered + 7 * DAY);
+
+    await edge.scheduled(delivered + 7 * DAY - MINUTE);
+    assert.equal(sentTo(email).length, 0, "not before its day");
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    await edge.scheduled(delivered + 7 * DAY + 2 * MINUTE);
+    const sent = sentTo(email);
+    assert.equal(sent.length, 1, "exactly one, though the Cron ran twice");
+    const [mail] = sent;
+    assert.equal(mail.from, "Atölye Fincan <magaza@atolye.example>");
+    assert.deepEqual(mail.replyTo, ["destek@atolye.example"]);
+    assert.equal(mail.subject, "Test siparişiniz nasıldı?");
+    assert.match(mail.html, /El yapımı kahve fincanı/);
+    assert.match(mail.text, /El yapımı kahve fincanı/);
+    assert.match(mail.text, /4 yıldız: https:\/\/shop\.example\/urun\/kahve-fincani#memnun-review=[^\s&]+&memnun-rating=4/);
+    assert.doesNotMatch(mail.html, /<img/i, "no tracking pixel");
+    const unsubscribe = mail.headers["List-Unsubscribe"].slice(1, -1);
+    assert.ok(unsubscribe.startsWith(`${edge.url}/v1/outreach/test-shop/unsubscribe?token=`), unsubscribe);
+    assert.equal(mail.headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+    assert.ok(mail.html.includes(`href="${unsubscribe}"`), "a visible unsubscribe link too");
+    assert.equal(mail.idempotencyKey, `memnun-${planned.id}`);
+    assert.deepEqual(mail.tags, [{ name: "kind", value: "review_request" }]);
+    assert.ok(!JSON.stringify(await admin("GET", "outreach/messages")).includes(email), "the merchant's list never shows the address");
+
+    // The reminder is planned a week after the request, and waits for a review.
+    const reminder = (await messagesOf(order)).find((m) => m.kind === "review_reminder");
+    assert.ok(reminder, "reminder planned");
+    const sentAt = (await messagesOf(order)).find((m) => m.kind === "review_request").sent_at;
+    assert.equal(reminder.due_at, sentAt + 7 * DAY);
+    // The fourth star's link carries the review token: a review through it is verified.
+    const link = mail.text.match(/4 yıldız: (\S+)/)[1];
+    const token = decodeURIComponent(new URL(link).hash.slice(1).split("&")[0].split("=")[1]);
+    // Written the day after the email came (the request's clock moved there).
+    const posted = await postReview(edge, review({ product: "kahve-fincani", rating: 4, token }), { origin: ORIGIN, headers: { "X-Memnun-Clock-Shift-Ms": String(sentAt + DAY - Date.now()) } });
+    assert.equal(posted.status, 201, posted.text);
+    assert.equal(posted.json.review.verified, true);
+    await edge.scheduled(sentAt + 7 * DAY + MINUTE);
+    assert.equal(sentTo(email).length, 1, "no reminder: the review came");
+    const skipped = (await messagesOf(order)).find((m) => m.kind === "review_reminder");
+    assert.equal(skipped.outcome, "reviewed");
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", order))[0].n, 0, "the address is gone once nothing waits");
+
+    const report = await admin("GET", "outreach/messages");
+    assert.equal(report.status, 200, report.text);
+    const request = report.json.kinds.find((k) => k.kind === "review_request");
+    assert.ok(request.sent >= 1 && request.reviewed_within_14_days >= 1, report.text);
+  });
+
+  test("a reminder goes when no review came, worded as one, in English for an English order", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const email = "john@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered, locale: "en-GB" });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    const sentAt = (await messagesOf(order))[0].sent_at;
+    await edge.scheduled(sentAt + 7 * DAY + MINUTE);
+    const sent = sentTo(email);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[0].subject, "How was your order from Test?");
+    assert.equal(sent[1].subject, "Reminder: would you rate your order from Test?");
+    await edge.scheduled(sentAt + 30 * DAY);
+    assert.equal(sentTo(email).length, 2, "one reminder only");
+  });
+
+  test("Postmark takes the same message in its own fields, without open or link tracking", async () => {
+    capture.reset();
+    await sendWith("postmark");
+    const email = "postmark.alici@example.com";
+    const delivered = Date.now() - HOUR;
+    await deliveredOrder({ email, deliveredAt: delivered });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    const [mail] = sentTo(email);
+    assert.ok(mail, JSON.stringify(capture.requests.map((r) => [r.status, r.body.slice(0, 200)])));
+    assert.equal(mail.provider, "postmark");
+    assert.equal(mail.trackOpens, false);
+    assert.equal(capture.requests.at(-1).headers["x-postmark-server-token"], POSTMARK_KEY);
+    assert.equal(mail.headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+  });
+});
+
+describe("the provider's answers", () => {
+  test("a 429 is tried again after Retry-After and sent once; a 5xx too", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const email = "yogun@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    const due = delivered + 7 * DAY;
+    capture.answerNext({ status: 429, headers: { "retry-after": "120" }, body: { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests." } });
+    await edge.scheduled(due + MINUTE);
+    let [message] = await messagesOf(order);
+    assert.equal(message.attempts, 1);
+    assert.equal(message.outcome, "answered 429: Too many requests.");
+    assert.equal(message.due_at, due + MINUTE + 120_000, "not before Retry-After");
+    await edge.scheduled(due + MINUTE + 60_000);
+    assert.equal(capture.requests.length, 1, "not tried before its time");
+    capture.answerNext({ status: 503, body: { statusCode: 503, name: "internal_server_error", message: "Unavailable" } });
+    await edge.scheduled(due + MINUTE + 120_000);
+    [message] = await messagesOf(order);
+    assert.equal(message.attempts, 2);
+    await edge.scheduled(message.due_at);
+    assert.equal(sentTo(email).length, 1, "sent once");
+    [message] = await messagesOf(order);
+    assert.ok(message.sent_at);
+    assert.equal(message.attempts, 3);
+  });
+
+  test("a 4xx is final: not tried again, shown as failed with the provider's reason", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email: "gecersiz@example.com", deliveredAt: delivered });
+    capture.answerNext({ status: 422, body: { statusCode: 422, name: "validation_error", message: "The atolye.example domain is not verified." } });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    await edge.scheduled(delivered + 8 * DAY);
+    assert.equal(capture.requests.length, 1, "not retried");
+    const [message] = await messagesOf(order);
+    assert.ok(message.failed_at);
+    const report = await admin("GET", "outreach/messages");
+    const listed = report.json.messages.find((m) => m.id === message.id);
+    assert.equal(listed.state, "failed");
+    assert.equal(listed.outcome, "answered 422: The atolye.example domain is not verified.");
+  });
+
+  test("two overlapping runs send a message once", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const email = "ayni.anda@example.com";
+    const delivered = Date.now() - HOUR;
+    await deliveredOrder({ email, deliveredAt: delivered });
+    capture.answerNext({ delayMs: 400 });
+    const at = delivered + 7 * DAY + MINUTE;
+    await Promise.all([edge.scheduled(at), edge.scheduled(at), edge.scheduled(at)]);
+    assert.equal(capture.requests.length, 1);
+    assert.equal(sentTo(email).length, 1);
+  });
+});
+
+describe("respect", () => {
+  test("nothing goes in the shop's quiet hours: the message waits for the morning, in the shop's time zone", async () => {
+    capture.reset();
+    await sendWith("resend", { time_zone: "Europe/Istanbul", quiet_hours: { start: 21, end: 9 }, review_request: { days: 0 } });
+    const email = "gece@example.com";
+    // 19:30 UTC is 22:30 in Istanbul (UTC+3 all year).
+    const evening = Date.UTC(2026, 11, 1, 19, 30);
+    const order = await deliveredOrder({ email, deliveredAt: evening - MINUTE });
+    await edge.scheduled(evening);
+    assert.equal(sentTo(email).length, 0);
+    const [waiting] = await messagesOf(order);
+    assert.equal(waiting.outcome, "quiet hours");
+    assert.equal(waiting.due_at, Date.UTC(2026, 11, 2, 6, 0), "09:00 in Istanbul");
+    await edge.scheduled(Date.UTC(2026, 11, 2, 5, 59));
+    assert.equal(sentTo(email).length, 0);
+    await edge.scheduled(Date.UTC(2026, 11, 2, 6, 0));
+    assert.equal(sentTo(email).length, 1);
+  });
+
+  test("at most one message per shopper in the cap's days, across orders", async () => {
+    capture.reset();
+    await sendWith("resend", { cap_days: 3 });
+    const email = "sik.alici@example.com";
+    const delivered = Date.now() - HOUR;
+    const first = await deliveredOrder({ email, deliveredAt: delivered });
+    const second = await deliveredOrder({ email, deliveredAt: delivered + HOUR });
+    await edge.scheduled(delivered + 7 * DAY + 2 * HOUR);
+    assert.equal(sentTo(email).length, 1, "one of the two");
+    const [held] = await messagesOf(second);
+    assert.equal(held.outcome, "capped");
+    const sentAt = (await messagesOf(first))[0].sent_at;
+    assert.equal(held.due_at, sentAt + 3 * DAY);
+    await edge.scheduled(sentAt + 3 * DAY + MINUTE);
+    assert.equal(sentTo(email).length, 2, "the second, three days later");
+  });
+
+  test("the unsubscribe link asks when opened and unsubscribes on the one-click POST; nothing more is sent", async () => {
+    capture.reset();
+    await sendWith("resend", { review_request: { reminder_days: 7 } });
+    const email = "istemiyorum@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    const [mail] = sentTo(email);
+    const link = mail.headers["List-Unsubscribe"].slice(1, -1);
+
+    const opened = await fetch(link);
+    assert.equal(opened.status, 200);
+    assert.match(opened.headers.get("content-type"), /^text\/html/);
+    assert.match(opened.headers.get("content-security-policy"), /default-src 'none'/);
+    assert.match(await opened.text(), /<form method="post">/);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_suppressions"))[0].n, 0, "opening the link changes nothing");
+
+    const forged = await fetch(link.replace(/.$/, (c) => (c === "0" ? "1" : "0")), { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    assert.equal(forged.status, 404, "a token not ours");
+    await forged.text();
+
+    // What a mail client sends (RFC 8058): no cookies, no origin, the one-click body.
+    const clicked = await fetch(link, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    assert.equal(clicked.status, 200);
+    assert.match(await clicked.text(), /Abonelikten çıktınız/);
+    const [suppressed] = await edge.query("SELECT reason, address_key FROM outreach_suppressions");
+    assert.equal(suppressed.reason, "unsubscribed");
+    assert.ok(!JSON.stringify(suppressed).includes("istemiyorum"), "kept by hash only");
+
+    const sentAt = (await messagesOf(order))[0].sent_at;
+    const later = await deliveredOrder({ email, deliveredAt: sentAt });
+    await edge.scheduled(sentAt + 30 * DAY);
+    assert.equal(sentTo(email).length, 1, "neither the reminder nor the next order's request");
+    const outcomes = [...(await messagesOf(order)), ...(await messagesOf(later))].filter((m) => m.skipped_at).map((m) => m.outcome);
+    assert.deepEqual(outcomes, ["suppressed", "suppressed"]);
+    const report = await admin("GET", "outreach/messages");
+    assert.equal(report.json.unsubscribed, 1);
+  });
+
+  test("an erasure between planning and sending: nothing is sent and nothing of the shopper stays", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const email = "silinsin@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    assert.equal((await messagesOf(order)).length, 1);
+    const erased = await admin("POST", "shoppers/delete", { email });
+    assert.equal(erased.status, 200, erased.text);
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    assert.equal(sentTo(email).length, 0);
+    assert.equal((await messagesOf(order)).length, 0);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", order))[0].n, 0);
+  });
+
+  test("a recipient the provider marked inactive is suppressed; a bounce is not retried", async () => {
+    capture.reset();
+    await sendWith("postmark");
+    const email = "geri.dondu@example.com";
+    const delivered = Date.now() - HOUR;
+    await deliveredOrder({ email, deliveredAt: delivered });
+    capture.answerNext({ status: 422, body: { ErrorCode: 406, Message: "You tried to send to recipient(s) that have been marked as inactive." } });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    const [row] = await edge.query("SELECT reason FROM outreach_suppressions WHERE reason = 'bounced'");
+    assert.ok(row, "suppressed as bounced");
+  });
+});
