@@ -208,8 +208,8 @@ pub fn unsubscribe_page(shop_name: &str, done: bool) -> String {
     )
 }
 
-/// The rating a star's link chooses, in the fragment beside the review token, for the review form
-/// to open with that many stars chosen (the widget's side of it comes with issue 19's next step).
+/// The rating a star's link chooses, in the fragment beside the review token: the review form
+/// opens with that many stars chosen (`widgets/src/reviews/form.rs`).
 pub const RATING_PARAMETER: &str = "memnun-rating";
 
 /// `text` safe anywhere in HTML text or a double-quoted attribute.

@@ -258,8 +258,8 @@ export function observePerformance() {
 }
 
 /** The demo shop against a fresh edge, and a browser to visit it; `stop()` ends all three. */
-export async function startShopInBrowser({ extraRoots = [] } = {}) {
-  const edge = await Edge.start({ demoSeed: true });
+export async function startShopInBrowser({ extraRoots = [], vars = {} } = {}) {
+  const edge = await Edge.start({ demoSeed: true, vars });
   const site = await startDemoSite(edge.url, extraRoots);
   await edge.allowOrigin("demo", site.url);
   const browser = await launchChromium();

@@ -105,8 +105,8 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
 
 /// A signed link's token from the page URL's fragment (`#memnun-review=TOKEN` for review links,
 /// so a tracker or survey link's `#memnun=` on the same page is never taken for one), which stays
-/// out of Referer headers and server logs.
-fn fragment_token(key: &str) -> Option<String> {
+/// out of Referer headers and server logs; or another value the link carries beside it.
+pub(crate) fn fragment_token(key: &str) -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     hash.split(['#', '&'])
         .find_map(|part| part.strip_prefix(key))

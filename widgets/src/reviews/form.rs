@@ -40,7 +40,12 @@ pub fn ReviewForm(
     let token = StoredValue::new(token);
     // The minimum fill time counts from here: a person reads, rates and writes after this.
     let shown_at = js_sys::Date::now() as i64;
-    let rating = RwSignal::new(0u8);
+    // A star in the shop's review request email chose the rating already (`memnun-rating=N`
+    // beside the review link's token).
+    let chosen = crate::mount::fragment_token("memnun-rating=")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| verified && (1..=5).contains(n));
+    let rating = RwSignal::new(chosen.unwrap_or(0u8));
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let author = RwSignal::new(String::new());
