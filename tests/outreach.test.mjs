@@ -6,6 +6,7 @@
 // The test clock is the scheduled event's time: days pass without waiting.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { Edge, adminCall, postReview, review } from "./support/harness.mjs";
 import { EmailCapture } from "./support/email-capture.mjs";
 
@@ -104,7 +105,7 @@ describe("settings", () => {
     const order = await deliveredOrder({ email: "Acik@Example.com", deliveredAt: Date.now() - HOUR });
     const [kept] = await edge.query("SELECT sealed, address_key FROM outreach_addresses WHERE order_id = ?1", order);
     assert.ok(kept, "kept while sending");
-    assert.ok(!kept.sealed.toLowerCase().includes("acik"), "sealed");
+    assert.ok(!kept.sealed.toLowerCase().includes("acik@example.com"), "sealed");
     assert.equal((await messagesOf(order)).length, 1, "its review request planned");
     await admin("PUT", "outreach", { sending: false });
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses"))[0].n, 0, "forgotten when sending stops");
@@ -267,17 +268,20 @@ describe("respect", () => {
     capture.reset();
     await sendWith("resend", { time_zone: "Europe/Istanbul", quiet_hours: { start: 21, end: 9 }, review_request: { days: 0 } });
     const email = "gece@example.com";
-    // 19:30 UTC is 22:30 in Istanbul (UTC+3 all year).
-    const evening = Date.UTC(2026, 11, 1, 19, 30);
+    // Yesterday's 19:30 UTC, 22:30 in Istanbul (UTC+3 all year): a delivery in the past, as
+    // deliveries are.
+    const today = new Date();
+    const evening = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 1, 19, 30);
+    const morning = evening + 10 * HOUR + 30 * MINUTE;
     const order = await deliveredOrder({ email, deliveredAt: evening - MINUTE });
     await edge.scheduled(evening);
     assert.equal(sentTo(email).length, 0);
     const [waiting] = await messagesOf(order);
     assert.equal(waiting.outcome, "quiet hours");
-    assert.equal(waiting.due_at, Date.UTC(2026, 11, 2, 6, 0), "09:00 in Istanbul");
-    await edge.scheduled(Date.UTC(2026, 11, 2, 5, 59));
+    assert.equal(waiting.due_at, morning, "09:00 in Istanbul");
+    await edge.scheduled(morning - MINUTE);
     assert.equal(sentTo(email).length, 0);
-    await edge.scheduled(Date.UTC(2026, 11, 2, 6, 0));
+    await edge.scheduled(morning);
     assert.equal(sentTo(email).length, 1);
   });
 
@@ -352,15 +356,138 @@ describe("respect", () => {
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", order))[0].n, 0);
   });
 
-  test("a recipient the provider marked inactive is suppressed; a bounce is not retried", async () => {
+  test("Resend's signed bounce and complaint webhooks suppress; unsigned, mis-signed or stale ones change nothing", async () => {
+    capture.reset();
+    const secretKey = randomBytes(24).toString("base64");
+    const saved = await sendWith("resend", { webhook_secret: `whsec_${secretKey}` });
+    assert.equal(saved.webhook_secret_set, true);
+    assert.ok(!JSON.stringify(saved).includes(secretKey), "never answered");
+    const url = `${edge.url}/v1/outreach/test-shop/events/resend`;
+    const post = (body, { key = secretKey, time = Math.floor(Date.now() / 1000), id = `msg_${randomUUID()}`, signature } = {}) => {
+      const raw = JSON.stringify(body);
+      const sig = signature ?? `v1,${createHmac("sha256", Buffer.from(key, "base64")).update(`${id}.${time}.${raw}`).digest("base64")}`;
+      return fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "svix-id": id, "svix-timestamp": String(time), "svix-signature": sig }, body: raw });
+    };
+    const suppressions = async () => (await edge.query("SELECT reason FROM outreach_suppressions ORDER BY reason")).map((r) => r.reason);
+    const before = await suppressions();
+    const bounce = { type: "email.bounced", created_at: new Date().toISOString(), data: { email_id: randomUUID(), from: "magaza@atolye.example", to: ["Kalici.Hata@example.com"], subject: "x", bounce: { type: "Permanent", message: "550 no such user" } } };
+    for (const [what, options] of [
+      ["another key", { key: randomBytes(24).toString("base64") }],
+      ["ten minutes old", { time: Math.floor(Date.now() / 1000) - 600 }],
+      ["no signature", { signature: "" }],
+    ]) {
+      const r = await post(bounce, options);
+      assert.equal(r.status, 401, what);
+      await r.text();
+    }
+    assert.deepEqual(await suppressions(), before, "nothing stored");
+    const taken = await post(bounce);
+    assert.equal(taken.status, 200);
+    assert.deepEqual(await taken.json(), { taken: "bounced" });
+    const complained = await post({ type: "email.complained", created_at: new Date().toISOString(), data: { email_id: randomUUID(), to: ["sikayet@example.com"] } });
+    assert.deepEqual(await complained.json(), { taken: "complained" });
+    const delivered = await post({ type: "email.delivered", created_at: new Date().toISOString(), data: { to: ["mutlu@example.com"] } });
+    assert.deepEqual(await delivered.json(), { taken: "ignored" });
+    assert.deepEqual(await suppressions(), [...before, "bounced", "complained"].sort());
+
+    // The bounced shopper's next order gets nothing.
+    const d = Date.now() - HOUR;
+    const order = await deliveredOrder({ email: "kalici.hata@example.com", deliveredAt: d });
+    await edge.scheduled(d + 7 * DAY + MINUTE);
+    assert.equal(sentTo("kalici.hata@example.com").length, 0);
+    assert.equal((await messagesOf(order))[0].outcome, "suppressed");
+    const report = await admin("GET", "outreach/messages");
+    assert.ok(report.json.bounced >= 1 && report.json.complained >= 1, report.text);
+  });
+
+  test("Postmark's webhooks need the basic credentials the shop chose", async () => {
+    const password = `pm-${randomUUID()}`;
+    await sendWith("postmark", { webhook_secret: password });
+    const url = `${edge.url}/v1/outreach/test-shop/events/postmark`;
+    const body = JSON.stringify({ RecordType: "SpamComplaint", MessageStream: "outbound", Type: "SpamComplaint", TypeCode: 512, Email: "postmark.sikayet@example.com", BouncedAt: new Date().toISOString() });
+    const post = (authorization) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, body });
+    for (const auth of [null, `Basic ${Buffer.from("memnun:wrong-password-0000").toString("base64")}`]) {
+      const r = await post(auth);
+      assert.equal(r.status, 401);
+      await r.text();
+    }
+    const r = await post(`Basic ${Buffer.from(`memnun:${password}`).toString("base64")}`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { taken: "complained" });
+    const other = await fetch(`${edge.url}/v1/outreach/other-shop/events/postmark`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`memnun:${password}`).toString("base64")}` }, body });
+    assert.equal(other.status, 401, "another shop's endpoint does not take this shop's password");
+    await other.text();
+  });
+
+  test("a recipient the provider marked inactive is suppressed, not retried, and the reason shown names no address", async () => {
     capture.reset();
     await sendWith("postmark");
     const email = "geri.dondu@example.com";
     const delivered = Date.now() - HOUR;
-    await deliveredOrder({ email, deliveredAt: delivered });
-    capture.answerNext({ status: 422, body: { ErrorCode: 406, Message: "You tried to send to recipient(s) that have been marked as inactive." } });
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    const before = (await edge.query("SELECT COUNT(*) AS n FROM outreach_suppressions WHERE reason = 'bounced'"))[0].n;
+    // Postmark's own wording, which names the address.
+    capture.answerNext({ status: 422, body: { ErrorCode: 406, Message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${email}. Inactive recipients are ones that have generated a hard bounce or a spam complaint.` } });
     await edge.scheduled(delivered + 7 * DAY + MINUTE);
-    const [row] = await edge.query("SELECT reason FROM outreach_suppressions WHERE reason = 'bounced'");
-    assert.ok(row, "suppressed as bounced");
+    await edge.scheduled(delivered + 9 * DAY);
+    assert.equal(capture.requests.length, 1, "not retried");
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_suppressions WHERE reason = 'bounced'"))[0].n, before + 1, "suppressed as bounced");
+    const [message] = await messagesOf(order);
+    assert.ok(message.failed_at);
+    const report = await admin("GET", "outreach/messages");
+    assert.ok(!report.text.includes(email), "the provider's reason, without the address");
+    assert.match(report.text, /Found inactive addresses: \[address\]/);
+  });
+
+  test("through Postmark (no idempotency) an attempt whose answer was lost is not made again", async () => {
+    capture.reset();
+    await sendWith("postmark");
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email: "belirsiz@example.com", deliveredAt: delivered });
+    // A run noted its attempt and died before the answer: its claim has lapsed.
+    await edge.query("UPDATE outreach_messages SET outcome = 'sending', claim = 'dead-run', claimed_until = ?2 WHERE order_id = ?1", order, delivered + 7 * DAY);
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    assert.equal(capture.requests.length, 0, "not sent again");
+    const [message] = await messagesOf(order);
+    assert.ok(message.failed_at);
+    assert.match(message.outcome, /may have been sent/);
+  });
+
+  test("turning review requests off skips those already planned", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const delivered = Date.now() - HOUR;
+    const planned = await deliveredOrder({ email: "vazgecti@example.com", deliveredAt: delivered });
+    await admin("PUT", "outreach", { review_request: { on: false } });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    assert.equal(capture.requests.length, 0);
+    assert.equal((await messagesOf(planned))[0].outcome, "review requests off");
+    await admin("PUT", "outreach", { review_request: { on: true } });
+  });
+
+  test("a rotated OUTREACH_KEY: what the old key sealed is sealed again and still sends", async () => {
+    capture.reset();
+    await sendWith("resend");
+    const delivered = Date.now() - HOUR;
+    await deliveredOrder({ email: "donen.anahtar@example.com", deliveredAt: delivered });
+    const oldKey = "bWVtbnVuLXRlc3Qtb3V0cmVhY2gta2V5LTMyLWJ5dGU=";
+    const newKey = randomBytes(32).toString("base64");
+    const prefix = async () => (await edge.query("SELECT api_key_sealed AS s FROM outreach_settings UNION ALL SELECT sealed FROM outreach_addresses")).map((r) => r.s.split(".")[1]);
+    const oldIds = new Set(await prefix());
+    await edge.stop();
+    edge.vars = { ...edge.vars, OUTREACH_KEY: newKey, OUTREACH_KEY_PREVIOUS: oldKey };
+    await edge.start();
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    assert.equal(sentTo("donen.anahtar@example.com").length, 1, "sent with the key sealed under the old one");
+    const after = await prefix();
+    assert.ok(after.length > 0 && after.every((id) => !oldIds.has(id)), "everything sealed again");
+    // Without the previous key, all of it still opens.
+    await edge.stop();
+    edge.vars = { ...edge.vars, OUTREACH_KEY_PREVIOUS: "" };
+    await edge.start();
+    const d2 = Date.now() - HOUR;
+    await deliveredOrder({ email: "yeni.anahtar@example.com", deliveredAt: d2 });
+    await edge.scheduled(d2 + 7 * DAY + MINUTE);
+    assert.equal(sentTo("yeni.anahtar@example.com").length, 1);
   });
 });

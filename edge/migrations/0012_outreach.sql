@@ -7,6 +7,8 @@ CREATE TABLE outreach_settings (
     shop_id TEXT PRIMARY KEY REFERENCES shops (id) ON DELETE CASCADE,
     settings TEXT NOT NULL,
     api_key_sealed TEXT,
+    -- What proves the provider's bounce and complaint webhooks, sealed the same way.
+    webhook_secret_sealed TEXT,
     -- The edge's own address as the merchant reached it when saving (for the unsubscribe links),
     -- unless the deployment sets PUBLIC_URL.
     edge_origin TEXT,

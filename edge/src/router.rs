@@ -16,6 +16,7 @@ use crate::store;
 use memnun_protocol::Id;
 use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
 use memnun_protocol::connectors::Platform;
+use memnun_protocol::outreach::providers::ProviderName;
 use memnun_protocol::shop::ApiKeyScope;
 use worker::{D1Database, Env, Method, Request, Response};
 
@@ -405,6 +406,8 @@ async fn shop_operation(
         Op::OutreachReport => outreach::report(cx).await,
         Op::UnsubscribePage => outreach::unsubscribe_page_for(req, cx).await,
         Op::Unsubscribe => outreach::unsubscribe(req, cx).await,
+        Op::ReceiveResendEvent => outreach::receive_event(req, cx, ProviderName::Resend).await,
+        Op::ReceivePostmarkEvent => outreach::receive_event(req, cx, ProviderName::Postmark).await,
         Op::ReceiveShopifyWebhook => connectors::receive(req, cx, Platform::Shopify).await,
         Op::ReceiveWooCommerceWebhook => connectors::receive(req, cx, Platform::WooCommerce).await,
     }

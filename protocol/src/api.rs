@@ -258,6 +258,8 @@ pub enum OperationName {
     OutreachReport,
     UnsubscribePage,
     Unsubscribe,
+    ReceiveResendEvent,
+    ReceivePostmarkEvent,
 }
 
 const SHOP_WRITE: Access = Access::ShopPage { shop_limit: true };
@@ -326,6 +328,9 @@ pub static ROUTES: &[Route] = &[
     // A message's unsubscribe link: its token is the credential (checked by the handler), for a
     // person's browser and a mail client's one-click POST alike.
     route!("/v1/outreach/{shop}/unsubscribe", Access::Platform, Get UnsubscribePage Read, Post Unsubscribe Read),
+    // The providers' bounce and complaint webhooks, proven by the secret the shop set.
+    route!("/v1/outreach/{shop}/events/resend", Access::Platform, Post ReceiveResendEvent Read),
+    route!("/v1/outreach/{shop}/events/postmark", Access::Platform, Post ReceivePostmarkEvent Read),
     route!("/v1/admin/keys/{name}", Access::Merchant, Delete RevokeKey Full),
 ];
 

@@ -10,6 +10,7 @@
 //!
 //! So far: the review request and its reminder. The other kinds follow (issue 19).
 
+pub mod provider_events;
 pub mod providers;
 pub mod seal;
 pub mod settings;
@@ -333,7 +334,8 @@ impl ReviewRequest {
                      aria-label=\"{}\" title=\"{}\">{}</a> ",
                     escape_html(&label),
                     escape_html(&label),
-                    "★".repeat(n)
+                    // One star each, the nth giving n: a row of five, as on the product page.
+                    "★"
                 ));
                 text.push_str(&format!("{label}: {url}\n"));
             }

@@ -1,6 +1,7 @@
 //! Outreach, the merchant's and the shopper's side: the settings (`/v1/admin/outreach`), what
 //! was sent (`/v1/admin/outreach/messages`), and the unsubscribe link every message carries
-//! (`/v1/outreach/{shop}/unsubscribe`). Sending is the scheduled job's (`jobs::outreach`).
+//! (`/v1/outreach/{shop}/unsubscribe`), and the providers' bounce and complaint webhooks
+//! (`/v1/outreach/{shop}/events/{provider}`). Sending is the scheduled job's (`jobs::outreach`).
 //!
 //! The unsubscribe link answers two callers: a person who opens it (`GET`: a page that asks,
 //! and changes nothing, since mail scanners open every link) and a mail client's one-click
@@ -14,6 +15,10 @@ use crate::platform::pseudonyms;
 use crate::platform::secure::random_hex;
 use crate::store::outreach::{self as store, Suppression};
 use memnun_protocol::Id;
+use memnun_protocol::outreach::provider_events::{
+    ProviderEvent, ProviderEventTaken, basic_auth_matches, read_postmark, read_resend, verify_svix,
+};
+use memnun_protocol::outreach::providers::ProviderName;
 use memnun_protocol::outreach::seal::{Keyring, NONCE_BYTES};
 use memnun_protocol::outreach::settings::{
     MAX_SETTINGS_BYTES, OutreachSettings, OutreachSettingsUpdate,
@@ -48,6 +53,11 @@ pub fn seal(keys: &Keyring, plain: &str, context: &str) -> Result<String, ApiErr
 /// Where a shop's provider key is sealed for.
 pub fn key_context(shop: &str) -> String {
     format!("provider-key/{shop}")
+}
+
+/// Where a shop's provider webhook secret is sealed for.
+pub fn webhook_secret_context(shop: &str) -> String {
+    format!("webhook-secret/{shop}")
 }
 
 /// Where an order's address is sealed for.
@@ -113,21 +123,36 @@ pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Respons
         errors.push("time_zone", FieldProblem::NotAChoice);
         return Err(ApiError::Validation(errors));
     }
-    let sealed_key = match (&applied.api_key, applied.settings.sending) {
-        (None, false) => None,
-        (key, _) => {
-            let keys = keyring(cx.env)?;
-            key.as_deref()
-                .map(|k| seal(&keys, k, &key_context(cx.shop.as_str())))
-                .transpose()?
-        }
+    let needs_key =
+        applied.settings.sending || applied.api_key.is_some() || applied.webhook_secret.is_some();
+    let (sealed_key, sealed_webhook_secret) = if needs_key {
+        let keys = keyring(cx.env)?;
+        let shop = cx.shop.as_str();
+        (
+            applied
+                .api_key
+                .as_deref()
+                .map(|k| seal(&keys, k, &key_context(shop)))
+                .transpose()?,
+            applied
+                .webhook_secret
+                .as_deref()
+                .map(|k| seal(&keys, k, &webhook_secret_context(shop)))
+                .transpose()?,
+        )
+    } else {
+        (None, None)
     };
     let origin = public_url(cx.env).unwrap_or(edge_origin);
     store::put_settings(
         &cx.db,
         &cx.shop,
         &applied.settings,
-        sealed_key.as_deref(),
+        store::NewSecrets {
+            api_key: sealed_key.as_deref(),
+            webhook_secret: sealed_webhook_secret.as_deref(),
+            forget_webhook_secret: applied.forget_webhook_secret,
+        },
         &origin,
         cx.now,
     )
@@ -148,28 +173,33 @@ pub async fn report(cx: &Context<'_>) -> Result<Response, ApiError> {
     http::json(200, &store::report(&cx.db, &cx.shop).await?)
 }
 
-/// The statement that keeps an order's address for its messages, if the deployment can seal it
-/// (the statement itself checks that the shop sends). `None` without an address or a key.
+/// The statements that keep an order's address for its messages (they check themselves that the
+/// shop sends). None without an address, or in a deployment without `OUTREACH_KEY`, where no
+/// shop can send; a key that is set but unreadable is the operator's mistake, answered `503`.
 pub fn keep_address(
     cx: &Context<'_>,
     order_id: &Id,
     email: Option<&str>,
     address_key: Option<&str>,
     locale: Option<&str>,
-) -> Result<Option<D1PreparedStatement>, ApiError> {
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
     let (Some(email), Some(address_key)) = (email, address_key) else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
-    // A deployment that never set the key has no shop sending (turning it on needs the key).
-    let Ok(keys) = keyring(cx.env) else {
-        return Ok(None);
-    };
+    let key_set = cx
+        .env
+        .secret("OUTREACH_KEY")
+        .is_ok_and(|k| !k.to_string().trim().is_empty());
+    if !key_set {
+        return Ok(Vec::new());
+    }
+    let keys = keyring(cx.env)?;
     let sealed = seal(
         &keys,
         email,
         &address_context(cx.shop.as_str(), order_id.as_str()),
     )?;
-    Ok(Some(store::keep_address(
+    Ok(store::keep_address(
         &cx.db,
         &cx.shop,
         order_id,
@@ -177,7 +207,8 @@ pub fn keep_address(
         address_key,
         locale,
         cx.now,
-    )?))
+    )?
+    .into())
 }
 
 /// The id of a new message.
@@ -247,4 +278,84 @@ pub async fn unsubscribe(req: &mut Request, cx: &Context<'_>) -> Result<Response
     .run()
     .await?;
     page(unsubscribe_page(&shop_name(cx).await?, true))
+}
+
+/// The largest provider event memnun reads (they are a few KB).
+const MAX_EVENT_BYTES: usize = 64 * 1024;
+
+/// `POST /v1/outreach/{shop}/events/resend` and `…/postmark`: the provider's bounce and
+/// complaint webhooks. Proven before anything is read (Resend's Svix signature, Postmark's basic
+/// credentials), with the secret the shop set; a shop without one answers `401` as for a wrong
+/// one. A hard bounce or a complaint puts each recipient on the suppression list.
+pub async fn receive_event(
+    req: &mut Request,
+    cx: &Context<'_>,
+    provider: ProviderName,
+) -> Result<Response, ApiError> {
+    let refused = match provider {
+        ProviderName::Resend => ApiError::BadSignature("svix-signature"),
+        ProviderName::Postmark => ApiError::BadSignature("Authorization"),
+    };
+    let stored = store::settings(&cx.db, &cx.shop).await?;
+    let sealed = stored.and_then(|s| s.webhook_secret_sealed);
+    let Some(sealed) = sealed else {
+        http::drain_unread_body(req).await;
+        return Err(refused);
+    };
+    let secret = keyring(cx.env)?
+        .open(&sealed, &webhook_secret_context(cx.shop.as_str()))
+        .ok_or(ApiError::Internal(
+            "the webhook secret cannot be opened".into(),
+        ))?;
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let (svix_id, svix_time, svix_signature, authorization) = (
+        header("svix-id"),
+        header("svix-timestamp"),
+        header("svix-signature"),
+        header("Authorization"),
+    );
+    let body = http::read_body(req, MAX_EVENT_BYTES, &["application/json"]).await?;
+    let proven = match provider {
+        ProviderName::Resend => match (svix_id, svix_time, svix_signature) {
+            (Some(id), Some(time), Some(signature)) => {
+                verify_svix(&secret, &id, &time, &body, &signature, cx.now / 1000)
+            }
+            _ => false,
+        },
+        ProviderName::Postmark => basic_auth_matches(authorization.as_deref(), &secret),
+    };
+    if !proven {
+        return Err(refused);
+    }
+    let event = match provider {
+        ProviderName::Resend => read_resend(&body),
+        ProviderName::Postmark => read_postmark(&body),
+    }
+    .ok_or_else(|| ApiError::MalformedJson("not an event of this provider".into()))?;
+    let (reason, addresses) = match event {
+        ProviderEvent::Bounced(to) => (Suppression::Bounced, to),
+        ProviderEvent::Complained(to) => (Suppression::Complained, to),
+        ProviderEvent::Ignored => {
+            return http::json(
+                200,
+                &ProviderEventTaken {
+                    taken: "ignored".into(),
+                },
+            );
+        }
+    };
+    let statements = addresses
+        .iter()
+        .map(|address| {
+            let key = pseudonyms::order_email(cx.env, address)?;
+            Ok(store::suppress(&cx.db, &cx.shop, &key, reason, cx.now)?)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    cx.db.batch(statements).await?;
+    http::json(
+        200,
+        &ProviderEventTaken {
+            taken: reason.as_str().into(),
+        },
+    )
 }

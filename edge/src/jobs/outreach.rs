@@ -5,28 +5,35 @@
 //! shop still sends; the shopper is not on its suppression list; no review came (for review
 //! requests); the quiet hours and the per-shopper cap (which postpone, not skip). The provider's
 //! answer decides the rest: sent; 429 and 5xx tried again with backoff (after `Retry-After` when
-//! given); any other refusal final, shown with the provider's reason. When none of an order's
-//! messages waits any more, its address is deleted.
+//! given); any other refusal final, shown with the provider's reason. Through a provider without
+//! idempotency (Postmark), an attempt is noted before its request goes, and one that got no
+//! answer is not made again: at most once. Each outcome is stored as soon as it is known. When
+//! none of an order's messages waits any more, its address is deleted.
 
 use crate::handlers::orders;
 use crate::handlers::outreach::{
-    address_context, hour_in, key_context, keyring, message_id, unsubscribe_url,
+    address_context, hour_in, key_context, keyring, message_id, seal, unsubscribe_url,
+    webhook_secret_context,
 };
 use crate::platform::error::ApiError;
 use crate::platform::secure::random_hex;
 use crate::store::outreach::{self as store, Due, Suppression};
 use futures_util::future::Either;
 use memnun_protocol::Id;
+use memnun_protocol::outreach::providers::next_attempt_after;
 use memnun_protocol::outreach::providers::{Envelope, SendOutcome};
 use memnun_protocol::outreach::seal::Keyring;
 use memnun_protocol::outreach::{MessageKind, ProductToReview, ReviewRequest};
 use memnun_protocol::review::Locale;
-use memnun_protocol::webhook::next_attempt_after;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit};
 
 /// Providers take a few messages a second: a run sends this many, one after another.
 const MESSAGES_PER_RUN: u32 = 20;
+/// Of one shop in a run, so one shop's backlog or slow provider does not hold the others'.
+const PER_SHOP_PER_RUN: u32 = 5;
+/// Values sealed again per run while a key is being retired.
+const RESEALS_PER_RUN: u32 = 50;
 /// Longer than a run of sends that each time out.
 const CLAIM_LEASE_MS: i64 = 10 * 60_000;
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
@@ -40,13 +47,24 @@ enum Decision {
 }
 
 pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiError> {
+    let keys = keyring(env).ok();
+    if let Some(keys) = keys.as_ref().filter(|k| k.rotating()) {
+        reseal(db, keys).await?;
+    }
     let claim = random_hex(12)?;
     let lease_ends = now.max(worker::Date::now().as_millis() as i64) + CLAIM_LEASE_MS;
-    let due = store::claim_due(db, &claim, now, lease_ends, MESSAGES_PER_RUN).await?;
+    let due = store::claim_due(
+        db,
+        &claim,
+        now,
+        lease_ends,
+        MESSAGES_PER_RUN,
+        PER_SHOP_PER_RUN,
+    )
+    .await?;
     if due.is_empty() {
         return Ok(());
     }
-    let keys = keyring(env).ok();
     // Tests point every provider at their capture server; a deployment sets nothing.
     let base = env
         .var("EMAIL_API_BASE")
@@ -54,7 +72,6 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
         .map(|v| v.to_string())
         .filter(|v| !v.is_empty());
     let mut due = due;
-    let mut statements = Vec::new();
     // Shoppers sent something in this run: the cap holds within a run too.
     let mut sent_now: Vec<(String, String)> = Vec::new();
     for message in &mut due {
@@ -63,9 +80,19 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
             message.last_sent_at = Some(now);
         }
         let message = &*message;
-        let decision = match decide(env, db, message, keys.as_ref(), base.as_deref(), now).await {
+        let decision = match decide(
+            env,
+            db,
+            message,
+            &claim,
+            keys.as_ref(),
+            base.as_deref(),
+            now,
+        )
+        .await
+        {
             Ok(decision) => decision,
-            // Ours, not the provider's: tried again like a provider's 5xx.
+            // Ours, not the provider's, and before any request: tried again like a 5xx.
             Err(e) => Decision::Outcome(SendOutcome::Retry {
                 reason: format!("not sent: {e}"),
                 after_s: None,
@@ -74,16 +101,60 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
         if matches!(decision, Decision::Outcome(SendOutcome::Sent { .. })) {
             sent_now.push(shopper);
         }
-        statements.extend(record(db, message, &claim, decision, now)?);
+        // Each outcome is stored as soon as it is known: a run cut short loses none it sent.
+        db.batch(record(db, message, &claim, decision, now)?)
+            .await?;
     }
-    db.batch(statements).await?;
     Ok(())
 }
 
+/// Seals again, with the current key, what the previous one sealed: a few shops' secrets and
+/// addresses per run, until `OUTREACH_KEY_PREVIOUS` can go (README, "Sending messages").
+async fn reseal(db: &D1Database, keys: &Keyring) -> Result<(), ApiError> {
+    let stale = store::stale_sealed(db, &keys.current_prefix(), RESEALS_PER_RUN).await?;
+    let again = |sealed: Option<&str>, context: &str| -> Result<Option<String>, ApiError> {
+        sealed
+            .and_then(|s| keys.open(s, context))
+            .map(|plain| seal(keys, &plain, context))
+            .transpose()
+    };
+    let mut statements = Vec::new();
+    for row in &stale {
+        let shop = row.shop_id.as_str();
+        match &row.order_id {
+            Some(order) => {
+                if let Some(sealed) = again(row.sealed.as_deref(), &address_context(shop, order))? {
+                    statements.push(store::reseal_address(db, shop, order, &sealed)?);
+                }
+            }
+            None => {
+                // A value neither key opens stays as it is (the merchant sets it again).
+                let api_key = again(row.api_key_sealed.as_deref(), &key_context(shop))?;
+                let secret = again(
+                    row.webhook_secret_sealed.as_deref(),
+                    &webhook_secret_context(shop),
+                )?;
+                statements.push(store::reseal_secrets(
+                    db,
+                    shop,
+                    api_key.as_deref().or(row.api_key_sealed.as_deref()),
+                    secret.as_deref().or(row.webhook_secret_sealed.as_deref()),
+                )?);
+            }
+        }
+    }
+    if !statements.is_empty() {
+        db.batch(statements).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn decide(
     env: &Env,
     db: &D1Database,
     message: &Due,
+    claim: &str,
     keys: Option<&Keyring>,
     base: Option<&str>,
     now: i64,
@@ -95,6 +166,17 @@ async fn decide(
         .ok_or_else(|| ApiError::Internal(format!("unknown kind {}", message.kind)))?;
     if message.suppressed != 0 {
         return Ok(Decision::Skip("suppressed"));
+    }
+    // The shop's choices as they stand now, not as they stood when the message was planned.
+    let timing = settings.review_request;
+    match kind {
+        MessageKind::ReviewRequest | MessageKind::ReviewReminder if !timing.on => {
+            return Ok(Decision::Skip("review requests off"));
+        }
+        MessageKind::ReviewReminder if timing.reminder_days == 0 => {
+            return Ok(Decision::Skip("reminders off"));
+        }
+        _ => {}
     }
     let about_reviews = matches!(
         kind,
@@ -150,7 +232,9 @@ async fn decide(
         _ => Locale::En,
     };
     let loaded = orders::load(db, &shop, &order_id, now).await?;
-    let links = orders::links_for(db, &shop, &order_id, &loaded.order, now).await?;
+    // Links minted as of the message's planning, not of this attempt: every attempt sends the
+    // same body, as an idempotency key requires.
+    let links = orders::links_for(db, &shop, &order_id, &loaded.order, message.created_at).await?;
     let products: Vec<&str> = links.reviews.iter().map(|l| l.product.as_str()).collect();
     let names = crate::store::catalog::names_of(db, &shop, &products).await?;
     let products: Vec<ProductToReview> = links
@@ -195,14 +279,25 @@ async fn decide(
         message_id: &message.id,
     };
     let provider = provider.provider();
+    if !provider.idempotent() && message.outcome.as_deref() == Some(SENDING) {
+        return Ok(refused(UNKNOWN));
+    }
     let request = provider.request(
         base.unwrap_or(provider.name().base_url()),
         &api_key,
         &envelope,
         &email,
     );
+    if !provider.idempotent() {
+        store::started(db, &message.id, claim)?.run().await?;
+    }
     Ok(Decision::Outcome(post(&request, provider).await))
 }
+
+/// A message's outcome while an attempt's answer is not known.
+const SENDING: &str = "sending";
+/// Why a message is not sent again through a provider without idempotency.
+const UNKNOWN: &str = "no answer to an attempt: it may have been sent, so it is not sent again";
 
 /// Sends `request` and reads the provider's answer, within [`SEND_TIMEOUT`].
 async fn post(
@@ -244,9 +339,17 @@ async fn post(
         Either::Left((Ok((status, retry_after, body)), _)) => {
             provider.outcome(status, retry_after.as_deref(), &body)
         }
-        Either::Left((Err(e), _)) => not_reached(format!("not reached: {e}")),
-        // The provider may have taken it: Resend's idempotency key makes the retry safe.
-        Either::Right(_) => not_reached(format!("no answer within {} s", SEND_TIMEOUT.as_secs())),
+        Either::Left((Err(e), _)) if provider.idempotent() => {
+            not_reached(format!("not reached: {e}"))
+        }
+        Either::Right(_) if provider.idempotent() => {
+            // The provider may have taken it: its idempotency key makes the retry safe.
+            not_reached(format!("no answer within {} s", SEND_TIMEOUT.as_secs()))
+        }
+        _ => SendOutcome::Refused {
+            reason: UNKNOWN.into(),
+            suppress: false,
+        },
     }
 }
 
@@ -283,7 +386,7 @@ fn record(
         Decision::Outcome(SendOutcome::Retry { reason, after_s }) => {
             match next_attempt_after(attempts, now) {
                 Some(next) => {
-                    let hinted = after_s.map_or(0, |s| now + (s.min(86_400) as i64) * 1000);
+                    let hinted = after_s.map_or(0, |s| now + (s.min(21_600) as i64) * 1000);
                     statements.push(store::retry(
                         db,
                         id,

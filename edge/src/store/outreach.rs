@@ -29,6 +29,7 @@ pub const REVIEWED_WITHIN_DAYS: i64 = 14;
 pub struct Stored {
     pub settings: OutreachSettings,
     pub api_key_sealed: Option<String>,
+    pub webhook_secret_sealed: Option<String>,
 }
 
 fn read_settings(json: &str) -> Result<OutreachSettings, ApiError> {
@@ -42,12 +43,14 @@ pub async fn settings(db: &D1Database, shop: &Id) -> Result<Option<Stored>, ApiE
     struct Row {
         settings: String,
         api_key_sealed: Option<String>,
+        webhook_secret_sealed: Option<String>,
     }
     let row: Option<Row> = Params::new()
         .text(shop.as_str())
         .bind(
             db,
-            "SELECT settings, api_key_sealed FROM outreach_settings WHERE shop_id = ?1",
+            "SELECT settings, api_key_sealed, webhook_secret_sealed FROM outreach_settings \
+             WHERE shop_id = ?1",
         )?
         .first(None)
         .await?;
@@ -55,18 +58,27 @@ pub async fn settings(db: &D1Database, shop: &Id) -> Result<Option<Stored>, ApiE
         Ok(Stored {
             settings: read_settings(&row.settings)?,
             api_key_sealed: row.api_key_sealed,
+            webhook_secret_sealed: row.webhook_secret_sealed,
         })
     })
     .transpose()
 }
 
-/// Stores the shop's settings, with a newly sealed key when one is given (the stored one stays
-/// otherwise). When sending is off, the addresses kept go and the messages waiting are skipped.
+/// Secrets newly sealed by a settings update; `None` keeps the stored one.
+pub struct NewSecrets<'a> {
+    pub api_key: Option<&'a str>,
+    pub webhook_secret: Option<&'a str>,
+    /// The stored webhook secret goes (another provider's).
+    pub forget_webhook_secret: bool,
+}
+
+/// Stores the shop's settings, with the secrets newly sealed (the stored ones stay otherwise).
+/// When sending is off, the addresses kept go and the messages waiting are skipped.
 pub async fn put_settings(
     db: &D1Database,
     shop: &Id,
     settings: &OutreachSettings,
-    api_key_sealed: Option<&str>,
+    secrets: NewSecrets<'_>,
     edge_origin: &str,
     now: i64,
 ) -> Result<(), ApiError> {
@@ -75,15 +87,20 @@ pub async fn put_settings(
         Params::new()
             .text(shop.as_str())
             .text(&json)
-            .opt_text(api_key_sealed)
+            .opt_text(secrets.api_key)
             .text(edge_origin)
             .int(now)
+            .opt_text(secrets.webhook_secret)
+            .flag(secrets.forget_webhook_secret)
             .bind(
                 db,
                 "INSERT INTO outreach_settings (shop_id, settings, api_key_sealed, edge_origin, \
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (shop_id) DO UPDATE SET \
-                 settings = excluded.settings, \
+                 updated_at, webhook_secret_sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
                  api_key_sealed = COALESCE(excluded.api_key_sealed, outreach_settings.api_key_sealed), \
+                 webhook_secret_sealed = CASE WHEN ?7 THEN excluded.webhook_secret_sealed \
+                   ELSE COALESCE(excluded.webhook_secret_sealed, \
+                   outreach_settings.webhook_secret_sealed) END, \
                  edge_origin = excluded.edge_origin, updated_at = excluded.updated_at",
             )?,
     ];
@@ -111,14 +128,18 @@ fn skip_waiting(
         .text(reason)
         .bind(
             db,
-            "UPDATE outreach_messages SET skipped_at = ?2, outcome = ?3, claim = NULL, \
-         claimed_until = NULL WHERE shop_id = ?1 AND sent_at IS NULL AND failed_at IS NULL \
-         AND skipped_at IS NULL",
+            // A message a run holds is left to it: that run reads the settings again.
+            "UPDATE outreach_messages SET skipped_at = ?2, outcome = ?3 WHERE shop_id = ?1 \
+         AND sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL \
+         AND (claimed_until IS NULL OR claimed_until <= ?2)",
         )
 }
 
-/// The statement that keeps `sealed`, the address of `shop`'s order `order_id` (whose hash is
-/// `address_key`), if the shop sends messages when it runs. After the order's own statement.
+/// The statements that keep `sealed`, the address of `shop`'s order `order_id` (whose hash is
+/// `address_key`), if the shop sends messages when they run, and while a message may still come:
+/// the order is not delivered yet, or one of its messages waits (a platform resending a finished
+/// order does not bring its address back). A changed address moves the waiting messages with it.
+/// After the order's own statement.
 pub fn keep_address(
     db: &D1Database,
     shop: &Id,
@@ -127,8 +148,8 @@ pub fn keep_address(
     address_key: &str,
     locale: Option<&str>,
     now: i64,
-) -> worker::Result<D1PreparedStatement> {
-    Params::new()
+) -> worker::Result<[D1PreparedStatement; 2]> {
+    let keep = Params::new()
         .text(shop.as_str())
         .text(order_id.as_str())
         .text(sealed)
@@ -140,15 +161,34 @@ pub fn keep_address(
             "INSERT INTO outreach_addresses (shop_id, order_id, sealed, address_key, locale, \
              created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM \
              outreach_settings WHERE shop_id = ?1 AND json_extract(settings, '$.sending')) \
+             AND (EXISTS (SELECT 1 FROM orders WHERE shop_id = ?1 AND id = ?2 \
+                   AND delivered_at IS NULL) \
+               OR EXISTS (SELECT 1 FROM outreach_messages WHERE shop_id = ?1 AND order_id = ?2 \
+                   AND sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL)) \
              ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
              address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
              outreach_addresses.locale)",
-        )
+        )?;
+    let follow = Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .text(address_key)
+        .bind(
+            db,
+            "UPDATE outreach_messages SET address_key = ?3 WHERE shop_id = ?1 AND order_id = ?2 \
+             AND address_key != ?3 AND sent_at IS NULL AND failed_at IS NULL \
+             AND skipped_at IS NULL",
+        )?;
+    Ok([keep, follow])
 }
 
+/// A review request whose day is further past than this is not planned (a delivery told of long
+/// after it happened, or an order brought in from history).
+const STALE_AFTER_DAYS: i64 = 7;
+
 /// The statement that plans `shop`'s review request for order `order_id`, delivered at
-/// `delivered_at`, the shop's days after it: if the shop sends review requests and keeps the
-/// order's address. Planned once per order.
+/// `delivered_at`, the shop's days after it: if the shop sends review requests, keeps the
+/// order's address, and that day is not over [`STALE_AFTER_DAYS`] past. Planned once per order.
 pub fn plan_review_request(
     db: &D1Database,
     id: &str,
@@ -165,6 +205,7 @@ pub fn plan_review_request(
         .int(delivered_at)
         .int(now)
         .int(DAY_MS)
+        .int(STALE_AFTER_DAYS * DAY_MS)
         .bind(
             db,
             "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, address_key, \
@@ -173,7 +214,8 @@ pub fn plan_review_request(
              ?5 + json_extract(s.settings, '$.review_request.days') * ?7, ?6 \
              FROM outreach_addresses a JOIN outreach_settings s ON s.shop_id = a.shop_id \
              WHERE a.shop_id = ?2 AND a.order_id = ?3 AND json_extract(s.settings, '$.sending') \
-             AND json_extract(s.settings, '$.review_request.on')",
+             AND json_extract(s.settings, '$.review_request.on') \
+             AND ?5 + json_extract(s.settings, '$.review_request.days') * ?7 >= ?6 - ?8",
         )
 }
 
@@ -186,6 +228,9 @@ pub struct Due {
     pub kind: String,
     pub address_key: String,
     pub attempts: u32,
+    pub created_at: i64,
+    /// `sending` while an attempt's answer is unknown (see [`started`]).
+    pub outcome: Option<String>,
     pub shop_name: String,
     pub settings: Option<String>,
     pub api_key_sealed: Option<String>,
@@ -206,14 +251,17 @@ impl Due {
     }
 }
 
-/// Claims, as `claim` until `lease_ends`, at most `per_run` messages due at `now` that no live
-/// claim holds, oldest first, and reads them: one batch, so an overlapping run finds them taken.
+/// Claims, as `claim` until `lease_ends`, the messages due at `now` that no live claim holds: at
+/// most `per_shop` of each shop and `per_run` in all, taken round-robin (every shop's oldest, then
+/// every shop's second, …), so one shop's backlog or slow provider does not hold the others'. Claimed
+/// and read in one batch: an overlapping run finds them taken.
 pub async fn claim_due(
     db: &D1Database,
     claim: &str,
     now: i64,
     lease_ends: i64,
     per_run: u32,
+    per_shop: u32,
 ) -> Result<Vec<Due>, ApiError> {
     let [_, claimed] = http::batch::<2>(
         db,
@@ -223,17 +271,21 @@ pub async fn claim_due(
                 .int(i64::from(per_run))
                 .text(claim)
                 .int(lease_ends)
+                .int(i64::from(per_shop))
                 .bind(
                     db,
                     "UPDATE outreach_messages SET claim = ?3, claimed_until = ?4 WHERE id IN \
-                     (SELECT id FROM outreach_messages WHERE sent_at IS NULL \
-                      AND failed_at IS NULL AND skipped_at IS NULL AND due_at <= ?1 \
-                      AND (claimed_until IS NULL OR claimed_until <= ?1) \
-                      ORDER BY due_at, id LIMIT ?2)",
+                     (SELECT id FROM (SELECT id, due_at, ROW_NUMBER() OVER \
+                       (PARTITION BY shop_id ORDER BY due_at, id) AS nth \
+                       FROM outreach_messages WHERE sent_at IS NULL \
+                       AND failed_at IS NULL AND skipped_at IS NULL AND due_at <= ?1 \
+                       AND (claimed_until IS NULL OR claimed_until <= ?1)) \
+                      WHERE nth <= ?5 ORDER BY nth, due_at LIMIT ?2)",
                 )?,
             Params::new().text(claim).bind(
                 db,
                 "SELECT m.id, m.shop_id, m.order_id, m.kind, m.address_key, m.attempts, \
+                 m.created_at, m.outcome, \
                  sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
                  a.locale, \
                  EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
@@ -255,6 +307,16 @@ pub async fn claim_due(
 }
 
 // Each outcome releases its own claim only: a lapsed claim taken over by another run is theirs.
+
+/// Notes that an attempt at message `id` is being made (its answer not known yet), before the
+/// request goes: for a provider without idempotency, a message found in this state was perhaps
+/// sent, and is not sent again.
+pub fn started(db: &D1Database, id: &str, claim: &str) -> worker::Result<D1PreparedStatement> {
+    Params::new().text(id).text(claim).bind(
+        db,
+        "UPDATE outreach_messages SET outcome = 'sending' WHERE id = ?1 AND claim = ?2",
+    )
+}
 
 /// Records message `id` sent at `now` on its `attempts`th attempt, with the provider's id.
 pub fn sent(
@@ -404,6 +466,7 @@ pub fn forget_address_when_done(db: &D1Database, id: &str) -> worker::Result<D1P
 pub enum Suppression {
     Unsubscribed,
     Bounced,
+    Complained,
 }
 
 impl Suppression {
@@ -411,6 +474,7 @@ impl Suppression {
         match self {
             Suppression::Unsubscribed => "unsubscribed",
             Suppression::Bounced => "bounced",
+            Suppression::Complained => "complained",
         }
     }
 }
@@ -555,4 +619,76 @@ pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiErr
             })
             .collect(),
     })
+}
+
+/// A value sealed with a key being retired.
+#[derive(Deserialize)]
+pub struct Stale {
+    pub shop_id: String,
+    /// The order, for an address; `None` for a shop's secrets.
+    pub order_id: Option<String>,
+    pub api_key_sealed: Option<String>,
+    pub webhook_secret_sealed: Option<String>,
+    pub sealed: Option<String>,
+}
+
+/// Up to `limit` shops' secrets and orders' addresses not sealed with the key whose values begin
+/// with `current`.
+pub async fn stale_sealed(
+    db: &D1Database,
+    current: &str,
+    limit: u32,
+) -> Result<Vec<Stale>, ApiError> {
+    let prefix = format!("{current}%");
+    let [secrets, addresses] = http::batch::<2>(
+        db,
+        vec![
+            Params::new().text(&prefix).int(i64::from(limit)).bind(
+                db,
+                "SELECT shop_id, NULL AS order_id, api_key_sealed, webhook_secret_sealed, \
+                 NULL AS sealed FROM outreach_settings \
+                 WHERE api_key_sealed NOT LIKE ?1 OR webhook_secret_sealed NOT LIKE ?1 LIMIT ?2",
+            )?,
+            Params::new().text(&prefix).int(i64::from(limit)).bind(
+                db,
+                "SELECT shop_id, order_id, NULL AS api_key_sealed, NULL AS webhook_secret_sealed, \
+                 sealed FROM outreach_addresses WHERE sealed NOT LIKE ?1 LIMIT ?2",
+            )?,
+        ],
+    )
+    .await?;
+    let mut stale: Vec<Stale> = secrets.results()?;
+    stale.extend(addresses.results::<Stale>()?);
+    Ok(stale)
+}
+
+/// The statement that replaces `shop`'s sealed secrets with the same, sealed again.
+pub fn reseal_secrets(
+    db: &D1Database,
+    shop: &str,
+    api_key_sealed: Option<&str>,
+    webhook_secret_sealed: Option<&str>,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop)
+        .opt_text(api_key_sealed)
+        .opt_text(webhook_secret_sealed)
+        .bind(
+            db,
+            "UPDATE outreach_settings SET api_key_sealed = ?2, webhook_secret_sealed = ?3 \
+             WHERE shop_id = ?1",
+        )
+}
+
+/// The statement that replaces an order's sealed address with the same, sealed again.
+pub fn reseal_address(
+    db: &D1Database,
+    shop: &str,
+    order: &str,
+    sealed: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new().text(shop).text(order).text(sealed).bind(
+        db,
+        "UPDATE outreach_addresses SET sealed = ?3 WHERE shop_id = ?1 AND order_id = ?2",
+    )
 }

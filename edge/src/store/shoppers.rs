@@ -307,6 +307,14 @@ pub async fn delete(
             None,
         ),
         (
+            format!("DELETE FROM outreach_messages WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id IN ({orders})"),
+            None,
+        ),
+        (
             "DELETE FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''".into(),
             Some("orders"),
         ),
@@ -407,6 +415,8 @@ pub async fn erase_orders(
         format!("DELETE FROM shipments WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM order_items WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM connector_orders WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM outreach_messages WHERE shop_id = ?1 AND order_id IN ({named})"),
+        format!("DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM orders WHERE shop_id = ?1 AND id IN ({named})"),
     ] {
         batch.push(key().bind(db, &sql)?);

@@ -367,6 +367,9 @@ fn contract(
             .query::<outreach::UnsubscribeQuery>(qs)
             .takes_as::<Map<String, Value>>(&["application/x-www-form-urlencoded"], rq)
             .answers_text(200, "text/html"),
+        Op::ReceiveResendEvent | Op::ReceivePostmarkEvent => c
+            .takes_as::<Map<String, Value>>(&[JSON], rq)
+            .answers::<outreach::provider_events::ProviderEventTaken>(200, an),
     }
 }
 

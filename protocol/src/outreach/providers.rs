@@ -7,8 +7,8 @@
 //! 429 and 5xx are tried again later (after `Retry-After` when given); any other 4xx is final
 //! (a key, sender or recipient the provider refuses: trying again sends nothing). Resend keeps an
 //! `Idempotency-Key` for 24 hours, so a send repeated after a lost answer is not delivered twice;
-//! Postmark has none, so the edge claims a message before it sends and never sends it twice
-//! (at most once).
+//! Postmark has none, so the edge notes each attempt before it sends, and a message whose
+//! attempt went unanswered is not sent again (at most once).
 
 use super::Email;
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,10 @@ pub enum SendOutcome {
 
 pub trait EmailProvider {
     fn name(&self) -> ProviderName;
+    /// Whether the provider keeps an idempotency key, so that a request repeated after a lost
+    /// answer sends nothing twice. Without one, a message whose send went unanswered is not sent
+    /// again (at most once).
+    fn idempotent(&self) -> bool;
     /// The request that sends `email`, to `base` (the provider's own URL or a stand-in).
     fn request(
         &self,
@@ -100,14 +104,36 @@ pub trait EmailProvider {
     fn outcome(&self, status: u16, retry_after: Option<&str>, body: &str) -> SendOutcome;
 }
 
+/// The waits between attempts after a 429, a 5xx or no answer, in seconds: the last attempt
+/// comes about 21 hours after the first, inside the 24 hours Resend keeps an idempotency key.
+pub const RETRY_DELAYS_S: [i64; 6] = [60, 300, 1_800, 7_200, 21_600, 43_200];
+
+/// When to try again after `attempts` failed ones, or `None` to give up.
+pub fn next_attempt_after(attempts: u32, now_ms: i64) -> Option<i64> {
+    let delay = RETRY_DELAYS_S.get(attempts.checked_sub(1)? as usize)?;
+    Some(now_ms + delay * 1000)
+}
+
 /// The longest reason kept from a provider's answer.
 const REASON_MAX_CHARS: usize = 300;
 
+/// The provider's reason, one line, without any address in it (Postmark names the inactive
+/// recipients in its message; the merchant's list must not show them).
 fn reason(status: u16, message: Option<&str>) -> String {
     let said: String = message
         .unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            if word.contains('@') {
+                "[address]"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
         .take(REASON_MAX_CHARS)
         .collect();
     match said.trim() {
@@ -146,6 +172,10 @@ pub struct Resend;
 impl EmailProvider for Resend {
     fn name(&self) -> ProviderName {
         ProviderName::Resend
+    }
+
+    fn idempotent(&self) -> bool {
+        true
     }
 
     fn request(
@@ -220,6 +250,10 @@ const POSTMARK_INACTIVE_RECIPIENT: i64 = 406;
 impl EmailProvider for Postmark {
     fn name(&self) -> ProviderName {
         ProviderName::Postmark
+    }
+
+    fn idempotent(&self) -> bool {
+        false
     }
 
     fn request(
@@ -394,9 +428,9 @@ mod tests {
             }
         );
         assert_eq!(
-            Postmark.outcome(422, None, r#"{"ErrorCode":406,"Message":"You tried to send to recipient(s) that have been marked as inactive."}"#),
+            Postmark.outcome(422, None, r#"{"ErrorCode":406,"Message":"You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ayse@example.com. Inactive recipients are ones that have generated a hard bounce or a spam complaint."}"#),
             SendOutcome::Refused {
-                reason: "answered 422: You tried to send to recipient(s) that have been marked as inactive.".into(),
+                reason: "answered 422: You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: [address] Inactive recipients are ones that have generated a hard bounce or a spam complaint.".into(),
                 suppress: true
             }
         );

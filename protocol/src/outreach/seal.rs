@@ -91,6 +91,16 @@ impl Keyring {
         String::from_utf8(plain).ok()
     }
 
+    /// How every value the current key seals begins: anything else is to be sealed again.
+    pub fn current_prefix(&self) -> String {
+        format!("{VERSION}.{}.", self.keys[0].0)
+    }
+
+    /// Whether there is a previous key, whose values are to be sealed again.
+    pub fn rotating(&self) -> bool {
+        self.keys.len() > 1
+    }
+
     /// Whether `sealed` was sealed with a key other than the current one (to seal it again).
     pub fn is_stale(&self, sealed: &str) -> bool {
         sealed.split('.').nth(1) != Some(self.keys[0].0.as_str())
@@ -129,8 +139,11 @@ mod tests {
         let after = Keyring::new(NEW, Some(OLD)).expect("keys");
         assert_eq!(after.open(&sealed, "c").as_deref(), Some("can@example.com"));
         assert!(after.is_stale(&sealed));
+        assert!(after.rotating() && !before.rotating());
+        assert!(!sealed.starts_with(&after.current_prefix()));
         let resealed = after.seal("can@example.com", "c", [2; NONCE_BYTES]);
         assert!(!after.is_stale(&resealed));
+        assert!(resealed.starts_with(&after.current_prefix()));
         let only_new = Keyring::new(NEW, None).expect("key");
         assert_eq!(only_new.open(&sealed, "c"), None, "the old key retired");
         assert_eq!(

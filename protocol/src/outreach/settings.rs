@@ -114,6 +114,9 @@ pub struct OutreachSettings {
     pub provider: Option<ProviderName>,
     /// The provider key's last four characters, when one is set.
     pub api_key_hint: Option<String>,
+    /// Whether the secret that proves the provider's webhooks (bounces, complaints) is set.
+    #[serde(default)]
+    pub webhook_secret_set: bool,
     /// `Name <address>` or an address, on a domain the provider has verified.
     pub sender: Option<String>,
     pub reply_to: Option<String>,
@@ -135,6 +138,7 @@ impl Default for OutreachSettings {
             sending: false,
             provider: None,
             api_key_hint: None,
+            webhook_secret_set: false,
             sender: None,
             reply_to: None,
             locale: "tr".into(),
@@ -182,6 +186,11 @@ pub struct OutreachSettingsUpdate {
     /// The provider's API key (Resend: `re_…`; Postmark: the server token). Kept sealed.
     #[serde(default)]
     pub api_key: Option<String>,
+    /// What proves the provider's bounce and complaint webhooks: Resend's endpoint signing
+    /// secret (`whsec_…`); for Postmark, a password of the merchant's choosing (16 characters or
+    /// more) put in the webhook's URL as `https://memnun:<password>@…`. Kept sealed.
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
     #[serde(default)]
     pub sender: Option<String>,
     #[serde(default)]
@@ -237,11 +246,31 @@ fn days(
     }
 }
 
-/// What an update leaves: the settings, and the new key to seal if one was given.
+/// What an update leaves: the settings, and the new secrets to seal if any were given.
 #[derive(Debug)]
 pub struct Applied {
     pub settings: OutreachSettings,
     pub api_key: Option<String>,
+    pub webhook_secret: Option<String>,
+    /// The provider changed without a new webhook secret: the stored one goes.
+    pub forget_webhook_secret: bool,
+}
+
+/// Whether `secret` can prove `provider`'s webhooks.
+fn webhook_secret_fits(provider: Option<ProviderName>, secret: &str) -> bool {
+    use base64::Engine;
+    let clean = !secret.chars().any(|c| c.is_whitespace() || c.is_control())
+        && secret.chars().count() <= API_KEY_MAX_CHARS;
+    clean
+        && match provider {
+            Some(ProviderName::Resend) => secret.strip_prefix("whsec_").is_some_and(|key| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(key)
+                    .is_ok_and(|k| k.len() >= 16)
+            }),
+            Some(ProviderName::Postmark) => secret.chars().count() >= 16,
+            None => false,
+        }
 }
 
 impl OutreachSettingsUpdate {
@@ -257,8 +286,20 @@ impl OutreachSettingsUpdate {
         if let Some(on) = self.sending {
             next.sending = on;
         }
+        // Another provider needs its own key and webhook secret: the old ones must never reach it.
+        let provider_changed = self
+            .provider
+            .is_some_and(|p| current.provider.is_some_and(|c| c != p));
         if let Some(provider) = self.provider {
             next.provider = Some(provider);
+        }
+        if provider_changed {
+            if self.api_key.is_none() {
+                errors.push("api_key", FieldProblem::Required);
+            }
+            if self.webhook_secret.is_none() {
+                next.webhook_secret_set = false;
+            }
         }
         if let Some(key) = &self.api_key {
             let key = key.trim();
@@ -279,6 +320,16 @@ impl OutreachSettingsUpdate {
                     .collect();
                 next.api_key_hint = Some(format!("…{tail}"));
                 api_key = Some(key.to_owned());
+            }
+        }
+        let mut webhook_secret = None;
+        if let Some(secret) = &self.webhook_secret {
+            let secret = secret.trim();
+            if webhook_secret_fits(next.provider, secret) {
+                next.webhook_secret_set = true;
+                webhook_secret = Some(secret.to_owned());
+            } else {
+                errors.push("webhook_secret", FieldProblem::NotAChoice);
             }
         }
         for (name, given, into) in [
@@ -375,14 +426,16 @@ impl OutreachSettingsUpdate {
             if api_key.is_none() && !key_stored && self.api_key.is_none() {
                 errors.push("api_key", FieldProblem::Required);
             }
-            if next.sender.is_none() && self.sender.is_none() {
+            if next.sender.is_none() && errors.get("sender").is_none() {
                 errors.push("sender", FieldProblem::Required);
             }
         }
         if errors.is_empty() {
             Ok(Applied {
+                forget_webhook_secret: provider_changed && webhook_secret.is_none(),
                 settings: next,
                 api_key,
+                webhook_secret,
             })
         } else {
             Err(errors)
@@ -420,6 +473,14 @@ mod tests {
             .expect("the stored key stays");
         assert_eq!(again.api_key, None);
         assert_eq!(again.settings.cap_days, 5);
+        let switched = update(r#"{"provider":"postmark"}"#)
+            .apply(&again.settings, true)
+            .expect_err("the Resend key must not go to Postmark");
+        assert_eq!(switched.get("api_key"), Some(FieldProblem::Required));
+        let cleared = update(r#"{"sender":""}"#)
+            .apply(&again.settings, true)
+            .expect_err("sending needs a sender");
+        assert_eq!(cleared.get("sender"), Some(FieldProblem::Required));
     }
 
     #[test]
@@ -443,6 +504,31 @@ mod tests {
             assert!(e.get(field).is_some(), "{field}");
         }
         assert!(serde_json::from_str::<OutreachSettingsUpdate>(r#"{"api_secret":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_webhook_secret_fits_its_provider() {
+        let resend = update(
+            r#"{"provider":"resend","webhook_secret":"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"}"#,
+        )
+        .apply(&OutreachSettings::default(), false)
+        .expect("valid");
+        assert!(resend.settings.webhook_secret_set);
+        assert!(resend.webhook_secret.is_some());
+        let e = update(r#"{"provider":"resend","webhook_secret":"plain-password-123456"}"#)
+            .apply(&OutreachSettings::default(), false)
+            .expect_err("not a Svix secret");
+        assert_eq!(e.get("webhook_secret"), Some(FieldProblem::NotAChoice));
+        assert!(
+            update(r#"{"provider":"postmark","webhook_secret":"short"}"#)
+                .apply(&OutreachSettings::default(), false)
+                .is_err()
+        );
+        assert!(
+            update(r#"{"provider":"postmark","webhook_secret":"a-long-enough-password"}"#)
+                .apply(&OutreachSettings::default(), false)
+                .is_ok()
+        );
     }
 
     #[test]
