@@ -4,6 +4,8 @@
 // two shipments). Run again, it changes nothing within a day; on a later day it moves the
 // timelines to that day (shipment ids carry the date, and a replaced shipment takes its events).
 // Order 1008 comes through the Shopify connector, signed as Shopify signs its webhooks.
+// The shop sends review requests through its provider (the demo inbox); the delivered orders'
+// requests go out with the next Cron run.
 // Then delivered orders whose shoppers answered the survey, through the shopper's own endpoint
 // (so the satisfaction report has numbers), and order 1004's survey left for you to answer.
 import { parseArgs } from "node:util";
@@ -71,7 +73,7 @@ const orders = [
   },
   {
     id: "SIP-1004",
-    order: { number: "1004", email: "hannah@example.com", placed_at: at(-98), items: [cup, shirt], shipments: [yurtici("s1", "YK1004", -1)] },
+    order: { number: "1004", email: "hannah@example.com", locale: "en", placed_at: at(-98), items: [cup, shirt], shipments: [yurtici("s1", "YK1004", -1)] },
     events: (s) => [
       { shipment: s, status: "ordered", time: at(-98) },
       { shipment: s, status: "shipped", time: at(-74), location: "İstanbul Anadolu Aktarma" },
@@ -81,7 +83,7 @@ const orders = [
   },
   {
     id: "SIP-1005",
-    order: { number: "1005", email: "tom@example.com", placed_at: at(-80), items: [shirt], shipments: [yurtici("s1", "YK1005", 1)] },
+    order: { number: "1005", email: "tom@example.com", locale: "en", placed_at: at(-80), items: [shirt], shipments: [yurtici("s1", "YK1005", 1)] },
     events: (s) => [
       { shipment: s, status: "ordered", time: at(-80) },
       { shipment: s, status: "shipped", time: at(-60), location: "İstanbul Anadolu Aktarma" },
@@ -122,6 +124,19 @@ await call("PUT", "shop", {
   survey_page: `${SITE}/anket.html`,
   product_page: `${SITE}/products/{product}.html`,
 });
+// The shop sends its review requests itself, through "Resend" (the demo inbox stands in for it:
+// http://127.0.0.1:8025/). Asked the day of delivery and at any hour, so that you see them at once;
+// a shop would wait a week and keep quiet at night (the defaults).
+await call("PUT", "outreach", {
+  sending: true,
+  provider: "resend",
+  api_key: "re_demo_local_only",
+  sender: "Atölye Demo <magaza@atolye-demo.example>",
+  reply_to: "destek@atolye-demo.example",
+  quiet_hours: { start: 0, end: 0 },
+  review_request: { on: true, days: 0, reminder_days: 3 },
+});
+
 for (const { id, order, events } of orders) {
   await call("PUT", `orders/${id}`, order);
   await call("POST", `orders/${id}/events`, { events: events(order.shipments[0].id) });

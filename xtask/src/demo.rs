@@ -19,23 +19,26 @@ pub const DEMO_SHOP: &str = "demo";
 pub fn run(args: &[String]) -> Result<()> {
     let mut edge_port = 8787;
     let mut site_port = 8080;
+    let mut mail_port = 8025;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let value = it.next().and_then(|v| v.parse::<u16>().ok());
         match (arg.as_str(), value) {
             ("--edge-port", Some(p)) => edge_port = p,
             ("--site-port", Some(p)) => site_port = p,
-            _ => bail!("usage: cargo xtask demo [--edge-port N] [--site-port N]"),
+            ("--mail-port", Some(p)) => mail_port = p,
+            _ => bail!("usage: cargo xtask demo [--edge-port N] [--site-port N] [--mail-port N]"),
         }
     }
 
-    if edge_port == site_port {
-        bail!("the edge and the demo site cannot both use port {edge_port}");
+    if edge_port == site_port || mail_port == edge_port || mail_port == site_port {
+        bail!("the edge, the demo site and the demo inbox need three different ports");
     }
     // Before the build, which can take minutes; and again before the edge starts.
     let ports_free = || -> Result<()> {
         ensure_port_free(edge_port, "the edge", "--edge-port")?;
-        ensure_port_free(site_port, "the demo site", "--site-port")
+        ensure_port_free(site_port, "the demo site", "--site-port")?;
+        ensure_port_free(mail_port, "the demo inbox", "--mail-port")
     };
     ports_free()?;
 
@@ -62,11 +65,30 @@ pub fn run(args: &[String]) -> Result<()> {
 
     ports_free()?;
     // wrangler's debugger port has no fixed number here: any free one.
-    let inspector_port = any_free_port(&[edge_port, site_port])?;
+    let inspector_port = any_free_port(&[edge_port, site_port, mail_port])?;
+    step(&format!(
+        "Starting the demo inbox (a stand-in for the email providers) on http://127.0.0.1:{mail_port}"
+    ));
+    let mut inbox = Service::start(
+        "the demo inbox",
+        Command::new("node")
+            .arg(root.join("demo-site/inbox.mjs"))
+            .args(["--port", &mail_port.to_string()]),
+    )?;
+    inbox.wait_ready(mail_port, "/messages.json", Duration::from_secs(20))?;
     step(&format!(
         "Starting the edge under workerd on http://127.0.0.1:{edge_port}"
     ));
-    let mut edge = edge::start(None, &persist, edge_port, inspector_port)?;
+    // The demo's own sealing key, and its providers at the inbox; `--test-scheduled` lets this
+    // loop fire the Cron Trigger (`/__scheduled`), which `wrangler dev` does not by itself.
+    let demo = [
+        "--var".to_owned(),
+        format!("OUTREACH_KEY:{DEMO_OUTREACH_KEY}"),
+        "--var".to_owned(),
+        format!("EMAIL_API_BASE:http://127.0.0.1:{mail_port}"),
+        "--test-scheduled".to_owned(),
+    ];
+    let mut edge = edge::start(None, &persist, edge_port, inspector_port, &demo)?;
     step(&format!(
         "Serving the demo shop on http://127.0.0.1:{site_port}"
     ));
@@ -94,6 +116,8 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
     )
     .context("seeding the demo catalog and events failed")?;
+    step("Sending what is due (the review requests of the delivered orders) to the demo inbox");
+    fire_cron(edge_port);
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
@@ -102,6 +126,9 @@ pub fn run(args: &[String]) -> Result<()> {
         "  demo API key:      mk_demo_local_only (sign in to the dashboard with it; the merchant API, docs/API.md)"
     );
     println!("  edge (API):        http://127.0.0.1:{edge_port}/v1/");
+    println!(
+        "  demo inbox:        http://127.0.0.1:{mail_port}/ (what the demo shop sent: review requests)"
+    );
     println!(
         "  demo orders:       1001–1007 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@, burak@example.com)"
     );
@@ -113,6 +140,7 @@ pub fn run(args: &[String]) -> Result<()> {
     // From now on Ctrl-C is how the demo ends: the signal handler (installed before the edge
     // started) stops the edge and the site and exits successfully.
     exit_code_on_signal(0);
+    let mut last_cron = std::time::Instant::now();
     loop {
         if edge.has_exited() {
             bail!("the edge stopped unexpectedly");
@@ -120,7 +148,25 @@ pub fn run(args: &[String]) -> Result<()> {
         if site.has_exited() {
             bail!("the demo site stopped unexpectedly");
         }
+        if inbox.has_exited() {
+            bail!("the demo inbox stopped unexpectedly");
+        }
+        // Every minute, as the Cron Trigger does when deployed.
+        if last_cron.elapsed() >= Duration::from_secs(60) {
+            fire_cron(edge_port);
+            last_cron = std::time::Instant::now();
+        }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The demo's key for sealing shoppers' addresses: in this repository, so for this machine only.
+const DEMO_OUTREACH_KEY: &str = "bWVtbnVuLWRlbW8tbG9jYWwtb25seS1vdXRyZWFjaCE=";
+
+/// Runs the scheduled handler once (webhook deliveries, messages due, the purge).
+fn fire_cron(edge_port: u16) {
+    if crate::process::http_status(edge_port, "/__scheduled?cron=*+*+*+*+*") != Some(200) {
+        eprintln!("  (the scheduled handler did not answer; messages wait for the next minute)");
     }
 }
 

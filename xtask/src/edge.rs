@@ -54,7 +54,13 @@ pub fn execute_sql(env: Option<&str>, persist: &Path, sql: &str, remote: bool) -
     output(&mut cmd).map(drop)
 }
 
-pub fn start(env: Option<&str>, persist: &Path, port: u16, inspector_port: u16) -> Result<Service> {
+pub fn start(
+    env: Option<&str>,
+    persist: &Path,
+    port: u16,
+    inspector_port: u16,
+    extra: &[String],
+) -> Result<Service> {
     let mut cmd = wrangler();
     cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--log-level", "warn"])
         .args([
@@ -75,6 +81,7 @@ pub fn start(env: Option<&str>, persist: &Path, port: u16, inspector_port: u16) 
             cmd.args(["--var", "CLIENT_HASH_SALT:memnun-demo-local-only"]);
         }
     }
+    cmd.args(extra);
     let mut service = Service::start("the edge (wrangler dev)", &mut cmd)?;
     service.wait_ready(port, "/v1/health", Duration::from_secs(60))?;
     Ok(service)

@@ -115,7 +115,7 @@ fn the_same_port_twice_is_refused() {
     let port = free_port().to_string();
     let (status, _, err) = demo_with_port_held(&["--edge-port", &port, "--site-port", &port]);
     assert!(!status.success());
-    assert!(err.contains("cannot both use port"), "{err}");
+    assert!(err.contains("need three different ports"), "{err}");
 }
 
 // The signal tests.
@@ -178,6 +178,7 @@ impl Demo {
             .arg("demo")
             .args(["--edge-port", &edge_port.to_string()])
             .args(["--site-port", &site_port.to_string()])
+            .args(["--mail-port", &free_port().to_string()])
             .stdout(Stdio::piped())
             .process_group(0)
             .spawn()
