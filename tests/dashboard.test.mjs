@@ -377,6 +377,44 @@ describe("merchant dashboard", () => {
     await section.getByText(/browser: must be a UUID/).waitFor();
   });
 
+  test("messages to shoppers: the settings as stored, the key never shown, a live preview in both languages, saved, and the figures", async (t) => {
+    t.after(() => admin("PUT", "outreach", { texts: {} }));
+    await go("settings", "Settings");
+    const section = page.locator("section.outreach");
+    await section.getByRole("heading", { name: "Messages to shoppers" }).waitFor();
+    // The demo seed turned sending on through Resend (demo-site/seed-orders.mjs).
+    await section.locator(".key-hint").filter({ hasText: "…only" }).waitFor();
+    assert.equal(await section.getByLabel("Send messages").isChecked(), true);
+    assert.equal(await section.getByLabel("Provider API key").inputValue(), "", "the key is not in the form");
+    assert.ok(!(await page.content()).includes("re_demo_local_only"), "nor in the page");
+    const tr = section.locator("fieldset.own-words[data-locale=tr]");
+    const en = section.locator("fieldset.own-words[data-locale=en]");
+    assert.equal(await en.locator(".preview-subject").textContent(), "How was your order from Atölye Demo?", "memnun's words until the shop gives its own");
+    await tr.getByLabel("Subject").fill("{order} numaralı siparişiniz nasıldı?");
+    await tr.getByLabel("Opening line").fill("Merhaba! {shop} olarak fikrinizi merak ediyoruz.");
+    await tr.locator(".preview-subject").filter({ hasText: "1001 numaralı siparişiniz nasıldı?" }).waitFor();
+    assert.equal(await tr.locator(".preview-opening").textContent(), "Merhaba! Atölye Demo olarak fikrinizi merak ediyoruz.");
+    await section.getByLabel("Days after delivery").fill("5");
+    await section.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").first().waitFor();
+    const stored = (await admin("GET", "outreach")).json;
+    assert.equal(stored.review_request.days, 5);
+    assert.deepEqual(stored.texts.review_request.tr, { subject: "{order} numaralı siparişiniz nasıldı?", opening: "Merhaba! {shop} olarak fikrinizi merak ediyoruz." });
+    assert.equal(stored.texts.review_request.en, undefined, "empty fields keep memnun's words");
+    assert.equal(stored.api_key_hint, "…only", "saving without a key keeps the stored one");
+    await section.getByLabel("Sender (Name <address> on your verified domain)").fill("not an address");
+    await section.getByRole("button", { name: "Save" }).click();
+    await section.getByText(/sender/).first().waitFor();
+    // The figures, as the API counts them.
+    const report = (await admin("GET", "outreach/messages")).json;
+    const row = section.locator("table.outreach-figures tr[data-kind=review_request] td");
+    await row.first().waitFor();
+    const cells = await row.allTextContents();
+    const request = report.kinds.find((k) => k.kind === "review_request");
+    assert.deepEqual(cells.slice(0, 4).map(Number), [request.scheduled, request.sent, request.failed, request.skipped]);
+    await screenshot("outreach", section);
+  });
+
   test("connecting a platform is a form: where to point the webhooks, the secret never shown again, deliveries seen arriving", async (t) => {
     await go("settings", "Settings");
     // The demo's order 1008 came through Shopify (demo-site/seed-orders.mjs): its deliveries show.

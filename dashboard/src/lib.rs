@@ -11,6 +11,7 @@ mod chart;
 mod format;
 mod i18n;
 mod orders;
+mod outreach;
 mod recommendations;
 mod reviews;
 mod satisfaction;

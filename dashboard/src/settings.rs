@@ -1,5 +1,6 @@
 //! Settings: the moderation policy and block list, the survey's questions and cooldown, the
-//! shop's allowed origins, pages and retention, the connected platforms (Shopify, WooCommerce:
+//! messages memnun sends shoppers (`outreach`), the shop's allowed origins, pages and retention,
+//! the connected platforms (Shopify, WooCommerce:
 //! where to point their webhooks, the signing secret, the latest deliveries), the webhook, the
 //! embed snippet for this shop, and one shopper's data (export and deletion).
 
@@ -25,7 +26,7 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 /// A whole number typed into `label`'s field, or the words saying it is not one.
-fn whole_number(ctx: Ctx, label: &str, typed: &str) -> Result<i64, String> {
+pub(crate) fn whole_number(ctx: Ctx, label: &str, typed: &str) -> Result<i64, String> {
     typed
         .trim()
         .parse()
@@ -33,7 +34,7 @@ fn whole_number(ctx: Ctx, label: &str, typed: &str) -> Result<i64, String> {
 }
 
 /// Reads a settings form's current values (`GET path`) into it with `show`, or says why not.
-fn load_form<T: DeserializeOwned + 'static>(
+pub(crate) fn load_form<T: DeserializeOwned + 'static>(
     ctx: Ctx,
     path: &'static str,
     error: RwSignal<Option<String>>,
@@ -48,7 +49,7 @@ fn load_form<T: DeserializeOwned + 'static>(
 }
 
 /// Saves one settings form: PUT `path` with `body`, then says so or why not.
-fn save(
+pub(crate) fn save(
     ctx: Ctx,
     path: &'static str,
     body: serde_json::Value,
@@ -83,6 +84,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Embed />
         <Moderation />
         <Survey />
+        <crate::outreach::Outreach />
         <Shop />
         <Connectors />
         <Webhook />

@@ -12,6 +12,7 @@
 
 pub mod provider_events;
 pub mod providers;
+#[cfg(feature = "seal")]
 pub mod seal;
 pub mod settings;
 
@@ -285,24 +286,38 @@ fn words(locale: Locale) -> Words {
 }
 
 impl ReviewRequest {
-    /// The request in `locale`; `None` when a link is not one memnun writes (never sent broken).
-    pub fn render(&self, locale: Locale) -> Option<Email> {
+    /// The subject and the opening line in `locale`: the shop's own when it set them (where
+    /// `{shop}` and `{order}` stand for the shop's name and the order's number), memnun's
+    /// otherwise. What the dashboard previews.
+    pub fn subject_and_opening(&self, locale: Locale) -> (String, String) {
         let w = words(locale);
         let shop = one_line(&self.shop_name);
         let order = one_line(&self.order_number);
         let fill = |template: &str| template.replace("{shop}", &shop).replace("{order}", &order);
         let subject = match (&self.subject, self.reminder) {
-            (Some(own), _) if !one_line(own).is_empty() => one_line(own),
+            (Some(own), _) if !one_line(own).is_empty() => fill(&one_line(own)),
             (_, false) => fill(w.subject),
             (_, true) => fill(w.subject_reminder),
         };
         let opening = match (&self.opening, self.reminder) {
-            (Some(own), _) if !own.trim().is_empty() => {
-                own.trim().chars().take(OPENING_MAX_CHARS).collect()
-            }
+            (Some(own), _) if !own.trim().is_empty() => fill(
+                &own.trim()
+                    .chars()
+                    .take(OPENING_MAX_CHARS)
+                    .collect::<String>(),
+            ),
             (_, false) => fill(w.opening),
             (_, true) => fill(w.opening_reminder),
         };
+        (subject, opening)
+    }
+
+    /// The request in `locale`; `None` when a link is not one memnun writes (never sent broken).
+    pub fn render(&self, locale: Locale) -> Option<Email> {
+        let w = words(locale);
+        let shop = one_line(&self.shop_name);
+        let fill = |template: &str| template.replace("{shop}", &shop);
+        let (subject, opening) = self.subject_and_opening(locale);
         let unsubscribe = link(&self.unsubscribe_url)?;
         let star_label = |n: usize| match n {
             1 => w.star.to_owned(),
@@ -468,6 +483,19 @@ mod tests {
         let other = format!("{}{}", "b".repeat(64), &token[64..]);
         assert_eq!(verify_unsubscribe_token(b"salt", "demo", &other), None);
         assert_eq!(verify_unsubscribe_token(b"salt", "demo", "x.y"), None);
+    }
+
+    #[test]
+    fn the_shops_own_words_may_name_the_order() {
+        let mut own = request();
+        own.subject = Some("{order} numaralı siparişiniz".into());
+        own.opening = Some("Merhaba, {shop} ailesi olarak teşekkürler.".into());
+        let (subject, opening) = own.subject_and_opening(Locale::Tr);
+        assert_eq!(subject, "1042 numaralı siparişiniz");
+        assert_eq!(
+            opening,
+            "Merhaba, Atölye <Fincan> & Co ailesi olarak teşekkürler."
+        );
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub const EVENT_RETENTION_DAYS_DEFAULT: u32 = 395;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopSettings {
     pub id: String,
+    /// The shop's name, as its messages to shoppers say it.
+    #[serde(default)]
+    pub name: String,
     /// Origins whose pages may write to the shop's public endpoints, e.g. `https://shop.example`.
     pub allowed_origins: Vec<String>,
     #[serde(flatten)]

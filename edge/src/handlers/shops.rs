@@ -65,6 +65,7 @@ async fn settings(db: &D1Database, shop: &Id) -> Result<ShopSettings, ApiError> 
         .ok_or(ApiError::NotFound("shop"))?;
     Ok(ShopSettings {
         id: shop.to_string(),
+        name: store::name(db, shop).await?.unwrap_or_default(),
         allowed_origins,
         pages: pages(db, shop).await?,
         event_retention_days,
