@@ -5,7 +5,7 @@
 // timelines to that day (shipment ids carry the date, and a replaced shipment takes its events).
 // Order 1008 comes through the Shopify connector, signed as Shopify signs its webhooks.
 // The shop sends review requests through its provider (the demo inbox); the delivered orders'
-// requests go out with the next Cron run.
+// requests go out with the next Cron runs (five of a shop per run, one run a minute).
 // Then delivered orders whose shoppers answered the survey, through the shopper's own endpoint
 // (so the satisfaction report has numbers), and order 1004's survey left for you to answer.
 import { parseArgs } from "node:util";

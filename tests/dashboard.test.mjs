@@ -379,6 +379,10 @@ describe("merchant dashboard", () => {
 
   test("messages to shoppers: the settings as stored, the key never shown, a live preview in both languages, saved, and the figures", async (t) => {
     t.after(() => admin("PUT", "outreach", { texts: {} }));
+    // Words the form does not edit (the reminder's) stay when it saves.
+    assert.equal((await admin("PUT", "outreach", { texts: { review_reminder: { en: { subject: "Still there?" } } } })).status, 200);
+    // Opened afresh, so the form reads the settings as they are now.
+    await go("orders", "Orders");
     await go("settings", "Settings");
     const section = page.locator("section.outreach");
     await section.getByRole("heading", { name: "Messages to shoppers" }).waitFor();
@@ -401,6 +405,7 @@ describe("merchant dashboard", () => {
     assert.equal(stored.review_request.days, 5);
     assert.deepEqual(stored.texts.review_request.tr, { subject: "{order} numaralı siparişiniz nasıldı?", opening: "Merhaba! {shop} olarak fikrinizi merak ediyoruz." });
     assert.equal(stored.texts.review_request.en, undefined, "empty fields keep memnun's words");
+    assert.deepEqual(stored.texts.review_reminder, { en: { subject: "Still there?" } });
     assert.equal(stored.api_key_hint, "…only", "saving without a key keeps the stored one");
     await section.getByLabel("Sender (Name <address> on your verified domain)").fill("not an address");
     await section.getByRole("button", { name: "Save" }).click();

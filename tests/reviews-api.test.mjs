@@ -375,7 +375,7 @@ describe("merchant API", () => {
     assert.equal((await admin("PUT", { allowed_origins: [ORIGIN] })).status, 200);
     assert.equal((await postReview(edge, review({ product: "origins" }), { origin: "https://new-shop.example" })).status, 403);
     const settings = await (await admin("GET")).json();
-    assert.deepEqual(settings, { id: TEST_SHOP, allowed_origins: [ORIGIN], tracker_page: null, survey_page: null, product_page: null, event_retention_days: 395 });
+    assert.deepEqual(settings, { id: TEST_SHOP, name: "Test", allowed_origins: [ORIGIN], tracker_page: null, survey_page: null, product_page: null, event_retention_days: 395 });
   });
 
   test("refuses origins that are not origins", async () => {

@@ -114,6 +114,11 @@ pub fn Outreach() -> impl IntoView {
                 "opening": f.opening.get_untracked().trim(),
             })
         };
+        // The other kinds' words as stored: the form edits the review request's only.
+        let mut texts = loaded
+            .with_untracked(|s| s.as_ref().map(|s| serde_json::json!(s.texts)))
+            .unwrap_or_else(|| serde_json::json!({}));
+        texts["review_request"] = serde_json::json!({ "tr": own(own_tr), "en": own(own_en) });
         let mut body = serde_json::json!({
             "sending": sending.get_untracked(),
             "provider": provider.get_untracked(),
@@ -124,7 +129,7 @@ pub fn Outreach() -> impl IntoView {
             "quiet_hours": { "start": start, "end": end },
             "cap_days": cap,
             "review_request": { "on": asking.get_untracked(), "days": after, "reminder_days": reminder },
-            "texts": { "review_request": { "tr": own(own_tr), "en": own(own_en) } },
+            "texts": texts,
         });
         // Secrets only when typed: an empty field keeps the one stored.
         for (name, typed) in [("api_key", api_key), ("webhook_secret", webhook_secret)] {

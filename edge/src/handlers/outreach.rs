@@ -186,14 +186,16 @@ pub fn keep_address(
     let (Some(email), Some(address_key)) = (email, address_key) else {
         return Ok(Vec::new());
     };
-    let key_set = cx
+    let current = cx
         .env
         .secret("OUTREACH_KEY")
-        .is_ok_and(|k| !k.to_string().trim().is_empty());
-    if !key_set {
+        .map(|k| k.to_string())
+        .unwrap_or_default();
+    if current.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let keys = keyring(cx.env)?;
+    // The current key only: a mistyped previous key must not stop every shop's orders.
+    let keys = Keyring::new(&current, None).map_err(|_| ApiError::NotConfigured("OUTREACH_KEY"))?;
     let sealed = seal(
         &keys,
         email,
@@ -297,7 +299,10 @@ pub async fn receive_event(
         ProviderName::Postmark => ApiError::BadSignature("Authorization"),
     };
     let stored = store::settings(&cx.db, &cx.shop).await?;
-    let sealed = stored.and_then(|s| s.webhook_secret_sealed);
+    // Only the shop's own provider's endpoint takes its secret.
+    let sealed = stored
+        .filter(|s| s.settings.provider == Some(provider))
+        .and_then(|s| s.webhook_secret_sealed);
     let Some(sealed) = sealed else {
         http::drain_unread_body(req).await;
         return Err(refused);

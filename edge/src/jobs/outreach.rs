@@ -44,6 +44,8 @@ enum Decision {
     Outcome(SendOutcome),
     Skip(&'static str),
     Postpone(i64, &'static str),
+    /// The claim went to another run before the request: nothing is sent or recorded here.
+    Lost,
 }
 
 pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiError> {
@@ -111,7 +113,10 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
 /// Seals again, with the current key, what the previous one sealed: a few shops' secrets and
 /// addresses per run, until `OUTREACH_KEY_PREVIOUS` can go (README, "Sending messages").
 async fn reseal(db: &D1Database, keys: &Keyring) -> Result<(), ApiError> {
-    let stale = store::stale_sealed(db, &keys.current_prefix(), RESEALS_PER_RUN).await?;
+    let Some(previous) = keys.previous_prefix() else {
+        return Ok(());
+    };
+    let stale = store::stale_sealed(db, &previous, RESEALS_PER_RUN).await?;
     let again = |sealed: Option<&str>, context: &str| -> Result<Option<String>, ApiError> {
         sealed
             .and_then(|s| keys.open(s, context))
@@ -121,14 +126,19 @@ async fn reseal(db: &D1Database, keys: &Keyring) -> Result<(), ApiError> {
     let mut statements = Vec::new();
     for row in &stale {
         let shop = row.shop_id.as_str();
+        // A value the previous key sealed that does not open (damaged) is of no use: it goes,
+        // so that it is not picked again every run (the merchant sets a secret again).
         match &row.order_id {
             Some(order) => {
-                if let Some(sealed) = again(row.sealed.as_deref(), &address_context(shop, order))? {
-                    statements.push(store::reseal_address(db, shop, order, &sealed)?);
-                }
+                let sealed = again(row.sealed.as_deref(), &address_context(shop, order))?;
+                statements.push(store::reseal_address(db, row, order, sealed.as_deref())?);
             }
             None => {
-                // A value neither key opens stays as it is (the merchant sets it again).
+                // A value already under the current key stays as it is.
+                let kept = |sealed: Option<&str>, resealed: Option<String>| match sealed {
+                    Some(s) if !s.starts_with(&previous) => Some(s.to_owned()),
+                    _ => resealed,
+                };
                 let api_key = again(row.api_key_sealed.as_deref(), &key_context(shop))?;
                 let secret = again(
                     row.webhook_secret_sealed.as_deref(),
@@ -136,9 +146,9 @@ async fn reseal(db: &D1Database, keys: &Keyring) -> Result<(), ApiError> {
                 )?;
                 statements.push(store::reseal_secrets(
                     db,
-                    shop,
-                    api_key.as_deref().or(row.api_key_sealed.as_deref()),
-                    secret.as_deref().or(row.webhook_secret_sealed.as_deref()),
+                    row,
+                    kept(row.api_key_sealed.as_deref(), api_key).as_deref(),
+                    kept(row.webhook_secret_sealed.as_deref(), secret).as_deref(),
                 )?);
             }
         }
@@ -159,6 +169,14 @@ async fn decide(
     base: Option<&str>,
     now: i64,
 ) -> Result<Decision, ApiError> {
+    // An attempt whose answer was lost may have been sent: whatever else holds now, it is not
+    // made again (only a provider without idempotency leaves this mark).
+    if message.outcome.as_deref() == Some(SENDING) {
+        return Ok(Decision::Outcome(SendOutcome::Refused {
+            reason: UNKNOWN.into(),
+            suppress: false,
+        }));
+    }
     let Some(settings) = message.settings()?.filter(|s| s.sending) else {
         return Ok(Decision::Skip("sending off"));
     };
@@ -279,9 +297,6 @@ async fn decide(
         message_id: &message.id,
     };
     let provider = provider.provider();
-    if !provider.idempotent() && message.outcome.as_deref() == Some(SENDING) {
-        return Ok(refused(UNKNOWN));
-    }
     let request = provider.request(
         base.unwrap_or(provider.name().base_url()),
         &api_key,
@@ -289,7 +304,12 @@ async fn decide(
         &email,
     );
     if !provider.idempotent() {
-        store::started(db, &message.id, claim)?.run().await?;
+        // Noted under this run's claim, or not at all: a run that lost the claim sends nothing.
+        let noted = store::started(db, &message.id, claim)?.run().await?;
+        let changed = noted.meta()?.and_then(|m| m.changes).unwrap_or(0);
+        if changed != 1 {
+            return Ok(Decision::Lost);
+        }
     }
     Ok(Decision::Outcome(post(&request, provider).await))
 }
@@ -365,6 +385,7 @@ fn record(
     let attempts = message.attempts + 1;
     let mut statements = Vec::new();
     match decision {
+        Decision::Lost => return Ok(statements),
         Decision::Postpone(until, reason) => {
             statements.push(store::postpone(db, id, claim, until, reason)?);
             return Ok(statements);

@@ -128,7 +128,8 @@ fn skip_waiting(
         .text(reason)
         .bind(
             db,
-            // A message a run holds is left to it: that run reads the settings again.
+            // A message a run holds is left to it (it may be on its way); the next run finds
+            // sending off and skips what still waits.
             "UPDATE outreach_messages SET skipped_at = ?2, outcome = ?3 WHERE shop_id = ?1 \
          AND sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL \
          AND (claimed_until IS NULL OR claimed_until <= ?2)",
@@ -314,7 +315,8 @@ pub async fn claim_due(
 pub fn started(db: &D1Database, id: &str, claim: &str) -> worker::Result<D1PreparedStatement> {
     Params::new().text(id).text(claim).bind(
         db,
-        "UPDATE outreach_messages SET outcome = 'sending' WHERE id = ?1 AND claim = ?2",
+        "UPDATE outreach_messages SET outcome = 'sending' WHERE id = ?1 AND claim = ?2 \
+         AND sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL",
     )
 }
 
@@ -632,14 +634,14 @@ pub struct Stale {
     pub sealed: Option<String>,
 }
 
-/// Up to `limit` shops' secrets and orders' addresses not sealed with the key whose values begin
-/// with `current`.
+/// Up to `limit` shops' secrets and orders' addresses sealed with the key whose values begin with
+/// `previous` (the one being retired).
 pub async fn stale_sealed(
     db: &D1Database,
-    current: &str,
+    previous: &str,
     limit: u32,
 ) -> Result<Vec<Stale>, ApiError> {
-    let prefix = format!("{current}%");
+    let prefix = format!("{previous}%");
     let [secrets, addresses] = http::batch::<2>(
         db,
         vec![
@@ -647,12 +649,12 @@ pub async fn stale_sealed(
                 db,
                 "SELECT shop_id, NULL AS order_id, api_key_sealed, webhook_secret_sealed, \
                  NULL AS sealed FROM outreach_settings \
-                 WHERE api_key_sealed NOT LIKE ?1 OR webhook_secret_sealed NOT LIKE ?1 LIMIT ?2",
+                 WHERE api_key_sealed LIKE ?1 OR webhook_secret_sealed LIKE ?1 LIMIT ?2",
             )?,
             Params::new().text(&prefix).int(i64::from(limit)).bind(
                 db,
                 "SELECT shop_id, order_id, NULL AS api_key_sealed, NULL AS webhook_secret_sealed, \
-                 sealed FROM outreach_addresses WHERE sealed NOT LIKE ?1 LIMIT ?2",
+                 sealed FROM outreach_addresses WHERE sealed LIKE ?1 LIMIT ?2",
             )?,
         ],
     )
@@ -662,33 +664,47 @@ pub async fn stale_sealed(
     Ok(stale)
 }
 
-/// The statement that replaces `shop`'s sealed secrets with the same, sealed again.
+/// The statement that replaces `row`'s sealed secrets with `api_key_sealed` and
+/// `webhook_secret_sealed` (sealed again, or `None` for one that no key opens), unless the
+/// merchant changed them since `row` was read.
 pub fn reseal_secrets(
     db: &D1Database,
-    shop: &str,
+    row: &Stale,
     api_key_sealed: Option<&str>,
     webhook_secret_sealed: Option<&str>,
 ) -> worker::Result<D1PreparedStatement> {
     Params::new()
-        .text(shop)
+        .text(&row.shop_id)
         .opt_text(api_key_sealed)
         .opt_text(webhook_secret_sealed)
+        .opt_text(row.api_key_sealed.as_deref())
+        .opt_text(row.webhook_secret_sealed.as_deref())
         .bind(
             db,
             "UPDATE outreach_settings SET api_key_sealed = ?2, webhook_secret_sealed = ?3 \
-             WHERE shop_id = ?1",
+             WHERE shop_id = ?1 AND api_key_sealed IS ?4 AND webhook_secret_sealed IS ?5",
         )
 }
 
-/// The statement that replaces an order's sealed address with the same, sealed again.
+/// The statement that replaces an order's sealed address with the same, sealed again (or, with
+/// `None`, deletes one that no key opens), unless the order's address changed since it was read.
 pub fn reseal_address(
     db: &D1Database,
-    shop: &str,
+    row: &Stale,
     order: &str,
-    sealed: &str,
+    sealed: Option<&str>,
 ) -> worker::Result<D1PreparedStatement> {
-    Params::new().text(shop).text(order).text(sealed).bind(
-        db,
-        "UPDATE outreach_addresses SET sealed = ?3 WHERE shop_id = ?1 AND order_id = ?2",
-    )
+    let key = Params::new().text(&row.shop_id).text(order);
+    let was = row.sealed.as_deref().unwrap_or_default();
+    match sealed {
+        Some(sealed) => key.text(was).text(sealed).bind(
+            db,
+            "UPDATE outreach_addresses SET sealed = ?4 WHERE shop_id = ?1 AND order_id = ?2 \
+             AND sealed = ?3",
+        ),
+        None => key.text(was).bind(
+            db,
+            "DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id = ?2 AND sealed = ?3",
+        ),
+    }
 }

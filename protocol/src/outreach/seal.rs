@@ -96,6 +96,11 @@ impl Keyring {
         format!("{VERSION}.{}.", self.keys[0].0)
     }
 
+    /// How every value the previous key sealed begins, while there is one.
+    pub fn previous_prefix(&self) -> Option<String> {
+        self.keys.get(1).map(|(id, _)| format!("{VERSION}.{id}."))
+    }
+
     /// Whether there is a previous key, whose values are to be sealed again.
     pub fn rotating(&self) -> bool {
         self.keys.len() > 1
@@ -141,6 +146,8 @@ mod tests {
         assert!(after.is_stale(&sealed));
         assert!(after.rotating() && !before.rotating());
         assert!(!sealed.starts_with(&after.current_prefix()));
+        assert!(sealed.starts_with(&after.previous_prefix().expect("rotating")));
+        assert_eq!(before.previous_prefix(), None);
         let resealed = after.seal("can@example.com", "c", [2; NONCE_BYTES]);
         assert!(!after.is_stale(&resealed));
         assert!(resealed.starts_with(&after.current_prefix()));

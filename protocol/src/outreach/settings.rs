@@ -268,7 +268,14 @@ fn webhook_secret_fits(provider: Option<ProviderName>, secret: &str) -> bool {
                     .decode(key)
                     .is_ok_and(|k| k.len() >= 16)
             }),
-            Some(ProviderName::Postmark) => secret.chars().count() >= 16,
+            // It goes in the webhook's URL (`https://memnun:<password>@…`): unreserved
+            // characters only, so that nothing needs escaping there.
+            Some(ProviderName::Postmark) => {
+                secret.chars().count() >= 16
+                    && secret
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+            }
             None => false,
         }
 }
@@ -523,6 +530,12 @@ mod tests {
             update(r#"{"provider":"postmark","webhook_secret":"short"}"#)
                 .apply(&OutreachSettings::default(), false)
                 .is_err()
+        );
+        assert!(
+            update(r#"{"provider":"postmark","webhook_secret":"a-long-enough:pass@word"}"#)
+                .apply(&OutreachSettings::default(), false)
+                .is_err(),
+            "not in a URL's user info as it is"
         );
         assert!(
             update(r#"{"provider":"postmark","webhook_secret":"a-long-enough-password"}"#)
