@@ -104,8 +104,10 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
             sent_now.push(shopper);
         }
         // Each outcome is stored as soon as it is known: a run cut short loses none it sent.
-        db.batch(record(db, message, &claim, decision, now)?)
-            .await?;
+        let statements = record(db, message, &claim, decision, now)?;
+        if !statements.is_empty() {
+            db.batch(statements).await?;
+        }
     }
     Ok(())
 }
