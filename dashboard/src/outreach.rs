@@ -291,7 +291,8 @@ fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
                 .replacen("{}", &r.bounced.to_string(), 1)
                 .replacen("{}", &r.complained.to_string(), 1);
             view! {
-                <table class="outreach-figures">
+                // Six columns: on a phone the table scrolls, not the page.
+                <div class="table-wrap"><table class="outreach-figures">
                     <thead><tr>
                         <th scope="col">{t().outreach_kind}</th>
                         <th scope="col">{t().outreach_scheduled}</th>
@@ -315,7 +316,7 @@ fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
                             }
                         }).collect::<Vec<_>>()}
                     </tbody>
-                </table>
+                </table></div>
                 <p class="outreach-suppressed">{suppressed}</p>
                 <h4>{t().outreach_latest}</h4>
                 {if r.messages.is_empty() {
