@@ -124,9 +124,10 @@ await call("PUT", "shop", {
   survey_page: `${SITE}/anket.html`,
   product_page: `${SITE}/products/{product}.html`,
 });
-// The shop sends its review requests itself, through "Resend" (the demo inbox stands in for it:
-// http://127.0.0.1:8025/). Asked the day of delivery and at any hour, so that you see them at once;
-// a shop would wait a week and keep quiet at night (the defaults).
+// The shop sends its review requests, survey invitations and shipment notices itself, through
+// "Resend" (the demo inbox stands in for it: http://127.0.0.1:8025/). Asked the day of delivery and
+// at any hour, so that you see them at once; a shop would wait a week and keep quiet at night (the
+// defaults). The survey invitation comes a day after the review request: never two on one day.
 await call("PUT", "outreach", {
   sending: true,
   provider: "resend",
@@ -135,6 +136,8 @@ await call("PUT", "outreach", {
   reply_to: "destek@atolye-demo.example",
   quiet_hours: { start: 0, end: 0 },
   review_request: { on: true, days: 0, reminder_days: 3 },
+  survey_invitation: { on: true, days: 0 },
+  shipment_notices: { shipped: true, out_for_delivery: true, delayed: true, delivered: true },
 });
 
 for (const { id, order, events } of orders) {

@@ -378,7 +378,7 @@ describe("merchant dashboard", () => {
   });
 
   test("messages to shoppers: the settings as stored, the key never shown, a live preview in both languages, saved, and the figures", async (t) => {
-    t.after(() => admin("PUT", "outreach", { texts: {} }));
+    t.after(() => admin("PUT", "outreach", { texts: {}, shipment_notices: { delayed: true }, survey_invitation: { days: 0 } }));
     // Words the form does not edit (the reminder's) stay when it saves.
     assert.equal((await admin("PUT", "outreach", { texts: { review_reminder: { en: { subject: "Still there?" } } } })).status, 200);
     // Opened afresh, so the form reads the settings as they are now.
@@ -399,10 +399,16 @@ describe("merchant dashboard", () => {
     await tr.locator(".preview-subject").filter({ hasText: "1001 numaralı siparişiniz nasıldı?" }).waitFor();
     assert.equal(await tr.locator(".preview-opening").textContent(), "Merhaba! Atölye Demo olarak fikrinizi merak ediyoruz.");
     await section.getByLabel("Days after delivery").fill("5");
+    const notices = section.getByRole("group", { name: /Shipment notices/ });
+    assert.equal(await notices.getByLabel("Delayed or held").isChecked(), true, "as the demo seed set them");
+    await notices.getByLabel("Delayed or held").uncheck();
+    await section.getByLabel("Survey invitation after (days)").fill("3");
     await section.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved.").first().waitFor();
     const stored = (await admin("GET", "outreach")).json;
     assert.equal(stored.review_request.days, 5);
+    assert.deepEqual(stored.shipment_notices, { shipped: true, out_for_delivery: true, delayed: false, delivered: true });
+    assert.deepEqual(stored.survey_invitation, { on: true, days: 3 });
     assert.deepEqual(stored.texts.review_request.tr, { subject: "{order} numaralı siparişiniz nasıldı?", opening: "Merhaba! {shop} olarak fikrinizi merak ediyoruz." });
     assert.equal(stored.texts.review_request.en, undefined, "empty fields keep memnun's words");
     assert.deepEqual(stored.texts.review_reminder, { en: { subject: "Still there?" } });

@@ -23,7 +23,11 @@ let orderSeq = 0;
 before(async () => {
   capture = await EmailCapture.start();
   edge = await Edge.start({ origins: [ORIGIN], vars: { EMAIL_API_BASE: capture.url } });
-  const shop = await admin("PUT", "shop", { product_page: "https://shop.example/urun/{product}" });
+  const shop = await admin("PUT", "shop", {
+    product_page: "https://shop.example/urun/{product}",
+    tracker_page: "https://shop.example/siparis-takip",
+    survey_page: "https://shop.example/anket",
+  });
   assert.equal(shop.status, 200, shop.text);
   const catalog = await admin("PUT", "catalog", {
     items: [{ id: "kahve-fincani", name: { tr: "El yapımı kahve fincanı", en: "Handmade coffee cup" }, price_minor: 45000, currency: "TRY", url: "https://shop.example/urun/kahve-fincani", in_stock: true }],
@@ -37,7 +41,10 @@ after(async () => {
 
 const admin = (method, path, body) => adminCall(edge, method, path, { body });
 
-/** Sending through `provider`, with no quiet hours and no cap unless a test sets them. */
+const NO_NOTICES = { shipped: false, out_for_delivery: false, delayed: false, delivered: false };
+
+/** Sending through `provider`, with no quiet hours and no cap unless a test sets them, review
+ * requests only. */
 async function sendWith(provider = "resend", more = {}) {
   const r = await admin("PUT", "outreach", {
     sending: true,
@@ -48,6 +55,8 @@ async function sendWith(provider = "resend", more = {}) {
     quiet_hours: { start: 0, end: 0 },
     cap_days: 0,
     review_request: { on: true, days: 7, reminder_days: 7 },
+    survey_invitation: { on: false, days: 2 },
+    shipment_notices: NO_NOTICES,
     texts: {},
     ...more,
   });
@@ -491,5 +500,131 @@ describe("respect", () => {
     await deliveredOrder({ email: "yeni.anahtar@example.com", deliveredAt: d2 });
     await edge.scheduled(d2 + 7 * DAY + MINUTE);
     assert.equal(sentTo("yeni.anahtar@example.com").length, 1);
+  });
+});
+
+describe("shipment notices and the survey invitation", () => {
+  /** A new order for `email` with one parcel and no events yet; its id. */
+  async function orderInTransit(email) {
+    orderSeq += 1;
+    const id = `o${orderSeq}`;
+    const put = await admin("PUT", `orders/${id}`, {
+      number: `10${orderSeq}`,
+      email,
+      locale: "tr",
+      items: [{ product: "kahve-fincani", quantity: 1 }],
+      shipments: [{ id: "s1", carrier: "Yurtiçi Kargo", tracking_number: `YK${orderSeq}` }],
+    });
+    assert.equal(put.status, 200, put.text);
+    return id;
+  }
+  const track = async (id, ...events) => {
+    const r = await admin("POST", `orders/${id}/events`, {
+      events: events.map(([status, time]) => ({ shipment: "s1", status, time: new Date(time).toISOString() })),
+    });
+    assert.equal(r.status, 200, r.text);
+  };
+
+  test("each notice goes as the parcel moves, at once and outside the cap, with the carrier's page and the tracker", async (t) => {
+    t.after(() => admin("PUT", "outreach", { shipment_notices: NO_NOTICES }));
+    capture.reset();
+    const all = { shipped: true, out_for_delivery: true, delayed: true, delivered: true };
+    await sendWith("resend", { cap_days: 3, shipment_notices: all, review_request: { on: true, days: 0, reminder_days: 0 } });
+    const email = "kargo.takip@example.com";
+    const id = await orderInTransit(email);
+    const now = Date.now();
+    await track(id, ["shipped", now - 3 * HOUR]);
+    const [planned] = await messagesOf(id);
+    assert.equal(planned.kind, "shipment_shipped");
+    assert.equal(planned.shipment_id, "s1");
+    await edge.scheduled(now + MINUTE);
+    const [shipped] = sentTo(email);
+    assert.ok(shipped, "sent at once");
+    assert.equal(shipped.subject, "Test siparişiniz kargoya verildi");
+    assert.match(shipped.text, /Kargo: Yurtiçi Kargo, takip numarası YK\d+/);
+    assert.match(shipped.text, /Yurtiçi Kargo sayfasında izleyin: https:\/\/www\.yurticikargo\.com\/\S+code=YK\d+/);
+    assert.match(shipped.text, /Siparişinizi izleyin: https:\/\/shop\.example\/siparis-takip#memnun=\S+/);
+    assert.deepEqual(shipped.tags, [{ name: "kind", value: "shipment_shipped" }]);
+    assert.equal(shipped.headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click");
+    assert.doesNotMatch(shipped.html, /<img/i, "no tracking pixel");
+
+    // Then out for delivery, then delivered: each goes at once though the cap is three days, and
+    // the review request due that day is not held by them either.
+    await track(id, ["out_for_delivery", now - 2 * HOUR]);
+    await edge.scheduled(now + 2 * MINUTE);
+    await track(id, ["delivered", now - HOUR]);
+    await edge.scheduled(now + 3 * MINUTE);
+    assert.deepEqual(sentTo(email).map((m) => m.subject).sort(), [
+      "Test siparişiniz bugün dağıtımda",
+      "Test siparişiniz kargoya verildi",
+      "Test siparişiniz nasıldı?",
+      "Test siparişiniz teslim edildi",
+    ]);
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", id))[0].n, 0, "the address goes with the last message");
+  });
+
+  test("a notice its parcel overtook is not sent; old news and notices turned off are not planned", async (t) => {
+    t.after(() => admin("PUT", "outreach", { shipment_notices: NO_NOTICES }));
+    capture.reset();
+    await sendWith("resend", { shipment_notices: { shipped: true, out_for_delivery: true, delayed: false, delivered: true } });
+    const email = "gec.haber@example.com";
+    const now = Date.now();
+    const moved = await orderInTransit(email);
+    // Both events arrive in one request (a carrier's feed catching up).
+    await track(moved, ["shipped", now - 2 * HOUR], ["out_for_delivery", now - HOUR]);
+    assert.deepEqual((await messagesOf(moved)).map((m) => m.kind).sort(), ["shipment_out_for_delivery", "shipment_shipped"]);
+    await edge.scheduled(now + MINUTE);
+    assert.deepEqual(sentTo(email).map((m) => m.subject), ["Test siparişiniz bugün dağıtımda"]);
+    assert.equal((await messagesOf(moved)).find((m) => m.kind === "shipment_shipped").outcome, "overtaken");
+
+    const quiet = await orderInTransit("sessiz.kargo@example.com");
+    await track(quiet, ["delayed", now - HOUR]);
+    await track(quiet, ["shipped", now - 3 * DAY]);
+    assert.deepEqual(await messagesOf(quiet), [], "a notice turned off, and news three days old");
+  });
+
+  test("the survey invitation comes days after delivery, never on the review request's day, and not to a shopper who answered", async (t) => {
+    t.after(() => admin("PUT", "outreach", { survey_invitation: { on: false } }));
+    capture.reset();
+    await sendWith("resend", { cap_days: 0, review_request: { on: true, days: 2, reminder_days: 0 }, survey_invitation: { on: true, days: 2 } });
+    const email = "anket.davet@example.com";
+    const delivered = Date.now() - HOUR;
+    const order = await deliveredOrder({ email, deliveredAt: delivered });
+    const planned = await messagesOf(order);
+    assert.deepEqual(planned.map((m) => [m.kind, m.due_at]).sort(), [["review_request", delivered + 2 * DAY], ["survey_invitation", delivered + 2 * DAY]]);
+    await edge.scheduled(delivered + 2 * DAY + MINUTE);
+    assert.equal(sentTo(email).length, 1, "one of the two that day, though there is no cap");
+    const held = (await messagesOf(order)).find((m) => !m.sent_at);
+    const first = (await messagesOf(order)).find((m) => m.sent_at);
+    assert.equal(held.outcome, "not on one day");
+    assert.equal(held.due_at, first.sent_at + DAY);
+    await edge.scheduled(held.due_at);
+    const sent = sentTo(email);
+    assert.equal(sent.length, 2, "the other a day later");
+    const invitation = sent.find((m) => m.tags[0].value === "survey_invitation");
+    assert.equal(invitation.subject, "Test: siparişiniz hakkında birkaç soru");
+    assert.match(invitation.text, /Ankete başlayın: https:\/\/shop\.example\/anket#memnun=\S+/);
+    assert.ok(invitation.headers["List-Unsubscribe"]);
+
+    // A shopper who answered the survey (from the tracker's link, say) is not invited to it.
+    const answeredEmail = "zaten.yanitladi@example.com";
+    const answered = await deliveredOrder({ email: answeredEmail, deliveredAt: delivered });
+    const links = await admin("POST", `orders/${answered}/links`);
+    assert.equal(links.status, 201, links.text);
+    const saved = await fetch(`${edge.url}/v1/shops/test-shop/survey/answers`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: ORIGIN, "CF-Connecting-IP": "203.0.113.77", "Idempotency-Key": randomUUID() },
+      body: JSON.stringify({ token: links.json.survey.token, seq: 1, answers: { nps: 9 }, locale: "tr" }),
+    });
+    assert.equal(saved.status, 200, await saved.text());
+    await edge.scheduled(delivered + 2 * DAY + 2 * MINUTE);
+    assert.equal((await messagesOf(answered)).find((m) => m.kind === "survey_invitation").outcome, "answered");
+    assert.deepEqual(sentTo(answeredEmail).map((m) => m.tags[0].value), ["review_request"]);
+
+    // Invited lately about another order: the survey would not ask them (its cooldown), so no
+    // invitation either.
+    const again = await deliveredOrder({ email, deliveredAt: delivered });
+    await edge.scheduled(delivered + 6 * DAY);
+    assert.equal((await messagesOf(again)).find((m) => m.kind === "survey_invitation").outcome, "survey cooldown");
   });
 });

@@ -264,7 +264,7 @@ strings! {
     connector_signature_refused: "A request came at {} that this secret does not sign. If the platform's deliveries stopped arriving, the secret here is not the one it signs with.", "{} tarihinde bu anahtarın imzalamadığı bir istek geldi. Platformun teslimatları gelmez olduysa buradaki anahtar onun imzaladığı anahtar değil.";
     connector_secret: "Signing secret", "İmzalama anahtarı";
     outreach_heading: "Messages to shoppers", "Alışverişçilere mesajlar";
-    outreach_help: "memnun asks for reviews by email, through your email provider and from your own domain, a few days after delivery, with one reminder. The README (Sending messages) shows the DNS records your provider asks for.", "memnun, teslimattan birkaç gün sonra değerlendirme isteğini e-postayla, sizin e-posta sağlayıcınız üzerinden ve kendi alan adınızdan gönderir; bir kez de hatırlatır. Sağlayıcınızın istediği DNS kayıtları README'de (Sending messages).";
+    outreach_help: "memnun emails your shoppers itself, through your email provider and from your own domain: a review request a few days after delivery with one reminder, a survey invitation, and the shipment notices you turn on. The README (Sending messages) shows the DNS records your provider asks for.", "memnun alışverişçilerinize sizin e-posta sağlayıcınız üzerinden ve kendi alan adınızdan kendisi yazar: teslimattan birkaç gün sonra bir hatırlatmalı değerlendirme isteği, anket daveti ve açtığınız kargo bildirimleri. Sağlayıcınızın istediği DNS kayıtları README'de (Sending messages).";
     outreach_sending: "Send messages", "Mesaj gönder";
     outreach_provider: "Email provider", "E-posta sağlayıcısı";
     outreach_api_key: "Provider API key", "Sağlayıcının API anahtarı";
@@ -289,6 +289,14 @@ strings! {
     outreach_kind: "Message", "Mesaj";
     outreach_kind_request: "Review request", "Değerlendirme isteği";
     outreach_kind_reminder: "Reminder", "Hatırlatma";
+    outreach_kind_survey: "Survey invitation", "Anket daveti";
+    outreach_kind_shipped: "Shipped", "Kargoya verildi";
+    outreach_kind_out_for_delivery: "Out for delivery", "Dağıtımda";
+    outreach_kind_delayed: "Delayed or held", "Gecikme veya sorun";
+    outreach_kind_delivered: "Delivered", "Teslim edildi";
+    outreach_survey_on: "Invite to the survey after delivery (when the survey page is set)", "Teslimattan sonra ankete davet et (anket sayfası tanımlıysa)";
+    outreach_survey_days: "Survey invitation after (days)", "Anket daveti kaç gün sonra";
+    outreach_shipments: "Shipment notices (your shop platform may send its own: turn on only those it does not)", "Kargo bildirimleri (mağaza altyapınız kendi bildirimlerini gönderiyor olabilir: yalnızca göndermediklerini açın)";
     outreach_scheduled: "Scheduled", "Planlandı";
     outreach_sent: "Sent", "Gönderildi";
     outreach_failed: "Failed", "Başarısız";

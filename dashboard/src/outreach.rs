@@ -1,5 +1,6 @@
 //! Settings → messages to shoppers: whether and through which provider memnun sends review
-//! requests, when, and in whose words, with a live preview of the subject and opening line in
+//! requests, survey invitations and shipment notices, when, and in whose words (the review
+//! request's), with a live preview of the subject and opening line in
 //! both languages; and what was sent (per kind: scheduled, sent, failed, skipped, and how many
 //! requests became reviews), with the latest messages and why any failed or waited.
 
@@ -46,6 +47,10 @@ pub fn Outreach() -> impl IntoView {
     let asking = RwSignal::new(true);
     let days = RwSignal::new(String::new());
     let reminder_days = RwSignal::new(String::new());
+    let inviting = RwSignal::new(true);
+    let survey_days = RwSignal::new(String::new());
+    // Shipped, out for delivery, delayed, delivered: `SHIPMENT_NOTICES`' order.
+    let notices = [(); 4].map(|_| RwSignal::new(false));
     let own_tr = OwnFields::new();
     let own_en = OwnFields::new();
     let error = RwSignal::new(None::<String>);
@@ -65,6 +70,11 @@ pub fn Outreach() -> impl IntoView {
         asking.set(s.review_request.on);
         days.set(s.review_request.days.to_string());
         reminder_days.set(s.review_request.reminder_days.to_string());
+        inviting.set(s.survey_invitation.on);
+        survey_days.set(s.survey_invitation.days.to_string());
+        for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
+            on.set(s.shipment_notices.sends(kind));
+        }
         for (tag, own) in [("tr", own_tr), ("en", own_en)] {
             let words = s.own_words(MessageKind::ReviewRequest, tag);
             own.subject.set(words.subject.unwrap_or_default());
@@ -99,9 +109,10 @@ pub fn Outreach() -> impl IntoView {
                 number(w.outreach_cap, cap_days)?,
                 number(w.outreach_review_days, days)?,
                 number(w.outreach_reminder_days, reminder_days)?,
+                number(w.outreach_survey_days, survey_days)?,
             ))
         })();
-        let (start, end, cap, after, reminder) = match numbers {
+        let (start, end, cap, after, reminder, survey_after) = match numbers {
             Ok(n) => n,
             Err(problem) => {
                 error.set(Some(problem));
@@ -129,8 +140,14 @@ pub fn Outreach() -> impl IntoView {
             "quiet_hours": { "start": start, "end": end },
             "cap_days": cap,
             "review_request": { "on": asking.get_untracked(), "days": after, "reminder_days": reminder },
+            "survey_invitation": { "on": inviting.get_untracked(), "days": survey_after },
             "texts": texts,
         });
+        for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
+            // `shipment_out_for_delivery` is `shipment_notices.out_for_delivery`.
+            let switch = kind.as_str().trim_start_matches("shipment_");
+            body["shipment_notices"][switch] = serde_json::Value::from(on.get_untracked());
+        }
         // Secrets only when typed: an empty field keeps the one stored.
         for (name, typed) in [("api_key", api_key), ("webhook_secret", webhook_secret)] {
             let typed = typed.get_untracked();
@@ -256,6 +273,22 @@ pub fn Outreach() -> impl IntoView {
                 </label>
                 {number_field("review_days", |t| t.outreach_review_days, days, "60")}
                 {number_field("reminder_days", |t| t.outreach_reminder_days, reminder_days, "30")}
+                <label class="check">
+                    <input type="checkbox" name="survey_invitation" prop:checked=move || inviting.get()
+                        on:change=move |ev| inviting.set(event_target_checked(&ev)) />
+                    {move || t().outreach_survey_on}
+                </label>
+                {number_field("survey_days", |t| t.outreach_survey_days, survey_days, "60")}
+                <fieldset class="shipment-notices">
+                    <legend>{move || t().outreach_shipments}</legend>
+                    {notices.into_iter().zip(SHIPMENT_NOTICES).map(|(on, kind)| view! {
+                        <label class="check">
+                            <input type="checkbox" name=kind.as_str() prop:checked=move || on.get()
+                                on:change=move |ev| on.set(event_target_checked(&ev)) />
+                            {move || kind_name(t(), kind)}
+                        </label>
+                    }).collect::<Vec<_>>()}
+                </fieldset>
                 <p class="muted">{move || t().outreach_placeholders}</p>
                 {words_for(Locale::Tr, own_tr)}
                 {words_for(Locale::En, own_en)}
@@ -267,15 +300,31 @@ pub fn Outreach() -> impl IntoView {
     }
 }
 
+const SHIPMENT_NOTICES: [MessageKind; 4] = [
+    MessageKind::ShipmentShipped,
+    MessageKind::ShipmentOutForDelivery,
+    MessageKind::ShipmentDelayed,
+    MessageKind::ShipmentDelivered,
+];
+
+fn kind_name(t: &crate::i18n::Strings, kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::ReviewRequest => t.outreach_kind_request,
+        MessageKind::ReviewReminder => t.outreach_kind_reminder,
+        MessageKind::SurveyInvitation => t.outreach_kind_survey,
+        MessageKind::ShipmentShipped => t.outreach_kind_shipped,
+        MessageKind::ShipmentOutForDelivery => t.outreach_kind_out_for_delivery,
+        MessageKind::ShipmentDelayed => t.outreach_kind_delayed,
+        MessageKind::ShipmentDelivered => t.outreach_kind_delivered,
+    }
+}
+
 #[component]
 fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
-    let kind_name = move |kind: MessageKind| match kind {
-        MessageKind::ReviewRequest => t().outreach_kind_request,
-        MessageKind::ReviewReminder => t().outreach_kind_reminder,
-    };
+    let kind_name = move |kind: MessageKind| kind_name(t(), kind);
     let state_name = move |state: MessageState| match state {
         MessageState::Scheduled => t().outreach_scheduled,
         MessageState::Sent => t().outreach_sent,

@@ -30,7 +30,8 @@ CREATE TABLE outreach_addresses (
     FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE
 ) STRICT;
 
--- The outbox: one row per message, at most one of each kind per order. A run claims due rows
+-- The outbox: one row per message, at most one of each kind per order (and per parcel, for a
+-- shipment notice: `shipment_id`, empty for the other kinds). A run claims due rows
 -- with a lease (`claim`, `claimed_until`) and records an outcome only under its own claim, as
 -- `webhook_outbox` does. A message ends sent, failed or skipped (`outcome` says why).
 CREATE TABLE outreach_messages (
@@ -38,6 +39,7 @@ CREATE TABLE outreach_messages (
     shop_id TEXT NOT NULL,
     order_id TEXT NOT NULL,
     kind TEXT NOT NULL,
+    shipment_id TEXT NOT NULL DEFAULT '',
     -- The shopper's `address_key`: the cap and the suppression list are per shopper.
     address_key TEXT NOT NULL,
     due_at INTEGER NOT NULL,
@@ -50,7 +52,7 @@ CREATE TABLE outreach_messages (
     skipped_at INTEGER,
     outcome TEXT,
     provider_id TEXT,
-    UNIQUE (shop_id, order_id, kind),
+    UNIQUE (shop_id, order_id, kind, shipment_id),
     FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX outreach_messages_due ON outreach_messages (due_at)

@@ -8,7 +8,8 @@
 //! markup in a shopper's inbox. Links are memnun's own (the shop's pages with a token in the
 //! fragment, the unsubscribe address); they are checked to be http(s) before they are written.
 //!
-//! So far: the review request and its reminder. The other kinds follow (issue 19).
+//! So far: the review request and its reminder ([`ReviewRequest`]), the survey invitation and
+//! the shipment notices ([`Notice`]). The reply notice and the merchant's digest follow (issue 19).
 
 pub mod provider_events;
 pub mod providers;
@@ -16,6 +17,7 @@ pub mod providers;
 pub mod seal;
 pub mod settings;
 
+use crate::order::TrackingStatus;
 use crate::review::Locale;
 use serde::{Deserialize, Serialize};
 
@@ -28,20 +30,68 @@ pub enum MessageKind {
     ReviewRequest,
     /// Once, days after the request, if no review came.
     ReviewReminder,
+    /// Days after delivery, when the shop's survey is on: the survey's link.
+    SurveyInvitation,
+    /// A parcel left: the carrier's tracking link and the shop's tracker.
+    ShipmentShipped,
+    ShipmentOutForDelivery,
+    /// A parcel is delayed, held by an exception or missed on a delivery attempt.
+    ShipmentDelayed,
+    ShipmentDelivered,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 2] = [MessageKind::ReviewRequest, MessageKind::ReviewReminder];
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::ReviewRequest,
+        MessageKind::ReviewReminder,
+        MessageKind::SurveyInvitation,
+        MessageKind::ShipmentShipped,
+        MessageKind::ShipmentOutForDelivery,
+        MessageKind::ShipmentDelayed,
+        MessageKind::ShipmentDelivered,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             MessageKind::ReviewRequest => "review_request",
             MessageKind::ReviewReminder => "review_reminder",
+            MessageKind::SurveyInvitation => "survey_invitation",
+            MessageKind::ShipmentShipped => "shipment_shipped",
+            MessageKind::ShipmentOutForDelivery => "shipment_out_for_delivery",
+            MessageKind::ShipmentDelayed => "shipment_delayed",
+            MessageKind::ShipmentDelivered => "shipment_delivered",
         }
     }
 
     pub fn parse(name: &str) -> Option<MessageKind> {
         MessageKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// A shipment notice: about one parcel, sent when it happens, outside the per-shopper cap.
+    pub const fn is_shipment_notice(self) -> bool {
+        matches!(
+            self,
+            MessageKind::ShipmentShipped
+                | MessageKind::ShipmentOutForDelivery
+                | MessageKind::ShipmentDelayed
+                | MessageKind::ShipmentDelivered
+        )
+    }
+
+    /// The notice a parcel in `status` is due, if any. A notice is sent only while its parcel
+    /// is still where the notice says (one overtaken by a later event is not sent).
+    pub const fn shipment_notice_for(status: TrackingStatus) -> Option<MessageKind> {
+        match status {
+            TrackingStatus::Shipped | TrackingStatus::InTransit => {
+                Some(MessageKind::ShipmentShipped)
+            }
+            TrackingStatus::OutForDelivery => Some(MessageKind::ShipmentOutForDelivery),
+            TrackingStatus::Delayed
+            | TrackingStatus::Exception
+            | TrackingStatus::DeliveryAttemptFailed => Some(MessageKind::ShipmentDelayed),
+            TrackingStatus::Delivered => Some(MessageKind::ShipmentDelivered),
+            _ => None,
+        }
     }
 }
 
@@ -291,47 +341,28 @@ impl ReviewRequest {
     /// otherwise. What the dashboard previews.
     pub fn subject_and_opening(&self, locale: Locale) -> (String, String) {
         let w = words(locale);
-        let shop = one_line(&self.shop_name);
-        let order = one_line(&self.order_number);
-        let fill = |template: &str| template.replace("{shop}", &shop).replace("{order}", &order);
-        let subject = match (&self.subject, self.reminder) {
-            (Some(own), _) if !one_line(own).is_empty() => fill(&one_line(own)),
-            (_, false) => fill(w.subject),
-            (_, true) => fill(w.subject_reminder),
+        let memnuns = match self.reminder {
+            false => (w.subject, w.opening),
+            true => (w.subject_reminder, w.opening_reminder),
         };
-        let opening = match (&self.opening, self.reminder) {
-            (Some(own), _) if !own.trim().is_empty() => fill(
-                &own.trim()
-                    .chars()
-                    .take(OPENING_MAX_CHARS)
-                    .collect::<String>(),
-            ),
-            (_, false) => fill(w.opening),
-            (_, true) => fill(w.opening_reminder),
-        };
-        (subject, opening)
+        subject_and_opening(
+            &self.shop_name,
+            &self.order_number,
+            (&self.subject, &self.opening),
+            memnuns,
+        )
     }
 
     /// The request in `locale`; `None` when a link is not one memnun writes (never sent broken).
     pub fn render(&self, locale: Locale) -> Option<Email> {
         let w = words(locale);
-        let shop = one_line(&self.shop_name);
-        let fill = |template: &str| template.replace("{shop}", &shop);
         let (subject, opening) = self.subject_and_opening(locale);
-        let unsubscribe = link(&self.unsubscribe_url)?;
         let star_label = |n: usize| match n {
             1 => w.star.to_owned(),
             n => w.stars.replace("{n}", &n.to_string()),
         };
-        let mut html = format!(
-            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-             <body style=\"font-family:sans-serif;line-height:1.5;color:#1c1917\">\
-             <p>{}</p>",
-            locale.as_str(),
-            escape_html(&subject),
-            escape_html(&opening).replace('\n', "<br>")
-        );
-        let mut text = format!("{opening}\n");
+        let mut html = String::new();
+        let mut text = String::new();
         for product in &self.products {
             let name = one_line(&product.name);
             html.push_str(&format!(
@@ -356,26 +387,248 @@ impl ReviewRequest {
             }
             html.push_str("</p>");
         }
-        let why = fill(w.why);
-        html.push_str(&format!(
-            "<p style=\"color:#57534e;font-size:.85em\">{}<br><a href=\"{unsubscribe}\">{}</a></p>\
-             </body></html>",
-            escape_html(&why),
-            escape_html(w.unsubscribe)
-        ));
-        text.push_str(&format!(
-            "\n{why}\n{}: {}\n",
-            w.unsubscribe, self.unsubscribe_url
-        ));
-        Some(Email {
+        framed(
+            locale,
             subject,
-            html,
-            text,
-            headers: vec![
-                ("List-Unsubscribe", format!("<{}>", self.unsubscribe_url)),
-                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()),
-            ],
-        })
+            &opening,
+            (html, text),
+            &self.shop_name,
+            &self.unsubscribe_url,
+            w.unsubscribe,
+        )
+    }
+}
+
+/// A message with one thing to say and one place to go: the survey invitation and the
+/// shipment notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Not a review request or reminder ([`ReviewRequest`] writes those).
+    pub kind: MessageKind,
+    pub shop_name: String,
+    pub order_number: String,
+    /// The parcel's carrier and tracking number (shipment notices).
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    /// The carrier's own tracking page, when it gives one (shipment notices).
+    pub carrier_url: Option<String>,
+    /// The shop's page the message leads to, the order's token in its fragment: the survey page
+    /// for an invitation, the tracker for a shipment notice.
+    pub url: Option<String>,
+    pub opening: Option<String>,
+    pub subject: Option<String>,
+    pub unsubscribe_url: String,
+}
+
+struct NoticeWords {
+    subject: &'static str,
+    opening: &'static str,
+    /// The label of the link to the shop's page.
+    action: &'static str,
+}
+
+fn notice_words(kind: MessageKind, locale: Locale) -> NoticeWords {
+    let (subject, opening, action) = match (kind, locale) {
+        (MessageKind::SurveyInvitation, Locale::Tr) => (
+            "{shop}: siparişiniz hakkında birkaç soru",
+            "{order} numaralı siparişiniz elinize ulaştı. Nasıl geçtiğini iki dakikada anlatır mısınız?",
+            "Ankete başlayın",
+        ),
+        (MessageKind::SurveyInvitation, Locale::En) => (
+            "{shop}: a few questions about your order",
+            "Your order {order} has arrived. Would you tell us in two minutes how it went?",
+            "Start the survey",
+        ),
+        (MessageKind::ShipmentShipped, Locale::Tr) => (
+            "{shop} siparişiniz kargoya verildi",
+            "{order} numaralı siparişiniz yola çıktı.",
+            "Siparişinizi izleyin",
+        ),
+        (MessageKind::ShipmentShipped, Locale::En) => (
+            "Your order from {shop} is on its way",
+            "Your order {order} has shipped.",
+            "Track your order",
+        ),
+        (MessageKind::ShipmentOutForDelivery, Locale::Tr) => (
+            "{shop} siparişiniz bugün dağıtımda",
+            "{order} numaralı siparişiniz dağıtıma çıktı; bugün teslim edilmesi bekleniyor.",
+            "Siparişinizi izleyin",
+        ),
+        (MessageKind::ShipmentOutForDelivery, Locale::En) => (
+            "Your order from {shop} is out for delivery",
+            "Your order {order} is out for delivery and should arrive today.",
+            "Track your order",
+        ),
+        (MessageKind::ShipmentDelayed, Locale::Tr) => (
+            "{shop} siparişinizin teslimatı gecikiyor",
+            "{order} numaralı siparişinizin teslimatında bir aksaklık var. Son durumu aşağıdan izleyebilirsiniz; sorunuz olursa bu e-postayı yanıtlayın.",
+            "Son durumu görün",
+        ),
+        (MessageKind::ShipmentDelayed, Locale::En) => (
+            "Your order from {shop} is delayed",
+            "Something is holding up the delivery of your order {order}. Follow the latest below; if you have a question, reply to this email.",
+            "See the latest",
+        ),
+        (_, Locale::Tr) => (
+            "{shop} siparişiniz teslim edildi",
+            "{order} numaralı siparişiniz teslim edildi. Güle güle kullanın!",
+            "Siparişinizi görün",
+        ),
+        (_, Locale::En) => (
+            "Your order from {shop} was delivered",
+            "Your order {order} was delivered. Enjoy it!",
+            "See your order",
+        ),
+    };
+    NoticeWords {
+        subject,
+        opening,
+        action,
+    }
+}
+
+/// The subject and opening: the shop's own words where it set them (`{shop}` and `{order}` filled
+/// in), memnun's otherwise.
+fn subject_and_opening(
+    shop_name: &str,
+    order_number: &str,
+    own: (&Option<String>, &Option<String>),
+    memnuns: (&str, &str),
+) -> (String, String) {
+    let shop = one_line(shop_name);
+    let order = one_line(order_number);
+    let fill = |template: &str| template.replace("{shop}", &shop).replace("{order}", &order);
+    let subject = match own.0 {
+        Some(own) if !one_line(own).is_empty() => fill(&one_line(own)),
+        _ => fill(memnuns.0),
+    };
+    let opening = match own.1 {
+        Some(own) if !own.trim().is_empty() => fill(
+            &own.trim()
+                .chars()
+                .take(OPENING_MAX_CHARS)
+                .collect::<String>(),
+        ),
+        _ => fill(memnuns.1),
+    };
+    (subject, opening)
+}
+
+/// The email's head, and its foot with why it came and the unsubscribe link in both parts.
+fn framed(
+    locale: Locale,
+    subject: String,
+    opening: &str,
+    body: (String, String),
+    shop_name: &str,
+    unsubscribe_url: &str,
+    unsubscribe_label: &str,
+) -> Option<Email> {
+    let unsubscribe = link(unsubscribe_url)?;
+    let why = words(locale).why.replace("{shop}", &one_line(shop_name));
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;line-height:1.5;color:#1c1917\">\
+         <p>{}</p>{}<p style=\"color:#57534e;font-size:.85em\">{}<br><a href=\"{unsubscribe}\">{}</a></p>\
+         </body></html>",
+        locale.as_str(),
+        escape_html(&subject),
+        escape_html(opening).replace('\n', "<br>"),
+        body.0,
+        escape_html(&why),
+        escape_html(unsubscribe_label)
+    );
+    let text = format!(
+        "{opening}\n{}\n{why}\n{unsubscribe_label}: {unsubscribe_url}\n",
+        body.1
+    );
+    Some(Email {
+        subject,
+        html,
+        text,
+        headers: vec![
+            ("List-Unsubscribe", format!("<{unsubscribe_url}>")),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()),
+        ],
+    })
+}
+
+impl Notice {
+    /// The subject and opening line in `locale` (the shop's own words where it set them).
+    pub fn subject_and_opening(&self, locale: Locale) -> (String, String) {
+        let w = notice_words(self.kind, locale);
+        subject_and_opening(
+            &self.shop_name,
+            &self.order_number,
+            (&self.subject, &self.opening),
+            (w.subject, w.opening),
+        )
+    }
+
+    /// The notice in `locale`; `None` when a link is not one memnun writes, or when an invitation
+    /// has no page to lead to.
+    pub fn render(&self, locale: Locale) -> Option<Email> {
+        let w = notice_words(self.kind, locale);
+        let (subject, opening) = self.subject_and_opening(locale);
+        let mut html = String::new();
+        let mut text = String::new();
+        if let (Some(carrier), Some(number)) = (&self.carrier, &self.tracking_number) {
+            let line = match locale {
+                Locale::Tr => format!(
+                    "Kargo: {}, takip numarası {}",
+                    one_line(carrier),
+                    one_line(number)
+                ),
+                Locale::En => format!(
+                    "Carrier: {}, tracking number {}",
+                    one_line(carrier),
+                    one_line(number)
+                ),
+            };
+            html.push_str(&format!("<p>{}</p>", escape_html(&line)));
+            text.push_str(&format!("\n{line}\n"));
+        }
+        let button = "display:inline-block;padding:.6em 1.2em;background:#1c1917;color:#fff;\
+                      text-decoration:none;border-radius:.3em";
+        match &self.url {
+            Some(url) => {
+                let href = link(url)?;
+                html.push_str(&format!(
+                    "<p><a href=\"{href}\" style=\"{button}\">{}</a></p>",
+                    escape_html(w.action)
+                ));
+                text.push_str(&format!("\n{}: {url}\n", w.action));
+            }
+            None if self.kind == MessageKind::SurveyInvitation => return None,
+            None => {}
+        }
+        if let Some(url) = &self.carrier_url {
+            let href = link(url)?;
+            let label = match (locale, &self.carrier) {
+                (Locale::Tr, Some(c)) => format!("{} sayfasında izleyin", one_line(c)),
+                (Locale::Tr, None) => "Kargo firmasının sayfasında izleyin".to_owned(),
+                (Locale::En, Some(c)) => format!("Track with {}", one_line(c)),
+                (Locale::En, None) => "Track on the carrier's site".to_owned(),
+            };
+            html.push_str(&format!(
+                "<p><a href=\"{href}\">{}</a></p>",
+                escape_html(&label)
+            ));
+            text.push_str(&format!("\n{label}: {url}\n"));
+        }
+        let unsubscribe = match locale {
+            Locale::Tr => "Bu mağazadan e-posta almak istemiyorum",
+            Locale::En => "Stop emails from this shop",
+        };
+        framed(
+            locale,
+            subject,
+            &opening,
+            (html, text),
+            &self.shop_name,
+            &self.unsubscribe_url,
+            unsubscribe,
+        )
     }
 }
 
@@ -496,6 +749,113 @@ mod tests {
             opening,
             "Merhaba, Atölye <Fincan> & Co ailesi olarak teşekkürler."
         );
+    }
+
+    fn notice(kind: MessageKind) -> Notice {
+        Notice {
+            kind,
+            shop_name: "Atölye".into(),
+            order_number: "1042".into(),
+            carrier: Some("Yurtiçi <Kargo>".into()),
+            tracking_number: Some("YK123".into()),
+            carrier_url: Some("https://kargo.example/takip?no=YK123&x=1".into()),
+            url: Some("https://shop.example/siparis#memnun=v1.t.s".into()),
+            opening: None,
+            subject: None,
+            unsubscribe_url: "https://edge.example/v1/outreach/demo/unsubscribe?token=k.m".into(),
+        }
+    }
+
+    #[test]
+    fn a_shipment_notice_gives_the_carrier_and_both_links() {
+        let email = notice(MessageKind::ShipmentShipped)
+            .render(Locale::Tr)
+            .expect("rendered");
+        assert_eq!(email.subject, "Atölye siparişiniz kargoya verildi");
+        assert!(
+            email
+                .text
+                .starts_with("1042 numaralı siparişiniz yola çıktı.")
+        );
+        assert!(
+            email
+                .text
+                .contains("Kargo: Yurtiçi <Kargo>, takip numarası YK123")
+        );
+        assert!(email.html.contains("Yurtiçi &lt;Kargo&gt;"), "escaped");
+        assert!(
+            email
+                .html
+                .contains("href=\"https://kargo.example/takip?no=YK123&amp;x=1\"")
+        );
+        assert!(
+            email
+                .text
+                .contains("Siparişinizi izleyin: https://shop.example/siparis#memnun=v1.t.s")
+        );
+        assert!(
+            email
+                .text
+                .contains("Bu mağazadan e-posta almak istemiyorum: https://edge.example/")
+        );
+        assert_eq!(email.headers.len(), 2, "one-click unsubscribe headers");
+        let delayed = notice(MessageKind::ShipmentDelayed)
+            .render(Locale::En)
+            .expect("rendered");
+        assert_eq!(delayed.subject, "Your order from Atölye is delayed");
+        assert!(
+            delayed
+                .text
+                .contains("Track with Yurtiçi <Kargo>: https://kargo.example/")
+        );
+    }
+
+    #[test]
+    fn an_invitation_needs_its_page_and_a_notice_its_links_to_be_web_addresses() {
+        let mut invitation = notice(MessageKind::SurveyInvitation);
+        invitation.carrier = None;
+        invitation.carrier_url = None;
+        let email = invitation.render(Locale::En).expect("rendered");
+        assert!(
+            email
+                .text
+                .contains("Start the survey: https://shop.example/siparis#memnun=")
+        );
+        invitation.url = None;
+        assert_eq!(invitation.render(Locale::En), None, "nowhere to answer");
+        let mut pageless = notice(MessageKind::ShipmentDelivered);
+        pageless.url = None;
+        assert!(
+            pageless.render(Locale::En).is_some(),
+            "the carrier's link is enough"
+        );
+        pageless.carrier_url = Some("javascript:alert(1)".into());
+        assert_eq!(pageless.render(Locale::En), None);
+    }
+
+    #[test]
+    fn a_parcel_gets_the_notice_of_where_it_is() {
+        use TrackingStatus as S;
+        let kinds: Vec<_> = [
+            S::Packed,
+            S::InTransit,
+            S::DeliveryAttemptFailed,
+            S::Delivered,
+        ]
+        .into_iter()
+        .map(MessageKind::shipment_notice_for)
+        .collect();
+        assert_eq!(
+            kinds,
+            [
+                None,
+                Some(MessageKind::ShipmentShipped),
+                Some(MessageKind::ShipmentDelayed),
+                Some(MessageKind::ShipmentDelivered)
+            ]
+        );
+        assert!(MessageKind::ShipmentDelivered.is_shipment_notice());
+        assert!(!MessageKind::SurveyInvitation.is_shipment_notice());
     }
 
     #[test]

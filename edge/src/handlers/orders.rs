@@ -14,13 +14,14 @@ use crate::platform::secure::sha256_hex;
 use crate::platform::shopper_write;
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
 use crate::store::orders::{self as order_store, StoredOrder};
-use crate::store::outreach as outreach_store;
+use crate::store::outreach::{self as outreach_store, NoticeToPlan};
 use memnun_protocol::Id;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
     NewEvents, OrderLinks, OrderUpsert, OrderView, ProductLink, ReviewInvitation, ShipmentView,
     TrackRequest, Tracked, TrackingEvent, TrackingStatus,
 };
+use memnun_protocol::outreach::MessageKind;
 use memnun_protocol::token::Purpose;
 use worker::{D1Database, D1PreparedStatement, Request, Response};
 
@@ -159,8 +160,13 @@ pub async fn add_events(
     )
 }
 
-/// Stores the events of the order's shipments, each (shipment, status, time) once, and when
-/// they make the order delivered, marks it and queues `order.delivered`. How many were new, and
+/// How old an event may be and still bring its shipment notice: a parcel's news, told days
+/// late (a back-fill, a platform catching up), is no news.
+const NOTICE_FRESH_MS: i64 = 2 * 86_400_000;
+
+/// Stores the events of the order's shipments, each (shipment, status, time) once; plans the
+/// shop's shipment notices for the fresh ones; and when they make the order delivered, marks it,
+/// queues `order.delivered` and plans what the shop sends after delivery. How many were new, and
 /// the order after them.
 pub async fn record_events(
     cx: &Context<'_>,
@@ -170,21 +176,49 @@ pub async fn record_events(
     let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let added = order_store::add_events(db, shop, order_id, events, now).await?;
     let after = load(db, shop, order_id, now).await?;
+    // Each (parcel, notice) once, however many events name it; the outbox's key keeps it once
+    // across requests too. Whether the parcel is still there is asked again when it is sent.
+    let mut notices: Vec<NoticeToPlan> = Vec::new();
+    for event in events.iter().filter(|e| e.time >= now - NOTICE_FRESH_MS) {
+        let Some(kind) = MessageKind::shipment_notice_for(event.status) else {
+            continue;
+        };
+        if !notices
+            .iter()
+            .any(|n| n.kind == kind && n.shipment == event.shipment)
+        {
+            notices.push(NoticeToPlan {
+                id: crate::handlers::outreach::message_id()?,
+                kind,
+                shipment: &event.shipment,
+            });
+        }
+    }
+    let mut batch = Vec::new();
+    if !notices.is_empty() {
+        batch.push(outreach_store::plan_shipment_notices(
+            db, shop, order_id, &notices, now,
+        )?);
+    }
     if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
-        delivered(db, shop, order_id, &after, now).await?;
+        batch.extend(delivered(db, shop, order_id, &after, now).await?);
+    }
+    if !batch.is_empty() {
+        db.batch(batch).await?;
     }
     Ok((added, after))
 }
 
-/// Marks the order delivered (once), queues `order.delivered` with its links and plans the
-/// shop's review request (when it sends them).
+/// The statements that mark the order delivered (once), queue `order.delivered` with its links,
+/// plan the shop's review request and survey invitation (those it sends), and forget the
+/// shopper's address when nothing is planned. After the shipment notices' plans.
 async fn delivered(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
     loaded: &Loaded,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<Vec<D1PreparedStatement>, ApiError> {
     let links = links_for(db, shop, order_id, &loaded.order, now).await?;
     let delivered_at = memnun_protocol::order::delivery_time(&loaded.order.shipments, now);
     let data = serde_json::json!({
@@ -199,13 +233,21 @@ async fn delivered(
         order_id,
         delivered_at,
     )?];
-    batch.push(outreach_store::plan_review_request(
+    for kind in [MessageKind::ReviewRequest, MessageKind::SurveyInvitation] {
+        batch.push(outreach_store::plan_after_delivery(
+            db,
+            &crate::handlers::outreach::message_id()?,
+            shop,
+            order_id,
+            kind,
+            delivered_at,
+            now,
+        )?);
+    }
+    batch.push(outreach_store::forget_address_when_done(
         db,
-        &crate::handlers::outreach::message_id()?,
-        shop,
-        order_id,
-        delivered_at,
-        now,
+        shop.as_str(),
+        order_id.as_str(),
     )?);
     batch.push(webhooks::enqueue(
         db,
@@ -215,8 +257,7 @@ async fn delivered(
         data,
         now,
     )?);
-    db.batch(batch).await?;
-    Ok(())
+    Ok(batch)
 }
 
 fn with_fragment(page: Option<&str>, key: &str, token: &str) -> Option<String> {

@@ -2,8 +2,11 @@
 //!
 //! A message is claimed before it is sent (a run that overlaps finds it taken) and its outcome
 //! recorded under that claim. Before sending, the rules are read again, as they stand now: the
-//! shop still sends; the shopper is not on its suppression list; no review came (for review
-//! requests); the quiet hours and the per-shopper cap (which postpone, not skip). The provider's
+//! shop still sends that kind; the shopper is not on its suppression list; no review came (for
+//! review requests); the survey was not answered and would ask them (for survey invitations);
+//! the parcel is still where its notice says (for shipment notices); the quiet hours, the
+//! per-shopper cap and "never a survey invitation and a review request on one day" (which
+//! postpone, not skip; shipment notices are outside the cap). The provider's
 //! answer decides the rest: sent; 429 and 5xx tried again with backoff (after `Retry-After` when
 //! given); any other refusal final, shown with the provider's reason. Through a provider without
 //! idempotency (Postmark), an attempt is noted before its request goes, and one that got no
@@ -23,8 +26,10 @@ use memnun_protocol::Id;
 use memnun_protocol::outreach::providers::next_attempt_after;
 use memnun_protocol::outreach::providers::{Envelope, SendOutcome};
 use memnun_protocol::outreach::seal::Keyring;
-use memnun_protocol::outreach::{MessageKind, ProductToReview, ReviewRequest};
+use memnun_protocol::outreach::settings::OutreachSettings;
+use memnun_protocol::outreach::{MessageKind, Notice, ProductToReview, ReviewRequest};
 use memnun_protocol::review::Locale;
+use memnun_protocol::survey::SurveySettings;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Headers, Method, Request, RequestInit};
 
@@ -74,12 +79,19 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
         .map(|v| v.to_string())
         .filter(|v| !v.is_empty());
     let mut due = due;
-    // Shoppers sent something in this run: the cap holds within a run too.
-    let mut sent_now: Vec<(String, String)> = Vec::new();
+    // What each shopper was sent in this run: the cap and the one-day rule hold within a run too.
+    let mut sent_now: Vec<(String, String, MessageKind)> = Vec::new();
     for message in &mut due {
-        let shopper = (message.shop_id.clone(), message.address_key.clone());
-        if sent_now.contains(&shopper) {
-            message.last_sent_at = Some(now);
+        for (shop, key, kind) in &sent_now {
+            if *shop != message.shop_id || *key != message.address_key {
+                continue;
+            }
+            if !kind.is_shipment_notice() {
+                message.last_sent_at = Some(now);
+            }
+            if *kind == MessageKind::SurveyInvitation {
+                message.invited_at = Some(now);
+            }
         }
         let message = &*message;
         let decision = match decide(
@@ -100,8 +112,10 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
                 after_s: None,
             }),
         };
-        if matches!(decision, Decision::Outcome(SendOutcome::Sent { .. })) {
-            sent_now.push(shopper);
+        if let (Decision::Outcome(SendOutcome::Sent { .. }), Some(kind)) =
+            (&decision, MessageKind::parse(&message.kind))
+        {
+            sent_now.push((message.shop_id.clone(), message.address_key.clone(), kind));
         }
         // Each outcome is stored as soon as it is known: a run cut short loses none it sent.
         let statements = record(db, message, &claim, decision, now)?;
@@ -188,15 +202,8 @@ async fn decide(
         return Ok(Decision::Skip("suppressed"));
     }
     // The shop's choices as they stand now, not as they stood when the message was planned.
-    let timing = settings.review_request;
-    match kind {
-        MessageKind::ReviewRequest | MessageKind::ReviewReminder if !timing.on => {
-            return Ok(Decision::Skip("review requests off"));
-        }
-        MessageKind::ReviewReminder if timing.reminder_days == 0 => {
-            return Ok(Decision::Skip("reminders off"));
-        }
-        _ => {}
+    if let Some(rule) = switched_off(&settings, kind) {
+        return Ok(Decision::Skip(rule));
     }
     let about_reviews = matches!(
         kind,
@@ -205,12 +212,43 @@ async fn decide(
     if about_reviews && message.reviewed != 0 {
         return Ok(Decision::Skip("reviewed"));
     }
-    let cap = i64::from(settings.cap_days) * DAY_MS;
-    if let Some(last) = message
-        .last_sent_at
-        .filter(|last| cap > 0 && *last + cap > now)
-    {
-        return Ok(Decision::Postpone(last + cap, "capped"));
+    if kind == MessageKind::SurveyInvitation {
+        let survey = match message.survey_settings.as_deref() {
+            Some(json) => crate::store::survey_settings::read(json)?,
+            None => SurveySettings::defaults(),
+        };
+        if message.answered != 0 {
+            return Ok(Decision::Skip("answered"));
+        }
+        if survey.asked().is_empty() {
+            return Ok(Decision::Skip("survey off"));
+        }
+        // The survey would not ask them (it keeps its own cooldown): no invitation either.
+        let cooldown = i64::from(survey.cooldown_days) * DAY_MS;
+        if [message.surveyed_at, message.invited_at]
+            .into_iter()
+            .flatten()
+            .any(|at| at + cooldown > now)
+        {
+            return Ok(Decision::Skip("survey cooldown"));
+        }
+    }
+    if !kind.is_shipment_notice() {
+        let cap = i64::from(settings.cap_days) * DAY_MS;
+        if let Some(last) = message
+            .last_sent_at
+            .filter(|last| cap > 0 && *last + cap > now)
+        {
+            return Ok(Decision::Postpone(last + cap, "capped"));
+        }
+        // A survey invitation and a review request never come on one day, whatever the cap.
+        let other = match kind {
+            MessageKind::SurveyInvitation => message.last_sent_at,
+            _ => message.invited_at,
+        };
+        if let Some(other) = other.filter(|at| at + DAY_MS > now) {
+            return Ok(Decision::Postpone(other + DAY_MS, "not on one day"));
+        }
     }
     let zone = settings.time_zone.as_str();
     let hour_at = |at: i64| hour_in(zone, at).unwrap_or(12);
@@ -255,38 +293,79 @@ async fn decide(
     // Links minted as of the message's planning, not of this attempt: every attempt sends the
     // same body, as an idempotency key requires.
     let links = orders::links_for(db, &shop, &order_id, &loaded.order, message.created_at).await?;
-    let products: Vec<&str> = links.reviews.iter().map(|l| l.product.as_str()).collect();
-    let names = crate::store::catalog::names_of(db, &shop, &products).await?;
-    let products: Vec<ProductToReview> = links
-        .reviews
-        .iter()
-        .filter_map(|link| {
-            let name = names
-                .get(&link.product)
-                .and_then(|n| n.get(locale.as_str()).or_else(|| n.values().next()))
-                .cloned()
-                .unwrap_or_else(|| link.product.clone());
-            Some(ProductToReview {
-                name,
-                review_url: link.url.clone()?,
-            })
-        })
-        .collect();
-    if products.is_empty() {
-        return Ok(Decision::Skip("no product page"));
-    }
     let origin = message.edge_origin.as_deref().unwrap_or_default();
     let own = settings.own_words(kind, locale.as_str());
-    let request = ReviewRequest {
-        shop_name: message.shop_name.clone(),
-        order_number: loaded.order.number.clone(),
-        products,
-        opening: own.opening,
-        subject: own.subject,
-        unsubscribe_url: unsubscribe_url(env, origin, shop.as_str(), &message.address_key)?,
-        reminder: kind == MessageKind::ReviewReminder,
+    let unsubscribe_url = unsubscribe_url(env, origin, shop.as_str(), &message.address_key)?;
+    let rendered = if about_reviews {
+        let products: Vec<&str> = links.reviews.iter().map(|l| l.product.as_str()).collect();
+        let names = crate::store::catalog::names_of(db, &shop, &products).await?;
+        let products: Vec<ProductToReview> = links
+            .reviews
+            .iter()
+            .filter_map(|link| {
+                let name = names
+                    .get(&link.product)
+                    .and_then(|n| n.get(locale.as_str()).or_else(|| n.values().next()))
+                    .cloned()
+                    .unwrap_or_else(|| link.product.clone());
+                Some(ProductToReview {
+                    name,
+                    review_url: link.url.clone()?,
+                })
+            })
+            .collect();
+        if products.is_empty() {
+            return Ok(Decision::Skip("no product page"));
+        }
+        ReviewRequest {
+            shop_name: message.shop_name.clone(),
+            order_number: loaded.order.number.clone(),
+            products,
+            opening: own.opening,
+            subject: own.subject,
+            unsubscribe_url,
+            reminder: kind == MessageKind::ReviewReminder,
+        }
+        .render(locale)
+    } else {
+        let mut notice = Notice {
+            kind,
+            shop_name: message.shop_name.clone(),
+            order_number: loaded.order.number.clone(),
+            carrier: None,
+            tracking_number: None,
+            carrier_url: None,
+            url: links.tracker.url,
+            opening: own.opening,
+            subject: own.subject,
+            unsubscribe_url,
+        };
+        if kind == MessageKind::SurveyInvitation {
+            notice.url = links.survey.url;
+            if notice.url.is_none() {
+                return Ok(Decision::Skip("no survey page"));
+            }
+        } else {
+            let Some(parcel) = loaded
+                .order
+                .shipments
+                .iter()
+                .find(|s| s.id == message.shipment_id)
+            else {
+                return Ok(Decision::Skip("no such shipment"));
+            };
+            // Told late (the quiet hours, a retry): a parcel that moved on is not
+            // announced where it was.
+            if MessageKind::shipment_notice_for(parcel.status) != Some(kind) {
+                return Ok(Decision::Skip("overtaken"));
+            }
+            notice.carrier = Some(parcel.carrier.clone());
+            notice.tracking_number = parcel.tracking_number.clone();
+            notice.carrier_url = parcel.tracking_url.clone();
+        }
+        notice.render(locale)
     };
-    let Some(email) = request.render(locale) else {
+    let Some(email) = rendered else {
         return Ok(refused(
             "a link in the message is not a web address: check the shop's pages",
         ));
@@ -438,8 +517,31 @@ fn record(
             }
         }
     }
-    statements.push(store::forget_address_when_done(db, id)?);
+    statements.push(store::forget_address_when_done(
+        db,
+        &message.shop_id,
+        &message.order_id,
+    )?);
     Ok(statements)
+}
+
+/// The rule that keeps `kind` from going out under `settings`, if one does.
+fn switched_off(settings: &OutreachSettings, kind: MessageKind) -> Option<&'static str> {
+    match kind {
+        MessageKind::ReviewRequest | MessageKind::ReviewReminder if !settings.review_request.on => {
+            Some("review requests off")
+        }
+        MessageKind::ReviewReminder if settings.review_request.reminder_days == 0 => {
+            Some("reminders off")
+        }
+        MessageKind::SurveyInvitation if !settings.survey_invitation.on => {
+            Some("survey invitations off")
+        }
+        kind if kind.is_shipment_notice() && !settings.shipment_notices.sends(kind) => {
+            Some("shipment notices off")
+        }
+        _ => None,
+    }
 }
 
 /// When the reminder of a review request just sent is due, if the shop sends one.

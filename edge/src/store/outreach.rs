@@ -183,40 +183,98 @@ pub fn keep_address(
     Ok([keep, follow])
 }
 
-/// A review request whose day is further past than this is not planned (a delivery told of long
-/// after it happened, or an order brought in from history).
+/// A message planned for days after delivery whose day is further past than this is not
+/// planned (a delivery told of long after it happened, or an order brought in from history).
 const STALE_AFTER_DAYS: i64 = 7;
 
-/// The statement that plans `shop`'s review request for order `order_id`, delivered at
-/// `delivered_at`, the shop's days after it: if the shop sends review requests, keeps the
-/// order's address, and that day is not over [`STALE_AFTER_DAYS`] past. Planned once per order.
-pub fn plan_review_request(
+/// The statement that plans `shop`'s message `kind` (a review request or a survey invitation)
+/// for order `order_id`, delivered at `delivered_at`, the shop's days after it: if the shop sends
+/// that kind, keeps the order's address, and that day is not over [`STALE_AFTER_DAYS`] past.
+/// Planned once per order.
+pub fn plan_after_delivery(
     db: &D1Database,
     id: &str,
     shop: &Id,
     order_id: &Id,
+    kind: MessageKind,
     delivered_at: i64,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
+    // Where the kind's `on` and `days` are in the stored settings.
+    let timing = match kind {
+        MessageKind::SurveyInvitation => "$.survey_invitation",
+        _ => "$.review_request",
+    };
     Params::new()
         .text(id)
         .text(shop.as_str())
         .text(order_id.as_str())
-        .text(MessageKind::ReviewRequest.as_str())
+        .text(kind.as_str())
         .int(delivered_at)
         .int(now)
         .int(DAY_MS)
         .int(STALE_AFTER_DAYS * DAY_MS)
+        .text(&format!("{timing}.on"))
+        .text(&format!("{timing}.days"))
         .bind(
             db,
             "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, address_key, \
              due_at, created_at) \
              SELECT ?1, ?2, ?3, ?4, a.address_key, \
-             ?5 + json_extract(s.settings, '$.review_request.days') * ?7, ?6 \
+             ?5 + json_extract(s.settings, ?10) * ?7, ?6 \
              FROM outreach_addresses a JOIN outreach_settings s ON s.shop_id = a.shop_id \
              WHERE a.shop_id = ?2 AND a.order_id = ?3 AND json_extract(s.settings, '$.sending') \
-             AND json_extract(s.settings, '$.review_request.on') \
-             AND ?5 + json_extract(s.settings, '$.review_request.days') * ?7 >= ?6 - ?8",
+             AND json_extract(s.settings, ?9) \
+             AND ?5 + json_extract(s.settings, ?10) * ?7 >= ?6 - ?8",
+        )
+}
+
+/// A shipment notice to plan: its message id, its kind and its parcel.
+pub struct NoticeToPlan<'a> {
+    pub id: String,
+    pub kind: MessageKind,
+    pub shipment: &'a str,
+}
+
+/// The statement that plans `notices` of `shop`'s order `order_id`, due now: those the shop
+/// sends, if it keeps the order's address. Each planned once per parcel and kind.
+pub fn plan_shipment_notices(
+    db: &D1Database,
+    shop: &Id,
+    order_id: &Id,
+    notices: &[NoticeToPlan<'_>],
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    let listed: Vec<serde_json::Value> = notices
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "id": n.id,
+                "kind": n.kind.as_str(),
+                "shipment": n.shipment,
+                // `shipment_out_for_delivery` is `$.shipment_notices.out_for_delivery`.
+                "switch": format!(
+                    "$.shipment_notices.{}",
+                    n.kind.as_str().trim_start_matches("shipment_")
+                ),
+            })
+        })
+        .collect();
+    Params::new()
+        .text(shop.as_str())
+        .text(order_id.as_str())
+        .int(now)
+        .text(&serde_json::Value::Array(listed).to_string())
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, shipment_id, \
+             address_key, due_at, created_at) \
+             SELECT json_extract(n.value, '$.id'), ?1, ?2, json_extract(n.value, '$.kind'), \
+             json_extract(n.value, '$.shipment'), a.address_key, ?3, ?3 \
+             FROM json_each(?4) n, outreach_addresses a \
+             JOIN outreach_settings s ON s.shop_id = a.shop_id \
+             WHERE a.shop_id = ?1 AND a.order_id = ?2 AND json_extract(s.settings, '$.sending') \
+             AND json_extract(s.settings, json_extract(n.value, '$.switch'))",
         )
 }
 
@@ -227,6 +285,8 @@ pub struct Due {
     pub shop_id: String,
     pub order_id: String,
     pub kind: String,
+    /// The parcel a shipment notice is about; empty for the other kinds.
+    pub shipment_id: String,
     pub address_key: String,
     pub attempts: u32,
     pub created_at: i64,
@@ -244,6 +304,14 @@ pub struct Due {
     pub reviewed: i64,
     /// When anything else (shipment notices aside) was last sent to this shopper by the shop.
     pub last_sent_at: Option<i64>,
+    /// The shop's survey settings (`protocol::survey::SurveySettings` as JSON), if it set any.
+    pub survey_settings: Option<String>,
+    /// 1 when the order's survey was answered or declined.
+    pub answered: i64,
+    /// When this shopper last opened the survey of another of their orders.
+    pub surveyed_at: Option<i64>,
+    /// When this shopper was last sent another survey invitation.
+    pub invited_at: Option<i64>,
 }
 
 impl Due {
@@ -285,8 +353,8 @@ pub async fn claim_due(
                 )?,
             Params::new().text(claim).bind(
                 db,
-                "SELECT m.id, m.shop_id, m.order_id, m.kind, m.address_key, m.attempts, \
-                 m.created_at, m.outcome, \
+                "SELECT m.id, m.shop_id, m.order_id, m.kind, m.shipment_id, m.address_key, \
+                 m.attempts, m.created_at, m.outcome, \
                  sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
                  a.locale, \
                  EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
@@ -294,9 +362,21 @@ pub async fn claim_due(
                  EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = m.shop_id \
                    AND r.order_id = m.order_id) AS reviewed, \
                  (SELECT MAX(o.sent_at) FROM outreach_messages o WHERE o.shop_id = m.shop_id \
-                   AND o.address_key = m.address_key AND o.id != m.id) AS last_sent_at \
+                   AND o.address_key = m.address_key AND o.id != m.id \
+                   AND substr(o.kind, 1, 9) != 'shipment_') AS last_sent_at, \
+                 sv.settings AS survey_settings, \
+                 EXISTS (SELECT 1 FROM survey_responses r WHERE r.shop_id = m.shop_id \
+                   AND r.order_id = m.order_id AND (r.seq > 0 OR r.completed_at IS NOT NULL \
+                   OR r.dismissed_at IS NOT NULL)) AS answered, \
+                 (SELECT MAX(r.opened_at) FROM survey_responses r WHERE r.shop_id = m.shop_id \
+                   AND r.shopper_key = m.address_key AND r.order_id != m.order_id) \
+                   AS surveyed_at, \
+                 (SELECT MAX(o.sent_at) FROM outreach_messages o WHERE o.shop_id = m.shop_id \
+                   AND o.address_key = m.address_key AND o.id != m.id \
+                   AND o.kind = 'survey_invitation') AS invited_at \
                  FROM outreach_messages m JOIN shops sh ON sh.id = m.shop_id \
                  LEFT JOIN outreach_settings s ON s.shop_id = m.shop_id \
+                 LEFT JOIN survey_settings sv ON sv.shop_id = m.shop_id \
                  LEFT JOIN outreach_addresses a ON a.shop_id = m.shop_id \
                    AND a.order_id = m.order_id \
                  WHERE m.claim = ?1",
@@ -450,16 +530,22 @@ pub fn plan_follow_up(
         )
 }
 
-/// The statement that forgets the address of the order of message `id` once none of the
-/// order's messages waits any more.
-pub fn forget_address_when_done(db: &D1Database, id: &str) -> worker::Result<D1PreparedStatement> {
-    Params::new().text(id).bind(
+/// The statement that forgets the address of `shop`'s order `order_id` once the order is
+/// delivered (a parcel's notice sent before then is not its last message) and none of its
+/// messages waits any more: after a message's outcome, and after the plans made at delivery.
+pub fn forget_address_when_done(
+    db: &D1Database,
+    shop: &str,
+    order_id: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new().text(shop).text(order_id).bind(
         db,
-        "DELETE FROM outreach_addresses WHERE (shop_id, order_id) IN \
-         (SELECT shop_id, order_id FROM outreach_messages WHERE id = ?1) \
-         AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE \
-           w.shop_id = outreach_addresses.shop_id AND w.order_id = outreach_addresses.order_id \
-           AND w.sent_at IS NULL AND w.failed_at IS NULL AND w.skipped_at IS NULL)",
+        "DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id = ?2 \
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = ?1 AND o.id = ?2 \
+           AND o.delivered_at IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE w.shop_id = ?1 \
+           AND w.order_id = ?2 AND w.sent_at IS NULL AND w.failed_at IS NULL \
+           AND w.skipped_at IS NULL)",
     )
 }
 

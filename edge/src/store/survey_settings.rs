@@ -23,11 +23,13 @@ pub async fn get(db: &D1Database, shop: &Id) -> Result<Option<SurveySettings>, A
         )?
         .first(None)
         .await?;
-    row.map(|row| {
-        serde_json::from_str(&row.settings)
-            .map_err(|e| ApiError::Internal(format!("stored survey settings unreadable: {e}")))
-    })
-    .transpose()
+    row.map(|row| read(&row.settings)).transpose()
+}
+
+/// Settings as stored.
+pub fn read(json: &str) -> Result<SurveySettings, ApiError> {
+    serde_json::from_str(json)
+        .map_err(|e| ApiError::Internal(format!("stored survey settings unreadable: {e}")))
 }
 
 /// Stores the shop's settings whole, in place of any before.

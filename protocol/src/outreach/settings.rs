@@ -15,6 +15,8 @@ pub const REVIEW_DAYS_DEFAULT: u32 = 7;
 pub const REVIEW_DAYS_MAX: i64 = 60;
 pub const REMINDER_DAYS_DEFAULT: u32 = 7;
 pub const REMINDER_DAYS_MAX: i64 = 30;
+pub const SURVEY_DAYS_DEFAULT: u32 = 2;
+pub const SURVEY_DAYS_MAX: i64 = 60;
 pub const CAP_DAYS_DEFAULT: u32 = 3;
 pub const CAP_DAYS_MAX: i64 = 30;
 pub const TIME_ZONE_DEFAULT: &str = "Europe/Istanbul";
@@ -93,6 +95,52 @@ impl Default for ReviewRequestTiming {
     }
 }
 
+/// When survey invitations go out (only while the shop's survey has a page and a question).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SurveyInvitationTiming {
+    pub on: bool,
+    /// Days after delivery.
+    pub days: u32,
+}
+
+impl Default for SurveyInvitationTiming {
+    fn default() -> Self {
+        SurveyInvitationTiming {
+            on: true,
+            days: SURVEY_DAYS_DEFAULT,
+        }
+    }
+}
+
+/// Which shipment notices go out. All off until the merchant turns them on: Shopify and
+/// WooCommerce send their own shipping emails, and a shopper should not get both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ShipmentNotices {
+    #[serde(default)]
+    pub shipped: bool,
+    #[serde(default)]
+    pub out_for_delivery: bool,
+    #[serde(default)]
+    pub delayed: bool,
+    #[serde(default)]
+    pub delivered: bool,
+}
+
+impl ShipmentNotices {
+    /// Whether the shop sends `kind` (false for a kind that is not a shipment notice).
+    pub fn sends(self, kind: MessageKind) -> bool {
+        match kind {
+            MessageKind::ShipmentShipped => self.shipped,
+            MessageKind::ShipmentOutForDelivery => self.out_for_delivery,
+            MessageKind::ShipmentDelayed => self.delayed,
+            MessageKind::ShipmentDelivered => self.delivered,
+            _ => false,
+        }
+    }
+}
+
 /// A shop's own subject and opening line for one kind in one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -129,6 +177,10 @@ pub struct OutreachSettings {
     /// excepted); 0 for no cap.
     pub cap_days: u32,
     pub review_request: ReviewRequestTiming,
+    #[serde(default)]
+    pub survey_invitation: SurveyInvitationTiming,
+    #[serde(default)]
+    pub shipment_notices: ShipmentNotices,
     pub texts: OwnTexts,
 }
 
@@ -146,6 +198,8 @@ impl Default for OutreachSettings {
             quiet_hours: QuietHours::default(),
             cap_days: CAP_DAYS_DEFAULT,
             review_request: ReviewRequestTiming::default(),
+            survey_invitation: SurveyInvitationTiming::default(),
+            shipment_notices: ShipmentNotices::default(),
             texts: OwnTexts::new(),
         }
     }
@@ -164,6 +218,7 @@ impl OutreachSettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ReviewRequestUpdate {
     #[serde(default)]
     pub on: Option<bool>,
@@ -171,6 +226,30 @@ pub struct ReviewRequestUpdate {
     pub days: Option<i64>,
     #[serde(default)]
     pub reminder_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SurveyInvitationUpdate {
+    #[serde(default)]
+    pub on: Option<bool>,
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentNoticesUpdate {
+    #[serde(default)]
+    pub shipped: Option<bool>,
+    #[serde(default)]
+    pub out_for_delivery: Option<bool>,
+    #[serde(default)]
+    pub delayed: Option<bool>,
+    #[serde(default)]
+    pub delivered: Option<bool>,
 }
 
 /// The body of `PUT /v1/admin/outreach`: the fields given change, the others stay. An empty
@@ -205,6 +284,10 @@ pub struct OutreachSettingsUpdate {
     pub cap_days: Option<i64>,
     #[serde(default)]
     pub review_request: Option<ReviewRequestUpdate>,
+    #[serde(default)]
+    pub survey_invitation: Option<SurveyInvitationUpdate>,
+    #[serde(default)]
+    pub shipment_notices: Option<ShipmentNoticesUpdate>,
     #[serde(default)]
     pub texts: Option<OwnTexts>,
 }
@@ -390,6 +473,28 @@ impl OutreachSettingsUpdate {
                 &mut errors,
             );
         }
+        if let Some(u) = self.survey_invitation {
+            let timing = &mut next.survey_invitation;
+            timing.on = u.on.unwrap_or(timing.on);
+            days(
+                u.days,
+                SURVEY_DAYS_MAX,
+                "survey_invitation.days",
+                &mut timing.days,
+                &mut errors,
+            );
+        }
+        if let Some(u) = self.shipment_notices {
+            let notices = &mut next.shipment_notices;
+            for (given, into) in [
+                (u.shipped, &mut notices.shipped),
+                (u.out_for_delivery, &mut notices.out_for_delivery),
+                (u.delayed, &mut notices.delayed),
+                (u.delivered, &mut notices.delivered),
+            ] {
+                *into = given.unwrap_or(*into);
+            }
+        }
         if let Some(texts) = &self.texts {
             next.texts = OwnTexts::new();
             'texts: for (kind, by_locale) in texts {
@@ -495,6 +600,7 @@ mod tests {
         let e = update(
             r#"{"sender":"a\r\nBcc: x@y.z <a@b.c>","time_zone":"../etc","cap_days":31,
                 "review_request":{"days":61,"reminder_days":-1},"quiet_hours":{"start":24,"end":9},
+                "survey_invitation":{"days":61},
                 "texts":{"review_request":{"de":{"subject":"x"}}}}"#,
         )
         .apply(&OutreachSettings::default(), false)
@@ -505,6 +611,7 @@ mod tests {
             "cap_days",
             "review_request.days",
             "review_request.reminder_days",
+            "survey_invitation.days",
             "quiet_hours",
             "texts",
         ] {
@@ -542,6 +649,38 @@ mod tests {
                 .apply(&OutreachSettings::default(), false)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn shipment_notices_are_off_until_turned_on_one_by_one() {
+        let current = OutreachSettings::default();
+        assert!(
+            !MessageKind::ALL
+                .into_iter()
+                .any(|k| current.shipment_notices.sends(k))
+        );
+        let applied = update(r#"{"shipment_notices":{"shipped":true,"delayed":true}}"#)
+            .apply(&current, false)
+            .expect("valid");
+        let notices = applied.settings.shipment_notices;
+        assert!(notices.sends(MessageKind::ShipmentShipped));
+        assert!(notices.sends(MessageKind::ShipmentDelayed));
+        assert!(!notices.sends(MessageKind::ShipmentDelivered));
+        assert!(!notices.sends(MessageKind::ReviewRequest));
+        let later = update(r#"{"shipment_notices":{"delayed":false}}"#)
+            .apply(&applied.settings, false)
+            .expect("valid");
+        assert!(
+            later.settings.shipment_notices.shipped,
+            "what is not named stays"
+        );
+        assert!(!later.settings.shipment_notices.delayed);
+        // Settings stored before these kinds existed still read.
+        let stored = r#"{"sending":false,"provider":null,"api_key_hint":null,"sender":null,
+            "reply_to":null,"locale":"tr","time_zone":"UTC","quiet_hours":{"start":21,"end":9},
+            "cap_days":3,"review_request":{"on":true,"days":7,"reminder_days":7},"texts":{}}"#;
+        let read: OutreachSettings = serde_json::from_str(stored).expect("reads");
+        assert_eq!(read.survey_invitation, SurveyInvitationTiming::default());
     }
 
     #[test]
