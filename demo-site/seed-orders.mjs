@@ -127,7 +127,8 @@ await call("PUT", "shop", {
 // The shop sends its review requests, survey invitations and shipment notices itself, through
 // "Resend" (the demo inbox stands in for it: http://127.0.0.1:8025/). Asked the day of delivery and
 // at any hour, so that you see them at once; a shop would wait a week and keep quiet at night (the
-// defaults). The survey invitation comes a day after the review request: never two on one day.
+// defaults). The survey invitation waits three days after the review request: at most one message
+// per shopper in three days (the cap; shipment notices are outside it).
 await call("PUT", "outreach", {
   sending: true,
   provider: "resend",

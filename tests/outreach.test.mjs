@@ -537,7 +537,7 @@ describe("shipment notices and the survey invitation", () => {
     const [planned] = await messagesOf(id);
     assert.equal(planned.kind, "shipment_shipped");
     assert.equal(planned.shipment_id, "s1");
-    await edge.scheduled(now + MINUTE);
+    await edge.scheduled(Date.now() + MINUTE);
     const [shipped] = sentTo(email);
     assert.ok(shipped, "sent at once");
     assert.equal(shipped.subject, "Test siparişiniz kargoya verildi");
@@ -551,9 +551,9 @@ describe("shipment notices and the survey invitation", () => {
     // Then out for delivery, then delivered: each goes at once though the cap is three days, and
     // the review request due that day is not held by them either.
     await track(id, ["out_for_delivery", now - 2 * HOUR]);
-    await edge.scheduled(now + 2 * MINUTE);
+    await edge.scheduled(Date.now() + MINUTE);
     await track(id, ["delivered", now - HOUR]);
-    await edge.scheduled(now + 3 * MINUTE);
+    await edge.scheduled(Date.now() + MINUTE);
     assert.deepEqual(sentTo(email).map((m) => m.subject).sort(), [
       "Test siparişiniz bugün dağıtımda",
       "Test siparişiniz kargoya verildi",
@@ -573,7 +573,7 @@ describe("shipment notices and the survey invitation", () => {
     // Both events arrive in one request (a carrier's feed catching up).
     await track(moved, ["shipped", now - 2 * HOUR], ["out_for_delivery", now - HOUR]);
     assert.deepEqual((await messagesOf(moved)).map((m) => m.kind).sort(), ["shipment_out_for_delivery", "shipment_shipped"]);
-    await edge.scheduled(now + MINUTE);
+    await edge.scheduled(Date.now() + MINUTE);
     assert.deepEqual(sentTo(email).map((m) => m.subject), ["Test siparişiniz bugün dağıtımda"]);
     assert.equal((await messagesOf(moved)).find((m) => m.kind === "shipment_shipped").outcome, "overtaken");
 
@@ -626,5 +626,93 @@ describe("shipment notices and the survey invitation", () => {
     const again = await deliveredOrder({ email, deliveredAt: delivered });
     await edge.scheduled(delivered + 6 * DAY);
     assert.equal((await messagesOf(again)).find((m) => m.kind === "survey_invitation").outcome, "survey cooldown");
+  });
+
+  test("two parcels: each says it is one of two, and \"delivered\" waits for the second; the address stays until then", async (t) => {
+    t.after(() => admin("PUT", "outreach", { shipment_notices: NO_NOTICES }));
+    capture.reset();
+    await sendWith("resend", { shipment_notices: { shipped: true, out_for_delivery: false, delayed: false, delivered: true }, review_request: { on: false } });
+    const email = "iki.paket@example.com";
+    orderSeq += 1;
+    const id = `o${orderSeq}`;
+    const put = await admin("PUT", `orders/${id}`, {
+      number: `10${orderSeq}`, email, locale: "en", items: [{ product: "kahve-fincani", quantity: 2 }],
+      shipments: [{ id: "s1", carrier: "Yurtiçi Kargo", tracking_number: "YK-A1" }, { id: "s2", carrier: "Aras Kargo", tracking_number: "AR-B2" }],
+    });
+    assert.equal(put.status, 200, put.text);
+    const now = Date.now();
+    const event = (shipment, status, time) => admin("POST", `orders/${id}/events`, { events: [{ shipment, status, time: new Date(time).toISOString() }] });
+    assert.equal((await event("s1", "shipped", now - 5 * HOUR)).status, 200);
+    await edge.scheduled(Date.now() + MINUTE);
+    assert.match(sentTo(email)[0].text, /Your order comes in 2 parcels; this email is about one of them\./);
+    assert.equal((await event("s1", "delivered", now - 4 * HOUR)).status, 200);
+    await edge.scheduled(Date.now() + MINUTE);
+    assert.equal((await messagesOf(id)).find((m) => m.kind === "shipment_delivered").outcome, "other parcels on their way");
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", id))[0].n, 1, "kept for the second parcel");
+    assert.equal((await event("s2", "shipped", now - 3 * HOUR)).status, 200);
+    assert.equal((await event("s2", "delivered", now - 2 * HOUR)).status, 200);
+    await edge.scheduled(Date.now() + MINUTE);
+    const subjects = sentTo(email).map((m) => m.subject);
+    assert.deepEqual(subjects.filter((s) => s.includes("delivered")), ["Your order from Test was delivered"], "once, when both came");
+    assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", id))[0].n, 0, "gone once nothing can come");
+  });
+
+  test("a reply notice: the author who left an email gets the shop's first reply, escaped, as it stands when sent", async (t) => {
+    t.after(() => admin("PUT", "outreach", { reply_notice: { on: true } }));
+    capture.reset();
+    await sendWith("resend");
+    const posted = async (email) => {
+      const r = await postReview(edge, review({ product: "kahve-fincani", rating: 5, email }), { origin: ORIGIN });
+      assert.equal(r.status, 201, r.text);
+      return r.json.review.id;
+    };
+    const reply = (id, body) => admin(body === undefined ? "DELETE" : "PUT", `reviews/${id}/reply`, body === undefined ? undefined : { body });
+    const messagesAbout = (id) => edge.query("SELECT * FROM outreach_messages WHERE review_id = ?1", id);
+
+    const email = "yorum.sahibi@example.com";
+    const id = await posted(email);
+    assert.equal((await reply(id, "Teşekkürler!")).status, 200);
+    const [planned] = await messagesAbout(id);
+    assert.equal(planned.kind, "reply_notice");
+    assert.equal(planned.order_id, null);
+    assert.ok(!JSON.stringify(planned).includes(email), "the outbox holds no address");
+    // Corrected minutes later: one notice, in the last words.
+    assert.equal((await reply(id, "Teşekkürler, <b>Ayşe</b> Hanım!\nYine bekleriz.")).status, 200);
+    assert.equal((await messagesAbout(id)).length, 1);
+    await edge.scheduled(planned.due_at - MINUTE);
+    assert.equal(sentTo(email).length, 0, "not before its time");
+    await edge.scheduled(planned.due_at + MINUTE);
+    const [mail] = sentTo(email);
+    assert.ok(mail, "sent");
+    assert.equal(mail.subject, "Test değerlendirmenizi yanıtladı");
+    assert.match(mail.text, /> Teşekkürler, <b>Ayşe<\/b> Hanım!\n> Yine bekleriz\./);
+    assert.ok(mail.html.includes("Teşekkürler, &lt;b&gt;Ayşe&lt;/b&gt; Hanım!<br>Yine bekleriz."), "escaped");
+    assert.match(mail.text, /Ürün sayfasında görün: https:\/\/shop\.example\/urun\/kahve-fincani/);
+    assert.match(mail.text, /El yapımı kahve fincanı/);
+    assert.ok(mail.headers["List-Unsubscribe"]);
+    assert.equal((await reply(id, "Bir düzeltme daha.")).status, 200);
+    await edge.scheduled(planned.due_at + DAY);
+    assert.equal(sentTo(email).length, 1, "a later edit is not sent again");
+
+    // Taken back before it went: nothing is sent.
+    const regretted = await posted("vazgecilen.yanit@example.com");
+    await reply(regretted, "Yanlış yanıt");
+    assert.equal((await reply(regretted)).status, 200);
+    const [held] = await messagesAbout(regretted);
+    await edge.scheduled(held.due_at + MINUTE);
+    assert.equal((await messagesAbout(regretted))[0].outcome, "reply removed");
+    assert.equal(sentTo("vazgecilen.yanit@example.com").length, 0);
+
+    // Off: no notice planned; an erasure takes a planned one with the review.
+    await admin("PUT", "outreach", { reply_notice: { on: false } });
+    const quiet = await posted("sessiz.yanit@example.com");
+    await reply(quiet, "Teşekkürler");
+    assert.deepEqual(await messagesAbout(quiet), []);
+    await admin("PUT", "outreach", { reply_notice: { on: true } });
+    const erased = await posted("silinecek.yorumcu@example.com");
+    await reply(erased, "Teşekkürler");
+    assert.equal((await messagesAbout(erased)).length, 1);
+    assert.equal((await admin("POST", "shoppers/delete", { email: "silinecek.yorumcu@example.com" })).status, 200);
+    assert.deepEqual(await messagesAbout(erased), []);
   });
 });

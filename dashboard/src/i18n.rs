@@ -294,6 +294,8 @@ strings! {
     outreach_kind_out_for_delivery: "Out for delivery", "Dağıtımda";
     outreach_kind_delayed: "Delayed or held", "Gecikme veya sorun";
     outreach_kind_delivered: "Delivered", "Teslim edildi";
+    outreach_kind_reply: "Reply to a review", "Değerlendirmeye yanıt";
+    outreach_reply_on: "Tell a review's author when you reply (if they left an email)", "Yanıt verdiğinizde değerlendirme sahibine haber ver (e-posta bıraktıysa)";
     outreach_survey_on: "Invite to the survey after delivery (when the survey page is set)", "Teslimattan sonra ankete davet et (anket sayfası tanımlıysa)";
     outreach_survey_days: "Survey invitation after (days)", "Anket daveti kaç gün sonra";
     outreach_shipments: "Shipment notices (your shop platform may send its own: turn on only those it does not)", "Kargo bildirimleri (mağaza altyapınız kendi bildirimlerini gönderiyor olabilir: yalnızca göndermediklerini açın)";

@@ -1,5 +1,5 @@
 //! Settings → messages to shoppers: whether and through which provider memnun sends review
-//! requests, survey invitations and shipment notices, when, and in whose words (the review
+//! requests, survey invitations, shipment notices and reply notices, when, and in whose words (the review
 //! request's), with a live preview of the subject and opening line in
 //! both languages; and what was sent (per kind: scheduled, sent, failed, skipped, and how many
 //! requests became reviews), with the latest messages and why any failed or waited.
@@ -8,7 +8,7 @@ use crate::Ctx;
 use crate::ui::ErrorLine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use memnun_protocol::outreach::settings::OutreachSettings;
+use memnun_protocol::outreach::settings::{OutreachSettings, ShipmentNotices};
 use memnun_protocol::outreach::{MessageKind, MessageState, OutreachReport, ReviewRequest};
 use memnun_protocol::review::Locale;
 
@@ -51,6 +51,7 @@ pub fn Outreach() -> impl IntoView {
     let survey_days = RwSignal::new(String::new());
     // Shipped, out for delivery, delayed, delivered: `SHIPMENT_NOTICES`' order.
     let notices = [(); 4].map(|_| RwSignal::new(false));
+    let replying = RwSignal::new(true);
     let own_tr = OwnFields::new();
     let own_en = OwnFields::new();
     let error = RwSignal::new(None::<String>);
@@ -72,6 +73,7 @@ pub fn Outreach() -> impl IntoView {
         reminder_days.set(s.review_request.reminder_days.to_string());
         inviting.set(s.survey_invitation.on);
         survey_days.set(s.survey_invitation.days.to_string());
+        replying.set(s.reply_notice.on);
         for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
             on.set(s.shipment_notices.sends(kind));
         }
@@ -141,12 +143,13 @@ pub fn Outreach() -> impl IntoView {
             "cap_days": cap,
             "review_request": { "on": asking.get_untracked(), "days": after, "reminder_days": reminder },
             "survey_invitation": { "on": inviting.get_untracked(), "days": survey_after },
+            "reply_notice": { "on": replying.get_untracked() },
             "texts": texts,
         });
         for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
-            // `shipment_out_for_delivery` is `shipment_notices.out_for_delivery`.
-            let switch = kind.as_str().trim_start_matches("shipment_");
-            body["shipment_notices"][switch] = serde_json::Value::from(on.get_untracked());
+            if let Some(switch) = ShipmentNotices::switch(kind) {
+                body["shipment_notices"][switch] = serde_json::Value::from(on.get_untracked());
+            }
         }
         // Secrets only when typed: an empty field keeps the one stored.
         for (name, typed) in [("api_key", api_key), ("webhook_secret", webhook_secret)] {
@@ -279,6 +282,11 @@ pub fn Outreach() -> impl IntoView {
                     {move || t().outreach_survey_on}
                 </label>
                 {number_field("survey_days", |t| t.outreach_survey_days, survey_days, "60")}
+                <label class="check">
+                    <input type="checkbox" name="reply_notice" prop:checked=move || replying.get()
+                        on:change=move |ev| replying.set(event_target_checked(&ev)) />
+                    {move || t().outreach_reply_on}
+                </label>
                 <fieldset class="shipment-notices">
                     <legend>{move || t().outreach_shipments}</legend>
                     {notices.into_iter().zip(SHIPMENT_NOTICES).map(|(on, kind)| view! {
@@ -316,6 +324,7 @@ fn kind_name(t: &crate::i18n::Strings, kind: MessageKind) -> &'static str {
         MessageKind::ShipmentOutForDelivery => t.outreach_kind_out_for_delivery,
         MessageKind::ShipmentDelayed => t.outreach_kind_delayed,
         MessageKind::ShipmentDelivered => t.outreach_kind_delivered,
+        MessageKind::ReplyNotice => t.outreach_kind_reply,
     }
 }
 
@@ -352,6 +361,8 @@ fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {r.kinds.iter().map(|k| {
+                            // Reviews follow review requests and reminders only.
+                            let about_reviews = matches!(k.kind, MessageKind::ReviewRequest | MessageKind::ReviewReminder);
                             let share = (k.sent > 0).then(|| (k.reviewed_within_14_days * 1000 / k.sent) as i64);
                             view! {
                                 <tr data-kind=k.kind.as_str()>
@@ -360,7 +371,7 @@ fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
                                     <td>{k.sent}</td>
                                     <td>{k.failed}</td>
                                     <td>{k.skipped}</td>
-                                    <td>{format!("{} ({})", k.reviewed_within_14_days, crate::format::percent(lang(), share))}</td>
+                                    <td>{if about_reviews { format!("{} ({})", k.reviewed_within_14_days, crate::format::percent(lang(), share)) } else { "–".into() }}</td>
                                 </tr>
                             }
                         }).collect::<Vec<_>>()}
@@ -377,7 +388,7 @@ fn Figures(report: RwSignal<Option<OutreachReport>>) -> impl IntoView {
                                 let when = crate::format::date_time(lang(), m.sent_at.unwrap_or(m.due_at));
                                 view! {
                                     <li data-state=format!("{:?}", m.state).to_lowercase()>
-                                        {format!("{} · {} · {} · {}", kind_name(m.kind), m.order, state_name(m.state), when)}
+                                        {format!("{} · {} · {} · {}", kind_name(m.kind), m.order.as_ref().or(m.review.as_ref()).map_or("", |about| about.as_str()), state_name(m.state), when)}
                                         {m.outcome.clone().map(|o| view! { <span class="muted">{format!(" — {o}")}</span> })}
                                     </li>
                                 }

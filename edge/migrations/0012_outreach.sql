@@ -16,8 +16,8 @@ CREATE TABLE outreach_settings (
 ) STRICT;
 
 -- A shopper's address, kept only for an order of a shop that sends messages, only sealed, and
--- only while a message may still go to it: deleted when the order's last message is sent or
--- skipped, and with the order (an erasure). `address_key` is the order's `email_hash`.
+-- only while a message may still go to it: deleted once the order and its parcels are delivered
+-- and its last message is sent or skipped, and with the order (an erasure). `address_key` is the order's `email_hash`.
 CREATE TABLE outreach_addresses (
     shop_id TEXT NOT NULL,
     order_id TEXT NOT NULL,
@@ -31,15 +31,17 @@ CREATE TABLE outreach_addresses (
 ) STRICT;
 
 -- The outbox: one row per message, at most one of each kind per order (and per parcel, for a
--- shipment notice: `shipment_id`, empty for the other kinds). A run claims due rows
+-- shipment notice: `shipment_id`, empty for the other kinds), or, for a reply notice, per review
+-- (`review_id`; its `order_id` is NULL, as a review need not have an order). A run claims due rows
 -- with a lease (`claim`, `claimed_until`) and records an outcome only under its own claim, as
 -- `webhook_outbox` does. A message ends sent, failed or skipped (`outcome` says why).
 CREATE TABLE outreach_messages (
     id TEXT PRIMARY KEY,
     shop_id TEXT NOT NULL,
-    order_id TEXT NOT NULL,
+    order_id TEXT,
     kind TEXT NOT NULL,
     shipment_id TEXT NOT NULL DEFAULT '',
+    review_id TEXT REFERENCES reviews (id) ON DELETE CASCADE,
     -- The shopper's `address_key`: the cap and the suppression list are per shopper.
     address_key TEXT NOT NULL,
     due_at INTEGER NOT NULL,
@@ -53,8 +55,11 @@ CREATE TABLE outreach_messages (
     outcome TEXT,
     provider_id TEXT,
     UNIQUE (shop_id, order_id, kind, shipment_id),
-    FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE
+    FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE,
+    CHECK ((order_id IS NULL) != (review_id IS NULL))
 ) STRICT;
+CREATE UNIQUE INDEX outreach_messages_one_per_review ON outreach_messages (shop_id, review_id, kind)
+    WHERE review_id IS NOT NULL;
 CREATE INDEX outreach_messages_due ON outreach_messages (due_at)
     WHERE sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL;
 CREATE INDEX outreach_messages_by_shopper ON outreach_messages (shop_id, address_key, sent_at);

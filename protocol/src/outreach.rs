@@ -38,10 +38,12 @@ pub enum MessageKind {
     /// A parcel is delayed, held by an exception or missed on a delivery attempt.
     ShipmentDelayed,
     ShipmentDelivered,
+    /// The merchant answered a review: its author (who left an email) gets the reply.
+    ReplyNotice,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 8] = [
         MessageKind::ReviewRequest,
         MessageKind::ReviewReminder,
         MessageKind::SurveyInvitation,
@@ -49,6 +51,7 @@ impl MessageKind {
         MessageKind::ShipmentOutForDelivery,
         MessageKind::ShipmentDelayed,
         MessageKind::ShipmentDelivered,
+        MessageKind::ReplyNotice,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl MessageKind {
             MessageKind::ShipmentOutForDelivery => "shipment_out_for_delivery",
             MessageKind::ShipmentDelayed => "shipment_delayed",
             MessageKind::ShipmentDelivered => "shipment_delivered",
+            MessageKind::ReplyNotice => "reply_notice",
         }
     }
 
@@ -115,7 +119,10 @@ pub enum MessageState {
 pub struct OutreachMessage {
     pub id: String,
     pub kind: MessageKind,
-    pub order: String,
+    /// The order it is about; `None` for a reply notice.
+    pub order: Option<String>,
+    /// The review a reply notice is about.
+    pub review: Option<String>,
     pub state: MessageState,
     /// When it is (or was) due, ms.
     pub due_at: i64,
@@ -399,21 +406,28 @@ impl ReviewRequest {
     }
 }
 
-/// A message with one thing to say and one place to go: the survey invitation and the
-/// shipment notices.
+/// A message with one thing to say and one place to go: the survey invitation, the shipment
+/// notices and the reply notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// Not a review request or reminder ([`ReviewRequest`] writes those).
     pub kind: MessageKind,
     pub shop_name: String,
+    /// Empty for a reply notice (a review need not have an order).
     pub order_number: String,
+    /// The product a reply notice's review is about.
+    pub product: Option<String>,
+    /// What the merchant wrote (a reply notice), quoted as it is.
+    pub quote: Option<String>,
     /// The parcel's carrier and tracking number (shipment notices).
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
     /// The carrier's own tracking page, when it gives one (shipment notices).
     pub carrier_url: Option<String>,
-    /// The shop's page the message leads to, the order's token in its fragment: the survey page
-    /// for an invitation, the tracker for a shipment notice.
+    /// How many parcels the order has, when a shipment notice is about one of several.
+    pub parcels: Option<usize>,
+    /// The shop's page the message leads to: the survey page for an invitation and the tracker
+    /// for a shipment notice (the order's token in the fragment), the product page for a reply.
     pub url: Option<String>,
     pub opening: Option<String>,
     pub subject: Option<String>,
@@ -468,6 +482,16 @@ fn notice_words(kind: MessageKind, locale: Locale) -> NoticeWords {
             "Your order from {shop} is delayed",
             "Something is holding up the delivery of your order {order}. Follow the latest below; if you have a question, reply to this email.",
             "See the latest",
+        ),
+        (MessageKind::ReplyNotice, Locale::Tr) => (
+            "{shop} değerlendirmenizi yanıtladı",
+            "{shop}, yazdığınız değerlendirmeye yanıt verdi:",
+            "Ürün sayfasında görün",
+        ),
+        (MessageKind::ReplyNotice, Locale::En) => (
+            "{shop} replied to your review",
+            "{shop} replied to the review you wrote:",
+            "See it on the product page",
         ),
         (_, Locale::Tr) => (
             "{shop} siparişiniz teslim edildi",
@@ -572,6 +596,36 @@ impl Notice {
         let (subject, opening) = self.subject_and_opening(locale);
         let mut html = String::new();
         let mut text = String::new();
+        if let Some(product) = &self.product {
+            let product = one_line(product);
+            html.push_str(&format!(
+                "<h2 style=\"font-size:1.1em\">{}</h2>",
+                escape_html(&product)
+            ));
+            text.push_str(&format!("\n{product}\n"));
+        }
+        if let Some(quote) = &self.quote {
+            html.push_str(&format!(
+                "<blockquote style=\"margin:0;padding:.2em 1em;border-left:3px solid #d6d3d1\">\
+                 <p>{}</p></blockquote>",
+                escape_html(quote.trim()).replace('\n', "<br>")
+            ));
+            for line in quote.trim().lines() {
+                text.push_str(&format!("> {line}\n"));
+            }
+        }
+        if let Some(n) = self.parcels.filter(|n| *n > 1) {
+            let line = match locale {
+                Locale::Tr => format!(
+                    "Siparişiniz {n} paket hâlinde geliyor; bu e-posta onlardan biri hakkında."
+                ),
+                Locale::En => {
+                    format!("Your order comes in {n} parcels; this email is about one of them.")
+                }
+            };
+            html.push_str(&format!("<p>{}</p>", escape_html(&line)));
+            text.push_str(&format!("\n{line}\n"));
+        }
         if let (Some(carrier), Some(number)) = (&self.carrier, &self.tracking_number) {
             let line = match locale {
                 Locale::Tr => format!(
@@ -756,6 +810,9 @@ mod tests {
             kind,
             shop_name: "Atölye".into(),
             order_number: "1042".into(),
+            product: None,
+            quote: None,
+            parcels: None,
             carrier: Some("Yurtiçi <Kargo>".into()),
             tracking_number: Some("YK123".into()),
             carrier_url: Some("https://kargo.example/takip?no=YK123&x=1".into()),
@@ -799,9 +856,14 @@ mod tests {
                 .contains("Bu mağazadan e-posta almak istemiyorum: https://edge.example/")
         );
         assert_eq!(email.headers.len(), 2, "one-click unsubscribe headers");
-        let delayed = notice(MessageKind::ShipmentDelayed)
-            .render(Locale::En)
-            .expect("rendered");
+        let mut one_of_two = notice(MessageKind::ShipmentDelayed);
+        one_of_two.parcels = Some(2);
+        let delayed = one_of_two.render(Locale::En).expect("rendered");
+        assert!(
+            delayed
+                .text
+                .contains("Your order comes in 2 parcels; this email is about one of them.")
+        );
         assert_eq!(delayed.subject, "Your order from Atölye is delayed");
         assert!(
             delayed
@@ -831,6 +893,30 @@ mod tests {
         );
         pageless.carrier_url = Some("javascript:alert(1)".into());
         assert_eq!(pageless.render(Locale::En), None);
+    }
+
+    #[test]
+    fn a_reply_notice_quotes_the_merchant_as_text() {
+        let mut reply = notice(MessageKind::ReplyNotice);
+        reply.order_number = String::new();
+        reply.carrier = None;
+        reply.tracking_number = None;
+        reply.carrier_url = None;
+        reply.product = Some("El yapımı fincan".into());
+        reply.quote = Some("Teşekkürler!\n<a href=\"https://evil.example\">Kupon</a>".into());
+        reply.url = Some("https://shop.example/urun/fincan".into());
+        let email = reply.render(Locale::Tr).expect("rendered");
+        assert_eq!(email.subject, "Atölye değerlendirmenizi yanıtladı");
+        assert!(email.html.contains(
+            "<p>Teşekkürler!<br>&lt;a href=&quot;https://evil.example&quot;&gt;Kupon&lt;/a&gt;</p>"
+        ));
+        assert!(!email.html.contains("href=\"https://evil.example"));
+        assert!(email.text.contains("> Teşekkürler!\n> <a href="));
+        assert!(
+            email
+                .text
+                .contains("Ürün sayfasında görün: https://shop.example/urun/fincan")
+        );
     }
 
     #[test]

@@ -6,8 +6,10 @@
 use crate::handlers::Context;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
+use crate::platform::pseudonyms;
 use crate::store::feedback;
 use crate::store::moderation::{self as stored, LogLine, log_line};
+use crate::store::outreach as outreach_store;
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self, MerchantQuery};
 use memnun_protocol::api::query::Cursor;
@@ -169,7 +171,7 @@ pub async fn set_reply(
     } else {
         ModerationAction::Replied
     };
-    db.batch(vec![
+    let mut batch = vec![
         reviews::set_reply(db, shop, review, body.as_deref(), now)?,
         log_line(
             db,
@@ -183,10 +185,26 @@ pub async fn set_reply(
             now,
             false,
         )?,
-    ])
-    .await?;
+    ];
+    // Its author hears of the first reply (when the shop sends reply notices): a little later,
+    // so that a reply corrected or taken back at once goes in its last words, or not at all.
+    if let (false, Some(email)) = (remove, current.email.as_deref()) {
+        batch.push(outreach_store::plan_reply_notice(
+            db,
+            &crate::handlers::outreach::message_id()?,
+            shop,
+            review,
+            &pseudonyms::order_email(cx.env, email)?,
+            now + REPLY_NOTICE_DELAY_MS,
+            now,
+        )?);
+    }
+    db.batch(batch).await?;
     get(cx, review).await
 }
+
+/// How long a reply notice waits after the reply, for second thoughts.
+const REPLY_NOTICE_DELAY_MS: i64 = 10 * 60_000;
 
 /// `GET /v1/admin/moderation-log?review=&limit=&cursor=`: newest first.
 pub async fn log(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {

@@ -11,7 +11,9 @@
 //! given); any other refusal final, shown with the provider's reason. Through a provider without
 //! idempotency (Postmark), an attempt is noted before its request goes, and one that got no
 //! answer is not made again: at most once. Each outcome is stored as soon as it is known. When
-//! none of an order's messages waits any more, its address is deleted.
+//! the order and its parcels are delivered and none of its messages waits any more, its address
+//! is deleted. A reply notice is about a review, not an order: it goes to the address its author
+//! left with the review, and says the reply as it stands when it is sent.
 
 use crate::handlers::orders;
 use crate::handlers::outreach::{
@@ -23,11 +25,12 @@ use crate::platform::secure::random_hex;
 use crate::store::outreach::{self as store, Due, Suppression};
 use futures_util::future::Either;
 use memnun_protocol::Id;
+use memnun_protocol::order::TrackingStatus;
 use memnun_protocol::outreach::providers::next_attempt_after;
 use memnun_protocol::outreach::providers::{Envelope, SendOutcome};
 use memnun_protocol::outreach::seal::Keyring;
 use memnun_protocol::outreach::settings::OutreachSettings;
-use memnun_protocol::outreach::{MessageKind, Notice, ProductToReview, ReviewRequest};
+use memnun_protocol::outreach::{Email, MessageKind, Notice, ProductToReview, ReviewRequest};
 use memnun_protocol::review::Locale;
 use memnun_protocol::survey::SurveySettings;
 use wasm_bindgen::JsValue;
@@ -258,13 +261,21 @@ async fn decide(
     }
     let keys = keys.ok_or(ApiError::NotConfigured("OUTREACH_KEY"))?;
     let shop = Id::parse(&message.shop_id).map_err(|_| ApiError::Internal("shop id".into()))?;
-    let order_id =
-        Id::parse(&message.order_id).map_err(|_| ApiError::Internal("order id".into()))?;
-    let Some(address) = message
-        .sealed
+    let order_id = message
+        .order_id
         .as_deref()
-        .and_then(|sealed| keys.open(sealed, &address_context(shop.as_str(), order_id.as_str())))
-    else {
+        .map(Id::parse)
+        .transpose()
+        .map_err(|_| ApiError::Internal("order id".into()))?;
+    // An order's address is kept sealed for its messages; a review's is the one its author
+    // left with it (for the merchant's eyes, and for the reply).
+    let address = match &order_id {
+        Some(order_id) => message.sealed.as_deref().and_then(|sealed| {
+            keys.open(sealed, &address_context(shop.as_str(), order_id.as_str()))
+        }),
+        None => message.review_email.clone(),
+    };
+    let Some(address) = address else {
         return Ok(Decision::Skip("no address"));
     };
     let refused = |reason: &str| {
@@ -286,84 +297,23 @@ async fn decide(
         return Ok(refused("no provider or sender in Settings"));
     };
     let locale = match message.locale.as_deref().unwrap_or(&settings.locale) {
-        "tr" => Locale::Tr,
+        tag if tag.starts_with("tr") => Locale::Tr,
         _ => Locale::En,
     };
-    let loaded = orders::load(db, &shop, &order_id, now).await?;
-    // Links minted as of the message's planning, not of this attempt: every attempt sends the
-    // same body, as an idempotency key requires.
-    let links = orders::links_for(db, &shop, &order_id, &loaded.order, message.created_at).await?;
     let origin = message.edge_origin.as_deref().unwrap_or_default();
-    let own = settings.own_words(kind, locale.as_str());
-    let unsubscribe_url = unsubscribe_url(env, origin, shop.as_str(), &message.address_key)?;
-    let rendered = if about_reviews {
-        let products: Vec<&str> = links.reviews.iter().map(|l| l.product.as_str()).collect();
-        let names = crate::store::catalog::names_of(db, &shop, &products).await?;
-        let products: Vec<ProductToReview> = links
-            .reviews
-            .iter()
-            .filter_map(|link| {
-                let name = names
-                    .get(&link.product)
-                    .and_then(|n| n.get(locale.as_str()).or_else(|| n.values().next()))
-                    .cloned()
-                    .unwrap_or_else(|| link.product.clone());
-                Some(ProductToReview {
-                    name,
-                    review_url: link.url.clone()?,
-                })
-            })
-            .collect();
-        if products.is_empty() {
-            return Ok(Decision::Skip("no product page"));
-        }
-        ReviewRequest {
-            shop_name: message.shop_name.clone(),
-            order_number: loaded.order.number.clone(),
-            products,
-            opening: own.opening,
-            subject: own.subject,
-            unsubscribe_url,
-            reminder: kind == MessageKind::ReviewReminder,
-        }
-        .render(locale)
-    } else {
-        let mut notice = Notice {
-            kind,
-            shop_name: message.shop_name.clone(),
-            order_number: loaded.order.number.clone(),
-            carrier: None,
-            tracking_number: None,
-            carrier_url: None,
-            url: links.tracker.url,
-            opening: own.opening,
-            subject: own.subject,
-            unsubscribe_url,
-        };
-        if kind == MessageKind::SurveyInvitation {
-            notice.url = links.survey.url;
-            if notice.url.is_none() {
-                return Ok(Decision::Skip("no survey page"));
-            }
-        } else {
-            let Some(parcel) = loaded
-                .order
-                .shipments
-                .iter()
-                .find(|s| s.id == message.shipment_id)
-            else {
-                return Ok(Decision::Skip("no such shipment"));
-            };
-            // Told late (the quiet hours, a retry): a parcel that moved on is not
-            // announced where it was.
-            if MessageKind::shipment_notice_for(parcel.status) != Some(kind) {
-                return Ok(Decision::Skip("overtaken"));
-            }
-            notice.carrier = Some(parcel.carrier.clone());
-            notice.tracking_number = parcel.tracking_number.clone();
-            notice.carrier_url = parcel.tracking_url.clone();
-        }
-        notice.render(locale)
+    let words = Words {
+        kind,
+        locale,
+        own: settings.own_words(kind, locale.as_str()),
+        unsubscribe_url: unsubscribe_url(env, origin, shop.as_str(), &message.address_key)?,
+    };
+    let rendered = match &order_id {
+        Some(order_id) => about_order(db, message, &shop, order_id, words, now).await?,
+        None => about_review(db, message, &shop, words).await?,
+    };
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(rule) => return Ok(Decision::Skip(rule)),
     };
     let Some(email) = rendered else {
         return Ok(refused(
@@ -393,6 +343,165 @@ async fn decide(
         }
     }
     Ok(Decision::Outcome(post(&request, provider).await))
+}
+
+/// What a message says, whatever it is about.
+struct Words {
+    kind: MessageKind,
+    locale: Locale,
+    own: memnun_protocol::outreach::settings::OwnWords,
+    unsubscribe_url: String,
+}
+
+/// A message about an order, rendered; `Err` names the rule that skips it.
+async fn about_order(
+    db: &D1Database,
+    message: &Due,
+    shop: &Id,
+    order_id: &Id,
+    words: Words,
+    now: i64,
+) -> Result<Result<Option<Email>, &'static str>, ApiError> {
+    let loaded = orders::load(db, shop, order_id, now).await?;
+    // Links minted as of the message's planning, not of this attempt: every attempt sends the
+    // same body, as an idempotency key requires.
+    let links = orders::links_for(db, shop, order_id, &loaded.order, message.created_at).await?;
+    let Words {
+        kind,
+        locale,
+        own,
+        unsubscribe_url,
+    } = words;
+    let rendered = if matches!(
+        kind,
+        MessageKind::ReviewRequest | MessageKind::ReviewReminder
+    ) {
+        let products: Vec<&str> = links.reviews.iter().map(|l| l.product.as_str()).collect();
+        let names = crate::store::catalog::names_of(db, shop, &products).await?;
+        let products: Vec<ProductToReview> = links
+            .reviews
+            .iter()
+            .filter_map(|link| {
+                let name = names
+                    .get(&link.product)
+                    .and_then(|n| n.get(locale.as_str()).or_else(|| n.values().next()))
+                    .cloned()
+                    .unwrap_or_else(|| link.product.clone());
+                Some(ProductToReview {
+                    name,
+                    review_url: link.url.clone()?,
+                })
+            })
+            .collect();
+        if products.is_empty() {
+            return Ok(Err("no product page"));
+        }
+        ReviewRequest {
+            shop_name: message.shop_name.clone(),
+            order_number: loaded.order.number.clone(),
+            products,
+            opening: own.opening,
+            subject: own.subject,
+            unsubscribe_url,
+            reminder: kind == MessageKind::ReviewReminder,
+        }
+        .render(locale)
+    } else {
+        let mut notice = Notice {
+            kind,
+            shop_name: message.shop_name.clone(),
+            order_number: loaded.order.number.clone(),
+            product: None,
+            quote: None,
+            parcels: None,
+            carrier: None,
+            tracking_number: None,
+            carrier_url: None,
+            url: links.tracker.url,
+            opening: own.opening,
+            subject: own.subject,
+            unsubscribe_url,
+        };
+        if kind == MessageKind::SurveyInvitation {
+            notice.url = links.survey.url;
+            if notice.url.is_none() {
+                return Ok(Err("no survey page"));
+            }
+        } else {
+            let Some(parcel) = loaded
+                .order
+                .shipments
+                .iter()
+                .find(|s| s.id == message.shipment_id)
+            else {
+                return Ok(Err("no such shipment"));
+            };
+            // Told late (the quiet hours, a retry): a parcel that moved on is not
+            // announced where it was.
+            if MessageKind::shipment_notice_for(parcel.status) != Some(kind) {
+                return Ok(Err("overtaken"));
+            }
+            // "Your order was delivered" only when it all was: one parcel of several
+            // arriving is told by the others' notices, and the last one's.
+            if kind == MessageKind::ShipmentDelivered
+                && loaded.order.status != TrackingStatus::Delivered
+            {
+                return Ok(Err("other parcels on their way"));
+            }
+            if kind != MessageKind::ShipmentDelivered {
+                notice.parcels = Some(loaded.order.shipments.len());
+            }
+            notice.carrier = Some(parcel.carrier.clone());
+            notice.tracking_number = parcel.tracking_number.clone();
+            notice.carrier_url = parcel.tracking_url.clone();
+        }
+        notice.render(locale)
+    };
+    Ok(Ok(rendered))
+}
+
+/// A reply notice, rendered from its review as it stands now: the reply's latest words, or
+/// nothing when the reply was removed or the review is not shown.
+async fn about_review(
+    db: &D1Database,
+    message: &Due,
+    shop: &Id,
+    words: Words,
+) -> Result<Result<Option<Email>, &'static str>, ApiError> {
+    let (Some(product), Some(reply)) = (&message.review_product, &message.review_reply) else {
+        return Ok(Err("reply removed"));
+    };
+    if message.review_status.as_deref() != Some("published") {
+        return Ok(Err("review not published"));
+    }
+    let names = crate::store::catalog::names_of(db, shop, &[product.as_str()]).await?;
+    let name = names
+        .get(product)
+        .and_then(|n| n.get(words.locale.as_str()).or_else(|| n.values().next()))
+        .cloned()
+        .unwrap_or_else(|| product.clone());
+    let Some(url) = crate::handlers::shops::pages(db, shop)
+        .await?
+        .product_url(product)
+    else {
+        return Ok(Err("no product page"));
+    };
+    Ok(Ok(Notice {
+        kind: words.kind,
+        shop_name: message.shop_name.clone(),
+        order_number: String::new(),
+        product: Some(name),
+        quote: Some(reply.clone()),
+        parcels: None,
+        carrier: None,
+        tracking_number: None,
+        carrier_url: None,
+        url: Some(url),
+        opening: words.own.opening,
+        subject: words.own.subject,
+        unsubscribe_url: words.unsubscribe_url,
+    }
+    .render(words.locale)))
 }
 
 /// A message's outcome while an attempt's answer is not known.
@@ -517,11 +626,13 @@ fn record(
             }
         }
     }
-    statements.push(store::forget_address_when_done(
-        db,
-        &message.shop_id,
-        &message.order_id,
-    )?);
+    if let Some(order_id) = &message.order_id {
+        statements.push(store::forget_address_when_done(
+            db,
+            &message.shop_id,
+            order_id,
+        )?);
+    }
     Ok(statements)
 }
 

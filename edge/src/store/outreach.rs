@@ -2,10 +2,12 @@
 //! `outreach_suppressions`; migration 0012): what a shop sends shoppers, to whom, and when.
 //!
 //! - An address is kept, sealed, only for an order of a shop whose sending is on (the statement
-//!   that keeps it checks that when it runs), and goes when no message of its order waits any
-//!   more, when the shop stops sending, and with its order.
-//! - A message is planned once per order and kind (`UNIQUE`), and only for an order whose
-//!   address is kept. The outbox is worked as `webhook_outbox` is: a run claims due rows with a
+//!   that keeps it checks that when it runs), and goes when the order and its parcels are
+//!   delivered and no message of its order waits any more, when the shop stops sending, and
+//!   with its order.
+//! - A message is planned once per order and kind (per parcel too, for a shipment notice;
+//!   `UNIQUE`), and only for an order whose address is kept; a reply notice once per review, to
+//!   the address its author left with it. The outbox is worked as `webhook_outbox` is: a run claims due rows with a
 //!   lease and records an outcome only under its own claim, so two runs never send one message.
 //! - Every send reads, in the same statement as its claim's rows, whether the shopper is
 //!   suppressed, whether the order was reviewed, and when the shopper was last sent anything.
@@ -14,7 +16,9 @@ use super::Params;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use memnun_protocol::Id;
-use memnun_protocol::outreach::settings::OutreachSettings;
+use memnun_protocol::outreach::settings::{
+    OutreachSettings, REVIEW_DAYS_DEFAULT, SURVEY_DAYS_DEFAULT, ShipmentNotices,
+};
 use memnun_protocol::outreach::{
     KindFigures, MessageKind, MessageState, OutreachMessage, OutreachReport,
 };
@@ -22,6 +26,14 @@ use serde::Deserialize;
 use worker::{D1Database, D1PreparedStatement};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// Whether the shop `?1`'s order `?2` may still bring shipment notices: it is not delivered, or
+/// one of its parcels is not (a parcel added to a delivered order, a split fulfilment).
+const STILL_ON_ITS_WAY: &str = "(EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = ?1 \
+     AND o.id = ?2 AND o.delivered_at IS NULL) \
+     OR EXISTS (SELECT 1 FROM shipments p WHERE p.shop_id = ?1 AND p.order_id = ?2 \
+       AND NOT EXISTS (SELECT 1 FROM shipment_events e WHERE e.shop_id = ?1 \
+         AND e.order_id = ?2 AND e.shipment_id = p.id AND e.status = 'delivered')))";
 /// A review request's effect is counted over this many days after it was sent.
 pub const REVIEWED_WITHIN_DAYS: i64 = 14;
 
@@ -138,7 +150,7 @@ fn skip_waiting(
 
 /// The statements that keep `sealed`, the address of `shop`'s order `order_id` (whose hash is
 /// `address_key`), if the shop sends messages when they run, and while a message may still come:
-/// the order is not delivered yet, or one of its messages waits (a platform resending a finished
+/// the order or a parcel of it is not delivered yet, or one of its messages waits (a platform resending a finished
 /// order does not bring its address back). A changed address moves the waiting messages with it.
 /// After the order's own statement.
 pub fn keep_address(
@@ -159,16 +171,18 @@ pub fn keep_address(
         .int(now)
         .bind(
             db,
-            "INSERT INTO outreach_addresses (shop_id, order_id, sealed, address_key, locale, \
-             created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM \
-             outreach_settings WHERE shop_id = ?1 AND json_extract(settings, '$.sending')) \
-             AND (EXISTS (SELECT 1 FROM orders WHERE shop_id = ?1 AND id = ?2 \
-                   AND delivered_at IS NULL) \
-               OR EXISTS (SELECT 1 FROM outreach_messages WHERE shop_id = ?1 AND order_id = ?2 \
-                   AND sent_at IS NULL AND failed_at IS NULL AND skipped_at IS NULL)) \
-             ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
-             address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
-             outreach_addresses.locale)",
+            &format!(
+                "INSERT INTO outreach_addresses (shop_id, order_id, sealed, address_key, locale, \
+                 created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM \
+                 outreach_settings WHERE shop_id = ?1 AND json_extract(settings, '$.sending')) \
+                 AND ({STILL_ON_ITS_WAY} \
+                   OR EXISTS (SELECT 1 FROM outreach_messages WHERE shop_id = ?1 \
+                     AND order_id = ?2 AND sent_at IS NULL AND failed_at IS NULL \
+                     AND skipped_at IS NULL)) \
+                 ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
+                 address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
+                 outreach_addresses.locale)"
+            ),
         )?;
     let follow = Params::new()
         .text(shop.as_str())
@@ -200,10 +214,11 @@ pub fn plan_after_delivery(
     delivered_at: i64,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
-    // Where the kind's `on` and `days` are in the stored settings.
-    let timing = match kind {
-        MessageKind::SurveyInvitation => "$.survey_invitation",
-        _ => "$.review_request",
+    // Where the kind's `on` and `days` are in the stored settings, and what they are in
+    // settings stored before the kind was (the defaults, as the settings read them).
+    let (timing, default_days) = match kind {
+        MessageKind::SurveyInvitation => ("$.survey_invitation", SURVEY_DAYS_DEFAULT),
+        _ => ("$.review_request", REVIEW_DAYS_DEFAULT),
     };
     Params::new()
         .text(id)
@@ -216,16 +231,19 @@ pub fn plan_after_delivery(
         .int(STALE_AFTER_DAYS * DAY_MS)
         .text(&format!("{timing}.on"))
         .text(&format!("{timing}.days"))
+        .int(i64::from(default_days))
         .bind(
             db,
             "INSERT OR IGNORE INTO outreach_messages (id, shop_id, order_id, kind, address_key, \
              due_at, created_at) \
              SELECT ?1, ?2, ?3, ?4, a.address_key, \
-             ?5 + json_extract(s.settings, ?10) * ?7, ?6 \
+             ?5 + COALESCE(json_extract(s.settings, ?10), ?11) * ?7, ?6 \
              FROM outreach_addresses a JOIN outreach_settings s ON s.shop_id = a.shop_id \
+             JOIN shops sh ON sh.id = a.shop_id \
              WHERE a.shop_id = ?2 AND a.order_id = ?3 AND json_extract(s.settings, '$.sending') \
-             AND json_extract(s.settings, ?9) \
-             AND ?5 + json_extract(s.settings, ?10) * ?7 >= ?6 - ?8",
+             AND COALESCE(json_extract(s.settings, ?9), 1) \
+             AND (?4 != 'survey_invitation' OR sh.survey_page IS NOT NULL) \
+             AND ?5 + COALESCE(json_extract(s.settings, ?10), ?11) * ?7 >= ?6 - ?8",
         )
 }
 
@@ -252,11 +270,8 @@ pub fn plan_shipment_notices(
                 "id": n.id,
                 "kind": n.kind.as_str(),
                 "shipment": n.shipment,
-                // `shipment_out_for_delivery` is `$.shipment_notices.out_for_delivery`.
-                "switch": format!(
-                    "$.shipment_notices.{}",
-                    n.kind.as_str().trim_start_matches("shipment_")
-                ),
+                "switch": ShipmentNotices::switch(n.kind)
+                    .map(|name| format!("$.shipment_notices.{name}")),
             })
         })
         .collect();
@@ -278,12 +293,46 @@ pub fn plan_shipment_notices(
         )
 }
 
+/// The statement that plans `shop`'s reply notice for `review`, to the shopper whose address
+/// hashes to `address_key`, due at `due_at`: if the shop sends reply notices, and the review came
+/// from the shop's own review form with an email (an imported review's author never gave memnun
+/// one). Planned once per review: a reply edited later is not sent again.
+pub fn plan_reply_notice(
+    db: &D1Database,
+    id: &str,
+    shop: &Id,
+    review: &str,
+    address_key: &str,
+    due_at: i64,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .text(shop.as_str())
+        .text(review)
+        .text(MessageKind::ReplyNotice.as_str())
+        .text(address_key)
+        .int(due_at)
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_messages (id, shop_id, review_id, kind, address_key, \
+             due_at, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 FROM outreach_settings s JOIN reviews r \
+             ON r.shop_id = s.shop_id AND r.id = ?3 \
+             WHERE s.shop_id = ?2 AND json_extract(s.settings, '$.sending') \
+             AND COALESCE(json_extract(s.settings, '$.reply_notice.on'), 1) \
+             AND r.email IS NOT NULL AND r.source = 'widget'",
+        )
+}
+
 /// A message that is due, with everything its send decides on.
 #[derive(Deserialize)]
 pub struct Due {
     pub id: String,
     pub shop_id: String,
-    pub order_id: String,
+    /// `None` for a reply notice, which is about a review.
+    pub order_id: Option<String>,
     pub kind: String,
     /// The parcel a shipment notice is about; empty for the other kinds.
     pub shipment_id: String,
@@ -312,6 +361,11 @@ pub struct Due {
     pub surveyed_at: Option<i64>,
     /// When this shopper was last sent another survey invitation.
     pub invited_at: Option<i64>,
+    /// A reply notice's review: its author's address, product, status and the reply now.
+    pub review_email: Option<String>,
+    pub review_product: Option<String>,
+    pub review_status: Option<String>,
+    pub review_reply: Option<String>,
 }
 
 impl Due {
@@ -353,17 +407,19 @@ pub async fn claim_due(
                 )?,
             Params::new().text(claim).bind(
                 db,
-                "SELECT m.id, m.shop_id, m.order_id, m.kind, m.shipment_id, m.address_key, \
-                 m.attempts, m.created_at, m.outcome, \
+                "SELECT m.id, m.shop_id, m.order_id, m.kind, m.shipment_id, \
+                 m.address_key, m.attempts, m.created_at, m.outcome, \
                  sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
-                 a.locale, \
+                 COALESCE(a.locale, rv.locale) AS locale, rv.email AS review_email, \
+                 rv.product_id AS review_product, rv.status AS review_status, \
+                 rv.reply_body AS review_reply, \
                  EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
                    AND x.address_key = m.address_key) AS suppressed, \
                  EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = m.shop_id \
                    AND r.order_id = m.order_id) AS reviewed, \
                  (SELECT MAX(o.sent_at) FROM outreach_messages o WHERE o.shop_id = m.shop_id \
                    AND o.address_key = m.address_key AND o.id != m.id \
-                   AND substr(o.kind, 1, 9) != 'shipment_') AS last_sent_at, \
+                   AND o.shipment_id = '') AS last_sent_at, \
                  sv.settings AS survey_settings, \
                  EXISTS (SELECT 1 FROM survey_responses r WHERE r.shop_id = m.shop_id \
                    AND r.order_id = m.order_id AND (r.seq > 0 OR r.completed_at IS NOT NULL \
@@ -377,9 +433,10 @@ pub async fn claim_due(
                  FROM outreach_messages m JOIN shops sh ON sh.id = m.shop_id \
                  LEFT JOIN outreach_settings s ON s.shop_id = m.shop_id \
                  LEFT JOIN survey_settings sv ON sv.shop_id = m.shop_id \
+                 LEFT JOIN reviews rv ON rv.shop_id = m.shop_id AND rv.id = m.review_id \
                  LEFT JOIN outreach_addresses a ON a.shop_id = m.shop_id \
                    AND a.order_id = m.order_id \
-                 WHERE m.claim = ?1",
+                 WHERE m.claim = ?1 ORDER BY m.due_at, m.kind, m.id",
             )?,
         ],
     )
@@ -530,9 +587,9 @@ pub fn plan_follow_up(
         )
 }
 
-/// The statement that forgets the address of `shop`'s order `order_id` once the order is
-/// delivered (a parcel's notice sent before then is not its last message) and none of its
-/// messages waits any more: after a message's outcome, and after the plans made at delivery.
+/// The statement that forgets the address of `shop`'s order `order_id` once the order and every
+/// parcel of it are delivered (a parcel's notice sent before then is not its last message) and
+/// none of its messages waits any more: after a message's outcome, and after the plans made at delivery.
 pub fn forget_address_when_done(
     db: &D1Database,
     shop: &str,
@@ -540,12 +597,13 @@ pub fn forget_address_when_done(
 ) -> worker::Result<D1PreparedStatement> {
     Params::new().text(shop).text(order_id).bind(
         db,
-        "DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id = ?2 \
-         AND EXISTS (SELECT 1 FROM orders o WHERE o.shop_id = ?1 AND o.id = ?2 \
-           AND o.delivered_at IS NOT NULL) \
-         AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE w.shop_id = ?1 \
-           AND w.order_id = ?2 AND w.sent_at IS NULL AND w.failed_at IS NULL \
-           AND w.skipped_at IS NULL)",
+        &format!(
+            "DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id = ?2 \
+             AND NOT {STILL_ON_ITS_WAY} \
+             AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE w.shop_id = ?1 \
+               AND w.order_id = ?2 AND w.sent_at IS NULL AND w.failed_at IS NULL \
+               AND w.skipped_at IS NULL)"
+        ),
     )
 }
 
@@ -622,7 +680,8 @@ pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiErr
     struct MessageRow {
         id: String,
         kind: String,
-        order_id: String,
+        order_id: Option<String>,
+        review_id: Option<String>,
         due_at: i64,
         attempts: u32,
         sent_at: Option<i64>,
@@ -641,7 +700,8 @@ pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiErr
                    AS scheduled, \
                  SUM(m.sent_at IS NOT NULL) AS sent, SUM(m.failed_at IS NOT NULL) AS failed, \
                  SUM(m.skipped_at IS NOT NULL) AS skipped, \
-                 SUM(m.sent_at IS NOT NULL AND EXISTS (SELECT 1 FROM reviews r \
+                 SUM(m.sent_at IS NOT NULL AND m.kind IN ('review_request', 'review_reminder') \
+                   AND EXISTS (SELECT 1 FROM reviews r \
                    WHERE r.shop_id = m.shop_id AND r.order_id = m.order_id \
                    AND r.created_at >= m.sent_at AND r.created_at < m.sent_at + ?2)) AS reviewed \
                  FROM outreach_messages m WHERE m.shop_id = ?1 GROUP BY m.kind",
@@ -653,8 +713,8 @@ pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiErr
             )?,
             key().bind(
                 db,
-                "SELECT id, kind, order_id, due_at, attempts, sent_at, failed_at, skipped_at, \
-                 outcome FROM outreach_messages WHERE shop_id = ?1 \
+                "SELECT id, kind, order_id, review_id, due_at, attempts, sent_at, failed_at, \
+                 skipped_at, outcome FROM outreach_messages WHERE shop_id = ?1 \
                  ORDER BY created_at DESC, id LIMIT 50",
             )?,
         ],
@@ -698,6 +758,7 @@ pub async fn report(db: &D1Database, shop: &Id) -> Result<OutreachReport, ApiErr
                     id: m.id,
                     kind: MessageKind::parse(&m.kind)?,
                     order: m.order_id,
+                    review: m.review_id,
                     state,
                     due_at: m.due_at,
                     attempts: m.attempts,

@@ -284,6 +284,13 @@ pub async fn delete(
             format!("DELETE FROM survey_responses WHERE {SURVEY_RESPONSES}"),
             Some("survey_responses"),
         ),
+        // Gone with the review anyway (a cascade), but kept out of the reviews' count.
+        (
+            format!(
+                "DELETE FROM outreach_messages WHERE shop_id = ?1 AND review_id IN ({reviews})"
+            ),
+            None,
+        ),
         (
             format!("DELETE FROM reviews WHERE shop_id = ?1 AND id IN ({reviews})"),
             Some("reviews"),

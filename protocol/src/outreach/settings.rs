@@ -139,6 +139,30 @@ impl ShipmentNotices {
             _ => false,
         }
     }
+
+    /// The field that switches `kind` on and off, as the settings' JSON names it.
+    pub fn switch(kind: MessageKind) -> Option<&'static str> {
+        match kind {
+            MessageKind::ShipmentShipped => Some("shipped"),
+            MessageKind::ShipmentOutForDelivery => Some("out_for_delivery"),
+            MessageKind::ShipmentDelayed => Some("delayed"),
+            MessageKind::ShipmentDelivered => Some("delivered"),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a review's author hears of the merchant's reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ReplyNotice {
+    pub on: bool,
+}
+
+impl Default for ReplyNotice {
+    fn default() -> Self {
+        ReplyNotice { on: true }
+    }
 }
 
 /// A shop's own subject and opening line for one kind in one language.
@@ -181,6 +205,8 @@ pub struct OutreachSettings {
     pub survey_invitation: SurveyInvitationTiming,
     #[serde(default)]
     pub shipment_notices: ShipmentNotices,
+    #[serde(default)]
+    pub reply_notice: ReplyNotice,
     pub texts: OwnTexts,
 }
 
@@ -200,6 +226,7 @@ impl Default for OutreachSettings {
             review_request: ReviewRequestTiming::default(),
             survey_invitation: SurveyInvitationTiming::default(),
             shipment_notices: ShipmentNotices::default(),
+            reply_notice: ReplyNotice::default(),
             texts: OwnTexts::new(),
         }
     }
@@ -252,6 +279,14 @@ pub struct ShipmentNoticesUpdate {
     pub delivered: Option<bool>,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplyNoticeUpdate {
+    #[serde(default)]
+    pub on: Option<bool>,
+}
+
 /// The body of `PUT /v1/admin/outreach`: the fields given change, the others stay. An empty
 /// `sender` or `reply_to` clears it; `texts` replaces the shop's whole set when given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +323,8 @@ pub struct OutreachSettingsUpdate {
     pub survey_invitation: Option<SurveyInvitationUpdate>,
     #[serde(default)]
     pub shipment_notices: Option<ShipmentNoticesUpdate>,
+    #[serde(default)]
+    pub reply_notice: Option<ReplyNoticeUpdate>,
     #[serde(default)]
     pub texts: Option<OwnTexts>,
 }
@@ -495,6 +532,9 @@ impl OutreachSettingsUpdate {
                 *into = given.unwrap_or(*into);
             }
         }
+        if let Some(on) = self.reply_notice.and_then(|r| r.on) {
+            next.reply_notice.on = on;
+        }
         if let Some(texts) = &self.texts {
             next.texts = OwnTexts::new();
             'texts: for (kind, by_locale) in texts {
@@ -675,6 +715,21 @@ mod tests {
             "what is not named stays"
         );
         assert!(!later.settings.shipment_notices.delayed);
+        // The edge plans by the switch's name in the stored JSON: each names its own field.
+        let all = ShipmentNotices {
+            shipped: true,
+            out_for_delivery: false,
+            delayed: false,
+            delivered: false,
+        };
+        for kind in MessageKind::ALL {
+            let Some(name) = ShipmentNotices::switch(kind) else {
+                assert!(!kind.is_shipment_notice(), "{kind:?}");
+                continue;
+            };
+            let json = serde_json::to_value(all).expect("json");
+            assert_eq!(json[name].as_bool(), Some(all.sends(kind)), "{name}");
+        }
         // Settings stored before these kinds existed still read.
         let stored = r#"{"sending":false,"provider":null,"api_key_hint":null,"sender":null,
             "reply_to":null,"locale":"tr","time_zone":"UTC","quiet_hours":{"start":21,"end":9},
