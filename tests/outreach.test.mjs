@@ -256,6 +256,17 @@ describe("the provider's answers", () => {
     const listed = report.json.messages.find((m) => m.id === message.id);
     assert.equal(listed.state, "failed");
     assert.equal(listed.outcome, "answered 422: The atolye.example domain is not verified.");
+
+    // A 400 (a request the provider cannot read) is as final.
+    capture.reset();
+    const other = await deliveredOrder({ email: "okunamayan@example.com", deliveredAt: delivered });
+    capture.answerNext({ status: 400, body: { statusCode: 400, name: "invalid_idempotency_key", message: "The key must be between 1-256 chars." } });
+    await edge.scheduled(delivered + 7 * DAY + MINUTE);
+    await edge.scheduled(delivered + 8 * DAY);
+    assert.equal(capture.requests.filter((r) => r.body.includes("okunamayan@example.com")).length, 1, "not retried");
+    const [refused] = await messagesOf(other);
+    assert.ok(refused.failed_at);
+    assert.equal(refused.outcome, "answered 400: The key must be between 1-256 chars.");
   });
 
   test("two overlapping runs send a message once", async () => {
@@ -714,5 +725,53 @@ describe("shipment notices and the survey invitation", () => {
     assert.equal((await messagesAbout(erased)).length, 1);
     assert.equal((await admin("POST", "shoppers/delete", { email: "silinecek.yorumcu@example.com" })).status, 200);
     assert.deepEqual(await messagesAbout(erased), []);
+  });
+});
+
+describe("the merchant's digest", () => {
+  test("goes on Monday morning in the shop's time zone, once a week, with the week's numbers against the week before", async (t) => {
+    t.after(() => admin("PUT", "outreach", { digest: { on: false } }));
+    capture.reset();
+    const refused = await admin("PUT", "outreach", { digest: { on: true, to: "" } });
+    assert.equal(refused.status, 422, refused.text);
+    assert.ok(refused.json.error.fields["digest.to"], refused.text);
+    const to = "patron@atolye.example";
+    await sendWith("resend", { time_zone: "Europe/Istanbul", quiet_hours: { start: 21, end: 9 }, digest: { on: true, to } });
+    const written = await postReview(edge, review({ product: "kahve-fincani", rating: 4 }), { origin: ORIGIN });
+    assert.equal(written.status, 201, written.text);
+
+    // The next Monday, 09:00 in Istanbul (UTC+3 all year) is 06:00 UTC.
+    const today = new Date();
+    const ahead = (8 - today.getUTCDay()) % 7 || 7;
+    const monday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + ahead, 6, 0);
+    await edge.scheduled(monday - MINUTE);
+    assert.equal(sentTo(to).length, 0, "not before 09:00 there");
+    await edge.scheduled(monday + MINUTE);
+    await edge.scheduled(monday + 2 * HOUR);
+    const digests = sentTo(to);
+    assert.equal(digests.length, 1, "once that week");
+    const [digest] = digests;
+    assert.equal(digest.subject, "Test: haftanın özeti");
+    const [{ n, avg }] = await edge.query(
+      "SELECT COUNT(*) AS n, ROUND(AVG(rating) * 10) AS avg FROM reviews WHERE shop_id = 'test-shop' AND created_at >= ?1 AND created_at < ?2",
+      monday + MINUTE - 7 * DAY, monday + MINUTE,
+    );
+    assert.ok(n >= 1);
+    const average = `${Math.floor(avg / 10)},${avg % 10}`;
+    assert.ok(digest.text.includes(`- Yeni değerlendirme: ${n} (ortalama ${average} yıldız)`), digest.text);
+    const [{ waiting }] = await edge.query("SELECT COUNT(*) AS waiting FROM reviews WHERE shop_id = 'test-shop' AND status = 'pending'");
+    assert.ok(digest.text.includes(`- Onay bekleyen değerlendirme: ${waiting}`), digest.text);
+    assert.match(digest.text, /- NPS: (-?\d+,\d|–) \(önceki hafta (-?\d+,\d|–)\)/);
+    assert.match(digest.text, /- Memnuniyet \(CSAT\): (%\d+,\d|–) \(önceki hafta (%\d+,\d|–)\)/);
+    assert.match(digest.text, /- İlgi bekleyen kargo: \d+/);
+    assert.ok(digest.text.includes(`Panele gidin: ${edge.url}/admin`), digest.text);
+    assert.ok(digest.headers["List-Unsubscribe"], "the merchant can stop it too");
+    assert.deepEqual(digest.tags, [{ name: "kind", value: "merchant_digest" }]);
+
+    await edge.scheduled(monday + 7 * DAY + MINUTE);
+    assert.equal(sentTo(to).length, 2, "and the next week");
+    await admin("PUT", "outreach", { digest: { on: false } });
+    await edge.scheduled(monday + 14 * DAY + MINUTE);
+    assert.equal(sentTo(to).length, 2, "not once turned off");
   });
 });

@@ -295,6 +295,9 @@ strings! {
     outreach_kind_delayed: "Delayed or held", "Gecikme veya sorun";
     outreach_kind_delivered: "Delivered", "Teslim edildi";
     outreach_kind_reply: "Reply to a review", "Değerlendirmeye yanıt";
+    outreach_kind_digest: "Weekly digest", "Haftalık özet";
+    outreach_digest_on: "Send me a weekly digest on Monday mornings", "Pazartesi sabahları bana haftalık özet gönder";
+    outreach_digest_to: "Digest to (your address)", "Özetin gideceği adres";
     outreach_reply_on: "Tell a review's author when you reply (if they left an email)", "Yanıt verdiğinizde değerlendirme sahibine haber ver (e-posta bıraktıysa)";
     outreach_survey_on: "Invite to the survey after delivery (when the survey page is set)", "Teslimattan sonra ankete davet et (anket sayfası tanımlıysa)";
     outreach_survey_days: "Survey invitation after (days)", "Anket daveti kaç gün sonra";

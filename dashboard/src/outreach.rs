@@ -52,6 +52,8 @@ pub fn Outreach() -> impl IntoView {
     // Shipped, out for delivery, delayed, delivered: `SHIPMENT_NOTICES`' order.
     let notices = [(); 4].map(|_| RwSignal::new(false));
     let replying = RwSignal::new(true);
+    let digest_on = RwSignal::new(false);
+    let digest_to = RwSignal::new(String::new());
     let own_tr = OwnFields::new();
     let own_en = OwnFields::new();
     let error = RwSignal::new(None::<String>);
@@ -74,6 +76,8 @@ pub fn Outreach() -> impl IntoView {
         inviting.set(s.survey_invitation.on);
         survey_days.set(s.survey_invitation.days.to_string());
         replying.set(s.reply_notice.on);
+        digest_on.set(s.digest.on);
+        digest_to.set(s.digest.to.clone().unwrap_or_default());
         for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
             on.set(s.shipment_notices.sends(kind));
         }
@@ -144,6 +148,7 @@ pub fn Outreach() -> impl IntoView {
             "review_request": { "on": asking.get_untracked(), "days": after, "reminder_days": reminder },
             "survey_invitation": { "on": inviting.get_untracked(), "days": survey_after },
             "reply_notice": { "on": replying.get_untracked() },
+            "digest": { "on": digest_on.get_untracked(), "to": digest_to.get_untracked().trim() },
             "texts": texts,
         });
         for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
@@ -287,6 +292,15 @@ pub fn Outreach() -> impl IntoView {
                         on:change=move |ev| replying.set(event_target_checked(&ev)) />
                     {move || t().outreach_reply_on}
                 </label>
+                <label class="check">
+                    <input type="checkbox" name="digest" prop:checked=move || digest_on.get()
+                        on:change=move |ev| digest_on.set(event_target_checked(&ev)) />
+                    {move || t().outreach_digest_on}
+                </label>
+                <label>{move || t().outreach_digest_to}
+                    <input type="email" name="digest_to" autocomplete="email"
+                        prop:value=move || digest_to.get() on:input=move |ev| digest_to.set(event_target_value(&ev)) />
+                </label>
                 <fieldset class="shipment-notices">
                     <legend>{move || t().outreach_shipments}</legend>
                     {notices.into_iter().zip(SHIPMENT_NOTICES).map(|(on, kind)| view! {
@@ -325,6 +339,7 @@ fn kind_name(t: &crate::i18n::Strings, kind: MessageKind) -> &'static str {
         MessageKind::ShipmentDelayed => t.outreach_kind_delayed,
         MessageKind::ShipmentDelivered => t.outreach_kind_delivered,
         MessageKind::ReplyNotice => t.outreach_kind_reply,
+        MessageKind::MerchantDigest => t.outreach_kind_digest,
     }
 }
 

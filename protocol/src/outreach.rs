@@ -40,10 +40,12 @@ pub enum MessageKind {
     ShipmentDelivered,
     /// The merchant answered a review: its author (who left an email) gets the reply.
     ReplyNotice,
+    /// To the merchant, on Monday morning in the shop's time zone: the week's numbers.
+    MerchantDigest,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::ReviewRequest,
         MessageKind::ReviewReminder,
         MessageKind::SurveyInvitation,
@@ -52,6 +54,7 @@ impl MessageKind {
         MessageKind::ShipmentDelayed,
         MessageKind::ShipmentDelivered,
         MessageKind::ReplyNotice,
+        MessageKind::MerchantDigest,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl MessageKind {
             MessageKind::ShipmentDelayed => "shipment_delayed",
             MessageKind::ShipmentDelivered => "shipment_delivered",
             MessageKind::ReplyNotice => "reply_notice",
+            MessageKind::MerchantDigest => "merchant_digest",
         }
     }
 
@@ -80,6 +84,12 @@ impl MessageKind {
                 | MessageKind::ShipmentDelayed
                 | MessageKind::ShipmentDelivered
         )
+    }
+
+    /// Held by the per-shopper cap: what is sent to shoppers about their orders and reviews,
+    /// not a parcel's news (it cannot wait) nor the merchant's own digest.
+    pub const fn is_capped(self) -> bool {
+        !self.is_shipment_notice() && !matches!(self, MessageKind::MerchantDigest)
     }
 
     /// The notice a parcel in `status` is due, if any. A notice is sent only while its parcel
@@ -686,6 +696,140 @@ impl Notice {
     }
 }
 
+/// A week of a shop, for its digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DigestFigures {
+    pub new_reviews: u64,
+    /// The new reviews' average rating, in tenths of a star.
+    pub average_rating_tenths: Option<i64>,
+    pub waiting_for_moderation: u64,
+    /// NPS in tenths (−1000 to 1000) of the orders delivered this week and the week before.
+    pub nps_tenths: Option<i64>,
+    pub nps_before_tenths: Option<i64>,
+    /// CSAT (the share of 4 and 5) in tenths of a percent, this week and the week before.
+    pub csat_tenths: Option<i64>,
+    pub csat_before_tenths: Option<i64>,
+    /// Parcels with an exception or with nothing new for days (the dashboard's list).
+    pub shipments_needing_attention: u64,
+}
+
+/// The merchant's weekly digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub shop_name: String,
+    pub figures: DigestFigures,
+    /// The dashboard (`/admin` at the edge).
+    pub dashboard_url: String,
+    pub unsubscribe_url: String,
+}
+
+/// `tenths` as a number with one decimal, in `locale`'s way (`42,5` or `42.5`); `–` for none.
+fn tenths(value: Option<i64>, locale: Locale) -> String {
+    let Some(v) = value else {
+        return "–".into();
+    };
+    let sign = if v < 0 { "-" } else { "" };
+    let mark = match locale {
+        Locale::Tr => ',',
+        Locale::En => '.',
+    };
+    format!("{sign}{}{mark}{}", v.abs() / 10, v.abs() % 10)
+}
+
+impl Digest {
+    pub fn render(&self, locale: Locale) -> Option<Email> {
+        let f = &self.figures;
+        let n = |v: Option<i64>| tenths(v, locale);
+        let percent = |v: Option<i64>| match (v, locale) {
+            (None, _) => "–".to_owned(),
+            (v, Locale::Tr) => format!("%{}", n(v)),
+            (v, Locale::En) => format!("{}%", n(v)),
+        };
+        let shop = one_line(&self.shop_name);
+        let (subject, opening, lines, action) = match locale {
+            Locale::Tr => (
+                format!("{shop}: haftanın özeti"),
+                "Son yedi günde mağazanızda olanlar:".to_owned(),
+                [
+                    format!(
+                        "Yeni değerlendirme: {} (ortalama {} yıldız)",
+                        f.new_reviews,
+                        n(f.average_rating_tenths)
+                    ),
+                    format!("Onay bekleyen değerlendirme: {}", f.waiting_for_moderation),
+                    format!(
+                        "NPS: {} (önceki hafta {})",
+                        n(f.nps_tenths),
+                        n(f.nps_before_tenths)
+                    ),
+                    format!(
+                        "Memnuniyet (CSAT): {} (önceki hafta {})",
+                        percent(f.csat_tenths),
+                        percent(f.csat_before_tenths)
+                    ),
+                    format!("İlgi bekleyen kargo: {}", f.shipments_needing_attention),
+                ],
+                "Panele gidin",
+            ),
+            Locale::En => (
+                format!("{shop}: your week"),
+                "What happened in your shop in the last seven days:".to_owned(),
+                [
+                    format!(
+                        "New reviews: {} (average {} stars)",
+                        f.new_reviews,
+                        n(f.average_rating_tenths)
+                    ),
+                    format!(
+                        "Reviews waiting for moderation: {}",
+                        f.waiting_for_moderation
+                    ),
+                    format!(
+                        "NPS: {} (the week before: {})",
+                        n(f.nps_tenths),
+                        n(f.nps_before_tenths)
+                    ),
+                    format!(
+                        "Satisfaction (CSAT): {} (the week before: {})",
+                        percent(f.csat_tenths),
+                        percent(f.csat_before_tenths)
+                    ),
+                    format!(
+                        "Shipments that need attention: {}",
+                        f.shipments_needing_attention
+                    ),
+                ],
+                "Open the dashboard",
+            ),
+        };
+        let href = link(&self.dashboard_url)?;
+        let mut html = String::from("<ul>");
+        let mut text = String::from("\n");
+        for line in &lines {
+            html.push_str(&format!("<li>{}</li>", escape_html(line)));
+            text.push_str(&format!("- {line}\n"));
+        }
+        html.push_str(&format!(
+            "</ul><p><a href=\"{href}\">{}</a></p>",
+            escape_html(action)
+        ));
+        text.push_str(&format!("\n{action}: {}\n", self.dashboard_url));
+        let unsubscribe = match locale {
+            Locale::Tr => "Bu özeti almak istemiyorum",
+            Locale::En => "Stop this digest",
+        };
+        framed(
+            locale,
+            subject,
+            &opening,
+            (html, text),
+            &self.shop_name,
+            &self.unsubscribe_url,
+            unsubscribe,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -917,6 +1061,48 @@ mod tests {
                 .text
                 .contains("Ürün sayfasında görün: https://shop.example/urun/fincan")
         );
+    }
+
+    #[test]
+    fn the_digest_sets_each_figure_against_the_week_before() {
+        let digest = Digest {
+            shop_name: "Atölye <b>".into(),
+            figures: DigestFigures {
+                new_reviews: 12,
+                average_rating_tenths: Some(46),
+                waiting_for_moderation: 3,
+                nps_tenths: Some(425),
+                nps_before_tenths: Some(-50),
+                csat_tenths: Some(875),
+                csat_before_tenths: None,
+                shipments_needing_attention: 2,
+            },
+            dashboard_url: "https://edge.example/admin".into(),
+            unsubscribe_url: "https://edge.example/v1/outreach/demo/unsubscribe?token=k.m".into(),
+        };
+        let tr = digest.render(Locale::Tr).expect("rendered");
+        assert_eq!(tr.subject, "Atölye <b>: haftanın özeti");
+        assert!(
+            tr.text
+                .contains("- Yeni değerlendirme: 12 (ortalama 4,6 yıldız)")
+        );
+        assert!(tr.text.contains("- NPS: 42,5 (önceki hafta -5,0)"));
+        assert!(
+            tr.text
+                .contains("- Memnuniyet (CSAT): %87,5 (önceki hafta –)")
+        );
+        assert!(tr.html.contains("Atölye &lt;b&gt;"));
+        let en = digest.render(Locale::En).expect("rendered");
+        assert!(
+            en.text
+                .contains("- Satisfaction (CSAT): 87.5% (the week before: –)")
+        );
+        assert!(
+            en.text
+                .contains("Open the dashboard: https://edge.example/admin")
+        );
+        assert!(!MessageKind::MerchantDigest.is_capped());
+        assert!(MessageKind::ReplyNotice.is_capped());
     }
 
     #[test]

@@ -95,6 +95,55 @@ pub fn hour_in(zone: &str, at_ms: i64) -> Option<u32> {
         .ok()
 }
 
+/// How far the IANA zone `zone` is ahead of UTC at `at_ms`, in ms (its local time is
+/// `at_ms` plus this); `None` for a zone the runtime does not know.
+pub fn utc_offset_in(zone: &str, at_ms: i64) -> Option<i64> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .into();
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("timeZone", zone),
+        ("year", "numeric"),
+        ("month", "numeric"),
+        ("day", "numeric"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("hourCycle", "h23"),
+    ] {
+        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    let format =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"en-US".into(), &options))
+            .ok()?;
+    let to_parts: js_sys::Function = js_sys::Reflect::get(&format, &"formatToParts".into())
+        .ok()?
+        .into();
+    let date = js_sys::Date::new(&((at_ms - at_ms.rem_euclid(60_000)) as f64).into());
+    let parts: js_sys::Array = to_parts.call1(&format, &date).ok()?.into();
+    let mut local = [0f64; 5];
+    for part in parts.iter() {
+        let kind = js_sys::Reflect::get(&part, &"type".into())
+            .ok()?
+            .as_string()?;
+        let value = js_sys::Reflect::get(&part, &"value".into())
+            .ok()?
+            .as_string()?;
+        let slot = ["year", "month", "day", "hour", "minute"]
+            .iter()
+            .position(|k| *k == kind);
+        if let Some(slot) = slot {
+            local[slot] = value.parse().ok()?;
+        }
+    }
+    let local_ms = js_sys::Date::utc(local[0], local[1] - 1.0)
+        + (local[2] - 1.0) * 86_400_000.0
+        + local[3] * 3_600_000.0
+        + local[4] * 60_000.0;
+    Some(local_ms as i64 - (at_ms - at_ms.rem_euclid(60_000)))
+}
+
 /// The shop's settings, or the defaults when it has never set them.
 async fn current(cx: &Context<'_>) -> Result<(OutreachSettings, bool), ApiError> {
     Ok(match store::settings(&cx.db, &cx.shop).await? {
@@ -161,7 +210,7 @@ pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Respons
 }
 
 /// The edge's public address when the deployment names it (`PUBLIC_URL`).
-fn public_url(env: &Env) -> Option<String> {
+pub fn public_url(env: &Env) -> Option<String> {
     env.var("PUBLIC_URL")
         .ok()
         .map(|v| v.to_string().trim_end_matches('/').to_owned())

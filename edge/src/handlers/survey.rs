@@ -21,9 +21,9 @@ use crate::platform::shopper_write;
 use crate::store::survey_responses::{self as responses, Save, Situation};
 use crate::store::survey_settings;
 use memnun_protocol::survey::{
-    self, Answers, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason, SatisfactionQuery,
-    SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings, SurveySettingsUpdate,
-    SurveyState, SurveySubmission, Tally,
+    self, Answers, Interval, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason,
+    SatisfactionQuery, SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings,
+    SurveySettingsUpdate, SurveyState, SurveySubmission, Tally,
 };
 use memnun_protocol::survey_csv::{self, ExportRow};
 use memnun_protocol::token::Purpose;
@@ -331,7 +331,23 @@ pub async fn report(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
     let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
     let query: SatisfactionQuery = http::query(req)?;
     let (from, to) = period(query.from.as_deref(), query.to.as_deref(), now)?;
-    let interval = query.interval;
+    let mut resp = http::json(
+        200,
+        &satisfaction(db, shop, from, to, query.interval).await?,
+    )?;
+    resp.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(resp)
+}
+
+/// The satisfaction numbers of `shop`'s orders delivered in `[from, to)`, in total and per
+/// `interval` (the report, and the merchant's weekly digest).
+pub async fn satisfaction(
+    db: &D1Database,
+    shop: &Id,
+    from: i64,
+    to: i64,
+    interval: Interval,
+) -> Result<SatisfactionReport, ApiError> {
     let counts = responses::report_counts(db, shop, from, to, interval).await?;
     let mut buckets: BTreeMap<i64, Tally> = BTreeMap::new();
     for row in counts.delivered {
@@ -360,12 +376,7 @@ pub async fn report(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
             .or_default()
             .add_topic(&row.name, row.n);
     }
-    let mut resp = http::json(
-        200,
-        &SatisfactionReport::build(from, to, interval, &buckets),
-    )?;
-    resp.headers_mut().set("Cache-Control", "no-store")?;
-    Ok(resp)
+    Ok(SatisfactionReport::build(from, to, interval, &buckets))
 }
 
 /// `GET /v1/admin/survey/responses.csv`: every answered or dismissed response, newest first,

@@ -18,6 +18,9 @@ pub async fn run(now: i64, env: &Env) {
             if let Err(e) = webhooks::deliver_due(env, &db, now).await {
                 log::error(&run, &format!("webhook deliveries failed: {e}"));
             }
+            if let Err(e) = outreach::plan_digests(env, &db, now).await {
+                log::error(&run, &format!("digest planning failed: {e}"));
+            }
             if let Err(e) = outreach::send_due(env, &db, now).await {
                 log::error(&run, &format!("outreach sends failed: {e}"));
             }

@@ -17,8 +17,8 @@
 
 use crate::handlers::orders;
 use crate::handlers::outreach::{
-    address_context, hour_in, key_context, keyring, message_id, seal, unsubscribe_url,
-    webhook_secret_context,
+    address_context, hour_in, key_context, keyring, message_id, public_url, seal, unsubscribe_url,
+    utc_offset_in, webhook_secret_context,
 };
 use crate::platform::error::ApiError;
 use crate::platform::secure::random_hex;
@@ -26,11 +26,14 @@ use crate::store::outreach::{self as store, Due, Suppression};
 use futures_util::future::Either;
 use memnun_protocol::Id;
 use memnun_protocol::order::TrackingStatus;
+use memnun_protocol::order_list::STALE_DAYS_DEFAULT;
 use memnun_protocol::outreach::providers::next_attempt_after;
 use memnun_protocol::outreach::providers::{Envelope, SendOutcome};
 use memnun_protocol::outreach::seal::Keyring;
 use memnun_protocol::outreach::settings::OutreachSettings;
-use memnun_protocol::outreach::{Email, MessageKind, Notice, ProductToReview, ReviewRequest};
+use memnun_protocol::outreach::{
+    Digest, DigestFigures, Email, MessageKind, Notice, ProductToReview, ReviewRequest,
+};
 use memnun_protocol::review::Locale;
 use memnun_protocol::survey::SurveySettings;
 use wasm_bindgen::JsValue;
@@ -125,6 +128,47 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
         if !statements.is_empty() {
             db.batch(statements).await?;
         }
+    }
+    Ok(())
+}
+
+/// The local hour on Monday from which the week's digest goes.
+const DIGEST_HOUR: i64 = 9;
+
+/// Plans the merchant's digest of each shop that sends one, when its Monday morning (in the
+/// shop's time zone) has come: once per shop and week (the message's id names the week). A day
+/// late at most: a shop that turns the digest on midweek gets its first the next Monday.
+pub async fn plan_digests(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiError> {
+    let mut statements = Vec::new();
+    for shop in store::digest_shops(db).await? {
+        let Ok(settings) = serde_json::from_str::<OutreachSettings>(&shop.settings) else {
+            continue;
+        };
+        let Some(to) = settings.digest.to.as_deref() else {
+            continue;
+        };
+        let offset = utc_offset_in(&settings.time_zone, now).unwrap_or(0);
+        let local = now + offset;
+        // 1970-01-01 was a Thursday: days since then, plus 3, modulo 7 counts from Monday.
+        let day = local.div_euclid(DAY_MS);
+        let monday = day - (day + 3).rem_euclid(7);
+        let since = local - (monday * DAY_MS + DIGEST_HOUR * 3_600_000);
+        if !(0..DAY_MS).contains(&since) {
+            continue;
+        }
+        let week = memnun_protocol::time::format_rfc3339_ms(monday * DAY_MS);
+        let id = format!("digest-{}-{}", shop.shop_id, &week[..10]);
+        let address_key = crate::platform::pseudonyms::order_email(env, to)?;
+        statements.push(store::plan_digest(
+            db,
+            &id,
+            &shop.shop_id,
+            &address_key,
+            now,
+        )?);
+    }
+    if !statements.is_empty() {
+        db.batch(statements).await?;
     }
     Ok(())
 }
@@ -236,7 +280,7 @@ async fn decide(
             return Ok(Decision::Skip("survey cooldown"));
         }
     }
-    if !kind.is_shipment_notice() {
+    if kind.is_capped() {
         let cap = i64::from(settings.cap_days) * DAY_MS;
         if let Some(last) = message
             .last_sent_at
@@ -273,6 +317,7 @@ async fn decide(
         Some(order_id) => message.sealed.as_deref().and_then(|sealed| {
             keys.open(sealed, &address_context(shop.as_str(), order_id.as_str()))
         }),
+        None if kind == MessageKind::MerchantDigest => settings.digest.to.clone(),
         None => message.review_email.clone(),
     };
     let Some(address) = address else {
@@ -309,6 +354,13 @@ async fn decide(
     };
     let rendered = match &order_id {
         Some(order_id) => about_order(db, message, &shop, order_id, words, now).await?,
+        None if kind == MessageKind::MerchantDigest => {
+            let dashboard_url = format!(
+                "{}/admin",
+                public_url(env).unwrap_or_else(|| origin.to_owned())
+            );
+            Ok(the_week(db, message, &shop, words, dashboard_url, now).await?)
+        }
         None => about_review(db, message, &shop, words).await?,
     };
     let rendered = match rendered {
@@ -458,6 +510,49 @@ async fn about_order(
         notice.render(locale)
     };
     Ok(Ok(rendered))
+}
+
+/// The merchant's digest of the seven days before `now`, each satisfaction figure set against
+/// the seven days before those.
+async fn the_week(
+    db: &D1Database,
+    message: &Due,
+    shop: &Id,
+    words: Words,
+    dashboard_url: String,
+    now: i64,
+) -> Result<Option<Email>, ApiError> {
+    use memnun_protocol::survey::Interval;
+    let week_ago = now - 7 * DAY_MS;
+    let reviews = store::digest_reviews(db, shop, week_ago, now).await?;
+    let survey = crate::handlers::survey::satisfaction;
+    let this_week = survey(db, shop, week_ago, now, Interval::Week)
+        .await?
+        .totals;
+    let before = survey(db, shop, week_ago - 7 * DAY_MS, week_ago, Interval::Week)
+        .await?
+        .totals;
+    // The dashboard's list counts the same (nothing new for its default days, or an exception);
+    // past 100, the digest says 100.
+    let stale_before = now - i64::from(STALE_DAYS_DEFAULT) * DAY_MS;
+    let attention =
+        crate::store::order_list::attention_page(db, shop, 100, stale_before, None).await?;
+    Ok(Digest {
+        shop_name: message.shop_name.clone(),
+        figures: DigestFigures {
+            new_reviews: reviews.new_reviews.unwrap_or(0),
+            average_rating_tenths: reviews.average_tenths.map(|t| t.round() as i64),
+            waiting_for_moderation: reviews.waiting.unwrap_or(0),
+            nps_tenths: this_week.nps.score_tenths,
+            nps_before_tenths: before.nps.score_tenths,
+            csat_tenths: this_week.csat.percent_tenths,
+            csat_before_tenths: before.csat.percent_tenths,
+            shipments_needing_attention: attention.len() as u64,
+        },
+        dashboard_url,
+        unsubscribe_url: words.unsubscribe_url,
+    }
+    .render(words.locale))
 }
 
 /// A reply notice, rendered from its review as it stands now: the reply's latest words, or
@@ -651,6 +746,7 @@ fn switched_off(settings: &OutreachSettings, kind: MessageKind) -> Option<&'stat
         kind if kind.is_shipment_notice() && !settings.shipment_notices.sends(kind) => {
             Some("shipment notices off")
         }
+        MessageKind::MerchantDigest if !settings.digest.on => Some("digest off"),
         _ => None,
     }
 }

@@ -326,6 +326,83 @@ pub fn plan_reply_notice(
         )
 }
 
+/// A shop that sends the merchant's digest: its id and settings (JSON).
+#[derive(Deserialize)]
+pub struct DigestShop {
+    pub shop_id: String,
+    pub settings: String,
+}
+
+/// The shops that send their merchant's digest.
+pub async fn digest_shops(db: &D1Database) -> Result<Vec<DigestShop>, ApiError> {
+    Ok(Params::new()
+        .bind(
+            db,
+            "SELECT shop_id, settings FROM outreach_settings \
+             WHERE json_extract(settings, '$.sending') AND json_extract(settings, '$.digest.on')",
+        )?
+        .all()
+        .await?
+        .results()?)
+}
+
+/// The statement that plans `shop`'s digest `id` (one per shop and week: the id names both) to
+/// the merchant whose address hashes to `address_key`, due now.
+pub fn plan_digest(
+    db: &D1Database,
+    id: &str,
+    shop: &str,
+    address_key: &str,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(id)
+        .text(shop)
+        .text(MessageKind::MerchantDigest.as_str())
+        .text(address_key)
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO outreach_messages (id, shop_id, kind, address_key, due_at, \
+             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        )
+}
+
+/// What the digest counts of `shop`'s reviews: those written in `[from, to)`, their average
+/// rating in tenths, and those waiting for moderation now.
+#[derive(Deserialize)]
+pub struct DigestReviews {
+    pub new_reviews: Option<u64>,
+    pub average_tenths: Option<f64>,
+    pub waiting: Option<u64>,
+}
+
+pub async fn digest_reviews(
+    db: &D1Database,
+    shop: &Id,
+    from: i64,
+    to: i64,
+) -> Result<DigestReviews, ApiError> {
+    let row: Option<DigestReviews> = Params::new()
+        .text(shop.as_str())
+        .int(from)
+        .int(to)
+        .bind(
+            db,
+            "SELECT SUM(created_at >= ?2 AND created_at < ?3) AS new_reviews, \
+             AVG(CASE WHEN created_at >= ?2 AND created_at < ?3 THEN rating * 10.0 END) \
+               AS average_tenths, \
+             SUM(status = 'pending') AS waiting FROM reviews WHERE shop_id = ?1",
+        )?
+        .first(None)
+        .await?;
+    Ok(row.unwrap_or(DigestReviews {
+        new_reviews: None,
+        average_tenths: None,
+        waiting: None,
+    }))
+}
+
 /// A message that is due, with everything its send decides on.
 #[derive(Deserialize)]
 pub struct Due {

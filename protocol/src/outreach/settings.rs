@@ -165,6 +165,15 @@ impl Default for ReplyNotice {
     }
 }
 
+/// The merchant's weekly digest: on, and to whom.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DigestSettings {
+    pub on: bool,
+    /// The merchant's address.
+    pub to: Option<String>,
+}
+
 /// A shop's own subject and opening line for one kind in one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -207,6 +216,8 @@ pub struct OutreachSettings {
     pub shipment_notices: ShipmentNotices,
     #[serde(default)]
     pub reply_notice: ReplyNotice,
+    #[serde(default)]
+    pub digest: DigestSettings,
     pub texts: OwnTexts,
 }
 
@@ -227,6 +238,7 @@ impl Default for OutreachSettings {
             survey_invitation: SurveyInvitationTiming::default(),
             shipment_notices: ShipmentNotices::default(),
             reply_notice: ReplyNotice::default(),
+            digest: DigestSettings::default(),
             texts: OwnTexts::new(),
         }
     }
@@ -287,6 +299,17 @@ pub struct ReplyNoticeUpdate {
     pub on: Option<bool>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DigestUpdate {
+    #[serde(default)]
+    pub on: Option<bool>,
+    /// The merchant's address; `""` clears it.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
 /// The body of `PUT /v1/admin/outreach`: the fields given change, the others stay. An empty
 /// `sender` or `reply_to` clears it; `texts` replaces the shop's whole set when given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -325,6 +348,8 @@ pub struct OutreachSettingsUpdate {
     pub shipment_notices: Option<ShipmentNoticesUpdate>,
     #[serde(default)]
     pub reply_notice: Option<ReplyNoticeUpdate>,
+    #[serde(default)]
+    pub digest: Option<DigestUpdate>,
     #[serde(default)]
     pub texts: Option<OwnTexts>,
 }
@@ -534,6 +559,20 @@ impl OutreachSettingsUpdate {
         }
         if let Some(on) = self.reply_notice.and_then(|r| r.on) {
             next.reply_notice.on = on;
+        }
+        if let Some(digest) = &self.digest {
+            next.digest.on = digest.on.unwrap_or(next.digest.on);
+            match digest.to.as_deref().map(str::trim) {
+                None => {}
+                Some("") => next.digest.to = None,
+                Some(to) if is_plausible_email(to) && !to.chars().any(char::is_control) => {
+                    next.digest.to = Some(to.to_owned())
+                }
+                Some(_) => errors.push("digest.to", FieldProblem::NotAnEmail),
+            }
+            if next.digest.on && next.digest.to.is_none() && errors.get("digest.to").is_none() {
+                errors.push("digest.to", FieldProblem::Required);
+            }
         }
         if let Some(texts) = &self.texts {
             next.texts = OwnTexts::new();
