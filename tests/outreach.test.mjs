@@ -658,7 +658,7 @@ describe("shipment notices and the survey invitation", () => {
     assert.match(sentTo(email)[0].text, /Your order comes in 2 parcels; this email is about one of them\./);
     assert.equal((await event("s1", "delivered", now - 4 * HOUR)).status, 200);
     await edge.scheduled(Date.now() + MINUTE);
-    assert.equal((await messagesOf(id)).find((m) => m.kind === "shipment_delivered").outcome, "other parcels on their way");
+    assert.equal((await messagesOf(id)).filter((m) => m.kind === "shipment_delivered").length, 0, "not while a parcel is on its way");
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM outreach_addresses WHERE order_id = ?1", id))[0].n, 1, "kept for the second parcel");
     assert.equal((await event("s2", "shipped", now - 3 * HOUR)).status, 200);
     assert.equal((await event("s2", "delivered", now - 2 * HOUR)).status, 200);
@@ -714,8 +714,13 @@ describe("shipment notices and the survey invitation", () => {
     assert.equal((await messagesAbout(regretted))[0].outcome, "reply removed");
     assert.equal(sentTo("vazgecilen.yanit@example.com").length, 0);
 
-    // Off: no notice planned; an erasure takes a planned one with the review.
+    // Turned off: one planned before is not sent, and none is planned after.
+    const late = await posted("gec.kalan@example.com");
+    await reply(late, "Teşekkürler");
     await admin("PUT", "outreach", { reply_notice: { on: false } });
+    const [waiting] = await messagesAbout(late);
+    await edge.scheduled(waiting.due_at + MINUTE);
+    assert.equal((await messagesAbout(late))[0].outcome, "reply notices off");
     const quiet = await posted("sessiz.yanit@example.com");
     await reply(quiet, "Teşekkürler");
     assert.deepEqual(await messagesAbout(quiet), []);
@@ -740,21 +745,24 @@ describe("the merchant's digest", () => {
     const written = await postReview(edge, review({ product: "kahve-fincani", rating: 4 }), { origin: ORIGIN });
     assert.equal(written.status, 201, written.text);
 
-    // The next Monday, 09:00 in Istanbul (UTC+3 all year) is 06:00 UTC.
-    const today = new Date();
-    const ahead = (8 - today.getUTCDay()) % 7 || 7;
-    const monday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + ahead, 6, 0);
+    // The first Monday 09:00 in Istanbul (UTC+3 all year: 06:00 UTC) after that review.
+    const [{ created_at: writtenAt }] = await edge.query("SELECT created_at FROM reviews WHERE id = ?1", written.json.review.id);
+    const day = new Date(writtenAt);
+    let monday = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + ((8 - day.getUTCDay()) % 7), 6, 0);
+    if (monday <= writtenAt + MINUTE) monday += 7 * DAY;
     await edge.scheduled(monday - MINUTE);
     assert.equal(sentTo(to).length, 0, "not before 09:00 there");
     await edge.scheduled(monday + MINUTE);
     await edge.scheduled(monday + 2 * HOUR);
     const digests = sentTo(to);
     assert.equal(digests.length, 1, "once that week");
+    const [planned] = await edge.query("SELECT created_at FROM outreach_messages WHERE kind = 'merchant_digest'");
+    assert.equal(planned.created_at, monday, "about the week that ends at 09:00 that Monday");
     const [digest] = digests;
     assert.equal(digest.subject, "Test: haftanın özeti");
     const [{ n, avg }] = await edge.query(
       "SELECT COUNT(*) AS n, ROUND(AVG(rating) * 10) AS avg FROM reviews WHERE shop_id = 'test-shop' AND created_at >= ?1 AND created_at < ?2",
-      monday + MINUTE - 7 * DAY, monday + MINUTE,
+      monday - 7 * DAY, monday,
     );
     assert.ok(n >= 1);
     const average = `${Math.floor(avg / 10)},${avg % 10}`;
@@ -770,8 +778,21 @@ describe("the merchant's digest", () => {
 
     await edge.scheduled(monday + 7 * DAY + MINUTE);
     assert.equal(sentTo(to).length, 2, "and the next week");
-    await admin("PUT", "outreach", { digest: { on: false } });
+
+    // Its own link stops the digest, and nothing else sent to that address; asking for it again
+    // in Settings starts it again.
+    const stop = await fetch(digest.headers["List-Unsubscribe"].slice(1, -1), { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    assert.equal(stop.status, 200);
+    await stop.text();
     await edge.scheduled(monday + 14 * DAY + MINUTE);
-    assert.equal(sentTo(to).length, 2, "not once turned off");
+    assert.equal(sentTo(to).length, 2, "stopped");
+    const shopper = await deliveredOrder({ email: to, deliveredAt: Date.now() - HOUR });
+    assert.equal((await messagesOf(shopper)).length, 1, "as a shopper, the same address still gets a review request");
+    assert.equal((await admin("PUT", "outreach", { digest: { on: true } })).status, 200);
+    await edge.scheduled(monday + 21 * DAY + MINUTE);
+    assert.equal(sentTo(to).filter((m) => m.tags[0].value === "merchant_digest").length, 3, "asked for again");
+    await admin("PUT", "outreach", { digest: { on: false } });
+    await edge.scheduled(monday + 28 * DAY + MINUTE);
+    assert.equal(sentTo(to).filter((m) => m.tags[0].value === "merchant_digest").length, 3, "not once turned off");
   });
 });

@@ -56,8 +56,9 @@ CREATE TABLE outreach_messages (
     provider_id TEXT,
     UNIQUE (shop_id, order_id, kind, shipment_id),
     FOREIGN KEY (shop_id, order_id) REFERENCES orders (shop_id, id) ON DELETE CASCADE,
-    -- About an order, a review, or neither (the merchant's digest, keyed by its id).
-    CHECK (order_id IS NULL OR review_id IS NULL)
+    -- About an order or a review; the merchant's digest about neither (keyed by its id).
+    CHECK (order_id IS NULL OR review_id IS NULL),
+    CHECK ((kind = 'merchant_digest') = (order_id IS NULL AND review_id IS NULL))
 ) STRICT;
 CREATE UNIQUE INDEX outreach_messages_one_per_review ON outreach_messages (shop_id, review_id, kind)
     WHERE review_id IS NOT NULL;

@@ -86,10 +86,16 @@ impl MessageKind {
         )
     }
 
-    /// Held by the per-shopper cap: what is sent to shoppers about their orders and reviews,
-    /// not a parcel's news (it cannot wait) nor the merchant's own digest.
+    /// Held by the per-shopper cap, and counted by it: what memnun asks of shoppers (reviews, the
+    /// survey). Not a parcel's news (it cannot wait), nor the answer to a shopper's own review,
+    /// nor the merchant's own digest.
     pub const fn is_capped(self) -> bool {
-        !self.is_shipment_notice() && !matches!(self, MessageKind::MerchantDigest)
+        matches!(
+            self,
+            MessageKind::ReviewRequest
+                | MessageKind::ReviewReminder
+                | MessageKind::SurveyInvitation
+        )
     }
 
     /// The notice a parcel in `status` is due, if any. A notice is sent only while its parcel
@@ -405,6 +411,11 @@ impl ReviewRequest {
             html.push_str("</p>");
         }
         framed(
+            if self.reminder {
+                MessageKind::ReviewReminder
+            } else {
+                MessageKind::ReviewRequest
+            },
             locale,
             subject,
             &opening,
@@ -550,6 +561,7 @@ fn subject_and_opening(
 
 /// The email's head, and its foot with why it came and the unsubscribe link in both parts.
 fn framed(
+    kind: MessageKind,
     locale: Locale,
     subject: String,
     opening: &str,
@@ -559,7 +571,22 @@ fn framed(
     unsubscribe_label: &str,
 ) -> Option<Email> {
     let unsubscribe = link(unsubscribe_url)?;
-    let why = words(locale).why.replace("{shop}", &one_line(shop_name));
+    let why = match (kind, locale) {
+        (MessageKind::ReplyNotice, Locale::Tr) => {
+            "Bu e-postayı {shop} mağazasında bir değerlendirme yazdığınız için aldınız."
+        }
+        (MessageKind::ReplyNotice, Locale::En) => {
+            "You receive this email because you wrote a review at {shop}."
+        }
+        (MessageKind::MerchantDigest, Locale::Tr) => {
+            "Bu özeti {shop} için memnun ayarlarında istediğiniz için aldınız."
+        }
+        (MessageKind::MerchantDigest, Locale::En) => {
+            "You receive this digest because you asked for it in the memnun settings of {shop}."
+        }
+        _ => words(locale).why,
+    }
+    .replace("{shop}", &one_line(shop_name));
     let html = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family:sans-serif;line-height:1.5;color:#1c1917\">\
@@ -685,6 +712,7 @@ impl Notice {
             Locale::En => "Stop emails from this shop",
         };
         framed(
+            self.kind,
             locale,
             subject,
             &opening,
@@ -819,6 +847,7 @@ impl Digest {
             Locale::En => "Stop this digest",
         };
         framed(
+            MessageKind::MerchantDigest,
             locale,
             subject,
             &opening,
@@ -1102,7 +1131,12 @@ mod tests {
                 .contains("Open the dashboard: https://edge.example/admin")
         );
         assert!(!MessageKind::MerchantDigest.is_capped());
-        assert!(MessageKind::ReplyNotice.is_capped());
+        assert!(!MessageKind::ReplyNotice.is_capped());
+        assert!(MessageKind::SurveyInvitation.is_capped());
+        assert!(
+            tr.text
+                .contains("Bu özeti Atölye <b> için memnun ayarlarında istediğiniz")
+        );
     }
 
     #[test]

@@ -188,7 +188,7 @@ pub async fn set_reply(
     ];
     // Its author hears of the first reply (when the shop sends reply notices): a little later,
     // so that a reply corrected or taken back at once goes in its last words, or not at all.
-    if let (false, Some(email)) = (remove, current.email.as_deref()) {
+    if let (false, None, Some(email)) = (remove, &current.reply, current.email.as_deref()) {
         batch.push(outreach_store::plan_reply_notice(
             db,
             &crate::handlers::outreach::message_id()?,

@@ -180,7 +180,10 @@ pub async fn record_events(
     // across requests too. Whether the parcel is still there is asked again when it is sent.
     let mut notices: Vec<NoticeToPlan> = Vec::new();
     for event in events.iter().filter(|e| e.time >= now - NOTICE_FRESH_MS) {
-        let Some(kind) = MessageKind::shipment_notice_for(event.status) else {
+        // "Delivered" is the order's, not a parcel's: planned when the whole order is (below).
+        let Some(kind) = MessageKind::shipment_notice_for(event.status)
+            .filter(|k| *k != MessageKind::ShipmentDelivered)
+        else {
             continue;
         };
         if !notices
@@ -194,13 +197,25 @@ pub async fn record_events(
             });
         }
     }
+    let becomes_delivered =
+        after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none();
+    if becomes_delivered
+        && memnun_protocol::order::delivery_time(&after.order.shipments, now)
+            >= now - NOTICE_FRESH_MS
+    {
+        notices.push(NoticeToPlan {
+            id: crate::handlers::outreach::message_id()?,
+            kind: MessageKind::ShipmentDelivered,
+            shipment: "",
+        });
+    }
     let mut batch = Vec::new();
     if !notices.is_empty() {
         batch.push(outreach_store::plan_shipment_notices(
             db, shop, order_id, &notices, now,
         )?);
     }
-    if after.order.status == TrackingStatus::Delivered && after.delivered_at.is_none() {
+    if becomes_delivered {
         batch.extend(delivered(db, shop, order_id, &after, now).await?);
     }
     if !batch.is_empty() {

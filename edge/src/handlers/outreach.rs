@@ -193,6 +193,14 @@ pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Respons
         (None, None)
     };
     let origin = public_url(cx.env).unwrap_or(edge_origin);
+    // A merchant who stopped the digest from its link starts it again here, by asking for it.
+    let digest_key = update
+        .digest
+        .as_ref()
+        .filter(|d| d.on == Some(true) || d.to.is_some())
+        .and(applied.settings.digest.to.as_deref())
+        .map(|to| pseudonyms::merchant_email(cx.env, to))
+        .transpose()?;
     store::put_settings(
         &cx.db,
         &cx.shop,
@@ -201,6 +209,7 @@ pub async fn put_settings(req: &mut Request, cx: &Context<'_>) -> Result<Respons
             api_key: sealed_key.as_deref(),
             webhook_secret: sealed_webhook_secret.as_deref(),
             forget_webhook_secret: applied.forget_webhook_secret,
+            digest_key_to_clear: digest_key.as_deref(),
         },
         &origin,
         cx.now,

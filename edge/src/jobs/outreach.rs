@@ -92,7 +92,7 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
             if *shop != message.shop_id || *key != message.address_key {
                 continue;
             }
-            if !kind.is_shipment_notice() {
+            if kind.is_capped() {
                 message.last_sent_at = Some(now);
             }
             if *kind == MessageKind::SurveyInvitation {
@@ -134,13 +134,15 @@ pub async fn send_due(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiErr
 
 /// The local hour on Monday from which the week's digest goes.
 const DIGEST_HOUR: i64 = 9;
+/// Shops looked at per run for their digest.
+const DIGEST_SHOPS_PER_RUN: u32 = 50;
 
 /// Plans the merchant's digest of each shop that sends one, when its Monday morning (in the
 /// shop's time zone) has come: once per shop and week (the message's id names the week). A day
 /// late at most: a shop that turns the digest on midweek gets its first the next Monday.
 pub async fn plan_digests(env: &Env, db: &D1Database, now: i64) -> Result<(), ApiError> {
     let mut statements = Vec::new();
-    for shop in store::digest_shops(db).await? {
+    for shop in store::digest_shops(db, now, DIGEST_SHOPS_PER_RUN).await? {
         let Ok(settings) = serde_json::from_str::<OutreachSettings>(&shop.settings) else {
             continue;
         };
@@ -158,12 +160,15 @@ pub async fn plan_digests(env: &Env, db: &D1Database, now: i64) -> Result<(), Ap
         }
         let week = memnun_protocol::time::format_rfc3339_ms(monday * DAY_MS);
         let id = format!("digest-{}-{}", shop.shop_id, &week[..10]);
-        let address_key = crate::platform::pseudonyms::order_email(env, to)?;
+        let address_key = crate::platform::pseudonyms::merchant_email(env, to)?;
+        // The week it is about ends at that Monday morning: every attempt says the same.
+        let week_ends = now - since;
         statements.push(store::plan_digest(
             db,
             &id,
             &shop.shop_id,
             &address_key,
+            week_ends,
             now,
         )?);
     }
@@ -317,7 +322,13 @@ async fn decide(
         Some(order_id) => message.sealed.as_deref().and_then(|sealed| {
             keys.open(sealed, &address_context(shop.as_str(), order_id.as_str()))
         }),
-        None if kind == MessageKind::MerchantDigest => settings.digest.to.clone(),
+        // The address it was planned for, still: a changed one waits for next week's.
+        None if kind == MessageKind::MerchantDigest => settings.digest.to.clone().filter(|to| {
+            crate::platform::pseudonyms::merchant_email(env, to)
+                .ok()
+                .as_deref()
+                == Some(message.address_key.as_str())
+        }),
         None => message.review_email.clone(),
     };
     let Some(address) = address else {
@@ -359,7 +370,7 @@ async fn decide(
                 "{}/admin",
                 public_url(env).unwrap_or_else(|| origin.to_owned())
             );
-            Ok(the_week(db, message, &shop, words, dashboard_url, now).await?)
+            Ok(the_week(db, message, &shop, words, dashboard_url).await?)
         }
         None => about_review(db, message, &shop, words).await?,
     };
@@ -479,6 +490,11 @@ async fn about_order(
             if notice.url.is_none() {
                 return Ok(Err("no survey page"));
             }
+        } else if kind == MessageKind::ShipmentDelivered {
+            // About the whole order (planned once, when it all arrived): still so.
+            if loaded.order.status != TrackingStatus::Delivered {
+                return Ok(Err("overtaken"));
+            }
         } else {
             let Some(parcel) = loaded
                 .order
@@ -493,16 +509,7 @@ async fn about_order(
             if MessageKind::shipment_notice_for(parcel.status) != Some(kind) {
                 return Ok(Err("overtaken"));
             }
-            // "Your order was delivered" only when it all was: one parcel of several
-            // arriving is told by the others' notices, and the last one's.
-            if kind == MessageKind::ShipmentDelivered
-                && loaded.order.status != TrackingStatus::Delivered
-            {
-                return Ok(Err("other parcels on their way"));
-            }
-            if kind != MessageKind::ShipmentDelivered {
-                notice.parcels = Some(loaded.order.shipments.len());
-            }
+            notice.parcels = Some(loaded.order.shipments.len());
             notice.carrier = Some(parcel.carrier.clone());
             notice.tracking_number = parcel.tracking_number.clone();
             notice.carrier_url = parcel.tracking_url.clone();
@@ -520,13 +527,15 @@ async fn the_week(
     shop: &Id,
     words: Words,
     dashboard_url: String,
-    now: i64,
 ) -> Result<Option<Email>, ApiError> {
     use memnun_protocol::survey::Interval;
-    let week_ago = now - 7 * DAY_MS;
-    let reviews = store::digest_reviews(db, shop, week_ago, now).await?;
+    // The week before the Monday morning it was planned for, whenever it goes: every attempt
+    // says the same (an idempotency key needs it), and no two digests count a day twice.
+    let end = message.created_at;
+    let week_ago = end - 7 * DAY_MS;
+    let reviews = store::digest_reviews(db, shop, week_ago, end).await?;
     let survey = crate::handlers::survey::satisfaction;
-    let this_week = survey(db, shop, week_ago, now, Interval::Week)
+    let this_week = survey(db, shop, week_ago, end, Interval::Week)
         .await?
         .totals;
     let before = survey(db, shop, week_ago - 7 * DAY_MS, week_ago, Interval::Week)
@@ -534,7 +543,7 @@ async fn the_week(
         .totals;
     // The dashboard's list counts the same (nothing new for its default days, or an exception);
     // past 100, the digest says 100.
-    let stale_before = now - i64::from(STALE_DAYS_DEFAULT) * DAY_MS;
+    let stale_before = end - i64::from(STALE_DAYS_DEFAULT) * DAY_MS;
     let attention =
         crate::store::order_list::attention_page(db, shop, 100, stale_before, None).await?;
     Ok(Digest {
@@ -747,6 +756,7 @@ fn switched_off(settings: &OutreachSettings, kind: MessageKind) -> Option<&'stat
             Some("shipment notices off")
         }
         MessageKind::MerchantDigest if !settings.digest.on => Some("digest off"),
+        MessageKind::ReplyNotice if !settings.reply_notice.on => Some("reply notices off"),
         _ => None,
     }
 }

@@ -79,6 +79,16 @@ pub fn order_email(env: &Env, email: &str) -> Result<String, ApiError> {
     ]))
 }
 
+/// The merchant's own address, as the digest's messages and its unsubscribe link name it: apart
+/// from any shopper's, so that stopping the digest stops nothing else sent to that address.
+pub fn merchant_email(env: &Env, email: &str) -> Result<String, ApiError> {
+    Ok(sha256_hex(&[
+        b"merchant-email",
+        salt(env)?.as_bytes(),
+        email.trim().to_lowercase().as_bytes(),
+    ]))
+}
+
 /// An erased order's id, as its tombstone keeps it (`erased_orders`): enough to know the order
 /// again when a platform sends it, never enough to read its id back.
 pub fn erased_order(salt: &str, shop: &Id, order_id: &str) -> String {

@@ -82,6 +82,8 @@ pub struct NewSecrets<'a> {
     pub webhook_secret: Option<&'a str>,
     /// The stored webhook secret goes (another provider's).
     pub forget_webhook_secret: bool,
+    /// The digest's address key, off the suppression list: the merchant asked for it again.
+    pub digest_key_to_clear: Option<&'a str>,
 }
 
 /// Stores the shop's settings, with the secrets newly sealed (the stored ones stay otherwise).
@@ -116,6 +118,12 @@ pub async fn put_settings(
                  edge_origin = excluded.edge_origin, updated_at = excluded.updated_at",
             )?,
     ];
+    if let Some(key) = secrets.digest_key_to_clear {
+        batch.push(Params::new().text(shop.as_str()).text(key).bind(
+            db,
+            "DELETE FROM outreach_suppressions WHERE shop_id = ?1 AND address_key = ?2",
+        )?);
+    }
     if !settings.sending {
         batch.push(skip_waiting(db, shop, now, "sending off")?);
         batch.push(
@@ -333,26 +341,41 @@ pub struct DigestShop {
     pub settings: String,
 }
 
-/// The shops that send their merchant's digest.
-pub async fn digest_shops(db: &D1Database) -> Result<Vec<DigestShop>, ApiError> {
+/// Up to `limit` shops, taken at random (so that, run after run, every one comes up within its
+/// Monday's window), that send their merchant's digest and have none planned for the last six
+/// days (a digest's `created_at` is the Monday morning it is for).
+pub async fn digest_shops(
+    db: &D1Database,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<DigestShop>, ApiError> {
     Ok(Params::new()
+        .int(now - 6 * DAY_MS)
+        .int(i64::from(limit))
+        .text(MessageKind::MerchantDigest.as_str())
         .bind(
             db,
-            "SELECT shop_id, settings FROM outreach_settings \
-             WHERE json_extract(settings, '$.sending') AND json_extract(settings, '$.digest.on')",
+            "SELECT s.shop_id, s.settings FROM outreach_settings s \
+             WHERE json_extract(s.settings, '$.sending') \
+             AND json_extract(s.settings, '$.digest.on') \
+             AND NOT EXISTS (SELECT 1 FROM outreach_messages d WHERE d.shop_id = s.shop_id \
+               AND d.kind = ?3 AND d.created_at > ?1) \
+             ORDER BY random() LIMIT ?2",
         )?
         .all()
         .await?
         .results()?)
 }
 
-/// The statement that plans `shop`'s digest `id` (one per shop and week: the id names both) to
-/// the merchant whose address hashes to `address_key`, due now.
+/// The statement that plans `shop`'s digest `id` (one per shop and week: the id names both) for
+/// the week that ends at `week_ends` (its `created_at`), to the merchant whose address hashes to
+/// `address_key`, due now: unless the merchant stopped it from its link.
 pub fn plan_digest(
     db: &D1Database,
     id: &str,
     shop: &str,
     address_key: &str,
+    week_ends: i64,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
     Params::new()
@@ -361,10 +384,12 @@ pub fn plan_digest(
         .text(MessageKind::MerchantDigest.as_str())
         .text(address_key)
         .int(now)
+        .int(week_ends)
         .bind(
             db,
             "INSERT OR IGNORE INTO outreach_messages (id, shop_id, kind, address_key, due_at, \
-             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+             created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM \
+             outreach_suppressions WHERE shop_id = ?2 AND address_key = ?4)",
         )
 }
 
@@ -389,9 +414,10 @@ pub async fn digest_reviews(
         .int(to)
         .bind(
             db,
-            "SELECT SUM(created_at >= ?2 AND created_at < ?3) AS new_reviews, \
-             AVG(CASE WHEN created_at >= ?2 AND created_at < ?3 THEN rating * 10.0 END) \
-               AS average_tenths, \
+            "SELECT SUM(created_at >= ?2 AND created_at < ?3 AND status != 'rejected') \
+               AS new_reviews, \
+             AVG(CASE WHEN created_at >= ?2 AND created_at < ?3 AND status != 'rejected' \
+               THEN rating * 10.0 END) AS average_tenths, \
              SUM(status = 'pending') AS waiting FROM reviews WHERE shop_id = ?1",
         )?
         .first(None)
@@ -428,7 +454,7 @@ pub struct Due {
     pub suppressed: i64,
     /// 1 when the order has a review.
     pub reviewed: i64,
-    /// When anything else (shipment notices aside) was last sent to this shopper by the shop.
+    /// When this shopper was last sent anything else the cap counts (`MessageKind::is_capped`).
     pub last_sent_at: Option<i64>,
     /// The shop's survey settings (`protocol::survey::SurveySettings` as JSON), if it set any.
     pub survey_settings: Option<String>,
@@ -463,6 +489,13 @@ pub async fn claim_due(
     per_run: u32,
     per_shop: u32,
 ) -> Result<Vec<Due>, ApiError> {
+    // The kinds the cap holds, and counts.
+    let capped: Vec<&str> = MessageKind::ALL
+        .into_iter()
+        .filter(|k| k.is_capped())
+        .map(MessageKind::as_str)
+        .collect();
+    let capped = serde_json::to_string(&capped).map_err(|e| ApiError::Internal(e.to_string()))?;
     let [_, claimed] = http::batch::<2>(
         db,
         vec![
@@ -482,7 +515,7 @@ pub async fn claim_due(
                        AND (claimed_until IS NULL OR claimed_until <= ?1)) \
                       WHERE nth <= ?5 ORDER BY nth, due_at LIMIT ?2)",
                 )?,
-            Params::new().text(claim).bind(
+            Params::new().text(claim).text(&capped).bind(
                 db,
                 "SELECT m.id, m.shop_id, m.order_id, m.kind, m.shipment_id, \
                  m.address_key, m.attempts, m.created_at, m.outcome, \
@@ -496,7 +529,7 @@ pub async fn claim_due(
                    AND r.order_id = m.order_id) AS reviewed, \
                  (SELECT MAX(o.sent_at) FROM outreach_messages o WHERE o.shop_id = m.shop_id \
                    AND o.address_key = m.address_key AND o.id != m.id \
-                   AND o.shipment_id = '') AS last_sent_at, \
+                   AND o.kind IN (SELECT value FROM json_each(?2))) AS last_sent_at, \
                  sv.settings AS survey_settings, \
                  EXISTS (SELECT 1 FROM survey_responses r WHERE r.shop_id = m.shop_id \
                    AND r.order_id = m.order_id AND (r.seq > 0 OR r.completed_at IS NOT NULL \

@@ -577,7 +577,8 @@ impl OutreachSettingsUpdate {
         if let Some(texts) = &self.texts {
             next.texts = OwnTexts::new();
             'texts: for (kind, by_locale) in texts {
-                if MessageKind::parse(kind).is_none() {
+                // The digest is memnun's words only.
+                if MessageKind::parse(kind).is_none_or(|k| k == MessageKind::MerchantDigest) {
                     errors.push("texts", FieldProblem::NotAChoice);
                     break;
                 }
