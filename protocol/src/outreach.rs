@@ -421,8 +421,7 @@ impl ReviewRequest {
             &opening,
             (html, text),
             &self.shop_name,
-            &self.unsubscribe_url,
-            w.unsubscribe,
+            (&self.unsubscribe_url, w.unsubscribe),
         )
     }
 }
@@ -567,8 +566,8 @@ fn framed(
     opening: &str,
     body: (String, String),
     shop_name: &str,
-    unsubscribe_url: &str,
-    unsubscribe_label: &str,
+    // The link, and what it says.
+    (unsubscribe_url, unsubscribe_label): (&str, &str),
 ) -> Option<Email> {
     let unsubscribe = link(unsubscribe_url)?;
     let why = match (kind, locale) {
@@ -718,8 +717,7 @@ impl Notice {
             &opening,
             (html, text),
             &self.shop_name,
-            &self.unsubscribe_url,
-            unsubscribe,
+            (&self.unsubscribe_url, unsubscribe),
         )
     }
 }
@@ -853,8 +851,7 @@ impl Digest {
             &opening,
             (html, text),
             &self.shop_name,
-            &self.unsubscribe_url,
-            unsubscribe,
+            (&self.unsubscribe_url, unsubscribe),
         )
     }
 }
