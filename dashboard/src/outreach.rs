@@ -220,6 +220,17 @@ pub fn Outreach() -> impl IntoView {
             </label>
         }
     };
+    let check_field = move |name: &'static str,
+                            label: fn(&crate::i18n::Strings) -> &'static str,
+                            on: RwSignal<bool>| {
+        view! {
+            <label class="check">
+                <input type="checkbox" name=name prop:checked=move || on.get()
+                    on:change=move |ev| on.set(event_target_checked(&ev)) />
+                {move || label(t())}
+            </label>
+        }
+    };
     let stored = move |which: fn(&OutreachSettings) -> Option<String>| {
         loaded.with(|s| s.as_ref().and_then(which))
     };
@@ -228,11 +239,7 @@ pub fn Outreach() -> impl IntoView {
             <h2 id="outreach-heading">{move || t().outreach_heading}</h2>
             <p class="muted">{move || t().outreach_help}</p>
             <form novalidate on:submit=submit>
-                <label class="check">
-                    <input type="checkbox" name="sending" prop:checked=move || sending.get()
-                        on:change=move |ev| sending.set(event_target_checked(&ev)) />
-                    {move || t().outreach_sending}
-                </label>
+                {check_field("sending", |t| t.outreach_sending, sending)}
                 <label>{move || t().outreach_provider}
                     <select name="provider" prop:value=move || provider.get() on:change=move |ev| provider.set(event_target_value(&ev))>
                         <option value="resend">"Resend"</option>
@@ -274,29 +281,13 @@ pub fn Outreach() -> impl IntoView {
                 {number_field("quiet_start", |t| t.outreach_quiet_from, quiet_start, "23")}
                 {number_field("quiet_end", |t| t.outreach_quiet_to, quiet_end, "23")}
                 {number_field("cap_days", |t| t.outreach_cap, cap_days, "30")}
-                <label class="check">
-                    <input type="checkbox" name="review_request" prop:checked=move || asking.get()
-                        on:change=move |ev| asking.set(event_target_checked(&ev)) />
-                    {move || t().outreach_review_on}
-                </label>
+                {check_field("review_request", |t| t.outreach_review_on, asking)}
                 {number_field("review_days", |t| t.outreach_review_days, days, "60")}
                 {number_field("reminder_days", |t| t.outreach_reminder_days, reminder_days, "30")}
-                <label class="check">
-                    <input type="checkbox" name="survey_invitation" prop:checked=move || inviting.get()
-                        on:change=move |ev| inviting.set(event_target_checked(&ev)) />
-                    {move || t().outreach_survey_on}
-                </label>
+                {check_field("survey_invitation", |t| t.outreach_survey_on, inviting)}
                 {number_field("survey_days", |t| t.outreach_survey_days, survey_days, "60")}
-                <label class="check">
-                    <input type="checkbox" name="reply_notice" prop:checked=move || replying.get()
-                        on:change=move |ev| replying.set(event_target_checked(&ev)) />
-                    {move || t().outreach_reply_on}
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="digest" prop:checked=move || digest_on.get()
-                        on:change=move |ev| digest_on.set(event_target_checked(&ev)) />
-                    {move || t().outreach_digest_on}
-                </label>
+                {check_field("reply_notice", |t| t.outreach_reply_on, replying)}
+                {check_field("digest", |t| t.outreach_digest_on, digest_on)}
                 <label>{move || t().outreach_digest_to}
                     <input type="email" name="digest_to" autocomplete="email"
                         prop:value=move || digest_to.get() on:input=move |ev| digest_to.set(event_target_value(&ev)) />

@@ -68,31 +68,8 @@ pub fn address_context(shop: &str, order: &str) -> String {
 /// The hour (0–23) at `at_ms` in the IANA zone `zone`, as the runtime's time-zone data says;
 /// `None` for a zone it does not know.
 pub fn hour_in(zone: &str, at_ms: i64) -> Option<u32> {
-    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
-        .ok()?
-        .into();
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("timeZone", zone),
-        ("hour", "numeric"),
-        ("hourCycle", "h23"),
-    ] {
-        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
-    }
-    // Constructed through Reflect: an unknown zone throws a RangeError, caught here.
-    let format =
-        js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"en-GB".into(), &options))
-            .ok()?;
-    let format_fn: js_sys::Function = js_sys::Reflect::get(&format, &"format".into()).ok()?.into();
-    let date = js_sys::Date::new(&(at_ms as f64).into());
-    format_fn
-        .call1(&format, &date)
-        .ok()?
-        .as_string()?
-        .trim()
-        .parse()
-        .ok()
+    let local = at_ms + utc_offset_in(zone, at_ms)?;
+    u32::try_from(local.rem_euclid(86_400_000) / 3_600_000).ok()
 }
 
 /// How far the IANA zone `zone` is ahead of UTC at `at_ms`, in ms (its local time is
@@ -114,6 +91,7 @@ pub fn utc_offset_in(zone: &str, at_ms: i64) -> Option<i64> {
     ] {
         js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
     }
+    // Constructed through Reflect: an unknown zone throws a RangeError, caught here.
     let format =
         js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&"en-US".into(), &options))
             .ok()?;
