@@ -19,6 +19,10 @@ before(async () => {
   edge = await Edge.start({ origins: [ORIGIN] });
   await edge.query("INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES (?1, 'other-shop', 'other', 0)", apiKeyHash(OTHER_KEY));
   await edge.allowOrigin("other-shop", ORIGIN);
+  // Events are queued only for a shop with a webhook (nobody listens on port 9): an erasure
+  // takes them too.
+  const hook = await admin("PUT", "webhook", { url: "http://127.0.0.1:9/hooks" });
+  assert.equal(hook.status, 200, hook.text);
   await seed();
 });
 after(async () => {
@@ -132,7 +136,8 @@ describe("export", () => {
     assert.equal(x.survey_responses.length, 1);
     assert.equal(x.survey_responses[0].nps, 9);
     assert.deepEqual([x.events, x.product_views, x.votes, x.reports], [[], [], [], []], "a browser id is not an email");
-    assert.doesNotMatch(r.text, /Can|7002|other shop|shopper_key|client_hash|email_hash/);
+    // Her other orders' number as a value: random ids may hold its digits.
+    assert.doesNotMatch(r.text, /Can|"7002"|other shop|shopper_key|client_hash|email_hash/);
     assert.equal(r.headers.get("cache-control"), "no-store");
   });
 
@@ -191,11 +196,24 @@ describe("hostile requests", () => {
 
 describe("deletion", () => {
   test("by email: every row goes, the summaries are recounted, Can and the other shop keep theirs", async () => {
+    const casesOfAyse = () => edge.query(
+      "SELECT id FROM cases WHERE order_id = ?1 OR review_id IN (SELECT value FROM json_each(?2))", ayseOrder, JSON.stringify(ayseReviews));
+    const ayseCases = (await casesOfAyse()).map((c) => c.id);
+    assert.ok(ayseCases.length > 0, "her low reviews opened cases");
+    const exported = (await exportOf({ email: AYSE })).json;
+    assert.deepEqual(exported.cases.map((c) => c.id).sort(), [...ayseCases].sort(), "her export lists her cases");
+    assert.ok(exported.case_history.some((h) => h.action === "opened"));
+    assert.equal((await edge.query("SELECT * FROM webhook_outbox WHERE event_key IN (SELECT 'case.opened:' || value FROM json_each(?1))",
+      JSON.stringify(ayseCases))).length, ayseCases.length);
     const r = await deleteOf({ email: ` ${AYSE} ` });
     assert.equal(r.status, 200, r.text);
+    assert.deepEqual(await casesOfAyse(), [], "her cases go too");
+    assert.deepEqual(await edge.query("SELECT * FROM case_history WHERE case_id IN (SELECT value FROM json_each(?1))", JSON.stringify(ayseCases)), []);
+    assert.deepEqual(await edge.query("SELECT * FROM webhook_outbox WHERE event_key IN (SELECT 'case.opened:' || value FROM json_each(?1))",
+      JSON.stringify(ayseCases)), [], "and their events");
     assert.deepEqual(r.json, { reviews: ayseReviews.length, orders: 1, survey_responses: 1, events: 0, product_views: 0, votes: 0, reports: 0 });
     const x = (await exportOf({ email: AYSE })).json;
-    for (const kind of ["reviews", "orders", "order_items", "shipments", "shipment_events", "survey_responses"]) assert.deepEqual(x[kind], [], kind);
+    for (const kind of ["reviews", "orders", "order_items", "shipments", "shipment_events", "survey_responses", "cases", "case_history"]) assert.deepEqual(x[kind], [], kind);
     for (const table of ["order_items", "shipments", "shipment_events"]) {
       assert.deepEqual(await edge.query(`SELECT * FROM ${table} WHERE order_id = ?1`, ayseOrder), [], table);
     }
@@ -215,8 +233,14 @@ describe("deletion", () => {
   });
 
   test("by browser id: events, views, votes and reports go; Can's review counts only the vote left", async () => {
+    const reportCase = async () => edge.query("SELECT c.id FROM cases c JOIN case_history h ON h.case_id = c.id WHERE c.cause = 'report' AND h.detail LIKE ?1",
+      `%${canReview}%`);
+    const [opened] = await reportCase();
+    assert.ok(opened, "her report opened a case on Can's review");
     const r = await deleteOf({ browser: AYSE_BROWSER });
     assert.equal(r.status, 200, r.text);
+    assert.deepEqual(await reportCase(), [], "her report's case goes with her report");
+    assert.deepEqual(await edge.query("SELECT * FROM webhook_outbox WHERE event_key = ?1", `case.opened:${opened.id}`), [], "and its event, which held her note");
     assert.deepEqual(r.json, { reviews: 0, orders: 0, survey_responses: 0, events: 3, product_views: 3, votes: 1, reports: 1 });
     const can = (await admin("GET", `reviews/${canReview}`)).json;
     assert.equal(can.helpful, 1);

@@ -137,6 +137,15 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("GET /v1/admin/reports/recommendations", await admin("GET", "reports/recommendations"), 200);
   step("GET /v1/admin/webhook/deliveries", await admin("GET", "webhook/deliveries"), 200);
   step("GET /v1/admin/outreach/messages", await admin("GET", "outreach/messages"), 200);
+  step("POST /v1/shops/{shop}/orders/complaints", await shopCall("POST", "orders/complaints", { token: links.tracker.token, message: "Tabak kırık" }), 202);
+  step("PUT /v1/admin/cases/settings", await admin("PUT", "cases/settings", { target_hours: 12 }), 200);
+  step("GET /v1/admin/cases/settings", await admin("GET", "cases/settings"), 200);
+  const caseId = step("GET /v1/admin/cases", await admin("GET", "cases?cause=complaint"), 200).json.cases[0].id;
+  step("GET /v1/admin/cases/{case}", await admin("GET", `cases/${caseId}`), 200);
+  step("POST /v1/admin/cases/{case}/notes", await admin("POST", `cases/${caseId}/notes`, { text: "Depoya sor" }), 201);
+  step("POST /v1/admin/cases/{case}/answers", await admin("POST", `cases/${caseId}/answers`, { text: "Yenisi yolda" }), 201);
+  step("PUT /v1/admin/cases/{case}", await admin("PUT", `cases/${caseId}`, { resolution: { category: "reshipped" } }), 200);
+  step("GET /v1/admin/reports/cases", await admin("GET", "reports/cases"), 200);
   const [{ address_key: addressKey }] = await edge.query("SELECT address_key FROM outreach_addresses WHERE order_id = 'C-1'");
   const token = `${addressKey}.${createHmac("sha256", "memnun-test").update(`memnun-unsubscribe\n${TEST_SHOP}\n${addressKey}`).digest("hex")}`;
   const unsubscribe = async (method) => {

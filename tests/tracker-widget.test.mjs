@@ -1,6 +1,7 @@
 // The order tracker widget in a real Chromium, on the demo shop's tracker page (strict CSP),
 // against the real worker: opened from a link's token or by number and email, the timeline at a
-// glance, and the invitations once the order is delivered.
+// glance, the invitations once the order is delivered, and "Something wrong?" (by keyboard, and
+// offline: the complaint waits on the device and opens one case when it arrives).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -76,6 +77,7 @@ describe("order tracker widget", () => {
     assert.equal(await w.getByRole("link", { name: "Kargo firmasında izle" }).getAttribute("href"), "https://kargo.example/YK9");
     assert.match(await w.locator(".memnun-tracker").innerText(), /Tahmini teslim: .+ \(kargo firmasının tahmini\)/);
     assert.ok(!(await w.locator(".memnun-tracker").innerText()).includes("deniz@example.com"), "never the email");
+    assert.equal(await w.getByText("Bir sorun mu var?").count(), 0, "on its way, with news: nothing is wrong yet");
     assert.ok(!page.fetched.some((p) => p.includes("memnun-product-")), "an order page never fetches the product module");
     const axeSource = await fs.readFile(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
     await page.evaluate(axeSource);
@@ -129,6 +131,39 @@ describe("order tracker widget", () => {
     // The review link opens the product page's form as a verified purchase.
     await page.goto(hrefs[0]);
     await page.locator('[data-memnun="reviews"]').getByText("doğrulanmış alışveriş olarak işaretlenecek").waitFor();
+    await page.context().close();
+  });
+
+  test("something wrong: written by keyboard while offline, it waits on the device and opens one case", async () => {
+    const links = await newOrder("TW-4", "8804", "ece@example.com");
+    const delivered = await admin("POST", "orders/TW-4/events", { events: [{ shipment: "s1", status: "delivered", time: Date.now() }] });
+    assert.equal(delivered.status, 200, delivered.text);
+    const page = await openPage(links.tracker.url);
+    const w = tracker(page);
+    await w.locator(".invite").waitFor();
+    await page.context().setOffline(true);
+    await w.getByText("Bir sorun mu var?").focus();
+    await page.keyboard.press("Enter");
+    const box = w.getByLabel("Mağazaya ne olduğunu yazın");
+    await box.waitFor();
+    await page.keyboard.press("Tab");
+    assert.equal(await box.evaluate((el) => el === el.getRootNode().activeElement), true, "Tab reaches the box");
+    await page.keyboard.type("Fincanlardan biri kırık geldi.");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await w.getByText("Bu cihaza kaydedildi").waitFor();
+    const cases = () => edge.query("SELECT c.id, c.signals, h.detail FROM cases c JOIN case_history h ON h.case_id = c.id WHERE c.shop_id = 'demo' AND c.order_id = 'TW-4'");
+    assert.deepEqual(await cases(), [], "nothing arrived while offline");
+    await page.context().setOffline(false);
+    await waitFor(async () => (await cases()).length === 1, 45_000);
+    const [opened] = await cases();
+    assert.equal(opened.signals, 1);
+    assert.equal(JSON.parse(opened.detail).message, "Fincanlardan biri kırık geldi.");
+    await page.reload();
+    await w.locator(".invite").waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem("memnun:outbox:v1")), null, "the device's queue is empty");
+    assert.equal((await cases()).length, 1, "sent once");
+    assert.deepEqual(page.errors.filter((e) => !e.includes("Failed to fetch")), []);
     await page.context().close();
   });
 
@@ -187,3 +222,12 @@ describe("order tracker widget", () => {
     assert.equal((await admin("DELETE", "connectors/shopify")).status, 204);
   });
 });
+
+async function waitFor(check, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error("timed out waiting for the edge to have it");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -295,6 +295,7 @@ strings! {
     outreach_kind_delayed: "Delayed or held", "Gecikme veya sorun";
     outreach_kind_delivered: "Delivered", "Teslim edildi";
     outreach_kind_reply: "Reply to a review", "Değerlendirmeye yanıt";
+    outreach_kind_case_answer: "Answer to a case", "Kayda yanıt";
     outreach_kind_digest: "Weekly digest", "Haftalık özet";
     outreach_digest_on: "Send me a weekly digest on Monday mornings", "Pazartesi sabahları bana haftalık özet gönder";
     outreach_digest_to: "Digest to (your address)", "Özetin gideceği adres";

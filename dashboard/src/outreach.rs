@@ -331,6 +331,7 @@ fn kind_name(t: &crate::i18n::Strings, kind: MessageKind) -> &'static str {
         MessageKind::ShipmentDelivered => t.outreach_kind_delivered,
         MessageKind::ReplyNotice => t.outreach_kind_reply,
         MessageKind::MerchantDigest => t.outreach_kind_digest,
+        MessageKind::CaseAnswer => t.outreach_kind_case_answer,
     }
 }
 

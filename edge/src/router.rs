@@ -5,9 +5,9 @@
 //! answer, and what the client is not told a log line with the request id.
 
 use crate::handlers::{
-    Context, api_keys, assets, catalog, connectors, feedback, moderation, order_import, order_list,
-    orders, outreach, recommend, review_csv, reviews, shoppers, shops, survey, survey_responses,
-    tokens, webhooks,
+    Context, api_keys, assets, cases, catalog, connectors, feedback, moderation, order_import,
+    order_list, orders, outreach, recommend, review_csv, reviews, shoppers, shops, survey,
+    survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -410,6 +410,15 @@ async fn shop_operation(
         Op::ReceivePostmarkEvent => outreach::receive_event(req, cx, ProviderName::Postmark).await,
         Op::ReceiveShopifyWebhook => connectors::receive(req, cx, Platform::Shopify).await,
         Op::ReceiveWooCommerceWebhook => connectors::receive(req, cx, Platform::WooCommerce).await,
+        Op::FileComplaint => cases::complaint(req, cx).await,
+        Op::ListCases => cases::list(req, cx).await,
+        Op::GetCaseSettings => cases::get_settings(cx).await,
+        Op::PutCaseSettings => cases::put_settings(req, cx).await,
+        Op::GetCase => cases::get(cx, param("case")).await,
+        Op::PutCase => cases::put(req, cx, param("case")).await,
+        Op::AddCaseNote => cases::note(req, cx, param("case")).await,
+        Op::AnswerCase => cases::answer(req, cx, param("case")).await,
+        Op::CaseReport => cases::report(req, cx).await,
     }
 }
 

@@ -260,13 +260,22 @@ pub enum OperationName {
     Unsubscribe,
     ReceiveResendEvent,
     ReceivePostmarkEvent,
+    FileComplaint,
+    ListCases,
+    GetCaseSettings,
+    PutCaseSettings,
+    GetCase,
+    PutCase,
+    AddCaseNote,
+    AnswerCase,
+    CaseReport,
 }
 
 const SHOP_WRITE: Access = Access::ShopPage { shop_limit: true };
 const SHOP_READ_BY_POST: Access = Access::ShopPage { shop_limit: false };
 
-/// Every route. Scopes: reading is for every key; deciding on and replying to reviews for
-/// `moderate` keys too; everything else that changes something, or exports a shopper's data, for
+/// Every route. Scopes: reading is for every key; deciding on and replying to reviews, and
+/// handling cases, for `moderate` keys too; everything else that changes something, or exports a shopper's data, for
 /// `full` keys only. Outside the merchant API the scope is not used (written `Read`).
 pub static ROUTES: &[Route] = &[
     route!("/v1/health", Access::Own, Get Health Read),
@@ -279,6 +288,7 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/shops/{shop}/reviews/{review}/reports", SHOP_WRITE, Post ReportReview Read),
     route!("/v1/shops/{shop}/orders/lookup", SHOP_READ_BY_POST, Post LookUpOrder Read),
     route!("/v1/shops/{shop}/orders/track", SHOP_READ_BY_POST, Post TrackOrder Read),
+    route!("/v1/shops/{shop}/orders/complaints", SHOP_WRITE, Post FileComplaint Read),
     // Beacons from every consenting page view: limits of their own, so a busy shop's events
     // never crowd out its shoppers' reviews and answers.
     route!("/v1/shops/{shop}/events", SHOP_READ_BY_POST, Post ReceiveEvents Read),
@@ -315,6 +325,12 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/admin/survey/responses.csv", Access::Merchant, Get ExportSurveyResponsesCsv Read),
     route!("/v1/admin/reports/satisfaction", Access::Merchant, Get SatisfactionReport Read),
     route!("/v1/admin/reports/recommendations", Access::Merchant, Get RecommendationReport Read),
+    route!("/v1/admin/reports/cases", Access::Merchant, Get CaseReport Read),
+    route!("/v1/admin/cases", Access::Merchant, Get ListCases Read),
+    route!("/v1/admin/cases/settings", Access::Merchant, Get GetCaseSettings Read, Put PutCaseSettings Full),
+    route!("/v1/admin/cases/{case}", Access::Merchant, Get GetCase Read, Put PutCase Moderate),
+    route!("/v1/admin/cases/{case}/notes", Access::Merchant, Post AddCaseNote Moderate),
+    route!("/v1/admin/cases/{case}/answers", Access::Merchant, Post AnswerCase Moderate),
     route!("/v1/admin/shop", Access::Merchant, Get GetShop Read, Put PutShop Full),
     route!("/v1/admin/shoppers/export", Access::Merchant, Post ExportShopper Full),
     route!("/v1/admin/shoppers/delete", Access::Merchant, Post DeleteShopper Full),

@@ -8,6 +8,9 @@
 
 pub mod api;
 pub mod carriers;
+// The merchant's side shows how an answer's email went: with the outreach types.
+#[cfg(feature = "outreach")]
+pub mod cases;
 pub mod catalog;
 #[cfg(feature = "connectors")]
 pub mod connectors;

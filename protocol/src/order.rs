@@ -702,6 +702,37 @@ pub fn visible_estimate(
         .cloned()
 }
 
+/// Days without news after which an order not yet delivered counts as late for the tracker's
+/// "Something wrong?" form (the shipments page's default for "stale").
+pub const LATE_AFTER_DAYS: i64 = crate::order_list::STALE_DAYS_DEFAULT as i64;
+
+/// Whether the tracker offers "Something wrong?" for `order` at `now_ms`, and the edge takes a
+/// complaint about it: once it is delivered, or while it is late (a parcel delayed, held by an
+/// exception or missed on a delivery attempt, or nothing new for [`LATE_AFTER_DAYS`]). A
+/// cancelled or returned order is the shop's to explain, not late.
+pub fn takes_complaints(order: &OrderView, now_ms: i64) -> bool {
+    const DAY_MS: i64 = 86_400_000;
+    match order.status {
+        TrackingStatus::Delivered => return true,
+        TrackingStatus::Cancelled | TrackingStatus::Returned => return false,
+        _ => {}
+    }
+    let troubled = order.shipments.iter().any(|s| {
+        matches!(
+            s.status,
+            TrackingStatus::Delayed
+                | TrackingStatus::Exception
+                | TrackingStatus::DeliveryAttemptFailed
+        )
+    });
+    let last_news = order
+        .shipments
+        .iter()
+        .flat_map(|s| s.events.iter().map(|e| e.time))
+        .fold(order.placed_at, i64::max);
+    troubled || last_news + LATE_AFTER_DAYS * DAY_MS <= now_ms
+}
+
 /// When a delivered order arrived: its last shipment's delivery as the carrier dated it, never
 /// later than `now_ms`. A shop that sends its history late (or a day's events at night) still
 /// has each order counted in the week it was delivered, not the week it was told.
@@ -881,6 +912,57 @@ mod tests {
         assert_eq!(delivery_time(std::slice::from_ref(&a), 1_000), 50);
         assert_eq!(delivery_time(&[a], 40), 40, "never later than now");
         assert_eq!(delivery_time(&[], 1_000), 1_000);
+    }
+
+    #[test]
+    fn complaints_are_taken_once_delivered_or_late() {
+        const DAY: i64 = 86_400_000;
+        let order = |status: TrackingStatus, events: &[(TrackingStatus, i64)]| OrderView {
+            number: "1001".into(),
+            placed_at: 0,
+            status,
+            items: vec![],
+            shipments: vec![ShipmentView {
+                id: "s".into(),
+                carrier: "PTT".into(),
+                tracking_number: None,
+                tracking_url: None,
+                status: events.last().map_or(TrackingStatus::Ordered, |e| e.0),
+                estimated_delivery: None,
+                events: events
+                    .iter()
+                    .map(|&(status, time)| TrackingEvent {
+                        shipment: "s".into(),
+                        status,
+                        time,
+                        location: None,
+                        note: None,
+                    })
+                    .collect(),
+            }],
+            invitations: None,
+        };
+        let moving = order(
+            TrackingStatus::InTransit,
+            &[(TrackingStatus::InTransit, DAY)],
+        );
+        assert!(!takes_complaints(&moving, 2 * DAY), "on its way, with news");
+        assert!(
+            takes_complaints(&moving, 6 * DAY),
+            "five days without news since the last event"
+        );
+        let held = order(
+            TrackingStatus::Exception,
+            &[(TrackingStatus::Exception, DAY)],
+        );
+        assert!(takes_complaints(&held, DAY));
+        let delivered = order(
+            TrackingStatus::Delivered,
+            &[(TrackingStatus::Delivered, DAY)],
+        );
+        assert!(takes_complaints(&delivered, DAY));
+        let cancelled = order(TrackingStatus::Cancelled, &[]);
+        assert!(!takes_complaints(&cancelled, 30 * DAY));
     }
     use super::*;
 

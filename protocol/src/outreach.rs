@@ -42,10 +42,12 @@ pub enum MessageKind {
     ReplyNotice,
     /// To the merchant, on Monday morning in the shop's time zone: the week's numbers.
     MerchantDigest,
+    /// The merchant's answer to a shopper's case (`cases`), in the merchant's words.
+    CaseAnswer,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::ReviewRequest,
         MessageKind::ReviewReminder,
         MessageKind::SurveyInvitation,
@@ -55,6 +57,7 @@ impl MessageKind {
         MessageKind::ShipmentDelivered,
         MessageKind::ReplyNotice,
         MessageKind::MerchantDigest,
+        MessageKind::CaseAnswer,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -68,6 +71,7 @@ impl MessageKind {
             MessageKind::ShipmentDelivered => "shipment_delivered",
             MessageKind::ReplyNotice => "reply_notice",
             MessageKind::MerchantDigest => "merchant_digest",
+            MessageKind::CaseAnswer => "case_answer",
         }
     }
 
@@ -513,6 +517,16 @@ fn notice_words(kind: MessageKind, locale: Locale) -> NoticeWords {
             "{shop} replied to the review you wrote:",
             "See it on the product page",
         ),
+        (MessageKind::CaseAnswer, Locale::Tr) => (
+            "{shop} size yanıt verdi",
+            "{shop}, bize ilettiğiniz konuyla ilgili yazdı:",
+            "Siparişinizi görün",
+        ),
+        (MessageKind::CaseAnswer, Locale::En) => (
+            "An answer from {shop}",
+            "{shop} wrote to you about what you told them:",
+            "See your order",
+        ),
         (_, Locale::Tr) => (
             "{shop} siparişiniz teslim edildi",
             "{order} numaralı siparişiniz teslim edildi. Güle güle kullanın!",
@@ -576,6 +590,12 @@ fn framed(
         }
         (MessageKind::ReplyNotice, Locale::En) => {
             "You receive this email because you wrote a review at {shop}."
+        }
+        (MessageKind::CaseAnswer, Locale::Tr) => {
+            "Bu e-postayı {shop} ile paylaştığınız bir konuya yanıt olarak aldınız."
+        }
+        (MessageKind::CaseAnswer, Locale::En) => {
+            "You receive this email in answer to something you told {shop}."
         }
         (MessageKind::MerchantDigest, Locale::Tr) => {
             "Bu özeti {shop} için memnun ayarlarında istediğiniz için aldınız."
@@ -1087,6 +1107,23 @@ mod tests {
                 .text
                 .contains("Ürün sayfasında görün: https://shop.example/urun/fincan")
         );
+    }
+
+    #[test]
+    fn a_case_answer_says_the_merchants_words_as_text() {
+        let mut answer = notice(MessageKind::CaseAnswer);
+        answer.carrier = None;
+        answer.tracking_number = None;
+        answer.carrier_url = None;
+        answer.quote = Some("Yenisini yolladık.\n<script>x</script>".into());
+        answer.url = Some("https://shop.example/siparis#track=t".into());
+        let email = answer.render(Locale::Tr).expect("rendered");
+        assert_eq!(email.subject, "Atölye size yanıt verdi");
+        assert!(email.html.contains("&lt;script&gt;"));
+        assert!(!email.html.contains("<script>"));
+        assert!(email.text.contains("> Yenisini yolladık."));
+        assert!(email.text.contains("yanıt olarak aldınız"));
+        assert!(!MessageKind::CaseAnswer.is_capped());
     }
 
     #[test]

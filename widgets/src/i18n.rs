@@ -279,6 +279,12 @@ pub struct TrackerStrings {
     pub invite_survey: &'static str,
     pub other_order: &'static str,
     pub items: &'static str,
+    pub complaint_open: &'static str,
+    pub complaint_label: &'static str,
+    pub complaint_send: &'static str,
+    pub complaint_thanks: &'static str,
+    pub complaint_queued: &'static str,
+    pub complaint_failed: &'static str,
     /// In the order of `TrackingStatus::ALL`.
     pub statuses: [&'static str; 13],
 }
@@ -317,6 +323,12 @@ pub static TRACKER_EN: TrackerStrings = TrackerStrings {
     invite_survey: "Tell us about your delivery (1 minute)",
     other_order: "Track another order",
     items: "Items",
+    complaint_open: "Something wrong?",
+    complaint_label: "Tell the shop what happened",
+    complaint_send: "Send to the shop",
+    complaint_thanks: "Sent. The shop will look into it.",
+    complaint_queued: "Saved on this device: it will be sent when you are back online.",
+    complaint_failed: "It could not be sent. Please try again later.",
     statuses: [
         "Ordered",
         "Confirmed",
@@ -359,6 +371,12 @@ pub static TRACKER_TR: TrackerStrings = TrackerStrings {
     invite_survey: "Teslimatı bize anlatın (1 dakika)",
     other_order: "Başka bir sipariş",
     items: "Ürünler",
+    complaint_open: "Bir sorun mu var?",
+    complaint_label: "Mağazaya ne olduğunu yazın",
+    complaint_send: "Mağazaya gönder",
+    complaint_thanks: "İletildi. Mağaza konuyla ilgilenecek.",
+    complaint_queued: "Bu cihaza kaydedildi: bağlantı gelince gönderilecek.",
+    complaint_failed: "Gönderilemedi. Lütfen daha sonra tekrar deneyin.",
     statuses: [
         "Sipariş alındı",
         "Onaylandı",

@@ -3,10 +3,12 @@
 //! by order number and email, and shows where it is: the current state first, the steps done
 //! and to come, each shipment with its carrier link, estimated delivery and events (times in
 //! the shopper's own time zone), and, once delivered, the invitations to review and answer the
-//! survey.
+//! survey. Once delivered, or while late, "Something wrong?" lets the shopper write to the shop
+//! (a complaint, sent through the outbox like every write: it opens a case for the shop).
 
-use crate::api::{self, Api};
+use crate::api::{self, Answer, Api};
 use crate::i18n::Locale;
+use crate::outbox::{self, Outcome, Pending};
 use crate::wire;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -23,7 +25,8 @@ enum State {
     /// Asking for number and email; with a message after a failed try.
     Asking(Option<&'static str>),
     Loading,
-    Shown(OrderView),
+    /// The order, and the `track` token that opened it.
+    Shown(OrderView, String),
 }
 
 fn session() -> Option<web_sys::Storage> {
@@ -55,7 +58,7 @@ pub fn TrackerWidget(api: Api, locale: Locale, token: Option<String>) -> impl In
                         if let Some(st) = session() {
                             let _ = st.set_item(SESSION_KEY, &tracked.token);
                         }
-                        State::Shown(tracked.order)
+                        State::Shown(tracked.order, tracked.token)
                     }
                     None => State::Asking(Some(s.failed)),
                 },
@@ -115,12 +118,89 @@ pub fn TrackerWidget(api: Api, locale: Locale, token: Option<String>) -> impl In
                         <p class="status bad" role="alert">{message}</p>
                     </form>
                 }),
-                State::Shown(order) => EitherOf3::C(view! {
-                    <Order order=order locale=locale />
-                    <button type="button" class="link" on:click=forget>{s.other_order}</button>
-                }),
+                State::Shown(order, token) => {
+                    let complaint = memnun_protocol::order::takes_complaints(&order, js_sys::Date::now() as i64)
+                        .then(|| {
+                            let url = api.with_value(|a| a.shop_url("orders/complaints"));
+                            view! { <Complaint url=url token=token locale=locale /> }
+                        });
+                    EitherOf3::C(view! {
+                        <Order order=order locale=locale />
+                        {complaint}
+                        <button type="button" class="link" on:click=forget>{s.other_order}</button>
+                    })
+                }
             }}
         </section>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Sent {
+    Idle,
+    Sending,
+    Thanks,
+    /// Kept on this device until the edge answers.
+    Queued,
+    Failed,
+}
+
+/// "Something wrong?": a few words to the shop about a delivered or late order.
+#[component]
+fn Complaint(url: String, token: String, locale: Locale) -> impl IntoView {
+    let s = locale.tracker();
+    let message = RwSignal::new(String::new());
+    let sent = RwSignal::new(Sent::Idle);
+    let url = StoredValue::new(url);
+    let token = StoredValue::new(token);
+    let on_answer = move |answer: Answer| {
+        sent.set(if answer.is_success() {
+            Sent::Thanks
+        } else {
+            Sent::Failed
+        });
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = message.get_untracked();
+        if text.trim().is_empty() || sent.get_untracked() == Sent::Sending {
+            return;
+        }
+        sent.set(Sent::Sending);
+        let pending = Pending {
+            idempotency_key: api::new_idempotency_key(),
+            url: url.get_value(),
+            body: json_object(&[("token", &token.get_value()), ("message", &text)]),
+            queued_at: 0.0,
+        };
+        spawn_local(async move {
+            match outbox::submit(pending, on_answer).await {
+                Outcome::Answered(answer) => on_answer(answer),
+                Outcome::Queued => sent.set(Sent::Queued),
+            }
+        });
+    };
+    let done = move || matches!(sent.get(), Sent::Thanks | Sent::Queued);
+    let status = move || match sent.get() {
+        Sent::Thanks => s.complaint_thanks,
+        Sent::Queued => s.complaint_queued,
+        Sent::Failed => s.complaint_failed,
+        Sent::Idle | Sent::Sending => "",
+    };
+    view! {
+        <details class="complaint">
+            <summary>{s.complaint_open}</summary>
+            <form on:submit=on_submit class:hidden=done>
+                <div class="field">
+                    <label for="memnun-complaint">{s.complaint_label}</label>
+                    <textarea id="memnun-complaint" name="message" required maxlength="2000"
+                        prop:value=move || message.get()
+                        on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" disabled=move || sent.get() == Sent::Sending>{s.complaint_send}</button>
+            </form>
+            <p class="status" class:bad=move || sent.get() == Sent::Failed role="status">{status}</p>
+        </details>
     }
 }
 

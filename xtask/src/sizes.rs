@@ -18,8 +18,9 @@ pub const LOADER_BUDGET_BROTLI: usize = 1_536;
 /// as it shrinks.
 pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 106_240;
 /// What an order page fetches after the loader (the tracker module), brotli. Set from its first
-/// build, 72,974 B on 2026-12-04; lower it as it shrinks.
-pub const ORDER_PAGE_BUDGET_BROTLI: usize = 73_216;
+/// build, 72,974 B on 2026-12-04; 79,189 B with "Something wrong?" (issue 20), the tracker's
+/// first write, which brings the outbox's sending into the module. Lower it as it shrinks.
+pub const ORDER_PAGE_BUDGET_BROTLI: usize = 79_360;
 /// What a survey page fetches after the loader (the survey module), brotli. Its first build
 /// measured 81,268 B, 79,653 B as it ships (BENCHMARKS.md), 79,883 B on 2026-12-04. Changes to
 /// `protocol` the survey never calls move it by up to ±110 B (where the linker puts shared

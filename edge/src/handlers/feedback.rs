@@ -16,10 +16,12 @@ use crate::platform::http::{self, BodyType};
 use crate::platform::idempotency::Idempotency;
 use crate::platform::pseudonyms;
 use crate::platform::shopper_write::{self, Opened};
+use crate::store::cases::{Signal, Subject};
 use crate::store::feedback::{self as stored, Report, Target};
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use memnun_protocol::Id;
+use memnun_protocol::cases::CaseCause;
 use memnun_protocol::feedback::{MAX_REQUEST_BYTES, NewReport, NewVote, VoteCounted};
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::HoldReason;
@@ -127,6 +129,7 @@ pub async fn report(
     .map_err(ApiError::Validation)?;
     let target = published(db, shop, review).await?;
     let threshold = target.policy()?.report_threshold;
+    let reporter_key = pseudonyms::voter(shop, &valid.reporter);
     let answer = http::to_json(&memnun_protocol::Received::new())?;
     let mut batch = idempotency.record(db, now, 202, &answer)?;
     batch.extend(stored::report(
@@ -134,7 +137,7 @@ pub async fn report(
         shop,
         review,
         &Report {
-            reporter_key: &pseudonyms::voter(shop, &valid.reporter),
+            reporter_key: &reporter_key,
             reason: valid.reason,
             note: &valid.note,
             client: &client,
@@ -179,6 +182,25 @@ pub async fn report(
             now,
         )?,
     ]);
+    // Each reporter's report is one signal on the review's case.
+    let new_id = crate::handlers::cases::case_id()?;
+    batch.extend(crate::handlers::cases::signal(
+        db,
+        &Signal {
+            new_id: &new_id,
+            shop,
+            cause: CaseCause::Report,
+            subject: Subject::Review(review),
+            review: None,
+            key: &format!("report:{review}:{reporter_key}"),
+            detail: serde_json::json!({
+                "review": review, "product": &target.product, "reason": valid.reason,
+                "note": valid.note,
+            }),
+            now,
+        },
+        None,
+    )?);
     idempotency
         .commit(db, batch, now, 202, answer.to_owned())
         .await

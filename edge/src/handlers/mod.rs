@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod assets;
+pub mod cases;
 pub mod catalog;
 pub mod connectors;
 pub mod feedback;

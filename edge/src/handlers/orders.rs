@@ -12,10 +12,12 @@ use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
 use crate::platform::secure::sha256_hex;
 use crate::platform::shopper_write;
+use crate::store::cases::{Signal, Subject};
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
 use crate::store::orders::{self as order_store, StoredOrder};
 use crate::store::outreach::{self as outreach_store, NoticeToPlan};
 use memnun_protocol::Id;
+use memnun_protocol::cases::CaseCause;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
     NewEvents, OrderLinks, OrderUpsert, OrderView, ProductLink, ReviewInvitation, ShipmentView,
@@ -210,6 +212,42 @@ pub async fn record_events(
         });
     }
     let mut batch = Vec::new();
+    // A parcel held by an exception that is fresh and still where it is: a case for the shop.
+    for event in events
+        .iter()
+        .filter(|e| e.status == TrackingStatus::Exception && e.time >= now - NOTICE_FRESH_MS)
+    {
+        let Some(parcel) = after
+            .order
+            .shipments
+            .iter()
+            .find(|s| s.id == event.shipment && s.status == TrackingStatus::Exception)
+        else {
+            continue;
+        };
+        let new_id = crate::handlers::cases::case_id()?;
+        batch.extend(crate::handlers::cases::signal(
+            db,
+            &Signal {
+                new_id: &new_id,
+                shop,
+                cause: CaseCause::Shipment,
+                subject: Subject::Order(order_id.as_str()),
+                review: None,
+                key: &format!(
+                    "shipment:{order_id}:{}:exception:{}",
+                    event.shipment, event.time
+                ),
+                detail: serde_json::json!({
+                    "shipment": parcel.id, "carrier": parcel.carrier,
+                    "tracking_number": parcel.tracking_number, "status": event.status,
+                    "time": event.time, "note": event.note, "location": event.location,
+                }),
+                now,
+            },
+            None,
+        )?);
+    }
     if !notices.is_empty() {
         batch.push(outreach_store::plan_shipment_notices(
             db, shop, order_id, &notices, now,

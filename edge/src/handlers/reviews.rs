@@ -11,10 +11,12 @@ use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
 use crate::platform::secure::{random_hex, sha256_hex};
 use crate::platform::shopper_write;
+use crate::store::cases::{Signal, Subject};
 use crate::store::moderation::{self, Actor, LogLine};
 use crate::store::ratings::{self, SummaryChange};
 use crate::store::reviews::{self as stored, PublishedQuery, Submission};
 use memnun_protocol::api::query::Bounded;
+use memnun_protocol::cases::CaseCause;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
 use memnun_protocol::review::{Locale, MAX_REQUEST_BYTES, ProductPageQuery, ReviewListQuery};
@@ -176,6 +178,27 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         )?);
     }
     if review.rating <= LOW_RATING {
+        let new_id = crate::handlers::cases::case_id()?;
+        let subject = match order.as_deref() {
+            Some(order) => Subject::Order(order),
+            None => Subject::Review(&review.id),
+        };
+        batch.extend(crate::handlers::cases::signal(
+            db,
+            &Signal {
+                new_id: &new_id,
+                shop,
+                cause: CaseCause::Review,
+                subject,
+                review: Some(&review.id),
+                key: &format!("review:{}", review.id),
+                detail: serde_json::json!({
+                    "review": review.id, "product": review.product, "rating": review.rating,
+                }),
+                now,
+            },
+            None,
+        )?);
         batch.push(crate::handlers::webhooks::enqueue(
             db,
             shop,

@@ -18,8 +18,10 @@ use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::idempotency::Idempotency;
 use crate::platform::shopper_write;
+use crate::store::cases::{Signal, Subject};
 use crate::store::survey_responses::{self as responses, Save, Situation};
 use crate::store::survey_settings;
+use memnun_protocol::cases::CaseCause;
 use memnun_protocol::survey::{
     self, Answers, Interval, MAX_REQUEST_BYTES, MAX_SETTINGS_BYTES, NpsGroup, Reason,
     SatisfactionQuery, SatisfactionReport, SurveyOpen, SurveyOpened, SurveySettings,
@@ -282,6 +284,23 @@ pub async fn answer(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
             data.clone(),
             now,
             Some(responses::stored_as_detractor(&save)),
+        )?);
+    }
+    if answers.nps.is_some_and(|n| n <= 6) || answers.csat.is_some_and(|c| c <= 2) {
+        let new_id = crate::handlers::cases::case_id()?;
+        batch.extend(crate::handlers::cases::signal(
+            db,
+            &Signal {
+                new_id: &new_id,
+                shop,
+                cause: CaseCause::Survey,
+                subject: Subject::Order(order.as_str()),
+                review: None,
+                key: &format!("survey:{order}"),
+                detail: serde_json::json!({ "nps": answers.nps, "csat": answers.csat }),
+                now,
+            },
+            Some(responses::stored_as_unhappy(&save)),
         )?);
     }
     if valid.complete {

@@ -316,12 +316,17 @@ async fn decide(
         .map(Id::parse)
         .transpose()
         .map_err(|_| ApiError::Internal("order id".into()))?;
-    // An order's address is kept sealed for its messages; a review's is the one its author
-    // left with it (for the merchant's eyes, and for the reply).
-    let address = match &order_id {
-        Some(order_id) => message.sealed.as_deref().and_then(|sealed| {
-            keys.open(sealed, &address_context(shop.as_str(), order_id.as_str()))
-        }),
+    // An order's address is kept sealed for its messages and open cases; a review's is the
+    // one its author left with it (for the merchant's eyes, and for the reply).
+    let address = match order_id
+        .as_ref()
+        .map(Id::as_str)
+        .or(message.case_order.as_deref())
+    {
+        Some(order_id) => message
+            .sealed
+            .as_deref()
+            .and_then(|sealed| keys.open(sealed, &address_context(shop.as_str(), order_id))),
         // The address it was planned for, still: a changed one waits for next week's.
         None if kind == MessageKind::MerchantDigest => settings.digest.to.clone().filter(|to| {
             crate::platform::pseudonyms::merchant_email(env, to)
@@ -330,6 +335,12 @@ async fn decide(
                 == Some(message.address_key.as_str())
         }),
         None => message.review_email.clone(),
+    };
+    // A case about an order memnun no longer keeps the address of, through its review: the
+    // address its author left (the one the answer was planned for).
+    let address = match address {
+        None if kind == MessageKind::CaseAnswer => message.review_email.clone(),
+        found => found,
     };
     let Some(address) = address else {
         return Ok(Decision::Skip("no address"));
@@ -365,6 +376,9 @@ async fn decide(
     };
     let rendered = match &order_id {
         Some(order_id) => about_order(db, message, &shop, order_id, words, now).await?,
+        None if kind == MessageKind::CaseAnswer => {
+            about_case(db, message, &shop, words, now).await?
+        }
         None if kind == MessageKind::MerchantDigest => {
             let dashboard_url = format!(
                 "{}/admin",
@@ -608,6 +622,45 @@ async fn about_review(
     .render(words.locale)))
 }
 
+/// The merchant's answer to a case, in its words; with the tracker's link when the case is
+/// about an order and the shop has a tracker page.
+async fn about_case(
+    db: &D1Database,
+    message: &Due,
+    shop: &Id,
+    words: Words,
+    now: i64,
+) -> Result<Result<Option<Email>, &'static str>, ApiError> {
+    let Some(answer) = message.case_answer.clone() else {
+        return Ok(Err("answer removed"));
+    };
+    let (order_number, url) = match message.case_order.as_deref().map(Id::parse) {
+        Some(Ok(order_id)) => {
+            let loaded = orders::load(db, shop, &order_id, now).await?;
+            let links =
+                orders::links_for(db, shop, &order_id, &loaded.order, message.created_at).await?;
+            (loaded.order.number, links.tracker.url)
+        }
+        _ => (String::new(), None),
+    };
+    Ok(Ok(Notice {
+        kind: words.kind,
+        shop_name: message.shop_name.clone(),
+        order_number,
+        product: None,
+        quote: Some(answer),
+        parcels: None,
+        carrier: None,
+        tracking_number: None,
+        carrier_url: None,
+        url,
+        opening: words.own.opening,
+        subject: words.own.subject,
+        unsubscribe_url: words.unsubscribe_url,
+    }
+    .render(words.locale)))
+}
+
 /// A message's outcome while an attempt's answer is not known.
 const SENDING: &str = "sending";
 /// Why a message is not sent again through a provider without idempotency.
@@ -730,7 +783,7 @@ fn record(
             }
         }
     }
-    if let Some(order_id) = &message.order_id {
+    if let Some(order_id) = message.order_id.as_ref().or(message.case_order.as_ref()) {
         statements.push(store::forget_address_when_done(
             db,
             &message.shop_id,

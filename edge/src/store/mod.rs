@@ -25,7 +25,8 @@
 //! `catalog_items`, `shopper_events` (by event id, with a salted browser key), `browser_views` and
 //! `baskets` (what has been counted), `item_counts` (n per product and kind, `buy` or `view`) and
 //! `item_pairs` (co-occurrences in both directions, so a product's neighbours are one indexed
-//! range), `pair_backlog`. Lists page by cursor over an index per order (`reviews_by_product`,
+//! range), `pair_backlog`; `cases` (one unresolved per subject and cause), `case_history` (with
+//! each signal's key, unique per shop) and `case_settings`. Lists page by cursor over an index per order (`reviews_by_product`,
 //! `reviews_by_rating`, `reviews_by_helpful`, `reviews_by_status`, `orders_by_placed`), never by
 //! offset; the attention list sorts the shop's shipments by their latest event, which no index
 //! holds.
@@ -36,6 +37,7 @@
 
 pub mod api_keys;
 pub mod baskets;
+pub mod cases;
 pub mod catalog;
 pub mod co_occurrence;
 pub mod connectors;
@@ -67,7 +69,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 /// A statement's parameters, in `?1, ?2, …` order, typed as they are stored.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Params(Vec<JsValue>);
 
 impl Params {

@@ -469,6 +469,9 @@ pub struct Due {
     pub review_product: Option<String>,
     pub review_status: Option<String>,
     pub review_reply: Option<String>,
+    /// A case answer's case's order (its address is the order's), and the answer's words.
+    pub case_order: Option<String>,
+    pub case_answer: Option<String>,
 }
 
 impl Due {
@@ -522,7 +525,8 @@ pub async fn claim_due(
                  sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
                  COALESCE(a.locale, rv.locale) AS locale, rv.email AS review_email, \
                  rv.product_id AS review_product, rv.status AS review_status, \
-                 rv.reply_body AS review_reply, \
+                 rv.reply_body AS review_reply, c.order_id AS case_order, \
+                 (SELECT h.text FROM case_history h WHERE h.message_id = m.id) AS case_answer, \
                  EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
                    AND x.address_key = m.address_key) AS suppressed, \
                  EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = m.shop_id \
@@ -543,9 +547,11 @@ pub async fn claim_due(
                  FROM outreach_messages m JOIN shops sh ON sh.id = m.shop_id \
                  LEFT JOIN outreach_settings s ON s.shop_id = m.shop_id \
                  LEFT JOIN survey_settings sv ON sv.shop_id = m.shop_id \
-                 LEFT JOIN reviews rv ON rv.shop_id = m.shop_id AND rv.id = m.review_id \
+                 LEFT JOIN cases c ON c.shop_id = m.shop_id AND c.id = m.case_id \
+                 LEFT JOIN reviews rv ON rv.shop_id = m.shop_id \
+                   AND rv.id = COALESCE(m.review_id, c.review_id) \
                  LEFT JOIN outreach_addresses a ON a.shop_id = m.shop_id \
-                   AND a.order_id = m.order_id \
+                   AND a.order_id = COALESCE(m.order_id, c.order_id) \
                  WHERE m.claim = ?1 ORDER BY m.due_at, m.kind, m.id",
             )?,
         ],
@@ -699,7 +705,9 @@ pub fn plan_follow_up(
 
 /// The statement that forgets the address of `shop`'s order `order_id` once the order and every
 /// parcel of it are delivered (a parcel's notice sent before then is not its last message) and
-/// none of its messages waits any more: after a message's outcome, and after the plans made at delivery.
+/// none of its messages waits any more, nor a case about it (unresolved, or with an answer still
+/// to go): after a message's outcome, after the plans made at delivery, and when a case is
+/// resolved.
 pub fn forget_address_when_done(
     db: &D1Database,
     shop: &str,
@@ -712,7 +720,11 @@ pub fn forget_address_when_done(
              AND NOT {STILL_ON_ITS_WAY} \
              AND NOT EXISTS (SELECT 1 FROM outreach_messages w WHERE w.shop_id = ?1 \
                AND w.order_id = ?2 AND w.sent_at IS NULL AND w.failed_at IS NULL \
-               AND w.skipped_at IS NULL)"
+               AND w.skipped_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.shop_id = ?1 AND c.order_id = ?2 \
+               AND (c.state != 'resolved' OR EXISTS (SELECT 1 FROM outreach_messages w \
+                 WHERE w.case_id = c.id AND w.sent_at IS NULL AND w.failed_at IS NULL \
+                 AND w.skipped_at IS NULL)))"
         ),
     )
 }

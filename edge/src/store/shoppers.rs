@@ -69,6 +69,11 @@ impl ShopperKeys {
     }
 }
 
+/// The case signals of the shopper's reports (`report:<review>:<reporter key>`, ?5). Not LIKE:
+/// D1 refuses patterns over 50 bytes.
+const THEIR_REPORTS: &str = "shop_id = ?1 AND ?5 != '' AND substr(signal_key, 1, 7) = 'report:' \
+     AND substr(signal_key, -length(?5)) = ?5";
+
 /// The shopper's orders (?1 shop, ?3 order key). An empty key matches no row: orders without an
 /// email have a NULL hash.
 const ORDERS: &str = "SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''";
@@ -127,6 +132,25 @@ fn export_sections() -> Vec<(&'static str, String)> {
                 "SELECT order_id, nps, reasons, follow_up, csat, ces, comment, locale, opened_at, \
                  answered_at, completed_at, dismissed_at FROM survey_responses \
                  WHERE {SURVEY_RESPONSES} ORDER BY opened_at, order_id"
+            ),
+        ),
+        // The cases about their orders and reviews, and what happened in them (the merchant's
+        // notes and answers included; not who wrote them).
+        (
+            "cases",
+            format!(
+                "SELECT id, cause, state, order_id, review_id, opened_at, first_response_at, \
+                 resolved_at, resolution_category, resolution FROM cases WHERE shop_id = ?1 \
+                 AND (order_id IN ({ORDERS}) OR review_id IN ({REVIEWS})) ORDER BY opened_at, id"
+            ),
+        ),
+        (
+            "case_history",
+            format!(
+                "SELECT h.case_id, h.at, h.action, h.text, h.detail FROM case_history h \
+                 JOIN cases c ON c.id = h.case_id WHERE c.shop_id = ?1 \
+                 AND (c.order_id IN ({ORDERS}) OR c.review_id IN ({REVIEWS})) \
+                 ORDER BY h.case_id, h.id"
             ),
         ),
         (
@@ -216,6 +240,11 @@ pub async fn delete(
 ) -> worker::Result<DeletionReport> {
     let reviews = format!("SELECT id FROM ({REVIEWS})");
     let orders = format!("SELECT id FROM ({ORDERS})");
+    // Their cases: about their orders or their reviews (a signal's detail holds their words).
+    let cases = format!(
+        "SELECT id FROM cases WHERE shop_id = ?1 AND (order_id IN ({orders}) \
+         OR review_id IN ({reviews}))"
+    );
     // Each deletion, with what it is counted as in the report.
     let deletions: Vec<(String, Option<&'static str>)> = vec![
         // Deliveries about them, sent or not: a payload holds the answers, the comment, the
@@ -231,7 +260,10 @@ pub async fn delete(
                   UNION ALL SELECT 'survey.completed:' || order_id FROM survey_responses \
                   WHERE {SURVEY_RESPONSES}) \
                  OR EXISTS (SELECT 1 FROM ({reviews}) r \
-                  WHERE substr(event_key, 1, length(r.id) + 13) = 'review.held:' || r.id || ':'))"
+                  WHERE substr(event_key, 1, length(r.id) + 13) = 'review.held:' || r.id || ':') \
+                 OR EXISTS (SELECT 1 FROM ({cases}) c \
+                  WHERE event_key = 'case.opened:' || c.id \
+                  OR substr(event_key, 1, length(c.id) + 15) = 'case.resolved:' || c.id || ':'))"
             ),
             None,
         ),
@@ -284,6 +316,17 @@ pub async fn delete(
             format!("DELETE FROM survey_responses WHERE {SURVEY_RESPONSES}"),
             Some("survey_responses"),
         ),
+        // Their cases, their history and their answers' messages: gone with the order or the
+        // review anyway (a cascade), but kept out of those counts.
+        (
+            format!("DELETE FROM outreach_messages WHERE shop_id = ?1 AND case_id IN ({cases})"),
+            None,
+        ),
+        (
+            format!("DELETE FROM case_history WHERE shop_id = ?1 AND case_id IN ({cases})"),
+            None,
+        ),
+        (format!("DELETE FROM cases WHERE id IN ({cases})"), None),
         // Gone with the review anyway (a cascade), but kept out of the reviews' count.
         (
             format!(
@@ -336,6 +379,26 @@ pub async fn delete(
         (
             "DELETE FROM review_votes WHERE shop_id = ?1 AND voter_key = ?5".into(),
             Some("votes"),
+        ),
+        // Their reports as signals of cases (a report's note is their words): the event of a
+        // case a report of theirs opened, the signals, and a report's case left without any.
+        (
+            format!(
+                "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
+                 (SELECT 'case.opened:' || case_id FROM case_history WHERE {THEIR_REPORTS})"
+            ),
+            None,
+        ),
+        (
+            format!("DELETE FROM case_history WHERE {THEIR_REPORTS}"),
+            None,
+        ),
+        (
+            "DELETE FROM cases WHERE shop_id = ?1 AND cause = 'report' AND NOT EXISTS \
+             (SELECT 1 FROM case_history h WHERE h.case_id = cases.id \
+              AND h.signal_key IS NOT NULL)"
+                .into(),
+            None,
         ),
         (
             "DELETE FROM review_reports WHERE shop_id = ?1 AND reporter_key = ?5".into(),
@@ -424,6 +487,13 @@ pub async fn erase_orders(
         format!("DELETE FROM connector_orders WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM outreach_messages WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM outreach_addresses WHERE shop_id = ?1 AND order_id IN ({named})"),
+        // Their cases (gone with the order anyway; the last statement's count is the orders').
+        format!(
+            "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND EXISTS (SELECT 1 FROM cases c \
+             WHERE c.shop_id = ?1 AND c.order_id IN ({named}) AND (event_key = 'case.opened:' || c.id \
+             OR substr(event_key, 1, length(c.id) + 15) = 'case.resolved:' || c.id || ':'))"
+        ),
+        format!("DELETE FROM cases WHERE shop_id = ?1 AND order_id IN ({named})"),
         format!("DELETE FROM orders WHERE shop_id = ?1 AND id IN ({named})"),
     ] {
         batch.push(key().bind(db, &sql)?);

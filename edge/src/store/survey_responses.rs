@@ -186,6 +186,16 @@ pub fn stored_as_detractor(save: &Save<'_>) -> Condition<'static> {
     )
 }
 
+/// Holds, when the batch runs, if `save` is the stored save and an unhappy one: a detractor's
+/// NPS or a CSAT of 1–2 (a case opens).
+pub fn stored_as_unhappy(save: &Save<'_>) -> Condition<'static> {
+    (
+        "EXISTS (SELECT 1 FROM survey_responses WHERE shop_id = ?2 AND order_id = ?7 \
+         AND seq = ?8 AND updated_at = ?9 AND (nps <= 6 OR csat <= 2))",
+        stored(save),
+    )
+}
+
 /// Holds, when the batch runs, if `save` is the stored save and completed the response.
 pub fn stored_as_completed(save: &Save<'_>) -> Condition<'static> {
     (

@@ -193,8 +193,8 @@ fn contract(
     qs: &mut SchemaGenerator,
 ) -> Contract {
     use crate::order_list;
+    use crate::{cases, outreach, recommend, review, shop, shopper, survey, token, webhook};
     use crate::{catalog, connectors, events, feedback, health, merchant, moderation, order};
-    use crate::{outreach, recommend, review, shop, shopper, survey, token, webhook};
     use OperationName as Op;
     let c = Contract::new();
     match name {
@@ -370,6 +370,30 @@ fn contract(
         Op::ReceiveResendEvent | Op::ReceivePostmarkEvent => c
             .takes_as::<Map<String, Value>>(&[JSON], rq)
             .answers::<outreach::provider_events::ProviderEventTaken>(200, an),
+        Op::FileComplaint => c
+            .idempotent()
+            .takes::<cases::NewComplaint>(rq)
+            .answers::<review::Received>(202, an),
+        Op::ListCases => c
+            .query::<cases::CaseListQuery>(qs)
+            .answers::<cases::CasePage>(200, an),
+        Op::GetCaseSettings => c.answers::<cases::CaseSettings>(200, an),
+        Op::PutCaseSettings => c
+            .takes::<cases::CaseSettings>(rq)
+            .answers::<cases::CaseSettings>(200, an),
+        Op::GetCase => c.answers::<cases::CaseView>(200, an),
+        Op::PutCase => c
+            .takes::<cases::CaseUpdate>(rq)
+            .answers::<cases::CaseView>(200, an),
+        Op::AddCaseNote => c
+            .takes::<cases::NewCaseNote>(rq)
+            .answers::<cases::CaseView>(201, an),
+        Op::AnswerCase => c
+            .takes::<cases::NewCaseAnswer>(rq)
+            .answers::<cases::CaseView>(201, an),
+        Op::CaseReport => c
+            .query::<cases::CaseReportQuery>(qs)
+            .answers::<cases::CaseReport>(200, an),
     }
 }
 
