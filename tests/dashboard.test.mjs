@@ -1,6 +1,7 @@
 // The merchant dashboard (/admin) in a real Chromium against the real worker, with the demo
 // shop's data seeded the way `cargo xtask demo` seeds it: signing in with a wrong and a right
-// key, moderation whose result shows on the demo product page, a reply, the satisfaction
+// key, moderation whose result shows on the demo product page, a reply, cases (the queue, one
+// case followed up, answered and resolved, the response times), the satisfaction
 // figures against the report API, the CSV export parsed and an import's row report, the orders
 // that need attention, recommendation figures, a setting whose effect a widget shows, and a
 // phone-sized screen. Each page is photographed (target/screenshots; with
@@ -328,6 +329,55 @@ describe("merchant dashboard", () => {
     assert.match(await table.innerText(), /1003[\s\S]*Out for delivery/);
   });
 
+  test("cases: the queue, a complaint's case with its order, an owner, a note, an answer by email and a resolution in its history", async () => {
+    await go("cases", "Cases");
+    const queue = page.locator("ul.cases");
+    await queue.locator("li").first().waitFor();
+    const items = await queue.locator("li").allInnerTexts();
+    assert.ok(items.some((i) => /Complaint from the tracker · 2001/.test(i)), items.join("\n"));
+    assert.ok(items.some((i) => /Shipment in trouble · 1005/.test(i)), "order 1005's exception opened one");
+    const api = (await admin("GET", "cases?limit=100")).json.cases;
+    assert.equal(items.length, api.length, "the queue is the API's");
+    const opened = api.map((c) => c.opened_at);
+    assert.deepEqual(opened, [...opened].sort((a, b) => a - b), "oldest first");
+    await screenshot("cases-queue");
+
+    await queue.getByRole("button", { name: /Complaint from the tracker · 2001/ }).click();
+    const detail = page.locator("section.case");
+    await detail.getByRole("heading", { name: /Complaint from the tracker · Order 2001/ }).waitFor();
+    await detail.locator("ul.tracking li").first().waitFor();
+    assert.match(await detail.locator("ul.tracking").innerText(), /Yurtiçi Kargo · Delivered/);
+    assert.match(await detail.locator("ol.history").innerText(), /Opened[\s\S]*message: Fincanlardan birinin kulpu kırık geldi\./);
+    assert.match(await detail.locator("dl.facts").innerText(), /musteri1@example\.com/, "the address to go on by hand");
+
+    await detail.getByLabel("Owner").fill("Deniz");
+    await detail.getByRole("button", { name: "Save" }).first().click();
+    await detail.locator("ol.history li", { hasText: "Owner changed" }).waitFor();
+    await detail.getByLabel(/Internal note/).fill("Depodan yeni fincan ayrıldı.");
+    await detail.getByRole("button", { name: "Add the note" }).click();
+    await detail.locator("ol.history li", { hasText: "Depodan yeni fincan ayrıldı." }).waitFor();
+    assert.equal(await detail.getByLabel("Send by email").isChecked(), true, "the shop sends and memnun keeps the address");
+    await detail.getByLabel("Answer the shopper").fill("Yeni fincanınız yarın kargoda.");
+    await detail.getByRole("button", { name: "Send the answer" }).click();
+    await detail.locator("ol.history li", { hasText: "Yeni fincanınız yarın kargoda." }).waitFor();
+    assert.match(await detail.locator("ol.history li", { hasText: "Yeni fincanınız" }).innerText(), /Email: scheduled/);
+    await detail.getByLabel("How it ended").selectOption("reshipped");
+    await detail.getByLabel(/What was done/).fill("Yeni fincan gönderildi.");
+    await detail.getByRole("button", { name: "Resolve" }).click();
+    await detail.locator(".badge.resolved").waitFor();
+    const id = api.find((c) => c.cause === "complaint" && c.order_number === "2001").id;
+    const stored = (await admin("GET", `cases/${id}`)).json;
+    assert.equal(stored.case.state, "resolved");
+    assert.equal(stored.case.owner, "Deniz");
+    assert.deepEqual(stored.case.resolution, { category: "reshipped", text: "Yeni fincan gönderildi." });
+    assert.deepEqual(stored.history.map((h) => h.action), ["opened", "owner", "note", "answer", "resolved"]);
+
+    const times = page.locator("table.case-times");
+    await times.locator("tbody tr").first().waitFor();
+    assert.match(await times.locator("caption").innerText(), /target: 24 h/);
+    await screenshot("cases", detail);
+  });
+
   test("recommendations: the figures per source add up to the report API's", async () => {
     await go("recommendations", "Recommendations");
     const from = await page.getByLabel("From", { exact: true }).inputValue();
@@ -498,7 +548,7 @@ describe("merchant dashboard", () => {
     await p.goto(`${edge.url}/admin`);
     await p.getByLabel("API anahtarı").fill(DEMO_KEY);
     await p.getByRole("button", { name: "Giriş yap" }).click();
-    for (const [fragment, heading] of [["reviews", "Yorumlar"], ["satisfaction", "Memnuniyet"], ["orders", "Siparişler"], ["recommendations", "Öneriler"], ["settings", "Ayarlar"]]) {
+    for (const [fragment, heading] of [["reviews", "Yorumlar"], ["cases", "Vakalar"], ["satisfaction", "Memnuniyet"], ["orders", "Siparişler"], ["recommendations", "Öneriler"], ["settings", "Ayarlar"]]) {
       await p.goto(`${edge.url}/admin#${fragment}`);
       await p.getByRole("heading", { level: 1, name: heading }).waitFor();
       await p.waitForLoadState("networkidle");

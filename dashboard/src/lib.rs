@@ -1,4 +1,4 @@
-//! memnun's merchant dashboard, served by the edge at `/admin`: moderation, satisfaction,
+//! memnun's merchant dashboard, served by the edge at `/admin`: moderation, cases, satisfaction,
 //! orders, recommendations and settings of one shop, in Turkish and English.
 //!
 //! Architecture invariant: this crate knows no SQL and no server internals. It calls only the
@@ -7,6 +7,7 @@
 //! written by a shopper is never inserted as HTML.
 
 mod api;
+mod cases;
 mod chart;
 mod format;
 mod i18n;
@@ -32,6 +33,7 @@ const KEY_STORAGE: &str = "memnun:admin:key";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Reviews,
+    Cases,
     Satisfaction,
     Orders,
     Recommendations,
@@ -39,8 +41,9 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Page; 5] = [
+    const ALL: [Page; 6] = [
         Page::Reviews,
+        Page::Cases,
         Page::Satisfaction,
         Page::Orders,
         Page::Recommendations,
@@ -50,6 +53,7 @@ impl Page {
     fn fragment(self) -> &'static str {
         match self {
             Page::Reviews => "reviews",
+            Page::Cases => "cases",
             Page::Satisfaction => "satisfaction",
             Page::Orders => "orders",
             Page::Recommendations => "recommendations",
@@ -69,6 +73,7 @@ impl Page {
     fn title(self, t: &Strings) -> &'static str {
         match self {
             Page::Reviews => t.page_reviews,
+            Page::Cases => t.page_cases,
             Page::Satisfaction => t.page_satisfaction,
             Page::Orders => t.page_orders,
             Page::Recommendations => t.page_recommendations,
@@ -407,6 +412,7 @@ fn Signed(
         <main id="main" tabindex="-1">
             {move || match page.get() {
                 Page::Reviews => view! { <reviews::ReviewsPage /> }.into_any(),
+                Page::Cases => view! { <cases::CasesPage /> }.into_any(),
                 Page::Satisfaction => view! { <satisfaction::SatisfactionPage /> }.into_any(),
                 Page::Orders => view! { <orders::OrdersPage /> }.into_any(),
                 Page::Recommendations => view! { <recommendations::RecommendationsPage /> }.into_any(),

@@ -1,15 +1,16 @@
 -- Cases (issue 20): every unhappy shopper gets an owner and an answer.
 
 -- A case: about an order (`order_id`), or a review without one (`review_id` alone). `subject`
--- is `order:<id>` or `review:<id>`: at most one unresolved case per subject and cause.
--- Erased with its order or its review.
+-- is `order:<id>` or `review:<id>`: at most one unresolved case per subject and cause. Erased
+-- with its order; a review's own case with the review (the erasure deletes it first); a case
+-- about an order only forgets the review behind it.
 CREATE TABLE cases (
     id TEXT PRIMARY KEY,
     shop_id TEXT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
     cause TEXT NOT NULL CHECK (cause IN ('survey', 'review', 'report', 'shipment', 'complaint')),
     subject TEXT NOT NULL,
     order_id TEXT,
-    review_id TEXT REFERENCES reviews (id) ON DELETE CASCADE,
+    review_id TEXT REFERENCES reviews (id) ON DELETE SET NULL,
     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'waiting', 'resolved')),
     owner TEXT,
     resolution_category TEXT,

@@ -24,5 +24,5 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    jobs::run(event.schedule() as i64, &env).await;
+    jobs::run(event.schedule() as i64, &event.cron(), &env).await;
 }

@@ -28,6 +28,8 @@ const WRANGLER_ENV = {
 };
 
 export const TEST_SHOP = "test-shop";
+/** The hourly Cron Trigger's schedule (`wrangler.toml`). */
+export const HOURLY = "0 * * * *";
 export const TEST_API_KEY = "mk_test_key_for_tests_only";
 export const TEST_TOKEN_SECRET = "test-token-secret";
 
@@ -124,10 +126,11 @@ export class Edge {
     this.url = `http://127.0.0.1:${this.port}`;
   }
 
-  /** Runs the scheduled (Cron Trigger) handler as if it fired at `timeMs`. */
-  async scheduled(timeMs = Date.now()) {
+  /** Runs the scheduled handler as if the Cron Trigger `cron` fired at `timeMs`: the every-minute
+   * one unless told (`HOURLY` is the other). */
+  async scheduled(timeMs = Date.now(), cron = "* * * * *") {
     const worker = await this.mf.getWorker();
-    const result = await worker.scheduled({ scheduledTime: new Date(Math.round(timeMs)), cron: "* * * * *" });
+    const result = await worker.scheduled({ scheduledTime: new Date(Math.round(timeMs)), cron });
     if (result.outcome !== "ok") throw new Error(`scheduled handler: ${JSON.stringify(result)}`);
   }
 

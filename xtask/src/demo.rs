@@ -118,6 +118,8 @@ pub fn run(args: &[String]) -> Result<()> {
     .context("seeding the demo catalog and events failed")?;
     step("Sending what is due (the review requests of the delivered orders) to the demo inbox");
     fire_cron(edge_port);
+    step("Looking for parcels stuck without news (order 1007 opens a case)");
+    fire_hourly_cron(edge_port);
 
     println!();
     println!("  memnun demo shop:  http://127.0.0.1:{site_port}/");
@@ -132,6 +134,7 @@ pub fn run(args: &[String]) -> Result<()> {
     println!(
         "  demo orders:       1001–1007 (ayse@, mehmet@, zeynep@, hannah@, tom@, elif@, burak@example.com)"
     );
+    println!("  cases:             http://127.0.0.1:{edge_port}/admin#cases");
     println!("  survey report:     curl -H 'Authorization: Bearer mk_demo_local_only' \\");
     println!("                       http://127.0.0.1:{edge_port}/v1/admin/reports/satisfaction");
     println!();
@@ -141,6 +144,7 @@ pub fn run(args: &[String]) -> Result<()> {
     // started) stops the edge and the site and exits successfully.
     exit_code_on_signal(0);
     let mut last_cron = std::time::Instant::now();
+    let mut last_hourly = std::time::Instant::now();
     loop {
         if edge.has_exited() {
             bail!("the edge stopped unexpectedly");
@@ -156,6 +160,10 @@ pub fn run(args: &[String]) -> Result<()> {
             fire_cron(edge_port);
             last_cron = std::time::Instant::now();
         }
+        if last_hourly.elapsed() >= Duration::from_secs(3600) {
+            fire_hourly_cron(edge_port);
+            last_hourly = std::time::Instant::now();
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -167,6 +175,13 @@ const DEMO_OUTREACH_KEY: &str = "bWVtbnVuLWRlbW8tbG9jYWwtb25seS1vdXRyZWFjaCE=";
 fn fire_cron(edge_port: u16) {
     if crate::process::http_status(edge_port, "/__scheduled?cron=*+*+*+*+*") != Some(200) {
         eprintln!("  (the scheduled handler did not answer; messages wait for the next minute)");
+    }
+}
+
+/// Runs the hourly trigger once (parcels stuck without news open cases).
+fn fire_hourly_cron(edge_port: u16) {
+    if crate::process::http_status(edge_port, "/__scheduled?cron=0+*+*+*+*") != Some(200) {
+        eprintln!("  (the hourly scheduled handler did not answer)");
     }
 }
 

@@ -15,8 +15,8 @@ use crate::store::cases::{self as store, Signal, Subject};
 use crate::store::moderation::{LogLine, log_line};
 use crate::store::webhook_outbox::Condition;
 use memnun_protocol::cases::{
-    CaseCause, CaseListQuery, CasePage, CaseReport, CaseReportQuery, CaseSettings, CaseUpdate,
-    CaseView, MAX_REQUEST_BYTES, NewCaseAnswer, NewCaseNote, NewComplaint,
+    CaseCause, CaseListQuery, CasePage, CaseReport, CaseReportQuery, CaseSettings, CaseState,
+    CaseUpdate, CaseView, MAX_REQUEST_BYTES, NewCaseAnswer, NewCaseNote, NewComplaint,
 };
 use memnun_protocol::merchant::ModerationAction;
 use memnun_protocol::order_list::encode_cursor;
@@ -99,17 +99,17 @@ async fn view(cx: &Context<'_>, id: &str) -> Result<CaseView, ApiError> {
         .ok_or(ApiError::NotFound("case"))?;
     let history = store::history(db, id).await?;
     let reach = store::reach(db, shop, id).await?;
+    // A report's case is about a review someone else wrote: its author's address is not for it.
     let address = reach
         .as_ref()
+        .filter(|_| row.cause != CaseCause::Report.as_str())
         .and_then(|r| address_of(cx, row.order_id.as_deref(), r));
     let survey = match (row.cause.as_str(), row.order_id.as_deref()) {
         ("survey", Some(order)) => store::survey(db, shop, order).await?,
         _ => None,
     };
     let case = row.case(&settings, now)?;
-    let can_email = case.cause != CaseCause::Report
-        && address.is_some()
-        && reach.is_some_and(|r| r.sending != 0);
+    let can_email = address.is_some() && reach.is_some_and(|r| r.sending != 0);
     Ok(CaseView {
         case,
         history,
@@ -153,6 +153,16 @@ pub async fn put(req: &mut Request, cx: &Context<'_>, id: &str) -> Result<Respon
         .validate()
         .map_err(ApiError::Validation)?;
     let before = exists(cx, id).await?;
+    // Refused before anything changes: one unresolved case per subject and cause. (The update
+    // itself checks again, for a signal that opens a case in between.)
+    if change.state == Some(CaseState::Open)
+        && before.state == CaseState::Resolved.as_str()
+        && store::has_unresolved_twin(db, shop, id).await?
+    {
+        return Err(ApiError::Conflict(
+            "another case about the same thing is unresolved: handle that one".into(),
+        ));
+    }
     let actor = cx.actor().0.to_owned();
     let mut batch = store::update(db, shop, id, &change, &actor, now)?;
     if change.resolution.is_some() {
@@ -181,15 +191,7 @@ pub async fn put(req: &mut Request, cx: &Context<'_>, id: &str) -> Result<Respon
         }
     }
     db.batch(batch).await?;
-    let after = view(cx, id).await?;
-    if let Some(state) = change.state
-        && after.case.state != state
-    {
-        return Err(ApiError::Conflict(
-            "another case about the same thing is unresolved: handle that one".into(),
-        ));
-    }
-    http::json(200, &after)
+    http::json(200, &view(cx, id).await?)
 }
 
 /// `POST /v1/admin/cases/{case}/notes`: an internal note.

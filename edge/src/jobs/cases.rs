@@ -1,5 +1,5 @@
-//! Opens a case for each parcel stuck without news past its shop's `stuck_after_days`: once an
-//! hour (the first run of each hour), a bounded number per run, the longest silent first. A
+//! Opens a case for each parcel stuck without news past its shop's `stuck_after_days`: on the
+//! hourly trigger, a bounded number per run, the longest silent first. A
 //! parcel is signalled once per silence: news and then a new silence signal it again (joining
 //! the order's shipment case while it is unresolved).
 
@@ -10,17 +10,12 @@ use memnun_protocol::Id;
 use memnun_protocol::cases::CaseCause;
 use worker::D1Database;
 
-const HOUR_MS: i64 = 3_600_000;
-const MINUTE_MS: i64 = 60_000;
 /// Parcels signalled per run; a backlog takes the next hours.
 const STUCK_PER_RUN: u32 = 50;
 /// Signals per batch (each is four statements).
 const SIGNALS_PER_BATCH: usize = 10;
 
 pub async fn open_stuck(db: &D1Database, now: i64) -> Result<(), ApiError> {
-    if now.rem_euclid(HOUR_MS) >= MINUTE_MS {
-        return Ok(());
-    }
     let stuck = store::stuck(db, now, STUCK_PER_RUN).await?;
     for chunk in stuck.chunks(SIGNALS_PER_BATCH) {
         let mut batch = Vec::new();

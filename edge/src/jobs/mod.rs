@@ -1,6 +1,6 @@
-//! What the Cron Trigger (`wrangler.toml [triggers]`, every minute) runs: the webhook
-//! deliveries and outreach messages that are due, the cases of stuck parcels (hourly), the
-//! recommendation backlog, and the retention purge. The event's own
+//! What the Cron Triggers (`wrangler.toml [triggers]`) run: every minute, the webhook deliveries
+//! and outreach messages that are due, the recommendation backlog, and the retention purge; every
+//! hour ([`HOURLY`]), the cases of parcels stuck without news. The event's own
 //! time is the clock, so tests move it by triggering later. Each job runs in bounded slices, so a
 //! backlog drains over several runs rather than overrunning one.
 
@@ -13,14 +13,18 @@ use crate::platform::log;
 use crate::router::database;
 use worker::Env;
 
-pub async fn run(now: i64, env: &Env) {
+/// The hourly trigger's schedule (the other is every minute).
+pub const HOURLY: &str = "0 * * * *";
+
+pub async fn run(now: i64, cron: &str, env: &Env) {
     let run = format!("scheduled-{now}");
     match database(env) {
-        Ok(db) => {
-            // Before the deliveries, so a case opened here is announced in the same run.
+        Ok(db) if cron == HOURLY => {
             if let Err(e) = cases::open_stuck(&db, now).await {
                 log::error(&run, &format!("stuck parcels failed: {e}"));
             }
+        }
+        Ok(db) => {
             if let Err(e) = webhooks::deliver_due(env, &db, now).await {
                 log::error(&run, &format!("webhook deliveries failed: {e}"));
             }

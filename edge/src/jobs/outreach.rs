@@ -336,10 +336,15 @@ async fn decide(
         }),
         None => message.review_email.clone(),
     };
-    // A case about an order memnun no longer keeps the address of, through its review: the
-    // address its author left (the one the answer was planned for).
+    // A case answer planned for its review's author (the order's address was not kept): that
+    // address, if it is still the one the answer was planned for.
     let address = match address {
-        None if kind == MessageKind::CaseAnswer => message.review_email.clone(),
+        None if kind == MessageKind::CaseAnswer => message.review_email.clone().filter(|email| {
+            crate::platform::pseudonyms::order_email(env, email)
+                .ok()
+                .as_deref()
+                == Some(message.address_key.as_str())
+        }),
         found => found,
     };
     let Some(address) = address else {

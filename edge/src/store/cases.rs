@@ -281,6 +281,27 @@ pub async fn get(db: &D1Database, shop: &Id, id: &str) -> Result<Option<Row>, Ap
         .await?)
 }
 
+/// Whether another case about the same subject and cause as case `id` is unresolved (so `id`
+/// cannot be opened again).
+pub async fn has_unresolved_twin(db: &D1Database, shop: &Id, id: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    struct Found {
+        n: i64,
+    }
+    let found: Option<Found> = Params::new()
+        .text(shop.as_str())
+        .text(id)
+        .bind(
+            db,
+            "SELECT COUNT(*) AS n FROM cases c JOIN cases o ON o.shop_id = c.shop_id \
+             AND o.subject = c.subject AND o.cause = c.cause AND o.id != c.id \
+             AND o.state != 'resolved' WHERE c.shop_id = ?1 AND c.id = ?2",
+        )?
+        .first(None)
+        .await?;
+    Ok(found.is_some_and(|f| f.n > 0))
+}
+
 /// What answering a case needs to know: whether the shop sends, the address memnun keeps (the
 /// order's, sealed; or a review's author's), and the shopper's key.
 #[derive(Debug, Deserialize)]

@@ -158,8 +158,8 @@ fn skip_waiting(
 
 /// The statements that keep `sealed`, the address of `shop`'s order `order_id` (whose hash is
 /// `address_key`), if the shop sends messages when they run, and while a message may still come:
-/// the order or a parcel of it is not delivered yet, or one of its messages waits (a platform resending a finished
-/// order does not bring its address back). A changed address moves the waiting messages with it.
+/// the order or a parcel of it is not delivered yet, one of its messages waits, or a case about
+/// it is unresolved (a platform resending a finished order does not bring its address back). A changed address moves the waiting messages with it.
 /// After the order's own statement.
 pub fn keep_address(
     db: &D1Database,
@@ -186,7 +186,9 @@ pub fn keep_address(
                  AND ({STILL_ON_ITS_WAY} \
                    OR EXISTS (SELECT 1 FROM outreach_messages WHERE shop_id = ?1 \
                      AND order_id = ?2 AND sent_at IS NULL AND failed_at IS NULL \
-                     AND skipped_at IS NULL)) \
+                     AND skipped_at IS NULL) \
+                   OR EXISTS (SELECT 1 FROM cases WHERE shop_id = ?1 AND order_id = ?2 \
+                     AND state != 'resolved')) \
                  ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
                  address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
                  outreach_addresses.locale)"
@@ -198,7 +200,9 @@ pub fn keep_address(
         .text(address_key)
         .bind(
             db,
-            "UPDATE outreach_messages SET address_key = ?3 WHERE shop_id = ?1 AND order_id = ?2 \
+            "UPDATE outreach_messages SET address_key = ?3 WHERE shop_id = ?1 \
+             AND (order_id = ?2 OR case_id IN (SELECT id FROM cases WHERE shop_id = ?1 \
+               AND order_id = ?2)) \
              AND address_key != ?3 AND sent_at IS NULL AND failed_at IS NULL \
              AND skipped_at IS NULL",
         )?;

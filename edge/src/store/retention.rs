@@ -79,8 +79,9 @@ pub fn purge(db: &D1Database, expired: Expired, rows: u32) -> worker::Result<D1P
             "DELETE FROM outreach_addresses WHERE rowid IN \
              (SELECT a.rowid FROM outreach_addresses a WHERE a.created_at < ?1 AND NOT EXISTS \
               (SELECT 1 FROM outreach_messages w WHERE w.shop_id = a.shop_id \
-               AND w.order_id = a.order_id AND w.sent_at IS NULL AND w.failed_at IS NULL \
-               AND w.skipped_at IS NULL) LIMIT ?2)",
+               AND (w.order_id = a.order_id OR w.case_id IN (SELECT c.id FROM cases c \
+                 WHERE c.shop_id = a.shop_id AND c.order_id = a.order_id)) \
+               AND w.sent_at IS NULL AND w.failed_at IS NULL AND w.skipped_at IS NULL) LIMIT ?2)",
         ),
     };
     let params = Params::new().int(time).int(i64::from(rows));

@@ -69,6 +69,16 @@ impl ShopperKeys {
     }
 }
 
+/// The cases about the shopper's orders, and about their reviews that have no order of their
+/// own (their review of another's order is a signal on that order's case, which is not theirs);
+/// not a report's, which other shoppers wrote.
+fn their_cases() -> String {
+    format!(
+        "cause != 'report' AND (order_id IN ({ORDERS}) \
+         OR (order_id IS NULL AND review_id IN ({REVIEWS})))"
+    )
+}
+
 /// The case signals of the shopper's reports (`report:<review>:<reporter key>`, ?5). Not LIKE:
 /// D1 refuses patterns over 50 bytes.
 const THEIR_REPORTS: &str = "shop_id = ?1 AND ?5 != '' AND substr(signal_key, 1, 7) = 'report:' \
@@ -134,23 +144,26 @@ fn export_sections() -> Vec<(&'static str, String)> {
                  WHERE {SURVEY_RESPONSES} ORDER BY opened_at, order_id"
             ),
         ),
-        // The cases about their orders and reviews, and what happened in them (the merchant's
-        // notes and answers included; not who wrote them).
+        // The cases about their orders and reviews and what happened in them (the merchant's
+        // notes and answers included; not who did it). Not the cases of reports about their
+        // reviews: those are other shoppers' words.
         (
             "cases",
             format!(
                 "SELECT id, cause, state, order_id, review_id, opened_at, first_response_at, \
                  resolved_at, resolution_category, resolution FROM cases WHERE shop_id = ?1 \
-                 AND (order_id IN ({ORDERS}) OR review_id IN ({REVIEWS})) ORDER BY opened_at, id"
+                 AND {} ORDER BY opened_at, id",
+                their_cases()
             ),
         ),
         (
             "case_history",
             format!(
                 "SELECT h.case_id, h.at, h.action, h.text, h.detail FROM case_history h \
-                 JOIN cases c ON c.id = h.case_id WHERE c.shop_id = ?1 \
-                 AND (c.order_id IN ({ORDERS}) OR c.review_id IN ({REVIEWS})) \
-                 ORDER BY h.case_id, h.id"
+                 JOIN cases c ON c.id = h.case_id WHERE c.shop_id = ?1 AND h.action != 'owner' \
+                 AND c.id IN (SELECT id FROM cases WHERE shop_id = ?1 AND {}) \
+                 ORDER BY h.case_id, h.id",
+                their_cases()
             ),
         ),
         (
@@ -241,9 +254,11 @@ pub async fn delete(
     let reviews = format!("SELECT id FROM ({REVIEWS})");
     let orders = format!("SELECT id FROM ({ORDERS})");
     // Their cases: about their orders or their reviews (a signal's detail holds their words).
+    // A case about another's order that her review joined stays (its `review_id` is cleared
+    // with her review); a report's case about her review goes with it.
     let cases = format!(
         "SELECT id FROM cases WHERE shop_id = ?1 AND (order_id IN ({orders}) \
-         OR review_id IN ({reviews}))"
+         OR (order_id IS NULL AND review_id IN ({reviews})))"
     );
     // Each deletion, with what it is counted as in the report.
     let deletions: Vec<(String, Option<&'static str>)> = vec![
@@ -385,7 +400,8 @@ pub async fn delete(
         (
             format!(
                 "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
-                 (SELECT 'case.opened:' || case_id FROM case_history WHERE {THEIR_REPORTS})"
+                 (SELECT 'case.opened:' || case_id FROM case_history WHERE {THEIR_REPORTS} \
+                  AND action = 'opened')"
             ),
             None,
         ),
