@@ -274,8 +274,11 @@ describe("handling a case", () => {
     assert.equal((await complain("İki")).status, 202);
     const all = await casesOf(order.id);
     assert.equal(all.length, 2);
-    const reopen = await admin("PUT", `cases/${first}`, { state: "open" });
-    assert.equal(reopen.status, 409, reopen.text);
+    for (const state of ["open", "waiting"]) {
+      const reopen = await admin("PUT", `cases/${first}`, { state, owner: "Selin" });
+      assert.equal(reopen.status, 409, reopen.text);
+    }
+    assert.equal((await getCase(first)).case.owner, null, "a refused change changes nothing");
     const second = all.find((c) => c.id !== first).id;
     assert.equal((await admin("PUT", `cases/${second}`, { resolution: { category: "no_action" } })).status, 200);
     const reopened = await admin("PUT", `cases/${first}`, { state: "open" });

@@ -360,7 +360,7 @@ describe("merchant dashboard", () => {
     await detail.getByLabel("Answer the shopper").fill("Yeni fincanınız yarın kargoda.");
     await detail.getByRole("button", { name: "Send the answer" }).click();
     await detail.locator("ol.history li", { hasText: "Yeni fincanınız yarın kargoda." }).waitFor();
-    assert.match(await detail.locator("ol.history li", { hasText: "Yeni fincanınız" }).innerText(), /Email: scheduled/);
+    assert.match(await detail.locator("ol.history li", { hasText: "Yeni fincanınız" }).innerText(), /Email: waiting to be sent/);
     await detail.getByLabel("How it ended").selectOption("reshipped");
     await detail.getByLabel(/What was done/).fill("Yeni fincan gönderildi.");
     await detail.getByRole("button", { name: "Resolve" }).click();

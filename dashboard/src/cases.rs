@@ -66,9 +66,26 @@ fn action_word(t: &Strings, action: CaseAction) -> &'static str {
     }
 }
 
-/// A duration in hours, one decimal: "5.5 h".
+/// A duration in hours, one decimal: "5.5 h", "5,5 sa".
 fn hours(lang: crate::i18n::Lang, ms: Option<i64>) -> String {
-    format::tenths(lang, ms.map(|ms| ms / 360_000)).replace('%', "") + " h"
+    match ms {
+        None => "–".to_owned(),
+        Some(ms) => format!(
+            "{} {}",
+            format::tenths(lang, Some(ms / 360_000)),
+            lang.strings().hours_unit
+        ),
+    }
+}
+
+fn email_word(t: &Strings, state: memnun_protocol::outreach::MessageState) -> &'static str {
+    use memnun_protocol::outreach::MessageState as S;
+    match state {
+        S::Scheduled => t.email_scheduled,
+        S::Sent => t.email_sent,
+        S::Failed => t.email_failed,
+        S::Skipped => t.email_skipped,
+    }
 }
 
 /// What a signal or change said, in a line: its fields as `name: value`.
@@ -93,16 +110,22 @@ pub fn CasesPage() -> impl IntoView {
     let t = move || ctx.t();
     let open_case = RwSignal::new(None::<String>);
     let list = Paged::<CasePage>::new();
+    // Counts the merchant's changes: the queue and the response times are read again after each.
+    let changed = RwSignal::new(0_u32);
     view! {
         <h1 tabindex="-1">{move || t().page_cases}</h1>
-        <Queue list=list open_case=open_case />
-        {move || open_case.get().map(|id| view! { <CaseDetail id=id list=list open_case=open_case /> })}
-        <ResponseTimes />
+        <Queue list=list open_case=open_case changed=changed />
+        {move || open_case.get().map(|id| view! { <CaseDetail id=id list=list open_case=open_case changed=changed /> })}
+        <ResponseTimes changed=changed />
     }
 }
 
 #[component]
-fn Queue(list: Paged<CasePage>, open_case: RwSignal<Option<String>>) -> impl IntoView {
+fn Queue(
+    list: Paged<CasePage>,
+    open_case: RwSignal<Option<String>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
@@ -121,10 +144,14 @@ fn Queue(list: Paged<CasePage>, open_case: RwSignal<Option<String>>) -> impl Int
         );
         list.load(ctx, path, |_| {});
     };
-    load();
+    // The first load, and again after each change to a case (one may leave the list shown).
+    Effect::new(move |_| {
+        changed.track();
+        load();
+    });
     view! {
         <section aria-labelledby="queue-heading">
-            <h2 id="queue-heading">{move || t().case_queue}</h2>
+            <h2 id="queue-heading" tabindex="-1">{move || t().case_queue}</h2>
             <form class="filters" novalidate on:submit=move |ev| { ev.prevent_default(); load(); }>
                 <label>{move || t().state}
                     <select name="state" on:change=move |ev| state.set(event_target_value(&ev))>
@@ -205,6 +232,7 @@ fn CaseDetail(
     id: String,
     list: Paged<CasePage>,
     open_case: RwSignal<Option<String>>,
+    changed: RwSignal<u32>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move || ctx.t();
@@ -226,6 +254,10 @@ fn CaseDetail(
 
     let show = move |v: CaseView| {
         owner.set(v.case.owner.clone().unwrap_or_default());
+        if let Some(r) = &v.case.resolution {
+            category.set(r.category.as_str().to_owned());
+            resolution.set(r.text.clone().unwrap_or_default());
+        }
         by_email.set(v.can_email);
         let case = v.case.clone();
         let case_id = case.id.clone();
@@ -259,10 +291,12 @@ fn CaseDetail(
         }
     });
 
+    // What the merchant typed is cleared only once the edge took it.
     let act = move |method: &'static str,
                     rest: &'static str,
                     body: serde_json::Value,
-                    done: &'static str| {
+                    done: &'static str,
+                    typed: Option<RwSignal<String>>| {
         pending.set(true);
         spawn_local(async move {
             match ctx
@@ -272,7 +306,13 @@ fn CaseDetail(
             {
                 Ok(v) => {
                     error.set(None);
+                    if let Some(typed) = typed {
+                        typed.set(String::new());
+                    }
+                    as_reply.set(false);
                     show(v);
+                    changed.update(|n| *n += 1);
+                    focus_case_heading();
                     ctx.say(done);
                 }
                 Err(f) => error.set(Some(ctx.explain(&f))),
@@ -328,7 +368,7 @@ fn CaseDetail(
                     <h3>{t().history}</h3>
                     <ol class="history">
                         {v.history.into_iter().map(|h: CaseEntry| {
-                            let email = h.email.map(|e| format!("{:?}", e.state).to_lowercase() + &e.outcome.map(|o| format!(": {o}")).unwrap_or_default());
+                            let email = h.email.map(|e| email_word(t(), e.state).to_owned() + &e.outcome.map(|o| format!(": {o}")).unwrap_or_default());
                             view! {
                                 <li>
                                     <time>{format::date_time(lang(), h.at)}</time> " · " {h.actor} " · " <strong>{action_word(t(), h.action)}</strong>
@@ -342,7 +382,7 @@ fn CaseDetail(
                     </ol>
                     <form class="inline" novalidate on:submit=move |ev| {
                         ev.prevent_default();
-                        act("PUT", "", serde_json::json!({ "owner": owner.get_untracked() }), ctx.words().saved);
+                        act("PUT", "", serde_json::json!({ "owner": owner.get_untracked() }), ctx.words().saved, None);
                     }>
                         <label>{t().owner}
                             <input type="text" name="owner" maxlength="80" prop:value=move || owner.get()
@@ -354,8 +394,7 @@ fn CaseDetail(
                         ev.prevent_default();
                         act("POST", "/answers", serde_json::json!({
                             "text": answer.get_untracked(), "email": by_email.get_untracked(), "reply": as_reply.get_untracked(),
-                        }), ctx.words().answer_sent);
-                        answer.set(String::new());
+                        }), ctx.words().answer_sent, Some(answer));
                     }>
                         <label for="case-answer">{t().answer_shopper}</label>
                         <textarea id="case-answer" name="answer" maxlength="4000" prop:value=move || answer.get()
@@ -376,8 +415,7 @@ fn CaseDetail(
                     </form>
                     <form novalidate on:submit=move |ev| {
                         ev.prevent_default();
-                        act("POST", "/notes", serde_json::json!({ "text": note.get_untracked() }), ctx.words().note_added);
-                        note.set(String::new());
+                        act("POST", "/notes", serde_json::json!({ "text": note.get_untracked() }), ctx.words().note_added, Some(note));
                     }>
                         <label for="case-note">{t().internal_note}</label>
                         <textarea id="case-note" name="note" maxlength="4000" prop:value=move || note.get()
@@ -387,12 +425,12 @@ fn CaseDetail(
                     <div class="actions">
                         {(state == CaseState::Open).then(|| view! {
                             <button type="button" class="secondary" disabled=move || pending.get() on:click=move |_| {
-                                act("PUT", "", serde_json::json!({ "state": "waiting" }), ctx.words().saved);
+                                act("PUT", "", serde_json::json!({ "state": "waiting" }), ctx.words().saved, None);
                             }>{t().mark_waiting}</button>
                         })}
                         {(state != CaseState::Open).then(|| view! {
                             <button type="button" class="secondary" disabled=move || pending.get() on:click=move |_| {
-                                act("PUT", "", serde_json::json!({ "state": "open" }), ctx.words().saved);
+                                act("PUT", "", serde_json::json!({ "state": "open" }), ctx.words().saved, None);
                             }>{t().reopen}</button>
                         })}
                     </div>
@@ -400,7 +438,7 @@ fn CaseDetail(
                         ev.prevent_default();
                         act("PUT", "", serde_json::json!({ "resolution": {
                             "category": category.get_untracked(), "text": resolution.get_untracked(),
-                        } }), ctx.words().case_resolved_said);
+                        } }), ctx.words().case_resolved_said, None);
                     }>
                         <fieldset>
                             <legend>{if resolved { t().change_resolution } else { t().resolve }}</legend>
@@ -418,19 +456,27 @@ fn CaseDetail(
                             <button type="submit" disabled=move || pending.get()>{if resolved { t().save } else { t().resolve }}</button>
                         </fieldset>
                     </form>
-                    <button type="button" class="link" on:click=move |_| open_case.set(None)>{t().close_case_view}</button>
+                    <button type="button" class="link" on:click=move |_| {
+                        open_case.set(None);
+                        focus_by_id("queue-heading");
+                    }>{t().close_case_view}</button>
                 }
             })}
         </section>
     }
 }
 
+/// The case view is drawn anew after each change: the keyboard goes back to its heading.
 fn focus_case_heading() {
-    request_animation_frame(|| {
+    focus_by_id("case-heading");
+}
+
+fn focus_by_id(id: &'static str) {
+    request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(h) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("case-heading"))
+            .and_then(|d| d.get_element_by_id(id))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = h.focus();
@@ -441,7 +487,7 @@ fn focus_case_heading() {
 /// Response times per week of the cases opened in the last 12 weeks, as a table, and the
 /// shop's target and stuck days.
 #[component]
-fn ResponseTimes() -> impl IntoView {
+fn ResponseTimes(changed: RwSignal<u32>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = move || ctx.t();
     let lang = move || ctx.lang.get();
@@ -466,7 +512,10 @@ fn ResponseTimes() -> impl IntoView {
             }
         });
     };
-    load();
+    Effect::new(move |_| {
+        changed.track();
+        load();
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = serde_json::json!({

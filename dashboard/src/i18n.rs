@@ -411,4 +411,9 @@ strings! {
     answer_sent: "Answer saved.", "Yanıt kaydedildi.";
     note_added: "Note added.", "Not eklendi.";
     case_resolved_said: "Case resolved.", "Vaka çözüldü.";
+    hours_unit: "h", "sa";
+    email_scheduled: "waiting to be sent", "gönderilmeyi bekliyor";
+    email_sent: "sent", "gönderildi";
+    email_failed: "failed", "gönderilemedi";
+    email_skipped: "not sent", "gönderilmedi";
 }

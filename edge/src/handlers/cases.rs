@@ -155,13 +155,14 @@ pub async fn put(req: &mut Request, cx: &Context<'_>, id: &str) -> Result<Respon
     let before = exists(cx, id).await?;
     // Refused before anything changes: one unresolved case per subject and cause. (The update
     // itself checks again, for a signal that opens a case in between.)
-    if change.state == Some(CaseState::Open)
-        && before.state == CaseState::Resolved.as_str()
-        && store::has_unresolved_twin(db, shop, id).await?
-    {
-        return Err(ApiError::Conflict(
+    let reopening = change.state.is_some() && before.state == CaseState::Resolved.as_str();
+    let conflict = || {
+        ApiError::Conflict(
             "another case about the same thing is unresolved: handle that one".into(),
-        ));
+        )
+    };
+    if reopening && store::has_unresolved_twin(db, shop, id).await? {
+        return Err(conflict());
     }
     let actor = cx.actor().0.to_owned();
     let mut batch = store::update(db, shop, id, &change, &actor, now)?;
@@ -191,7 +192,12 @@ pub async fn put(req: &mut Request, cx: &Context<'_>, id: &str) -> Result<Respon
         }
     }
     db.batch(batch).await?;
-    http::json(200, &view(cx, id).await?)
+    let after = view(cx, id).await?;
+    // A case opened in between took the subject: the update left this one resolved.
+    if reopening && after.case.state == CaseState::Resolved {
+        return Err(conflict());
+    }
+    http::json(200, &after)
 }
 
 /// `POST /v1/admin/cases/{case}/notes`: an internal note.

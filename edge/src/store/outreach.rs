@@ -159,7 +159,8 @@ fn skip_waiting(
 /// The statements that keep `sealed`, the address of `shop`'s order `order_id` (whose hash is
 /// `address_key`), if the shop sends messages when they run, and while a message may still come:
 /// the order or a parcel of it is not delivered yet, one of its messages waits, or a case about
-/// it is unresolved (a platform resending a finished order does not bring its address back). A changed address moves the waiting messages with it.
+/// it is unresolved or has an answer waiting (a platform resending a finished order does not
+/// bring its address back). A changed address moves the waiting messages with it.
 /// After the order's own statement.
 pub fn keep_address(
     db: &D1Database,
@@ -187,8 +188,10 @@ pub fn keep_address(
                    OR EXISTS (SELECT 1 FROM outreach_messages WHERE shop_id = ?1 \
                      AND order_id = ?2 AND sent_at IS NULL AND failed_at IS NULL \
                      AND skipped_at IS NULL) \
-                   OR EXISTS (SELECT 1 FROM cases WHERE shop_id = ?1 AND order_id = ?2 \
-                     AND state != 'resolved')) \
+                   OR EXISTS (SELECT 1 FROM cases c WHERE c.shop_id = ?1 AND c.order_id = ?2 \
+                     AND (c.state != 'resolved' OR EXISTS (SELECT 1 FROM outreach_messages w \
+                       WHERE w.case_id = c.id AND w.sent_at IS NULL AND w.failed_at IS NULL \
+                       AND w.skipped_at IS NULL)))) \
                  ON CONFLICT (shop_id, order_id) DO UPDATE SET sealed = excluded.sealed, \
                  address_key = excluded.address_key, locale = COALESCE(excluded.locale, \
                  outreach_addresses.locale)"

@@ -331,6 +331,29 @@ pub async fn delete(
             format!("DELETE FROM survey_responses WHERE {SURVEY_RESPONSES}"),
             Some("survey_responses"),
         ),
+        // Their review's signal on a case about another's order (that case stays), its event
+        // if it opened the case, and answers planned for their address.
+        (
+            format!(
+                "DELETE FROM webhook_outbox WHERE shop_id = ?1 AND event_key IN \
+                 (SELECT 'case.opened:' || case_id FROM case_history WHERE shop_id = ?1 \
+                  AND action = 'opened' AND signal_key IN (SELECT 'review:' || id FROM ({reviews})))"
+            ),
+            None,
+        ),
+        (
+            format!(
+                "DELETE FROM case_history WHERE shop_id = ?1 \
+                 AND signal_key IN (SELECT 'review:' || id FROM ({reviews}))"
+            ),
+            None,
+        ),
+        (
+            "DELETE FROM outreach_messages WHERE shop_id = ?1 AND case_id IS NOT NULL \
+             AND address_key = ?3 AND ?3 != ''"
+                .into(),
+            None,
+        ),
         // Their cases, their history and their answers' messages: gone with the order or the
         // review anyway (a cascade), but kept out of those counts.
         (
