@@ -8,7 +8,7 @@ use crate::Ctx;
 use crate::api;
 use crate::format;
 use crate::i18n::Strings;
-use crate::ui::{ErrorLine, More, Page, Paged, Period};
+use crate::ui::{ErrorLine, More, Page, Paged, Period, focus_after_drawing};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::cases::{
@@ -458,7 +458,7 @@ fn CaseDetail(
                     </form>
                     <button type="button" class="link" on:click=move |_| {
                         open_case.set(None);
-                        focus_by_id("queue-heading");
+                        focus_after_drawing("queue-heading".into());
                     }>{t().close_case_view}</button>
                 }
             })}
@@ -468,20 +468,7 @@ fn CaseDetail(
 
 /// The case view is drawn anew after each change: the keyboard goes back to its heading.
 fn focus_case_heading() {
-    focus_by_id("case-heading");
-}
-
-fn focus_by_id(id: &'static str) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(h) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = h.focus();
-        }
-    });
+    focus_after_drawing("case-heading".into());
 }
 
 /// Response times per week of the cases opened in the last 12 weeks, as a table, and the

@@ -12,7 +12,6 @@ use memnun_protocol::merchant::{
 };
 use memnun_protocol::review::ReviewStatus;
 use std::collections::BTreeSet;
-use wasm_bindgen::JsCast;
 
 impl Page for MerchantReviewPage {
     type Item = MerchantReview;
@@ -260,16 +259,7 @@ fn ReviewItem(
                             on_change(r);
                             // The item is drawn anew and the pressed button with it: keep the
                             // keyboard on this review, at its heading.
-                            let target = heading_of(&id);
-                            request_animation_frame(move || {
-                                if let Some(heading) = web_sys::window()
-                                    .and_then(|w| w.document())
-                                    .and_then(|d| d.get_element_by_id(&target))
-                                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                                {
-                                    let _ = heading.focus();
-                                }
-                            });
+                            crate::ui::focus_after_drawing(heading_of(&id));
                         }
                     }
                     Err(f) => error.set(Some(ctx.explain(&f))),

@@ -234,3 +234,18 @@ pub fn PeriodChooser(period: RwSignal<Period>, busy: RwSignal<bool>) -> impl Int
         </form>
     }
 }
+
+/// Moves the keyboard to the element `id` once the view drawn anew has it (after the next frame):
+/// a change that redraws what holds the focus would otherwise drop it to the page.
+pub fn focus_after_drawing(id: String) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}

@@ -880,9 +880,9 @@ pub struct OrderLinks {
 #[cfg(test)]
 mod tests {
 
-    #[test]
-    fn an_order_is_delivered_when_its_last_shipment_was() {
-        let shipment = |id: &str, events: &[(TrackingStatus, i64)]| ShipmentView {
+    /// A parcel with these (status, time) events, where the last one left it.
+    fn shipment(id: &str, events: &[(TrackingStatus, i64)]) -> ShipmentView {
+        ShipmentView {
             id: id.into(),
             carrier: "PTT".into(),
             tracking_number: None,
@@ -899,7 +899,11 @@ mod tests {
                     note: None,
                 })
                 .collect(),
-        };
+        }
+    }
+
+    #[test]
+    fn an_order_is_delivered_when_its_last_shipment_was() {
         let a = shipment(
             "a",
             &[
@@ -922,24 +926,7 @@ mod tests {
             placed_at: 0,
             status,
             items: vec![],
-            shipments: vec![ShipmentView {
-                id: "s".into(),
-                carrier: "PTT".into(),
-                tracking_number: None,
-                tracking_url: None,
-                status: events.last().map_or(TrackingStatus::Ordered, |e| e.0),
-                estimated_delivery: None,
-                events: events
-                    .iter()
-                    .map(|&(status, time)| TrackingEvent {
-                        shipment: "s".into(),
-                        status,
-                        time,
-                        location: None,
-                        note: None,
-                    })
-                    .collect(),
-            }],
+            shipments: vec![shipment("s", events)],
             invitations: None,
         };
         let moving = order(

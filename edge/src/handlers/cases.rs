@@ -26,18 +26,15 @@ use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 const ENDPOINT_COMPLAINT: &str = "POST /v1/shops/{shop}/orders/complaints";
 
-/// A new case's id.
-pub fn case_id() -> Result<String, ApiError> {
-    Ok(format!("c{}", random_hex(12)?))
-}
-
 /// The statements of `signal` under `condition`, and the `case.opened` event if it opens one.
 pub fn signal(
     db: &D1Database,
     signal: &Signal<'_>,
     condition: Option<Condition<'_>>,
 ) -> Result<Vec<D1PreparedStatement>, ApiError> {
-    let mut batch = store::signal(db, signal, condition)?;
+    // The id of the case this signal opens, if it opens one.
+    let new_id = format!("c{}", random_hex(12)?);
+    let mut batch = store::signal(db, &new_id, signal, condition)?;
     let (order, review) = match signal.subject {
         Subject::Order(order) => (Some(order), signal.review),
         Subject::Review(review) => (None, Some(review)),
@@ -46,10 +43,10 @@ pub fn signal(
         db,
         signal.shop,
         "case.opened",
-        &format!("case.opened:{}", signal.new_id),
+        &format!("case.opened:{new_id}"),
         serde_json::json!({
             "case": {
-                "id": signal.new_id,
+                "id": new_id,
                 "cause": signal.cause,
                 "order": order,
                 "review": review,
@@ -58,7 +55,7 @@ pub fn signal(
             "signal": signal.detail,
         }),
         signal.now,
-        Some(store::opened(signal.new_id)),
+        Some(store::opened(&new_id)),
     )?);
     Ok(batch)
 }
@@ -248,10 +245,9 @@ pub async fn answer(req: &mut Request, cx: &Context<'_>, id: &str) -> Result<Res
             .transpose()?,
         (None, _) => None,
     };
-    let message = match &address_key {
-        Some(key) => Some((message_id()?, key.clone())),
-        None => None,
-    };
+    let message = address_key
+        .map(|key| Ok::<_, ApiError>((message_id()?, key)))
+        .transpose()?;
     let actor = cx.actor().0.to_owned();
     let mut batch = store::answer(
         db,
@@ -359,12 +355,10 @@ pub async fn complaint(req: &mut Request, cx: &Context<'_>) -> Result<Response, 
     let idempotency = idempotency.about(order.as_str());
     let answer = http::to_json(&Received::new())?;
     let mut batch = idempotency.record(db, now, 202, &answer)?;
-    let new_id = case_id()?;
     let key = format!("complaint:{}", random_hex(12)?);
     batch.extend(signal(
         db,
         &Signal {
-            new_id: &new_id,
             shop,
             cause: CaseCause::Complaint,
             subject: Subject::Order(order.as_str()),

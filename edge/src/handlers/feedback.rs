@@ -183,11 +183,9 @@ pub async fn report(
         )?,
     ]);
     // Each reporter's report is one signal on the review's case.
-    let new_id = crate::handlers::cases::case_id()?;
     batch.extend(crate::handlers::cases::signal(
         db,
         &Signal {
-            new_id: &new_id,
             shop,
             cause: CaseCause::Report,
             subject: Subject::Review(review),

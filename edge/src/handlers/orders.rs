@@ -225,11 +225,9 @@ pub async fn record_events(
         else {
             continue;
         };
-        let new_id = crate::handlers::cases::case_id()?;
         batch.extend(crate::handlers::cases::signal(
             db,
             &Signal {
-                new_id: &new_id,
                 shop,
                 cause: CaseCause::Shipment,
                 subject: Subject::Order(order_id.as_str()),

@@ -178,7 +178,6 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         )?);
     }
     if review.rating <= LOW_RATING {
-        let new_id = crate::handlers::cases::case_id()?;
         let subject = match order.as_deref() {
             Some(order) => Subject::Order(order),
             None => Subject::Review(&review.id),
@@ -186,7 +185,6 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         batch.extend(crate::handlers::cases::signal(
             db,
             &Signal {
-                new_id: &new_id,
                 shop,
                 cause: CaseCause::Review,
                 subject,

@@ -287,11 +287,9 @@ pub async fn answer(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         )?);
     }
     if answers.nps.is_some_and(|n| n <= 6) || answers.csat.is_some_and(|c| c <= 2) {
-        let new_id = crate::handlers::cases::case_id()?;
         batch.extend(crate::handlers::cases::signal(
             db,
             &Signal {
-                new_id: &new_id,
                 shop,
                 cause: CaseCause::Survey,
                 subject: Subject::Order(order.as_str()),

@@ -3,7 +3,7 @@
 //! parcel is signalled once per silence: news and then a new silence signal it again (joining
 //! the order's shipment case while it is unresolved).
 
-use crate::handlers::cases::{case_id, signal};
+use crate::handlers::cases::signal;
 use crate::platform::error::ApiError;
 use crate::store::cases::{self as store, Signal, Subject};
 use memnun_protocol::Id;
@@ -23,11 +23,9 @@ pub async fn open_stuck(db: &D1Database, now: i64) -> Result<(), ApiError> {
             let Ok(shop) = Id::parse(&parcel.shop_id) else {
                 continue;
             };
-            let new_id = case_id()?;
             batch.extend(signal(
                 db,
                 &Signal {
-                    new_id: &new_id,
                     shop: &shop,
                     cause: CaseCause::Shipment,
                     subject: Subject::Order(&parcel.order_id),

@@ -32,8 +32,6 @@ pub enum Subject<'a> {
 
 /// A signal that opens a case, or joins the unresolved one of its subject and cause.
 pub struct Signal<'a> {
-    /// The id of the case it opens, if it opens one.
-    pub new_id: &'a str,
     pub shop: &'a Id,
     pub cause: CaseCause,
     pub subject: Subject<'a>,
@@ -46,10 +44,11 @@ pub struct Signal<'a> {
     pub now: i64,
 }
 
-/// The statements of `signal`, each under `condition` (SQL whose values are numbered from `?7`;
+/// The statements of `signal` (opening, if it opens one, case `new_id`), each under `condition` (SQL whose values are numbered from `?7`;
 /// `?2` is the shop), or none.
 pub fn signal(
     db: &D1Database,
+    new_id: &str,
     signal: &Signal<'_>,
     condition: Option<Condition<'_>>,
 ) -> Result<Vec<D1PreparedStatement>, ApiError> {
@@ -66,7 +65,7 @@ pub fn signal(
     let next = 7 + condition_values.len();
     let with_condition = || -> Params {
         Params::new()
-            .text(signal.new_id)
+            .text(new_id)
             .text(signal.shop.as_str())
             .text(signal.cause.as_str())
             .text(&subject)
@@ -184,22 +183,17 @@ const COLUMNS: &str = "c.id, c.cause, c.state, c.order_id, o.number AS order_num
      c.resolved_at, c.resolution_category, c.resolution \
      FROM cases c LEFT JOIN orders o ON o.shop_id = c.shop_id AND o.id = c.order_id";
 
+const SETTINGS: super::Document = super::Document {
+    table: "case_settings",
+    column: "settings",
+    what: "case settings",
+};
+
 /// The shop's settings, or the defaults.
 pub async fn settings(db: &D1Database, shop: &Id) -> Result<CaseSettings, ApiError> {
-    #[derive(Deserialize)]
-    struct Stored {
-        settings: String,
-    }
-    let row: Option<Stored> = Params::new()
-        .text(shop.as_str())
-        .bind(db, "SELECT settings FROM case_settings WHERE shop_id = ?1")?
-        .first(None)
-        .await?;
-    match row {
-        None => Ok(CaseSettings::default()),
-        Some(row) => serde_json::from_str(&row.settings)
-            .map_err(|e| ApiError::Internal(format!("stored case settings unreadable: {e}"))),
-    }
+    Ok(super::get_document(db, &SETTINGS, shop)
+        .await?
+        .unwrap_or_default())
 }
 
 pub async fn put_settings(
@@ -208,16 +202,7 @@ pub async fn put_settings(
     settings: &CaseSettings,
     now: i64,
 ) -> Result<(), ApiError> {
-    super::put_document(
-        db,
-        "INSERT INTO case_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
-         updated_at = excluded.updated_at",
-        shop,
-        settings,
-        now,
-    )
-    .await
+    super::put_document(db, &SETTINGS, shop, settings, now).await
 }
 
 /// A page of the queue: unresolved oldest first, resolved newest first; after `cursor`.

@@ -132,21 +132,62 @@ pub async fn texts<C: FromIterator<String>>(statement: D1PreparedStatement) -> w
         .collect())
 }
 
-/// Stores `document` as JSON in the shop's one row that `upsert` writes (`?1` the shop, `?2` the
-/// JSON, `?3` the time), in place of any before it.
+/// A table that keeps one JSON document per shop: `shop_id` (its key), the document's column,
+/// `updated_at`.
+pub struct Document {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// What it is, in an error's words.
+    pub what: &'static str,
+}
+
+/// The shop's document in `doc`, or `None` when the shop has none.
+pub async fn get_document<T: serde::de::DeserializeOwned>(
+    db: &D1Database,
+    doc: &Document,
+    shop: &Id,
+) -> Result<Option<T>, ApiError> {
+    let Document {
+        table,
+        column,
+        what,
+    } = doc;
+    let select = format!("SELECT {column} FROM {table} WHERE shop_id = ?1");
+    let stored: Option<String> =
+        texts::<Vec<String>>(Params::new().text(shop.as_str()).bind(db, &select)?)
+            .await?
+            .into_iter()
+            .next();
+    stored
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| ApiError::Internal(format!("stored {what} unreadable: {e}")))
+        })
+        .transpose()
+}
+
+/// Stores `document` as the shop's in `doc`, in place of any before it.
 pub async fn put_document<T: serde::Serialize>(
     db: &D1Database,
-    upsert: &str,
+    doc: &Document,
     shop: &Id,
     document: &T,
     now: i64,
 ) -> Result<(), ApiError> {
+    let Document { table, column, .. } = doc;
     let json = serde_json::to_string(document).map_err(|e| ApiError::Internal(e.to_string()))?;
     Params::new()
         .text(shop.as_str())
         .text(&json)
         .int(now)
-        .bind(db, upsert)?
+        .bind(
+            db,
+            &format!(
+                "INSERT INTO {table} (shop_id, {column}, updated_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (shop_id) DO UPDATE SET {column} = excluded.{column}, \
+                 updated_at = excluded.updated_at"
+            ),
+        )?
         .run()
         .await?;
     Ok(())

@@ -14,6 +14,12 @@ use worker::{D1Database, D1PreparedStatement, D1Result};
 /// Who acts: the name of the API key used, or `system` for the policy itself.
 pub struct Actor<'a>(pub &'a str);
 
+const POLICY: super::Document = super::Document {
+    table: "moderation_policies",
+    column: "policy",
+    what: "moderation policy",
+};
+
 /// The policy as stored, or the default one when the merchant has never set it.
 pub fn parse_policy(stored: Option<&str>) -> Result<ModerationPolicy, ApiError> {
     match stored {
@@ -47,16 +53,7 @@ pub async fn save_policy(
     policy: &ModerationPolicy,
     now: i64,
 ) -> Result<(), ApiError> {
-    super::put_document(
-        db,
-        "INSERT INTO moderation_policies (shop_id, policy, updated_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (shop_id) DO UPDATE SET policy = excluded.policy, \
-         updated_at = excluded.updated_at",
-        shop,
-        policy,
-        now,
-    )
-    .await
+    super::put_document(db, &POLICY, shop, policy, now).await
 }
 
 /// The read of whether the shop exists, with its policy; [`shop_policy_of`] reads its result.

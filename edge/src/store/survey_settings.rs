@@ -2,28 +2,20 @@
 //! whole as one JSON document per shop. A shop without a row has never set them; the defaults
 //! are the handler's, so they can change without a migration.
 
-use super::Params;
 use crate::platform::error::ApiError;
 use memnun_protocol::Id;
 use memnun_protocol::survey::SurveySettings;
-use serde::Deserialize;
 use worker::D1Database;
+
+const SETTINGS: super::Document = super::Document {
+    table: "survey_settings",
+    column: "settings",
+    what: "survey settings",
+};
 
 /// The shop's stored settings, or `None` when it has never set them.
 pub async fn get(db: &D1Database, shop: &Id) -> Result<Option<SurveySettings>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        settings: String,
-    }
-    let row: Option<Row> = Params::new()
-        .text(shop.as_str())
-        .bind(
-            db,
-            "SELECT settings FROM survey_settings WHERE shop_id = ?1",
-        )?
-        .first(None)
-        .await?;
-    row.map(|row| read(&row.settings)).transpose()
+    super::get_document(db, &SETTINGS, shop).await
 }
 
 /// Settings as stored.
@@ -39,14 +31,5 @@ pub async fn put(
     settings: &SurveySettings,
     now: i64,
 ) -> Result<(), ApiError> {
-    super::put_document(
-        db,
-        "INSERT INTO survey_settings (shop_id, settings, updated_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (shop_id) DO UPDATE SET settings = excluded.settings, \
-         updated_at = excluded.updated_at",
-        shop,
-        settings,
-        now,
-    )
-    .await
+    super::put_document(db, &SETTINGS, shop, settings, now).await
 }
