@@ -55,7 +55,7 @@ async function screenshot(name, target = page) {
 before(async () => {
   stack = await startShopInBrowser();
   ({ edge, site, browser } = stack);
-  for (const script of ["seed-orders.mjs", "seed-recommendations.mjs"]) {
+  for (const script of ["seed-orders.mjs", "seed-history.mjs", "seed-recommendations.mjs"]) {
     await run(process.execPath, [path.join(ROOT, "demo-site", script), "--edge", edge.url, "--site", site.url]);
   }
   context = await browser.newContext({ locale: "en-GB", viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -113,18 +113,19 @@ describe("merchant dashboard", () => {
 
     await page.getByLabel("API key").fill(DEMO_KEY);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     const kept = await page.evaluate(() => ({ session: Object.values(sessionStorage), local: JSON.stringify(localStorage) }));
     assert.deepEqual(kept.session, [DEMO_KEY]);
     assert.doesNotMatch(kept.local, /mk_/, "the key is never in localStorage");
 
     await page.reload();
-    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.length), 0, "signing out forgets the key");
     await signIn();
-    await page.getByRole("heading", { level: 1, name: "Reviews" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    await go("reviews", "Reviews");
   });
 
   test("a setting changed here holds the next review in the widget; approved here, it shows on the product page", async (t) => {
@@ -309,6 +310,60 @@ describe("merchant dashboard", () => {
     assert.equal(await page.evaluate(() => document.documentElement.lang), "tr");
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { level: 1, name: "Satisfaction" }).waitFor();
+  });
+
+  test("overview: the figures are the report API's, a year of cohorts, every chart with its table, every table as CSV", async () => {
+    await go("overview", "Overview");
+    const from = await page.getByLabel("From", { exact: true }).inputValue();
+    const to = await page.getByLabel("To", { exact: true }).inputValue();
+    const report = (await admin("GET", `reports/overview?interval=month&from=${from}&to=${to}`)).json;
+    assert.equal(report.currency, "TRY");
+    assert.ok(report.sales.orders > 300, `the demo's year of orders (${report.sales.orders})`);
+    const revenue = page.locator('[data-figure="revenue"] .value');
+    await revenue.waitFor();
+    const lira = (minor) => `${Math.floor(minor / 100).toLocaleString("en-US")}.${String(minor % 100).padStart(2, "0")} TRY`;
+    // Whole liras in the figures, kuruş in the tables.
+    const whole = (minor) => `${Math.round(minor / 100).toLocaleString("en-US")} TRY`;
+    assert.equal(await revenue.innerText(), whole(report.sales.revenue_minor));
+    assert.equal(await page.locator('[data-figure="orders"] .value').innerText(), String(report.sales.orders));
+    assert.equal(await page.locator('[data-figure="average-basket"] .value').innerText(), whole(report.sales.average_basket_minor));
+    const ninety = report.repeat.windows.find((w) => w.days === 90);
+    assert.ok(ninety.eligible > 0 && ninety.repeated > 0, "the demo's shoppers come back");
+    assert.equal(await page.locator('[data-figure="repeat"] .value').innerText(), `${(ninety.rate_tenths / 10).toFixed(1)}%`);
+    // Each chart has its table: one row per period; the cohort table one row per month.
+    assert.equal(await page.locator("#overview-periods tbody tr").count(), report.periods.length);
+    assert.equal(await page.locator("svg[role=img] .revenue circle").count(), report.periods.length);
+    assert.equal(await page.locator("#overview-cohorts tbody tr").count(), report.cohorts.length);
+    assert.ok(report.cohorts.length >= 12, `a year of cohorts (${report.cohorts.length})`);
+    const first = report.cohorts[0];
+    const cells = await page.locator("#overview-cohorts tbody tr").first().locator("td").allInnerTexts();
+    assert.equal(cells[0], String(first.buyers));
+    const lastMonth = first.months[first.months.length - 1].revenue_per_buyer_minor;
+    assert.equal(cells[first.months.length], lira(lastMonth).replace(" TRY", ""));
+    assert.equal(await page.locator("#overview-carriers tbody tr").count(), report.carriers.length);
+    assert.ok(report.carriers.length >= 3);
+    await screenshot("overview");
+
+    // The cohort table as CSV: the figures of the API, one line per cohort and month.
+    const downloading = page.waitForEvent("download");
+    await page.locator("section.cohorts").getByRole("button", { name: "Download this table (CSV)" }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), "overview-cohorts.csv");
+    const bytes = await fs.readFile(await download.path());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const [header, ...rows] = parseCsv(bytes.subarray(3).toString("utf8"));
+    assert.deepEqual(header, ["first_month", "buyers", ...first.months.map((_, i) => `month_${i}`)]);
+    assert.equal(rows.length, report.cohorts.length);
+    assert.deepEqual(rows[0], [first.month, String(first.buyers), ...first.months.map((m) => (m.revenue_per_buyer_minor / 100).toFixed(2))]);
+    // Every table has its button.
+    assert.equal(await page.getByRole("button", { name: "Download this table (CSV)" }).count(), await page.locator("main table").count());
+
+    // By week: one period per ISO week of the same dates.
+    await page.getByLabel("Cut by").selectOption("week");
+    const weekly = (await admin("GET", `reports/overview?interval=week&from=${from}&to=${to}`)).json;
+    await page.waitForFunction((n) => document.querySelectorAll("#overview-periods tbody tr").length === n, weekly.periods.length);
+    await page.getByLabel("Cut by").selectOption("month");
+    await page.waitForFunction((n) => document.querySelectorAll("#overview-periods tbody tr").length === n, report.periods.length);
   });
 
   test("orders: search by number; the stuck shipment and the one that ended in an exception wait for the merchant", async () => {
@@ -548,13 +603,14 @@ describe("merchant dashboard", () => {
     await p.goto(`${edge.url}/admin`);
     await p.getByLabel("API anahtarı").fill(DEMO_KEY);
     await p.getByRole("button", { name: "Giriş yap" }).click();
-    for (const [fragment, heading] of [["reviews", "Yorumlar"], ["cases", "Vakalar"], ["satisfaction", "Memnuniyet"], ["orders", "Siparişler"], ["recommendations", "Öneriler"], ["settings", "Ayarlar"]]) {
+    for (const [fragment, heading] of [["overview", "Genel bakış"], ["reviews", "Yorumlar"], ["cases", "Vakalar"], ["satisfaction", "Memnuniyet"], ["orders", "Siparişler"], ["recommendations", "Öneriler"], ["settings", "Ayarlar"]]) {
       await p.goto(`${edge.url}/admin#${fragment}`);
       await p.getByRole("heading", { level: 1, name: heading }).waitFor();
       await p.waitForLoadState("networkidle");
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${fragment} is ${overflow}px wider than the phone`);
       if (fragment === "satisfaction") await screenshot("phone-satisfaction", p);
+      if (fragment === "overview") await screenshot("phone-overview", p);
     }
     await phone.close();
     assert.deepEqual(errors, []);

@@ -146,6 +146,7 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("POST /v1/admin/cases/{case}/answers", await admin("POST", `cases/${caseId}/answers`, { text: "Yenisi yolda" }), 201);
   step("PUT /v1/admin/cases/{case}", await admin("PUT", `cases/${caseId}`, { resolution: { category: "reshipped" } }), 200);
   step("GET /v1/admin/reports/cases", await admin("GET", "reports/cases"), 200);
+  step("GET /v1/admin/reports/overview", await admin("GET", "reports/overview"), 200);
   const [{ address_key: addressKey }] = await edge.query("SELECT address_key FROM outreach_addresses WHERE order_id = 'C-1'");
   const token = `${addressKey}.${createHmac("sha256", "memnun-test").update(`memnun-unsubscribe\n${TEST_SHOP}\n${addressKey}`).digest("hex")}`;
   const unsubscribe = async (method) => {

@@ -178,7 +178,20 @@ fn failure(status: u16, text: &str) -> Failure {
 
 async fn save(response: &Response, filename: &str) -> Result<(), JsValue> {
     let blob: web_sys::Blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    save_blob(&blob, filename)
+}
+
+/// Offers `text` as the file `filename` of type `mime` (a table the page drew, as CSV).
+pub fn save_text(text: &str, filename: &str, mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    save_blob(&blob, filename)
+}
+
+fn save_blob(blob: &web_sys::Blob, filename: &str) -> Result<(), JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;

@@ -76,6 +76,27 @@ pub fn hundredths(lang: Lang, value: Option<i64>) -> String {
     }
 }
 
+/// Money in minor units with its currency, grouped as each language writes it:
+/// `1,234.56 TRY`, `1.234,56 TRY`.
+pub fn money(lang: Lang, minor: i64, currency: &str) -> String {
+    let (group, point) = match lang {
+        Lang::Tr => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let whole = (minor.abs() / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(group);
+        }
+        grouped.push(digit);
+    }
+    let sign = if minor < 0 { "−" } else { "" };
+    format!("{sign}{grouped}{point}{:02} {currency}", minor.abs() % 100)
+        .trim_end()
+        .to_owned()
+}
+
 /// A date in the merchant's language: `23.11.2026` or `23 Nov 2026`.
 pub fn date(lang: Lang, ms: i64) -> String {
     let iso = format_date(ms);
@@ -141,6 +162,10 @@ mod tests {
         assert_eq!(percent(Lang::En, Some(625)), "62.5%");
         assert_eq!(percent(Lang::Tr, Some(625)), "%62,5");
         assert_eq!(percent(Lang::Tr, None), "–");
+        assert_eq!(money(Lang::En, 123_456_789, "TRY"), "1,234,567.89 TRY");
+        assert_eq!(money(Lang::Tr, 123_456_789, "TRY"), "1.234.567,89 TRY");
+        assert_eq!(money(Lang::En, -5, "EUR"), "−0.05 EUR");
+        assert_eq!(money(Lang::En, 100_000, ""), "1,000.00");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! memnun's merchant dashboard, served by the edge at `/admin`: moderation, cases, satisfaction,
+//! memnun's merchant dashboard, served by the edge at `/admin`: the overview, moderation, cases, satisfaction,
 //! orders, recommendations and settings of one shop, in Turkish and English.
 //!
 //! Architecture invariant: this crate knows no SQL and no server internals. It calls only the
@@ -13,10 +13,12 @@ mod format;
 mod i18n;
 mod orders;
 mod outreach;
+mod overview;
 mod recommendations;
 mod reviews;
 mod satisfaction;
 mod settings;
+mod table;
 mod ui;
 
 use api::{Client, Failure};
@@ -32,6 +34,7 @@ const KEY_STORAGE: &str = "memnun:admin:key";
 /// bookmark work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
+    Overview,
     Reviews,
     Cases,
     Satisfaction,
@@ -41,7 +44,8 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Page; 6] = [
+    const ALL: [Page; 7] = [
+        Page::Overview,
         Page::Reviews,
         Page::Cases,
         Page::Satisfaction,
@@ -52,6 +56,7 @@ impl Page {
 
     fn fragment(self) -> &'static str {
         match self {
+            Page::Overview => "overview",
             Page::Reviews => "reviews",
             Page::Cases => "cases",
             Page::Satisfaction => "satisfaction",
@@ -72,6 +77,7 @@ impl Page {
 
     fn title(self, t: &Strings) -> &'static str {
         match self {
+            Page::Overview => t.page_overview,
             Page::Reviews => t.page_reviews,
             Page::Cases => t.page_cases,
             Page::Satisfaction => t.page_satisfaction,
@@ -346,7 +352,7 @@ fn Signed(
         sign_in_error,
     };
     provide_context(ctx);
-    let page = RwSignal::new(Page::from_location().unwrap_or(Page::Reviews));
+    let page = RwSignal::new(Page::from_location().unwrap_or(Page::Overview));
     let on_hash = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         // A fragment that names no page (an in-page anchor) leaves the page as it is.
         let Some(next) = Page::from_location() else {
@@ -411,6 +417,7 @@ fn Signed(
         </nav>
         <main id="main" tabindex="-1">
             {move || match page.get() {
+                Page::Overview => view! { <overview::OverviewPage /> }.into_any(),
                 Page::Reviews => view! { <reviews::ReviewsPage /> }.into_any(),
                 Page::Cases => view! { <cases::CasesPage /> }.into_any(),
                 Page::Satisfaction => view! { <satisfaction::SatisfactionPage /> }.into_any(),

@@ -6,8 +6,8 @@
 
 use crate::handlers::{
     Context, api_keys, assets, cases, catalog, connectors, feedback, moderation, order_import,
-    order_list, orders, outreach, recommend, review_csv, reviews, shoppers, shops, survey,
-    survey_responses, tokens, webhooks,
+    order_list, orders, outreach, overview, recommend, review_csv, reviews, shoppers, shops,
+    survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -419,6 +419,7 @@ async fn shop_operation(
         Op::AddCaseNote => cases::note(req, cx, param("case")).await,
         Op::AnswerCase => cases::answer(req, cx, param("case")).await,
         Op::CaseReport => cases::report(req, cx).await,
+        Op::OverviewReport => overview::report(req, cx).await,
     }
 }
 

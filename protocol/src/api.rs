@@ -269,6 +269,7 @@ pub enum OperationName {
     AddCaseNote,
     AnswerCase,
     CaseReport,
+    OverviewReport,
 }
 
 const SHOP_WRITE: Access = Access::ShopPage { shop_limit: true };
@@ -326,6 +327,7 @@ pub static ROUTES: &[Route] = &[
     route!("/v1/admin/reports/satisfaction", Access::Merchant, Get SatisfactionReport Read),
     route!("/v1/admin/reports/recommendations", Access::Merchant, Get RecommendationReport Read),
     route!("/v1/admin/reports/cases", Access::Merchant, Get CaseReport Read),
+    route!("/v1/admin/reports/overview", Access::Merchant, Get OverviewReport Read),
     route!("/v1/admin/cases", Access::Merchant, Get ListCases Read),
     route!("/v1/admin/cases/settings", Access::Merchant, Get GetCaseSettings Read, Put PutCaseSettings Full),
     route!("/v1/admin/cases/{case}", Access::Merchant, Get GetCase Read, Put PutCase Moderate),

@@ -30,6 +30,7 @@ pub mod order_import;
 pub mod order_list;
 #[cfg(feature = "outreach")]
 pub mod outreach;
+pub mod overview;
 pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]

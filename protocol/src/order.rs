@@ -207,6 +207,10 @@ pub struct OrderUpsert {
     pub cancelled_at: Option<serde_json::Value>,
     #[serde(default)]
     pub items: Option<Vec<ItemInput>>,
+    /// What the shop has refunded of the order so far, in its items' currency's minor unit
+    /// (0 to 10^11); absent or `null` for nothing. Revenue in the overview is net of it.
+    #[serde(default)]
+    pub refunded_minor: Option<i64>,
     #[serde(default)]
     pub shipments: Option<Vec<ShipmentInput>>,
     /// The shopper's language (`tr`, `en`, or a tag such as `tr-TR`), for the messages memnun
@@ -249,6 +253,7 @@ pub struct ValidOrder {
     pub placed_at: Option<i64>,
     pub cancelled_at: Option<i64>,
     pub items: Vec<Item>,
+    pub refunded_minor: Option<i64>,
     pub shipments: Vec<ValidShipment>,
     /// `tr` or `en`, when the order named one of them.
     pub locale: Option<&'static str>,
@@ -383,6 +388,16 @@ impl OrderUpsert {
         };
         let placed_at = optional_time("placed_at", &self.placed_at);
         let cancelled_at = optional_time("cancelled_at", &self.cancelled_at);
+        let refunded_minor = self.refunded_minor.filter(|r| *r != 0);
+        if refunded_minor.is_some_and(|r| !(0..=crate::catalog::PRICE_MINOR_MAX).contains(&r)) {
+            errors.push(
+                "refunded_minor",
+                FieldProblem::OutOfRange {
+                    min: 0,
+                    max: crate::catalog::PRICE_MINOR_MAX,
+                },
+            );
+        }
         let locale = match self.locale.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(tag)
@@ -470,6 +485,7 @@ impl OrderUpsert {
                 placed_at,
                 cancelled_at,
                 items,
+                refunded_minor,
                 shipments,
                 locale,
             })

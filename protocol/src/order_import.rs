@@ -194,6 +194,7 @@ pub fn read_shopify_csv(
                         placed_at: time("Created at"),
                         cancelled_at: time("Cancelled at"),
                         items: Some(Vec::new()),
+                        refunded_minor: None,
                         shipments: Some(
                             fulfilled_at
                                 .iter()

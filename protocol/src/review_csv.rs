@@ -11,7 +11,6 @@ use crate::review::{BODY_RULE, NewReview, ValidReview};
 use crate::text::{FieldProblem, TextRule, normalize};
 use crate::time::{format_rfc3339_ms, parse_timestamp};
 use serde::{Serialize, Serializer};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -122,35 +121,7 @@ pub fn export(rows: &[ExportRow<'_>]) -> String {
     out
 }
 
-/// The characters that make a spreadsheet read a cell as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// Whether `cell` is some apostrophes (perhaps none) and then a formula character.
-fn is_apostrophes_then_formula(cell: &str) -> bool {
-    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
-}
-
-/// A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, tab or
-/// carriage return gets a leading `'`. So that [`unneutralise`] can undo it exactly, a cell
-/// that is apostrophes followed by one of those gets one more `'` too (else `'=1` and a
-/// neutralised `=1` would read alike). Every other cell is left as it is.
-pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if is_apostrophes_then_formula(cell) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
-/// The inverse of [`neutralise`] for every string: removes the one `'` it added, from a cell
-/// that is one or more apostrophes followed by a formula character, and leaves any other cell
-/// alone. A cell someone typed as `'=1` in a spreadsheet therefore imports as `=1`.
-pub fn unneutralise(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if is_apostrophes_then_formula(rest) => rest,
-        _ => cell,
-    }
-}
+pub use crate::text::{neutralise, unneutralise};
 
 /// A review read from an import, valid and ready to store.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -486,6 +457,7 @@ fn serialize_review<S: Serializer>(review: &ValidReview, serializer: S) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     fn row<'a>(product: &'a str, title: &'a str, body: &'a str, author: &'a str) -> ExportRow<'a> {
         ExportRow {
@@ -563,7 +535,7 @@ mod tests {
         for s in cases {
             let n = neutralise(s);
             assert_eq!(unneutralise(&n), s, "{s:?}");
-            assert!(!n.starts_with(FORMULA_STARTS), "{s:?} → {n:?}");
+            assert!(!n.starts_with(crate::text::FORMULA_STARTS), "{s:?} → {n:?}");
         }
         // Every string of up to four characters from an alphabet of the characters that matter.
         let alphabet = ['\'', '=', '+', '-', '@', '\t', '\r', 'a', ' '];
@@ -580,7 +552,10 @@ mod tests {
         assert!(strings.len() > 7000);
         for s in &strings {
             assert_eq!(unneutralise(&neutralise(s)), s, "{s:?}");
-            assert!(!neutralise(s).starts_with(FORMULA_STARTS), "{s:?}");
+            assert!(
+                !neutralise(s).starts_with(crate::text::FORMULA_STARTS),
+                "{s:?}"
+            );
         }
     }
 

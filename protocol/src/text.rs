@@ -5,6 +5,7 @@
 //! breaks and tabs in multi-line fields, and so are bidirectional overrides. Text is never trimmed or escaped here: it is stored as
 //! given and always rendered as text.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What is wrong with one field. The edge words these in English in its `fields` map; the
@@ -209,6 +210,39 @@ pub fn is_plausible_email(value: &str) -> bool {
 pub fn normalize(value: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     value.nfc().collect()
+}
+
+// Spreadsheets run formulas: every CSV memnun writes (reviews, survey answers, the dashboard's
+// tables) neutralises its text cells the same way.
+
+/// The characters that make a spreadsheet read a cell as a formula.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `cell` is some apostrophes (perhaps none) and then a formula character.
+fn is_apostrophes_then_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a leading `'`. So that [`unneutralise`] can undo it exactly, a cell
+/// that is apostrophes followed by one of those gets one more `'` too (else `'=1` and a
+/// neutralised `=1` would read alike). Every other cell is left as it is.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if is_apostrophes_then_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The inverse of [`neutralise`] for every string: removes the one `'` it added, from a cell
+/// that is one or more apostrophes followed by a formula character, and leaves any other cell
+/// alone. A cell someone typed as `'=1` in a spreadsheet therefore imports as `=1`.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if is_apostrophes_then_formula(rest) => rest,
+        _ => cell,
+    }
 }
 
 #[cfg(test)]

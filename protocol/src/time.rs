@@ -54,6 +54,27 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// The calendar month (UTC) that day `day` since 1970-01-01 falls in, numbered
+/// `year · 12 + month − 1`: months in order, so consecutive numbers are consecutive months.
+pub fn month_of_day(day: i64) -> i64 {
+    let (year, month, _) = civil_from_days(day);
+    year * 12 + i64::from(month) - 1
+}
+
+/// The first day (since 1970-01-01) of month number `month` (see [`month_of_day`]).
+pub fn month_start_day(month: i64) -> i64 {
+    days_from_civil(month.div_euclid(12), month.rem_euclid(12) as u32 + 1, 1)
+}
+
+/// Month number `month` (see [`month_of_day`]) as `2026-01`.
+pub fn format_month(month: i64) -> String {
+    format!(
+        "{:04}-{:02}",
+        month.div_euclid(12),
+        month.rem_euclid(12) + 1
+    )
+}
+
 /// Unix milliseconds as RFC 3339 in UTC with milliseconds: `2026-11-23T15:06:52.123Z`.
 pub fn format_rfc3339_ms(ms: i64) -> String {
     let days = ms.div_euclid(MS_PER_DAY);
@@ -223,6 +244,17 @@ pub fn report_period(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_are_numbered_in_order_and_start_on_their_first() {
+        let jan_2026 = month_of_day(days_from_civil(2026, 1, 31));
+        assert_eq!(jan_2026, 2026 * 12);
+        assert_eq!(month_of_day(days_from_civil(2025, 12, 1)), jan_2026 - 1);
+        assert_eq!(month_start_day(jan_2026 + 1), days_from_civil(2026, 2, 1));
+        assert_eq!(month_start_day(jan_2026 - 1), days_from_civil(2025, 12, 1));
+        assert_eq!(format_month(jan_2026 + 11), "2026-12");
+        assert_eq!(format_month(jan_2026 - 1), "2025-12");
+    }
 
     #[test]
     fn civil_dates_round_trip_and_match_known_days() {

@@ -108,6 +108,13 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
     )
     .context("seeding the demo orders failed")?;
+    step("Importing a year of past orders (the back-fill), so the Overview has history");
+    crate::process::run(
+        Command::new("node")
+            .arg(root.join("demo-site/seed-history.mjs"))
+            .args(["--edge", &format!("http://127.0.0.1:{edge_port}")]),
+    )
+    .context("importing the demo history failed")?;
     step("Seeding the demo catalog and shopping history through the public events endpoint");
     crate::process::run(
         Command::new("node")

@@ -14,6 +14,7 @@ pub mod order_import;
 pub mod order_list;
 pub mod orders;
 pub mod outreach;
+pub mod overview;
 pub mod recommend;
 pub mod review_csv;
 pub mod reviews;

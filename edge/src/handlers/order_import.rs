@@ -305,6 +305,7 @@ fn prepare(cx: &Context<'_>, line: ImportLine) -> Result<ImportedOrder, ApiError
         email_hash,
         placed_at: valid.placed_at,
         cancelled_at: valid.cancelled_at,
+        refunded_minor: valid.refunded_minor,
         delivered_at,
         items: valid.items,
         shipments: valid

@@ -1,5 +1,6 @@
 //! What the Cron Triggers (`wrangler.toml [triggers]`) run: every minute, the webhook deliveries
-//! and outreach messages that are due, the recommendation backlog, and the retention purge; every
+//! and outreach messages that are due, the recommendation backlog, the overview's daily roll-up of
+//! visits, and the retention purge; every
 //! hour ([`HOURLY`]), the cases of parcels stuck without news. The event's own
 //! time is the clock, so tests move it by triggering later. Each job runs in bounded slices, so a
 //! backlog drains over several runs rather than overrunning one.
@@ -37,6 +38,9 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             }
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));
+            }
+            if let Err(e) = crate::store::overview::roll_up(&db, now).await {
+                log::error(&run, &format!("visit roll-up failed: {e}"));
             }
             if let Err(e) = retention::purge(&db, now).await {
                 log::error(&run, &format!("retention purge failed: {e}"));

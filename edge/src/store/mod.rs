@@ -50,6 +50,7 @@ pub mod moderation;
 pub mod order_list;
 pub mod orders;
 pub mod outreach;
+pub mod overview;
 pub mod ratings;
 pub mod recommendations;
 pub mod retention;

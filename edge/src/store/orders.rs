@@ -64,14 +64,15 @@ pub async fn save(
             .opt_int(order.placed_at)
             .int(now)
             .opt_int(order.cancelled_at)
+            .opt_int(order.refunded_minor)
             .bind(
                 db,
                 "INSERT INTO orders (shop_id, id, number, email_hash, placed_at, updated_at, \
-                 cancelled_at) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7) \
+                 cancelled_at, refunded_minor) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, ?6), ?6, ?7, ?8) \
                  ON CONFLICT (shop_id, id) DO UPDATE SET number = excluded.number, \
                  email_hash = COALESCE(excluded.email_hash, orders.email_hash), \
                  placed_at = COALESCE(?5, orders.placed_at), updated_at = excluded.updated_at, \
-                 cancelled_at = excluded.cancelled_at",
+                 cancelled_at = excluded.cancelled_at, refunded_minor = excluded.refunded_minor",
             )?,
         key().bind(
             db,
@@ -336,6 +337,7 @@ pub struct ImportedOrder {
     pub email_hash: Option<String>,
     pub placed_at: Option<i64>,
     pub cancelled_at: Option<i64>,
+    pub refunded_minor: Option<i64>,
     /// When its last parcel was delivered, if all were: the order counts as delivered then,
     /// and no `order.delivered` goes out for history.
     pub delivered_at: Option<i64>,
@@ -398,11 +400,12 @@ pub async fn import(
         batch().bind(
             db,
             "INSERT OR IGNORE INTO orders (shop_id, id, number, email_hash, placed_at, \
-             updated_at, cancelled_at, delivered_at) \
+             updated_at, cancelled_at, delivered_at, refunded_minor) \
              SELECT ?1, json_extract(o.value, '$.id'), json_extract(o.value, '$.number'), \
              json_extract(o.value, '$.email_hash'), \
              COALESCE(json_extract(o.value, '$.placed_at'), ?3), ?3, \
-             json_extract(o.value, '$.cancelled_at'), json_extract(o.value, '$.delivered_at') \
+             json_extract(o.value, '$.cancelled_at'), json_extract(o.value, '$.delivered_at'), \
+             json_extract(o.value, '$.refunded_minor') \
              FROM json_each(?2) o",
         )?,
         orders_json().bind(

@@ -394,6 +394,9 @@ fn contract(
         Op::CaseReport => c
             .query::<cases::CaseReportQuery>(qs)
             .answers::<cases::CaseReport>(200, an),
+        Op::OverviewReport => c
+            .query::<crate::overview::OverviewQuery>(qs)
+            .answers::<crate::overview::OverviewReport>(200, an),
     }
 }
 

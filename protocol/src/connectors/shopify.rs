@@ -205,6 +205,8 @@ impl Order {
             locale: self.customer_locale.clone(),
             placed_at: self.created_at.clone().map(serde_json::Value::String),
             cancelled_at: self.cancelled_at.clone().map(serde_json::Value::String),
+            // Refunded lines are left out of the items (`taken_back`), so revenue is net.
+            refunded_minor: None,
             items: Some(
                 self.line_items
                     .iter()

@@ -211,6 +211,7 @@ impl Order {
             number: text(&self.number).or_else(|| Some(self.order_id())),
             email: self.billing.as_ref().and_then(|b| text(&b.email)),
             placed_at: time(&self.date_created_gmt),
+            refunded_minor: None,
             cancelled_at: if cancelled {
                 time(&self.date_modified_gmt)
             } else {

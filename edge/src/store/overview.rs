@@ -1,0 +1,467 @@
+//! The overview's counts (`orders`, `order_items`, `shopper_events`, `survey_responses`,
+//! `shipments`, `reviews`): per UTC day, month, carrier or NPS answer, for
+//! `memnun_protocol::overview` to turn into figures. Read-only.
+//!
+//! A buyer is an order's `email_hash`; their first order is their earliest standing
+//! (`cancelled_at IS NULL`) order, read through `orders_by_buyer`. A visit is a browser's UTC
+//! day; whether it bought is read through `shopper_events_by_browser`. Money is the report's
+//! currency's: an order's total is Σ price × quantity of its items in it, `NULL` when it has none.
+
+use super::Params;
+use crate::platform::error::ApiError;
+use memnun_protocol::Id;
+use memnun_protocol::overview::{
+    BuyersDay, CART_WINDOW_MS, CONVERSION_WINDOW_MS, CarrierCount, CohortCell, CohortSize,
+    MS_PER_DAY, NpsRepeat, OverviewCounts, PRODUCTS_MAX, ProductVisits, SalesDay, SecondOrderGap,
+    VisitsDay,
+};
+use serde::Deserialize;
+use worker::{D1Database, D1PreparedStatement};
+
+/// The periods one overview reads: `[before_from, from)`, `[from, to)`, the cohorts' first orders
+/// from `cohorts_from`, the days of their visits ([`visit_days`]) with the last one rolled up,
+/// and `now` (windows not over yet are not counted).
+pub struct Span {
+    pub before_from: i64,
+    pub from: i64,
+    pub to: i64,
+    pub cohorts_from: i64,
+    pub visit_days: (i64, i64),
+    pub visit_days_before: (i64, i64),
+    pub rolled_through: Option<i64>,
+    pub now: i64,
+}
+
+/// The currencies of the standing orders placed in `[from, to)` with a priced item, the most
+/// orders first.
+pub async fn currencies(
+    db: &D1Database,
+    shop: &Id,
+    from: i64,
+    to: i64,
+) -> Result<Vec<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        currency: String,
+    }
+    let rows: Vec<Row> = Params::new()
+        .text(shop.as_str())
+        .int(from)
+        .int(to)
+        .bind(
+            db,
+            "SELECT i.currency AS currency, COUNT(DISTINCT i.order_id) AS n \
+             FROM orders o JOIN order_items i ON i.shop_id = o.shop_id AND i.order_id = o.id \
+             WHERE o.shop_id = ?1 AND o.placed_at >= ?2 AND o.placed_at < ?3 \
+             AND o.cancelled_at IS NULL AND i.price_minor IS NOT NULL AND i.currency IS NOT NULL \
+             GROUP BY i.currency ORDER BY n DESC, currency",
+        )?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| r.currency).collect())
+}
+
+/// An order `o`'s items' total in the currency `?4`, `NULL` without a priced item in it.
+const ITEMS_TOTAL: &str = "(SELECT SUM(i.price_minor * i.quantity) FROM order_items i \
+     WHERE i.shop_id = o.shop_id AND i.order_id = o.id AND i.currency = ?4 \
+     AND i.price_minor IS NOT NULL)";
+
+/// Buyers (`buyer`) whose first standing order (`first_at`) was placed in `[?2, ?3)`, with
+/// their next one (`second_at`, `NULL` if none yet).
+const FIRSTS: &str = "WITH firsts AS (\
+     SELECT o.email_hash AS buyer, MIN(o.placed_at) AS first_at FROM orders o \
+     WHERE o.shop_id = ?1 AND o.email_hash IS NOT NULL AND o.cancelled_at IS NULL \
+     GROUP BY o.email_hash HAVING first_at >= ?2 AND first_at < ?3), \
+     seconds AS (SELECT f.buyer, f.first_at, (SELECT MIN(n.placed_at) FROM orders n \
+     WHERE n.shop_id = ?1 AND n.email_hash = f.buyer AND n.cancelled_at IS NULL \
+     AND n.placed_at > f.first_at) AS second_at FROM firsts f) ";
+
+/// The calendar month (UTC) of a time in milliseconds, numbered as `time::month_of_day`.
+fn month_of(column: &str) -> String {
+    format!(
+        "(CAST(strftime('%Y', {column} / 1000, 'unixepoch') AS INTEGER) * 12 \
+         + CAST(strftime('%m', {column} / 1000, 'unixepoch') AS INTEGER) - 1)"
+    )
+}
+
+/// Orders delivered in `[?2, ?3)` (`o`), joined with `join`, and the carrier of their first
+/// parcel (`s`).
+fn delivered_by_carrier(join: &str) -> String {
+    format!(
+        "FROM orders o {join} JOIN shipments s ON s.shop_id = o.shop_id \
+         AND s.order_id = o.id AND s.position = (SELECT MIN(f.position) FROM shipments f \
+         WHERE f.shop_id = o.shop_id AND f.order_id = o.id) \
+         WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3"
+    )
+}
+
+fn sales(
+    db: &D1Database,
+    shop: &Id,
+    from: i64,
+    to: i64,
+    currency: &str,
+) -> Result<D1PreparedStatement, ApiError> {
+    Ok(Params::new().text(shop.as_str()).int(from).int(to).text(currency).bind(
+        db,
+        &format!(
+            "SELECT day, COUNT(*) AS orders, COUNT(total) AS priced_orders, \
+             COALESCE(SUM(total), 0) AS revenue_minor, \
+             COALESCE(SUM(CASE WHEN total IS NOT NULL THEN refunded END), 0) AS refunded_minor \
+             FROM (SELECT o.placed_at / {MS_PER_DAY} AS day, COALESCE(o.refunded_minor, 0) AS refunded, \
+             {ITEMS_TOTAL} AS total FROM orders o WHERE o.shop_id = ?1 AND o.placed_at >= ?2 \
+             AND o.placed_at < ?3 AND o.cancelled_at IS NULL) GROUP BY day"
+        ),
+    )?)
+}
+
+fn buyers(
+    db: &D1Database,
+    shop: &Id,
+    from: i64,
+    to: i64,
+    now: i64,
+) -> Result<D1PreparedStatement, ApiError> {
+    let window = |days: i64| {
+        let ms = days * MS_PER_DAY;
+        format!(
+            "COUNT(CASE WHEN first_at <= ?4 - {ms} THEN 1 END) AS eligible_{days}, \
+             COUNT(CASE WHEN first_at <= ?4 - {ms} AND second_at <= first_at + {ms} THEN 1 END) \
+             AS repeated_{days}"
+        )
+    };
+    Ok(Params::new()
+        .text(shop.as_str())
+        .int(from)
+        .int(to)
+        .int(now)
+        .bind(
+            db,
+            &format!(
+                "{FIRSTS} SELECT first_at / {MS_PER_DAY} AS day, COUNT(*) AS buyers, {}, {}, {} \
+             FROM seconds GROUP BY day",
+                window(30),
+                window(60),
+                window(90)
+            ),
+        )?)
+}
+
+fn gaps(db: &D1Database, shop: &Id, from: i64, to: i64) -> Result<D1PreparedStatement, ApiError> {
+    Ok(Params::new().text(shop.as_str()).int(from).int(to).bind(
+        db,
+        &format!(
+            "{FIRSTS} SELECT (second_at - first_at) / {MS_PER_DAY} AS days, COUNT(*) AS n \
+             FROM seconds WHERE second_at IS NOT NULL GROUP BY days"
+        ),
+    )?)
+}
+
+/// One row per visit (a browser's day) from the events of `[?2, ?3)` whose window ended by `?4`:
+/// `day, visits, converted, carts, carts_bought`, a view's visit (1, whether the browser bought
+/// within the conversion window after one of its views, 0, 0) or an add to cart's (0, 0, 1,
+/// whether it bought within the cart window).
+fn live_visits() -> String {
+    let bought_within = |event: &str, window: i64| {
+        format!(
+            "MAX(EXISTS (SELECT 1 FROM shopper_events p WHERE p.shop_id = ?1 \
+             AND p.browser_key = {event}.browser_key AND p.kind = 'purchase' \
+             AND p.time >= {event}.time AND p.time <= {event}.time + {window}))"
+        )
+    };
+    let of_kind = |event: &str, kind: &str, window: i64| {
+        format!(
+            "FROM shopper_events {event} WHERE {event}.shop_id = ?1 AND {event}.kind = '{kind}' \
+             AND {event}.time >= ?2 AND {event}.time < ?3 AND {event}.time <= ?4 - {window} \
+             GROUP BY day, {event}.browser_key"
+        )
+    };
+    format!(
+        "SELECT v.time / {MS_PER_DAY} AS day, 1 AS visits, {} AS converted, 0 AS carts, \
+         0 AS carts_bought {} \
+         UNION ALL \
+         SELECT a.time / {MS_PER_DAY} AS day, 0, 0, 1, {} {}",
+        bought_within("v", CONVERSION_WINDOW_MS),
+        of_kind("v", "product_view", CONVERSION_WINDOW_MS),
+        bought_within("a", CART_WINDOW_MS),
+        of_kind("a", "add_to_cart", CART_WINDOW_MS),
+    )
+}
+
+/// One row per visit and product viewed in it, from the views of `[?2, ?3)` whose window ended by
+/// `?4`: `product, day, converted` (whether the browser bought that product within the window).
+fn live_product_visits() -> String {
+    format!(
+        "SELECT v.product_id AS product, v.time / {MS_PER_DAY} AS day, \
+         MAX(EXISTS (SELECT 1 FROM shopper_events p WHERE p.shop_id = ?1 \
+         AND p.browser_key = v.browser_key AND p.kind = 'purchase' \
+         AND p.time >= v.time AND p.time <= v.time + {CONVERSION_WINDOW_MS} \
+         AND (p.product_id = v.product_id \
+         OR EXISTS (SELECT 1 FROM json_each(p.products) j WHERE j.value = v.product_id)))) \
+         AS converted FROM shopper_events v WHERE v.shop_id = ?1 \
+         AND v.kind = 'product_view' AND v.product_id IS NOT NULL AND v.time >= ?2 \
+         AND v.time < ?3 AND v.time <= ?4 - {CONVERSION_WINDOW_MS} \
+         GROUP BY product, day, v.browser_key"
+    )
+}
+
+/// The days a period's visits are counted on: those that start in `[from, to)`.
+pub fn visit_days(from: i64, to: i64) -> (i64, i64) {
+    let first_at_or_after = |ms: i64| (ms + MS_PER_DAY - 1).div_euclid(MS_PER_DAY);
+    (first_at_or_after(from), first_at_or_after(to))
+}
+
+/// The parameters of a report's visit counts over the days `[first, end)`: rolled-up days up to
+/// `rolled_through` (`?5`, `?6`), the events themselves after it (`?2`, `?3`, with `?4` now).
+fn visit_params(
+    shop: &Id,
+    (first, end): (i64, i64),
+    rolled_through: Option<i64>,
+    now: i64,
+) -> Params {
+    let live_from = rolled_through.map_or(first, |d| (d + 1).max(first));
+    Params::new()
+        .text(shop.as_str())
+        .int(live_from * MS_PER_DAY)
+        .int(end.max(live_from) * MS_PER_DAY)
+        .int(now)
+        .int(first)
+        .int(live_from.min(end))
+}
+
+fn visits(
+    db: &D1Database,
+    shop: &Id,
+    days: (i64, i64),
+    rolled_through: Option<i64>,
+    now: i64,
+) -> Result<D1PreparedStatement, ApiError> {
+    Ok(visit_params(shop, days, rolled_through, now).bind(
+        db,
+        &format!(
+            "SELECT day, SUM(visits) AS visits, SUM(converted) AS converted, \
+             SUM(carts) AS carts, SUM(carts_bought) AS carts_bought FROM (\
+             SELECT day, visits, converted, carts, carts_bought FROM visit_days \
+             WHERE shop_id = ?1 AND day >= ?5 AND day < ?6 UNION ALL {}) GROUP BY day",
+            live_visits()
+        ),
+    )?)
+}
+
+/// The shops whose visits of whole days are not rolled up yet, at most this many per run, each
+/// rolled up at most this many days at a time: a year of a new shop's events takes an hour of
+/// runs, each a few statements.
+const ROLLUP_SHOPS: i64 = 5;
+const ROLLUP_DAYS: i64 = 7;
+
+/// Rolls up the visits of the days whose every window is over by `now` (`visit_days`,
+/// `product_visit_days`), for a few shops, a week at a time; says how many shops it advanced.
+pub async fn roll_up(db: &D1Database, now: i64) -> Result<usize, ApiError> {
+    #[derive(Deserialize)]
+    struct Due {
+        shop: String,
+        through_day: i64,
+    }
+    // The last day whose last event's cart window has ended.
+    let last_final = (now - CART_WINDOW_MS).div_euclid(MS_PER_DAY) - 1;
+    let due: Vec<Due> = Params::new()
+        .int(last_final)
+        .int(ROLLUP_SHOPS)
+        .bind(
+            db,
+            &format!(
+                "SELECT shop, through_day FROM (SELECT s.id AS shop, COALESCE(r.through_day, \
+                 (SELECT MIN(e.time) FROM shopper_events e WHERE e.shop_id = s.id) / {MS_PER_DAY} - 1) \
+                 AS through_day FROM shops s LEFT JOIN visit_rollups r ON r.shop_id = s.id) \
+                 WHERE through_day IS NOT NULL AND through_day < ?1 ORDER BY through_day LIMIT ?2"
+            ),
+        )?
+        .all()
+        .await?
+        .results()?;
+    for Due { shop, through_day } in &due {
+        let (first, last) = (through_day + 1, (through_day + ROLLUP_DAYS).min(last_final));
+        let range = || {
+            Params::new()
+                .text(shop)
+                .int(first * MS_PER_DAY)
+                .int((last + 1) * MS_PER_DAY)
+                .int(now)
+        };
+        db.batch(vec![
+            range().bind(
+                db,
+                &format!(
+                    "INSERT OR REPLACE INTO visit_days (shop_id, day, visits, converted, carts, \
+                     carts_bought) SELECT ?1, day, SUM(visits), SUM(converted), SUM(carts), \
+                     SUM(carts_bought) FROM ({}) GROUP BY day",
+                    live_visits()
+                ),
+            )?,
+            range().bind(
+                db,
+                &format!(
+                    "INSERT OR REPLACE INTO product_visit_days (shop_id, day, product_id, visits, \
+                     converted) SELECT ?1, day, product, COUNT(*), SUM(converted) \
+                     FROM ({}) GROUP BY day, product",
+                    live_product_visits()
+                ),
+            )?,
+            Params::new().text(shop).int(last).bind(
+                db,
+                "INSERT INTO visit_rollups (shop_id, through_day) VALUES (?1, ?2) \
+                 ON CONFLICT (shop_id) DO UPDATE SET through_day = excluded.through_day",
+            )?,
+        ])
+        .await?;
+    }
+    Ok(due.len())
+}
+
+/// The last day of `shop`'s visits rolled up, if any.
+pub async fn rolled_through(db: &D1Database, shop: &Id) -> Result<Option<i64>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        through_day: i64,
+    }
+    let row: Option<Row> = Params::new()
+        .text(shop.as_str())
+        .bind(
+            db,
+            "SELECT through_day FROM visit_rollups WHERE shop_id = ?1",
+        )?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| r.through_day))
+}
+
+/// Everything else the overview counts, in one batch. `currency` is the report's (`""` when
+/// no order had a price: no item matches it).
+pub async fn counts(
+    db: &D1Database,
+    shop: &Id,
+    span: &Span,
+    currency: &str,
+) -> Result<OverviewCounts, ApiError> {
+    let Span {
+        before_from,
+        from,
+        to,
+        cohorts_from,
+        now,
+        ..
+    } = *span;
+    let current = || Params::new().text(shop.as_str()).int(from).int(to);
+    let cohort_month = month_of("f.first_at");
+    let order_month = month_of("o.placed_at");
+    let statements = vec![
+        sales(db, shop, from, to, currency)?,
+        sales(db, shop, before_from, from, currency)?,
+        buyers(db, shop, from, to, now)?,
+        buyers(db, shop, before_from, from, now)?,
+        gaps(db, shop, from, to)?,
+        gaps(db, shop, before_from, from)?,
+        Params::new()
+            .text(shop.as_str())
+            .int(cohorts_from)
+            .int(to)
+            .bind(
+                db,
+                &format!(
+                    "{FIRSTS} SELECT {cohort_month} AS cohort, COUNT(*) AS buyers FROM firsts f \
+                 GROUP BY cohort"
+                ),
+            )?,
+        Params::new()
+            .text(shop.as_str())
+            .int(cohorts_from)
+            .int(to)
+            .text(currency)
+            .bind(
+                db,
+                &format!(
+                    "{FIRSTS} SELECT cohort, month, COUNT(DISTINCT buyer) AS buyers, \
+                     COALESCE(SUM(total), 0) AS revenue_minor FROM (\
+                     SELECT {cohort_month} AS cohort, {order_month} AS month, f.buyer, \
+                     {ITEMS_TOTAL} - COALESCE(o.refunded_minor, 0) AS total FROM firsts f \
+                     JOIN orders o ON o.shop_id = ?1 AND o.email_hash = f.buyer \
+                     AND o.cancelled_at IS NULL AND o.placed_at < ?3) \
+                     GROUP BY cohort, month"
+                ),
+            )?,
+        visits(db, shop, span.visit_days, span.rolled_through, now)?,
+        visits(db, shop, span.visit_days_before, span.rolled_through, now)?,
+        visit_params(shop, span.visit_days, span.rolled_through, now).bind(
+            db,
+            &format!(
+                "SELECT product, SUM(visits) AS visits, SUM(converted) AS converted FROM (\
+                 SELECT product_id AS product, visits, converted FROM product_visit_days \
+                 WHERE shop_id = ?1 AND day >= ?5 AND day < ?6 UNION ALL \
+                 SELECT product, 1, converted FROM ({})) \
+                 GROUP BY product ORDER BY visits DESC, product LIMIT {PRODUCTS_MAX}",
+                live_product_visits()
+            ),
+        )?,
+        current().bind(
+            db,
+            "SELECT r.nps AS nps, COUNT(*) AS answered, COUNT(CASE WHEN EXISTS (\
+             SELECT 1 FROM orders n WHERE n.shop_id = ?1 AND n.email_hash = o.email_hash \
+             AND n.cancelled_at IS NULL AND n.placed_at > o.placed_at) THEN 1 END) AS repeated \
+             FROM orders o JOIN survey_responses r ON r.shop_id = o.shop_id AND r.order_id = o.id \
+             WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
+             AND o.email_hash IS NOT NULL AND r.nps IS NOT NULL GROUP BY r.nps",
+        )?,
+        current().bind(
+            db,
+            &format!(
+                "SELECT s.carrier AS carrier, (o.delivered_at - o.placed_at) / 3600000 AS value, \
+                 COUNT(*) AS n {} GROUP BY carrier, value",
+                delivered_by_carrier("")
+            ),
+        )?,
+        current().bind(
+            db,
+            &format!(
+                "SELECT s.carrier AS carrier, r.csat AS value, COUNT(*) AS n {} \
+                 AND r.csat IS NOT NULL GROUP BY carrier, value",
+                delivered_by_carrier(
+                    "JOIN survey_responses r ON r.shop_id = o.shop_id AND r.order_id = o.id"
+                )
+            ),
+        )?,
+        current().bind(
+            db,
+            &format!(
+                "SELECT s.carrier AS carrier, v.rating AS value, COUNT(*) AS n {} \
+                 AND v.status = 'published' GROUP BY carrier, value",
+                delivered_by_carrier(
+                    "JOIN reviews v ON v.shop_id = o.shop_id AND v.order_id = o.id"
+                )
+            ),
+        )?,
+    ];
+    let mut results = db.batch(statements).await?.into_iter();
+    let mut next = || {
+        results
+            .next()
+            .ok_or_else(|| ApiError::Internal("an overview query gave no result".into()))
+    };
+    Ok(OverviewCounts {
+        sales: next()?.results::<SalesDay>()?,
+        sales_before: next()?.results()?,
+        buyers: next()?.results::<BuyersDay>()?,
+        buyers_before: next()?.results()?,
+        gaps: next()?.results::<SecondOrderGap>()?,
+        gaps_before: next()?.results()?,
+        cohort_sizes: next()?.results::<CohortSize>()?,
+        cohort_cells: next()?.results::<CohortCell>()?,
+        visits: next()?.results::<VisitsDay>()?,
+        visits_before: next()?.results()?,
+        products: next()?.results::<ProductVisits>()?,
+        nps: next()?.results::<NpsRepeat>()?,
+        lead_hours: next()?.results::<CarrierCount>()?,
+        csat: next()?.results()?,
+        ratings: next()?.results()?,
+    })
+}
