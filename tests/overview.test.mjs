@@ -100,6 +100,13 @@ async function overview(query, now = NOW) {
 
 before(async () => {
   edge = await Edge.start({ origins: [ORIGIN] });
+  // The catalog: per-product conversion counts only the shop's own products ("kase-sahte" is not).
+  const catalog = await admin("PUT", "catalog", {
+    items: ["fincan", "tabak", "kase", "lamba"].map((id) => ({
+      id, name: { tr: id, en: id }, price_minor: 10000, currency: "TRY", url: `https://shop.example/p/${id}`, in_stock: true,
+    })),
+  });
+  assert.equal(catalog.status, 200, catalog.text);
   const TRY = "TRY";
   // a: first order June 1 (200.00), again June 20 (19 days) and July 25.
   await order("A1", { email: "a@example.com", placed: "2026-06-01T10:00:00Z", lines: [["fincan", 2, 10000, TRY]],
@@ -149,8 +156,9 @@ before(async () => {
   await events(v3, at("2026-06-04T10:00:00Z"), [view("tabak")]);
   await events(v3, at("2026-06-04T11:00:00Z"), [cart("tabak")]);
   await events(v3, at("2026-06-06T10:00:00Z"), [purchase("tabak")]);
-  // v4: views a bowl and buys a cup: the visit converts, the bowl does not.
-  await events(v4, at("2026-06-05T10:00:00Z"), [view("kase")]);
+  // v4: views a bowl and buys a cup: the visit converts, the bowl does not. A page's view of a
+  // product the shop does not sell counts as the visit's, never as a product.
+  await events(v4, at("2026-06-05T10:00:00Z"), [view("kase"), view("kase-sahte")]);
   await events(v4, at("2026-06-05T20:00:00Z"), [purchase("fincan")]);
   // v5: the period before, a view and nothing else.
   await events(v5, at("2026-05-25T10:00:00Z"), [view("fincan")]);
@@ -315,11 +323,15 @@ describe("the overview's rules", () => {
     }
   });
 
-  test("a refund must be money: negative or too large is refused and nothing is stored", async () => {
+  test("a refund or a price must be money: negative or too large is refused and nothing is stored", async () => {
     for (const refunded_minor of [-1, 100_000_000_001, "12"]) {
       const r = await admin("PUT", "orders/R1", { number: "R1", placed_at: "2026-06-02T10:00:00Z", refunded_minor, items: [{ product: "fincan", price_minor: 100, currency: "TRY" }] });
       assert.ok([400, 422].includes(r.status), r.text);
     }
+    // Prices are bounded as the catalog's are, so a year of sums cannot overflow.
+    const huge = await admin("PUT", "orders/R1", { number: "R1", placed_at: "2026-06-02T10:00:00Z", items: [{ product: "fincan", quantity: 2, price_minor: 5_000_000_000_000_000_000 / 1000, currency: "TRY" }] });
+    assert.equal(huge.status, 422, huge.text);
+    assert.ok(huge.json.error.fields.items, huge.text);
     assert.equal((await admin("GET", "orders/R1")).status, 404);
   });
 

@@ -104,9 +104,15 @@ pub fn OverviewPage() -> impl IntoView {
                     <option value="week" selected=move || interval.get() == Interval::Week>{move || t().by_week}</option>
                 </select>
             </label>
-            {move || report.with(|r| r.as_ref().filter(|r| r.currencies.len() > 1).map(|r| {
+            // Also when the currency chosen has no orders in a later period: the way back.
+            {move || report.with(|r| r.as_ref().and_then(|r| {
                 let chosen = r.currency.clone().unwrap_or_default();
-                let options = r.currencies.clone();
+                let mut options = r.currencies.clone();
+                if !chosen.is_empty() && !options.contains(&chosen) {
+                    options.push(chosen.clone());
+                }
+                (options.len() > 1).then_some((chosen, options))
+            }).map(|(chosen, options)| {
                 view! {
                     <label>{move || t().currency}
                         <select name="currency" on:change=move |ev| currency.set(event_target_value(&ev))>

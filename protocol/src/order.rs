@@ -427,12 +427,17 @@ impl OrderUpsert {
                 .is_none_or(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
             match product {
                 Some(Ok(p)) if (1..=10_000).contains(&quantity) && currency_ok => {
-                    if item.price_minor.is_some_and(|p| p < 0) {
+                    // Bounded as a catalog price is, so the overview's sums stay within i64.
+                    let price_max = crate::catalog::PRICE_MINOR_MAX;
+                    if item
+                        .price_minor
+                        .is_some_and(|p| !(0..=price_max).contains(&p))
+                    {
                         errors.push(
                             "items",
                             FieldProblem::OutOfRange {
                                 min: 0,
-                                max: i64::MAX,
+                                max: price_max,
                             },
                         );
                     }

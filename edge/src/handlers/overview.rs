@@ -22,8 +22,7 @@ pub async fn report(req: &Request, cx: &Context<'_>) -> Result<Response, ApiErro
         query.interval.default_days(),
     )?;
     let before_from = from - (to - from);
-    let currencies = store::currencies(db, shop, before_from, to).await?;
-    let rolled_through = store::rolled_through(db, shop).await?;
+    let (currencies, rolled_through) = store::before_counting(db, shop, before_from, to).await?;
     let currency = asked
         .map(str::to_owned)
         .or_else(|| currencies.first().cloned());

@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod outreach;
+pub mod overview;
 pub mod retention;
 
 use crate::handlers::{recommend, webhooks};
@@ -39,7 +40,7 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));
             }
-            if let Err(e) = crate::store::overview::roll_up(&db, now).await {
+            if let Err(e) = overview::roll_up_visits(&db, now).await {
                 log::error(&run, &format!("visit roll-up failed: {e}"));
             }
             if let Err(e) = retention::purge(&db, now).await {

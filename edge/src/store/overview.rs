@@ -32,34 +32,47 @@ pub struct Span {
     pub now: i64,
 }
 
-/// The currencies of the standing orders placed in `[from, to)` with a priced item, the most
-/// orders first.
-pub async fn currencies(
+/// What an overview needs to know before it counts, in one round trip: the currencies of the
+/// standing orders placed in `[from, to)` with a priced item (the most orders first), and the
+/// last day of the shop's visits rolled up, if any.
+pub async fn before_counting(
     db: &D1Database,
     shop: &Id,
     from: i64,
     to: i64,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<(Vec<String>, Option<i64>), ApiError> {
     #[derive(Deserialize)]
-    struct Row {
+    struct Currency {
         currency: String,
     }
-    let rows: Vec<Row> = Params::new()
-        .text(shop.as_str())
-        .int(from)
-        .int(to)
-        .bind(
-            db,
-            "SELECT i.currency AS currency, COUNT(DISTINCT i.order_id) AS n \
-             FROM orders o JOIN order_items i ON i.shop_id = o.shop_id AND i.order_id = o.id \
-             WHERE o.shop_id = ?1 AND o.placed_at >= ?2 AND o.placed_at < ?3 \
-             AND o.cancelled_at IS NULL AND i.price_minor IS NOT NULL AND i.currency IS NOT NULL \
-             GROUP BY i.currency ORDER BY n DESC, currency",
-        )?
-        .all()
-        .await?
-        .results()?;
-    Ok(rows.into_iter().map(|r| r.currency).collect())
+    #[derive(Deserialize)]
+    struct Rolled {
+        through_day: i64,
+    }
+    let [currencies, rolled] = crate::platform::http::batch(
+        db,
+        vec![
+            Params::new().text(shop.as_str()).int(from).int(to).bind(
+                db,
+                "SELECT i.currency AS currency, COUNT(DISTINCT i.order_id) AS n \
+                 FROM orders o JOIN order_items i ON i.shop_id = o.shop_id AND i.order_id = o.id \
+                 WHERE o.shop_id = ?1 AND o.placed_at >= ?2 AND o.placed_at < ?3 \
+                 AND o.cancelled_at IS NULL AND i.price_minor IS NOT NULL \
+                 AND i.currency IS NOT NULL GROUP BY i.currency ORDER BY n DESC, currency",
+            )?,
+            Params::new().text(shop.as_str()).bind(
+                db,
+                "SELECT through_day FROM visit_rollups WHERE shop_id = ?1",
+            )?,
+        ],
+    )
+    .await?;
+    let currencies: Vec<Currency> = currencies.results()?;
+    let rolled: Vec<Rolled> = rolled.results()?;
+    Ok((
+        currencies.into_iter().map(|c| c.currency).collect(),
+        rolled.first().map(|r| r.through_day),
+    ))
 }
 
 /// An order `o`'s items' total in the currency `?4`, `NULL` without a priced item in it.
@@ -92,7 +105,8 @@ fn delivered_by_carrier(join: &str) -> String {
         "FROM orders o {join} JOIN shipments s ON s.shop_id = o.shop_id \
          AND s.order_id = o.id AND s.position = (SELECT MIN(f.position) FROM shipments f \
          WHERE f.shop_id = o.shop_id AND f.order_id = o.id) \
-         WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3"
+         WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
+         AND o.cancelled_at IS NULL"
     )
 }
 
@@ -191,6 +205,7 @@ fn live_visits() -> String {
 
 /// One row per visit and product viewed in it, from the views of `[?2, ?3)` whose window ended by
 /// `?4`: `product, day, converted` (whether the browser bought that product within the window).
+/// Only the shop's catalog's products: a page may send any id, and these rows are kept.
 fn live_product_visits() -> String {
     format!(
         "SELECT v.product_id AS product, v.time / {MS_PER_DAY} AS day, \
@@ -200,8 +215,9 @@ fn live_product_visits() -> String {
          AND (p.product_id = v.product_id \
          OR EXISTS (SELECT 1 FROM json_each(p.products) j WHERE j.value = v.product_id)))) \
          AS converted FROM shopper_events v WHERE v.shop_id = ?1 \
-         AND v.kind = 'product_view' AND v.product_id IS NOT NULL AND v.time >= ?2 \
+         AND v.kind = 'product_view' AND v.time >= ?2 \
          AND v.time < ?3 AND v.time <= ?4 - {CONVERSION_WINDOW_MS} \
+         AND v.product_id IN (SELECT c.product_id FROM catalog_items c WHERE c.shop_id = ?1) \
          GROUP BY product, day, v.browser_key"
     )
 }
@@ -249,25 +265,28 @@ fn visits(
     )?)
 }
 
-/// The shops whose visits of whole days are not rolled up yet, at most this many per run, each
-/// rolled up at most this many days at a time: a year of a new shop's events takes an hour of
-/// runs, each a few statements.
-const ROLLUP_SHOPS: i64 = 5;
-const ROLLUP_DAYS: i64 = 7;
+/// A shop whose visits are rolled up only `through_day` (or not at all: the day before its
+/// first event), and the last day that can be.
+#[derive(Deserialize)]
+pub struct DueRollup {
+    pub shop: String,
+    pub through_day: i64,
+}
 
-/// Rolls up the visits of the days whose every window is over by `now` (`visit_days`,
-/// `product_visit_days`), for a few shops, a week at a time; says how many shops it advanced.
-pub async fn roll_up(db: &D1Database, now: i64) -> Result<usize, ApiError> {
-    #[derive(Deserialize)]
-    struct Due {
-        shop: String,
-        through_day: i64,
-    }
-    // The last day whose last event's cart window has ended.
-    let last_final = (now - CART_WINDOW_MS).div_euclid(MS_PER_DAY) - 1;
-    let due: Vec<Due> = Params::new()
-        .int(last_final)
-        .int(ROLLUP_SHOPS)
+/// The last day whose every event's windows have ended by `now`.
+pub fn last_final_day(now: i64) -> i64 {
+    (now - CART_WINDOW_MS.max(CONVERSION_WINDOW_MS)).div_euclid(MS_PER_DAY) - 1
+}
+
+/// At most `limit` shops with whole days of visits not rolled up yet, the furthest behind first.
+pub async fn due_rollups(
+    db: &D1Database,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<DueRollup>, ApiError> {
+    Ok(Params::new()
+        .int(last_final_day(now))
+        .int(limit)
         .bind(
             db,
             &format!(
@@ -279,61 +298,52 @@ pub async fn roll_up(db: &D1Database, now: i64) -> Result<usize, ApiError> {
         )?
         .all()
         .await?
-        .results()?;
-    for Due { shop, through_day } in &due {
-        let (first, last) = (through_day + 1, (through_day + ROLLUP_DAYS).min(last_final));
-        let range = || {
-            Params::new()
-                .text(shop)
-                .int(first * MS_PER_DAY)
-                .int((last + 1) * MS_PER_DAY)
-                .int(now)
-        };
-        db.batch(vec![
-            range().bind(
-                db,
-                &format!(
-                    "INSERT OR REPLACE INTO visit_days (shop_id, day, visits, converted, carts, \
-                     carts_bought) SELECT ?1, day, SUM(visits), SUM(converted), SUM(carts), \
-                     SUM(carts_bought) FROM ({}) GROUP BY day",
-                    live_visits()
-                ),
-            )?,
-            range().bind(
-                db,
-                &format!(
-                    "INSERT OR REPLACE INTO product_visit_days (shop_id, day, product_id, visits, \
-                     converted) SELECT ?1, day, product, COUNT(*), SUM(converted) \
-                     FROM ({}) GROUP BY day, product",
-                    live_product_visits()
-                ),
-            )?,
-            Params::new().text(shop).int(last).bind(
-                db,
-                "INSERT INTO visit_rollups (shop_id, through_day) VALUES (?1, ?2) \
-                 ON CONFLICT (shop_id) DO UPDATE SET through_day = excluded.through_day",
-            )?,
-        ])
-        .await?;
-    }
-    Ok(due.len())
+        .results()?)
 }
 
-/// The last day of `shop`'s visits rolled up, if any.
-pub async fn rolled_through(db: &D1Database, shop: &Id) -> Result<Option<i64>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        through_day: i64,
-    }
-    let row: Option<Row> = Params::new()
-        .text(shop.as_str())
-        .bind(
+/// Rolls up `shop`'s visits of the days `first..=last` (`visit_days`, `product_visit_days`) and
+/// moves its mark to `last`, in one batch; `now` is past every window of those days.
+pub async fn roll_up(
+    db: &D1Database,
+    shop: &str,
+    first: i64,
+    last: i64,
+    now: i64,
+) -> Result<(), ApiError> {
+    let range = || {
+        Params::new()
+            .text(shop)
+            .int(first * MS_PER_DAY)
+            .int((last + 1) * MS_PER_DAY)
+            .int(now)
+    };
+    db.batch(vec![
+        range().bind(
             db,
-            "SELECT through_day FROM visit_rollups WHERE shop_id = ?1",
-        )?
-        .first(None)
-        .await?;
-    Ok(row.map(|r| r.through_day))
+            &format!(
+                "INSERT OR REPLACE INTO visit_days (shop_id, day, visits, converted, carts, \
+                 carts_bought) SELECT ?1, day, SUM(visits), SUM(converted), SUM(carts), \
+                 SUM(carts_bought) FROM ({}) GROUP BY day",
+                live_visits()
+            ),
+        )?,
+        range().bind(
+            db,
+            &format!(
+                "INSERT OR REPLACE INTO product_visit_days (shop_id, day, product_id, visits, \
+                 converted) SELECT ?1, day, product, COUNT(*), SUM(converted) \
+                 FROM ({}) GROUP BY day, product",
+                live_product_visits()
+            ),
+        )?,
+        Params::new().text(shop).int(last).bind(
+            db,
+            "INSERT INTO visit_rollups (shop_id, through_day) VALUES (?1, ?2) \
+             ON CONFLICT (shop_id) DO UPDATE SET through_day = excluded.through_day",
+        )?,
+    ])
+    .await?;
+    Ok(())
 }
 
 /// Everything else the overview counts, in one batch. `currency` is the report's (`""` when
@@ -410,7 +420,8 @@ pub async fn counts(
              AND n.cancelled_at IS NULL AND n.placed_at > o.placed_at) THEN 1 END) AS repeated \
              FROM orders o JOIN survey_responses r ON r.shop_id = o.shop_id AND r.order_id = o.id \
              WHERE o.shop_id = ?1 AND o.delivered_at >= ?2 AND o.delivered_at < ?3 \
-             AND o.email_hash IS NOT NULL AND r.nps IS NOT NULL GROUP BY r.nps",
+             AND o.cancelled_at IS NULL AND o.email_hash IS NOT NULL AND r.nps IS NOT NULL \
+             GROUP BY r.nps",
         )?,
         current().bind(
             db,

@@ -109,7 +109,8 @@ fn export_sections() -> Vec<(&'static str, String)> {
         (
             "orders",
             format!(
-                "SELECT id, number, placed_at, delivered_at, updated_at FROM orders \
+                "SELECT id, number, placed_at, delivered_at, cancelled_at, refunded_minor, \
+                 updated_at FROM orders \
                  WHERE shop_id = ?1 AND id IN ({ORDERS}) ORDER BY placed_at, id"
             ),
         ),
