@@ -143,7 +143,7 @@ before(async () => {
   await reviewOf("C1", "kase", 3);
 
   // Browsers. v1: views and buys the cup within hours; on June 9 views a plate and buys nothing.
-  const [v1, v2, v3, v4, v5] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const [v1, v2, v3, v4, v5, v6] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   await events(v1, at("2026-06-02T10:00:00Z"), [view("fincan")]);
   await events(v1, at("2026-06-02T11:00:00Z"), [cart("fincan")]);
   await events(v1, at("2026-06-02T15:00:00Z"), [purchase("fincan")]);
@@ -160,6 +160,8 @@ before(async () => {
   // product the shop does not sell counts as the visit's, never as a product.
   await events(v4, at("2026-06-05T10:00:00Z"), [view("kase"), view("kase-sahte")]);
   await events(v4, at("2026-06-05T20:00:00Z"), [purchase("fincan")]);
+  // v6: views only what the shop does not sell: a visit, never a product row.
+  await events(v6, at("2026-06-06T10:00:00Z"), [view("kase-sahte")]);
   // v5: the period before, a view and nothing else.
   await events(v5, at("2026-05-25T10:00:00Z"), [view("fincan")]);
 });
@@ -202,7 +204,7 @@ describe("the overview by week", () => {
     const [one, two] = report.periods.map((p) => p.sales);
     assert.deepEqual([one.orders, one.revenue_minor, one.average_basket_minor, one.first_time_buyers], [3, 60000, 20000, 3]);
     assert.deepEqual([two.orders, two.priced_orders, two.revenue_minor, two.average_basket_minor, two.first_time_buyers], [4, 3, 28000, 9333, 2]);
-    assert.deepEqual(report.periods.map((p) => [p.conversion.visits, p.conversion.converted]), [[4, 2], [1, 0]]);
+    assert.deepEqual(report.periods.map((p) => [p.conversion.visits, p.conversion.converted]), [[5, 2], [1, 0]]);
   });
 
   test("repeat rates count only buyers past the window; second-order time is a median", () => {
@@ -226,15 +228,16 @@ describe("the overview by week", () => {
 
   test("conversion and cart abandonment count visits of consenting browsers", () => {
     // Visits with a view: v1 June 2 (bought), v2 June 3, v3 June 4 (bought after 48 h: no),
-    // v4 June 5 (bought), v1 June 9. Carts: v1 (bought), v2 (abandoned), v3 (bought in 47 h).
+    // v4 June 5 (bought), v6 June 6, v1 June 9. Carts: v1 (bought), v2 (abandoned), v3 (bought
+    // in 47 h).
     assert.deepEqual(report.conversion, {
-      visits: 5, converted: 2, conversion_tenths: 400, carts: 3, abandoned: 1, abandonment_tenths: 333,
+      visits: 6, converted: 2, conversion_tenths: 333, carts: 3, abandoned: 1, abandonment_tenths: 333,
     });
     assert.deepEqual(report.conversion_before, {
       visits: 1, converted: 0, conversion_tenths: 0, carts: 0, abandoned: 0, abandonment_tenths: null,
     });
     // tabak: v2, v3, v1 (June 9), none bought it within a day; fincan: v1 bought it, v2 did not;
-    // kase: v4 bought a cup, not the bowl.
+    // kase: v4 bought a cup, not the bowl; kase-sahte is not the shop's.
     assert.deepEqual(report.products, [
       { product: "tabak", visits: 3, converted: 0, conversion_tenths: 0 },
       { product: "fincan", visits: 2, converted: 1, conversion_tenths: 500 },
@@ -280,10 +283,27 @@ describe("the daily roll-up of visits", () => {
       ["2026-06-03", 1, 0, 1, 0],
       ["2026-06-04", 1, 0, 1, 1],
       ["2026-06-05", 1, 1, 0, 0],
+      ["2026-06-06", 1, 0, 0, 0],
       ["2026-06-09", 1, 0, 0, 0],
     ]);
     const rolled = await overview(query);
     assert.deepEqual(rolled, live);
+    // The catalog is read when the overview is: a product added later shows its rolled-up days,
+    // one taken out no longer shows.
+    const catalog = (ids) => admin("PUT", "catalog", { mode: "replace", items: ids.map((id) => ({
+      id, name: { tr: id, en: id }, price_minor: 10000, currency: "TRY", url: `https://shop.example/p/${id}`, in_stock: true,
+    })) });
+    assert.equal((await catalog(["fincan", "tabak", "kase-sahte", "lamba"])).status, 200);
+    assert.deepEqual((await overview(query)).products, [
+      { product: "tabak", visits: 3, converted: 0, conversion_tenths: 0 },
+      { product: "fincan", visits: 2, converted: 1, conversion_tenths: 500 },
+      { product: "kase-sahte", visits: 2, converted: 0, conversion_tenths: 0 },
+    ]);
+    assert.equal((await catalog(["fincan", "tabak", "kase", "lamba"])).status, 200);
+    // Rolled up again (as when two runs overlap), a day is counted anew: nothing twice.
+    await edge.query("UPDATE visit_rollups SET through_day = through_day - 20 WHERE shop_id = 'test-shop'");
+    await edge.scheduled(NOW);
+    assert.deepEqual(await overview(query), live);
     // The events may go (the retention purge): the rolled-up days stay.
     await edge.query("DELETE FROM shopper_events WHERE shop_id = 'test-shop' AND time < ?1", at("2026-06-15T00:00:00Z"));
     assert.deepEqual(await overview(query), live);

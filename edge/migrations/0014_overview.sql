@@ -13,6 +13,7 @@ CREATE INDEX shopper_events_by_browser ON shopper_events (shop_id, browser_key, 
 -- Conversion and cart abandonment, rolled up per UTC day once every window of the day is over
 -- (`jobs::overview`): the overview reads these, not a year of events, and they outlive the events'
 -- retention. Counts only: no browser is named, so a shopper's erasure has nothing to find here.
+-- A day keeps its 500 most viewed products; the overview shows those in the shop's catalog.
 CREATE TABLE visit_days (
     shop_id TEXT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
     day INTEGER NOT NULL,
@@ -32,8 +33,10 @@ CREATE TABLE product_visit_days (
     PRIMARY KEY (shop_id, day, product_id)
 ) STRICT;
 
--- The last day rolled up per shop: later days are counted from the events themselves.
+-- The last day rolled up per shop: later days are counted from the events themselves. `failures`:
+-- runs in a row whose roll-up of the shop failed (it waits behind the others).
 CREATE TABLE visit_rollups (
     shop_id TEXT PRIMARY KEY REFERENCES shops (id) ON DELETE CASCADE,
-    through_day INTEGER NOT NULL
+    through_day INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0
 ) STRICT;

@@ -427,7 +427,7 @@ impl OrderUpsert {
                 .is_none_or(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
             match product {
                 Some(Ok(p)) if (1..=10_000).contains(&quantity) && currency_ok => {
-                    // Bounded as a catalog price is, so the overview's sums stay within i64.
+                    // Bounded as a catalog price is: an order's total then fits an i64.
                     let price_max = crate::catalog::PRICE_MINOR_MAX;
                     if item
                         .price_minor

@@ -227,8 +227,10 @@ impl SalesFigures {
     fn add(&mut self, day: &SalesDay) {
         self.orders += day.orders;
         self.priced_orders += day.priced_orders;
-        self.revenue_minor += day.revenue_minor - day.refunded_minor;
-        self.refunded_minor += day.refunded_minor;
+        // Saturating: the edge's sums saturate too, and no wrapped total is ever shown.
+        let net = day.revenue_minor.saturating_sub(day.refunded_minor);
+        self.revenue_minor = self.revenue_minor.saturating_add(net);
+        self.refunded_minor = self.refunded_minor.saturating_add(day.refunded_minor);
         self.average_basket_minor = divide_rounded(self.revenue_minor, self.priced_orders);
     }
 }
@@ -476,8 +478,10 @@ fn cohorts(from: i64, to: i64, sizes: &[CohortSize], cells: &[CohortCell]) -> Ve
                     let (active, revenue) = cells
                         .iter()
                         .filter(|c| c.cohort == cohort && c.month == month)
-                        .fold((0, 0), |(a, r), c| (a + c.buyers, r + c.revenue_minor));
-                    to_date += revenue;
+                        .fold((0, 0i64), |(a, r), c| {
+                            (a + c.buyers, r.saturating_add(c.revenue_minor))
+                        });
+                    to_date = to_date.saturating_add(revenue);
                     CohortMonth {
                         offset: month - cohort,
                         active_buyers: active,

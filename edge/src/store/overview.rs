@@ -32,6 +32,21 @@ pub struct Span {
     pub now: i64,
 }
 
+/// Notes that rolling up `shop`'s days after `through_day` failed: it goes behind the others.
+pub async fn roll_up_failed(db: &D1Database, shop: &str, through_day: i64) -> Result<(), ApiError> {
+    Params::new()
+        .text(shop)
+        .int(through_day)
+        .bind(
+            db,
+            "INSERT INTO visit_rollups (shop_id, through_day, failures) VALUES (?1, ?2, 1) \
+             ON CONFLICT (shop_id) DO UPDATE SET failures = visit_rollups.failures + 1",
+        )?
+        .run()
+        .await?;
+    Ok(())
+}
+
 /// What an overview needs to know before it counts, in one round trip: the currencies of the
 /// standing orders placed in `[from, to)` with a priced item (the most orders first), and the
 /// last day of the shop's visits rolled up, if any.
@@ -75,7 +90,9 @@ pub async fn before_counting(
     ))
 }
 
-/// An order `o`'s items' total in the currency `?4`, `NULL` without a priced item in it.
+/// An order `o`'s items' total in the currency `?4`, `NULL` without a priced item in it. At most
+/// 10^17 (100 items of 10,000 at 10^11), so it fits; the sums over orders are `TOTAL`s (exact to
+/// 2^53, about 90 trillion liras in kuruş) cast back, which saturate where `SUM` would fail.
 const ITEMS_TOTAL: &str = "(SELECT SUM(i.price_minor * i.quantity) FROM order_items i \
      WHERE i.shop_id = o.shop_id AND i.order_id = o.id AND i.currency = ?4 \
      AND i.price_minor IS NOT NULL)";
@@ -121,8 +138,9 @@ fn sales(
         db,
         &format!(
             "SELECT day, COUNT(*) AS orders, COUNT(total) AS priced_orders, \
-             COALESCE(SUM(total), 0) AS revenue_minor, \
-             COALESCE(SUM(CASE WHEN total IS NOT NULL THEN refunded END), 0) AS refunded_minor \
+             CAST(TOTAL(total) AS INTEGER) AS revenue_minor, \
+             CAST(TOTAL(CASE WHEN total IS NOT NULL THEN refunded END) AS INTEGER) \
+             AS refunded_minor \
              FROM (SELECT o.placed_at / {MS_PER_DAY} AS day, COALESCE(o.refunded_minor, 0) AS refunded, \
              {ITEMS_TOTAL} AS total FROM orders o WHERE o.shop_id = ?1 AND o.placed_at >= ?2 \
              AND o.placed_at < ?3 AND o.cancelled_at IS NULL) GROUP BY day"
@@ -205,7 +223,6 @@ fn live_visits() -> String {
 
 /// One row per visit and product viewed in it, from the views of `[?2, ?3)` whose window ended by
 /// `?4`: `product, day, converted` (whether the browser bought that product within the window).
-/// Only the shop's catalog's products: a page may send any id, and these rows are kept.
 fn live_product_visits() -> String {
     format!(
         "SELECT v.product_id AS product, v.time / {MS_PER_DAY} AS day, \
@@ -217,8 +234,23 @@ fn live_product_visits() -> String {
          AS converted FROM shopper_events v WHERE v.shop_id = ?1 \
          AND v.kind = 'product_view' AND v.time >= ?2 \
          AND v.time < ?3 AND v.time <= ?4 - {CONVERSION_WINDOW_MS} \
-         AND v.product_id IN (SELECT c.product_id FROM catalog_items c WHERE c.shop_id = ?1) \
          GROUP BY product, day, v.browser_key"
+    )
+}
+
+/// The products a day's rows keep: a page may send any id, so a day keeps the most viewed.
+pub const PRODUCTS_PER_DAY: usize = 500;
+
+/// Per day and product from the views of `[?2, ?3)` (`day, product, visits, converted`), the
+/// [`PRODUCTS_PER_DAY`] most viewed of each day: what the roll-up keeps and the live days count
+/// alike, so the two agree.
+fn daily_product_visits() -> String {
+    format!(
+        "SELECT day, product, visits, converted FROM (SELECT day, product, COUNT(*) AS visits, \
+         SUM(converted) AS converted, ROW_NUMBER() OVER (PARTITION BY day \
+         ORDER BY COUNT(*) DESC, product) AS place FROM ({}) GROUP BY day, product) \
+         WHERE place <= {PRODUCTS_PER_DAY}",
+        live_product_visits()
     )
 }
 
@@ -265,8 +297,8 @@ fn visits(
     )?)
 }
 
-/// A shop whose visits are rolled up only `through_day` (or not at all: the day before its
-/// first event), and the last day that can be.
+/// A shop whose visits are rolled up only through `through_day` (or not at all: then the day
+/// before its first event).
 #[derive(Deserialize)]
 pub struct DueRollup {
     pub shop: String,
@@ -278,7 +310,9 @@ pub fn last_final_day(now: i64) -> i64 {
     (now - CART_WINDOW_MS.max(CONVERSION_WINDOW_MS)).div_euclid(MS_PER_DAY) - 1
 }
 
-/// At most `limit` shops with whole days of visits not rolled up yet, the furthest behind first.
+/// At most `limit` shops with whole days of visits not rolled up yet: those whose last roll-up
+/// did not fail first (a shop whose days keep failing does not hold the others back), then the
+/// furthest behind.
 pub async fn due_rollups(
     db: &D1Database,
     now: i64,
@@ -292,8 +326,10 @@ pub async fn due_rollups(
             &format!(
                 "SELECT shop, through_day FROM (SELECT s.id AS shop, COALESCE(r.through_day, \
                  (SELECT MIN(e.time) FROM shopper_events e WHERE e.shop_id = s.id) / {MS_PER_DAY} - 1) \
-                 AS through_day FROM shops s LEFT JOIN visit_rollups r ON r.shop_id = s.id) \
-                 WHERE through_day IS NOT NULL AND through_day < ?1 ORDER BY through_day LIMIT ?2"
+                 AS through_day, COALESCE(r.failures, 0) AS failures \
+                 FROM shops s LEFT JOIN visit_rollups r ON r.shop_id = s.id) \
+                 WHERE through_day IS NOT NULL AND through_day < ?1 \
+                 ORDER BY failures, through_day LIMIT ?2"
             ),
         )?
         .all()
@@ -317,7 +353,17 @@ pub async fn roll_up(
             .int((last + 1) * MS_PER_DAY)
             .int(now)
     };
+    let days = || Params::new().text(shop).int(first).int(last);
     db.batch(vec![
+        // Rolled again (two runs overlapped), a day is counted anew, not merged with its old rows.
+        days().bind(
+            db,
+            "DELETE FROM visit_days WHERE shop_id = ?1 AND day >= ?2 AND day <= ?3",
+        )?,
+        days().bind(
+            db,
+            "DELETE FROM product_visit_days WHERE shop_id = ?1 AND day >= ?2 AND day <= ?3",
+        )?,
         range().bind(
             db,
             &format!(
@@ -331,15 +377,15 @@ pub async fn roll_up(
             db,
             &format!(
                 "INSERT OR REPLACE INTO product_visit_days (shop_id, day, product_id, visits, \
-                 converted) SELECT ?1, day, product, COUNT(*), SUM(converted) \
-                 FROM ({}) GROUP BY day, product",
-                live_product_visits()
+                 converted) SELECT ?1, day, product, visits, converted FROM ({})",
+                daily_product_visits()
             ),
         )?,
         Params::new().text(shop).int(last).bind(
             db,
-            "INSERT INTO visit_rollups (shop_id, through_day) VALUES (?1, ?2) \
-             ON CONFLICT (shop_id) DO UPDATE SET through_day = excluded.through_day",
+            "INSERT INTO visit_rollups (shop_id, through_day, failures) VALUES (?1, ?2, 0) \
+             ON CONFLICT (shop_id) DO UPDATE SET failures = 0, \
+             through_day = MAX(visit_rollups.through_day, excluded.through_day)",
         )?,
     ])
     .await?;
@@ -392,7 +438,7 @@ pub async fn counts(
                 db,
                 &format!(
                     "{FIRSTS} SELECT cohort, month, COUNT(DISTINCT buyer) AS buyers, \
-                     COALESCE(SUM(total), 0) AS revenue_minor FROM (\
+                     CAST(TOTAL(total) AS INTEGER) AS revenue_minor FROM (\
                      SELECT {cohort_month} AS cohort, {order_month} AS month, f.buyer, \
                      {ITEMS_TOTAL} - COALESCE(o.refunded_minor, 0) AS total FROM firsts f \
                      JOIN orders o ON o.shop_id = ?1 AND o.email_hash = f.buyer \
@@ -408,9 +454,10 @@ pub async fn counts(
                 "SELECT product, SUM(visits) AS visits, SUM(converted) AS converted FROM (\
                  SELECT product_id AS product, visits, converted FROM product_visit_days \
                  WHERE shop_id = ?1 AND day >= ?5 AND day < ?6 UNION ALL \
-                 SELECT product, 1, converted FROM ({})) \
+                 SELECT product, visits, converted FROM ({})) \
+                 WHERE product IN (SELECT c.product_id FROM catalog_items c WHERE c.shop_id = ?1) \
                  GROUP BY product ORDER BY visits DESC, product LIMIT {PRODUCTS_MAX}",
-                live_product_visits()
+                daily_product_visits()
             ),
         )?,
         current().bind(
