@@ -9,6 +9,7 @@
 // `node demo-site/seed-history.mjs --edge http://127.0.0.1:8787`.
 import { parseArgs } from "node:util";
 import { readFile } from "node:fs/promises";
+import { seeded } from "./random.mjs";
 
 // `--site` is taken (and unused), so the seeds can be run alike.
 const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
@@ -27,15 +28,7 @@ const LAST = 8 * DAY;
 
 const catalog = JSON.parse(await readFile(new URL("./catalog.json", import.meta.url), "utf8"));
 
-// mulberry32, as seed-recommendations.mjs.
-let state = 20261205;
-const random = () => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(random() * list.length)];
+const { random, pick } = seeded(20261205);
 /** An exponential wait with this mean, in milliseconds. */
 const wait = (meanDays) => -Math.log(1 - random()) * meanDays * DAY;
 

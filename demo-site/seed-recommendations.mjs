@@ -7,6 +7,7 @@
 // `node demo-site/seed-recommendations.mjs --edge http://127.0.0.1:8787 --site http://127.0.0.1:8080`.
 import { parseArgs } from "node:util";
 import { readFile } from "node:fs/promises";
+import { seeded } from "./random.mjs";
 
 const { values } = parseArgs({ options: { edge: { type: "string" }, site: { type: "string" }, key: { type: "string" } } });
 const EDGE = values.edge ?? "http://127.0.0.1:8787";
@@ -25,15 +26,7 @@ const put = await fetch(`${EDGE}/v1/admin/catalog`, {
 });
 if (!put.ok) throw new Error(`catalog: ${put.status} ${await put.text()}`);
 
-// A small deterministic generator (mulberry32), so the history is the same on every run.
-let state = 20261123;
-const random = () => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(random() * list.length)];
+const { random, pick } = seeded(20261123);
 const uuid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 const kitchen = ["kahve-fincani-01", "fincan-tabagi-03", "cezve-04", "kupa-05", "kahve-cekirdegi-08", "keten-pecete-06"];
