@@ -96,7 +96,7 @@ pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValu
             handle.forget();
         }
         other => {
-            web_sys::console::warn_1(&format!("memnun: unknown widget {other:?}").into());
+            web_sys::console::warn_1(&format!("memnun: unknown widget \"{other}\"").into());
         }
     }
     crate::outbox::resend_pending();

@@ -92,9 +92,9 @@ pub fn widgets() -> Result<Widgets> {
         step("Widgets are up to date");
         return Ok(built);
     }
-    let product = module(&work, WIDGETS, "product", Some("reviews,recommendations"))?;
-    let tracker = module(&work, WIDGETS, "tracker", Some("tracker"))?;
-    let survey = module(&work, WIDGETS, "survey", Some("survey"))?;
+    let product = module(&work, Build::Widget("reviews,recommendations"), "product")?;
+    let tracker = module(&work, Build::Widget("tracker"), "tracker")?;
+    let survey = module(&work, Build::Widget("survey"), "survey")?;
 
     let out = public_v1();
     let name = |p: &Path| {
@@ -170,7 +170,7 @@ pub fn dashboard() -> Result<Dashboard> {
         }
     }
     fs::create_dir_all(&work)?;
-    let built = module(&work, DASHBOARD, "admin", None)?;
+    let built = module(&work, Build::Dashboard, "admin")?;
     let assets = public_v1().join("assets");
     let name = |p: &Path| {
         p.file_name()
@@ -220,12 +220,53 @@ fn public_root() -> PathBuf {
     root().join("edge/public")
 }
 
-/// Builds `package` (with only `features` on, when given) as the module `name`, and puts its
-/// glue and wasm, content-hashed, where the edge serves them. Earlier releases' files stay: a
-/// page that loaded the previous loader still finds them.
-fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Result<Module> {
+/// Which module `module` builds, and so how.
+#[derive(Clone, Copy)]
+enum Build {
+    /// The widgets crate with only these features on: what shoppers download.
+    Widget(&'static str),
+    /// The merchant dashboard.
+    Dashboard,
+}
+
+/// The widgets are compiled with a standard library of their own, built for size: a panic
+/// aborts at once (no message formatted, no source location kept: nobody reads a shopper's
+/// console, and the loader reports a module that stops), `Debug` formats to nothing (no widget
+/// shows it), and std takes its smaller algorithms. These are unstable options of the pinned
+/// compiler, allowed for this build alone with `RUSTC_BOOTSTRAP=1`; they need only `rust-src`
+/// (`tools::ensure_rust_src`). Measured in BENCHMARKS.md (issue 21): −12 % on the product page.
+/// The dashboard and the worker keep the stock library: a merchant's or the worker's panic
+/// message names what broke.
+const WIDGET_STD: [&str; 2] = [
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
+];
+const WIDGET_RUSTFLAGS: [&str; 4] = [
+    "-Zunstable-options",
+    "-Cpanic=immediate-abort",
+    "-Zlocation-detail=none",
+    "-Zfmt-debug=none",
+];
+/// Their own target directory: their standard library, and every dependency compiled against
+/// it, differ from the dashboard's and the worker's, which share `target/`.
+const WIDGET_TARGET_DIR: &str = "target/widgets";
+
+/// Leptos always links `server_fn`'s browser client, whose `wasm-streams` exports three
+/// JavaScript classes (stream sources and sinks) that no widget uses; exported, their code
+/// survives every optimisation. Removing the exports lets `wasm-opt` drop it, and bundling the
+/// glue from the two names the loader calls drops the classes' JavaScript.
+const UNUSED_WIDGET_EXPORTS: &str = "*intounderlying*";
+
+/// Builds one module as `name`, and puts its glue and wasm, content-hashed, where the edge
+/// serves them. Earlier releases' files stay: a page that loaded the previous loader still
+/// finds them.
+fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
     let root = root();
     step(&format!("Building the {name} module (release wasm)"));
+    let package = match build {
+        Build::Widget(_) => WIDGETS,
+        Build::Dashboard => DASHBOARD,
+    };
     let mut cargo = Command::new("cargo");
     cargo.args([
         "build",
@@ -235,10 +276,28 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
         "--target",
         WASM_TARGET,
     ]);
-    if let Some(features) = features {
-        cargo.args(["--no-default-features", "--features", features]);
-    }
-    cargo.env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags());
+    let target_dir = match build {
+        Build::Widget(features) => {
+            cargo
+                .args(["--no-default-features", "--features", features])
+                .args(WIDGET_STD)
+                .args(["--target-dir", WIDGET_TARGET_DIR])
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env(
+                    "CARGO_ENCODED_RUSTFLAGS",
+                    [wasm_rustflags()]
+                        .into_iter()
+                        .chain(WIDGET_RUSTFLAGS.map(str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}"),
+                );
+            root.join(WIDGET_TARGET_DIR)
+        }
+        Build::Dashboard => {
+            cargo.env("CARGO_ENCODED_RUSTFLAGS", wasm_rustflags());
+            root.join("target")
+        }
+    };
     run(cargo.current_dir(&root))?;
     let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
@@ -248,8 +307,8 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
     // Named "glue", not "memnun": these intermediates are not what shoppers download (the
     // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
     run(Command::new(cargo_bin("wasm-bindgen"))
-        .arg(root.join(format!(
-            "target/{WASM_TARGET}/release/{}.wasm",
+        .arg(target_dir.join(format!(
+            "{WASM_TARGET}/release/{}.wasm",
             package.replace('-', "_")
         )))
         .args([
@@ -263,8 +322,15 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
         .arg(&bindgen_dir))?;
     step(&format!("Shrinking the {name} module (wasm-opt -Oz)"));
     let optimized = work.join(format!("glue_bg.{name}.opt.wasm"));
-    run(Command::new(node_bin("wasm-opt"))
-        .arg(bindgen_dir.join("glue_bg.wasm"))
+    let mut wasm_opt = Command::new(node_bin("wasm-opt"));
+    wasm_opt.arg(bindgen_dir.join("glue_bg.wasm"));
+    if let Build::Widget(_) = build {
+        wasm_opt.args([
+            "--remove-exports",
+            &format!("--pass-arg=remove-exports@{UNUSED_WIDGET_EXPORTS}"),
+        ]);
+    }
+    run(wasm_opt
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
         .arg(&optimized))?;
 
@@ -274,7 +340,19 @@ fn module(work: &Path, package: &str, name: &str, features: Option<&str>) -> Res
     let wasm_name = format!("memnun-{name}-{}.wasm", content_hash(&wasm_bytes));
     fs::write(assets.join(&wasm_name), &wasm_bytes)?;
     let glue_min = work.join(format!("glue.{name}.min.js"));
-    minify(&bindgen_dir.join("glue.js"), &glue_min)?;
+    match build {
+        Build::Widget(_) => {
+            // What the loader calls (`mount.rs`, `loader/memnun.js`); the bundle keeps only what
+            // these reach.
+            let entry = work.join(format!("glue.{name}.entry.js"));
+            fs::write(
+                &entry,
+                format!("export {{ default, mount }} from \"./bindgen-{name}/glue.js\";\n"),
+            )?;
+            bundle(&entry, &glue_min)?;
+        }
+        Build::Dashboard => minify(&bindgen_dir.join("glue.js"), &glue_min)?,
+    }
     let glue_bytes = fs::read(&glue_min)?;
     let glue_name = format!("memnun-{name}-{}.js", content_hash(&glue_bytes));
     fs::copy(&glue_min, assets.join(&glue_name))?;
@@ -318,6 +396,20 @@ fn read_manifest(path: &Path) -> Option<Widgets> {
             wasm: lines.next()?,
         },
     })
+}
+
+/// `minify`, for an entry that re-exports part of a module: unused exports are left out.
+fn bundle(entry: &Path, output: &Path) -> Result<()> {
+    run(Command::new(node_bin("esbuild"))
+        .arg(entry)
+        .args([
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--target=es2020",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", output.display())))
 }
 
 fn minify(input: &Path, output: &Path) -> Result<()> {

@@ -16,6 +16,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn ensure_build_tools() -> Result<()> {
     ensure_wasm_target()?;
+    ensure_rust_src()?;
     ensure_cargo_tool(
         "wasm-bindgen",
         "wasm-bindgen-cli",
@@ -42,6 +43,23 @@ fn ensure_wasm_target() -> Result<()> {
         step(&format!("Adding the Rust target {WASM_TARGET}"));
         run(Command::new("rustup")
             .args(["target", "add", WASM_TARGET])
+            .current_dir(root()))?;
+    }
+    Ok(())
+}
+
+/// The standard library's source: the widgets are built with their own copy of it
+/// (`build.rs`, `WIDGET_STD`), sized for them, which is what shoppers download.
+fn ensure_rust_src() -> Result<()> {
+    let installed = output(
+        Command::new("rustup")
+            .args(["component", "list", "--installed"])
+            .current_dir(root()),
+    )?;
+    if !installed.lines().any(|l| l.trim().starts_with("rust-src")) {
+        step("Adding the Rust component rust-src (the widgets build their own standard library)");
+        run(Command::new("rustup")
+            .args(["component", "add", "rust-src"])
             .current_dir(root()))?;
     }
     Ok(())
