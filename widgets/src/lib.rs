@@ -10,7 +10,9 @@
 //! `survey` are built one at a time (`xtask/src/build.rs`), and the loader maps a placeholder's
 //! `data-memnun` to its module. A page pays Leptos' base once for the one widget it shows; a page
 //! with both kinds (rare) downloads both. Measured with the tracker's first build: sharing one
-//! module would have put the tracker's code on every product page (BENCHMARKS.md).
+//! module would have put the tracker's code on every product page (BENCHMARKS.md). Inside a
+//! module, what a shopper uses only later is a split function (`wasm_split`, as the review form):
+//! `cargo xtask build` moves it into a part of its own, fetched when it is first called.
 
 // A build with one widget leaves the other's shared words and helpers unused; the linker drops
 // them, so only the full build (the default, which `cargo check` and clippy see) is held to it.

@@ -30,6 +30,8 @@ button[type=submit]{background:var(--memnun-accent,#b35900);color:#fff}
 button:disabled{opacity:.6;cursor:progress}
 :focus-visible{outline:3px solid var(--memnun-focus,#0969da)!important;outline-offset:2px}
 form{margin-top:1.5rem;padding-top:1rem;border-top:2px solid #d8dee4}
+.write-open{margin-top:1.5rem}
+.write .status{min-height:0;margin:.5rem 0 0}
 fieldset{border:0;margin:0 0 1rem;padding:0}
 legend{font-weight:600;padding:0;margin-bottom:.25rem}
 .review h3{font-size:1rem;margin:.25rem 0}
@@ -46,7 +48,7 @@ textarea{min-height:7rem;resize:vertical}
 [aria-invalid=true]{border-color:#cf222e!important;border-width:2px!important}
 .error{color:#cf222e;font-size:.875rem;margin:0}
 .hint{font-size:.875rem;margin:0}
-.hidden,.memnun-reviews:not(.settled) :is(form,.controls,.notice){display:none!important}
+.hidden,.memnun-reviews:not(.settled) :is(.write,.controls,.notice){display:none!important}
 .hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
 .status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
 .status.ok{color:#1a7f37}.status.bad{color:#cf222e}

@@ -100,6 +100,10 @@ fn weight(built: &Built) -> Result<String> {
     let glue = size(&built.product.glue)?;
     let wasm = size(&built.product.wasm)?;
     let page = add(loader, add(glue, wasm));
+    let mut page_all = page;
+    for part in &built.product.parts {
+        page_all = add(page_all, size(part)?);
+    }
     let order_page = add(
         loader,
         add(size(&built.tracker.glue)?, size(&built.tracker.wasm)?),
@@ -123,8 +127,13 @@ fn weight(built: &Built) -> Result<String> {
     row(&mut md, "memnun product wasm (CSS inside)", wasm)?;
     row(
         &mut md,
-        "**memnun product page** (loader + product glue + wasm)",
+        "**memnun product page** before the shopper interacts (loader + product glue + wasm)",
         page,
+    )?;
+    row(
+        &mut md,
+        "memnun product page, everything (+ the review form's part, fetched when asked for)",
+        page_all,
     )?;
     row(
         &mut md,

@@ -5,7 +5,7 @@
 use crate::process::run;
 use crate::tools::{WASM_TARGET, cargo_bin, node_bin};
 use crate::{root, step};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use memnun_protocol::digest::sha256_hex;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,11 +22,13 @@ const SHARED_INPUTS: [&str; 6] = [
     "xtask/src/build.rs",
 ];
 
-/// One wasm module as built: its glue and wasm, content-hashed.
+/// One wasm module as built: its glue and wasm, content-hashed, and the parts split off it that
+/// it fetches only when a shopper reaches for them (the review form).
 #[derive(Clone)]
 pub struct Module {
     pub glue: PathBuf,
     pub wasm: PathBuf,
+    pub parts: Vec<PathBuf>,
 }
 
 /// The loader and the modules: `product` (reviews and recommendations) is what a product page
@@ -119,16 +121,13 @@ pub fn widgets() -> Result<Widgets> {
         tracker,
         survey,
     };
-    let paths = [
-        &built.loader,
-        &built.product.glue,
-        &built.product.wasm,
-        &built.tracker.glue,
-        &built.tracker.wasm,
-        &built.survey.glue,
-        &built.survey.wasm,
-    ];
-    let lines: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+    // The loader, then a line per module: its glue, its wasm and its parts, tab-separated.
+    let mut lines = format!("{}\n", built.loader.display());
+    for module in [&built.product, &built.tracker, &built.survey] {
+        let files: Vec<String> = module.files().map(|p| p.display().to_string()).collect();
+        lines.push_str(&files.join("\t"));
+        lines.push('\n');
+    }
     fs::write(&manifest, lines)?;
     fs::write(&stamp, inputs)?;
     Ok(built)
@@ -241,11 +240,13 @@ const WIDGET_STD: [&str; 2] = [
     "-Zbuild-std=std,panic_abort",
     "-Zbuild-std-features=optimize_for_size",
 ];
-const WIDGET_RUSTFLAGS: [&str; 4] = [
+const WIDGET_RUSTFLAGS: [&str; 5] = [
     "-Zunstable-options",
     "-Cpanic=immediate-abort",
     "-Zlocation-detail=none",
     "-Zfmt-debug=none",
+    // What wasm-split needs to move functions between modules.
+    "-Clink-args=--emit-relocs",
 ];
 /// Their own target directory: their standard library, and every dependency compiled against
 /// it, differ from the dashboard's and the worker's, which share `target/`.
@@ -299,6 +300,28 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
         }
     };
     run(cargo.current_dir(&root))?;
+    let linked = target_dir.join(format!(
+        "{WASM_TARGET}/release/{}.wasm",
+        package.replace('-', "_")
+    ));
+    let split_dir = work.join(format!("split-{name}"));
+    let bindgen_input = match build {
+        Build::Widget(_) => {
+            // Functions marked `wasm_split` (widgets/src/reviews/mod.rs) go to parts of their
+            // own, with what only they call; the main module imports a loader for each.
+            step(&format!(
+                "Splitting the {name} module's later parts off (wasm-split)"
+            ));
+            let _ = fs::remove_dir_all(&split_dir);
+            run(Command::new(cargo_bin("wasm-split-cli"))
+                .arg(&linked)
+                .arg(&split_dir)
+                .args(["--out-name", "glue", "--target", "web"]))?;
+            split_dir.join("glue.wasm")
+        }
+        Build::Dashboard => linked,
+    };
+    let has_parts = matches!(build, Build::Widget(_)) && !part_files(&split_dir)?.is_empty();
     let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
     step(&format!(
@@ -306,20 +329,21 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
     ));
     // Named "glue", not "memnun": these intermediates are not what shoppers download (the
     // hashed, wasm-opt'd, minified files in edge/public are) and must not be taken for the loader.
-    run(Command::new(cargo_bin("wasm-bindgen"))
-        .arg(target_dir.join(format!(
-            "{WASM_TARGET}/release/{}.wasm",
-            package.replace('-', "_")
-        )))
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "glue",
-            "--out-dir",
-        ])
-        .arg(&bindgen_dir))?;
+    let mut bindgen = Command::new(cargo_bin("wasm-bindgen"));
+    bindgen.arg(&bindgen_input).args([
+        "--target",
+        "web",
+        "--no-typescript",
+        "--out-name",
+        "glue",
+        "--out-dir",
+    ]);
+    bindgen.arg(&bindgen_dir);
+    if has_parts {
+        // The split parts reach the main module's memory and functions through these.
+        bindgen.arg("--keep-lld-exports");
+    }
+    run(&mut bindgen)?;
     step(&format!("Shrinking the {name} module (wasm-opt -Oz)"));
     let optimized = work.join(format!("glue_bg.{name}.opt.wasm"));
     let mut wasm_opt = Command::new(node_bin("wasm-opt"));
@@ -333,6 +357,11 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
     run(wasm_opt
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
         .arg(&optimized))?;
+    let parts = if has_parts {
+        split_parts(&split_dir, &bindgen_dir, name)?
+    } else {
+        Vec::new()
+    };
 
     let assets = public_v1().join("assets");
     fs::create_dir_all(&assets)?;
@@ -359,42 +388,102 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
     Ok(Module {
         glue: assets.join(glue_name),
         wasm: assets.join(wasm_name),
+        parts,
     })
+}
+
+/// The parts wasm-split wrote to `split_dir`: each shrunk, content-hashed into the assets, and
+/// its new name written into the part loader (`__wasm_split.js`, which the glue imports and the
+/// bundle takes in).
+fn split_parts(split_dir: &Path, bindgen_dir: &Path, name: &str) -> Result<Vec<PathBuf>> {
+    let loader_path = split_dir.join("__wasm_split.js");
+    let mut loader = fs::read_to_string(&loader_path)
+        .with_context(|| format!("wasm-split wrote no {}", loader_path.display()))?;
+    let found = part_files(split_dir)?;
+    let assets = public_v1().join("assets");
+    fs::create_dir_all(&assets)?;
+    let mut parts = Vec::new();
+    for part in found {
+        let file = part
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let stem = file
+            .trim_start_matches("split_")
+            .trim_end_matches(".wasm")
+            .replace('_', "-");
+        step(&format!(
+            "Shrinking the {name} module's part {stem} (wasm-opt -Oz)"
+        ));
+        let optimized = split_dir.join(format!("{stem}.opt.wasm"));
+        run(Command::new(node_bin("wasm-opt"))
+            .arg(&part)
+            .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
+            .arg(&optimized))?;
+        let bytes = fs::read(&optimized)?;
+        let hashed = format!("memnun-{name}-{stem}-{}.wasm", content_hash(&bytes));
+        let quoted = format!("\"./{file}\"");
+        if !loader.contains(&quoted) {
+            bail!("the part loader does not name {file}");
+        }
+        loader = loader.replace(&quoted, &format!("\"./{hashed}\""));
+        fs::write(assets.join(&hashed), &bytes)?;
+        parts.push(assets.join(hashed));
+    }
+    fs::write(bindgen_dir.join("__wasm_split.js"), loader)?;
+    Ok(parts)
+}
+
+/// The parts wasm-split wrote, in name order.
+fn part_files(split_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = fs::read_dir(split_dir)?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("split_") && n.ends_with(".wasm"))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+impl Module {
+    /// Everything of it that is served: glue, wasm, parts.
+    pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.glue, &self.wasm].into_iter().chain(&self.parts)
+    }
 }
 
 impl Widgets {
     fn all_exist(&self) -> bool {
-        [
-            &self.loader,
-            &self.product.glue,
-            &self.product.wasm,
-            &self.tracker.glue,
-            &self.tracker.wasm,
-            &self.survey.glue,
-            &self.survey.wasm,
-        ]
-        .iter()
-        .all(|p| p.exists())
+        std::iter::once(&self.loader)
+            .chain(self.product.files())
+            .chain(self.tracker.files())
+            .chain(self.survey.files())
+            .all(|p| p.exists())
     }
 }
 
 fn read_manifest(path: &Path) -> Option<Widgets> {
     let text = fs::read_to_string(path).ok()?;
-    let mut lines = text.lines().map(PathBuf::from);
+    let mut lines = text.lines();
+    let loader = PathBuf::from(lines.next()?);
+    let mut module = || {
+        let mut files = lines.next()?.split('\t').map(PathBuf::from);
+        Some(Module {
+            glue: files.next()?,
+            wasm: files.next()?,
+            parts: files.collect(),
+        })
+    };
     Some(Widgets {
-        loader: lines.next()?,
-        product: Module {
-            glue: lines.next()?,
-            wasm: lines.next()?,
-        },
-        tracker: Module {
-            glue: lines.next()?,
-            wasm: lines.next()?,
-        },
-        survey: Module {
-            glue: lines.next()?,
-            wasm: lines.next()?,
-        },
+        loader,
+        product: module()?,
+        tracker: module()?,
+        survey: module()?,
     })
 }
 

@@ -91,6 +91,11 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--target",
                 "wasm32-unknown-unknown",
                 "--lib",
+                // Not `reviews`: its form is a split function, whose import only wasm-split
+                // resolves (`build.rs`); the decoders are compiled without the feature alike.
+                "--no-default-features",
+                "--features",
+                "recommendations,tracker,survey",
             ])
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",

@@ -13,6 +13,9 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.129";
 /// Must match the `worker` crate's version in `edge/Cargo.toml` (a test checks it).
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Splits a widget module's lazily loaded parts off (`build.rs`); it must understand what the
+/// `wasm_split_helpers` that Leptos links emits, so it moves with Leptos.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 pub fn ensure_build_tools() -> Result<()> {
     ensure_wasm_target()?;
@@ -23,6 +26,7 @@ pub fn ensure_build_tools() -> Result<()> {
         WASM_BINDGEN_VERSION,
         "about 3 minutes",
     )?;
+    ensure_wasm_split()?;
     ensure_cargo_tool(
         "worker-build",
         "worker-build",
@@ -80,6 +84,29 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str, takes: &str) -> Resu
     // Not --locked: the registry mirror here lacks a version its lock file names.
     run(Command::new("cargo")
         .args(["install", krate, "--version", version, "--force"])
+        .current_dir(root()))
+}
+
+/// `wasm-split-cli` has no `--version`: cargo's own list of installed packages says which.
+fn ensure_wasm_split() -> Result<()> {
+    let listed = output(Command::new("cargo").args(["install", "--list"]))?;
+    let installed = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if listed.lines().any(|l| l.trim() == installed) && cargo_bin("wasm-split-cli").exists() {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing wasm_split_cli_support {WASM_SPLIT_VERSION} with cargo (about 2 minutes, once)"
+    ));
+    run(Command::new("cargo")
+        .args([
+            "install",
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+            "--force",
+        ])
         .current_dir(root()))
 }
 

@@ -25,8 +25,41 @@ enum Status {
     Bad(String),
 }
 
+/// What the form needs from the widget around it.
+pub struct Part {
+    pub url: String,
+    pub product: String,
+    pub token: Option<String>,
+    pub locale: Locale,
+    /// Bumped when a review is accepted, so the list reloads.
+    pub refresh: RwSignal<u32>,
+}
+
+/// Draws the form at the end of `slot`, for the rest of the page's life.
+pub fn show(slot: web_sys::HtmlElement, part: Part) {
+    let Part {
+        url,
+        product,
+        token,
+        locale,
+        refresh,
+    } = part;
+    let handle = leptos::mount::mount_to(slot, move || {
+        view! {
+            <ReviewForm
+                url=url.clone()
+                product=product.clone()
+                token=token.clone()
+                locale=locale
+                on_accepted=move || refresh.update(|n| *n += 1)
+            />
+        }
+    });
+    handle.forget();
+}
+
 #[component]
-pub fn ReviewForm(
+fn ReviewForm(
     url: String,
     product: String,
     token: Option<String>,

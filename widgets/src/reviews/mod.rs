@@ -8,6 +8,9 @@ mod list;
 use crate::api::Api;
 use crate::i18n::Locale;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
+use wasm_bindgen::JsCast;
 
 pub use list::{ListUrls, ReviewList};
 
@@ -26,7 +29,6 @@ pub fn ReviewsWidget(
         feedback: api.shop_url("reviews/"),
         jsonld: api.shop_url(&format!("products/{product}/reviews.jsonld?name={name}")),
     };
-    let create_url = api.shop_url("reviews");
     // Bumped after a review is accepted, so the list loads its first page again.
     let refresh = RwSignal::new(0u32);
     // The form, the controls and the notice show once the first page has loaded (or failed):
@@ -34,6 +36,60 @@ pub fn ReviewsWidget(
     // the shopper sees. One class on the section hides them all (style.rs): rendering them later
     // would cost ~4 KB of wasm, and a binding per element more than one.
     let settled = RwSignal::new(false);
+    let form = RwSignal::new(FormState::Closed);
+    let slot = NodeRef::<leptos::html::Div>::new();
+    // A shopper who came from the shop's review link came to write: the form opens by itself.
+    let opens_at_once = token.is_some();
+    let part = StoredValue::new(Some(form::Part {
+        url: api.shop_url("reviews"),
+        product,
+        token,
+        locale,
+        refresh,
+    }));
+    let open = move |focus: bool| {
+        if matches!(form.get_untracked(), FormState::Loading | FormState::Open) {
+            return;
+        }
+        form.set(FormState::Loading);
+        spawn_local(async move {
+            let Some(slot) = slot.get_untracked() else {
+                return;
+            };
+            // Taken only once the part is loaded: a failed load leaves it for the next try.
+            if preload_review_form().await.is_err() {
+                form.set(FormState::Failed);
+                return;
+            }
+            let Some(part) = part.try_update_value(Option::take).flatten() else {
+                return;
+            };
+            let slot: web_sys::HtmlElement = (*slot).clone();
+            if show_form(slot.clone(), part).await.is_err() {
+                form.set(FormState::Failed);
+                return;
+            }
+            form.set(FormState::Open);
+            if focus {
+                // The button the shopper pressed is gone: keyboard focus moves to the first
+                // choice of the form, not back to the top of the page.
+                if let Ok(Some(first)) = slot.query_selector("input[name=rating]:checked")
+                    && let Ok(first) = first.dyn_into::<web_sys::HtmlElement>()
+                {
+                    let _ = first.focus();
+                }
+            }
+        });
+    };
+    if opens_at_once {
+        open(false);
+    }
+    // Fetched as soon as the shopper heads for the button, so a press rarely waits.
+    let prefetch = move || {
+        spawn_local(async move {
+            let _ = preload_review_form().await;
+        })
+    };
     view! {
         <section
             class="memnun-reviews"
@@ -42,7 +98,46 @@ pub fn ReviewsWidget(
         >
             <h2 id="memnun-reviews-heading">{s.heading}</h2>
             <ReviewList urls=urls locale=locale refresh=refresh settled=settled />
-            <form::ReviewForm url=create_url product=product token=token locale=locale on_accepted=move || refresh.update(|n| *n += 1) />
+            <div class="write" node_ref=slot>
+                <button
+                    type="button"
+                    class="write-open"
+                    hidden=move || form.get() == FormState::Open || opens_at_once
+                    aria-disabled=move || (form.get() == FormState::Loading).then_some("true")
+                    on:pointerenter=move |_| prefetch()
+                    on:focus=move |_| prefetch()
+                    on:click=move |_| open(true)
+                >
+                    {s.form_heading}
+                </button>
+                <p role="status" aria-live="polite" class="status bad">
+                    {move || (form.get() == FormState::Failed).then_some(s.form_unavailable)}
+                </p>
+            </div>
         </section>
     }
+}
+
+/// Where the review form stands: its code is a part of the module of its own (BENCHMARKS.md,
+/// issue 21), fetched when the shopper asks for the form.
+#[derive(Clone, Copy, PartialEq)]
+enum FormState {
+    Closed,
+    Loading,
+    Open,
+    /// The part could not be fetched (offline, say): the button offers it again.
+    Failed,
+}
+
+/// Draws the review form at the end of `slot`. Split off into its own wasm part by
+/// `cargo xtask build` (wasm-split): only the shoppers who write a review download the form.
+#[leptos::wasm_split::wasm_split(
+    review_form,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_review_form)
+)]
+fn show_form(slot: web_sys::HtmlElement, part: form::Part) -> Result<(), SplitLoaderError> {
+    form::show(slot, part);
+    Ok(())
 }
