@@ -15,12 +15,20 @@ after(async () => {
   await stack?.stop();
 });
 
-/** The files the loader names, one glue and one wasm per module (reviews, tracker). */
+/**
+ * The files the loader names, one glue and one wasm per module (product, tracker, survey), and
+ * the parts a glue names, fetched when a shopper reaches for them (the review form).
+ */
 async function assetNames() {
   const loader = await (await fetch(`${edge.url}/v1/memnun.js`)).text();
   const glue = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{12}\.js/g)].map((m) => m[0]);
   const wasm = [...loader.matchAll(/memnun-(?:product|tracker|survey)-[0-9a-f]{12}\.wasm/g)].map((m) => m[0]);
-  return { glue, wasm };
+  const parts = [];
+  for (const name of glue) {
+    const text = await (await fetch(`${edge.url}/v1/assets/${name}`)).text();
+    parts.push(...[...text.matchAll(/memnun-[a-z]+-[a-z-]+-[0-9a-f]{12}\.wasm/g)].map((m) => m[0]));
+  }
+  return { glue, wasm, parts };
 }
 
 describe("widget files", () => {
@@ -38,8 +46,10 @@ describe("widget files", () => {
   });
 
   test("hashed files are immutable for a year, with the right types, readable by any page", async () => {
-    const { glue, wasm } = await assetNames();
-    for (const [name, type] of [...glue.map((g) => [g, /javascript/]), ...wasm.map((w) => [w, /^application\/wasm/])]) {
+    const { glue, wasm, parts } = await assetNames();
+    assert.ok(parts.some((p) => p.startsWith("memnun-product-review-form-")), `the product glue names the form's part: ${parts}`);
+    const files = [...glue.map((g) => [g, /javascript/]), ...[...wasm, ...parts].map((w) => [w, /^application\/wasm/])];
+    for (const [name, type] of files) {
       const res = await fetch(`${edge.url}/v1/assets/${name}`);
       assert.equal(res.status, 200, name);
       assert.match(res.headers.get("content-type"), type);

@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { randomUUID } from "node:crypto";
-import { startShopInBrowser, adminCall, newClient, review, TEST_API_KEY, TEST_SHOP } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, openReviewForm, newClient, review, TEST_API_KEY, TEST_SHOP } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
 const PRODUCT_PAGE = "/products/kahve-fincani-01.html";
@@ -143,7 +143,7 @@ test("killed mid-load and restarted: the widgets' queued writes and every resent
   });
   await product.goto(site.url + PRODUCT_PAGE);
   const reviews = product.locator('[data-memnun="reviews"]');
-  await reviews.locator("form").waitFor();
+  await openReviewForm(reviews);
   const shownAt = Date.now();
   const surveyPage = await context.newPage();
   await surveyPage.goto(surveyUrl);

@@ -4,7 +4,7 @@
 // the widget adds for search engines, equal to the API's summary.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { startShopInBrowser, getReviews, adminCall } from "./support/harness.mjs";
+import { startShopInBrowser, getReviews, adminCall, openReviewForm } from "./support/harness.mjs";
 
 const PRODUCT_PAGE = "/products/kahve-fincani-01.html";
 const PRODUCT = "kahve-fincani-01";
@@ -36,9 +36,10 @@ async function openPage(urlPath = PRODUCT_PAGE) {
 /** Writes and sends a review as a person would (taking more than the 3 s minimum fill time). */
 async function writeReview(page, { stars, body, author }) {
   const w = widget(page);
-  // A link from the shop opens the form by itself; otherwise the shopper asks for it.
-  const open = w.getByRole("button", { name: "Değerlendirme yazın" });
-  if (!(await w.locator("form").count()) && (await open.isVisible())) await open.click();
+  // A link from the shop opens the form by itself (shown once the list settles); otherwise the
+  // shopper asks for it.
+  await w.locator("form, button.write-open:visible").first().waitFor();
+  if (!(await w.locator("form").count())) await openReviewForm(w);
   // The form exists before it shows, so its clock started before this one.
   await w.locator("form").waitFor();
   const started = Date.now();
@@ -95,8 +96,7 @@ describe("reviews widget: trust", () => {
   test("a tracker or survey link in the fragment is not taken for a review link", async () => {
     const minted = (await admin("POST", "tokens", { purpose: "survey", order: "SIP-2003" })).json;
     const page = await openPage(`${PRODUCT_PAGE}#memnun=${minted.token}`);
-    await widget(page).getByRole("button", { name: "Değerlendirme yazın" }).click();
-    await widget(page).locator("form").waitFor();
+    await openReviewForm(widget(page));
     assert.equal(await widget(page).locator("form .verified").count(), 0);
     await page.context().close();
   });

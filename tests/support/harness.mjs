@@ -288,6 +288,15 @@ async function answer(res) {
 }
 
 /** Calls the merchant API (`/v1/admin/{path}`) with `key` (null: no Authorization header). */
+/**
+ * The review form's code is a part fetched when the shopper asks for it: presses "Write a review"
+ * (in either language) in the reviews widget `reviews` (a locator) and waits for the form.
+ */
+export async function openReviewForm(reviews) {
+  await reviews.locator("button.write-open").click();
+  await reviews.locator("form").waitFor();
+}
+
 export async function adminCall(edge, method, path, { key = TEST_API_KEY, body, headers = {} } = {}) {
   const res = await fetch(`${edge.url}/v1/admin/${path}`, {
     method,

@@ -12,7 +12,8 @@
 //! with both kinds (rare) downloads both. Measured with the tracker's first build: sharing one
 //! module would have put the tracker's code on every product page (BENCHMARKS.md). Inside a
 //! module, what a shopper uses only later is a split function (`wasm_split`, as the review form):
-//! `cargo xtask build` moves it into a part of its own, fetched when it is first called.
+//! `cargo xtask build` moves it into a part of its own, which the module fetches when it is
+//! first needed (the review form: when the shopper heads for "Write a review").
 
 // A build with one widget leaves the other's shared words and helpers unused; the linker drops
 // them, so only the full build (the default, which `cargo check` and clippy see) is held to it.

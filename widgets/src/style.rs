@@ -14,9 +14,31 @@ h2{font-size:1.375rem}h3{font-size:1.125rem}
 p{margin:0 0 .5rem}
 .muted{color:var(--memnun-muted,#59636e)}
 .sr{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.stars{color:var(--memnun-accent,#b35900);letter-spacing:.1em}
+button{cursor:pointer;border:2px solid var(--memnun-accent,#b35900);border-radius:var(--memnun-radius,.5rem);background:#fff;color:var(--memnun-accent,#b35900);padding:.5rem 1rem;min-height:2.75rem;font-weight:600}
+button[type=submit]{background:var(--memnun-accent,#b35900);color:#fff}
+button:disabled,button[aria-disabled=true]{opacity:.6;cursor:progress}
+:focus-visible{outline:3px solid var(--memnun-focus,#0969da)!important;outline-offset:2px}
+form{margin-top:1.5rem;padding-top:1rem;border-top:2px solid #d8dee4}
+fieldset{border:0;margin:0 0 1rem;padding:0}
+legend{font-weight:600;padding:0;margin-bottom:.25rem}
+.field{margin:0 0 1rem;display:flex;flex-direction:column;gap:.25rem}
+.field label{font-weight:600}
+input:not([type=radio]),textarea{display:block;width:100%;border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);background:#fff;color:#1f2328;padding:.5rem .75rem;min-height:2.75rem}
+textarea{min-height:7rem;resize:vertical}
+.hidden{display:none!important}
+.status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
+.status.ok{color:#1a7f37}.status.bad{color:#cf222e}
+button.link{border:0;background:none;padding:0 .25rem;font-weight:400;text-decoration:underline;min-height:2.75rem}
+summary{cursor:pointer;padding:.7rem 0}
+"#;
+
+/// The reviews widget's rules (the summary, the list, the form), added only to the product
+/// module: the order and survey pages do not download them.
+#[cfg(feature = "reviews")]
+pub const REVIEWS_STYLESHEET: &str = r#"
 .summary{display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:center;margin:0 0 1rem}
 .average{font-size:2.5rem;font-weight:700;line-height:1}
-.stars{color:var(--memnun-accent,#b35900);letter-spacing:.1em}
 .histogram{list-style:none;margin:0;padding:0;min-width:14rem}
 .histogram li{display:grid;grid-template-columns:4.5rem 1fr 2.5rem;gap:.5rem;align-items:center;font-size:.875rem}
 .bar{display:block;height:.5rem;border-radius:.25rem;background:#e6e8eb;overflow:hidden}
@@ -25,15 +47,8 @@ p{margin:0 0 .5rem}
 .review{border-top:1px solid #d8dee4;padding:.75rem 0}
 .review .body{white-space:pre-line;overflow-wrap:anywhere}
 .meta{font-size:.875rem}
-button{cursor:pointer;border:2px solid var(--memnun-accent,#b35900);border-radius:var(--memnun-radius,.5rem);background:#fff;color:var(--memnun-accent,#b35900);padding:.5rem 1rem;min-height:2.75rem;font-weight:600}
-button[type=submit]{background:var(--memnun-accent,#b35900);color:#fff}
-button:disabled{opacity:.6;cursor:progress}
-:focus-visible{outline:3px solid var(--memnun-focus,#0969da)!important;outline-offset:2px}
-form{margin-top:1.5rem;padding-top:1rem;border-top:2px solid #d8dee4}
 .write-open{margin-top:1.5rem}
 .write .status{min-height:0;margin:.5rem 0 0}
-fieldset{border:0;margin:0 0 1rem;padding:0}
-legend{font-weight:600;padding:0;margin-bottom:.25rem}
 .review h3{font-size:1rem;margin:.25rem 0}
 .rating{display:flex;align-items:center;gap:.25rem}
 .rating input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
@@ -41,27 +56,19 @@ legend{font-weight:600;padding:0;margin-bottom:.25rem}
 .rating label.on{color:var(--memnun-accent,#b35900)}
 .rating input:focus-visible+label{outline:3px solid var(--memnun-focus,#0969da);outline-offset:1px}
 .rating label.none{font-size:.875rem;min-width:auto;padding:0 .5rem;color:var(--memnun-muted,#59636e)}
-.field{margin:0 0 1rem;display:flex;flex-direction:column;gap:.25rem}
-.field label{font-weight:600}
-input:not([type=radio]),textarea{display:block;width:100%;border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);background:#fff;color:#1f2328;padding:.5rem .75rem;min-height:2.75rem}
-textarea{min-height:7rem;resize:vertical}
 [aria-invalid=true]{border-color:#cf222e!important;border-width:2px!important}
 .error{color:#cf222e;font-size:.875rem;margin:0}
 .hint{font-size:.875rem;margin:0}
-.hidden,.memnun-reviews:not(.settled) :is(.write,.controls,.notice){display:none!important}
+.memnun-reviews:not(.settled) :is(.write,.controls,.notice){display:none!important}
 .hp{position:absolute!important;left:-10000px;width:1px;height:1px;overflow:hidden}
-.status{min-height:1.5rem;margin:.75rem 0 0;font-weight:600}
-.status.ok{color:#1a7f37}.status.bad{color:#cf222e}
 .controls{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:0 0 .5rem;font-size:.875rem}
 .controls label,.actions label{display:flex;align-items:center;gap:.5rem}
 select{border:1px solid #8c959f;border-radius:var(--memnun-radius,.5rem);background:#fff;color:#1f2328;padding:.25rem .5rem;min-height:2.75rem}
 .verified{color:#1a7f37;font-weight:600}
 .reply{margin:.5rem 0 0;padding:.5rem .75rem;border-inline-start:3px solid var(--memnun-accent,#b35900);background:#f6f8fa}
 .actions{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem;font-size:.875rem}
-button.link{border:0;background:none;padding:0 .25rem;font-weight:400;text-decoration:underline;min-height:2.75rem}
 button.link[aria-pressed=true]{font-weight:700;text-decoration:none;cursor:default}
 .notice{font-size:.875rem;margin:.5rem 0 0}
-summary{cursor:pointer;padding:.7rem 0}
 .report[open]{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
 .report summary{text-decoration:underline;padding:0 .25rem}
 "#;
@@ -119,8 +126,9 @@ pub const RECOMMENDATIONS_STYLESHEET: &str = r#"
 
 /// The stylesheet of this module's widgets.
 pub fn stylesheet() -> String {
-    #[allow(unused_mut)] // the reviews module adds nothing to the shared sheet
     let mut css = String::from(STYLESHEET);
+    #[cfg(feature = "reviews")]
+    css.push_str(REVIEWS_STYLESHEET);
     #[cfg(feature = "tracker")]
     css.push_str(TRACKER_STYLESHEET);
     #[cfg(feature = "recommendations")]

@@ -1,5 +1,6 @@
-//! Release builds of the widgets (cargo → wasm-bindgen → wasm-opt → content-hashed files and
-//! the loader that names them) and of the worker (worker-build). Each build is skipped when
+//! Release builds of the widgets (cargo with their own std → wasm-split, which moves the parts a
+//! shopper fetches later out → wasm-bindgen → wasm-opt → content-hashed files and the loader
+//! that names them) and of the worker (worker-build). Each build is skipped when
 //! none of its inputs changed since the last one, so a second run starts at once.
 
 use crate::process::run;
@@ -12,14 +13,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Inputs of both wasm builds: the shared contract and the toolchain.
-const SHARED_INPUTS: [&str; 6] = [
+const SHARED_INPUTS: [&str; 8] = [
     "protocol/src",
     "protocol/Cargo.toml",
     "Cargo.toml",
     "Cargo.lock",
     "rust-toolchain.toml",
-    // How the builds are made and their files named.
+    // How the builds are made and their files named, and the tools' pinned versions.
     "xtask/src/build.rs",
+    "xtask/src/tools.rs",
+    "package-lock.json",
 ];
 
 /// One wasm module as built: its glue and wasm, content-hashed, and the parts split off it that
@@ -289,6 +292,8 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
                     [wasm_rustflags()]
                         .into_iter()
                         .chain(WIDGET_RUSTFLAGS.map(str::to_owned))
+                        // No registry (vendored sources): no remapping, and no empty argument.
+                        .filter(|flag| !flag.is_empty())
                         .collect::<Vec<_>>()
                         .join("\u{1f}"),
                 );
@@ -431,11 +436,15 @@ fn split_parts(split_dir: &Path, bindgen_dir: &Path, name: &str) -> Result<Vec<P
         fs::write(assets.join(&hashed), &bytes)?;
         parts.push(assets.join(hashed));
     }
+    if loader.contains("\"./split_") || loader.contains("\"./chunk_") {
+        bail!("the part loader names a part that was not hashed: {loader}");
+    }
     fs::write(bindgen_dir.join("__wasm_split.js"), loader)?;
     Ok(parts)
 }
 
-/// The parts wasm-split wrote, in name order.
+/// The parts wasm-split wrote, in name order: a `split_NAME.wasm` per split function and a
+/// `chunk_N.wasm` for code several of them share; `glue.wasm` is the main module.
 fn part_files(split_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut found: Vec<PathBuf> = fs::read_dir(split_dir)?
         .flatten()
@@ -443,7 +452,7 @@ fn part_files(split_dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("split_") && n.ends_with(".wasm"))
+                .is_some_and(|n| n.ends_with(".wasm") && n != "glue.wasm")
         })
         .collect();
     found.sort();

@@ -26,6 +26,7 @@ enum Status {
 }
 
 /// What the form needs from the widget around it.
+#[derive(Clone)]
 pub struct Part {
     pub url: String,
     pub product: String,

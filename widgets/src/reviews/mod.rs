@@ -40,13 +40,13 @@ pub fn ReviewsWidget(
     let slot = NodeRef::<leptos::html::Div>::new();
     // A shopper who came from the shop's review link came to write: the form opens by itself.
     let opens_at_once = token.is_some();
-    let part = StoredValue::new(Some(form::Part {
+    let part = StoredValue::new(form::Part {
         url: api.shop_url("reviews"),
         product,
         token,
         locale,
         refresh,
-    }));
+    });
     let open = move |focus: bool| {
         if matches!(form.get_untracked(), FormState::Loading | FormState::Open) {
             return;
@@ -54,18 +54,12 @@ pub fn ReviewsWidget(
         form.set(FormState::Loading);
         spawn_local(async move {
             let Some(slot) = slot.get_untracked() else {
-                return;
-            };
-            // Taken only once the part is loaded: a failed load leaves it for the next try.
-            if preload_review_form().await.is_err() {
                 form.set(FormState::Failed);
-                return;
-            }
-            let Some(part) = part.try_update_value(Option::take).flatten() else {
                 return;
             };
             let slot: web_sys::HtmlElement = (*slot).clone();
-            if show_form(slot.clone(), part).await.is_err() {
+            if show_form(slot.clone(), part.get_value()).await.is_err() {
+                // Not kept: the next press fetches the part again.
                 form.set(FormState::Failed);
                 return;
             }
@@ -102,8 +96,15 @@ pub fn ReviewsWidget(
                 <button
                     type="button"
                     class="write-open"
-                    hidden=move || form.get() == FormState::Open || opens_at_once
+                    // From the review link the form opens by itself; the button shows there only
+                    // to try again after a failed fetch.
+                    hidden=move || match form.get() {
+                        FormState::Open => true,
+                        FormState::Failed => false,
+                        FormState::Closed | FormState::Loading => opens_at_once,
+                    }
                     aria-disabled=move || (form.get() == FormState::Loading).then_some("true")
+                    aria-busy=move || (form.get() == FormState::Loading).then_some("true")
                     on:pointerenter=move |_| prefetch()
                     on:focus=move |_| prefetch()
                     on:click=move |_| open(true)
