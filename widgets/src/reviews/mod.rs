@@ -1,6 +1,7 @@
 //! The reviews widget (`data-memnun="reviews"`): a product's rating summary, its published
 //! reviews with sorting, a star filter and "show more", votes and reports, and the form to
-//! write one (verified when opened from the shop's review link).
+//! write one (verified when opened from the shop's review link), whose code is a part fetched
+//! when the shopper asks for it.
 
 mod form;
 mod list;
@@ -31,9 +32,9 @@ pub fn ReviewsWidget(
     };
     // Bumped after a review is accepted, so the list loads its first page again.
     let refresh = RwSignal::new(0u32);
-    // The form, the controls and the notice show once the first page has loaded (or failed):
-    // shown earlier, they would be pushed down as the reviews arrive above them, a layout shift
-    // the shopper sees. One class on the section hides them all (style.rs): rendering them later
+    // "Write a review" (or the form), the controls and the notice show once the first page has
+    // loaded (or failed): shown earlier, they would be pushed down as the reviews arrive above
+    // them, a layout shift the shopper sees. One class on the section hides them all (style.rs): rendering them later
     // would cost ~4 KB of wasm, and a binding per element more than one.
     let settled = RwSignal::new(false);
     let form = RwSignal::new(FormState::Closed);
