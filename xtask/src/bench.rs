@@ -358,9 +358,10 @@ fn page_cost(smoke: bool) -> Result<String> {
     writeln!(md)?;
     writeln!(
         md,
-        "Interactive means the summary and the form's submit button are in the shadow root; it \
-         includes fetching glue and wasm from the local edge, compiling, and the first API call. \
-         Long tasks after scrolling, per run (ms): {}.",
+        "Interactive means the summary and \"Write a review\" are in the shadow root (the form's \
+         own code is a part fetched on that press, not counted); it includes fetching glue and \
+         wasm from the local edge, compiling, and the first API call. Long tasks after \
+         scrolling, per run (ms): {}.",
         r["long_tasks_after_ms"]
     )?;
     writeln!(md)?;
