@@ -2,6 +2,8 @@
 // minimal JavaScript baseline (each under workerd through miniflare's API with its own fresh local
 // D1) and Isso's own server (`isso run`, SQLite), when MEMNUN_ISSO names its binary. Targets
 // alternate within each round; figures are medians over rounds, with the spread.
+// MEMNUN_EDGE_COMPARE=<a worker build's index.js> adds that build as one more target ("compare"),
+// to measure a change against the build before it in the same run.
 // Prints one JSON object on stdout. Usage: node bench/edge-load.mjs [--smoke]
 import { randomUUID } from "node:crypto";
 import { spawn, execFileSync } from "node:child_process";
@@ -12,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Edge, TEST_SHOP, freePort } from "../tests/support/harness.mjs";
 
 const smoke = process.argv.includes("--smoke");
-const ROUNDS = smoke ? 1 : 3;
+const ROUNDS = smoke ? 1 : 5;
 const PHASE_MS = smoke ? 400 : 4000;
 const CONCURRENCY = smoke ? 4 : 16;
 const ORIGIN = "https://bench.example";
@@ -163,6 +165,7 @@ const targets = [
   await startWorker("memnun", {}),
   await startWorker("js-baseline", { script: path.join(here, "baseline-worker.mjs") }),
 ];
+if (process.env.MEMNUN_EDGE_COMPARE) targets.push(await startWorker("compare", { script: process.env.MEMNUN_EDGE_COMPARE }));
 if (process.env.MEMNUN_ISSO) targets.push(await startIsso(process.env.MEMNUN_ISSO));
 const results = Object.fromEntries(targets.map((t) => [t.name, { post: [], get: [] }]));
 try {

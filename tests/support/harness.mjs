@@ -116,6 +116,8 @@ export class Edge {
       host: "127.0.0.1",
       port: this.port,
       cf: false,
+      // MEMNUN_EDGE_INSPECTOR=<port> opens workerd's DevTools protocol there (bench/edge-profile.mjs).
+      ...(process.env.MEMNUN_EDGE_INSPECTOR ? { inspectorPort: Number(process.env.MEMNUN_EDGE_INSPECTOR) } : {}),
       // MEMNUN_EDGE_LOG=1 shows the worker's console and workerd's own output, for debugging.
       ...(process.env.MEMNUN_EDGE_LOG ? { log: new Log(LogLevel.DEBUG), handleRuntimeStdio: (out, err) => { out.pipe(process.stderr); err.pipe(process.stderr); } } : {}),
       // `edge.log` collects every line the worker writes, for tests that read the logs.

@@ -59,12 +59,28 @@ pub async fn read_body(
     max_bytes: usize,
     media: &[&'static str],
 ) -> Result<Vec<u8>, ApiError> {
+    if announced_length(req, max_bytes, media)?.is_some() {
+        // HTTP delivers no more than a body's announced length, so it fits the bound: one
+        // `arrayBuffer()` instead of a stream reader (0.2 ms less CPU for a review POST,
+        // `bench/edge-profile.mjs`). The count stays as a guard.
+        let bytes = req.bytes().await.map_err(|_| lost_body())?;
+        if bytes.len() > max_bytes {
+            return Err(ApiError::PayloadTooLarge(max_bytes));
+        }
+        return Ok(bytes);
+    }
     let mut body = body_stream(req, max_bytes, media)?;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next_chunk().await? {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
+}
+
+/// A client that goes away mid-body is not our failure: no log line, and a 400 (which nobody
+/// reads) instead of a 500.
+fn lost_body() -> ApiError {
+    ApiError::MalformedJson("the body did not arrive whole (the connection was lost)".into())
 }
 
 /// A body read as it arrives (see [`body_stream`]).
@@ -80,13 +96,7 @@ impl BodyStream {
         let Some(chunk) = self.stream.next().await else {
             return Ok(None);
         };
-        // A client that goes away mid-body is not our failure: no log line, and a 400 (which
-        // nobody reads) instead of a 500.
-        let chunk = chunk.map_err(|_| {
-            ApiError::MalformedJson(
-                "the body did not arrive whole (the connection was lost)".into(),
-            )
-        })?;
+        let chunk = chunk.map_err(|_| lost_body())?;
         self.seen += chunk.len();
         if self.seen > self.max_bytes {
             // Answering while the client still sends makes it see a reset, not our 413.
@@ -104,6 +114,22 @@ pub fn body_stream(
     max_bytes: usize,
     media: &[&'static str],
 ) -> Result<BodyStream, ApiError> {
+    announced_length(req, max_bytes, media)?;
+    // Content-Length may be absent (chunked): `next_chunk` counts what arrives.
+    Ok(BodyStream {
+        stream: req.stream()?,
+        max_bytes,
+        seen: 0,
+    })
+}
+
+/// The body's announced length, if any, once its type is one of `media` and that length is
+/// within `max_bytes` (else 415 or 413, before anything is read).
+fn announced_length(
+    req: &Request,
+    max_bytes: usize,
+    media: &[&'static str],
+) -> Result<Option<usize>, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
     let given = content_type
         .split(';')
@@ -116,17 +142,14 @@ pub fn body_stream(
             media.first().copied().unwrap_or(""),
         ));
     }
-    let length = req.headers().get("Content-Length")?;
-    if length.is_some_and(|l| l.trim().parse::<usize>().map_or(true, |n| n > max_bytes)) {
-        // Left unread here; `router` drains it (or closes the connection) after answering.
-        return Err(ApiError::PayloadTooLarge(max_bytes));
+    match req.headers().get("Content-Length")? {
+        None => Ok(None),
+        Some(length) => match length.trim().parse::<usize>() {
+            Ok(n) if n <= max_bytes => Ok(Some(n)),
+            // Left unread here; `router` drains it (or closes the connection) after answering.
+            _ => Err(ApiError::PayloadTooLarge(max_bytes)),
+        },
     }
-    // Content-Length may be absent (chunked) or wrong: `next_chunk` counts what arrives.
-    Ok(BodyStream {
-        stream: req.stream()?,
-        max_bytes,
-        seen: 0,
-    })
 }
 
 /// The request's query string read into `Q` (see `memnun_protocol::api::query`), or a `400`
