@@ -3,7 +3,7 @@
 //! that names them) and of the worker (worker-build). Each build is skipped when
 //! none of its inputs changed since the last one, so a second run starts at once.
 
-use crate::process::run;
+use crate::process::{output, run};
 use crate::tools::{WASM_TARGET, cargo_bin, node_bin};
 use crate::{root, step};
 use anyhow::{Context, Result, bail};
@@ -359,11 +359,23 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
             &format!("--pass-arg=remove-exports@{UNUSED_WIDGET_EXPORTS}"),
         ]);
     }
-    run(wasm_opt
+    wasm_opt
         .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
-        .arg(&optimized))?;
+        .arg(&optimized);
+    let shorten_names = matches!(build, Build::Widget(_));
+    if shorten_names {
+        wasm_opt.arg(MINIFY_NAMES);
+    }
+    let names = output(&mut wasm_opt)?;
+    let exports = if shorten_names {
+        shorten_glue_names(&bindgen_dir.join("glue.js"), &names)?
+    } else {
+        Vec::new()
+    };
     let parts = if has_parts {
-        split_parts(&split_dir, &bindgen_dir, name)?
+        let parts = split_parts(&split_dir, &bindgen_dir, name)?;
+        shorten_part_loader_names(&bindgen_dir.join("__wasm_split.js"), &exports)?;
+        parts
     } else {
         Vec::new()
     };
@@ -395,6 +407,133 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
         wasm: assets.join(wasm_name),
         parts,
     })
+}
+
+/// wasm-bindgen names each import after its JavaScript function plus a 16-digit hash, and each
+/// closure export after its whole Rust type; hashes do not compress, and the names are in the
+/// wasm and again in the glue. Binaryen renames them all (every import's module to "a") and
+/// prints what it did; `shorten_glue_names` and `shorten_part_loader_names` write the same into
+/// the JavaScript. 3.4–3.6 KB brotli off each module (BENCHMARKS.md).
+const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
+const MINIFIED_MODULE: &str = "a";
+/// The module wasm-bindgen's glue hands its own imports over as.
+const GLUE_MODULE: &str = "./glue_bg.js";
+
+/// Writes wasm-opt's renaming (`names`, its JSON report of [`MINIFY_NAMES`]) into wasm-bindgen's
+/// glue: the import object's module and keys, and every `wasm.EXPORT`; answers the exports'
+/// renaming. Fails on an import the glue does not define exactly once, so a glue of another
+/// shape is never shipped half renamed.
+fn shorten_glue_names(glue_path: &Path, names: &str) -> Result<Vec<(String, String)>> {
+    let start = names
+        .find('{')
+        .context("wasm-opt printed no renaming of imports and exports")?;
+    let report: serde_json::Value =
+        serde_json::from_str(&names[start..]).context("wasm-opt's renaming report")?;
+    let pairs = |key: &str, old: usize, new: usize| -> Vec<(String, String)> {
+        report[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| {
+                Some((
+                    entry.get(old)?.as_str()?.to_owned(),
+                    entry.get(new)?.as_str()?.to_owned(),
+                ))
+            })
+            .collect()
+    };
+    let modules = pairs("imports", 0, 1);
+    let (imports, exports) = (pairs("imports", 1, 2), pairs("exports", 0, 1));
+    if imports.is_empty() || exports.is_empty() {
+        bail!("wasm-opt's renaming report names no imports or no exports: {names}");
+    }
+    let mut glue = fs::read_to_string(glue_path)?;
+    let module_key = format!("\"{GLUE_MODULE}\": import0");
+    if glue.matches(&module_key).count() != 1 {
+        bail!("the glue does not hand its imports over as {module_key}");
+    }
+    glue = glue.replace(&module_key, &format!("\"{MINIFIED_MODULE}\": import0"));
+    let own_keys = "const import0 = {\n        __proto__: null,";
+    if glue.matches(own_keys).count() != 1 {
+        bail!("the glue does not build its imports as {own_keys}");
+    }
+    for ((module, _), (old, new)) in modules.iter().zip(&imports) {
+        if module == GLUE_MODULE {
+            let key = format!("\n        {old}: ");
+            if glue.matches(&key).count() != 1 {
+                bail!("the glue does not define the import {old} exactly once");
+            }
+            glue = glue.replace(&key, &format!("\n        {new}: "));
+        } else {
+            // An import from another file (the part loader): now one more key of module "a",
+            // taken from the namespace the glue already imports that file as.
+            let handed = format!("\"{module}\": ");
+            let namespace = glue
+                .split(&handed)
+                .nth(1)
+                .and_then(|rest| rest.split(',').next())
+                .filter(|ns| ns.starts_with("import"))
+                .with_context(|| format!("the glue does not hand over {module}"))?
+                .to_owned();
+            glue = glue.replace(
+                own_keys,
+                &format!("{own_keys}\n        {new}: {namespace}.{old},"),
+            );
+        }
+    }
+    for (old, new) in &exports {
+        glue = replace_identifier(&glue, &format!("wasm.{old}"), &format!("wasm.{new}"));
+    }
+    fs::write(glue_path, glue)?;
+    Ok(exports)
+}
+
+/// The part loader takes the main module's memory, table and shared functions from its exports
+/// by name (`const { memory, … } = initSync(…)`); after [`MINIFY_NAMES`] it reads them under
+/// their new names and hands them to the parts under the old ones, which the parts import.
+fn shorten_part_loader_names(loader_path: &Path, exports: &[(String, String)]) -> Result<()> {
+    let loader = fs::read_to_string(loader_path)?;
+    let (head, rest) = loader
+        .split_once("const { ")
+        .context("the part loader does not take the main module's exports as `const { … }`")?;
+    let (taken, tail) = rest
+        .split_once(" } = initSync(")
+        .context("the part loader does not take its exports from initSync")?;
+    let renamed = taken
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            let (_, new) = exports
+                .iter()
+                .find(|(old, _)| old == name)
+                .with_context(|| format!("the main module exports no {name} for its parts"))?;
+            Ok(format!("{new}: {name}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    fs::write(
+        loader_path,
+        format!("{head}const {{ {} }} = initSync({tail}", renamed.join(", ")),
+    )?;
+    Ok(())
+}
+
+/// `text` with every `old` that is not the start of a longer identifier replaced by `new`.
+fn replace_identifier(text: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let after = &rest[at + old.len()..];
+        let continues = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        out.push_str(&rest[..at]);
+        out.push_str(if continues { old } else { new });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The parts wasm-split wrote to `split_dir`: each shrunk, content-hashed into the assets, and
