@@ -40,7 +40,11 @@ async function load(n) {
   let left = n;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) await (await send()).arrayBuffer();
+      while (left-- > 0) {
+        const res = await send();
+        await res.arrayBuffer();
+        if (res.status >= 300) throw new Error(`the edge answered ${res.status}: a profile of failures is not one of the work`);
+      }
     }),
   );
 }

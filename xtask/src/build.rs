@@ -413,7 +413,7 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
 /// closure export after its whole Rust type; hashes do not compress, and the names are in the
 /// wasm and again in the glue. Binaryen renames them all (every import's module to "a") and
 /// prints what it did; `shorten_glue_names` and `shorten_part_loader_names` write the same into
-/// the JavaScript. 3.4–3.6 KB brotli off each module (BENCHMARKS.md).
+/// the JavaScript. 3.4–4.1 KB brotli off each module (BENCHMARKS.md).
 const MINIFY_NAMES: &str = "--minify-imports-and-exports-and-modules";
 const MINIFIED_MODULE: &str = "a";
 /// The module wasm-bindgen's glue hands its own imports over as.
@@ -446,6 +446,20 @@ fn shorten_glue_names(glue_path: &Path, names: &str) -> Result<Vec<(String, Stri
     let (imports, exports) = (pairs("imports", 1, 2), pairs("exports", 0, 1));
     if imports.is_empty() || exports.is_empty() {
         bail!("wasm-opt's renaming report names no imports or no exports: {names}");
+    }
+    // The renames below run one after another: a new name that is also an old one would be
+    // renamed twice.
+    let old_names: std::collections::HashSet<&str> = imports
+        .iter()
+        .chain(&exports)
+        .map(|(old, _)| old.as_str())
+        .collect();
+    if let Some((_, new)) = imports
+        .iter()
+        .chain(&exports)
+        .find(|(_, new)| old_names.contains(new.as_str()))
+    {
+        bail!("wasm-opt renamed something to {new}, which is also an old name");
     }
     let mut glue = fs::read_to_string(glue_path)?;
     let module_key = format!("\"{GLUE_MODULE}\": import0");
