@@ -116,7 +116,7 @@ pub fn widgets() -> Result<Widgets> {
         .replace("__SURVEY_WASM__", &name(&survey.wasm));
     let loader_tmp = work.join("loader.unminified.js");
     fs::write(&loader_tmp, loader_src)?;
-    minify(&loader_tmp, &out.join("memnun.js"))?;
+    esbuild(&loader_tmp, &out.join("memnun.js"), false)?;
 
     let built = Widgets {
         loader: out.join("memnun.js"),
@@ -192,7 +192,7 @@ pub fn dashboard() -> Result<Dashboard> {
     let script_tmp = work.join("admin.started.js");
     fs::write(&script_tmp, started)?;
     let script_min = work.join("admin.started.min.js");
-    minify(&script_tmp, &script_min)?;
+    esbuild(&script_tmp, &script_min, false)?;
     let script = fs::read(&script_min)?;
     let script_name = format!("memnun-admin-start-{}.js", &sha256_hex(&[&script])[..16]);
     fs::write(assets.join(&script_name), &script)?;
@@ -326,7 +326,11 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
         }
         Build::Dashboard => linked,
     };
-    let has_parts = matches!(build, Build::Widget(_)) && !part_files(&split_dir)?.is_empty();
+    let part_paths = match build {
+        Build::Widget(_) => part_files(&split_dir)?,
+        Build::Dashboard => Vec::new(),
+    };
+    let has_parts = !part_paths.is_empty();
     let bindgen_dir = work.join(format!("bindgen-{name}"));
     let _ = fs::remove_dir_all(&bindgen_dir);
     step(&format!(
@@ -373,7 +377,7 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
         Vec::new()
     };
     let parts = if has_parts {
-        let parts = split_parts(&split_dir, &bindgen_dir, name)?;
+        let parts = split_parts(&split_dir, part_paths, &bindgen_dir, name)?;
         shorten_part_loader_names(&bindgen_dir.join("__wasm_split.js"), &exports)?;
         parts
     } else {
@@ -395,9 +399,9 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
                 &entry,
                 format!("export {{ default, mount }} from \"./bindgen-{name}/glue.js\";\n"),
             )?;
-            bundle(&entry, &glue_min)?;
+            esbuild(&entry, &glue_min, true)?;
         }
-        Build::Dashboard => minify(&bindgen_dir.join("glue.js"), &glue_min)?,
+        Build::Dashboard => esbuild(&bindgen_dir.join("glue.js"), &glue_min, false)?,
     }
     let glue_bytes = fs::read(&glue_min)?;
     let glue_name = format!("memnun-{name}-{}.js", content_hash(&glue_bytes));
@@ -429,36 +433,42 @@ fn shorten_glue_names(glue_path: &Path, names: &str) -> Result<Vec<(String, Stri
         .context("wasm-opt printed no renaming of imports and exports")?;
     let report: serde_json::Value =
         serde_json::from_str(&names[start..]).context("wasm-opt's renaming report")?;
-    let pairs = |key: &str, old: usize, new: usize| -> Vec<(String, String)> {
+    // Imports as [module, old, new], exports as [old, new].
+    let rows = |key: &str| -> Vec<Vec<String>> {
         report[key]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|entry| {
-                Some((
-                    entry.get(old)?.as_str()?.to_owned(),
-                    entry.get(new)?.as_str()?.to_owned(),
-                ))
+                entry
+                    .as_array()?
+                    .iter()
+                    .map(|name| name.as_str().map(str::to_owned))
+                    .collect()
             })
             .collect()
     };
-    let modules = pairs("imports", 0, 1);
-    let (imports, exports) = (pairs("imports", 1, 2), pairs("exports", 0, 1));
+    let (imports, exports): (Vec<_>, Vec<_>) = (
+        rows("imports")
+            .into_iter()
+            .filter_map(|row| <[String; 3]>::try_from(row).ok())
+            .map(|[module, old, new]| (module, (old, new)))
+            .collect(),
+        rows("exports")
+            .into_iter()
+            .filter_map(|row| <[String; 2]>::try_from(row).ok())
+            .map(|[old, new]| (old, new))
+            .collect(),
+    );
     if imports.is_empty() || exports.is_empty() {
         bail!("wasm-opt's renaming report names no imports or no exports: {names}");
     }
     // The renames below run one after another: a new name that is also an old one would be
     // renamed twice.
-    let old_names: std::collections::HashSet<&str> = imports
-        .iter()
-        .chain(&exports)
-        .map(|(old, _)| old.as_str())
-        .collect();
-    if let Some((_, new)) = imports
-        .iter()
-        .chain(&exports)
-        .find(|(_, new)| old_names.contains(new.as_str()))
-    {
+    let renames = || imports.iter().map(|(_, rename)| rename).chain(&exports);
+    let old_names: std::collections::HashSet<&str> =
+        renames().map(|(old, _)| old.as_str()).collect();
+    if let Some((_, new)) = renames().find(|(_, new)| old_names.contains(new.as_str())) {
         bail!("wasm-opt renamed something to {new}, which is also an old name");
     }
     let mut glue = fs::read_to_string(glue_path)?;
@@ -471,7 +481,7 @@ fn shorten_glue_names(glue_path: &Path, names: &str) -> Result<Vec<(String, Stri
     if glue.matches(own_keys).count() != 1 {
         bail!("the glue does not build its imports as {own_keys}");
     }
-    for ((module, _), (old, new)) in modules.iter().zip(&imports) {
+    for (module, (old, new)) in &imports {
         if module == GLUE_MODULE {
             let key = format!("\n        {old}: ");
             if glue.matches(&key).count() != 1 {
@@ -553,11 +563,15 @@ fn replace_identifier(text: &str, old: &str, new: &str) -> String {
 /// The parts wasm-split wrote to `split_dir`: each shrunk, content-hashed into the assets, and
 /// its new name written into the part loader (`__wasm_split.js`, which the glue imports and the
 /// bundle takes in).
-fn split_parts(split_dir: &Path, bindgen_dir: &Path, name: &str) -> Result<Vec<PathBuf>> {
+fn split_parts(
+    split_dir: &Path,
+    found: Vec<PathBuf>,
+    bindgen_dir: &Path,
+    name: &str,
+) -> Result<Vec<PathBuf>> {
     let loader_path = split_dir.join("__wasm_split.js");
     let mut loader = fs::read_to_string(&loader_path)
         .with_context(|| format!("wasm-split wrote no {}", loader_path.display()))?;
-    let found = part_files(split_dir)?;
     let assets = public_v1().join("assets");
     fs::create_dir_all(&assets)?;
     let mut parts = Vec::new();
@@ -650,22 +664,15 @@ fn read_manifest(path: &Path) -> Option<Widgets> {
 }
 
 /// `minify`, for an entry that re-exports part of a module: unused exports are left out.
-fn bundle(entry: &Path, output: &Path) -> Result<()> {
-    run(Command::new(node_bin("esbuild"))
-        .arg(entry)
-        .args([
-            "--bundle",
-            "--minify",
-            "--format=esm",
-            "--target=es2020",
-            "--log-level=warning",
-        ])
-        .arg(format!("--outfile={}", output.display())))
-}
-
-fn minify(input: &Path, output: &Path) -> Result<()> {
-    run(Command::new(node_bin("esbuild"))
-        .arg(input)
+/// `input` minified into `output`, with what it imports taken in (only what is reached) when
+/// `bundle`.
+fn esbuild(input: &Path, output: &Path, bundle: bool) -> Result<()> {
+    let mut esbuild = Command::new(node_bin("esbuild"));
+    esbuild.arg(input);
+    if bundle {
+        esbuild.arg("--bundle");
+    }
+    run(esbuild
         .args([
             "--minify",
             "--format=esm",

@@ -74,7 +74,7 @@ pub async fn read_body(
         }
         return Ok(bytes);
     }
-    let mut body = body_stream(req, max_bytes, media)?;
+    let mut body = BodyStream::counting(req, max_bytes)?;
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next_chunk().await? {
         bytes.extend_from_slice(&chunk);
@@ -96,6 +96,15 @@ pub struct BodyStream {
 }
 
 impl BodyStream {
+    /// `req`'s body, counted as it arrives: Content-Length may be absent (chunked).
+    fn counting(req: &mut Request, max_bytes: usize) -> Result<Self, ApiError> {
+        Ok(Self {
+            stream: req.stream()?,
+            max_bytes,
+            seen: 0,
+        })
+    }
+
     /// The next bytes, `None` at the end, or `413` once more than the bound has arrived.
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
         let Some(chunk) = self.stream.next().await else {
@@ -120,12 +129,7 @@ pub fn body_stream(
     media: &[&'static str],
 ) -> Result<BodyStream, ApiError> {
     announced_length(req, max_bytes, media)?;
-    // Content-Length may be absent (chunked): `next_chunk` counts what arrives.
-    Ok(BodyStream {
-        stream: req.stream()?,
-        max_bytes,
-        seen: 0,
-    })
+    BodyStream::counting(req, max_bytes)
 }
 
 /// The body's announced length, if any, once its type is one of `media` and that length is
