@@ -322,9 +322,9 @@ describe("out of order and twice", () => {
 describe("the catalog, refunds and Shopify's privacy webhooks", () => {
   const product = (extra = {}) => ({
     id: 8812736512044, title: "El Yapımı Kahve Fincanı", handle: "el-yapimi-kahve-fincani", product_type: "Fincan",
-    status: "active", updated_at: "2026-11-19T09:00:00+03:00",
-    variants: [{ id: 1, price: "475.00", inventory_quantity: 4, inventory_policy: "deny", inventory_management: "shopify" },
-               { id: 2, price: "450.00", inventory_quantity: 0, inventory_policy: "deny", inventory_management: "shopify" }],
+    status: "active", updated_at: "2026-11-19T09:00:00+03:00", vendor: "Kütahya Porselen",
+    variants: [{ id: 1, price: "475.00", inventory_quantity: 4, inventory_policy: "deny", inventory_management: "shopify", sku: "FNC-01", barcode: "8690000000012" },
+               { id: 2, price: "450.00", inventory_quantity: 0, inventory_policy: "deny", inventory_management: "shopify", sku: "FNC-02", barcode: "not-a-gtin" }],
     image: { src: "https://cdn.shopify.com/s/files/1/0001/fincan.jpg" },
     ...extra,
   });
@@ -336,6 +336,8 @@ describe("the catalog, refunds and Shopify's privacy webhooks", () => {
       id: "8812736512044", name: { tr: "El Yapımı Kahve Fincanı" }, price_minor: 45000, currency: "TRY",
       image_url: "https://cdn.shopify.com/s/files/1/0001/fincan.jpg", url: `${ORIGIN}/products/el-yapimi-kahve-fincani`,
       category: "Fincan", in_stock: true,
+      // What the review feed gives Google to match on; a wrong barcode is left out, not the product.
+      gtins: ["8690000000012"], mpns: [], skus: ["FNC-01", "FNC-02"], brand: "Kütahya Porselen",
     });
     // An update sent before the one above, arriving after it: the catalog keeps the newer.
     const older = await deliver("products/update", product({ title: "Eski ad", updated_at: "2026-11-18T09:00:00+03:00" }));

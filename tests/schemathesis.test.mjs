@@ -12,7 +12,7 @@ import path from "node:path";
 import { Edge, ROOT, TEST_API_KEY, adminCall, postReview, review } from "./support/harness.mjs";
 
 const ORIGIN = "https://schemathesis.example";
-const SCHEMATHESIS = process.env.MEMNUN_SCHEMATHESIS ?? path.join(ROOT, "target/tools/schemathesis-4.32.5/bin/schemathesis");
+const SCHEMATHESIS = process.env.MEMNUN_SCHEMATHESIS ?? path.join(ROOT, "target/tools/python-schemathesis-4.32.5-xmlschema-4.3.2/bin/schemathesis");
 /** Made-up requests per operation in the fuzzing phase (the coverage phase adds its own, one per
  * edge of each field): bounded so the run takes two or three minutes. */
 const EXAMPLES = 30;

@@ -108,6 +108,7 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("GET /v1/shops/{shop}/products/{product}/reviews", await shopCall("GET", "products/fincan/reviews"), 200);
   step("GET /v1/shops/{shop}/products/{product}/reviews.jsonld", await shopCall("GET", "products/fincan/reviews.jsonld?name=Fincan&url=https://counts.example/p/fincan"), 200);
   step("GET /v1/shops/{shop}/products/{product}/reviews.html", await shopCall("GET", "products/fincan/reviews.html?name=Fincan&url=https://counts.example/p/fincan"), 200);
+  step("GET /v1/shops/{shop}/feeds/google-product-reviews.xml", await shopCall("GET", "feeds/google-product-reviews.xml"), 200);
   step("POST /v1/shops/{shop}/events", await shopCall("POST", "events", {
     browser: BROWSER,
     events: [{ id: randomUUID(), type: "product_view", product: "fincan" }, { id: randomUUID(), type: "product_view", product: "tabak" }],

@@ -5,9 +5,9 @@
 //! answer, and what the client is not told a log line with the request id.
 
 use crate::handlers::{
-    Context, api_keys, assets, cases, catalog, connectors, feedback, moderation, order_import,
-    order_list, orders, outreach, overview, recommend, review_csv, reviews, shoppers, shops,
-    survey, survey_responses, tokens, webhooks,
+    Context, api_keys, assets, cases, catalog, connectors, feedback, feeds, moderation,
+    order_import, order_list, orders, outreach, overview, recommend, review_csv, reviews, shoppers,
+    shops, survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -355,6 +355,7 @@ async fn shop_operation(
         Op::ReviewsJsonLd => reviews::snippet(req, cx, &product()?, false).await,
         Op::ReviewsHtml => reviews::snippet(req, cx, &product()?, true).await,
         Op::Recommendations => recommend::strip::list(req, cx, &product()?).await,
+        Op::GoogleReviewFeed => feeds::google_product_reviews(cx).await,
         Op::ListReviewsForModeration => moderation::list(req, cx).await,
         Op::ExportReviewsCsv => review_csv::export(cx).await,
         Op::ImportReviewsCsv => review_csv::import(req, cx).await,

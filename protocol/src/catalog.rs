@@ -25,6 +25,14 @@ pub const CATEGORY_RULE: TextRule = TextRule {
     max_chars: 100,
     multiline: false,
 };
+/// A brand, MPN or SKU: what Google's product data takes (70 characters).
+pub const IDENTIFIER_RULE: TextRule = TextRule {
+    required: false,
+    max_chars: 70,
+    multiline: false,
+};
+/// GTINs, MPNs or SKUs one item may list: one per variant of a product that has many.
+pub const MAX_IDENTIFIERS: usize = 100;
 /// The highest price in minor units a catalog item may have (a billion lira is not a product).
 pub const PRICE_MINOR_MAX: i64 = 100_000_000_000;
 
@@ -62,6 +70,16 @@ pub struct ItemInput {
     pub category: Option<String>,
     #[serde(default)]
     pub in_stock: Option<bool>,
+    /// What Google Shopping matches the product's reviews by (the review feed): its GTINs (EAN,
+    /// UPC, ISBN; one per variant), manufacturer part numbers, the shop's SKUs, and its brand.
+    #[serde(default)]
+    pub gtins: Option<Vec<String>>,
+    #[serde(default)]
+    pub mpns: Option<Vec<String>>,
+    #[serde(default)]
+    pub skus: Option<Vec<String>>,
+    #[serde(default)]
+    pub brand: Option<String>,
 }
 
 /// The body of `PUT /v1/admin/catalog`.
@@ -86,6 +104,10 @@ pub struct CatalogItem {
     pub url: String,
     pub category: Option<String>,
     pub in_stock: bool,
+    pub gtins: Vec<String>,
+    pub mpns: Vec<String>,
+    pub skus: Vec<String>,
+    pub brand: Option<String>,
 }
 
 impl CatalogItem {
@@ -208,6 +230,50 @@ impl ItemInput {
                 }
             },
         };
+        let mut identifiers = |field: &'static str, given: &Option<Vec<String>>, gtin: bool| {
+            let given = given.as_deref().unwrap_or_default();
+            if given.len() > MAX_IDENTIFIERS {
+                errors.push(
+                    field,
+                    FieldProblem::TooMany {
+                        max: MAX_IDENTIFIERS,
+                    },
+                );
+                return Vec::new();
+            }
+            let mut kept: Vec<String> = Vec::new();
+            for value in given {
+                let value = value.trim();
+                let problem = if gtin {
+                    (!is_gtin(value)).then_some(FieldProblem::NotAGtin)
+                } else if value.is_empty() {
+                    Some(FieldProblem::Required)
+                } else {
+                    IDENTIFIER_RULE.check(value).err()
+                };
+                if let Some(problem) = problem {
+                    errors.push(field, problem);
+                    return Vec::new();
+                }
+                if !kept.iter().any(|k| k == value) {
+                    kept.push(value.to_owned());
+                }
+            }
+            kept
+        };
+        let gtins = identifiers("gtins", &self.gtins, true);
+        let mpns = identifiers("mpns", &self.mpns, false);
+        let skus = identifiers("skus", &self.skus, false);
+        let brand = match self.brand.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(b) => match IDENTIFIER_RULE.check(b) {
+                Ok(()) => Some(b.to_owned()),
+                Err(problem) => {
+                    errors.push("brand", problem);
+                    None
+                }
+            },
+        };
         match id {
             Some(id) if errors.is_empty() => Ok(CatalogItem {
                 id,
@@ -218,10 +284,31 @@ impl ItemInput {
                 url,
                 category,
                 in_stock: self.in_stock.unwrap_or(true),
+                gtins,
+                mpns,
+                skus,
+                brand,
             }),
             _ => Err(errors),
         }
     }
+}
+
+/// A GTIN as GS1 defines it: 8 (EAN-8), 12 (UPC-A), 13 (EAN-13, ISBN-13) or 14 digits, the last
+/// the check digit of the others (weights 3 and 1 alternating from the right).
+pub fn is_gtin(value: &str) -> bool {
+    let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != value.len() || ![8, 12, 13, 14].contains(&digits.len()) {
+        return false;
+    }
+    let (check, body) = digits.split_last().expect("8 or more digits");
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+        .sum();
+    (10 - sum % 10) % 10 == *check
 }
 
 impl CatalogUpload {
@@ -326,6 +413,47 @@ mod tests {
         }
         assert_eq!(refused[1].index, 2);
         assert!(refused[1].errors.contains_key("item"));
+    }
+
+    #[test]
+    fn identifiers_google_matches_on_are_checked() {
+        let item = |extra: &str| -> Result<CatalogItem, FieldErrors> {
+            let json = format!(
+                r#"{{"id":"x","name":{{"tr":"Fincan"}},"price_minor":1,"currency":"TRY","url":"https://s.example/x"{extra}}}"#
+            );
+            serde_json::from_str::<ItemInput>(&json)
+                .expect("json")
+                .validate()
+        };
+        let good = item(
+            r#","gtins":["4006381333931"," 036000291452","96385074","4006381333931"],"mpns":["FN-12"],"skus":["fincan-mavi"],"brand":" Kütahya Porselen ""#,
+        )
+        .expect("valid identifiers");
+        assert_eq!(
+            good.gtins,
+            ["4006381333931", "036000291452", "96385074"],
+            "trimmed, once each"
+        );
+        assert_eq!(good.brand.as_deref(), Some("Kütahya Porselen"));
+        assert!(item("").expect("none needed").gtins.is_empty());
+        for (extra, field) in [
+            (r#","gtins":["4006381333932"]"#, "gtins"),
+            (r#","gtins":["400638133393"]"#, "gtins"),
+            (r#","gtins":["４００６３８１３３３９３１"]"#, "gtins"),
+            (r#","mpns":[""]"#, "mpns"),
+            (r#","skus":["a\nb"]"#, "skus"),
+        ] {
+            assert!(
+                item(extra).expect_err(extra).get(field).is_some(),
+                "{extra}"
+            );
+        }
+        let many = format!(
+            r#","skus":[{}]"#,
+            vec!["\"s\""; MAX_IDENTIFIERS + 1].join(",")
+        );
+        assert!(item(&many).expect_err("too many").get("skus").is_some());
+        assert!(is_gtin("00012345600012"), "GTIN-14");
     }
 
     #[test]

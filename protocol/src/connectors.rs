@@ -287,6 +287,31 @@ const NOT_HUNDREDTHS: [&str; 16] = [
 /// An amount as a platform writes it ("450.00", "1299.9", "12") in `currency`'s minor unit, for
 /// the currencies counted in hundredths (TRY, EUR, USD, GBP, …); `None` when it is not such a
 /// number or not such a currency.
+/// The identifiers among `values` the catalog takes (GTINs when `gtin`, else MPNs or SKUs), once
+/// each: a platform's wrong barcode leaves that identifier out, never the product.
+pub fn identifiers<'a>(values: impl IntoIterator<Item = &'a str>, gtin: bool) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for value in values.into_iter().map(str::trim) {
+        let fits = if gtin {
+            crate::catalog::is_gtin(value)
+        } else {
+            !value.is_empty() && crate::catalog::IDENTIFIER_RULE.check(value).is_ok()
+        };
+        if fits && kept.len() < crate::catalog::MAX_IDENTIFIERS && !kept.iter().any(|k| k == value)
+        {
+            kept.push(value.to_owned());
+        }
+    }
+    kept
+}
+
+/// A brand the catalog takes, or none.
+pub fn brand(value: Option<&str>) -> Option<String> {
+    let value = value?.trim();
+    (!value.is_empty() && crate::catalog::IDENTIFIER_RULE.check(value).is_ok())
+        .then(|| value.to_owned())
+}
+
 pub fn minor_units(amount: &str, currency: &str) -> Option<i64> {
     if NOT_HUNDREDTHS.contains(&currency) {
         return None;

@@ -35,6 +35,7 @@ pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]
 pub mod review_csv;
+pub mod review_feed;
 pub mod shop;
 pub mod shopper;
 pub mod survey;

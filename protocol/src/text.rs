@@ -59,6 +59,8 @@ pub enum FieldProblem {
     NotPublic,
     /// An `http://` address where only `https://` is taken.
     NotHttps,
+    /// Not a GTIN (see `catalog::is_gtin`).
+    NotAGtin,
 }
 
 impl fmt::Display for FieldProblem {
@@ -107,6 +109,9 @@ impl fmt::Display for FieldProblem {
                  nor one with a user name or password",
             ),
             FieldProblem::NotHttps => f.write_str("must be an https:// address"),
+            FieldProblem::NotAGtin => f.write_str(
+                "must list GTINs: 8, 12, 13 or 14 digits ending in their check digit",
+            ),
         }
     }
 }

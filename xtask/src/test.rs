@@ -4,7 +4,7 @@
 //! edge and site on free ports.
 
 use crate::process::run as run_cmd;
-use crate::tools::{ensure_build_tools, ensure_chromium, ensure_schemathesis};
+use crate::tools::{ensure_build_tools, ensure_chromium, ensure_python_tools};
 use crate::{build, root, sizes, step};
 use anyhow::{Context, Result};
 use std::process::Command;
@@ -13,7 +13,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let filter = args.first();
     ensure_build_tools()?;
     let chromium = ensure_chromium()?;
-    let schemathesis = ensure_schemathesis()?;
+    let python_tools = ensure_python_tools()?;
     let root = root();
 
     step("Formatting (cargo fmt --check)");
@@ -119,7 +119,8 @@ pub fn run(args: &[String]) -> Result<()> {
     run_cmd(
         node.current_dir(&root)
             .env("MEMNUN_CHROMIUM", chromium)
-            .env("MEMNUN_SCHEMATHESIS", schemathesis),
+            .env("MEMNUN_SCHEMATHESIS", python_tools.join("bin/schemathesis"))
+            .env("MEMNUN_PYTHON", python_tools.join("bin/python")),
     )
     .context("end-to-end tests failed")?;
     step("Bench smoke (tiny counts: every part of `cargo xtask bench` still runs)");

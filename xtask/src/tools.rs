@@ -174,29 +174,38 @@ pub fn ensure_chromium() -> Result<PathBuf> {
     Ok(path)
 }
 
-/// schemathesis, the OpenAPI tester the end-to-end tests point at `/v1/openapi.json`: pinned,
-/// from PyPI, in its own virtual environment under `target/tools` (once per version).
-pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+/// The Python tools the end-to-end tests run, pinned, from PyPI, in one virtual environment
+/// under `target/tools` (installed once per set of versions): schemathesis, the OpenAPI tester
+/// pointed at `/v1/openapi.json`, and xmlschema, which validates the review feed against the
+/// XML Schema `tests/fixtures/google-product-reviews-2.4.xsd`.
+pub const PYTHON_TOOLS: [&str; 2] = ["schemathesis==4.32.5", "xmlschema==4.3.2"];
 
-pub fn ensure_schemathesis() -> Result<PathBuf> {
-    let venv = root()
-        .join("target/tools")
-        .join(SCHEMATHESIS.replace("==", "-"));
+/// Where the Python tools are; `bin/schemathesis` and `bin/python` inside.
+pub fn python_tools_dir() -> PathBuf {
+    let name = PYTHON_TOOLS.join("-").replace("==", "-");
+    root().join("target/tools").join(format!("python-{name}"))
+}
+
+pub fn ensure_python_tools() -> Result<PathBuf> {
+    let venv = python_tools_dir();
     // Written last, so an interrupted install is never taken for one.
     let installed = venv.join("installed");
     if installed.exists() {
-        return Ok(venv.join("bin/schemathesis"));
+        return Ok(venv);
     }
     step(&format!(
-        "Installing {SCHEMATHESIS} from PyPI into {} (once)",
+        "Installing {} from PyPI into {} (once)",
+        PYTHON_TOOLS.join(", "),
         venv.display()
     ));
     let _ = std::fs::remove_dir_all(&venv);
     run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
         .context("python3 -m venv failed (Debian: `apt-get install python3-venv`)")?;
-    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", SCHEMATHESIS]))?;
-    std::fs::write(&installed, SCHEMATHESIS)?;
-    Ok(venv.join("bin/schemathesis"))
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet"])
+        .args(PYTHON_TOOLS))?;
+    std::fs::write(&installed, PYTHON_TOOLS.join("\n"))?;
+    Ok(venv)
 }
 
 #[cfg(test)]

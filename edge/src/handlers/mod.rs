@@ -9,6 +9,7 @@ pub mod cases;
 pub mod catalog;
 pub mod connectors;
 pub mod feedback;
+pub mod feeds;
 pub mod moderation;
 pub mod order_import;
 pub mod order_list;

@@ -77,16 +77,19 @@ pub fn upsert(
         .bind(
             db,
             "INSERT INTO catalog_items (shop_id, product_id, name, price_minor, currency, \
-             image_url, url, category, in_stock, created_at, updated_at) \
+             image_url, url, category, in_stock, gtins, mpns, skus, brand, created_at, updated_at) \
              SELECT ?1, json_extract(j.value, '$.id'), json_extract(j.value, '$.name'), \
              json_extract(j.value, '$.price_minor'), json_extract(j.value, '$.currency'), \
              json_extract(j.value, '$.image_url'), json_extract(j.value, '$.url'), \
-             json_extract(j.value, '$.category'), json_extract(j.value, '$.in_stock'), ?3, ?3 \
+             json_extract(j.value, '$.category'), json_extract(j.value, '$.in_stock'), \
+             json_extract(j.value, '$.gtins'), json_extract(j.value, '$.mpns'), \
+             json_extract(j.value, '$.skus'), json_extract(j.value, '$.brand'), ?3, ?3 \
              FROM json_each(?2) j WHERE true \
              ON CONFLICT (shop_id, product_id) DO UPDATE SET name = excluded.name, \
              price_minor = excluded.price_minor, currency = excluded.currency, \
              image_url = excluded.image_url, url = excluded.url, category = excluded.category, \
-             in_stock = excluded.in_stock, updated_at = excluded.updated_at",
+             in_stock = excluded.in_stock, gtins = excluded.gtins, mpns = excluded.mpns, \
+             skus = excluded.skus, brand = excluded.brand, updated_at = excluded.updated_at",
         )
 }
 
@@ -107,6 +110,10 @@ pub async fn page(
         url: String,
         category: Option<String>,
         in_stock: i64,
+        gtins: String,
+        mpns: String,
+        skus: String,
+        brand: Option<String>,
     }
     let rows: Vec<Row> = Params::new()
         .text(shop.as_str())
@@ -114,7 +121,8 @@ pub async fn page(
         .int(i64::from(limit))
         .bind(
             db,
-            "SELECT product_id, name, price_minor, currency, image_url, url, category, in_stock \
+            "SELECT product_id, name, price_minor, currency, image_url, url, category, in_stock, \
+             gtins, mpns, skus, brand \
              FROM catalog_items WHERE shop_id = ?1 AND product_id > ?2 \
              ORDER BY product_id LIMIT ?3",
         )?
@@ -133,6 +141,11 @@ pub async fn page(
             url: r.url,
             category: r.category,
             in_stock: r.in_stock != 0,
+            // Stored from lists, so they read back as lists.
+            gtins: serde_json::from_str(&r.gtins).unwrap_or_default(),
+            mpns: serde_json::from_str(&r.mpns).unwrap_or_default(),
+            skus: serde_json::from_str(&r.skus).unwrap_or_default(),
+            brand: r.brand,
         })
         .collect())
 }

@@ -69,6 +69,12 @@ use memnun_protocol::Id;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
+/// Another handle on `db`, for work that outlives the request's context (a streamed answer).
+pub fn another_handle(db: &D1Database) -> D1Database {
+    use wasm_bindgen::JsCast;
+    D1Database::unchecked_from_js(db.as_ref().clone())
+}
+
 /// A statement's parameters, in `?1, ?2, …` order, typed as they are stored.
 #[derive(Default, Clone)]
 pub struct Params(Vec<JsValue>);

@@ -530,3 +530,55 @@ fn chunks(rows: &[ImportedReview]) -> Result<Vec<String>, ApiError> {
     }
     Ok(out)
 }
+
+/// A published review with what the product-ratings feed says of its product (from the
+/// catalog, when it lists the product).
+#[derive(Deserialize)]
+pub struct FeedRow {
+    pub id: String,
+    pub product_id: String,
+    pub rating: u8,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+    pub locale: Option<String>,
+    pub verified: i64,
+    pub source: String,
+    pub created_at: i64,
+    pub product_name: Option<String>,
+    pub product_url: Option<String>,
+    pub gtins: Option<String>,
+    pub mpns: Option<String>,
+    pub skus: Option<String>,
+    pub brand: Option<String>,
+}
+
+/// Up to `rows` of the shop's published reviews older than `before` (time, id), newest first,
+/// through `reviews_by_status`.
+pub async fn feed_page(
+    db: &D1Database,
+    shop: &Id,
+    before: Option<(i64, &str)>,
+    rows: u32,
+) -> Result<Vec<FeedRow>, ApiError> {
+    let (time, id) = before.unwrap_or((i64::MAX, ""));
+    Ok(Params::new()
+        .text(shop.as_str())
+        .int(time)
+        .text(id)
+        .int(i64::from(rows))
+        .bind(
+            db,
+            "SELECT r.id, r.product_id, r.rating, r.title, r.body, r.author, r.locale, \
+             r.verified, r.source, r.created_at, c.name AS product_name, c.url AS product_url, \
+             c.gtins, c.mpns, c.skus, c.brand \
+             FROM reviews r LEFT JOIN catalog_items c \
+             ON c.shop_id = r.shop_id AND c.product_id = r.product_id \
+             WHERE r.shop_id = ?1 AND r.status = 'published' \
+             AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.id < ?3)) \
+             ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+        )?
+        .all()
+        .await?
+        .results()?)
+}

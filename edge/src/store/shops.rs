@@ -160,3 +160,21 @@ pub async fn name(db: &D1Database, shop: &Id) -> worker::Result<Option<String>> 
     .await?;
     Ok(names.into_iter().next())
 }
+
+/// The shop's name and its product page template, or `None` when there is no such shop.
+pub async fn name_and_product_page(
+    db: &D1Database,
+    shop: &Id,
+) -> worker::Result<Option<(String, Option<String>)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        name: String,
+        product_page: Option<String>,
+    }
+    let row: Option<Row> = Params::new()
+        .text(shop.as_str())
+        .bind(db, "SELECT name, product_page FROM shops WHERE id = ?1")?
+        .first(None)
+        .await?;
+    Ok(row.map(|r| (r.name, r.product_page)))
+}

@@ -252,6 +252,7 @@ fn contract(
         Op::ReviewsHtml => c
             .query::<review::ProductPageQuery>(qs)
             .answers_text(200, "text/html"),
+        Op::GoogleReviewFeed => c.answers_text(200, "application/xml"),
         Op::Recommendations => c
             .query::<recommend::RecommendationsQuery>(qs)
             .answers::<recommend::Recommendations>(200, an),

@@ -379,6 +379,9 @@ pub struct Product {
     pub handle: Option<String>,
     #[serde(default)]
     pub product_type: Option<String>,
+    /// Its brand, as the catalog keeps it.
+    #[serde(default)]
+    pub vendor: Option<String>,
     /// `active`, `draft` or `archived`: only an active product is on sale.
     #[serde(default)]
     pub status: Option<String>,
@@ -404,6 +407,11 @@ pub struct Variant {
     /// `shopify` when Shopify counts its stock; `null` when no one does.
     #[serde(default)]
     pub inventory_management: Option<String>,
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// Its GTIN (EAN, UPC, ISBN) when the merchant filled it in.
+    #[serde(default)]
+    pub barcode: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -499,6 +507,16 @@ impl Product {
                 .map(|handle| format!("{}/products/{handle}", storefront.trim_end_matches('/'))),
             category: self.product_type.clone(),
             in_stock: Some(in_stock),
+            gtins: Some(super::identifiers(
+                self.variants.iter().filter_map(|v| v.barcode.as_deref()),
+                true,
+            )),
+            mpns: None,
+            skus: Some(super::identifiers(
+                self.variants.iter().filter_map(|v| v.sku.as_deref()),
+                false,
+            )),
+            brand: super::brand(self.vendor.as_deref()),
         })
     }
 }
@@ -641,10 +659,12 @@ mod tests {
     fn a_product_on_sale_is_a_catalog_item_and_a_draft_is_none() {
         let product: Product = serde_json::from_value(serde_json::json!({
             "id": 8812736512044_u64, "title": "El Yapımı Kahve Fincanı", "handle": "el-yapimi-kahve-fincani",
-            "product_type": "Fincan", "status": "active",
+            "product_type": "Fincan", "status": "active", "vendor": "Kütahya Porselen",
             "variants": [
-                {"price": "475.00", "inventory_quantity": 0, "inventory_policy": "deny", "inventory_management": "shopify"},
-                {"price": "450.00", "inventory_quantity": 3, "inventory_policy": "deny", "inventory_management": "shopify"}
+                {"price": "475.00", "inventory_quantity": 0, "inventory_policy": "deny", "inventory_management": "shopify",
+                 "sku": "FNC-LAC-01", "barcode": "8690000000012"},
+                {"price": "450.00", "inventory_quantity": 3, "inventory_policy": "deny", "inventory_management": "shopify",
+                 "sku": "FNC-LAC-02", "barcode": "1234"}
             ],
             "image": {"src": "https://cdn.shopify.com/s/files/1/fincan.jpg"},
             "updated_at": "2026-11-19T09:00:00+03:00"
@@ -663,6 +683,13 @@ mod tests {
             "https://moda-fincan.com.tr/products/el-yapimi-kahve-fincani"
         );
         assert!(item.in_stock);
+        assert_eq!(
+            item.gtins,
+            ["8690000000012"],
+            "a wrong barcode is left out, not the product"
+        );
+        assert_eq!(item.skus, ["FNC-LAC-01", "FNC-LAC-02"]);
+        assert_eq!(item.brand.as_deref(), Some("Kütahya Porselen"));
         let draft = Product {
             status: Some("draft".into()),
             ..product

@@ -334,6 +334,11 @@ pub struct Product {
     pub categories: Vec<Category>,
     #[serde(default)]
     pub date_modified_gmt: Option<String>,
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// "GTIN, UPC, EAN or ISBN" (WooCommerce 9.2 and later).
+    #[serde(default)]
+    pub global_unique_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -387,6 +392,10 @@ impl Product {
             url: text(&self.permalink),
             category: self.categories.first().and_then(|c| text(&c.name)),
             in_stock: Some(self.stock_status.as_deref() != Some("outofstock")),
+            gtins: Some(super::identifiers(self.global_unique_id.as_deref(), true)),
+            mpns: None,
+            skus: Some(super::identifiers(self.sku.as_deref(), false)),
+            brand: None,
         })
     }
 }
