@@ -4,7 +4,9 @@
 // without a valid key gets.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Edge, TEST_SHOP, TEST_API_KEY, apiKeyHash, newClient, postReview, getReviews, review } from "./support/harness.mjs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Edge, ROOT, TEST_SHOP, TEST_API_KEY, apiKeyHash, newClient, postReview, getReviews, review } from "./support/harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const OTHER_SHOP = "other-shop";
@@ -241,7 +243,7 @@ describe("export, and import into another shop", () => {
     const res = await importCsv(exported.bytes, { key: OTHER_KEY });
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get("content-type"), /^application\/json/);
-    assert.deepEqual(res.json, { imported: n, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: n, duplicates: 0, refused: [] });
     assert.equal(await count("shop_id = ?1", TEST_SHOP), before, "the source shop is untouched");
     assert.equal(await count("shop_id = ?1", OTHER_SHOP), n);
 
@@ -250,10 +252,13 @@ describe("export, and import into another shop", () => {
     const ours = exported.rows.slice(1);
     assert.deepEqual(theirs.rows.slice(1).map(portable).sort(), ours.map(portable).sort(), "the same reviews arrive");
     const ourIds = new Set(ours.map((r) => r[0]));
+    const ourStanding = new Map(ours.map((r) => [portable(r), [r[8], r[10]]]));
+    assert.ok([...ourStanding.values()].some(([status]) => status === "pending"), "the export holds a held review");
     for (const row of theirs.rows.slice(1)) {
       assert.match(row[0], /^r[0-9a-f]{24}$/);
       assert.ok(!ourIds.has(row[0]), "the other shop has its own ids");
-      assert.deepEqual(row.slice(8, 13), ["published", "", "false", "", "0"], "imported reviews are published, unverified");
+      assert.deepEqual([row[8], row[10]], ourStanding.get(portable(row)), "a review keeps its status (a held one is not published) and verified flag");
+      assert.deepEqual([row[9], row[11], row[12]], ["", "", "0"], "no hold reason, order or votes come along");
     }
     const listed = await admin("GET", "reviews?limit=100", { key: OTHER_KEY });
     assert.ok(listed.json.reviews.every((r) => r.source === "import"));
@@ -261,7 +266,7 @@ describe("export, and import into another shop", () => {
     assert.equal(replied.reply.body, "=Mağaza yanıtı\r\nTeşekkürler, \"Ayşe\"!");
 
     for (const product of ["csv-tr", "-csv.2"]) {
-      const rows = ours.filter((r) => unneutralise(r[1]) === product);
+      const rows = ours.filter((r) => unneutralise(r[1]) === product && r[8] === "published");
       const histogram = [0, 0, 0, 0, 0];
       for (const r of rows) histogram[Number(r[2]) - 1] += 1;
       const { summary } = (await getReviews(edge, product, "", OTHER_SHOP)).json;
@@ -275,12 +280,12 @@ describe("export, and import into another shop", () => {
     const before = await snapshot();
     const again = await importCsv(exported.bytes, { key: OTHER_KEY });
     assert.equal(again.status, 200, again.text);
-    assert.deepEqual(again.json, { imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(again.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
     assert.equal(await count("shop_id = ?1", OTHER_SHOP), n);
     // The other shop's own export, imported back into it, adds nothing either.
     const theirs = await exportCsv(OTHER_KEY);
     const back = await importCsv(theirs.bytes, { key: OTHER_KEY });
-    assert.deepEqual(back.json, { imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(back.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
     const after = JSON.parse(await snapshot());
     const was = JSON.parse(before);
     assert.deepEqual(after.reviews, was.reviews);
@@ -291,7 +296,7 @@ describe("export, and import into another shop", () => {
     const before = await count("shop_id = ?1", TEST_SHOP);
     const res = await importCsv(exported.bytes);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
     assert.equal(await count("shop_id = ?1", TEST_SHOP), before);
     assert.equal((await getReviews(edge, "csv-tr")).json.summary.count, 6, "the held review still does not count");
   });
@@ -310,7 +315,7 @@ describe("importing files from another platform", () => {
     ]);
     const res = await importCsv(file);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { imported: 5, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 5, duplicates: 0, refused: [] });
     const listed = await getReviews(edge, "csv-summary", "?limit=50");
     assert.deepEqual(listed.json.summary, { count: 6, average: 3.33, histogram: [1, 1, 1, 1, 2] });
     const first = listed.json.reviews.find((r) => r.author === "Ayşe K.");
@@ -326,6 +331,7 @@ describe("importing files from another platform", () => {
     assert.equal(res.status, 200, res.text);
     // The first row's date is in the Turkish form, which is not one the import reads.
     assert.deepEqual(res.json, {
+      format: "memnun",
       imported: 1,
       duplicates: 0,
       refused: [{ line: 2, errors: { created_at: "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z" } }],
@@ -334,7 +340,7 @@ describe("importing files from another platform", () => {
     assert.deepEqual(row, { body: "İyi, ama pahalı", author: "Can", created_at: Date.parse("2026-11-20T00:00:00Z") });
 
     const empty = await importCsv("\ufeffproduct,rating,body,author\r\n");
-    assert.deepEqual(empty.json, { imported: 0, duplicates: 0, refused: [] });
+    assert.deepEqual(empty.json, { format: "memnun", imported: 0, duplicates: 0, refused: [] });
   });
 
   // Fails against the worker as built: a row without `id` is keyed by a hash of its content
@@ -347,10 +353,10 @@ describe("importing files from another platform", () => {
       ["csv-twice", "4", "İkinci yorum", "Can"],
     ]);
     const first = await importCsv(file);
-    assert.deepEqual(first.json, { imported: 2, duplicates: 0, refused: [] });
+    assert.deepEqual(first.json, { format: "memnun", imported: 2, duplicates: 0, refused: [] });
     const second = await importCsv(file);
     assert.equal(second.status, 200, second.text);
-    assert.deepEqual(second.json, { imported: 0, duplicates: 2, refused: [] }, "the same file again must add nothing");
+    assert.deepEqual(second.json, { format: "memnun", imported: 0, duplicates: 2, refused: [] }, "the same file again must add nothing");
     assert.equal(await count("product_id = 'csv-twice'"), 2);
     assert.equal((await getReviews(edge, "csv-twice")).json.summary.count, 2);
   });
@@ -402,8 +408,117 @@ describe("importing files from another platform", () => {
     for (let i = 0; i < 1000; i++) rows.push(["csv-bulk", String(1 + (i % 5)), `Toplu yorum ${i}: güzel, "iyi"`, "Ayşe", `bulk-${i}`]);
     const res = await importCsv(toCsv(rows));
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { imported: 1000, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 1000, duplicates: 0, refused: [] });
     assert.deepEqual((await getReviews(edge, "csv-bulk")).json.summary, { count: 1000, average: 3, histogram: [200, 200, 200, 200, 200] });
+  });
+});
+
+describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", () => {
+  // Sample exports written for these tests from each tool's documented columns.
+  const sample = (name) => readFileSync(path.join(ROOT, "tests/fixtures/review-imports", name));
+  // The shop's catalog as the Shopify connector fills it: Shopify's ids, pages by handle.
+  const PRODUCTS = { "el-yapimi-kahve-fincani": "8812736512044", "keten-gomlek": "8812736610348", "fincan-tabagi": "8812736700001" };
+  const stored = (body) => edge.query(
+    "SELECT product_id, status, verified, reply_body, reply_at, created_at, email FROM reviews WHERE shop_id = 'test-shop' AND body = ?1", body,
+  ).then((rows) => rows[0]);
+
+  before(async () => {
+    const items = Object.entries(PRODUCTS).map(([handle, id]) => ({
+      id, name: { tr: handle }, price_minor: 1000, currency: "TRY", url: `${ORIGIN}/products/${handle}`,
+    }));
+    assert.equal((await admin("PUT", "catalog", { body: { items } })).status, 200);
+  });
+
+  const cases = [
+    {
+      file: "judge-me.csv", format: "judge_me", imported: 3,
+      refused: [{ line: 5, errors: { product_id: "is required" } }],
+      reviews: {
+        "Rengi fotoğraftaki gibi, çok memnun kaldım.": {
+          product_id: "8812736512044", status: "published", verified: 0, reply_body: "Teşekkür ederiz!",
+          reply_at: Date.parse("2024-03-05T09:00:00Z"), created_at: Date.parse("2024-03-04T10:11:12Z"), email: "ayse.k@example.com",
+        },
+        "Buy cheap watches at example.net": { status: "rejected" },
+        "Henüz onaylanmadı ama güzel.": { product_id: "8812736610348", status: "pending", created_at: Date.parse("2024-03-05T00:00:00Z") },
+      },
+    },
+    {
+      file: "yotpo.csv", format: "yotpo", imported: 2,
+      refused: [
+        { line: 3, errors: { "Product ID": "is a review of the shop, not of a product" } },
+        { line: 5, errors: { "Review Score": "must be a whole number from 1 to 5" } },
+      ],
+      reviews: {
+        "Yıkadıktan sonra çekmedi.": {
+          product_id: "8812736610348", status: "published", verified: 1, reply_body: "Güzel yorumunuz için teşekkürler.",
+          reply_at: Date.parse("2023-11-03T08:00:00Z"), created_at: Date.parse("2023-11-02T14:30:00Z"),
+        },
+        "Bir beden büyük alın.": { status: "pending", verified: 0, reply_body: null },
+      },
+    },
+    {
+      file: "yotpo-legacy.csv", format: "yotpo", imported: 2, refused: [],
+      reviews: {
+        "Cezve çok sağlam, bakırı kalın.": { product_id: "cezve-04", status: "published", reply_body: "Afiyetle kullanın." },
+        "Yayımlanmamış bir yorum.": { status: "pending" },
+      },
+    },
+    {
+      file: "okendo.csv", format: "okendo", imported: 3,
+      refused: [{ line: 5, errors: { dateCreated: "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z" } }],
+      reviews: {
+        "Tabaklar kusursuz geldi, paketleme çok iyiydi.": {
+          product_id: "8812736700001", status: "published", verified: 1, reply_body: "Teşekkürler Burak Bey!",
+          reply_at: Date.parse("2025-09-13T08:00:00Z"), created_at: Date.parse("2025-09-12T16:36:26.905Z"),
+        },
+        "Renk biraz farklı geldi.": { product_id: "8812736700001", status: "pending", reply_body: null },
+        "Click here for prizes": { status: "rejected" },
+      },
+    },
+    {
+      file: "shopify-product-reviews.csv", format: "shopify_product_reviews", imported: 3,
+      refused: [{ line: 5, errors: { rating: "must be a whole number from 1 to 5" } }],
+      reviews: {
+        "Paketleme özenliydi.": {
+          product_id: "8812736512044", status: "published", verified: 0, reply_body: "Teşekkürler Elif Hanım",
+          reply_at: Date.parse("2023-06-02T12:00:00Z"), created_at: Date.parse("2023-06-01T14:00:00Z"),
+        },
+        "Kulpu kırık geldi.": { status: "pending" },
+        "Visit my site": { product_id: "8812736610348", status: "rejected" },
+      },
+    },
+  ];
+
+  for (const c of cases) {
+    test(`${c.file}: read as ${c.format}, each review keeping its product, status, verified flag, reply and dates`, async () => {
+      const res = await importCsv(sample(c.file));
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.json, { format: c.format, imported: c.imported, duplicates: 0, refused: c.refused });
+      for (const [body, expected] of Object.entries(c.reviews)) {
+        const row = await stored(body);
+        assert.ok(row, body);
+        for (const [column, value] of Object.entries(expected)) assert.equal(row[column], value, `${body}: ${column}`);
+      }
+      const again = await importCsv(sample(c.file));
+      assert.deepEqual(again.json, { format: c.format, imported: 0, duplicates: c.imported, refused: c.refused }, "the same file again adds nothing");
+    });
+  }
+
+  test("shoppers see the published ones, with their replies; the merchant's queue holds the rest", async () => {
+    const listed = (await getReviews(edge, "8812736512044", "?limit=50")).json;
+    const bodies = listed.reviews.map((r) => r.body);
+    assert.ok(bodies.includes("Rengi fotoğraftaki gibi, çok memnun kaldım.") && bodies.includes("Paketleme özenliydi."));
+    assert.ok(!bodies.includes("Buy cheap watches at example.net") && !bodies.includes("Kulpu kırık geldi."), "spam and held reviews are not shown");
+    assert.equal(listed.summary.count, listed.reviews.length, "the summary counts what is shown");
+    const judged = listed.reviews.find((r) => r.body.startsWith("Rengi"));
+    assert.equal(judged.reply.body, "Teşekkür ederiz!");
+    const verified = (await getReviews(edge, "8812736610348", "?limit=50")).json.reviews.find((r) => r.body.startsWith("Yıkadıktan"));
+    assert.equal(verified.verified, true, "Yotpo's verified buyer keeps the badge");
+    const queue = await admin("GET", "reviews?status=pending&limit=100");
+    const held = queue.json.reviews.map((r) => r.body);
+    for (const body of ["Henüz onaylanmadı ama güzel.", "Bir beden büyük alın.", "Renk biraz farklı geldi.", "Kulpu kırık geldi."]) {
+      assert.ok(held.includes(body), body);
+    }
   });
 });
 
@@ -486,6 +601,7 @@ describe("hostile files: clear JSON errors, nothing stored", () => {
     const res = await importCsv("product,rating,body,author\r\ncsv-nul,5,bad\u0000body,Ayşe\r\ncsv-nul,4,İyi,\"Ay\u0000şe\"\r\n");
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json, {
+      format: "memnun",
       imported: 0,
       duplicates: 0,
       refused: [

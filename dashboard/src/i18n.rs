@@ -141,7 +141,8 @@ strings! {
     csv_heading: "Export and import (CSV)", "Dışa ve içe aktarma (CSV)";
     export_csv: "Download all reviews (CSV)", "Tüm yorumları indir (CSV)";
     exported: "Reviews downloaded.", "Yorumlar indirildi.";
-    import_file: "CSV file to import", "İçe aktarılacak CSV dosyası";
+    import_file: "CSV file to import (memnun, Judge.me, Yotpo, Okendo or Shopify Product Reviews)", "İçe aktarılacak CSV dosyası (memnun, Judge.me, Yotpo, Okendo veya Shopify Product Reviews)";
+    import_read_as: "Read as an export of {}.", "{} dışa aktarımı olarak okundu.";
     import_csv: "Import", "İçe aktar";
     choose_file: "Choose a CSV file first.", "Önce bir CSV dosyası seçin.";
     import_result: "{} imported, {} already there, {} refused.", "{} içe aktarıldı, {} zaten vardı, {} reddedildi.";

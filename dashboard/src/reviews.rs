@@ -468,6 +468,9 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
             <ErrorLine error=error />
             {move || report.get().map(|r| view! {
                 <div class="import-report">
+                    {tool_name(&r.format).map(|tool| view! {
+                        <p>{t().import_read_as.replacen("{}", tool, 1)}</p>
+                    })}
                     <p>{t().import_result
                         .replacen("{}", &r.imported.to_string(), 1)
                         .replacen("{}", &r.duplicates.to_string(), 1)
@@ -489,5 +492,17 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+/// The review tool an import was read as coming from, by its own name; `None` for memnun's own
+/// format, which needs no saying.
+fn tool_name(format: &str) -> Option<&'static str> {
+    match format {
+        "judge_me" => Some("Judge.me"),
+        "yotpo" => Some("Yotpo"),
+        "okendo" => Some("Okendo"),
+        "shopify_product_reviews" => Some("Shopify Product Reviews"),
+        _ => None,
     }
 }

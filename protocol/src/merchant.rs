@@ -162,6 +162,10 @@ pub struct ModerationLogPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportReport {
+    /// Whose export the file was read as: `memnun`, `judge_me`, `yotpo`, `okendo` or
+    /// `shopify_product_reviews`.
+    #[serde(default)]
+    pub format: String,
     pub imported: u32,
     pub duplicates: u32,
     pub refused: Vec<RefusedRow>,

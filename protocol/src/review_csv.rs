@@ -7,7 +7,7 @@
 //! Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without it, Turkish
 //! letters come out garbled.
 
-use crate::review::{BODY_RULE, NewReview, ValidReview};
+use crate::review::{BODY_RULE, NewReview, ReviewStatus, ValidReview};
 use crate::text::{FieldProblem, TextRule, normalize};
 use crate::time::{format_rfc3339_ms, parse_timestamp};
 use serde::{Serialize, Serializer};
@@ -38,10 +38,6 @@ pub const EXPORT_COLUMNS: [&str; 15] = [
     "reply",
     "created_at",
 ];
-
-/// The columns an import must have, and those it reads when present.
-const REQUIRED_COLUMNS: [&str; 4] = ["product", "rating", "body", "author"];
-const OPTIONAL_COLUMNS: [&str; 6] = ["id", "title", "email", "locale", "created_at", "reply"];
 
 /// An imported review's own id, kept to tell the merchant which of theirs became which of ours.
 const SOURCE_ID_RULE: TextRule = TextRule {
@@ -136,6 +132,15 @@ pub struct ImportRow {
     pub created_at: Option<i64>,
     /// The shop's answer, published with the review.
     pub reply: Option<String>,
+    /// When the shop answered, if the file says (else the review's own time).
+    pub reply_at: Option<i64>,
+    /// Where the review stood in the other system; `Published` when the file does not say.
+    pub status: ReviewStatus,
+    /// The other system vouched that the author bought the product.
+    pub verified: bool,
+    /// The file named the product by its handle (the last part of its page's address), not its
+    /// id: the edge finds the catalog item whose page it is.
+    pub by_handle: bool,
 }
 
 pub use crate::merchant::RefusedRow;
@@ -177,32 +182,208 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
-/// Where each known column is in the file's header.
+/// Whose export an import file is, told by its header line (names matched ignoring case and
+/// surrounding spaces). Each reads its own columns into the same review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportFormat {
+    /// memnun's own export (`EXPORT_COLUMNS`), or a file made by hand with its names.
+    Memnun,
+    /// Judge.me's review export: `review_date`, `reviewer_name`, `curated`, `product_id`, ….
+    JudgeMe,
+    /// Yotpo's review export (`Review Score`, `Review Content`, …), or its older one in
+    /// lower-case (`review_score`, `review_content`, `display_name`, …).
+    Yotpo,
+    /// Okendo's review file (`name`, `body`, `dateCreated`, `productId`, `isVerifiedBuyer`, …).
+    Okendo,
+    /// Shopify's Product Reviews app (`product_handle`, `state`, `author`, `created_at`, …).
+    ShopifyProductReviews,
+}
+
+/// What a column says of the review, whatever the file calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    SourceId,
+    Product,
+    Handle,
+    Rating,
+    Title,
+    Body,
+    Author,
+    Email,
+    Locale,
+    CreatedAt,
+    Reply,
+    ReplyAt,
+    ReplyPublic,
+    Verified,
+    Status,
+    /// Yotpo's `Review Type`: a review of the shop is no product's.
+    Kind,
+}
+
+impl ImportFormat {
+    /// Its name in the import's report.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ImportFormat::Memnun => "memnun",
+            ImportFormat::JudgeMe => "judge_me",
+            ImportFormat::Yotpo => "yotpo",
+            ImportFormat::Okendo => "okendo",
+            ImportFormat::ShopifyProductReviews => "shopify_product_reviews",
+        }
+    }
+
+    /// The format whose tell-tale columns `names` (lower-cased) has; memnun's otherwise.
+    fn detect(names: &[String]) -> ImportFormat {
+        let has = |wanted: &[&str]| wanted.iter().all(|w| names.iter().any(|n| n == w));
+        if has(&["product_handle", "state", "author", "created_at"]) {
+            ImportFormat::ShopifyProductReviews
+        } else if has(&["review_date", "reviewer_name"]) {
+            ImportFormat::JudgeMe
+        } else if has(&["review score", "review content"])
+            || has(&["review_score", "review_content"])
+        {
+            ImportFormat::Yotpo
+        } else if has(&["datecreated", "name", "body"]) {
+            ImportFormat::Okendo
+        } else {
+            ImportFormat::Memnun
+        }
+    }
+
+    /// Each field with the names its column may have in this format, the first found read.
+    fn columns(self) -> &'static [(Field, &'static [&'static str])] {
+        use Field::*;
+        match self {
+            ImportFormat::Memnun => &[
+                (SourceId, &["id"]),
+                (Product, &["product"]),
+                (Rating, &["rating"]),
+                (Title, &["title"]),
+                (Body, &["body"]),
+                (Author, &["author"]),
+                (Email, &["email"]),
+                (Locale, &["locale"]),
+                (CreatedAt, &["created_at"]),
+                (Reply, &["reply"]),
+                (Verified, &["verified"]),
+                (Status, &["status"]),
+            ],
+            ImportFormat::JudgeMe => &[
+                (Title, &["title"]),
+                (Body, &["body"]),
+                (Rating, &["rating"]),
+                (CreatedAt, &["review_date"]),
+                (Status, &["curated"]),
+                (Author, &["reviewer_name"]),
+                (Email, &["reviewer_email"]),
+                (Product, &["product_id"]),
+                (Handle, &["product_handle"]),
+                (Reply, &["reply"]),
+                (ReplyAt, &["reply_date"]),
+            ],
+            ImportFormat::Yotpo => &[
+                (SourceId, &["review id"]),
+                (CreatedAt, &["review creation date", "date"]),
+                (Kind, &["review type"]),
+                (Status, &["review status", "published"]),
+                (Rating, &["review score", "review_score"]),
+                (Title, &["review title", "review_title"]),
+                (Body, &["review content", "review_content"]),
+                (Reply, &["comment content", "comment_content"]),
+                (ReplyAt, &["comment date"]),
+                (ReplyPublic, &["comment public"]),
+                (Author, &["reviewer display name", "display_name"]),
+                (Email, &["reviewer email", "email"]),
+                (Verified, &["reviewer type"]),
+                (Product, &["product id", "product_id"]),
+                (Handle, &["product handle"]),
+            ],
+            ImportFormat::Okendo => &[
+                (SourceId, &["reviewid"]),
+                (Author, &["name"]),
+                (Title, &["title"]),
+                (Body, &["body"]),
+                (Rating, &["rating"]),
+                (CreatedAt, &["datecreated"]),
+                (Email, &["email"]),
+                (Product, &["productid"]),
+                (Handle, &["handle"]),
+                (Status, &["status", "isapproved"]),
+                (Verified, &["isverifiedbuyer"]),
+                (Reply, &["reply"]),
+                (ReplyAt, &["replydatecreated"]),
+                (ReplyPublic, &["replyispublic"]),
+            ],
+            ImportFormat::ShopifyProductReviews => &[
+                (Handle, &["product_handle"]),
+                (Status, &["state"]),
+                (Rating, &["rating"]),
+                (Title, &["title"]),
+                (Author, &["author"]),
+                (Email, &["email"]),
+                (Body, &["body"]),
+                (Reply, &["reply"]),
+                (CreatedAt, &["created_at"]),
+                (ReplyAt, &["replied_at"]),
+            ],
+        }
+    }
+
+    /// The fields a file of this format must have a column for; the product is either
+    /// `Product` or `Handle`, checked row by row.
+    fn required(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            ImportFormat::Memnun => &[Product, Rating, Body, Author],
+            _ => &[Rating, Body, Author],
+        }
+    }
+}
+
+/// Where each field's column is in the file's header.
 struct Columns {
-    index: BTreeMap<&'static str, usize>,
+    format: ImportFormat,
+    header: Vec<String>,
+    index: BTreeMap<Field, usize>,
     width: usize,
 }
 
 impl Columns {
     fn read(header: &csv::StringRecord) -> Result<Columns, ImportError> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|n| n.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        let format = ImportFormat::detect(&names);
         let mut index = BTreeMap::new();
-        for (i, name) in header.iter().enumerate() {
-            let name = name.trim().to_ascii_lowercase();
-            let known = REQUIRED_COLUMNS
+        for (field, aliases) in format.columns() {
+            // The first alias present is read; of two columns with one name, the first.
+            if let Some(i) = aliases
                 .iter()
-                .chain(OPTIONAL_COLUMNS.iter())
-                .find(|c| **c == name);
-            if let Some(column) = known {
-                // The first of two columns of the same name is the one read.
-                index.entry(*column).or_insert(i);
+                .find_map(|alias| names.iter().position(|n| n == alias))
+            {
+                index.insert(*field, i);
             }
         }
-        let missing: Vec<&'static str> = REQUIRED_COLUMNS
-            .into_iter()
-            .filter(|c| !index.contains_key(c))
+        let missing: Vec<&'static str> = format
+            .required()
+            .iter()
+            .filter(|f| !index.contains_key(f))
+            .map(|f| {
+                let (_, aliases) = format
+                    .columns()
+                    .iter()
+                    .find(|(c, _)| c == f)
+                    .expect("a required field has a column");
+                aliases[0]
+            })
             .collect();
         if missing.is_empty() {
             Ok(Columns {
+                format,
+                header: header.iter().map(str::to_owned).collect(),
                 index,
                 width: header.len(),
             })
@@ -211,33 +392,94 @@ impl Columns {
         }
     }
 
-    /// The cell of `column` in `record` as it was before export: un-neutralised and in NFC.
+    /// The file's own name for `field`'s column (the name of the first it would read when the
+    /// file has none), as a refused row's problems name it.
+    fn name(&self, field: Field) -> String {
+        match self.index.get(&field) {
+            Some(i) => self.header[*i].trim().to_owned(),
+            None => self
+                .format
+                .columns()
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map_or("row", |(_, aliases)| aliases[0])
+                .to_owned(),
+        }
+    }
+
+    /// The cell of `field` in `record` as it was before export: un-neutralised and in NFC.
     /// Empty when the file has no such column.
-    fn cell(&self, record: &csv::StringRecord, column: &str) -> String {
+    fn cell(&self, record: &csv::StringRecord, field: Field) -> String {
         self.index
-            .get(column)
+            .get(&field)
             .and_then(|i| record.get(*i))
             .map(|c| normalize(unneutralise(c)))
             .unwrap_or_default()
     }
 }
 
-/// Reads an import file: the good rows, ready to store, and the refused ones with their line
-/// and problems. A file is refused whole only when it cannot be read as a table of reviews at
-/// all (not UTF-8, no header, required columns missing) or is too long.
+/// A time as review tools export them: what [`parse_timestamp`] reads, or a date and time with
+/// a space and ` UTC` or a `+0300` offset (or no zone, read as UTC), or Judge.me's
+/// `dd/mm/yyyy`.
+pub fn parse_export_time(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Some(ms) = parse_timestamp(raw) {
+        return Some(ms);
+    }
+    if let [day, month, year] = raw.split('/').collect::<Vec<_>>()[..]
+        && day.len() <= 2
+        && month.len() <= 2
+        && year.len() == 4
+    {
+        let (day, month) = (day.parse::<u32>().ok()?, month.parse::<u32>().ok()?);
+        return parse_timestamp(&format!("{year}-{month:02}-{day:02}"));
+    }
+    let (date_time, zone) = match raw.rsplit_once(' ') {
+        Some((head, zone)) if head.len() >= 19 => (head, zone),
+        _ => (raw, ""),
+    };
+    if date_time.len() != 19 {
+        return None;
+    }
+    let offset = match zone {
+        "" | "UTC" | "GMT" | "Z" => "Z".to_owned(),
+        z if z.len() == 5 && (z.starts_with('+') || z.starts_with('-')) => {
+            format!("{}:{}", &z[..3], &z[3..])
+        }
+        z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) => z.to_owned(),
+        _ => return None,
+    };
+    parse_timestamp(&format!("{date_time}{offset}"))
+}
+
+/// An import file, read: whose export it is, the good rows ready to store, and the refused
+/// ones with their line and problems.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedImport {
+    pub format: ImportFormat,
+    pub rows: Vec<ImportRow>,
+    pub refused: Vec<RefusedRow>,
+}
+
+/// Reads an import file. A file is refused whole only when it cannot be read as a table of
+/// reviews at all (not UTF-8, no header, required columns missing) or is too long.
 ///
-/// The header's names are matched ignoring case and surrounding spaces; required are `product`,
-/// `rating`, `body` and `author`, optional `id`, `title`, `email`, `locale`, `created_at` and
-/// `reply`, and other columns are ignored. A file whose header line has semicolons and no
-/// commas (what Excel saves in Turkish and other decimal-comma locales) is read as
-/// semicolon-separated. Blank lines, and rows of only empty cells, are skipped.
+/// The header line tells whose export the file is ([`ImportFormat`]): memnun's own, Judge.me's,
+/// Yotpo's, Okendo's or Shopify Product Reviews'. memnun's requires `product`, `rating`, `body`
+/// and `author`, and reads `id`, `title`, `email`, `locale`, `created_at`, `reply`, `status` and
+/// `verified`; the others read their own names for the same things, the product by id or else
+/// by handle, the reply's date, and whether the reply was public. Other columns are ignored. A
+/// file whose header line has semicolons and no commas (what Excel saves in Turkish and other
+/// decimal-comma locales) is read as semicolon-separated. Blank lines, and rows of only empty
+/// cells, are skipped.
 ///
 /// Each cell is [`unneutralise`]d and NFC-normalised, then the row is checked by the rules of
-/// [`NewReview::validate`]; `product`, `rating`, `email`, `locale`, `id` and `created_at` are
-/// trimmed first and `locale` lower-cased, while title, body, name and reply are kept as
-/// written. Columns the export writes but an import cannot take on trust (`status`,
-/// `verified`, `order`, `helpful`, ...) are ignored.
-pub fn parse_import(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RefusedRow>), ImportError> {
+/// [`NewReview::validate`]; ids, ratings, emails, locales and times are trimmed first and
+/// `locale` lower-cased, while title, body, name and reply are kept as written. Times are read
+/// by [`parse_export_time`]. A status the file gives is kept (published, held for the merchant,
+/// or rejected as spam), as is the other system's verified-buyer flag; Yotpo's reviews of the
+/// shop itself are refused, being no product's.
+pub fn parse_import(bytes: &[u8]) -> Result<ParsedImport, ImportError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8)?;
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -301,10 +543,14 @@ pub fn parse_import(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RefusedRow>), I
             Err(errors) => refused.push(RefusedRow { line, errors }),
         }
     }
-    if columns.is_none() {
+    let Some(columns) = columns else {
         return Err(ImportError::NoHeader);
-    }
-    Ok((imported, refused))
+    };
+    Ok(ParsedImport {
+        format: columns.format,
+        rows: imported,
+        refused,
+    })
 }
 
 /// Turns the csv reader's positions into the line numbers a text editor shows. The reader's
@@ -348,7 +594,7 @@ impl<'a> LineCounter<'a> {
 }
 
 /// One data row checked by the same rules as a review a shopper sends, plus the import's own
-/// columns.
+/// columns. Problems are named by the file's own column names.
 fn read_row(
     columns: &Columns,
     record: &csv::StringRecord,
@@ -372,52 +618,93 @@ fn read_row(
         return Err(errors);
     }
 
-    let cell = |column: &str| columns.cell(record, column);
+    let cell = |field: Field| columns.cell(record, field);
     let optional = |value: String| (!value.is_empty()).then_some(value);
-    let trimmed = |column: &str| optional(cell(column).trim().to_owned());
+    let trimmed = |field: Field| optional(cell(field).trim().to_owned());
+    let mut problem = |field: Field, text: String| {
+        errors.entry(columns.name(field)).or_insert(text);
+    };
 
-    let rating = trimmed("rating").map(|r| {
-        // A rating that is not a whole number is out of range as far as the shopper's rule goes.
-        r.parse::<i64>().unwrap_or(0)
+    if trimmed(Field::Kind).is_some_and(|k| k.to_ascii_lowercase().contains("site"))
+        || trimmed(Field::Product).as_deref() == Some("yotpo_site_reviews")
+    {
+        problem(Field::Product, SHOP_REVIEW.to_owned());
+    }
+    let (product, by_handle) = match (trimmed(Field::Product), trimmed(Field::Handle)) {
+        (Some(id), _) => (Some(id), false),
+        (None, Some(handle)) => (Some(handle), true),
+        (None, None) => (None, false),
+    };
+    let rating = trimmed(Field::Rating).map(|r| {
+        // A rating that is not a whole number (4.5) is out of range as far as the shopper's
+        // rule goes; "5.0" is five.
+        r.parse::<i64>()
+            .ok()
+            .or_else(|| {
+                r.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0)
+                    .map(|f| f as i64)
+            })
+            .unwrap_or(0)
     });
     let review = NewReview {
-        product: trimmed("product"),
+        product,
         rating,
-        title: Some(cell("title")),
-        body: Some(cell("body")),
-        author: Some(cell("author")),
-        email: trimmed("email"),
-        locale: trimmed("locale").map(|l| l.to_ascii_lowercase()),
+        title: Some(cell(Field::Title)),
+        body: Some(cell(Field::Body)),
+        author: Some(cell(Field::Author)),
+        email: trimmed(Field::Email),
+        locale: trimmed(Field::Locale).map(|l| l.to_ascii_lowercase()),
         ..NewReview::default()
     };
     let review = review.validate().map_err(|problems| {
-        for (field, problem) in problems.0 {
-            errors
-                .entry(field.to_owned())
-                .or_insert_with(|| problem.to_string());
+        for (field, text) in problems.0 {
+            let field = match field {
+                "product" if by_handle => Field::Handle,
+                "product" => Field::Product,
+                "rating" => Field::Rating,
+                "title" => Field::Title,
+                "body" => Field::Body,
+                "author" => Field::Author,
+                "email" => Field::Email,
+                "locale" => Field::Locale,
+                _ => Field::Body,
+            };
+            problem(field, text.to_string());
         }
     });
 
-    let source_id = trimmed("id");
+    let source_id = trimmed(Field::SourceId);
     if let Some(id) = &source_id
-        && let Err(problem) = SOURCE_ID_RULE.check(id)
+        && let Err(text) = SOURCE_ID_RULE.check(id)
     {
-        errors.insert("id".to_owned(), problem.to_string());
+        problem(Field::SourceId, text.to_string());
     }
-
-    let created_at = trimmed("created_at").and_then(|raw| {
-        let parsed = parse_timestamp(&raw);
+    let mut time = |field: Field| {
+        let raw = trimmed(field)?;
+        let parsed = parse_export_time(&raw);
         if parsed.is_none() {
-            errors.insert("created_at".to_owned(), FieldProblem::NotATime.to_string());
+            problem(field, FieldProblem::NotATime.to_string());
         }
         parsed
-    });
+    };
+    let created_at = time(Field::CreatedAt);
+    let reply_at = time(Field::ReplyAt);
 
-    let reply = cell("reply");
-    if let Err(problem) = REPLY_RULE.check(&reply) {
-        errors.insert("reply".to_owned(), problem.to_string());
+    // A reply the other system kept private stays private: it is not imported.
+    let public = trimmed(Field::ReplyPublic).is_none_or(|p| !is_no(&p));
+    let reply = if public {
+        cell(Field::Reply)
+    } else {
+        String::new()
+    };
+    if let Err(text) = REPLY_RULE.check(&reply) {
+        problem(Field::Reply, text.to_string());
     }
     let reply = (!reply.trim().is_empty()).then_some(reply);
+    let status = trimmed(Field::Status).map_or(ReviewStatus::Published, |s| status_of(&s));
+    let verified = trimmed(Field::Verified).is_some_and(|v| is_yes(&v));
 
     match review {
         Ok(review) if errors.is_empty() => Ok(ImportRow {
@@ -425,9 +712,41 @@ fn read_row(
             source_id,
             review,
             created_at,
-            reply,
+            reply: reply.clone(),
+            reply_at: reply.and(reply_at),
+            status,
+            verified,
+            by_handle,
         }),
         _ => Err(errors),
+    }
+}
+
+/// Why a review of the shop itself (Yotpo's site reviews) is not imported.
+const SHOP_REVIEW: &str = "is a review of the shop, not of a product";
+
+fn is_yes(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "yes" | "1" | "verified_buyer" | "verified buyer" | "verified-buyer"
+    )
+}
+
+fn is_no(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "false" | "no" | "0" | "private"
+    )
+}
+
+/// A review's standing in another system, in memnun's words: published or approved ones are
+/// published, spam and rejected ones rejected, and the rest (not yet curated, unpublished,
+/// unknown) held for the merchant to decide.
+fn status_of(value: &str) -> ReviewStatus {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "published" | "ok" | "approved" | "true" | "yes" => ReviewStatus::Published,
+        "rejected" | "spam" | "deleted" | "archived" => ReviewStatus::Rejected,
+        _ => ReviewStatus::Pending,
     }
 }
 
@@ -480,7 +799,8 @@ mod tests {
     }
 
     fn import(text: &str) -> (Vec<ImportRow>, Vec<RefusedRow>) {
-        parse_import(text.as_bytes()).unwrap()
+        let parsed = parse_import(text.as_bytes()).unwrap();
+        (parsed.rows, parsed.refused)
     }
 
     #[test]
@@ -812,6 +1132,190 @@ mod tests {
             Err(ImportError::TooManyRows {
                 max: MAX_IMPORT_ROWS
             })
+        );
+    }
+
+    fn sample(name: &str) -> ParsedImport {
+        let path = format!(
+            "{}/../tests/fixtures/review-imports/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        parse_import(&std::fs::read(&path).expect("sample file")).expect(name)
+    }
+
+    fn refusal(parsed: &ParsedImport, line: usize) -> Vec<(&str, &str)> {
+        parsed
+            .refused
+            .iter()
+            .find(|r| r.line == line)
+            .unwrap_or_else(|| panic!("line {line} refused"))
+            .errors
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn judge_me_export() {
+        let parsed = sample("judge-me.csv");
+        assert_eq!(parsed.format, ImportFormat::JudgeMe);
+        let [ok, spam, pending] = &parsed.rows[..] else {
+            panic!("three rows: {:?}", parsed.refused)
+        };
+        assert_eq!(ok.review.product.as_str(), "8812736512044", "by id first");
+        assert!(!ok.by_handle);
+        assert_eq!(ok.review.author, "Ayşe K.");
+        assert_eq!(ok.review.email.as_deref(), Some("ayse.k@example.com"));
+        assert_eq!(ok.created_at, parse_timestamp("2024-03-04T10:11:12Z"));
+        assert_eq!(ok.status, ReviewStatus::Published);
+        assert_eq!(ok.reply.as_deref(), Some("Teşekkür ederiz!"));
+        assert_eq!(ok.reply_at, parse_timestamp("2024-03-05T09:00:00Z"));
+        assert_eq!(spam.status, ReviewStatus::Rejected);
+        assert_eq!(pending.status, ReviewStatus::Pending);
+        assert_eq!(pending.review.product.as_str(), "keten-gomlek");
+        assert!(pending.by_handle);
+        assert_eq!(
+            pending.created_at,
+            parse_timestamp("2024-03-05"),
+            "dd/mm/yyyy"
+        );
+        assert_eq!(
+            refusal(&parsed, 5),
+            [("product_id", "is required")],
+            "a shop review"
+        );
+    }
+
+    #[test]
+    fn yotpo_export() {
+        let parsed = sample("yotpo.csv");
+        assert_eq!(parsed.format, ImportFormat::Yotpo);
+        let [published, pending] = &parsed.rows[..] else {
+            panic!("two rows: {:?}", parsed.refused)
+        };
+        assert_eq!(published.source_id.as_deref(), Some("512345678"));
+        assert_eq!(published.review.product.as_str(), "8812736610348");
+        assert_eq!(published.review.title, "Keten çok iyi");
+        assert_eq!(published.review.rating, 4);
+        assert!(published.verified, "verified_buyer");
+        assert_eq!(
+            published.reply.as_deref(),
+            Some("Güzel yorumunuz için teşekkürler.")
+        );
+        assert_eq!(published.reply_at, parse_timestamp("2023-11-03T08:00:00Z"));
+        assert_eq!(pending.status, ReviewStatus::Pending);
+        assert!(
+            !pending.verified,
+            "a verified reviewer is no verified buyer"
+        );
+        assert_eq!(pending.reply, None, "a private comment stays private");
+        assert_eq!(pending.reply_at, None);
+        assert_eq!(
+            refusal(&parsed, 3),
+            [("Product ID", SHOP_REVIEW)],
+            "a site review is no product's"
+        );
+        assert_eq!(refusal(&parsed, 5)[0].0, "Review Score", "4.5 stars");
+
+        let legacy = sample("yotpo-legacy.csv");
+        assert_eq!(legacy.format, ImportFormat::Yotpo);
+        let statuses: Vec<_> = legacy.rows.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [ReviewStatus::Published, ReviewStatus::Pending]);
+        assert_eq!(legacy.rows[0].reply.as_deref(), Some("Afiyetle kullanın."));
+        assert_eq!(legacy.rows[0].review.author, "Hakan");
+    }
+
+    #[test]
+    fn okendo_file() {
+        let parsed = sample("okendo.csv");
+        assert_eq!(parsed.format, ImportFormat::Okendo);
+        let [approved, pending, rejected] = &parsed.rows[..] else {
+            panic!("three rows: {:?}", parsed.refused)
+        };
+        assert_eq!(approved.review.product.as_str(), "8812736700001");
+        assert!(approved.verified);
+        assert_eq!(
+            approved.created_at,
+            parse_timestamp("2025-09-12T16:36:26.905Z")
+        );
+        assert_eq!(approved.reply.as_deref(), Some("Teşekkürler Burak Bey!"));
+        assert_eq!(pending.status, ReviewStatus::Pending);
+        assert_eq!(pending.review.product.as_str(), "fincan-tabagi");
+        assert!(pending.by_handle);
+        assert_eq!(pending.reply, None, "replyIsPublic false");
+        assert_eq!(rejected.status, ReviewStatus::Rejected);
+        assert_eq!(
+            refusal(&parsed, 5),
+            [(
+                "dateCreated",
+                "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z"
+            )]
+        );
+    }
+
+    #[test]
+    fn shopify_product_reviews_export() {
+        let parsed = sample("shopify-product-reviews.csv");
+        assert_eq!(parsed.format, ImportFormat::ShopifyProductReviews);
+        let statuses: Vec<_> = parsed
+            .rows
+            .iter()
+            .map(|r| (r.status, r.by_handle))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                (ReviewStatus::Published, true),
+                (ReviewStatus::Pending, true),
+                (ReviewStatus::Rejected, true)
+            ]
+        );
+        let first = &parsed.rows[0];
+        assert_eq!(first.created_at, parse_timestamp("2023-06-01T14:00:00Z"));
+        assert_eq!(first.reply_at, parse_timestamp("2023-06-02T12:00:00Z"));
+        assert_eq!(refusal(&parsed, 5)[0].0, "rating");
+    }
+
+    #[test]
+    fn export_times_in_the_forms_tools_write_them() {
+        let at = parse_timestamp("2024-03-04T10:11:12Z");
+        for raw in [
+            "2024-03-04 10:11:12 UTC",
+            "2024-03-04 10:11:12",
+            "2024-03-04T10:11:12",
+            "2024-03-04 13:11:12 +0300",
+            "2024-03-04 13:11:12 +03:00",
+            "2024-03-04T10:11:12Z",
+        ] {
+            assert_eq!(parse_export_time(raw), at, "{raw}");
+        }
+        assert_eq!(parse_export_time("4/3/2024"), parse_timestamp("2024-03-04"));
+        for bad in [
+            "2024-03-04 10:11:12 EST",
+            "31/02/2024",
+            "2024/03/04",
+            "yesterday",
+        ] {
+            assert_eq!(parse_export_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn memnun_files_keep_status_and_verified() {
+        let (rows, refused) = import(
+            "product,rating,body,author,status,verified\n\
+             p1,5,İyi,A,rejected,true\n\
+             p1,4,Güzel,B,,\n",
+        );
+        assert!(refused.is_empty(), "{refused:?}");
+        assert_eq!(
+            rows.iter()
+                .map(|r| (r.status, r.verified))
+                .collect::<Vec<_>>(),
+            [
+                (ReviewStatus::Rejected, true),
+                (ReviewStatus::Published, false)
+            ]
         );
     }
 }

@@ -15,7 +15,8 @@ use crate::platform::secure::sha256_hex;
 use crate::store;
 use crate::store::reviews::ImportedReview;
 use memnun_protocol::merchant::ImportReport;
-use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES};
+use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES, ParsedImport};
+use std::collections::BTreeMap;
 use worker::{Request, Response};
 
 /// Reviews in one export, newest first; older ones are read through `GET /v1/admin/reviews`,
@@ -51,14 +52,29 @@ pub async fn export(cx: &Context<'_>) -> Result<Response, ApiError> {
 pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
     let (env, db, shop, now) = (cx.env, &cx.db, &cx.shop, cx.now);
     let bytes = http::read_body(req, MAX_IMPORT_BYTES, &["text/csv"]).await?;
-    let (rows, refused) = review_csv::parse_import(&bytes)
+    let ParsedImport {
+        format,
+        rows,
+        refused,
+    } = review_csv::parse_import(&bytes)
         .map_err(|e: ImportError| ApiError::InvalidParameter(e.to_string()))?;
     let salt = pseudonyms::salt(env)?;
+    let by_handle = if rows.iter().any(|r| r.by_handle) {
+        handles(&store::catalog::pages(db, shop).await?)
+    } else {
+        BTreeMap::new()
+    };
     let stored: Vec<ImportedReview> = rows
         .into_iter()
         .map(|row| {
             let created_at = row.created_at.unwrap_or(now);
             let v = row.review;
+            // A handle names the catalog item whose page it is; one the catalog does not know is
+            // taken as the product's id (a shop whose ids are its handles).
+            let product = match by_handle.get(v.product.as_str()) {
+                Some(id) if row.by_handle => id.clone(),
+                _ => v.product.to_string(),
+            };
             // What the file says of the row, never when it was imported: the same file gives
             // the same keys however often it comes.
             let import_key = sha256_hex(&[
@@ -84,7 +100,7 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
                 ),
                 import_key,
                 source_id: row.source_id,
-                product: v.product.to_string(),
+                product,
                 rating: v.rating,
                 title: v.title,
                 body: v.body,
@@ -93,7 +109,10 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
                 locale: v.locale,
                 shopper_key,
                 created_at,
+                status: row.status.as_str(),
+                verified: row.verified,
                 reply: row.reply,
+                reply_at: row.reply_at,
             }
         })
         .collect();
@@ -103,9 +122,22 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     http::json(
         200,
         &ImportReport {
+            format: format.as_str().to_owned(),
             imported,
             duplicates: total - imported.min(total),
             refused,
         },
     )
+}
+
+/// The catalog's items by their page's last path segment (`/products/{handle}` on Shopify).
+fn handles(pages: &[(String, String)]) -> BTreeMap<String, String> {
+    pages
+        .iter()
+        .filter_map(|(id, url)| {
+            let path = url.split(['?', '#']).next()?.trim_end_matches('/');
+            let handle = path.rsplit('/').next()?;
+            (!handle.is_empty()).then(|| (handle.to_owned(), id.clone()))
+        })
+        .collect()
 }

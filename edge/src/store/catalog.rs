@@ -204,3 +204,23 @@ pub async fn names_of(
         .filter_map(|r| Some((r.product_id, serde_json::from_str(&r.name).ok()?)))
         .collect())
 }
+
+/// Every item's id with its page's address: what an import that names products by their
+/// handle (the page's last path segment) finds them by.
+pub async fn pages(db: &D1Database, shop: &Id) -> worker::Result<Vec<(String, String)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        product_id: String,
+        url: String,
+    }
+    let rows: Vec<Row> = Params::new()
+        .text(shop.as_str())
+        .bind(
+            db,
+            "SELECT product_id, url FROM catalog_items WHERE shop_id = ?1",
+        )?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|r| (r.product_id, r.url)).collect())
+}

@@ -438,7 +438,8 @@ pub fn set_reply(
         )
 }
 
-/// A review read from another system's file, as it is imported (published at once).
+/// A review read from another system's file, as it is imported: with the status, verified flag
+/// and reply the file gave it.
 #[derive(Serialize)]
 pub struct ImportedReview {
     pub id: String,
@@ -455,7 +456,12 @@ pub struct ImportedReview {
     pub locale: Option<String>,
     pub shopper_key: String,
     pub created_at: i64,
+    /// `published`, `pending` or `rejected`.
+    pub status: &'static str,
+    pub verified: bool,
     pub reply: Option<String>,
+    /// When the reply was written; `None` with a reply: at the import.
+    pub reply_at: Option<i64>,
 }
 
 /// The JSON handed to one statement stays well under D1's 2 MB value limit.
@@ -477,16 +483,18 @@ pub async fn import(
         statements.push(Params::new().text(shop.as_str()).text(&chunk).int(now).bind(
             db,
             "INSERT OR IGNORE INTO reviews (id, shop_id, product_id, rating, title, body, author, \
-             email, locale, shopper_key, client_hash, status, created_at, source, import_key, \
-             reply_body, reply_at) \
+             email, locale, shopper_key, client_hash, status, verified, created_at, source, \
+             import_key, reply_body, reply_at) \
              SELECT json_extract(j.value, '$.id'), ?1, json_extract(j.value, '$.product'), \
              json_extract(j.value, '$.rating'), json_extract(j.value, '$.title'), \
              json_extract(j.value, '$.body'), json_extract(j.value, '$.author'), \
              json_extract(j.value, '$.email'), json_extract(j.value, '$.locale'), \
-             json_extract(j.value, '$.shopper_key'), 'import', 'published', \
+             json_extract(j.value, '$.shopper_key'), 'import', json_extract(j.value, '$.status'), \
+             json_extract(j.value, '$.verified'), \
              json_extract(j.value, '$.created_at'), 'import', json_extract(j.value, '$.import_key'), \
              json_extract(j.value, '$.reply'), \
-             CASE WHEN json_extract(j.value, '$.reply') IS NULL THEN NULL ELSE ?3 END \
+             CASE WHEN json_extract(j.value, '$.reply') IS NULL THEN NULL \
+             ELSE COALESCE(json_extract(j.value, '$.reply_at'), ?3) END \
              FROM json_each(?2) j \
              WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = ?1 \
              AND r.id = json_extract(j.value, '$.source_id')) \
