@@ -252,6 +252,17 @@ describe("merchant dashboard", () => {
     await report.getByText("1 imported, 0 already there, 1 refused.").waitFor();
     assert.match(await report.locator("tbody tr").innerText(), /^3\s+rating:/);
     assert.equal((await edge.query("SELECT COUNT(*) AS n FROM reviews WHERE shop_id = 'demo' AND body LIKE 'İçe aktarılan%'"))[0].n, 1);
+
+    // Another tool's export: the page says which, and follows its photos' copies.
+    const judgeMe = "title,body,rating,review_date,curated,reviewer_name,product_id,picture_urls\r\n" +
+      "Harika,Fotoğraflı içe aktarılan yorum.,5,2024-03-04 10:11:12 UTC,ok,Deniz,kahve-fincani-01,https://judgeme.imgix.net/demo/a.jpg\r\n";
+    const judgeMeFile = path.join(ROOT, "target/screenshots/judge-me.csv");
+    await fs.writeFile(judgeMeFile, judgeMe);
+    await page.getByLabel("CSV file to import").setInputFiles(judgeMeFile);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await report.getByText("Read as an export of Judge.me.").waitFor();
+    await report.getByText("1 imported, 0 already there, 0 refused.").waitFor();
+    await page.locator(".photo-copies").getByText("Photos from imports: 1 waiting to be copied, 0 copied, 0 given up.").waitFor();
   });
 
   test("satisfaction: the NPS shown is the report API's, the chart and table cover every week, a reason opens its answers", async () => {

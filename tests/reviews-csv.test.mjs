@@ -243,7 +243,7 @@ describe("export, and import into another shop", () => {
     const res = await importCsv(exported.bytes, { key: OTHER_KEY });
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get("content-type"), /^application\/json/);
-    assert.deepEqual(res.json, { format: "memnun", imported: n, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: n, duplicates: 0, refused: [], photos: 0 });
     assert.equal(await count("shop_id = ?1", TEST_SHOP), before, "the source shop is untouched");
     assert.equal(await count("shop_id = ?1", OTHER_SHOP), n);
 
@@ -280,12 +280,12 @@ describe("export, and import into another shop", () => {
     const before = await snapshot();
     const again = await importCsv(exported.bytes, { key: OTHER_KEY });
     assert.equal(again.status, 200, again.text);
-    assert.deepEqual(again.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(again.json, { format: "memnun", imported: 0, duplicates: n, refused: [], photos: 0 });
     assert.equal(await count("shop_id = ?1", OTHER_SHOP), n);
     // The other shop's own export, imported back into it, adds nothing either.
     const theirs = await exportCsv(OTHER_KEY);
     const back = await importCsv(theirs.bytes, { key: OTHER_KEY });
-    assert.deepEqual(back.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(back.json, { format: "memnun", imported: 0, duplicates: n, refused: [], photos: 0 });
     const after = JSON.parse(await snapshot());
     const was = JSON.parse(before);
     assert.deepEqual(after.reviews, was.reviews);
@@ -296,7 +296,7 @@ describe("export, and import into another shop", () => {
     const before = await count("shop_id = ?1", TEST_SHOP);
     const res = await importCsv(exported.bytes);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { format: "memnun", imported: 0, duplicates: n, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 0, duplicates: n, refused: [], photos: 0 });
     assert.equal(await count("shop_id = ?1", TEST_SHOP), before);
     assert.equal((await getReviews(edge, "csv-tr")).json.summary.count, 6, "the held review still does not count");
   });
@@ -315,7 +315,7 @@ describe("importing files from another platform", () => {
     ]);
     const res = await importCsv(file);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { format: "memnun", imported: 5, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 5, duplicates: 0, refused: [], photos: 0 });
     const listed = await getReviews(edge, "csv-summary", "?limit=50");
     assert.deepEqual(listed.json.summary, { count: 6, average: 3.33, histogram: [1, 1, 1, 1, 2] });
     const first = listed.json.reviews.find((r) => r.author === "Ayşe K.");
@@ -335,12 +335,13 @@ describe("importing files from another platform", () => {
       imported: 1,
       duplicates: 0,
       refused: [{ line: 2, errors: { created_at: "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z" } }],
+      photos: 0,
     });
     const [row] = await edge.query("SELECT body, author, created_at FROM reviews WHERE product_id = 'csv-semicolon'");
     assert.deepEqual(row, { body: "İyi, ama pahalı", author: "Can", created_at: Date.parse("2026-11-20T00:00:00Z") });
 
     const empty = await importCsv("\ufeffproduct,rating,body,author\r\n");
-    assert.deepEqual(empty.json, { format: "memnun", imported: 0, duplicates: 0, refused: [] });
+    assert.deepEqual(empty.json, { format: "memnun", imported: 0, duplicates: 0, refused: [], photos: 0 });
   });
 
   // Fails against the worker as built: a row without `id` is keyed by a hash of its content
@@ -353,10 +354,10 @@ describe("importing files from another platform", () => {
       ["csv-twice", "4", "İkinci yorum", "Can"],
     ]);
     const first = await importCsv(file);
-    assert.deepEqual(first.json, { format: "memnun", imported: 2, duplicates: 0, refused: [] });
+    assert.deepEqual(first.json, { format: "memnun", imported: 2, duplicates: 0, refused: [], photos: 0 });
     const second = await importCsv(file);
     assert.equal(second.status, 200, second.text);
-    assert.deepEqual(second.json, { format: "memnun", imported: 0, duplicates: 2, refused: [] }, "the same file again must add nothing");
+    assert.deepEqual(second.json, { format: "memnun", imported: 0, duplicates: 2, refused: [], photos: 0 }, "the same file again must add nothing");
     assert.equal(await count("product_id = 'csv-twice'"), 2);
     assert.equal((await getReviews(edge, "csv-twice")).json.summary.count, 2);
   });
@@ -408,7 +409,7 @@ describe("importing files from another platform", () => {
     for (let i = 0; i < 1000; i++) rows.push(["csv-bulk", String(1 + (i % 5)), `Toplu yorum ${i}: güzel, "iyi"`, "Ayşe", `bulk-${i}`]);
     const res = await importCsv(toCsv(rows));
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json, { format: "memnun", imported: 1000, duplicates: 0, refused: [] });
+    assert.deepEqual(res.json, { format: "memnun", imported: 1000, duplicates: 0, refused: [], photos: 0 });
     assert.deepEqual((await getReviews(edge, "csv-bulk")).json.summary, { count: 1000, average: 3, histogram: [200, 200, 200, 200, 200] });
   });
 });
@@ -431,7 +432,7 @@ describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", (
 
   const cases = [
     {
-      file: "judge-me.csv", format: "judge_me", imported: 3,
+      file: "judge-me.csv", format: "judge_me", imported: 3, photos: 2,
       refused: [{ line: 5, errors: { product_id: "is required" } }],
       reviews: {
         "Rengi fotoğraftaki gibi, çok memnun kaldım.": {
@@ -443,7 +444,7 @@ describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", (
       },
     },
     {
-      file: "yotpo.csv", format: "yotpo", imported: 2,
+      file: "yotpo.csv", format: "yotpo", imported: 2, photos: 2,
       refused: [
         { line: 3, errors: { "Product ID": "is a review of the shop, not of a product" } },
         { line: 5, errors: { "Review Score": "must be a whole number from 1 to 5" } },
@@ -457,14 +458,14 @@ describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", (
       },
     },
     {
-      file: "yotpo-legacy.csv", format: "yotpo", imported: 2, refused: [],
+      file: "yotpo-legacy.csv", format: "yotpo", imported: 2, photos: 0, refused: [],
       reviews: {
         "Cezve çok sağlam, bakırı kalın.": { product_id: "cezve-04", status: "published", reply_body: "Afiyetle kullanın." },
         "Yayımlanmamış bir yorum.": { status: "pending" },
       },
     },
     {
-      file: "okendo.csv", format: "okendo", imported: 3,
+      file: "okendo.csv", format: "okendo", imported: 3, photos: 2,
       refused: [{ line: 5, errors: { dateCreated: "must be a date like 2026-11-23 or 2026-11-23T15:06:52Z" } }],
       reviews: {
         "Tabaklar kusursuz geldi, paketleme çok iyiydi.": {
@@ -476,7 +477,7 @@ describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", (
       },
     },
     {
-      file: "shopify-product-reviews.csv", format: "shopify_product_reviews", imported: 3,
+      file: "shopify-product-reviews.csv", format: "shopify_product_reviews", imported: 3, photos: 0,
       refused: [{ line: 5, errors: { rating: "must be a whole number from 1 to 5" } }],
       reviews: {
         "Paketleme özenliydi.": {
@@ -493,14 +494,14 @@ describe("moving in from Judge.me, Yotpo, Okendo and Shopify Product Reviews", (
     test(`${c.file}: read as ${c.format}, each review keeping its product, status, verified flag, reply and dates`, async () => {
       const res = await importCsv(sample(c.file));
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.json, { format: c.format, imported: c.imported, duplicates: 0, refused: c.refused });
+      assert.deepEqual(res.json, { format: c.format, imported: c.imported, duplicates: 0, refused: c.refused, photos: c.photos });
       for (const [body, expected] of Object.entries(c.reviews)) {
         const row = await stored(body);
         assert.ok(row, body);
         for (const [column, value] of Object.entries(expected)) assert.equal(row[column], value, `${body}: ${column}`);
       }
       const again = await importCsv(sample(c.file));
-      assert.deepEqual(again.json, { format: c.format, imported: 0, duplicates: c.imported, refused: c.refused }, "the same file again adds nothing");
+      assert.deepEqual(again.json, { format: c.format, imported: 0, duplicates: c.imported, refused: c.refused, photos: 0 }, "the same file again adds nothing");
     });
   }
 
@@ -608,6 +609,7 @@ describe("hostile files: clear JSON errors, nothing stored", () => {
         { line: 2, errors: { body: "must not contain control characters" } },
         { line: 3, errors: { author: "must not contain control characters" } },
       ],
+      photos: 0,
     });
     assert.equal(await snapshot(DATA_TABLES), before);
   });

@@ -141,12 +141,15 @@ strings! {
     csv_heading: "Export and import (CSV)", "Dışa ve içe aktarma (CSV)";
     export_csv: "Download all reviews (CSV)", "Tüm yorumları indir (CSV)";
     exported: "Reviews downloaded.", "Yorumlar indirildi.";
-    import_file: "CSV file to import (memnun, Judge.me, Yotpo, Okendo or Shopify Product Reviews)", "İçe aktarılacak CSV dosyası (memnun, Judge.me, Yotpo, Okendo veya Shopify Product Reviews)";
+    import_file: "CSV file to import (from memnun, Judge.me, Yotpo, Okendo or Shopify's review app)", "İçe aktarılacak CSV dosyası (memnun, Judge.me, Yotpo, Okendo veya Shopify'ın yorum uygulamasından)";
     import_read_as: "Read as an export of {}.", "{} dışa aktarımı olarak okundu.";
     import_csv: "Import", "İçe aktar";
     choose_file: "Choose a CSV file first.", "Önce bir CSV dosyası seçin.";
     import_result: "{} imported, {} already there, {} refused.", "{} içe aktarıldı, {} zaten vardı, {} reddedildi.";
     refused_rows: "Rows left out", "Alınmayan satırlar";
+    photo_copies: "Photos from imports: {} waiting to be copied, {} copied, {} given up.", "İçe aktarılan fotoğraflar: {} kopyalanmayı bekliyor, {} kopyalandı, {} bırakıldı.";
+    photo_problems: "Photos that could not be copied (yet)", "(Henüz) kopyalanamayan fotoğraflar";
+    photo_address: "Address", "Adres";
     line: "Line", "Satır";
     problems: "Problems", "Sorunlar";
     figures: "The period's figures", "Dönemin rakamları";

@@ -8,7 +8,7 @@ use crate::ui::{ErrorLine, More, Page, Paged};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::merchant::{
-    ImportReport, MerchantReview, MerchantReviewPage, Rejection, ReplyUpdate,
+    ImportReport, MerchantReview, MerchantReviewPage, PhotoCopies, Rejection, ReplyUpdate,
 };
 use memnun_protocol::review::ReviewStatus;
 use std::collections::BTreeSet;
@@ -395,6 +395,17 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
     let report = RwSignal::new(None::<ImportReport>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // How the copies of imported photos are getting on: read when the page opens and after an
+    // import (the scheduled job copies a few a minute).
+    let copies = RwSignal::new(None::<PhotoCopies>);
+    let load_copies = move || {
+        spawn_local(async move {
+            if let Ok(c) = ctx.client().get::<PhotoCopies>("photos").await {
+                copies.try_set(Some(c));
+            }
+        })
+    };
+    load_copies();
     let export = move |_| {
         busy.set(true);
         spawn_local(async move {
@@ -447,6 +458,7 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
                     // Only if the list is still on screen (the merchant may have moved on).
                     if busy.try_get_untracked().is_some() {
                         on_imported();
+                        load_copies();
                     }
                 }
                 Ok(Err(_)) => error.set(Some(ctx.explain(&Failure::Network))),
@@ -466,6 +478,25 @@ fn CsvTools(on_imported: impl Fn() + Copy + 'static) -> impl IntoView {
                 <button type="submit" disabled=move || busy.get()>{move || t().import_csv}</button>
             </form>
             <ErrorLine error=error />
+            {move || copies.get().filter(|c| c.waiting + c.copied + c.failed > 0).map(|c| view! {
+                <div class="photo-copies">
+                    <p>{t().photo_copies
+                        .replacen("{}", &c.waiting.to_string(), 1)
+                        .replacen("{}", &c.copied.to_string(), 1)
+                        .replacen("{}", &c.failed.to_string(), 1)}</p>
+                    {(!c.problems.is_empty()).then(|| view! {
+                        <table>
+                            <caption>{t().photo_problems}</caption>
+                            <thead><tr><th scope="col">{t().photo_address}</th><th scope="col">{t().problems}</th></tr></thead>
+                            <tbody>
+                                {c.problems.iter().map(|p| view! {
+                                    <tr><td>{p.source_url.clone()}</td><td>{p.error.clone()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                </div>
+            })}
             {move || report.get().map(|r| view! {
                 <div class="import-report">
                     {tool_name(&r.format).map(|tool| view! {

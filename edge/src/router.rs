@@ -6,8 +6,8 @@
 
 use crate::handlers::{
     Context, api_keys, assets, cases, catalog, connectors, feedback, feeds, moderation,
-    order_import, order_list, orders, outreach, overview, recommend, review_csv, reviews, shoppers,
-    shops, survey, survey_responses, tokens, webhooks,
+    order_import, order_list, orders, outreach, overview, photos, recommend, review_csv, reviews,
+    shoppers, shops, survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -355,7 +355,9 @@ async fn shop_operation(
         Op::ReviewsJsonLd => reviews::snippet(req, cx, &product()?, false).await,
         Op::ReviewsHtml => reviews::snippet(req, cx, &product()?, true).await,
         Op::Recommendations => recommend::strip::list(req, cx, &product()?).await,
-        Op::GoogleReviewFeed => feeds::google_product_reviews(cx).await,
+        Op::GoogleReviewFeed => feeds::google_product_reviews(req, cx).await,
+        Op::ReviewPhoto => photos::serve(cx, param("photo")).await,
+        Op::PhotoCopies => photos::copies(cx).await,
         Op::ListReviewsForModeration => moderation::list(req, cx).await,
         Op::ExportReviewsCsv => review_csv::export(cx).await,
         Op::ImportReviewsCsv => review_csv::import(req, cx).await,

@@ -150,6 +150,8 @@ mod tests {
             verified: false,
             helpful: 0,
             reply: None,
+            #[cfg(feature = "photos")]
+            photos: Vec::new(),
         }
     }
 

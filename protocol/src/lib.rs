@@ -31,6 +31,7 @@ pub mod order_list;
 #[cfg(feature = "outreach")]
 pub mod outreach;
 pub mod overview;
+pub mod photos;
 pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]

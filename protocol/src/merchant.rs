@@ -169,6 +169,37 @@ pub struct ImportReport {
     pub imported: u32,
     pub duplicates: u32,
     pub refused: Vec<RefusedRow>,
+    /// Photos of the imported reviews queued to be copied (`GET /v1/admin/photos` follows them).
+    #[serde(default)]
+    pub photos: u32,
+}
+
+/// `GET /v1/admin/photos`: how the copies of imported photos are getting on. The scheduled
+/// job copies a few each minute; a photo it cannot copy is tried three times, then given up on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PhotoCopies {
+    /// Waiting for their copy (or their next try).
+    pub waiting: u32,
+    /// Copied: shown with their reviews while those are published.
+    pub copied: u32,
+    /// Given up on.
+    pub failed: u32,
+    /// The latest 50 photos whose copy went wrong, newest first.
+    pub problems: Vec<PhotoCopyProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PhotoCopyProblem {
+    /// The review the photo belongs to.
+    pub review: String,
+    /// Where the photo was to be copied from.
+    pub source_url: String,
+    /// No more tries: the photo will not be copied.
+    pub given_up: bool,
+    pub attempts: u32,
+    pub error: String,
 }
 
 /// A row the import left out, and why: field → problem, as the edge's `fields` map words them,

@@ -138,6 +138,8 @@ pub struct ImportRow {
     pub status: ReviewStatus,
     /// The other system vouched that the author bought the product.
     pub verified: bool,
+    /// The addresses of the review's photos in the other tool, in order: the edge copies them.
+    pub photos: Vec<String>,
     /// The file named the product by its handle (the last part of its page's address), not its
     /// id: the edge finds the catalog item whose page it is.
     pub by_handle: bool,
@@ -220,6 +222,8 @@ enum Field {
     Status,
     /// Yotpo's `Review Type`: a review of the shop is no product's.
     Kind,
+    /// The addresses of the review's photos.
+    Photos,
 }
 
 impl ImportFormat {
@@ -282,6 +286,7 @@ impl ImportFormat {
                 (Handle, &["product_handle"]),
                 (Reply, &["reply"]),
                 (ReplyAt, &["reply_date"]),
+                (Photos, &["picture_urls"]),
             ],
             ImportFormat::Yotpo => &[
                 (SourceId, &["review id"]),
@@ -299,6 +304,7 @@ impl ImportFormat {
                 (Verified, &["reviewer type"]),
                 (Product, &["product id", "product_id"]),
                 (Handle, &["product handle"]),
+                (Photos, &["published image url"]),
             ],
             ImportFormat::Okendo => &[
                 (SourceId, &["reviewid"]),
@@ -315,6 +321,7 @@ impl ImportFormat {
                 (Reply, &["reply"]),
                 (ReplyAt, &["replydatecreated"]),
                 (ReplyPublic, &["replyispublic"]),
+                (Photos, &["imageurls"]),
             ],
             ImportFormat::ShopifyProductReviews => &[
                 (Handle, &["product_handle"]),
@@ -703,6 +710,10 @@ fn read_row(
         problem(Field::Reply, text.to_string());
     }
     let reply = (!reply.trim().is_empty()).then_some(reply);
+    let photos = crate::photos::photo_urls(&cell(Field::Photos)).unwrap_or_else(|text| {
+        problem(Field::Photos, text.to_string());
+        Vec::new()
+    });
     let status = trimmed(Field::Status).map_or(ReviewStatus::Published, |s| status_of(&s));
     let verified = trimmed(Field::Verified).is_some_and(|v| is_yes(&v));
 
@@ -716,6 +727,7 @@ fn read_row(
             reply_at: reply.and(reply_at),
             status,
             verified,
+            photos,
             by_handle,
         }),
         _ => Err(errors),
@@ -1170,6 +1182,13 @@ mod tests {
         assert_eq!(ok.status, ReviewStatus::Published);
         assert_eq!(ok.reply.as_deref(), Some("Teşekkür ederiz!"));
         assert_eq!(ok.reply_at, parse_timestamp("2024-03-05T09:00:00Z"));
+        assert_eq!(
+            ok.photos,
+            [
+                "https://judgeme.imgix.net/shop/a.jpg",
+                "https://judgeme.imgix.net/shop/b.jpg"
+            ]
+        );
         assert_eq!(spam.status, ReviewStatus::Rejected);
         assert_eq!(pending.status, ReviewStatus::Pending);
         assert_eq!(pending.review.product.as_str(), "keten-gomlek");
@@ -1198,6 +1217,7 @@ mod tests {
         assert_eq!(published.review.title, "Keten çok iyi");
         assert_eq!(published.review.rating, 4);
         assert!(published.verified, "verified_buyer");
+        assert_eq!(published.photos.len(), 2, "separated by semicolons");
         assert_eq!(
             published.reply.as_deref(),
             Some("Güzel yorumunuz için teşekkürler.")
@@ -1234,6 +1254,7 @@ mod tests {
         };
         assert_eq!(approved.review.product.as_str(), "8812736700001");
         assert!(approved.verified);
+        assert_eq!(approved.photos.len(), 2);
         assert_eq!(
             approved.created_at,
             parse_timestamp("2025-09-12T16:36:26.905Z")

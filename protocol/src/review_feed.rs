@@ -43,6 +43,8 @@ pub struct FeedReview<'a> {
     pub verified: bool,
     /// How the review came: `None` when memnun cannot know (an imported review).
     pub collection: Option<Collection>,
+    /// The addresses of the review's photos, in order.
+    pub images: &'a [String],
     pub product: FeedProduct<'a>,
 }
 
@@ -144,6 +146,16 @@ fn write_review(out: &mut String, review: &FeedReview<'_>) {
     out.push_str("<review_url type=\"group\">");
     escape_into(out, review.product.url);
     out.push_str("</review_url>");
+    let images: Vec<&String> = review.images.iter().filter(|u| !is_blank(u)).collect();
+    if !images.is_empty() {
+        out.push_str("<reviewer_images>");
+        for url in images {
+            out.push_str("<reviewer_image>");
+            element(out, "url", url);
+            out.push_str("</reviewer_image>");
+        }
+        out.push_str("</reviewer_images>");
+    }
     out.push_str("<ratings><overall min=\"1\" max=\"5\">");
     out.push(char::from(b'0' + review.rating.clamp(1, 5)));
     out.push_str("</overall></ratings>");
@@ -284,6 +296,7 @@ mod tests {
             rating: 5,
             verified: true,
             collection: Some(Collection::PostFulfillment),
+            images: &[],
             product,
         }
     }
@@ -317,15 +330,22 @@ mod tests {
     fn a_review_has_the_schemas_elements_in_its_order() {
         let gtins = vec!["8690000000012".to_owned()];
         let skus = vec!["FNC-1".to_owned()];
-        let xml = document(&[review(
-            "Harika.",
-            FeedProduct {
-                gtins: &gtins,
-                skus: &skus,
-                brand: Some("Kütahya"),
-                ..product("https://moda.example/urun/fincan?renk=mavi&boy=2")
-            },
-        )]);
+        let images = vec![
+            "https://edge.example/v1/shops/s/photos/p1".to_owned(),
+            "https://edge.example/v1/shops/s/photos/p2".to_owned(),
+        ];
+        let xml = document(&[FeedReview {
+            images: &images,
+            ..review(
+                "Harika.",
+                FeedProduct {
+                    gtins: &gtins,
+                    skus: &skus,
+                    brand: Some("Kütahya"),
+                    ..product("https://moda.example/urun/fincan?renk=mavi&boy=2")
+                },
+            )
+        }]);
         let doc = roxmltree::Document::parse(&xml).expect("well-formed");
         let feed = doc.root_element();
         assert_eq!(children(feed), ["version", "publisher", "reviews"]);
@@ -344,6 +364,7 @@ mod tests {
                 "title",
                 "content",
                 "review_url",
+                "reviewer_images",
                 "ratings",
                 "products",
                 "is_verified_purchase",

@@ -113,6 +113,7 @@ export class Edge {
       scriptPath: this.script,
       modules: true,
       d1Persist: path.join(this.persist, "v3", "d1"),
+      r2Persist: path.join(this.persist, "v3", "r2"),
       host: "127.0.0.1",
       port: this.port,
       cf: false,

@@ -81,6 +81,8 @@ fn review(value: &JsValue) -> Option<Review> {
                 created_at: number(&reply, "created_at").unwrap_or(0.0) as i64,
             })
         },
+        #[cfg(feature = "photos")]
+        photos: Vec::new(),
     })
 }
 

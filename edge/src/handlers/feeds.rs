@@ -14,13 +14,14 @@
 //! brand) come from the catalog.
 
 use crate::handlers::Context;
+use crate::handlers::outreach;
 use crate::platform::error::ApiError;
 use crate::store;
 use crate::store::reviews::FeedRow;
 use futures_util::stream::{self, StreamExt};
 use memnun_protocol::Id;
 use memnun_protocol::review_feed::{Collection, FeedProduct, FeedReview, FeedWriter};
-use worker::{D1Database, Response};
+use worker::{D1Database, Request, Response};
 
 /// Reviews read per D1 query: a feed of `PAGE_ROWS × MAX_PAGES` reviews costs `MAX_PAGES`
 /// queries, inside the 50 a Worker invocation may make on Cloudflare's free plan.
@@ -29,8 +30,10 @@ const MAX_PAGES: u32 = 35;
 /// Google fetches the feed on a schedule (daily at most); a proxy may keep it for an hour.
 const MAX_AGE_S: u32 = 3600;
 
-pub async fn google_product_reviews(cx: &Context<'_>) -> Result<Response, ApiError> {
+pub async fn google_product_reviews(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
     let (db, shop) = (&cx.db, &cx.shop);
+    let origin = outreach::public_url(cx.env).unwrap_or(req.url()?.origin().ascii_serialization());
+    let photos = format!("{origin}/v1/shops/{shop}/photos/");
     let (name, product_page) = store::shops::name_and_product_page(db, shop)
         .await?
         .ok_or(ApiError::NotFound("shop"))?;
@@ -46,6 +49,7 @@ pub async fn google_product_reviews(cx: &Context<'_>) -> Result<Response, ApiErr
         db: store::another_handle(db),
         shop: shop.clone(),
         product_page,
+        photos,
         writer: Some(writer),
         page: first,
         pages_read: 1,
@@ -64,6 +68,8 @@ struct Feed {
     db: D1Database,
     shop: Id,
     product_page: Option<String>,
+    /// Where the shop's photos are served, up to their id.
+    photos: String,
     /// `None` once `</feed>` is written or the stream failed: the stream ends.
     writer: Option<FeedWriter>,
     page: Vec<FeedRow>,
@@ -78,7 +84,13 @@ impl Feed {
         let rows = std::mem::take(&mut self.page);
         let mut chunk = String::with_capacity(rows.len() * 1024);
         for row in &rows {
-            write_row(&mut writer, &mut chunk, row, self.product_page.as_deref());
+            write_row(
+                &mut writer,
+                &mut chunk,
+                row,
+                self.product_page.as_deref(),
+                &self.photos,
+            );
         }
         let more = rows.len() == PAGE_ROWS as usize && self.pages_read < MAX_PAGES;
         if !more {
@@ -104,6 +116,7 @@ fn write_row(
     chunk: &mut String,
     row: &FeedRow,
     product_page: Option<&str>,
+    photos: &str,
 ) {
     let from_template;
     let url = match (&row.product_url, product_page) {
@@ -130,6 +143,15 @@ fn write_row(
         .as_ref()
         .and_then(|l| names.get(l))
         .or_else(|| names.values().next());
+    #[derive(serde::Deserialize)]
+    struct Photo {
+        id: String,
+    }
+    let images: Vec<String> = serde_json::from_str::<Vec<Photo>>(&row.photos)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| format!("{photos}{}", p.id))
+        .collect();
     let collection = match row.source.as_str() {
         "import" => None,
         _ if row.verified != 0 => Some(Collection::PostFulfillment),
@@ -147,6 +169,7 @@ fn write_row(
             rating: row.rating,
             verified: row.verified != 0,
             collection,
+            images: &images,
             product: FeedProduct {
                 name: name.map(String::as_str),
                 url,

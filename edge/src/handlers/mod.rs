@@ -16,6 +16,7 @@ pub mod order_list;
 pub mod orders;
 pub mod outreach;
 pub mod overview;
+pub mod photos;
 pub mod recommend;
 pub mod review_csv;
 pub mod reviews;

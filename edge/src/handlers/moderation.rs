@@ -111,6 +111,15 @@ pub async fn decide(
         _ => ReviewStatus::Published,
     };
     let mut batch = vec![reviews::set_status(db, shop, review, current.status, next)?];
+    if action == ModerationAction::Rejected {
+        // A rejected review's photos go from R2 first: should the batch then fail, the review
+        // is only without photos, never rejected with its photos kept.
+        let photos = crate::store::photos::of_review(db, shop, review).await?;
+        if !photos.is_empty() {
+            crate::handlers::photos::delete_objects(cx.env, shop, &photos).await?;
+            batch.push(crate::store::photos::forget_of_review(db, shop, review)?);
+        }
+    }
     if action == ModerationAction::Approved {
         // The merchant has read the reports and kept the review.
         batch.extend(feedback::clear_reports(db, shop, review, now)?);

@@ -13,7 +13,9 @@ use crate::platform::http;
 use crate::platform::pseudonyms;
 use crate::platform::secure::sha256_hex;
 use crate::store;
+use crate::store::photos::ImportedPhoto;
 use crate::store::reviews::ImportedReview;
+use memnun_protocol::ReviewStatus;
 use memnun_protocol::merchant::ImportReport;
 use memnun_protocol::review_csv::{self, ExportRow, ImportError, MAX_IMPORT_BYTES, ParsedImport};
 use std::collections::BTreeMap;
@@ -64,6 +66,7 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     } else {
         BTreeMap::new()
     };
+    let mut photos: Vec<ImportedPhoto> = Vec::new();
     let stored: Vec<ImportedReview> = rows
         .into_iter()
         .map(|row| {
@@ -92,12 +95,26 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
                 Some(email) => pseudonyms::review_email(&salt, email),
                 None => sha256_hex(&[b"import", import_key.as_bytes()]),
             };
+            let id = format!(
+                "r{}",
+                &sha256_hex(&[b"review", shop.as_str().as_bytes(), import_key.as_bytes()])[..24]
+            );
+            // A rejected review's photos are never shown: not copied either.
+            if row.status != ReviewStatus::Rejected {
+                for (position, url) in row.photos.into_iter().enumerate() {
+                    photos.push(ImportedPhoto {
+                        id: format!(
+                            "p{}",
+                            &sha256_hex(&[b"photo", id.as_bytes(), &position.to_be_bytes()])[..24]
+                        ),
+                        review: id.clone(),
+                        position: position as u32,
+                        url,
+                    });
+                }
+            }
             ImportedReview {
-                id: format!(
-                    "r{}",
-                    &sha256_hex(&[b"review", shop.as_str().as_bytes(), import_key.as_bytes()])
-                        [..24]
-                ),
+                id,
                 import_key,
                 source_id: row.source_id,
                 product,
@@ -118,7 +135,7 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         .collect();
     let total = stored.len() as u32;
 
-    let imported = store::reviews::import(db, shop, &stored, now).await?;
+    let (imported, photos) = store::reviews::import(db, shop, &stored, &photos, now).await?;
     http::json(
         200,
         &ImportReport {
@@ -126,6 +143,7 @@ pub async fn import(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
             imported,
             duplicates: total - imported.min(total),
             refused,
+            photos,
         },
     )
 }

@@ -121,6 +121,7 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         verified: order.is_some(),
         helpful: 0,
         reply: None,
+        photos: Vec::new(),
     };
     let answer = serde_json::to_string(&ReviewCreated {
         review: review.clone(),

@@ -1,5 +1,5 @@
 //! What the Cron Triggers (`wrangler.toml [triggers]`) run: every minute, the webhook deliveries
-//! and outreach messages that are due, the recommendation backlog, the overview's daily roll-up of
+//! and outreach messages that are due, imported photos' copies, the recommendation backlog, the overview's daily roll-up of
 //! visits, and the retention purge; every
 //! hour ([`HOURLY`]), the cases of parcels stuck without news. The event's own
 //! time is the clock, so tests move it by triggering later. Each job runs in bounded slices, so a
@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod outreach;
 pub mod overview;
+pub mod photos;
 pub mod retention;
 
 use crate::handlers::{recommend, webhooks};
@@ -36,6 +37,9 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             }
             if let Err(e) = outreach::send_due(env, &db, now).await {
                 log::error(&run, &format!("outreach sends failed: {e}"));
+            }
+            if let Err(e) = photos::copy_due(env, &db, now).await {
+                log::error(&run, &format!("photo copies failed: {e}"));
             }
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));

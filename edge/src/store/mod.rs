@@ -22,7 +22,7 @@
 //! `opened_at`/`answered_at`/`completed_at`/`dismissed_at`, the shopper key for the cooldown);
 //! `connectors` (each platform's signing secret), `connector_deliveries` (by the platform's
 //! delivery id) and `connector_orders` (when the platform last changed each order);
-//! `catalog_items`, `shopper_events` (by event id, with a salted browser key), `browser_views` and
+//! `review_photos` (a photo's place, status and size, or, imported and not yet copied, its address and tries; the bytes are in R2), `catalog_items`, `shopper_events` (by event id, with a salted browser key), `browser_views` and
 //! `baskets` (what has been counted), `item_counts` (n per product and kind, `buy` or `view`) and
 //! `item_pairs` (co-occurrences in both directions, so a product's neighbours are one indexed
 //! range), `pair_backlog`; `cases` (one unresolved per subject and cause), `case_history` (with
@@ -51,6 +51,7 @@ pub mod order_list;
 pub mod orders;
 pub mod outreach;
 pub mod overview;
+pub mod photos;
 pub mod ratings;
 pub mod recommendations;
 pub mod retention;

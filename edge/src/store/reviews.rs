@@ -166,12 +166,14 @@ pub async fn published(
         helpful_count: u32,
         reply_body: Option<String>,
         reply_at: Option<i64>,
+        photos: String,
     }
 
-    let mut sql = String::from(
+    let mut sql = format!(
         "SELECT id, product_id, rating, title, body, author, locale, created_at, verified, \
-         helpful_count, reply_body, reply_at FROM reviews \
+         helpful_count, reply_body, reply_at, {} AS photos FROM reviews \
          WHERE shop_id = ?1 AND product_id = ?2 AND status = 'published'",
+        super::photos::shown_of("reviews")
     );
     let mut params = Params::new()
         .text(shop.as_str())
@@ -240,6 +242,8 @@ pub async fn published(
             created_at: r.created_at,
             verified: r.verified != 0,
             helpful: r.helpful_count,
+            // Built by SQLite's json_group_array from typed columns.
+            photos: serde_json::from_str(&r.photos).unwrap_or_default(),
         })
         .collect();
     Ok(PublishedPage {
@@ -472,12 +476,15 @@ const MAX_CHUNK_BYTES: usize = 512 * 1024;
 /// or by product, author, text and time (its reviews exported by another shop). The rows go to
 /// D1 as JSON in a few statements (`json_each`), not one statement per row, so a large import
 /// stays far inside the per-request query limit.
+/// Their photos are queued to be copied in the same batch; answers the reviews added and the
+/// photos queued.
 pub async fn import(
     db: &D1Database,
     shop: &Id,
     rows: &[ImportedReview],
+    photos: &[super::photos::ImportedPhoto],
     now: i64,
-) -> Result<u32, ApiError> {
+) -> Result<(u32, u32), ApiError> {
     let mut statements = Vec::new();
     for chunk in chunks(rows)? {
         statements.push(Params::new().text(shop.as_str()).text(&chunk).int(now).bind(
@@ -505,16 +512,25 @@ pub async fn import(
              AND r.body = json_extract(j.value, '$.body'))",
         )?);
     }
-    let mut imported = 0u32;
+    let (mut imported, mut queued) = (0u32, 0u32);
     if !statements.is_empty() {
+        let inserts = statements.len();
+        if !photos.is_empty() {
+            statements.push(super::photos::queue_imported(db, shop, photos, now)?);
+        }
         statements.push(ratings::summary(db, shop, SummaryChange::RecountShop, now)?);
         let results = db.batch(statements).await?;
-        for result in &results[..results.len() - 1] {
-            let changes = result.meta()?.and_then(|m| m.changes).unwrap_or(0);
-            imported += changes as u32;
+        let changes = |result: &D1Result| -> Result<u32, ApiError> {
+            Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) as u32)
+        };
+        for result in &results[..inserts] {
+            imported += changes(result)?;
+        }
+        if !photos.is_empty() {
+            queued = changes(&results[inserts])?;
         }
     }
-    Ok(imported)
+    Ok((imported, queued))
 }
 
 /// The rows as JSON arrays of at most `MAX_CHUNK_BYTES` each.
@@ -559,6 +575,8 @@ pub struct FeedRow {
     pub mpns: Option<String>,
     pub skus: Option<String>,
     pub brand: Option<String>,
+    /// The photos shown with it, as [`super::photos::shown_of`] gives them.
+    pub photos: String,
 }
 
 /// Up to `rows` of the shop's published reviews older than `before` (time, id), newest first,
@@ -577,14 +595,17 @@ pub async fn feed_page(
         .int(i64::from(rows))
         .bind(
             db,
-            "SELECT r.id, r.product_id, r.rating, r.title, r.body, r.author, r.locale, \
-             r.verified, r.source, r.created_at, c.name AS product_name, c.url AS product_url, \
-             c.gtins, c.mpns, c.skus, c.brand \
-             FROM reviews r LEFT JOIN catalog_items c \
-             ON c.shop_id = r.shop_id AND c.product_id = r.product_id \
-             WHERE r.shop_id = ?1 AND r.status = 'published' \
-             AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.id < ?3)) \
-             ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+            &format!(
+                "SELECT r.id, r.product_id, r.rating, r.title, r.body, r.author, r.locale, \
+                 r.verified, r.source, r.created_at, c.name AS product_name, \
+                 c.url AS product_url, c.gtins, c.mpns, c.skus, c.brand, {} AS photos \
+                 FROM reviews r LEFT JOIN catalog_items c \
+                 ON c.shop_id = r.shop_id AND c.product_id = r.product_id \
+                 WHERE r.shop_id = ?1 AND r.status = 'published' \
+                 AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.id < ?3)) \
+                 ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+                super::photos::shown_of("r")
+            ),
         )?
         .all()
         .await?

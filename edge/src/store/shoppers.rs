@@ -324,6 +324,11 @@ pub async fn delete(
             format!("DELETE FROM review_votes WHERE shop_id = ?1 AND review_id IN ({reviews})"),
             None,
         ),
+        // Their photos' rows (the bytes went from R2 before this batch).
+        (
+            format!("DELETE FROM review_photos WHERE shop_id = ?1 AND review_id IN ({reviews})"),
+            None,
+        ),
         (
             format!("DELETE FROM review_reports WHERE shop_id = ?1 AND review_id IN ({reviews})"),
             None,

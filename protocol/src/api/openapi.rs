@@ -253,6 +253,8 @@ fn contract(
             .query::<review::ProductPageQuery>(qs)
             .answers_text(200, "text/html"),
         Op::GoogleReviewFeed => c.answers_text(200, "application/xml"),
+        Op::ReviewPhoto => c.answers_as(200, "image/*", json!({ "type": "string", "format": "binary" })),
+        Op::PhotoCopies => c.answers::<merchant::PhotoCopies>(200, an),
         Op::Recommendations => c
             .query::<recommend::RecommendationsQuery>(qs)
             .answers::<recommend::Recommendations>(200, an),
