@@ -284,9 +284,6 @@ const NOT_HUNDREDTHS: [&str; 16] = [
     "OMR", "PYG", "VND",
 ];
 
-/// An amount as a platform writes it ("450.00", "1299.9", "12") in `currency`'s minor unit, for
-/// the currencies counted in hundredths (TRY, EUR, USD, GBP, …); `None` when it is not such a
-/// number or not such a currency.
 /// The identifiers among `values` the catalog takes (GTINs when `gtin`, else MPNs or SKUs), once
 /// each: a platform's wrong barcode leaves that identifier out, never the product.
 pub fn identifiers<'a>(values: impl IntoIterator<Item = &'a str>, gtin: bool) -> Vec<String> {
@@ -312,6 +309,9 @@ pub fn brand(value: Option<&str>) -> Option<String> {
         .then(|| value.to_owned())
 }
 
+/// An amount as a platform writes it ("450.00", "1299.9", "12") in `currency`'s minor unit, for
+/// the currencies counted in hundredths (TRY, EUR, USD, GBP, …); `None` when it is not such a
+/// number or not such a currency.
 pub fn minor_units(amount: &str, currency: &str) -> Option<i64> {
     if NOT_HUNDREDTHS.contains(&currency) {
         return None;

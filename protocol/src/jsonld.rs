@@ -150,8 +150,7 @@ mod tests {
             verified: false,
             helpful: 0,
             reply: None,
-            #[cfg(feature = "photos")]
-            photos: Vec::new(),
+            photos: Default::default(),
         }
     }
 

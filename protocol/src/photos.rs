@@ -107,15 +107,27 @@ pub fn inspect(bytes: &[u8]) -> Result<PhotoFacts, PhotoProblem> {
     })
 }
 
-/// The photo addresses in one cell of another tool's export: separated by commas, semicolons or
-/// white space, each an http(s) address; at most [`MAX_IMPORTED_PER_REVIEW`].
+/// The photo addresses in one cell of another tool's export: separated by semicolons, white
+/// space, or commas before the next `http`, since an address may hold commas of its own
+/// (`/w_100,h_100/` of an image CDN); each an http(s) address; at most
+/// [`MAX_IMPORTED_PER_REVIEW`].
 pub fn photo_urls(cell: &str) -> Result<Vec<String>, FieldProblem> {
-    let urls: Vec<String> = cell
-        .split([',', ';', ' ', '\n', '\r', '\t'])
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut urls: Vec<String> = Vec::new();
+    for piece in cell.split([';', ' ', '\n', '\r', '\t']) {
+        let mut rest = piece.trim_matches(',');
+        while !rest.is_empty() {
+            let next = rest
+                .match_indices(",http")
+                .map(|(i, _)| i)
+                .next()
+                .unwrap_or(rest.len());
+            let url = rest[..next].trim();
+            if !url.is_empty() {
+                urls.push(url.to_owned());
+            }
+            rest = rest[next..].trim_start_matches(',');
+        }
+    }
     if urls.len() > MAX_IMPORTED_PER_REVIEW {
         return Err(FieldProblem::TooMany {
             max: MAX_IMPORTED_PER_REVIEW,
@@ -145,6 +157,14 @@ mod tests {
             ["https://a.example/1.jpg", "https://a.example/2.jpg"]
         );
         assert!(photo_urls("").unwrap().is_empty());
+        assert_eq!(
+            photo_urls("https://c.example/w_100,h_100/a.jpg,https://c.example/b.jpg").unwrap(),
+            [
+                "https://c.example/w_100,h_100/a.jpg",
+                "https://c.example/b.jpg"
+            ],
+            "an address's own commas stay"
+        );
         assert_eq!(
             photo_urls("javascript:alert(1)"),
             Err(FieldProblem::NotAUrl)

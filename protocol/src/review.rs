@@ -239,12 +239,34 @@ pub struct Review {
     pub helpful: u32,
     /// The shop's public answer, shown under the review.
     pub reply: Option<Reply>,
-    /// The photos shown with the review, in order; left out when there are none. Behind the
-    /// `photos` feature: the widgets do not show photos yet, and the field alone (its clone,
-    /// comparison and drop in every review the list holds) cost the product page 315 B.
-    #[cfg(feature = "photos")]
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub photos: Vec<ReviewPhoto>,
+    /// The photos shown with the review, in order; left out when there are none.
+    #[serde(default, skip_serializing_if = "no_photos")]
+    #[cfg_attr(not(feature = "photos"), serde(skip_deserializing))]
+    pub photos: Photos,
+}
+
+/// A review's photos: a list with the `photos` feature (the edge), nothing at all without it.
+/// The widgets do not show photos yet, and a list in every review (its clone, comparison and
+/// drop) cost the product page 315 B; a reader builds the field with `Default::default()`
+/// either way, so a build that unifies the features (the workspace) still compiles.
+#[cfg(feature = "photos")]
+pub type Photos = Vec<ReviewPhoto>;
+#[cfg(not(feature = "photos"))]
+pub type Photos = NoPhotos;
+
+/// What a review's photos are in a build without them.
+#[cfg(not(feature = "photos"))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct NoPhotos;
+
+#[cfg(feature = "photos")]
+fn no_photos(photos: &Photos) -> bool {
+    photos.is_empty()
+}
+
+#[cfg(not(feature = "photos"))]
+fn no_photos(_: &Photos) -> bool {
+    true
 }
 
 /// A photo shown with a review, at `/v1/shops/{shop}/photos/{id}`; its size lets a page keep

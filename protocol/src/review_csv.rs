@@ -132,7 +132,7 @@ pub struct ImportRow {
     pub created_at: Option<i64>,
     /// The shop's answer, published with the review.
     pub reply: Option<String>,
-    /// When the shop answered, if the file says (else the review's own time).
+    /// When the shop answered, if the file says (else the import's time).
     pub reply_at: Option<i64>,
     /// Where the review stood in the other system; `Published` when the file does not say.
     pub status: ReviewStatus,
@@ -298,7 +298,7 @@ impl ImportFormat {
                 (Body, &["review content", "review_content"]),
                 (Reply, &["comment content", "comment_content"]),
                 (ReplyAt, &["comment date"]),
-                (ReplyPublic, &["comment public"]),
+                (ReplyPublic, &["comment public", "comment_public"]),
                 (Author, &["reviewer display name", "display_name"]),
                 (Email, &["reviewer email", "email"]),
                 (Verified, &["reviewer type"]),
@@ -425,21 +425,24 @@ impl Columns {
     }
 }
 
+/// Judge.me's import date, `dd/mm/yyyy`, as midnight UTC.
+pub fn parse_day_month_year(raw: &str) -> Option<i64> {
+    let [day, month, year] = raw.trim().split('/').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if day.is_empty() || day.len() > 2 || month.is_empty() || month.len() > 2 || year.len() != 4 {
+        return None;
+    }
+    let (day, month) = (day.parse::<u32>().ok()?, month.parse::<u32>().ok()?);
+    parse_timestamp(&format!("{year}-{month:02}-{day:02}"))
+}
+
 /// A time as review tools export them: what [`parse_timestamp`] reads, or a date and time with
-/// a space and ` UTC` or a `+0300` offset (or no zone, read as UTC), or Judge.me's
-/// `dd/mm/yyyy`.
+/// a space and ` UTC` or a `+0300` offset (or no zone, read as UTC).
 pub fn parse_export_time(raw: &str) -> Option<i64> {
     let raw = raw.trim();
     if let Some(ms) = parse_timestamp(raw) {
         return Some(ms);
-    }
-    if let [day, month, year] = raw.split('/').collect::<Vec<_>>()[..]
-        && day.len() <= 2
-        && month.len() <= 2
-        && year.len() == 4
-    {
-        let (day, month) = (day.parse::<u32>().ok()?, month.parse::<u32>().ok()?);
-        return parse_timestamp(&format!("{year}-{month:02}-{day:02}"));
     }
     let (date_time, zone) = match raw.rsplit_once(' ') {
         Some((head, zone)) if head.len() >= 19 => (head, zone),
@@ -690,7 +693,12 @@ fn read_row(
     }
     let mut time = |field: Field| {
         let raw = trimmed(field)?;
-        let parsed = parse_export_time(&raw);
+        // Only Judge.me documents dd/mm/yyyy; elsewhere 3/4/2024 may as well be March.
+        let parsed = if columns.format == ImportFormat::JudgeMe {
+            parse_export_time(&raw).or_else(|| parse_day_month_year(&raw))
+        } else {
+            parse_export_time(&raw)
+        };
         if parsed.is_none() {
             problem(field, FieldProblem::NotATime.to_string());
         }
@@ -1310,13 +1318,17 @@ mod tests {
         ] {
             assert_eq!(parse_export_time(raw), at, "{raw}");
         }
-        assert_eq!(parse_export_time("4/3/2024"), parse_timestamp("2024-03-04"));
-        for bad in [
-            "2024-03-04 10:11:12 EST",
-            "31/02/2024",
-            "2024/03/04",
-            "yesterday",
-        ] {
+        assert_eq!(
+            parse_day_month_year("4/3/2024"),
+            parse_timestamp("2024-03-04")
+        );
+        assert_eq!(
+            parse_export_time("4/3/2024"),
+            None,
+            "day first only where documented"
+        );
+        assert_eq!(parse_day_month_year("31/02/2024"), None);
+        for bad in ["2024-03-04 10:11:12 EST", "2024/03/04", "yesterday"] {
             assert_eq!(parse_export_time(bad), None, "{bad}");
         }
     }

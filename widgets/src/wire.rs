@@ -81,8 +81,9 @@ fn review(value: &JsValue) -> Option<Review> {
                 created_at: number(&reply, "created_at").unwrap_or(0.0) as i64,
             })
         },
-        #[cfg(feature = "photos")]
-        photos: Vec::new(),
+        // The list shows no photos yet: nothing is read, and without protocol's `photos`
+        // feature the field is nothing.
+        photos: Default::default(),
     })
 }
 

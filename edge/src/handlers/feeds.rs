@@ -6,7 +6,9 @@
 //! page as D1 answers it, so a shop with tens of thousands of reviews never holds them all in
 //! memory. Google deletes every review a new feed leaves out, so a feed must never end early
 //! looking whole: when a page cannot be read the stream fails, and the fetch with it, before
-//! `</feed>` is written.
+//! `</feed>` is written. The one deliberate end is the cap: the newest `PAGE_ROWS × MAX_PAGES`
+//! (70,000) reviews, what the free plan's queries per request allow; a shop with more gives
+//! Google its newest 70,000.
 //!
 //! A review's page is its product's: the catalog's `url` for the product, else the shop's
 //! `product_page` with the product's id. A review of a product with neither is left out, as

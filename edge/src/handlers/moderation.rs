@@ -111,15 +111,6 @@ pub async fn decide(
         _ => ReviewStatus::Published,
     };
     let mut batch = vec![reviews::set_status(db, shop, review, current.status, next)?];
-    if action == ModerationAction::Rejected {
-        // A rejected review's photos go from R2 first: should the batch then fail, the review
-        // is only without photos, never rejected with its photos kept.
-        let photos = crate::store::photos::of_review(db, shop, review).await?;
-        if !photos.is_empty() {
-            crate::handlers::photos::delete_objects(cx.env, shop, &photos).await?;
-            batch.push(crate::store::photos::forget_of_review(db, shop, review)?);
-        }
-    }
     if action == ModerationAction::Approved {
         // The merchant has read the reports and kept the review.
         batch.extend(feedback::clear_reports(db, shop, review, now)?);
@@ -146,6 +137,14 @@ pub async fn decide(
             now,
         )?,
     ]);
+    if action == ModerationAction::Rejected {
+        // A rejected review's photos go from R2 first: should the batch then fail, the review
+        // is only without photos, never rejected with its photos kept. Their rows go last in
+        // the batch, after the log line, which reads the status change's `changes()`.
+        let copied = crate::store::photos::copied_of_review(db, shop, review).await?;
+        crate::handlers::photos::delete_objects(cx.env, shop, &copied).await?;
+        batch.push(crate::store::photos::forget_of_review(db, shop, review)?);
+    }
     db.batch(batch).await?;
     get(cx, review).await
 }

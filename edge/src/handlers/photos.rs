@@ -3,9 +3,8 @@
 //! copies of imported photos are getting on; and the bytes go from R2 when a review is rejected
 //! or its shopper erased ([`delete_objects`]). The copying itself is `jobs::photos`.
 //!
-//! A photo's id is random and its bytes never change, so it is served for a year's caching; a
-//! photo taken down stops being served at once, though a browser that fetched it before may
-//! still hold it.
+//! A photo taken down stops being served at once; a browser or proxy that fetched it before may
+//! hold it for the day its caching allows.
 
 use crate::handlers::Context;
 use crate::platform::error::ApiError;
@@ -17,12 +16,13 @@ use worker::{Bucket, Env, Response};
 
 /// The R2 binding the photos are in (`wrangler.toml`).
 pub const BUCKET: &str = "PHOTOS";
-const MAX_AGE_S: u32 = 365 * 24 * 3600;
+/// A day: a photo never changes, but one taken down (a rejection, an erasure) must not live on
+/// in shared caches for long.
+const MAX_AGE_S: u32 = 24 * 3600;
 
 /// The bucket, or why the deployment cannot store photos.
 pub fn bucket(env: &Env) -> Result<Bucket, ApiError> {
-    env.bucket(BUCKET)
-        .map_err(|_| ApiError::NotConfigured("the PHOTOS R2 bucket"))
+    env.bucket(BUCKET).map_err(|_| ApiError::NoBinding(BUCKET))
 }
 
 pub async fn serve(cx: &Context<'_>, photo: &str) -> Result<Response, ApiError> {
@@ -46,10 +46,7 @@ pub async fn serve(cx: &Context<'_>, photo: &str) -> Result<Response, ApiError> 
     // The type the edge found in the bytes, never one a sender claimed.
     headers.set("Content-Type", &content_type)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set(
-        "Cache-Control",
-        &format!("public, max-age={MAX_AGE_S}, immutable"),
-    )?;
+    headers.set("Cache-Control", &format!("public, max-age={MAX_AGE_S}"))?;
     headers.set("ETag", &object.http_etag())?;
     headers.set("Content-Length", &object.size().to_string())?;
     Ok(resp)
@@ -81,7 +78,8 @@ pub async fn copies(cx: &Context<'_>) -> Result<Response, ApiError> {
     )
 }
 
-/// Deletes the bytes of the shop's photos `ids` from R2 (their rows go in the caller's batch).
+/// Deletes the bytes of the shop's photos `ids` from R2 (their rows go in the caller's batch):
+/// the copied ones, since only those have bytes.
 pub async fn delete_objects(env: &Env, shop: &Id, ids: &[String]) -> Result<(), ApiError> {
     if ids.is_empty() {
         return Ok(());

@@ -120,7 +120,7 @@ fn tombstones(cx: &Context<'_>, ids: &[String]) -> Result<Vec<String>, ApiError>
 async fn erase_keys(cx: &Context<'_>, keys: &ShopperKeys) -> Result<DeletionReport, ApiError> {
     // Their photos' bytes first: should the deletion below fail, it is asked for again, and
     // nothing of theirs stays in R2 with no row left to find it by.
-    let photos = crate::store::photos::of_shopper(&cx.db, &cx.shop, keys).await?;
+    let photos = crate::store::photos::copied_of_shopper(&cx.db, &cx.shop, keys).await?;
     crate::handlers::photos::delete_objects(cx.env, &cx.shop, &photos).await?;
     let ids = stored::order_ids(&cx.db, &cx.shop, keys).await?;
     let erased = tombstones(cx, &ids)?;

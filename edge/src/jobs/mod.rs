@@ -38,9 +38,6 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             if let Err(e) = outreach::send_due(env, &db, now).await {
                 log::error(&run, &format!("outreach sends failed: {e}"));
             }
-            if let Err(e) = photos::copy_due(env, &db, now).await {
-                log::error(&run, &format!("photo copies failed: {e}"));
-            }
             if let Err(e) = recommend::ingest::drain_backlog(&db).await {
                 log::error(&run, &format!("recommendation backlog failed: {e}"));
             }
@@ -49,6 +46,10 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             }
             if let Err(e) = retention::purge(&db, now).await {
                 log::error(&run, &format!("retention purge failed: {e}"));
+            }
+            // Last: it waits on other servers, and must not hold up the jobs above.
+            if let Err(e) = photos::copy_due(env, &db, now).await {
+                log::error(&run, &format!("photo copies failed: {e}"));
             }
         }
         // A schedule added to wrangler.toml without its jobs here: said, not run as another.

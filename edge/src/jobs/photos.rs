@@ -13,12 +13,19 @@ use crate::platform::outbound;
 use crate::store;
 use crate::store::photos::Waiting;
 use futures_util::StreamExt;
-use memnun_protocol::photos::{MAX_BYTES, inspect};
-use worker::{D1Database, Env, Fetch, HttpMetadata, Method, Request, RequestInit, RequestRedirect};
+use futures_util::future::Either;
+use memnun_protocol::photos::{MAX_BYTES, PhotoFacts, inspect};
+use std::time::Duration;
+use worker::{
+    Bucket, D1Database, Delay, Env, Fetch, HttpMetadata, Method, Request, RequestInit,
+    RequestRedirect,
+};
 
 /// Photos copied per run: each is a fetch and an R2 write, well inside one invocation's limits.
 const PER_RUN: u32 = 5;
 pub const MAX_ATTEMPTS: u32 = 3;
+/// How long one photo's download may take: a run copies a few, one after the other.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long before a failed copy is tried again, by the number of tries so far.
 const RETRY_AFTER_MS: [i64; 2] = [5 * 60_000, 60 * 60_000];
 
@@ -27,35 +34,66 @@ pub async fn copy_due(env: &Env, db: &D1Database, now: i64) -> worker::Result<()
     if due.is_empty() {
         return Ok(());
     }
+    // Without the bucket nothing can be copied: the photos wait, and each run logs why.
     let bucket = bucket(env).map_err(|e| worker::Error::RustError(format!("{e:?}")))?;
     let loopback = outbound::loopback_allowed(env);
     for photo in due {
-        let outcome = match fetch(&photo.source_url, loopback).await {
-            Ok(bytes) => match inspect(&bytes) {
-                Ok(facts) => {
-                    let key = store::photos::object_key(&photo.shop_id, &photo.id);
-                    let size = bytes.len();
-                    bucket
-                        .put(key, bytes)
-                        .http_metadata(HttpMetadata {
-                            content_type: Some(facts.kind.content_type().to_owned()),
-                            ..HttpMetadata::default()
-                        })
-                        .execute()
-                        .await?;
-                    Ok((facts, size))
-                }
-                Err(problem) => Err(format!("the file {problem}")),
-            },
-            Err(why) => Err(why),
+        // Whatever goes wrong with one photo is its try, recorded with its reason: no photo
+        // stays due for ever and holds up the others.
+        let outcome = copy(&bucket, &photo, loopback).await;
+        let recorded = match &outcome {
+            Ok((facts, size)) => store::photos::copied(db, &photo, facts, *size)?.run().await,
+            Err(why) => {
+                store::photos::not_copied(db, &photo, why, retry_at(&photo, now))?
+                    .run()
+                    .await
+            }
         };
-        let statement = match outcome {
-            Ok((facts, size)) => store::photos::copied(db, &photo, &facts, size)?,
-            Err(why) => store::photos::not_copied(db, &photo, &why, retry_at(&photo, now))?,
-        };
-        statement.run().await?;
+        let changed = recorded?.meta()?.and_then(|m| m.changes).unwrap_or(0);
+        if outcome.is_ok() && changed == 0 {
+            // The photo went while it was being copied (its review rejected, its shopper
+            // erased): its bytes go too.
+            bucket
+                .delete(store::photos::object_key(&photo.shop_id, &photo.id))
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// Fetches, judges and stores one photo: its facts and size, or why not, in words for the
+/// merchant.
+async fn copy(
+    bucket: &Bucket,
+    photo: &Waiting,
+    loopback: bool,
+) -> Result<(PhotoFacts, usize), String> {
+    let fetched = futures_util::future::select(
+        Box::pin(fetch(&photo.source_url, loopback)),
+        Box::pin(Delay::from(FETCH_TIMEOUT)),
+    )
+    .await;
+    let bytes = match fetched {
+        Either::Left((bytes, _)) => bytes?,
+        Either::Right(_) => {
+            return Err(format!(
+                "the address did not send the file within {} seconds",
+                FETCH_TIMEOUT.as_secs()
+            ));
+        }
+    };
+    let facts = inspect(&bytes).map_err(|problem| format!("the file {problem}"))?;
+    let size = bytes.len();
+    bucket
+        .put(store::photos::object_key(&photo.shop_id, &photo.id), bytes)
+        .http_metadata(HttpMetadata {
+            content_type: Some(facts.kind.content_type().to_owned()),
+            ..HttpMetadata::default()
+        })
+        .execute()
+        .await
+        .map_err(|e| format!("the copy could not be stored: {e}"))?;
+    Ok((facts, size))
 }
 
 /// When a photo that failed now is tried again: `None` once it has had its tries.

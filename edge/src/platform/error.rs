@@ -44,6 +44,9 @@ pub enum ApiError {
     /// logged with its name; the client is told only that the service cannot take it now.
     #[error("the service is not ready to take this; try again later")]
     NotConfigured(&'static str),
+    /// A binding `wrangler.toml` should give the worker is missing (named in the log line).
+    #[error("the service is not ready to take this; try again later")]
+    NoBinding(&'static str),
 }
 
 impl From<worker::Error> for ApiError {
@@ -69,7 +72,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
-            ApiError::NotConfigured(_) => ErrorCode::Unavailable,
+            ApiError::NotConfigured(_) | ApiError::NoBinding(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -80,6 +83,9 @@ impl ApiError {
             ApiError::Internal(detail) => detail.clone(),
             ApiError::NotConfigured(what) => {
                 format!("not configured: the secret {what} is not set (wrangler secret put {what})")
+            }
+            ApiError::NoBinding(what) => {
+                format!("not configured: the binding {what} is missing (edge/wrangler.toml)")
             }
             _ => return None,
         };

@@ -33,18 +33,18 @@ pub struct ImportedPhoto {
     pub url: String,
 }
 
-/// Queues `photos` to be copied from `now` on, each once (a file imported again adds none), and
-/// only for the reviews that exist and are not rejected: run in the batch after the reviews'
-/// insert, which it reads.
+/// Queues `photos` (a JSON array of [`ImportedPhoto`]) to be copied from `now` on, each once (a
+/// file imported again adds none), and only for the reviews that exist and are not rejected:
+/// run in the batch after the reviews' insert, which it reads.
 pub fn queue_imported(
     db: &D1Database,
     shop: &Id,
-    photos: &[ImportedPhoto],
+    photos: &str,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
     Params::new()
         .text(shop.as_str())
-        .text(&serde_json::to_string(photos)?)
+        .text(photos)
         .int(now)
         .bind(
             db,
@@ -140,11 +140,15 @@ pub async fn shown(db: &D1Database, shop: &Id, photo: &str) -> worker::Result<Op
     .map(|types| types.into_iter().next())
 }
 
-/// The ids of the photos of the shop's review `review`, whatever their state.
-pub async fn of_review(db: &D1Database, shop: &Id, review: &str) -> worker::Result<Vec<String>> {
+/// The ids of the photos of the shop's review `review` whose bytes are in R2.
+pub async fn copied_of_review(
+    db: &D1Database,
+    shop: &Id,
+    review: &str,
+) -> worker::Result<Vec<String>> {
     super::texts(Params::new().text(shop.as_str()).text(review).bind(
         db,
-        "SELECT id FROM review_photos WHERE shop_id = ?1 AND review_id = ?2",
+        "SELECT id FROM review_photos WHERE shop_id = ?1 AND review_id = ?2 AND state = 'ready'",
     )?)
     .await
 }
@@ -161,8 +165,9 @@ pub fn forget_of_review(
     )
 }
 
-/// The ids of the photos of the reviews `shopper`'s keys find (as their erasure deletes them).
-pub async fn of_shopper(
+/// The ids of the photos whose bytes are in R2 of the reviews `shopper`'s keys find (as their
+/// erasure deletes them).
+pub async fn copied_of_shopper(
     db: &D1Database,
     shop: &Id,
     shopper: &ShopperKeys,
@@ -170,7 +175,10 @@ pub async fn of_shopper(
     super::texts(shopper.bind(
         db,
         shop,
-        &format!("SELECT id FROM review_photos WHERE shop_id = ?1 AND review_id IN ({REVIEWS})"),
+        &format!(
+            "SELECT id FROM review_photos WHERE shop_id = ?1 AND state = 'ready' \
+             AND review_id IN ({REVIEWS})"
+        ),
         None,
     )?)
     .await

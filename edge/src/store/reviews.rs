@@ -515,9 +515,10 @@ pub async fn import(
     let (mut imported, mut queued) = (0u32, 0u32);
     if !statements.is_empty() {
         let inserts = statements.len();
-        if !photos.is_empty() {
-            statements.push(super::photos::queue_imported(db, shop, photos, now)?);
+        for chunk in chunks(photos)? {
+            statements.push(super::photos::queue_imported(db, shop, &chunk, now)?);
         }
+        let queues = statements.len() - inserts;
         statements.push(ratings::summary(db, shop, SummaryChange::RecountShop, now)?);
         let results = db.batch(statements).await?;
         let changes = |result: &D1Result| -> Result<u32, ApiError> {
@@ -526,15 +527,15 @@ pub async fn import(
         for result in &results[..inserts] {
             imported += changes(result)?;
         }
-        if !photos.is_empty() {
-            queued = changes(&results[inserts])?;
+        for result in &results[inserts..inserts + queues] {
+            queued += changes(result)?;
         }
     }
     Ok((imported, queued))
 }
 
 /// The rows as JSON arrays of at most `MAX_CHUNK_BYTES` each.
-fn chunks(rows: &[ImportedReview]) -> Result<Vec<String>, ApiError> {
+pub(super) fn chunks<T: Serialize>(rows: &[T]) -> Result<Vec<String>, ApiError> {
     let mut out = Vec::new();
     let mut current = String::from("[");
     for row in rows {
@@ -602,7 +603,7 @@ pub async fn feed_page(
                  FROM reviews r LEFT JOIN catalog_items c \
                  ON c.shop_id = r.shop_id AND c.product_id = r.product_id \
                  WHERE r.shop_id = ?1 AND r.status = 'published' \
-                 AND (r.created_at < ?2 OR (r.created_at = ?2 AND r.id < ?3)) \
+                 AND (r.created_at, r.id) < (?2, ?3) \
                  ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
                 super::photos::shown_of("r")
             ),
