@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Edge, ROOT, TEST_SHOP, TEST_API_KEY, adminCall, postReview, review } from "./support/harness.mjs";
+import { Edge, ROOT, TEST_SHOP, adminCall, importReviews, postReview, review } from "./support/harness.mjs";
 
 const PYTHON = process.env.MEMNUN_PYTHON ?? path.join(ROOT, "target/tools/python-schemathesis-4.32.5-xmlschema-4.3.2/bin/python");
 const SCHEMA = path.join(ROOT, "tests/fixtures/google-product-reviews-2.4.xsd");
@@ -58,15 +58,7 @@ async function valid(xml) {
   return promisify(execFile)(PYTHON, [CHECK, SCHEMA, file]).then(() => true, () => false);
 }
 
-async function importCsv(csv) {
-  const res = await fetch(`${edge.url}/v1/admin/reviews/import`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${TEST_API_KEY}`, "Content-Type": "text/csv" },
-    body: csv,
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return res.json();
-}
+const importCsv = (csv) => importReviews(edge, csv);
 
 test("published reviews with their products' identifiers, valid for Google", async () => {
   assert.equal((await adminCall(edge, "PUT", "shop", { body: { product_page: "https://feed.example/urun/{product}" } })).status, 200);

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { deflateSync } from "node:zlib";
-import { Edge, TEST_API_KEY, adminCall, freePort, getReviews } from "./support/harness.mjs";
+import { Edge, adminCall, freePort, getReviews, importReviews } from "./support/harness.mjs";
 
 const PRODUCT = "8812736512044";
 const MINUTE = 60_000;
@@ -126,15 +126,7 @@ function judgeMe(rows) {
   return lines.join("\n");
 }
 
-async function importCsv(csv) {
-  const res = await fetch(`${edge.url}/v1/admin/reviews/import`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${TEST_API_KEY}`, "Content-Type": "text/csv" },
-    body: csv,
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  return res.json();
-}
+const importCsv = (csv) => importReviews(edge, csv);
 
 const progress = async () => (await adminCall(edge, "GET", "photos")).json;
 const bucket = () => edge.mf.getR2Bucket("PHOTOS");

@@ -313,6 +313,13 @@ export async function adminCall(edge, method, path, { key = TEST_API_KEY, body, 
   return answer(res);
 }
 
+/** Imports a reviews CSV as the merchant; the answer is the import's report (200 expected). */
+export async function importReviews(edge, csv) {
+  const res = await adminCall(edge, "POST", "reviews/import", { body: csv, headers: { "Content-Type": "text/csv" } });
+  if (res.status !== 200) throw new Error(`import: ${res.status} ${res.text}`);
+  return res.json;
+}
+
 /** A shopper's vote or report (`kind`: "votes" or "reports") on a review, from `origin`. */
 export async function postFeedback(edge, reviewId, kind, body, { origin, key = randomUUID(), client = newClient(), shop = TEST_SHOP } = {}) {
   const res = await fetch(`${edge.url}/v1/shops/${shop}/reviews/${reviewId}/${kind}`, {
