@@ -22,7 +22,9 @@ use crate::store;
 use crate::store::reviews::FeedRow;
 use futures_util::stream::{self, StreamExt};
 use memnun_protocol::Id;
+use memnun_protocol::review::ReviewPhoto;
 use memnun_protocol::review_feed::{Collection, FeedProduct, FeedReview, FeedWriter};
+use memnun_protocol::shop::ShopPages;
 use worker::{D1Database, Request, Response};
 
 /// Reviews read per D1 query: a feed of `PAGE_ROWS × MAX_PAGES` reviews costs `MAX_PAGES`
@@ -50,7 +52,10 @@ pub async fn google_product_reviews(req: &Request, cx: &Context<'_>) -> Result<R
     let feed = Feed {
         db: store::another_handle(db),
         shop: shop.clone(),
-        product_page,
+        pages: ShopPages {
+            product_page,
+            ..ShopPages::default()
+        },
         photos,
         writer: Some(writer),
         page: first,
@@ -69,7 +74,8 @@ pub async fn google_product_reviews(req: &Request, cx: &Context<'_>) -> Result<R
 struct Feed {
     db: D1Database,
     shop: Id,
-    product_page: Option<String>,
+    /// Where the shop's product pages are (only `product_page` is read).
+    pages: ShopPages,
     /// Where the shop's photos are served, up to their id.
     photos: String,
     /// `None` once `</feed>` is written or the stream failed: the stream ends.
@@ -86,13 +92,7 @@ impl Feed {
         let rows = std::mem::take(&mut self.page);
         let mut chunk = String::with_capacity(rows.len() * 1024);
         for row in &rows {
-            write_row(
-                &mut writer,
-                &mut chunk,
-                row,
-                self.product_page.as_deref(),
-                &self.photos,
-            );
+            write_row(&mut writer, &mut chunk, row, &self.pages, &self.photos);
         }
         let more = rows.len() == PAGE_ROWS as usize && self.pages_read < MAX_PAGES;
         if !more {
@@ -117,18 +117,17 @@ fn write_row(
     writer: &mut FeedWriter,
     chunk: &mut String,
     row: &FeedRow,
-    product_page: Option<&str>,
+    pages: &ShopPages,
     photos: &str,
 ) {
-    let from_template;
-    let url = match (&row.product_url, product_page) {
-        (Some(url), _) => url.as_str(),
-        (None, Some(template)) => {
-            from_template = template.replace("{product}", &row.product_id);
-            from_template.as_str()
-        }
-        (None, None) => return,
+    let Some(url) = row
+        .product_url
+        .clone()
+        .or_else(|| pages.product_url(&row.product_id))
+    else {
+        return;
     };
+    let url = url.as_str();
     let list = |json: &Option<String>| -> Vec<String> {
         json.as_deref()
             .and_then(|j| serde_json::from_str(j).ok())
@@ -145,11 +144,7 @@ fn write_row(
         .as_ref()
         .and_then(|l| names.get(l))
         .or_else(|| names.values().next());
-    #[derive(serde::Deserialize)]
-    struct Photo {
-        id: String,
-    }
-    let images: Vec<String> = serde_json::from_str::<Vec<Photo>>(&row.photos)
+    let images: Vec<String> = serde_json::from_str::<Vec<ReviewPhoto>>(&row.photos)
         .unwrap_or_default()
         .into_iter()
         .map(|p| format!("{photos}{}", p.id))
