@@ -15,7 +15,8 @@ export function contentSecurityPolicy(edge) {
     `script-src 'self' ${edge} 'wasm-unsafe-eval'`,
     `connect-src 'self' ${edge}`,
     "style-src 'self'",
-    "img-src 'self' data:",
+    // Review photos come from the edge; the form shows a shopper's chosen photos as data: URLs.
+    `img-src 'self' ${edge} data:`,
     "object-src 'none'",
     "base-uri 'none'",
   ].join("; ");

@@ -48,7 +48,7 @@ describe("creating and listing", () => {
       summary: { count: 0, average: 0, histogram: [0, 0, 0, 0, 0] },
       reviews: [],
       next_cursor: null,
-      notice: null,
+      notice: "Reviews are written by shoppers with this form. Those marked “Verified purchase” were written from a personal link the shop sent after an order; the others are not checked against orders. Reviews may be checked for spam and abuse before they appear.",
     });
   });
 

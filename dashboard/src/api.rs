@@ -118,6 +118,25 @@ impl Client {
             .map_err(|_| Failure::Network)
     }
 
+    /// The answer to `GET /v1/admin/{path}` (an image) as an object URL an `<img>` can show: an
+    /// image element cannot send the key itself. The caller revokes it.
+    pub async fn object_url(&self, path: &str) -> Result<String, Failure> {
+        let response = self
+            .fetch("GET", path, Body::None)
+            .await
+            .map_err(|_| Failure::Network)?;
+        let status = response.status();
+        if !(200..300).contains(&status) {
+            let text = read_text(&response).await.unwrap_or_default();
+            return Err(failure(status, &text));
+        }
+        let blob = async {
+            let blob: web_sys::Blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
+            web_sys::Url::create_object_url_with_blob(&blob)
+        };
+        blob.await.map_err(|_: JsValue| Failure::Network)
+    }
+
     async fn raw(&self, method: &str, path: &str, body: Body) -> Result<(u16, String), JsValue> {
         let response = self.fetch(method, path, body).await?;
         let text = read_text(&response).await?;

@@ -106,6 +106,15 @@ strings! {
     status_published: "Published", "Yayında";
     status_rejected: "Rejected", "Reddedildi";
     status_all: "All", "Tümü";
+    photos_waiting: "With photos waiting for moderation", "Onay bekleyen fotoğrafı olan";
+    photos_of_review: "Photos", "Fotoğraflar";
+    photo_alt: "Photo {} of the review", "Yorumun {}. fotoğrafı";
+    photo_not_copied: "Photo {}: not copied yet", "{}. fotoğraf: henüz kopyalanmadı";
+    approve_photo: "Publish photo {}", "{}. fotoğrafı yayımla";
+    reject_photo: "Reject photo {}", "{}. fotoğrafı reddet";
+    photo_approved: "Photo published.", "Fotoğraf yayımlandı.";
+    photo_rejected: "Photo rejected and deleted.", "Fotoğraf reddedildi ve silindi.";
+    publish_photos: "Publish shoppers' photos without moderation (still only with a published review)", "Alışverişçilerin fotoğraflarını onaysız yayımla (yine yalnızca yayımlanan yorumla)";
     reviews_shown: "Reviews shown: {}.", "Gösterilen yorum: {}.";
     no_reviews: "No reviews match.", "Eşleşen yorum yok.";
     bulk_actions: "Actions on the selected reviews", "Seçili yorumlar için işlemler";

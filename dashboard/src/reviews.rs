@@ -8,7 +8,8 @@ use crate::ui::{ErrorLine, More, Page, Paged};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use memnun_protocol::merchant::{
-    ImportReport, MerchantReview, MerchantReviewPage, PhotoCopies, Rejection, ReplyUpdate,
+    ImportReport, MerchantPhoto, MerchantReview, MerchantReviewPage, PhotoCopies, Rejection,
+    ReplyUpdate,
 };
 use memnun_protocol::review::ReviewStatus;
 use std::collections::BTreeSet;
@@ -33,10 +34,14 @@ pub fn ReviewsPage() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let load = move || {
+        // "photos" picks the reviews whose photos wait, whatever the reviews' own status.
+        let chosen = status.get_untracked();
+        let by_photos = chosen == "photos";
         let path = format!(
             "reviews{}",
             api::query(&[
-                ("status", &status.get_untracked()),
+                ("status", if by_photos { "" } else { &chosen }),
+                ("photo_status", if by_photos { "pending" } else { "" }),
                 ("q", search.get_untracked().trim()),
                 ("product", product.get_untracked().trim()),
             ])
@@ -128,6 +133,7 @@ pub fn ReviewsPage() -> impl IntoView {
                     <option value="pending">{move || t().status_pending}</option>
                     <option value="published">{move || t().status_published}</option>
                     <option value="rejected">{move || t().status_rejected}</option>
+                    <option value="photos">{move || t().photos_waiting}</option>
                     <option value="">{move || t().status_all}</option>
                 </select>
             </label>
@@ -166,7 +172,12 @@ pub fn ReviewsPage() -> impl IntoView {
         <ul class="reviews">
             <For
                 each=move || reviews.get()
-                key=|r| (r.id.clone(), r.status.as_str(), r.reply.as_ref().map(|reply| (reply.created_at, reply.body.clone())))
+                key=|r| (
+                    r.id.clone(),
+                    r.status.as_str(),
+                    r.reply.as_ref().map(|reply| (reply.created_at, reply.body.clone())),
+                    r.photos.iter().map(|p| p.status.as_str()).collect::<Vec<_>>(),
+                )
                 children=move |review| view! { <ReviewItem review=review selected=selected on_change=replace /> }
             />
         </ul>
@@ -316,6 +327,9 @@ fn ReviewItem(
                     {(review.reports > 0).then(|| { let n = review.reports; view! { " · " {move || t().reports_count.replace("{}", &n.to_string())} } })}
                 </p>
                 <p class="body" lang=text_lang.clone()>{review.body.clone()}</p>
+                {(!review.photos.is_empty()).then(|| view! {
+                    <Photos photos=review.photos.clone() on_change=on_change heading=heading_of(&id) />
+                })}
                 {reply.map(|r| view! {
                     <div class="reply">
                         <p class="muted">{move || t().your_reply}</p>
@@ -383,6 +397,107 @@ fn ReviewItem(
                 <ErrorLine error=error />
             </div>
         </li>
+    }
+}
+
+/// A review's photos: each thumbnail (fetched with the key), its status, and the merchant's
+/// decision on it.
+#[component]
+fn Photos(
+    photos: Vec<MerchantPhoto>,
+    on_change: impl Fn(MerchantReview) + Copy + Send + Sync + 'static,
+    heading: String,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let t = move || ctx.t();
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let heading = StoredValue::new(heading);
+    let decide = move |photo: String, approve: bool| {
+        pending.set(true);
+        spawn_local(async move {
+            let action = if approve { "approve" } else { "reject" };
+            let path = format!("photos/{}/{action}", api::segment(&photo));
+            match ctx
+                .client()
+                .send::<MerchantReview>("POST", &path, &serde_json::json!({}))
+                .await
+            {
+                Ok(review) => {
+                    let t = ctx.words();
+                    ctx.say(if approve {
+                        t.photo_approved
+                    } else {
+                        t.photo_rejected
+                    });
+                    on_change(review);
+                    crate::ui::focus_after_drawing(heading.get_value());
+                }
+                Err(f) => error.set(Some(ctx.explain(&f))),
+            }
+            pending.try_set(false);
+        });
+    };
+    let items = photos
+        .into_iter()
+        .enumerate()
+        .map(|(i, photo)| {
+            let n = (i + 1).to_string();
+            let (n_alt, n_ok, n_no, n_wait) = (n.clone(), n.clone(), n.clone(), n);
+            let src = RwSignal::new(None::<String>);
+            let shown = photo.state == "ready" && photo.status != ReviewStatus::Rejected;
+            if shown {
+                let path = format!("photos/{}/thumbnail", api::segment(&photo.id));
+                spawn_local(async move {
+                    if let Ok(url) = ctx.client().object_url(&path).await
+                        && src.try_set(Some(url.clone())).is_some()
+                    {
+                        // The item was drawn anew meanwhile: nothing shows this URL.
+                        let _ = web_sys::Url::revoke_object_url(&url);
+                    }
+                });
+                on_cleanup(move || {
+                    if let Some(Some(url)) = src.try_get_untracked() {
+                        let _ = web_sys::Url::revoke_object_url(&url);
+                    }
+                });
+            }
+            let status = photo.status;
+            let (id_ok, id_no) = (photo.id.clone(), photo.id.clone());
+            view! {
+                <li>
+                    {if shown {
+                        view! {
+                            <img alt=move || t().photo_alt.replace("{}", &n_alt)
+                                src=move || src.get().unwrap_or_default()
+                                width=photo.width.unwrap_or(400).min(160)
+                                height=photo.height.zip(photo.width).map_or(120, |(h, w)| h * 160.min(w) / w.max(1)) />
+                        }.into_any()
+                    } else {
+                        view! { <span class="muted">{move || t().photo_not_copied.replace("{}", &n_wait)}</span> }.into_any()
+                    }}
+                    <span class=format!("badge {}", status.as_str())>{move || status_word(t(), status)}</span>
+                    {(status == ReviewStatus::Pending).then(|| view! {
+                        <button type="button" disabled=move || pending.get()
+                            on:click=move |_| decide(id_ok.clone(), true)>
+                            {move || t().approve_photo.replace("{}", &n_ok)}
+                        </button>
+                    })}
+                    {(status != ReviewStatus::Rejected).then(|| view! {
+                        <button type="button" class="danger" disabled=move || pending.get()
+                            on:click=move |_| decide(id_no.clone(), false)>
+                            {move || t().reject_photo.replace("{}", &n_no)}
+                        </button>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="photos" role="group" aria-label=move || t().photos_of_review>
+            <ul>{items}</ul>
+            <ErrorLine error=error />
+        </div>
     }
 }
 

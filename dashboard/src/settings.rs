@@ -142,11 +142,14 @@ fn Moderation() -> impl IntoView {
     let threshold = RwSignal::new("3".to_owned());
     let block_list = RwSignal::new(String::new());
     let default_list = RwSignal::new(true);
+    let publish_photos = RwSignal::new(false);
     let notice_tr = RwSignal::new(String::new());
     let notice_en = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Until the shop's policy is in the form, saving would write the form's defaults over it.
+    // Until the stored policy is in, the controls wait: a choice made before it came would be
+    // overwritten by it, and saved as it was.
     let loaded = RwSignal::new(false);
     let show = move |p: ModerationPolicy| {
         loaded.set(true);
@@ -162,6 +165,7 @@ fn Moderation() -> impl IntoView {
         threshold.set(p.report_threshold.to_string());
         block_list.set(p.block_list.join("\n"));
         default_list.set(p.use_default_block_list);
+        publish_photos.set(p.publish_photos);
         notice_tr.set(p.notice_tr);
         notice_en.set(p.notice_en);
     };
@@ -191,6 +195,7 @@ fn Moderation() -> impl IntoView {
             "report_threshold": reports,
             "block_list": lines(&block_list.get_untracked()),
             "use_default_block_list": default_list.get_untracked(),
+            "publish_photos": publish_photos.get_untracked(),
             "notice_tr": notice_tr.get_untracked(),
             "notice_en": notice_en.get_untracked(),
         });
@@ -205,40 +210,45 @@ fn Moderation() -> impl IntoView {
             <h2 id="moderation-heading">{move || t().moderation_heading}</h2>
             <form novalidate on:submit=submit>
                 <label>{move || t().moderation_mode}
-                    <select name="mode" prop:value=move || mode.get() on:change=move |ev| mode.set(event_target_value(&ev))>
+                    <select name="mode" disabled=move || !loaded.get() prop:value=move || mode.get() on:change=move |ev| mode.set(event_target_value(&ev))>
                         <option value="publish">{move || t().mode_publish}</option>
                         <option value="hold_low">{move || t().mode_hold_low}</option>
                         <option value="hold_all">{move || t().mode_hold_all}</option>
                     </select>
                 </label>
                 <label>{move || t().hold_at_or_below}
-                    <input type="number" name="hold_at_or_below" min="1" max="4" prop:value=move || hold_at.get()
+                    <input type="number" name="hold_at_or_below" disabled=move || !loaded.get() min="1" max="4" prop:value=move || hold_at.get()
                         on:input=move |ev| hold_at.set(event_target_value(&ev)) />
                 </label>
                 <label>{move || t().report_threshold}
-                    <input type="number" name="report_threshold" min="1" max="100" prop:value=move || threshold.get()
+                    <input type="number" name="report_threshold" disabled=move || !loaded.get() min="1" max="100" prop:value=move || threshold.get()
                         on:input=move |ev| threshold.set(event_target_value(&ev)) />
                 </label>
                 <label>{move || t().block_list}
-                    <textarea name="block_list" rows="4" aria-describedby="block-list-help" prop:value=move || block_list.get()
+                    <textarea name="block_list" disabled=move || !loaded.get() rows="4" aria-describedby="block-list-help" prop:value=move || block_list.get()
                         on:input=move |ev| block_list.set(event_target_value(&ev))></textarea>
                 </label>
                 <p id="block-list-help" class="muted">{move || t().block_list_help}</p>
                 <label class="check">
-                    <input type="checkbox" name="use_default_block_list" prop:checked=move || default_list.get()
+                    <input type="checkbox" name="use_default_block_list" disabled=move || !loaded.get() prop:checked=move || default_list.get()
                         on:change=move |ev| default_list.set(event_target_checked(&ev)) />
                     {move || t().use_default_block_list}
                 </label>
+                <label class="check">
+                    <input type="checkbox" name="publish_photos" disabled=move || !loaded.get() prop:checked=move || publish_photos.get()
+                        on:change=move |ev| publish_photos.set(event_target_checked(&ev)) />
+                    {move || t().publish_photos}
+                </label>
                 <label>{move || t().notice_tr}
-                    <textarea name="notice_tr" rows="2" maxlength="600" prop:value=move || notice_tr.get()
+                    <textarea name="notice_tr" disabled=move || !loaded.get() rows="2" maxlength="600" prop:value=move || notice_tr.get()
                         on:input=move |ev| notice_tr.set(event_target_value(&ev))></textarea>
                 </label>
                 <label>{move || t().notice_en}
-                    <textarea name="notice_en" rows="2" maxlength="600" prop:value=move || notice_en.get()
+                    <textarea name="notice_en" disabled=move || !loaded.get() rows="2" maxlength="600" prop:value=move || notice_en.get()
                         on:input=move |ev| notice_en.set(event_target_value(&ev))></textarea>
                 </label>
                 <ErrorLine error=error />
-                <button type="submit" disabled=move || busy.get()>{move || t().save}</button>
+                <button type="submit" disabled=move || busy.get() || !loaded.get()>{move || t().save}</button>
             </form>
         </section>
     }

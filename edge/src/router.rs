@@ -13,11 +13,11 @@ use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
 use crate::platform::{clock, log, statement_count};
 use crate::store;
-use memnun_protocol::Id;
 use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
 use memnun_protocol::connectors::Platform;
 use memnun_protocol::outreach::providers::ProviderName;
 use memnun_protocol::shop::ApiKeyScope;
+use memnun_protocol::{Id, ReviewStatus};
 use worker::{D1Database, Env, Method, Request, Response};
 
 pub async fn route(mut req: Request, env: Env) -> Response {
@@ -356,8 +356,14 @@ async fn shop_operation(
         Op::ReviewsHtml => reviews::snippet(req, cx, &product()?, true).await,
         Op::Recommendations => recommend::strip::list(req, cx, &product()?).await,
         Op::GoogleReviewFeed => feeds::google_product_reviews(req, cx).await,
-        Op::ReviewPhoto => photos::serve(cx, param("photo")).await,
+        Op::UploadPhoto => photos::upload(req, cx).await,
+        Op::ReviewPhoto => photos::serve(cx, param("photo"), false).await,
+        Op::ReviewPhotoThumbnail => photos::serve(cx, param("photo"), true).await,
         Op::PhotoCopies => photos::copies(cx).await,
+        Op::GetPhoto => photos::for_merchant(cx, param("photo"), false).await,
+        Op::GetPhotoThumbnail => photos::for_merchant(cx, param("photo"), true).await,
+        Op::ApprovePhoto => photos::decide(cx, param("photo"), ReviewStatus::Published).await,
+        Op::RejectPhoto => photos::decide(cx, param("photo"), ReviewStatus::Rejected).await,
         Op::ListReviewsForModeration => moderation::list(req, cx).await,
         Op::ExportReviewsCsv => review_csv::export(cx).await,
         Op::ImportReviewsCsv => review_csv::import(req, cx).await,

@@ -42,6 +42,24 @@ pub struct MerchantReview {
     pub source: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Its photos in order, whatever their status; left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<MerchantPhoto>,
+}
+
+/// A review's photo as the merchant sees it: its bytes at `GET /v1/admin/photos/{id}` (any
+/// status), and for the public at `/v1/shops/{shop}/photos/{id}` once it is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct MerchantPhoto {
+    pub id: String,
+    /// `published` (shown with the review once the review is), `pending` (waiting for the
+    /// merchant) or `rejected`.
+    pub status: ReviewStatus,
+    /// `ready`, or for an imported photo not copied yet `waiting`, or `failed`.
+    pub state: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 /// A page of `GET /v1/admin/reviews?status=…`, newest first.
@@ -243,6 +261,8 @@ pub fn allowed(action: ModerationAction, status: ReviewStatus) -> bool {
 #[serde(default)]
 pub struct MerchantReviewQuery {
     pub status: Option<ReviewStatus>,
+    /// Only the reviews with a photo of this status (`pending`: the photos to look at).
+    pub photo_status: Option<ReviewStatus>,
     pub product: Option<IdParam>,
     /// 1-100 characters; leave it out to list everything.
     pub q: Option<String>,
@@ -254,6 +274,7 @@ impl Default for MerchantReviewQuery {
     fn default() -> Self {
         MerchantReviewQuery {
             status: None,
+            photo_status: None,
             product: None,
             q: None,
             limit: Bounded(PAGE_SIZE_DEFAULT),

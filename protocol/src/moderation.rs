@@ -65,6 +65,9 @@ pub struct ModerationPolicy {
     /// Omnibus directive asks shops to say so). At most 600 characters each; may be empty.
     pub notice_tr: String,
     pub notice_en: String,
+    /// Whether shoppers' photos are shown without the merchant looking at each first (with
+    /// their review, once it is published). Off: each waits in the queue.
+    pub publish_photos: bool,
 }
 
 impl Default for ModerationPolicy {
@@ -77,9 +80,15 @@ impl Default for ModerationPolicy {
             report_threshold: 3,
             notice_tr: String::new(),
             notice_en: String::new(),
+            publish_photos: false,
         }
     }
 }
+
+/// What the reviews' `notice` says when the shop has written none: how memnun's reviews are
+/// collected and checked, as the widget shows it under "How reviews are collected and checked".
+pub const DEFAULT_NOTICE_EN: &str = "Reviews are written by shoppers with this form. Those marked “Verified purchase” were written from a personal link the shop sent after an order; the others are not checked against orders. Reviews may be checked for spam and abuse before they appear.";
+pub const DEFAULT_NOTICE_TR: &str = "Değerlendirmeler müşteriler tarafından bu formla yazılır. “Doğrulanmış alışveriş” işaretli olanlar, mağazanın siparişten sonra gönderdiği kişisel bağlantıyla yazılmıştır; diğerleri siparişlerle karşılaştırılmaz. Değerlendirmeler yayımlanmadan önce spam ve kötüye kullanım açısından kontrol edilebilir.";
 
 /// The body of `PUT /v1/admin/moderation`: the fields to change; absent ones keep their value.
 /// Numbers are read wide so that an out-of-range one is reported as such (422), not as
@@ -101,6 +110,8 @@ pub struct ModerationPolicyUpdate {
     pub notice_tr: Option<String>,
     #[serde(default)]
     pub notice_en: Option<String>,
+    #[serde(default)]
+    pub publish_photos: Option<bool>,
 }
 
 impl ModerationPolicyUpdate {
@@ -117,6 +128,9 @@ impl ModerationPolicyUpdate {
         }
         if let Some(use_default) = self.use_default_block_list {
             next.use_default_block_list = use_default;
+        }
+        if let Some(publish) = self.publish_photos {
+            next.publish_photos = publish;
         }
         if let Some(n) = self.hold_at_or_below {
             match u8::try_from(n) {
@@ -638,6 +652,7 @@ mod tests {
             report_threshold: Some(0),
             notice_tr: Some("a".repeat(601)),
             notice_en: Some("bad\u{7}bell".into()),
+            publish_photos: Some(true),
         };
         let current = ModerationPolicy::default();
         let errors = update.apply(&current).unwrap_err();

@@ -4,7 +4,10 @@
 //! PNG and WebP are taken, within [`MAX_BYTES`] and [`MAX_SIDE`] pixels a side, so no page
 //! that shows one can be made to run a script (SVG, HTML) or to decode a bomb.
 
+#[cfg(feature = "photo-check")]
+use crate::text::FieldErrors;
 use crate::text::FieldProblem;
+use serde::{Deserialize, Serialize};
 
 /// Photos one review may have when it is imported from another tool.
 pub const MAX_IMPORTED_PER_REVIEW: usize = 10;
@@ -36,6 +39,168 @@ impl PhotoType {
             .into_iter()
             .find(|t| t.content_type() == value)
     }
+}
+
+/// Photos a shopper may add to a review.
+pub const MAX_PER_REVIEW: usize = 4;
+/// The longest side of a shopper's photo: the browser resizes to it before sending.
+pub const UPLOAD_MAX_SIDE: u32 = 1600;
+/// The longest side of its thumbnail, which lists show.
+pub const THUMBNAIL_MAX_SIDE: u32 = 400;
+/// The largest shopper's photo and thumbnail, in bytes.
+pub const UPLOAD_MAX_BYTES: usize = 2 * 1024 * 1024;
+pub const THUMBNAIL_MAX_BYTES: usize = 200 * 1024;
+/// The largest body `POST /v1/shops/{shop}/photos` reads: both images in base64 (4 characters
+/// for 3 bytes), their `data:` prefixes and the other fields.
+pub const MAX_UPLOAD_REQUEST_BYTES: usize =
+    (UPLOAD_MAX_BYTES + THUMBNAIL_MAX_BYTES).div_ceil(3) * 4 + 1024;
+
+/// The body of `POST /v1/shops/{shop}/photos`: one photo of a review a shopper writes, resized
+/// and re-encoded by the browser (which also drops what the camera wrote into the file, such as
+/// where it was taken), with its thumbnail. It joins the review whose `photo_key` it carries,
+/// whichever of the two arrives first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct NewPhoto {
+    /// The review's `photo_key`: a UUID.
+    #[serde(default)]
+    pub photo_key: Option<String>,
+    /// Its place among the review's photos, 0–3.
+    #[serde(default)]
+    pub position: Option<i64>,
+    /// A JPEG or WebP image, at most 1600 pixels a side and 2 MiB, in base64 or as a `data:`
+    /// URL (whose type is not read: the bytes say what they are).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The same photo at most 400 pixels a side and 200 KiB, the same way.
+    #[serde(default)]
+    pub thumbnail: Option<String>,
+}
+
+/// A shopper's photo that passed every rule, with its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPhoto {
+    pub photo_key: String,
+    pub position: u8,
+    pub image: Vec<u8>,
+    pub image_facts: PhotoFacts,
+    pub thumbnail: Vec<u8>,
+    pub thumbnail_facts: PhotoFacts,
+}
+
+/// The answer to `POST /v1/shops/{shop}/photos` (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PhotoReceived {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    /// `published` when the shop shows photos without looking at them first (they still show
+    /// only once their review is published), else `pending`.
+    pub status: crate::ReviewStatus,
+}
+
+/// A photo key as stored: a UUID, lower-case.
+pub fn photo_key(raw: &str) -> Result<String, FieldProblem> {
+    if crate::idempotency::is_valid_key(raw) {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(FieldProblem::NotAUuid)
+    }
+}
+
+#[cfg(feature = "photo-check")]
+impl NewPhoto {
+    /// Applies every rule, reporting all problems at once: the images are decoded and judged by
+    /// their bytes.
+    pub fn validate(&self) -> Result<ValidPhoto, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let photo_key = match self.photo_key.as_deref() {
+            None | Some("") => {
+                errors.push("photo_key", FieldProblem::Required);
+                None
+            }
+            Some(raw) => photo_key(raw)
+                .map_err(|problem| errors.push("photo_key", problem))
+                .ok(),
+        };
+        let last = MAX_PER_REVIEW as i64 - 1;
+        let position = match self.position {
+            None => {
+                errors.push("position", FieldProblem::Required);
+                None
+            }
+            Some(n) if (0..=last).contains(&n) => Some(n as u8),
+            Some(_) => {
+                errors.push("position", FieldProblem::OutOfRange { min: 0, max: last });
+                None
+            }
+        };
+        let mut image = |field: &'static str, value: Option<&str>, limits: (usize, u32)| {
+            let why = match field {
+                "image" => {
+                    "must be a JPEG or WebP image of at most 1600 pixels a side and 2 MiB, in base64"
+                }
+                _ => {
+                    "must be a JPEG or WebP image of at most 400 pixels a side and 200 KiB, in base64"
+                }
+            };
+            let checked = match value {
+                None | Some("") => Err(FieldProblem::Required),
+                Some(text) => decode_upload(text, limits.0, limits.1)
+                    .map_err(|()| FieldProblem::NotAPhoto(why)),
+            };
+            checked.map_err(|problem| errors.push(field, problem)).ok()
+        };
+        let image_checked = image(
+            "image",
+            self.image.as_deref(),
+            (UPLOAD_MAX_BYTES, UPLOAD_MAX_SIDE),
+        );
+        let thumbnail_checked = image(
+            "thumbnail",
+            self.thumbnail.as_deref(),
+            (THUMBNAIL_MAX_BYTES, THUMBNAIL_MAX_SIDE),
+        );
+        match (photo_key, position, image_checked, thumbnail_checked) {
+            (Some(photo_key), Some(position), Some(image), Some(thumbnail)) => Ok(ValidPhoto {
+                photo_key,
+                position,
+                image_facts: image.1,
+                image: image.0,
+                thumbnail_facts: thumbnail.1,
+                thumbnail: thumbnail.0,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The bytes of a base64 image (or `data:…;base64,` URL), if they are a JPEG or WebP within
+/// `max_bytes` and `max_side` pixels a side. PNG is refused here: a browser's re-encoding
+/// never makes one, and a PNG can carry text chunks the re-encoding was meant to drop.
+#[cfg(feature = "photo-check")]
+fn decode_upload(text: &str, max_bytes: usize, max_side: u32) -> Result<(Vec<u8>, PhotoFacts), ()> {
+    use base64::Engine;
+    let data = match text.strip_prefix("data:") {
+        Some(url) => url.split_once(";base64,").ok_or(())?.1,
+        None => text,
+    };
+    // Checked before decoding, so an oversized body costs no allocation.
+    if data.len() > max_bytes.div_ceil(3) * 4 {
+        return Err(());
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| ())?;
+    if bytes.len() > max_bytes {
+        return Err(());
+    }
+    let facts = inspect(&bytes).map_err(|_| ())?;
+    if facts.kind == PhotoType::Png || facts.width > max_side || facts.height > max_side {
+        return Err(());
+    }
+    Ok((bytes, facts))
 }
 
 /// What the bytes of a photo the edge takes are.
@@ -207,5 +372,116 @@ mod tests {
             inspect(&vec![0xFF; MAX_BYTES + 1]),
             Err(PhotoProblem::TooLarge)
         );
+    }
+
+    /// A JPEG's start and frame header: enough for its type and size.
+    #[cfg(feature = "photo-check")]
+    fn jpeg(width: u16, height: u16) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+        bytes.extend_from_slice(&height.to_be_bytes());
+        bytes.extend_from_slice(&width.to_be_bytes());
+        bytes.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xD9]);
+        bytes
+    }
+
+    #[cfg(feature = "photo-check")]
+    fn base64(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    #[cfg(feature = "photo-check")]
+    #[test]
+    fn a_shoppers_photo_is_small_and_a_jpeg_or_webp() {
+        let good = NewPhoto {
+            photo_key: Some("5B1E4C0A-2B7D-4E0F-9A51-1C2D3E4F5A6B".into()),
+            position: Some(3),
+            image: Some(format!(
+                "data:image/jpeg;base64,{}",
+                base64(&jpeg(1600, 1200))
+            )),
+            thumbnail: Some(base64(&jpeg(400, 300))),
+        };
+        let valid = good.validate().unwrap();
+        assert_eq!(valid.photo_key, "5b1e4c0a-2b7d-4e0f-9a51-1c2d3e4f5a6b");
+        assert_eq!((valid.position, valid.image_facts.width), (3, 1600));
+        assert_eq!(valid.thumbnail_facts.kind, PhotoType::Jpeg);
+
+        let problems = |photo: NewPhoto| {
+            photo
+                .validate()
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|(field, _)| field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            problems(NewPhoto::default()),
+            ["photo_key", "position", "image", "thumbnail"]
+        );
+        let svg = base64(b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>");
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&[0, 0, 0, 2, 0, 0, 0, 3, 8, 6, 0, 0, 0]);
+        for (field, bad) in [
+            (
+                "image",
+                NewPhoto {
+                    image: Some(format!("data:image/jpeg;base64,{svg}")),
+                    ..good.clone()
+                },
+            ),
+            (
+                "image",
+                NewPhoto {
+                    image: Some(base64(&png)),
+                    ..good.clone()
+                },
+            ),
+            (
+                "image",
+                NewPhoto {
+                    image: Some(base64(&jpeg(1601, 10))),
+                    ..good.clone()
+                },
+            ),
+            (
+                "image",
+                NewPhoto {
+                    image: Some("not base64!".into()),
+                    ..good.clone()
+                },
+            ),
+            (
+                "image",
+                NewPhoto {
+                    image: Some(base64(&vec![0; UPLOAD_MAX_BYTES + 1])),
+                    ..good.clone()
+                },
+            ),
+            (
+                "thumbnail",
+                NewPhoto {
+                    thumbnail: Some(base64(&jpeg(401, 10))),
+                    ..good.clone()
+                },
+            ),
+            (
+                "position",
+                NewPhoto {
+                    position: Some(4),
+                    ..good.clone()
+                },
+            ),
+            (
+                "photo_key",
+                NewPhoto {
+                    photo_key: Some("not-a-uuid".into()),
+                    ..good.clone()
+                },
+            ),
+        ] {
+            assert_eq!(problems(bad), [field]);
+        }
     }
 }

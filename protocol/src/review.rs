@@ -94,6 +94,11 @@ pub struct NewReview {
     /// so the review is shown as a verified purchase. An invalid token is refused, never ignored.
     #[serde(default)]
     pub token: Option<String>,
+    /// A UUID the browser chose for this review's photos: each photo sent to
+    /// `POST /v1/shops/{shop}/photos` carries it, before or after the review arrives, and joins
+    /// the review it names. Leave it out for a review without photos.
+    #[serde(default)]
+    pub photo_key: Option<String>,
 }
 
 /// A review that passed every rule; `email` is `None` when none was given.
@@ -106,6 +111,8 @@ pub struct ValidReview {
     pub author: String,
     pub email: Option<String>,
     pub locale: Option<String>,
+    /// Lower-case, as photos name it.
+    pub photo_key: Option<String>,
 }
 
 impl NewReview {
@@ -190,6 +197,13 @@ impl NewReview {
             }
         };
 
+        let photo_key = match self.photo_key.as_deref() {
+            None | Some("") => None,
+            Some(key) => crate::photos::photo_key(key)
+                .map_err(|problem| errors.push("photo_key", problem))
+                .ok(),
+        };
+
         match (product, rating) {
             (Some(product), Some(rating)) if errors.is_empty() => Ok(ValidReview {
                 product,
@@ -199,6 +213,7 @@ impl NewReview {
                 author,
                 email,
                 locale,
+                photo_key,
             }),
             _ => Err(errors),
         }
@@ -369,7 +384,8 @@ pub struct ReviewPage {
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
     /// The shop's note on how its reviews are collected and checked, in the language asked for
-    /// (`locale`); absent when the shop has written none, and the widget shows its default.
+    /// (`locale`), or memnun's own words (`moderation::DEFAULT_NOTICE_EN`, `…_TR`) when the shop
+    /// has written none: the list always gives one, for the widget to show.
     pub notice: Option<String>,
 }
 
@@ -509,6 +525,16 @@ pub struct ReviewListQuery {
     pub stars: Option<Bounded<5>>,
     /// Only the reviews written in this language.
     pub locale: Option<Locale>,
+    /// `only`: only the reviews with photos shown.
+    pub photos: Option<PhotosFilter>,
+}
+
+/// Which reviews a list shows by their photos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PhotosFilter {
+    Only,
 }
 
 impl Default for ReviewListQuery {
@@ -519,6 +545,7 @@ impl Default for ReviewListQuery {
             sort: ReviewSort::default(),
             stars: None,
             locale: None,
+            photos: None,
         }
     }
 }
@@ -569,7 +596,29 @@ mod tests {
             website: None,
             fill_ms: Some(12_000),
             token: None,
+            photo_key: None,
         }
+    }
+
+    #[test]
+    fn a_photo_key_is_a_uuid() {
+        let key = "5B1E4C0A-2B7D-4E0F-9A51-1C2D3E4F5A6B";
+        let with_key = NewReview {
+            photo_key: Some(key.into()),
+            ..good()
+        };
+        assert_eq!(
+            with_key.validate().unwrap().photo_key.as_deref(),
+            Some("5b1e4c0a-2b7d-4e0f-9a51-1c2d3e4f5a6b")
+        );
+        let bad = NewReview {
+            photo_key: Some("photos-please".into()),
+            ..good()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().get("photo_key"),
+            Some(FieldProblem::NotAUuid)
+        );
     }
 
     #[test]

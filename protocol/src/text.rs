@@ -61,6 +61,8 @@ pub enum FieldProblem {
     NotHttps,
     /// Not a GTIN (see `catalog::is_gtin`).
     NotAGtin,
+    /// Not an image the edge takes there, and why (see `photos::NewPhoto`).
+    NotAPhoto(&'static str),
 }
 
 impl fmt::Display for FieldProblem {
@@ -112,6 +114,7 @@ impl fmt::Display for FieldProblem {
             FieldProblem::NotAGtin => f.write_str(
                 "must list GTINs: 8, 12, 13 or 14 digits ending in their check digit",
             ),
+            FieldProblem::NotAPhoto(why) => f.write_str(why),
         }
     }
 }

@@ -35,6 +35,13 @@ impl Locale {
         }
     }
 
+    pub fn form_strings(self) -> &'static FormStrings {
+        match self {
+            Locale::Tr => &FORM_TR,
+            Locale::En => &FORM_EN,
+        }
+    }
+
     pub fn strings(self) -> &'static Strings {
         match self {
             Locale::Tr => &TR,
@@ -81,7 +88,7 @@ impl Locale {
     }
 
     pub fn problem(self, field: &str, problem: FieldProblem) -> String {
-        let s = self.strings();
+        let s = self.form_strings();
         match problem {
             FieldProblem::Required if field == "rating" => s.rating_required.to_owned(),
             FieldProblem::Required => s.required.to_owned(),
@@ -108,28 +115,7 @@ pub struct Strings {
     pub out_of_five: &'static str,
     pub form_heading: &'static str,
     pub form_unavailable: &'static str,
-    pub rating_legend: &'static str,
-    pub no_rating: &'static str,
-    pub title_label: &'static str,
-    pub body_label: &'static str,
-    pub author_label: &'static str,
-    pub email_label: &'static str,
-    pub email_hint: &'static str,
-    pub optional: &'static str,
-    pub submit: &'static str,
-    pub sending: &'static str,
-    pub thanks: &'static str,
-    pub queued: &'static str,
-    pub fix_fields: &'static str,
-    pub failed: &'static str,
-    pub required: &'static str,
-    pub rating_required: &'static str,
-    pub email_invalid: &'static str,
-    pub control_character: &'static str,
-    pub held: &'static str,
     pub verified: &'static str,
-    pub verified_note: &'static str,
-    pub token_invalid: &'static str,
     pub shop_reply: &'static str,
     pub helpful: &'static str,
     pub report: &'static str,
@@ -145,7 +131,6 @@ pub struct Strings {
     pub all_ratings: &'static str,
     pub none_with_rating: &'static str,
     pub notice_heading: &'static str,
-    pub notice_default: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -158,28 +143,7 @@ pub static EN: Strings = Strings {
     out_of_five: "out of 5",
     form_heading: "Write a review",
     form_unavailable: "The form could not be loaded. Check your connection and try again.",
-    rating_legend: "Your rating",
-    no_rating: "No rating",
-    title_label: "Title",
-    body_label: "Your review",
-    author_label: "Name shown with your review",
-    email_label: "Email",
-    email_hint: "Never shown; only the shop may contact you about your review.",
-    optional: "(optional)",
-    submit: "Submit review",
-    sending: "Sending…",
-    thanks: "Thank you! Your review has been received.",
-    queued: "You seem to be offline. Your review is saved and will be sent automatically.",
-    fix_fields: "Please correct the marked fields.",
-    failed: "Your review could not be sent. Please try again.",
-    required: "Please fill in this field.",
-    rating_required: "Please choose from 1 to 5 stars.",
-    email_invalid: "Please enter an email address like name@example.com.",
-    control_character: "Please remove the special control characters.",
-    held: "Thank you! Your review will appear once the shop has checked it.",
     verified: "Verified purchase",
-    verified_note: "Your review will be marked as a verified purchase.",
-    token_invalid: "This review link is not valid any more. Your review can still be sent without it: reload the page without the link.",
     shop_reply: "Reply from the shop",
     helpful: "Helpful",
     report: "Report",
@@ -199,7 +163,6 @@ pub static EN: Strings = Strings {
     all_ratings: "All ratings",
     none_with_rating: "No reviews with this rating yet.",
     notice_heading: "How reviews are collected and checked",
-    notice_default: "Reviews are written by shoppers with this form. Those marked “Verified purchase” were written from a personal link the shop sent after an order; the others are not checked against orders. Reviews may be checked for spam and abuse before they appear.",
 };
 
 pub static TR: Strings = Strings {
@@ -212,28 +175,7 @@ pub static TR: Strings = Strings {
     out_of_five: "/ 5",
     form_heading: "Değerlendirme yazın",
     form_unavailable: "Form yüklenemedi. Bağlantınızı kontrol edip tekrar deneyin.",
-    rating_legend: "Puanınız",
-    no_rating: "Puan yok",
-    title_label: "Başlık",
-    body_label: "Yorumunuz",
-    author_label: "Yorumunuzla görünecek ad",
-    email_label: "E-posta",
-    email_hint: "Asla gösterilmez; yalnızca mağaza yorumunuzla ilgili size ulaşabilir.",
-    optional: "(isteğe bağlı)",
-    submit: "Değerlendirmeyi gönder",
-    sending: "Gönderiliyor…",
-    thanks: "Teşekkürler! Değerlendirmeniz alındı.",
-    queued: "Çevrimdışı görünüyorsunuz. Değerlendirmeniz kaydedildi ve otomatik olarak gönderilecek.",
-    fix_fields: "Lütfen işaretli alanları düzeltin.",
-    failed: "Değerlendirmeniz gönderilemedi. Lütfen tekrar deneyin.",
-    required: "Lütfen bu alanı doldurun.",
-    rating_required: "Lütfen 1 ile 5 arasında yıldız seçin.",
-    email_invalid: "Lütfen ad@ornek.com gibi bir e-posta adresi girin.",
-    control_character: "Lütfen özel kontrol karakterlerini kaldırın.",
-    held: "Teşekkürler! Değerlendirmeniz mağaza kontrol ettikten sonra yayımlanacak.",
     verified: "Doğrulanmış alışveriş",
-    verified_note: "Değerlendirmeniz doğrulanmış alışveriş olarak işaretlenecek.",
-    token_invalid: "Bu değerlendirme bağlantısı artık geçerli değil. Değerlendirmenizi bağlantısız da gönderebilirsiniz: sayfayı bağlantı olmadan yeniden açın.",
     shop_reply: "Mağazanın yanıtı",
     helpful: "Faydalı",
     report: "Bildir",
@@ -253,7 +195,99 @@ pub static TR: Strings = Strings {
     all_ratings: "Tüm puanlar",
     none_with_rating: "Bu puanla henüz değerlendirme yok.",
     notice_heading: "Değerlendirmeler nasıl toplanıyor ve kontrol ediliyor",
-    notice_default: "Değerlendirmeler müşteriler tarafından bu formla yazılır. “Doğrulanmış alışveriş” işaretli olanlar, mağazanın siparişten sonra gönderdiği kişisel bağlantıyla yazılmıştır; diğerleri siparişlerle karşılaştırılmaz. Değerlendirmeler yayımlanmadan önce spam ve kötüye kullanım açısından kontrol edilebilir.",
+};
+
+/// The review form's words: only the form's part uses them, so they are in a static of their own
+/// that only its code reads, and `cargo xtask build` puts them in that part rather than in the
+/// module every shopper downloads.
+pub struct FormStrings {
+    pub rating_legend: &'static str,
+    pub no_rating: &'static str,
+    pub title_label: &'static str,
+    pub body_label: &'static str,
+    pub author_label: &'static str,
+    pub email_label: &'static str,
+    pub email_hint: &'static str,
+    pub optional: &'static str,
+    pub submit: &'static str,
+    pub sending: &'static str,
+    pub thanks: &'static str,
+    pub queued: &'static str,
+    pub fix_fields: &'static str,
+    pub failed: &'static str,
+    pub required: &'static str,
+    pub rating_required: &'static str,
+    pub email_invalid: &'static str,
+    pub control_character: &'static str,
+    pub held: &'static str,
+    pub verified_note: &'static str,
+    pub token_invalid: &'static str,
+    pub photos_label: &'static str,
+    pub photos_hint: &'static str,
+    pub photo_chosen: &'static str,
+    pub photo_remove: &'static str,
+    pub photos_preparing: &'static str,
+    pub photo_unusable: &'static str,
+}
+
+pub static FORM_EN: FormStrings = FormStrings {
+    rating_legend: "Your rating",
+    no_rating: "No rating",
+    title_label: "Title",
+    body_label: "Your review",
+    author_label: "Name shown with your review",
+    email_label: "Email",
+    email_hint: "Never shown; only the shop may contact you about your review.",
+    optional: "(optional)",
+    submit: "Submit review",
+    sending: "Sending…",
+    thanks: "Thank you! Your review has been received.",
+    queued: "You seem to be offline. Your review is saved and will be sent automatically.",
+    fix_fields: "Please correct the marked fields.",
+    failed: "Your review could not be sent. Please try again.",
+    required: "Please fill in this field.",
+    rating_required: "Please choose from 1 to 5 stars.",
+    email_invalid: "Please enter an email address like name@example.com.",
+    control_character: "Please remove the special control characters.",
+    held: "Thank you! Your review will appear once the shop has checked it.",
+    verified_note: "Your review will be marked as a verified purchase.",
+    token_invalid: "This review link is not valid any more. Your review can still be sent without it: reload the page without the link.",
+    photos_label: "Photos",
+    photos_hint: "Up to 4. Where a photo was taken is removed before it is sent; the shop may check photos before they are shown.",
+    photo_chosen: "Your photo",
+    photo_remove: "Remove photo",
+    photos_preparing: "Preparing your photos…",
+    photo_unusable: "A file could not be read as a photo. Choose a JPEG, PNG, WebP or HEIC photo.",
+};
+
+pub static FORM_TR: FormStrings = FormStrings {
+    rating_legend: "Puanınız",
+    no_rating: "Puan yok",
+    title_label: "Başlık",
+    body_label: "Yorumunuz",
+    author_label: "Yorumunuzla görünecek ad",
+    email_label: "E-posta",
+    email_hint: "Asla gösterilmez; yalnızca mağaza yorumunuzla ilgili size ulaşabilir.",
+    optional: "(isteğe bağlı)",
+    submit: "Değerlendirmeyi gönder",
+    sending: "Gönderiliyor…",
+    thanks: "Teşekkürler! Değerlendirmeniz alındı.",
+    queued: "Çevrimdışı görünüyorsunuz. Değerlendirmeniz kaydedildi ve otomatik olarak gönderilecek.",
+    fix_fields: "Lütfen işaretli alanları düzeltin.",
+    failed: "Değerlendirmeniz gönderilemedi. Lütfen tekrar deneyin.",
+    required: "Lütfen bu alanı doldurun.",
+    rating_required: "Lütfen 1 ile 5 arasında yıldız seçin.",
+    email_invalid: "Lütfen ad@ornek.com gibi bir e-posta adresi girin.",
+    control_character: "Lütfen özel kontrol karakterlerini kaldırın.",
+    held: "Teşekkürler! Değerlendirmeniz mağaza kontrol ettikten sonra yayımlanacak.",
+    verified_note: "Değerlendirmeniz doğrulanmış alışveriş olarak işaretlenecek.",
+    token_invalid: "Bu değerlendirme bağlantısı artık geçerli değil. Değerlendirmenizi bağlantısız da gönderebilirsiniz: sayfayı bağlantı olmadan yeniden açın.",
+    photos_label: "Fotoğraflar",
+    photos_hint: "En çok 4 tane. Fotoğrafın çekildiği yer gönderilmeden önce silinir; mağaza fotoğrafları yayımlamadan önce inceleyebilir.",
+    photo_chosen: "Fotoğrafınız",
+    photo_remove: "Fotoğrafı kaldır",
+    photos_preparing: "Fotoğraflarınız hazırlanıyor…",
+    photo_unusable: "Bir dosya fotoğraf olarak okunamadı. JPEG, PNG, WebP ya da HEIC bir fotoğraf seçin.",
 };
 
 /// The order tracker's words.

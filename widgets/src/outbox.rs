@@ -63,6 +63,12 @@ pub async fn submit(mut pending: Pending, on_answer: impl Fn(Answer) + 'static) 
     }
 }
 
+/// As [`submit`], for a write whose later answer nobody waits for (one function for all of
+/// them: each closure given to `submit` is a copy of its code).
+pub fn send(pending: Pending) -> impl std::future::Future<Output = Outcome> {
+    submit(pending, |_| {})
+}
+
 /// Sends every stored write again, backing off while the edge does not answer. Called on every
 /// mount, so writes left by an earlier visit go out on the next page view.
 pub fn resend_pending() {

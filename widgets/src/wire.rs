@@ -123,6 +123,7 @@ pub fn new_review(review: &NewReview) -> Object {
     put("locale", &review.locale);
     put("website", &review.website);
     put("token", &review.token);
+    put("photo_key", &review.photo_key);
     if let Some(rating) = review.rating {
         set(&object, "rating", JsValue::from_f64(rating as f64));
     }

@@ -42,7 +42,7 @@ async fn one(db: &D1Database, shop: &Id, review: &str) -> Result<MerchantReview,
         .ok_or(ApiError::NotFound("review"))
 }
 
-/// `GET /v1/admin/reviews?status=&product=&q=&limit=&cursor=`: newest first. `q` finds reviews
+/// `GET /v1/admin/reviews?status=&photo_status=&product=&q=&limit=&cursor=`: newest first. `q` finds reviews
 /// whose title, body, author or product holds it.
 pub async fn list(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError> {
     let (db, shop) = (&cx.db, &cx.shop);
@@ -55,6 +55,7 @@ pub async fn list(req: &Request, cx: &Context<'_>) -> Result<Response, ApiError>
         &MerchantQuery {
             rows: limit + 1,
             status: query.status,
+            photo_status: query.photo_status,
             product: query.product.as_ref().map(|p| &p.0),
             search: search.as_deref(),
             after: query

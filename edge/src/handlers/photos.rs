@@ -1,18 +1,34 @@
-//! Photos in reviews, at the edge: `GET /v1/shops/{shop}/photos/{photo}` serves one from R2
-//! (binding `PHOTOS`) while it may be shown; `GET /v1/admin/photos` tells the merchant how the
-//! copies of imported photos are getting on; and the bytes go from R2 when a review is rejected
-//! or its shopper erased ([`delete_objects`]). The copying itself is `jobs::photos`.
+//! Photos in reviews, at the edge: `POST /v1/shops/{shop}/photos` takes a shopper's photo and
+//! its thumbnail into R2 (binding `PHOTOS`), held for the merchant unless the shop publishes
+//! photos directly; `GET /v1/shops/{shop}/photos/{photo}` (and `…/thumbnail`) serves one while
+//! it may be shown; the merchant sees any photo at `GET /v1/admin/photos/{photo}` and approves
+//! or rejects it; `GET /v1/admin/photos` tells how the copies of imported photos are getting
+//! on; and the bytes go from R2 when a photo or its review is rejected or its shopper erased
+//! ([`delete_objects`]). Copying imported photos, and purging photos whose review never came,
+//! is `jobs::photos`.
 //!
 //! A photo taken down stops being served at once; a browser or proxy that fetched it before may
 //! hold it for the day its caching allows.
 
 use crate::handlers::Context;
 use crate::platform::error::ApiError;
-use crate::platform::http;
+use crate::platform::http::{self, BodyType};
+use crate::platform::secure::random_hex;
+use crate::platform::shopper_write;
 use crate::store;
-use memnun_protocol::Id;
+use crate::store::photos::Uploaded;
 use memnun_protocol::merchant::{PhotoCopies, PhotoCopyProblem};
-use worker::{Bucket, Env, Response};
+use memnun_protocol::photos::{MAX_UPLOAD_REQUEST_BYTES, NewPhoto, PhotoReceived};
+use memnun_protocol::{Id, ReviewStatus};
+use worker::{Bucket, Env, HttpMetadata, Request, Response};
+
+const ENDPOINT_UPLOAD: &str = "POST /v1/shops/{shop}/photos";
+const UPLOAD: shopper_write::Rules = shopper_write::Rules {
+    client_limit: "PHOTO_WRITES",
+    shop_limit: None,
+    max_bytes: MAX_UPLOAD_REQUEST_BYTES,
+    body: BodyType::Json,
+};
 
 /// The R2 binding the photos are in (`wrangler.toml`).
 pub const BUCKET: &str = "PHOTOS";
@@ -25,15 +41,130 @@ pub fn bucket(env: &Env) -> Result<Bucket, ApiError> {
     env.bucket(BUCKET).map_err(|_| ApiError::NoBinding(BUCKET))
 }
 
-pub async fn serve(cx: &Context<'_>, photo: &str) -> Result<Response, ApiError> {
+/// `POST /v1/shops/{shop}/photos`: one photo of a review a shopper writes. The bytes go to R2
+/// before the row that shows them is written, so a row never names bytes that are not there;
+/// bytes whose row could not be written are deleted again.
+pub async fn upload(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiError> {
+    let (db, shop, now) = (&cx.db, &cx.shop, cx.now);
+    let (opened, idempotency) =
+        shopper_write::open_idempotent::<NewPhoto>(req, cx, &UPLOAD, ENDPOINT_UPLOAD).await?;
+    let photo = opened.body.validate().map_err(ApiError::Validation)?;
+    let [prior, policy, taken] = http::batch(
+        db,
+        vec![
+            idempotency.replay_statement(db, now)?,
+            store::moderation::shop_policy(db, shop)?,
+            store::photos::place_taken(db, shop, &photo.photo_key, photo.position)?,
+        ],
+    )
+    .await?;
+    if let Some(replayed) = idempotency.replay_answer(&prior)? {
+        return Ok(replayed);
+    }
+    let policy = store::moderation::shop_policy_of(&policy)?.unwrap_or_default();
+    if !taken.results::<serde_json::Value>()?.is_empty() {
+        return Err(place_taken(photo.position));
+    }
+    let status = if policy.publish_photos {
+        ReviewStatus::Published
+    } else {
+        ReviewStatus::Pending
+    };
+    let id = format!("p{}", random_hex(12)?);
+    let bucket = bucket(cx.env)?;
+    let keys = [
+        store::photos::object_key(shop.as_str(), &id),
+        store::photos::thumbnail_key(shop.as_str(), &id),
+    ];
+    for (key, bytes, facts) in [
+        (&keys[0], &photo.image, &photo.image_facts),
+        (&keys[1], &photo.thumbnail, &photo.thumbnail_facts),
+    ] {
+        bucket
+            .put(key, bytes.clone())
+            .http_metadata(HttpMetadata {
+                content_type: Some(facts.kind.content_type().to_owned()),
+                ..HttpMetadata::default()
+            })
+            .execute()
+            .await?;
+    }
+    let answer = serde_json::to_string(&PhotoReceived {
+        id: id.clone(),
+        width: photo.image_facts.width,
+        height: photo.image_facts.height,
+        status,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut batch = idempotency.record(db, now, 201, &answer)?;
+    batch.push(store::photos::insert_uploaded(
+        db,
+        shop,
+        &Uploaded {
+            id: &id,
+            photo_key: &photo.photo_key,
+            position: photo.position,
+            status,
+            image: (&photo.image_facts, photo.image.len()),
+            thumbnail: (&photo.thumbnail_facts, photo.thumbnail.len()),
+        },
+        now,
+    )?);
+    match db.batch(batch).await {
+        Ok(_) => http::json_text(201, answer),
+        Err(e) => {
+            bucket.delete_multiple(keys.to_vec()).await?;
+            // A racing request with the same key, or another photo for the same place, won.
+            match idempotency.replay(db, now).await? {
+                Some(replayed) => Ok(replayed),
+                None if e.to_string().contains("UNIQUE") => Err(place_taken(photo.position)),
+                None => Err(e.into()),
+            }
+        }
+    }
+}
+
+fn place_taken(position: u8) -> ApiError {
+    ApiError::Conflict(format!(
+        "the review already has a photo in place {position}"
+    ))
+}
+
+/// `GET /v1/shops/{shop}/photos/{photo}` and `…/thumbnail`: a photo, or its thumbnail (an
+/// imported photo, which has none, stands in for its own), while it may be shown.
+pub async fn serve(cx: &Context<'_>, photo: &str, thumbnail: bool) -> Result<Response, ApiError> {
     let (db, shop) = (&cx.db, &cx.shop);
     // An id that cannot be a photo's is not looked up.
     let photo = http::parse_id("photo", photo).map_err(|_| ApiError::NotFound("photo"))?;
-    let Some(content_type) = store::photos::shown(db, shop, photo.as_str()).await? else {
+    let Some(types) = store::photos::shown(db, shop, photo.as_str()).await? else {
         return Err(ApiError::NotFound("photo"));
     };
-    let object = bucket(cx.env)?
-        .get(store::photos::object_key(shop.as_str(), photo.as_str()))
+    let mut resp = bytes(cx.env, shop, photo.as_str(), thumbnail, types).await?;
+    resp.headers_mut()
+        .set("Cache-Control", &format!("public, max-age={MAX_AGE_S}"))?;
+    Ok(resp)
+}
+
+/// The bytes of the shop's photo, or its thumbnail when it has one and `thumbnail` asks.
+async fn bytes(
+    env: &Env,
+    shop: &Id,
+    photo: &str,
+    thumbnail: bool,
+    types: store::photos::Types,
+) -> Result<Response, ApiError> {
+    let (key, content_type) = match types.thumbnail_type {
+        Some(thumbnail_type) if thumbnail => (
+            store::photos::thumbnail_key(shop.as_str(), photo),
+            thumbnail_type,
+        ),
+        _ => (
+            store::photos::object_key(shop.as_str(), photo),
+            types.content_type,
+        ),
+    };
+    let object = bucket(env)?
+        .get(key)
         .execute()
         .await?
         .ok_or(ApiError::NotFound("photo"))?;
@@ -46,10 +177,58 @@ pub async fn serve(cx: &Context<'_>, photo: &str) -> Result<Response, ApiError> 
     // The type the edge found in the bytes, never one a sender claimed.
     headers.set("Content-Type", &content_type)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set("Cache-Control", &format!("public, max-age={MAX_AGE_S}"))?;
     headers.set("ETag", &object.http_etag())?;
     headers.set("Content-Length", &object.size().to_string())?;
     Ok(resp)
+}
+
+/// The shop's photo that belongs to a review, whatever its status.
+async fn find(cx: &Context<'_>, photo: &str) -> Result<store::photos::Found, ApiError> {
+    let photo = http::parse_id("photo", photo).map_err(|_| ApiError::NotFound("photo"))?;
+    store::photos::find(&cx.db, &cx.shop, photo.as_str())
+        .await?
+        .filter(|found| found.review_id.is_some())
+        .ok_or(ApiError::NotFound("photo"))
+}
+
+/// `GET /v1/admin/photos/{photo}` (and `…/thumbnail`): any photo of a review, for the merchant
+/// to judge; a rejected one is gone.
+pub async fn for_merchant(
+    cx: &Context<'_>,
+    photo: &str,
+    thumbnail: bool,
+) -> Result<Response, ApiError> {
+    let found = find(cx, photo).await?;
+    let content_type = match found.content_type {
+        Some(t) if found.state == "ready" && found.status != "rejected" => t,
+        _ => return Err(ApiError::NotFound("photo")),
+    };
+    let types = store::photos::Types {
+        content_type,
+        thumbnail_type: found.thumbnail_type,
+    };
+    bytes(cx.env, &cx.shop, &found.id, thumbnail, types).await
+}
+
+/// `POST /v1/admin/photos/{photo}/approve` and `…/reject`: answers its review as the merchant
+/// sees it. A rejected photo's bytes go from R2 before its row says so, and it cannot come back.
+pub async fn decide(cx: &Context<'_>, photo: &str, to: ReviewStatus) -> Result<Response, ApiError> {
+    let (db, shop) = (&cx.db, &cx.shop);
+    let found = find(cx, photo).await?;
+    if found.status == to.as_str() || found.status == ReviewStatus::Rejected.as_str() {
+        return Err(ApiError::Conflict(format!(
+            "the photo is already {}",
+            found.status
+        )));
+    }
+    if to == ReviewStatus::Rejected {
+        delete_objects(cx.env, shop, std::slice::from_ref(&found.id)).await?;
+    }
+    store::photos::set_status(db, shop, &found.id, &found.status, to)?
+        .run()
+        .await?;
+    let review = found.review_id.unwrap_or_default();
+    crate::handlers::moderation::get(cx, &review).await
 }
 
 /// `GET /v1/admin/photos`: the shop's imported photos by state, and the latest problems.
@@ -85,11 +264,18 @@ pub async fn delete_objects(env: &Env, shop: &Id, ids: &[String]) -> Result<(), 
         return Ok(());
     }
     let bucket = bucket(env)?;
-    // R2 deletes at most 1,000 keys at once.
-    for chunk in ids.chunks(1000) {
+    // R2 deletes at most 1,000 keys at once: two for each photo.
+    for chunk in ids.chunks(500) {
+        // A shopper's photo has a thumbnail beside it; deleting one that is not there is no
+        // error, so imported photos need no telling apart.
         let keys: Vec<String> = chunk
             .iter()
-            .map(|id| store::photos::object_key(shop.as_str(), id))
+            .flat_map(|id| {
+                [
+                    store::photos::object_key(shop.as_str(), id),
+                    store::photos::thumbnail_key(shop.as_str(), id),
+                ]
+            })
             .collect();
         bucket.delete_multiple(keys).await?;
     }

@@ -19,7 +19,9 @@ use memnun_protocol::api::query::Bounded;
 use memnun_protocol::cases::CaseCause;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
-use memnun_protocol::review::{Locale, MAX_REQUEST_BYTES, ProductPageQuery, ReviewListQuery};
+use memnun_protocol::review::{
+    Locale, MAX_REQUEST_BYTES, PhotosFilter, ProductPageQuery, ReviewListQuery,
+};
 use memnun_protocol::token::Purpose;
 use memnun_protocol::{
     FieldErrors, FieldProblem, Id, NewReview, RatingSummary, Review, ReviewCreated, ReviewCursor,
@@ -144,8 +146,12 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
             hold,
             order: order.as_deref(),
             body_hash: &body_hash,
+            photo_key: valid.photo_key.as_deref(),
         },
     )?);
+    if let Some(key) = valid.photo_key.as_deref() {
+        batch.push(crate::store::photos::claim(db, shop, &review.id, key)?);
+    }
     if let Some(reason) = hold {
         batch.push(moderation::log_line(
             db,
@@ -223,6 +229,15 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         Err(e) => match idempotency.replay(db, now).await? {
             Some(replayed) => Ok(replayed),
             // Or a racing review with the same order's token (the unique index refused it).
+            None if order.is_some() && e.to_string().contains("order_id") => {
+                Err(token_refused(TOKEN_USED))
+            }
+            // Or another review took the photo key (a browser's bug, or someone's guess).
+            None if valid.photo_key.is_some() && e.to_string().contains("photo_key") => {
+                let mut errors = FieldErrors::default();
+                errors.push("photo_key", FieldProblem::InUse);
+                Err(ApiError::Validation(errors))
+            }
             None if order.is_some() => Err(token_refused(TOKEN_USED)),
             None => Err(e.into()),
         },
@@ -264,6 +279,7 @@ struct ListQuery {
     limit: u32,
     sort: ReviewSort,
     stars: Option<u8>,
+    with_photos: bool,
     cursor: Option<ReviewCursor>,
     locale: Option<&'static str>,
 }
@@ -272,14 +288,27 @@ pub async fn list(req: &Request, cx: &Context<'_>, product: &Id) -> Result<Respo
     let (db, shop) = (&cx.db, &cx.shop);
     let query = list_query(req)?;
     let (page, policy) = page(db, shop, product, &query).await?;
-    let notice = policy.and_then(|p| {
-        let text = match query.locale {
-            Some("tr") => p.notice_tr,
-            _ => p.notice_en,
-        };
-        (!text.trim().is_empty()).then_some(text)
-    });
-    http::json(200, &ReviewPage { notice, ..page })
+    let turkish = query.locale == Some("tr");
+    let notice = policy
+        .and_then(|p| {
+            let text = if turkish { p.notice_tr } else { p.notice_en };
+            (!text.trim().is_empty()).then_some(text)
+        })
+        .unwrap_or_else(|| {
+            let default = if turkish {
+                policy::DEFAULT_NOTICE_TR
+            } else {
+                policy::DEFAULT_NOTICE_EN
+            };
+            default.to_owned()
+        });
+    http::json(
+        200,
+        &ReviewPage {
+            notice: Some(notice),
+            ..page
+        },
+    )
 }
 
 /// A page of published reviews with the product's summary, and the shop's policy (`None` when
@@ -298,6 +327,7 @@ async fn page(
             rows: query.limit + 1,
             sort: query.sort,
             stars: query.stars,
+            with_photos: query.with_photos,
             after: query.cursor.as_ref(),
         },
     )
@@ -349,6 +379,7 @@ fn list_query(req: &Request) -> Result<ListQuery, ApiError> {
         limit: query.limit.0,
         sort: query.sort,
         stars: query.stars.map(|Bounded(n)| n as u8),
+        with_photos: query.photos == Some(PhotosFilter::Only),
         cursor,
         locale: query.locale.map(Locale::as_str),
     })
@@ -400,6 +431,7 @@ pub async fn snippet(
         limit: JSONLD_REVIEWS,
         sort: ReviewSort::Newest,
         stars: None,
+        with_photos: false,
         cursor: None,
         locale: None,
     };

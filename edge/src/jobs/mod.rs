@@ -47,6 +47,9 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
             if let Err(e) = retention::purge(&db, now).await {
                 log::error(&run, &format!("retention purge failed: {e}"));
             }
+            if let Err(e) = photos::purge_unclaimed(env, &db, now).await {
+                log::error(&run, &format!("unclaimed photos' purge failed: {e}"));
+            }
             // Last: it waits on other servers, and must not hold up the jobs above.
             if let Err(e) = photos::copy_due(env, &db, now).await {
                 log::error(&run, &format!("photo copies failed: {e}"));

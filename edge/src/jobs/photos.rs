@@ -1,4 +1,5 @@
-//! Copies imported photos into R2, a few each minute: each is fetched from its address in the
+//! Purges the photos shoppers sent for a review that never came ([`purge_unclaimed`]), and
+//! copies imported photos into R2, a few each minute: each is fetched from its address in the
 //! other tool, judged by its bytes (`protocol::photos::inspect`), and stored under its own key,
 //! or tried again later and, after [`MAX_ATTEMPTS`], given up on with the reason, which the
 //! merchant reads in `GET /v1/admin/photos`.
@@ -28,6 +29,33 @@ pub const MAX_ATTEMPTS: u32 = 3;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long before a failed copy is tried again, by the number of tries so far.
 const RETRY_AFTER_MS: [i64; 2] = [5 * 60_000, 60 * 60_000];
+
+/// How long a shopper's photo waits for its review: an outbox resends within minutes, or on
+/// the shopper's next visit to the shop.
+pub const UNCLAIMED_KEPT_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Unclaimed photos purged per run.
+const PURGED_PER_RUN: u32 = 100;
+
+/// Deletes the photos whose review has not come in [`UNCLAIMED_KEPT_MS`] (a bot's, answered as
+/// if stored; one refused; one the shopper gave up on): rows first, so no row ever names bytes
+/// that are gone; bytes left by a failed delete are unreachable, and cost only their storage.
+pub async fn purge_unclaimed(env: &Env, db: &D1Database, now: i64) -> worker::Result<()> {
+    let bucket = bucket(env).map_err(|e| worker::Error::RustError(format!("{e:?}")))?;
+    let gone = store::photos::forget_unclaimed(db, now - UNCLAIMED_KEPT_MS, PURGED_PER_RUN).await?;
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let keys = gone
+        .iter()
+        .flat_map(|p| {
+            [
+                store::photos::object_key(&p.shop_id, &p.id),
+                store::photos::thumbnail_key(&p.shop_id, &p.id),
+            ]
+        })
+        .collect();
+    bucket.delete_multiple(keys).await
+}
 
 pub async fn copy_due(env: &Env, db: &D1Database, now: i64) -> worker::Result<()> {
     let due = store::photos::due(db, now, PER_RUN).await?;

@@ -57,7 +57,7 @@ pub async fn save_policy(
 }
 
 /// The read of whether the shop exists, with its policy; [`shop_policy_of`] reads its result.
-pub(super) fn shop_policy(db: &D1Database, shop: &Id) -> worker::Result<D1PreparedStatement> {
+pub fn shop_policy(db: &D1Database, shop: &Id) -> worker::Result<D1PreparedStatement> {
     Params::new().text(shop.as_str()).bind(
         db,
         "SELECT p.policy FROM shops s LEFT JOIN moderation_policies p ON p.shop_id = s.id \
@@ -66,7 +66,7 @@ pub(super) fn shop_policy(db: &D1Database, shop: &Id) -> worker::Result<D1Prepar
 }
 
 /// The shop's policy, `None` when it has never set one; `NotFound` when there is no such shop.
-pub(super) fn shop_policy_of(found: &D1Result) -> Result<Option<ModerationPolicy>, ApiError> {
+pub fn shop_policy_of(found: &D1Result) -> Result<Option<ModerationPolicy>, ApiError> {
     #[derive(Deserialize)]
     struct Row {
         policy: Option<String>,

@@ -1,17 +1,176 @@
-//! Photos in reviews (`review_photos`, migration 0016): what each is, whether it may be shown,
-//! and, for an imported one, where it is waiting to be copied from. The bytes are in R2 under
-//! [`object_key`], written and deleted by the edge's handlers and jobs, never here.
+//! Photos in reviews (`review_photos`, migrations 0016 and 0017): what each is, whether it may be
+//! shown, and, for an imported one, where it is waiting to be copied from. A shopper's photo
+//! carries its review's `photo_key` and has no `review_id` until that review arrives (whichever
+//! comes first, the second joins them: [`insert_uploaded`], [`claim`]); at most one photo per place
+//! of a key, and of a review. The bytes are in R2 under [`object_key`] (and a shopper's photo's
+//! thumbnail under [`thumbnail_key`]), written and deleted by the edge's handlers and jobs, never
+//! here.
 
 use super::Params;
 use super::shoppers::{REVIEWS, ShopperKeys};
-use memnun_protocol::Id;
 use memnun_protocol::photos::PhotoFacts;
+use memnun_protocol::{Id, ReviewStatus};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// Where a photo's bytes are in the `PHOTOS` bucket.
 pub fn object_key(shop: &str, photo: &str) -> String {
     format!("photos/{shop}/{photo}")
+}
+
+/// Where a shopper's photo's thumbnail is.
+pub fn thumbnail_key(shop: &str, photo: &str) -> String {
+    format!("photos/{shop}/{photo}/thumbnail")
+}
+
+/// A shopper's photo whose bytes are in R2, to record.
+pub struct Uploaded<'a> {
+    pub id: &'a str,
+    pub photo_key: &'a str,
+    pub position: u8,
+    pub status: ReviewStatus,
+    pub image: (&'a PhotoFacts, usize),
+    pub thumbnail: (&'a PhotoFacts, usize),
+}
+
+/// Records a shopper's photo, joined to its review if that has come (and not been rejected).
+/// Fails (and with it its batch) when the key has a photo in that place already.
+pub fn insert_uploaded(
+    db: &D1Database,
+    shop: &Id,
+    photo: &Uploaded,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(photo.id)
+        .text(photo.photo_key)
+        .int(i64::from(photo.position))
+        .text(photo.status.as_str())
+        .text(photo.image.0.kind.content_type())
+        .int(i64::from(photo.image.0.width))
+        .int(i64::from(photo.image.0.height))
+        .int(photo.image.1 as i64)
+        .text(photo.thumbnail.0.kind.content_type())
+        .int(photo.thumbnail.1 as i64)
+        .int(now)
+        .bind(
+            db,
+            "INSERT INTO review_photos (shop_id, id, review_id, photo_key, position, \
+             status, state, content_type, width, height, size, thumbnail_type, thumbnail_size, \
+             created_at) \
+             SELECT ?1, ?2, (SELECT id FROM reviews WHERE shop_id = ?1 AND photo_key = ?3 \
+             AND status != 'rejected'), ?3, ?4, ?5, 'ready', ?6, ?7, ?8, ?9, ?10, ?11, ?12",
+        )
+}
+
+/// The read of whether the review's key has a photo in `position` already.
+pub fn place_taken(
+    db: &D1Database,
+    shop: &Id,
+    photo_key: &str,
+    position: u8,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(photo_key)
+        .int(i64::from(position))
+        .bind(
+            db,
+            "SELECT 1 AS taken FROM review_photos WHERE shop_id = ?1 AND photo_key = ?2 \
+             AND position = ?3",
+        )
+}
+
+/// Joins the photos sent before it to the review `review` whose key is `photo_key`: in the
+/// batch that stores the review.
+pub fn claim(
+    db: &D1Database,
+    shop: &Id,
+    review: &str,
+    photo_key: &str,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(review)
+        .text(photo_key)
+        .bind(
+            db,
+            "UPDATE review_photos SET review_id = ?2 WHERE shop_id = ?1 AND photo_key = ?3 \
+             AND review_id IS NULL",
+        )
+}
+
+/// A photo as the merchant's decisions and the purge need it.
+#[derive(Deserialize)]
+pub struct Found {
+    pub id: String,
+    pub review_id: Option<String>,
+    pub status: String,
+    pub state: String,
+    pub content_type: Option<String>,
+    pub thumbnail_type: Option<String>,
+}
+
+/// The shop's photo `photo`, whatever its status.
+pub async fn find(db: &D1Database, shop: &Id, photo: &str) -> worker::Result<Option<Found>> {
+    Params::new()
+        .text(shop.as_str())
+        .text(photo)
+        .bind(
+            db,
+            "SELECT id, review_id, status, state, content_type, thumbnail_type FROM review_photos \
+             WHERE shop_id = ?1 AND id = ?2",
+        )?
+        .first(None)
+        .await
+}
+
+/// Moves the photo from `from` to `to` (only if it is still `from`).
+pub fn set_status(
+    db: &D1Database,
+    shop: &Id,
+    photo: &str,
+    from: &str,
+    to: ReviewStatus,
+) -> worker::Result<D1PreparedStatement> {
+    Params::new()
+        .text(shop.as_str())
+        .text(photo)
+        .text(from)
+        .text(to.as_str())
+        .bind(
+            db,
+            "UPDATE review_photos SET status = ?4 WHERE shop_id = ?1 AND id = ?2 AND status = ?3",
+        )
+}
+
+/// A photo whose review never came, deleted.
+#[derive(Deserialize)]
+pub struct Unclaimed {
+    pub shop_id: String,
+    pub id: String,
+}
+
+/// Forgets up to `limit` photos, across shops, sent before `before` and still without their
+/// review, and says which (their bytes are to go next).
+pub async fn forget_unclaimed(
+    db: &D1Database,
+    before: i64,
+    limit: u32,
+) -> worker::Result<Vec<Unclaimed>> {
+    Params::new()
+        .int(before)
+        .int(i64::from(limit))
+        .bind(
+            db,
+            "DELETE FROM review_photos WHERE rowid IN (SELECT rowid FROM review_photos \
+             WHERE review_id IS NULL AND created_at < ?1 ORDER BY created_at LIMIT ?2) \
+             RETURNING shop_id, id",
+        )?
+        .all()
+        .await?
+        .results()
 }
 
 /// The photos shown with the review `alias` names in a query over `reviews`, as a JSON array of
@@ -126,18 +285,28 @@ pub fn not_copied(
         )
 }
 
-/// The content type of the shop's photo `photo` when it may be shown (copied, published, and
-/// its review published), else `None`.
-pub async fn shown(db: &D1Database, shop: &Id, photo: &str) -> worker::Result<Option<String>> {
-    super::texts::<Vec<String>>(Params::new().text(shop.as_str()).text(photo).bind(
-        db,
-        "SELECT p.content_type FROM review_photos p JOIN reviews r \
+/// What a photo's bytes are: the photo's type, and its thumbnail's if it has one.
+#[derive(Deserialize)]
+pub struct Types {
+    pub content_type: String,
+    pub thumbnail_type: Option<String>,
+}
+
+/// The types of the shop's photo `photo` when it may be shown (copied, published, and its
+/// review published), else `None`.
+pub async fn shown(db: &D1Database, shop: &Id, photo: &str) -> worker::Result<Option<Types>> {
+    Params::new()
+        .text(shop.as_str())
+        .text(photo)
+        .bind(
+            db,
+            "SELECT p.content_type, p.thumbnail_type FROM review_photos p JOIN reviews r \
              ON r.shop_id = p.shop_id AND r.id = p.review_id \
              WHERE p.shop_id = ?1 AND p.id = ?2 AND p.state = 'ready' \
              AND p.status = 'published' AND r.status = 'published'",
-    )?)
-    .await
-    .map(|types| types.into_iter().next())
+        )?
+        .first(None)
+        .await
 }
 
 /// The ids of the photos of the shop's review `review` whose bytes are in R2.
@@ -206,13 +375,14 @@ pub fn progress(db: &D1Database, shop: &Id) -> worker::Result<[D1PreparedStateme
     Ok([
         Params::new().text(shop.as_str()).bind(
             db,
-            "SELECT state, COUNT(*) AS n FROM review_photos WHERE shop_id = ?1 GROUP BY state",
+            "SELECT state, COUNT(*) AS n FROM review_photos WHERE shop_id = ?1 \
+             AND photo_key IS NULL GROUP BY state",
         )?,
         Params::new().text(shop.as_str()).bind(
             db,
             "SELECT review_id, source_url, state, attempts, error FROM review_photos \
              WHERE shop_id = ?1 AND error IS NOT NULL AND state != 'ready' \
-             ORDER BY created_at DESC, id LIMIT 50",
+             AND photo_key IS NULL ORDER BY created_at DESC, id LIMIT 50",
         )?,
     ])
 }

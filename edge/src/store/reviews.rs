@@ -27,6 +27,8 @@ pub struct Submission<'a> {
     pub order: Option<&'a str>,
     /// Finds the same text posted again.
     pub body_hash: &'a str,
+    /// Names the review's photos, sent on their own (`photos::claim`).
+    pub photo_key: Option<&'a str>,
 }
 
 /// The statement storing `review`, posted through the widget.
@@ -54,12 +56,14 @@ pub fn insert(
         .flag(with.order.is_some())
         .opt_text(with.order)
         .text(with.body_hash)
+        .opt_text(with.photo_key)
         .bind(
             db,
             "INSERT INTO reviews (id, shop_id, product_id, rating, title, body, author, email, \
              locale, shopper_key, client_hash, status, created_at, hold_reason, verified, \
-             order_id, body_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12, ?14, ?15, ?16, ?17)",
+             order_id, body_hash, photo_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12, ?14, ?15, ?16, ?17, \
+             ?18)",
         )
 }
 
@@ -131,6 +135,8 @@ pub struct PublishedQuery<'a> {
     pub sort: ReviewSort,
     /// Only reviews of this many stars.
     pub stars: Option<u8>,
+    /// Only reviews with photos shown.
+    pub with_photos: bool,
     /// Only reviews after this one in `sort`'s order.
     pub after: Option<&'a ReviewCursor>,
 }
@@ -182,6 +188,12 @@ pub async fn published(
     if let Some(stars) = query.stars {
         params = params.int(i64::from(stars));
         sql.push_str(&format!(" AND rating = ?{}", params.len()));
+    }
+    if query.with_photos {
+        sql.push_str(&format!(
+            " AND {} != '[]'",
+            super::photos::shown_of("reviews")
+        ));
     }
     // Each order pages by (its key, created_at, id): the key column and which way it runs.
     let (key_column, key_descending) = match query.sort {
@@ -263,7 +275,10 @@ fn reply(body: Option<String>, at: Option<i64>) -> Option<Reply> {
 
 const MERCHANT_COLUMNS: &str = "id, product_id, rating, title, body, author, email, locale, status, \
      hold_reason, verified, order_id, helpful_count, report_count, reply_body, reply_at, source, \
-     created_at";
+     created_at, (SELECT json_group_array(json_object('id', p.id, 'status', p.status, \
+     'state', p.state, 'width', p.width, 'height', p.height) ORDER BY p.position) \
+     FROM review_photos p WHERE p.shop_id = reviews.shop_id AND p.review_id = reviews.id) \
+     AS photos";
 
 #[derive(Deserialize)]
 struct MerchantRow {
@@ -285,6 +300,7 @@ struct MerchantRow {
     reply_at: Option<i64>,
     source: String,
     created_at: i64,
+    photos: String,
 }
 
 impl MerchantRow {
@@ -308,6 +324,8 @@ impl MerchantRow {
             reports: self.report_count,
             source: self.source,
             created_at: self.created_at,
+            // Built by SQLite's json_group_array from typed columns.
+            photos: serde_json::from_str(&self.photos).unwrap_or_default(),
         })
     }
 }
@@ -357,6 +375,8 @@ pub struct MerchantQuery<'a> {
     /// How many reviews to read at most.
     pub rows: u32,
     pub status: Option<ReviewStatus>,
+    /// Only reviews with a photo of this status.
+    pub photo_status: Option<ReviewStatus>,
     pub product: Option<&'a Id>,
     /// Only reviews whose title, body, author or product holds this (lower case).
     pub search: Option<&'a str>,
@@ -375,6 +395,14 @@ pub async fn merchant_reviews(
     if let Some(s) = query.status {
         params = params.text(s.as_str());
         sql.push_str(&format!(" AND status = ?{}", params.len()));
+    }
+    if let Some(s) = query.photo_status {
+        params = params.text(s.as_str());
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM review_photos p WHERE p.shop_id = reviews.shop_id \
+             AND p.review_id = reviews.id AND p.status = ?{})",
+            params.len()
+        ));
     }
     if let Some(p) = query.product {
         params = params.text(p.as_str());

@@ -253,8 +253,15 @@ fn contract(
             .query::<review::ProductPageQuery>(qs)
             .answers_text(200, "text/html"),
         Op::GoogleReviewFeed => c.answers_text(200, "application/xml"),
-        Op::ReviewPhoto => c.answers_as(200, "image/*", json!({ "type": "string", "format": "binary" })),
+        Op::ReviewPhoto | Op::ReviewPhotoThumbnail | Op::GetPhoto | Op::GetPhotoThumbnail => {
+            c.answers_as(200, "image/*", json!({ "type": "string", "format": "binary" }))
+        }
+        Op::UploadPhoto => c
+            .idempotent()
+            .takes::<crate::photos::NewPhoto>(rq)
+            .answers::<crate::photos::PhotoReceived>(201, an),
         Op::PhotoCopies => c.answers::<merchant::PhotoCopies>(200, an),
+        Op::ApprovePhoto | Op::RejectPhoto => c.answers::<merchant::MerchantReview>(200, an),
         Op::Recommendations => c
             .query::<recommend::RecommendationsQuery>(qs)
             .answers::<recommend::Recommendations>(200, an),

@@ -1,8 +1,11 @@
 //! The review form: a 1–5 star choice made of real radio inputs (with a pre-checked "no
-//! rating", as Google requires), title, body, shown name, optional email and a hidden honeypot.
-//! It checks the same rules as the edge (`memnun_protocol`) before sending, ties each error to
-//! its field, announces results in a live region, and sends through the outbox.
+//! rating", as Google requires), title, body, shown name, optional email, up to four photos
+//! (made ready by a part of their own, `photo_upload`, fetched when the first is added) and a
+//! hidden honeypot. It checks the same rules as the edge (`memnun_protocol`) before sending,
+//! ties each error to its field, announces results in a live region, and sends through the
+//! outbox: the review, then each photo on its own, all carrying the review's `photo_key`.
 
+use super::photo_upload::Prepared;
 use crate::api::{self, Answer};
 use crate::i18n::Locale;
 use crate::outbox::{self, Outcome, Pending};
@@ -10,9 +13,33 @@ use crate::wire;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 use memnun_protocol::NewReview;
+use memnun_protocol::photos::MAX_PER_REVIEW;
 use memnun_protocol::review::{AUTHOR_RULE, BODY_RULE, TITLE_RULE};
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::JsCast;
+
+/// The chosen photos' rules, added when the first is chosen (`photo_upload::add_rules`).
+const CHOSEN_RULES: [&str; 3] = [
+    ".photos{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin:.25rem 0;padding:0}",
+    ".photos li{display:flex;flex-direction:column;align-items:flex-start}",
+    ".photos img{height:5rem;width:auto;border-radius:var(--memnun-radius,.5rem)}",
+];
+
+type Preparing = Pin<Box<dyn Future<Output = Vec<Option<Prepared>>>>>;
+
+/// Makes the chosen files ready to send. Split off into its own wasm part by `cargo xtask
+/// build`: only shoppers who add a photo download the code that decodes and encodes them.
+#[leptos::wasm_split::wasm_split(
+    review_photos,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+fn prepare_photos(files: js_sys::Array) -> Result<Preparing, SplitLoaderError> {
+    Ok(Box::pin(super::photo_upload::prepare(files)))
+}
 
 #[derive(Clone, PartialEq)]
 enum Status {
@@ -68,6 +95,7 @@ fn ReviewForm(
     on_accepted: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let s = locale.strings();
+    let f = locale.form_strings();
     let url = StoredValue::new(url);
     let product = StoredValue::new(product);
     let verified = token.is_some();
@@ -85,6 +113,10 @@ fn ReviewForm(
     let author = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let website = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<Prepared>::new());
+    let photo_note = RwSignal::new(String::new());
+    // Names this review's photos, which go on their own after it.
+    let photo_key = StoredValue::new(api::new_idempotency_key());
     // Field name → message, in the order of the form.
     let errors = RwSignal::new(Vec::<(String, String)>::new());
     let status = RwSignal::new(Status::Idle);
@@ -102,6 +134,73 @@ fn ReviewForm(
         email.set(String::new());
     };
 
+    // Once the review is accepted or saved to be sent, its photos go through the outbox too,
+    // each on its own; a photo queued with an unanswered review waits in the outbox beside it.
+    let send_photos = move || {
+        let chosen = photos.get_untracked();
+        if chosen.is_empty() {
+            return;
+        }
+        let key = photo_key.get_value();
+        // `…/reviews` → `…/photos`.
+        let mut photos_url = url.get_value();
+        photos_url.truncate(photos_url.len() - "reviews".len());
+        photos_url.push_str("photos");
+        for (position, photo) in chosen.into_iter().enumerate() {
+            let object = wire::strings(&[
+                ("photo_key", &key),
+                ("image", &photo.image),
+                ("thumbnail", &photo.thumbnail),
+            ]);
+            wire::set(&object, "position", (position as f64).into());
+            let Some(body) = wire::stringify(&object) else {
+                continue;
+            };
+            let pending = Pending {
+                idempotency_key: api::new_idempotency_key(),
+                url: photos_url.clone(),
+                body,
+                queued_at: 0.0,
+            };
+            spawn_local(async move {
+                let _ = outbox::send(pending).await;
+            });
+        }
+        photos.set(Vec::new());
+        photo_key.set_value(api::new_idempotency_key());
+    };
+
+    let add_photos = move |ev: leptos::ev::Event| {
+        // By name rather than through web-sys' `File` bindings, whose imports every shopper
+        // would download (see `photo_upload::call`).
+        let Some(input) = ev.target().map(wasm_bindgen::JsValue::from) else {
+            return;
+        };
+        super::photo_upload::add_rules(&input, "data-chosen", &CHOSEN_RULES);
+        let room = MAX_PER_REVIEW.saturating_sub(photos.with_untracked(Vec::len));
+        let files =
+            js_sys::Array::from(&js_sys::Reflect::get(&input, &"files".into()).unwrap_or_default())
+                .slice(0, room as u32);
+        // Emptied, so the same file may be chosen again after it was removed.
+        let _ = js_sys::Reflect::set(&input, &"value".into(), &"".into());
+        if files.length() == 0 {
+            return;
+        }
+        photo_note.set(f.photos_preparing.to_owned());
+        spawn_local(async move {
+            let prepared = match prepare_photos(files).await {
+                Ok(preparing) => preparing.await,
+                Err(_) => Vec::new(),
+            };
+            let unusable = prepared.is_empty() || prepared.iter().any(Option::is_none);
+            photos.update(|p| {
+                p.extend(prepared.into_iter().flatten());
+                p.truncate(MAX_PER_REVIEW);
+            });
+            photo_note.set(if unusable { f.photo_unusable } else { "" }.to_owned());
+        });
+    };
+
     let on_answer = move |answer: Answer| {
         if answer.is_success() {
             let held = wire::text(&answer.body, "status").as_deref() == Some("pending");
@@ -112,14 +211,14 @@ fn ReviewForm(
         match wire::error_fields(&answer.body) {
             // The link, not anything typed, is at fault: no field to mark.
             fields if fields.iter().any(|(f, _)| f == "token") => {
-                status.set(Status::Bad(s.token_invalid.to_owned()));
+                status.set(Status::Bad(f.token_invalid.to_owned()));
             }
             fields if !fields.is_empty() => {
                 errors.set(fields);
-                status.set(Status::Bad(s.fix_fields.to_owned()));
+                status.set(Status::Bad(f.fix_fields.to_owned()));
                 focus_first_invalid(form_ref);
             }
-            _ => status.set(Status::Bad(s.failed.to_owned())),
+            _ => status.set(Status::Bad(f.failed.to_owned())),
         }
     };
 
@@ -140,6 +239,7 @@ fn ReviewForm(
             website: Some(website.get_untracked()).filter(|w| !w.is_empty()),
             fill_ms: Some(js_sys::Date::now() as i64 - shown_at),
             token: token.get_value(),
+            photo_key: (!photos.with_untracked(Vec::is_empty)).then(|| photo_key.get_value()),
         };
         if let Err(problems) = review.validate() {
             errors.set(
@@ -149,12 +249,12 @@ fn ReviewForm(
                     .map(|(field, problem)| ((*field).to_owned(), locale.problem(field, *problem)))
                     .collect(),
             );
-            status.set(Status::Bad(s.fix_fields.to_owned()));
+            status.set(Status::Bad(f.fix_fields.to_owned()));
             focus_first_invalid(form_ref);
             return;
         }
         let Some(json) = wire::stringify(&wire::new_review(&review)) else {
-            status.set(Status::Bad(s.failed.to_owned()));
+            status.set(Status::Bad(f.failed.to_owned()));
             return;
         };
         errors.set(Vec::new());
@@ -169,12 +269,14 @@ fn ReviewForm(
             match outbox::submit(pending, on_answer).await {
                 Outcome::Answered(answer) => {
                     if answer.is_success() {
+                        send_photos();
                         reset();
                     }
                     on_answer(answer);
                 }
                 Outcome::Queued => {
                     // Saved for sending: clear the form so the same review is not sent twice.
+                    send_photos();
                     reset();
                     status.set(Status::Queued);
                 }
@@ -236,9 +338,9 @@ fn ReviewForm(
             <div class="field">
                 <label for=id>
                     {label}
-                    {optional.then(|| view! { " " <span class="muted">{s.optional}</span> })}
+                    {optional.then(|| view! { " " <span class="muted">{f.optional}</span> })}
                 </label>
-                {has_hint.then(|| view! { <p class="hint muted" id=format!("memnun-{field}-hint")>{s.email_hint}</p> })}
+                {has_hint.then(|| view! { <p class="hint muted" id=format!("memnun-{field}-hint")>{f.email_hint}</p> })}
                 {control}
                 {move || error_of(field).map(|m| view! { <p class="error" id=format!("memnun-{field}-error")>{m}</p> })}
             </div>
@@ -248,7 +350,7 @@ fn ReviewForm(
     let star_choice = move |n: u8| {
         let id = format!("memnun-rating-{n}");
         let label = if n == 0 {
-            s.no_rating.to_owned()
+            f.no_rating.to_owned()
         } else {
             locale.stars(n)
         };
@@ -285,19 +387,67 @@ fn ReviewForm(
             aria-labelledby="memnun-form-heading"
         >
             <h3 id="memnun-form-heading">{s.form_heading}</h3>
-            {verified.then(|| view! { <p class="verified">"✓ " {s.verified_note}</p> })}
+            {verified.then(|| view! { <p class="verified">"✓ " {f.verified_note}</p> })}
             <fieldset
                 class="rating-group"
                 aria-describedby=move || error_of("rating").map(|_| "memnun-rating-error")
             >
-                <legend>{s.rating_legend}</legend>
+                <legend>{f.rating_legend}</legend>
                 <div class="rating">{(0..=5u8).map(star_choice).collect_view()}</div>
                 {move || error_of("rating").map(|m| view! { <p class="error" id="memnun-rating-error">{m}</p> })}
             </fieldset>
-            {text_field("title", s.title_label, true, title, TITLE_RULE.max_chars, "text")}
-            {text_field("body", s.body_label, false, body, BODY_RULE.max_chars, "textarea")}
-            {text_field("author", s.author_label, false, author, AUTHOR_RULE.max_chars, "text")}
-            {text_field("email", s.email_label, true, email, memnun_protocol::review::EMAIL_MAX_CHARS, "email")}
+            {text_field("title", f.title_label, true, title, TITLE_RULE.max_chars, "text")}
+            {text_field("body", f.body_label, false, body, BODY_RULE.max_chars, "textarea")}
+            {text_field("author", f.author_label, false, author, AUTHOR_RULE.max_chars, "text")}
+            {text_field("email", f.email_label, true, email, memnun_protocol::review::EMAIL_MAX_CHARS, "email")}
+            <div class="field">
+                <label for="memnun-photos">
+                    {f.photos_label} " " <span class="muted">{f.optional}</span>
+                </label>
+                <p class="hint muted" id="memnun-photos-hint">{f.photos_hint}</p>
+                // No `capture`: a phone then offers its camera and its photos alike.
+                <input
+                    id="memnun-photos"
+                    name="photos"
+                    type="file"
+                    accept="image/*"
+                    multiple
+                    aria-describedby="memnun-photos-hint"
+                    disabled=move || { photos.with(Vec::len) >= MAX_PER_REVIEW }
+                    on:change=add_photos
+                />
+                <ul class="photos">
+                    {move || {
+                        photos
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, photo)| {
+                                let n = i + 1;
+                                view! {
+                                    <li>
+                                        <img prop:src=photo.thumbnail alt=format!("{} {n}", f.photo_chosen) />
+                                        <button
+                                            type="button"
+                                            class="link"
+                                            on:click=move |_| photos.update(|p| {
+                                                if i < p.len() {
+                                                    p.remove(i);
+                                                }
+                                            })
+                                        >
+                                            {format!("{} {n}", f.photo_remove)}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                // `role=status` is polite by itself; an `aria-live` too would share its attribute code with
+                // the main module's status line, which then could no longer inline it.
+                <p role="status" class="hint">{move || photo_note.get()}</p>
+            </div>
             <div class="hp" aria-hidden="true">
                 <label for="memnun-website">"Website"</label>
                 <input
@@ -311,7 +461,7 @@ fn ReviewForm(
                 />
             </div>
             <button type="submit" disabled=move || status.get() == Status::Sending>
-                {move || if status.get() == Status::Sending { s.sending } else { s.submit }}
+                {move || if status.get() == Status::Sending { f.sending } else { f.submit }}
             </button>
             <p
                 role="status"
@@ -323,9 +473,9 @@ fn ReviewForm(
                 }
             >
                 {move || match status.get() {
-                    Status::Thanks => s.thanks.to_owned(),
-                    Status::Held => s.held.to_owned(),
-                    Status::Queued => s.queued.to_owned(),
+                    Status::Thanks => f.thanks.to_owned(),
+                    Status::Held => f.held.to_owned(),
+                    Status::Queued => f.queued.to_owned(),
                     Status::Bad(message) => message,
                     Status::Idle | Status::Sending => String::new(),
                 }}

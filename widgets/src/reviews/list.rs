@@ -48,9 +48,12 @@ pub fn ReviewList(
     let notice = RwSignal::new(None::<String>);
     let more_busy = RwSignal::new(false);
     let sort = RwSignal::new(ReviewSort::Newest);
-    // 0: every rating.
+    // 0: every rating; 6 (added by the photos' part): the reviews with photos.
     let stars = RwSignal::new(0u8);
     let jsonld_checked = StoredValue::new(false);
+    // Whether a page had photos: from then on each page goes to the photos' part as the edge
+    // sent it, even one without (its photos are then taken away).
+    let gallery = RwSignal::new(false);
 
     let fetch_page = move |cursor: Option<String>| {
         // Cursors are digits, letters, '.' and hex: nothing to escape.
@@ -61,20 +64,25 @@ pub fn ReviewList(
             sort.get_untracked().as_str()
         );
         let filter = stars.get_untracked();
-        if filter > 0 {
+        if filter > 5 {
+            page_url.push_str("&photos=only");
+        } else if filter > 0 {
             page_url.push_str(&format!("&stars={filter}"));
         }
         if let Some(c) = &cursor {
             page_url.push_str(&format!("&cursor={c}"));
         }
         spawn_local(async move {
-            let page = api::get(&page_url)
-                .await
-                .ok()
-                .filter(Answer::is_success)
-                .and_then(|a| wire::review_page(&a.body));
+            let answer = api::get(&page_url).await.ok().filter(Answer::is_success);
+            let page = answer.as_ref().and_then(|a| wire::review_page(&a.body));
             match page {
                 Some(page) => {
+                    let text = answer.map(|a| a.text).unwrap_or_default();
+                    // A review with photos has the field, one without has not; compared as
+                    // bytes (`str::contains` would bring a searcher to every shopper).
+                    if text.as_bytes().windows(9).any(|w| w == b"\"photos\":") {
+                        gallery.set(true);
+                    }
                     let has_reviews = page.summary.count > 0;
                     summary.set(page.summary);
                     notice.set(page.notice);
@@ -85,6 +93,9 @@ pub fn ReviewList(
                     }
                     next.set(page.next_cursor);
                     state.set(Load::Loaded);
+                    if gallery.get() {
+                        let _ = super::show_photos(text, cursor.is_none(), locale, page_url).await;
+                    }
                     if has_reviews && !jsonld_checked.get_value() {
                         jsonld_checked.set_value(true);
                         crate::seo::add_jsonld_unless_present(
@@ -195,7 +206,8 @@ pub fn ReviewList(
         }}
         <details class="notice">
             <summary>{s.notice_heading}</summary>
-            <p class="muted">{move || notice.get().unwrap_or_else(|| s.notice_default.to_owned())}</p>
+            // The shop's note, or memnun's own words (the edge sends them when the shop wrote none).
+            <p class="muted">{move || notice.get()}</p>
         </details>
     }
 }
@@ -254,7 +266,7 @@ fn ReviewItem(review: Review, locale: Locale, feedback: String) -> impl IntoView
             queued_at: 0.0,
         };
         spawn_local(async move {
-            if let outbox::Outcome::Answered(answer) = outbox::submit(pending, |_| {}).await {
+            if let outbox::Outcome::Answered(answer) = outbox::send(pending).await {
                 on_answer(answer);
             }
         });

@@ -4,7 +4,9 @@
 //! when the shopper asks for it.
 
 mod form;
+mod gallery;
 mod list;
+mod photo_upload;
 
 use crate::api::Api;
 use crate::i18n::Locale;
@@ -141,5 +143,22 @@ enum FormState {
 )]
 fn show_form(slot: web_sys::HtmlElement, part: form::Part) -> Result<(), SplitLoaderError> {
     form::show(slot, part);
+    Ok(())
+}
+
+/// Draws the photos of the list's reviews (`gallery`). Split off into its own wasm part: only
+/// a page whose reviews have photos downloads the thumbnails' and the viewer's code.
+#[leptos::wasm_split::wasm_split(
+    review_gallery,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+pub(crate) fn show_photos(
+    page: String,
+    first: bool,
+    locale: Locale,
+    url: String,
+) -> Result<(), SplitLoaderError> {
+    gallery::show(page, first, locale, url);
     Ok(())
 }

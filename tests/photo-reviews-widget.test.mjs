@@ -1,0 +1,209 @@
+// Photo reviews in a real Chromium on a phone-sized screen, on the demo shop's pages with their
+// strict CSP, against the real worker under workerd with local D1 and R2: a shopper adds photos
+// (made smaller and re-encoded in the browser, what the camera wrote about them gone), sends the
+// review while the edge is down, and everything arrives once it is back; the merchant approves the
+// photos; the list shows their thumbnails, a "with photos" filter, and a viewer used by keyboard
+// alone; axe finds nothing wrong in any of it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { deflateSync } from "node:zlib";
+import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+
+const PRODUCT = "kahve-fincani-01";
+const PRODUCT_PAGE = `/products/${PRODUCT}.html`;
+const DEMO_KEY = "mk_demo_local_only";
+// What a camera writes beside the pixels: where the photo was taken. It must not leave the phone.
+const WHERE = "GPS 41.0082 N 28.9784 E memnun-test-location";
+let stack, edge, site, browser;
+
+before(async () => {
+  stack = await startShopInBrowser();
+  ({ edge, site, browser } = stack);
+});
+after(async () => {
+  await stack?.stop();
+});
+
+/** A real PNG of `width` × `height` RGB pixels in bands of colour. */
+function png(width, height) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((3 * width + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const band = Math.floor((y / height) * 4);
+    for (let x = 0; x < width; x += 1) rows.set([60 * band, 200 - 40 * band, (x * 255) / width], y * (3 * width + 1) + 1 + 3 * x);
+  }
+  // A text chunk, as cameras and editors write: where the photo was taken.
+  const text = chunk("tEXt", Buffer.from(`Location\0${WHERE}`));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr), text, chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+const widget = (page) => page.locator('[data-memnun="reviews"]');
+
+/** A phone: a small touch screen, Turkish. */
+async function phone() {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "tr-TR" });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  return { context, page };
+}
+
+async function audit(page) {
+  const axeSource = await fs.readFile(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+  // DevTools evaluation is not subject to the page's CSP.
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document.querySelector('[data-memnun="reviews"]'), {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  });
+}
+
+const until = async (what, check, ms = 60_000) => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+test("a photo review written on a phone while the edge is down arrives whole, and is shown with a keyboard viewer", async () => {
+  const body = `Cezve fotoğraflarıyla ${Date.now()}`;
+  const { context, page } = await phone();
+  await page.goto(site.url + PRODUCT_PAGE);
+  const w = widget(page);
+  await w.locator("button.write-open").click();
+  await w.locator("form").waitFor();
+  const started = Date.now();
+  await w.locator("#memnun-rating-0").focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await w.locator("#memnun-title").fill("Fotoğraflı cezve");
+  await w.locator("#memnun-body").fill(body);
+  await w.locator("#memnun-author").fill("Elif");
+
+  // Two photos from the phone, one of them larger than the edge takes, and a file that is not one.
+  const picker = w.locator("#memnun-photos");
+  await picker.setInputFiles([
+    { name: "IMG_0001.png", mimeType: "image/png", buffer: png(2400, 1800) },
+    { name: "IMG_0002.png", mimeType: "image/png", buffer: png(900, 1200) },
+  ]);
+  await w.getByRole("img", { name: "Fotoğrafınız 2" }).waitFor();
+  await picker.setInputFiles([{ name: "not-a-photo.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<html>nope</html>") }]);
+  await w.getByText("fotoğraf olarak okunamadı").waitFor();
+  assert.equal(await w.locator("form .photos img").count(), 2, "the unreadable file was not added");
+  assert.deepEqual(await audit(page), [], "the form with its photos");
+
+  await edge.stop();
+  await new Promise((r) => setTimeout(r, Math.max(0, started + 3500 - Date.now())));
+  await w.getByRole("button", { name: "Değerlendirmeyi gönder" }).click();
+  await w.locator('[role="status"]', { hasText: "kaydedildi" }).waitFor();
+  const queued = JSON.parse(await page.evaluate(() => localStorage.getItem("memnun:outbox:v1")));
+  assert.deepEqual(queued.map((q) => new URL(q.url).pathname), ["/v1/shops/demo/reviews", "/v1/shops/demo/photos", "/v1/shops/demo/photos"], "the review and both photos wait in the outbox");
+  assert.equal(await w.locator("form .photos img").count(), 0, "the form is cleared");
+  // The shopper leaves; what they sent must survive in the browser, not in this page's memory.
+  await page.close();
+
+  await edge.start();
+  const later = await context.newPage();
+  await later.goto(site.url + PRODUCT_PAGE);
+  const stored = await until("the review", async () => edge.query("SELECT id FROM reviews WHERE body = ?1", body).then((r) => r[0]));
+  const photos = await until("both photos", async () => {
+    const rows = await edge.query("SELECT id, position, status, content_type, width, height FROM review_photos WHERE review_id = ?1 ORDER BY position", stored.id);
+    return rows.length === 2 && rows;
+  });
+  await later.waitForFunction(() => localStorage.getItem("memnun:outbox:v1") === null);
+  assert.equal((await edge.query("SELECT COUNT(*) AS n FROM reviews WHERE body = ?1", body))[0].n, 1, "stored once");
+  assert.deepEqual(photos.map((p) => [p.position, p.status, p.width, p.height]), [[0, "pending", 1600, 1200], [1, "pending", 900, 1200]], "the large one made 1600 pixels wide; held for the merchant");
+  assert.match(photos[0].content_type, /^image\/(webp|jpeg)$/, "re-encoded, not the PNG sent");
+  const r2 = await edge.mf.getR2Bucket("PHOTOS");
+  for (const photo of photos) {
+    for (const key of [`photos/demo/${photo.id}`, `photos/demo/${photo.id}/thumbnail`]) {
+      const object = await r2.get(key);
+      assert.ok(object, key);
+      const bytes = Buffer.from(await object.arrayBuffer());
+      assert.ok(!bytes.includes(Buffer.from(WHERE)), `${key} carries nothing of where it was taken`);
+    }
+  }
+  await later.close();
+
+  const admin = (method, p, b) => adminCall(edge, method, p, { key: DEMO_KEY, body: b });
+  const queue = (await admin("GET", "reviews?photo_status=pending")).json.reviews;
+  assert.deepEqual(queue.map((r) => r.id), [stored.id], "the photos wait in the merchant's queue");
+  for (const photo of photos) assert.equal((await admin("POST", `photos/${photo.id}/approve`)).status, 200);
+
+  // The list, on the phone: thumbnails, the filter, the viewer.
+  const page2 = (await phone()).page;
+  await page2.goto(site.url + PRODUCT_PAGE);
+  const list = widget(page2);
+  const item = list.locator("li.review", { hasText: body });
+  const thumbnails = item.locator("ul.photos button");
+  await until("the thumbnails", async () => (await thumbnails.count()) === 2);
+  const first = item.locator("ul.photos img").first();
+  assert.equal(await first.getAttribute("loading"), "lazy");
+  assert.match(await first.getAttribute("alt"), /^Fotoğraf 1 \/ 2: Fotoğraflı cezve \(Elif\)$/, "the alt text says which review it is in");
+  assert.match(await first.getAttribute("src"), new RegExp(`/v1/shops/demo/photos/${photos[0].id}/thumbnail$`));
+  await first.scrollIntoViewIfNeeded();
+  await page2.waitForFunction((el) => el.complete && el.naturalWidth === 400, await first.elementHandle());
+  assert.deepEqual(await audit(page2), [], "the list with thumbnails");
+
+  // By keyboard alone: open, step with the arrow keys, close with Escape, back where it was.
+  await thumbnails.first().focus();
+  await page2.keyboard.press("Enter");
+  const viewer = list.locator("dialog.viewer");
+  await viewer.waitFor({ state: "visible" });
+  assert.equal(await viewer.getAttribute("aria-label"), "Fotoğraf 1 / 2: Fotoğraflı cezve (Elif)");
+  const full = viewer.locator("img");
+  assert.match(await full.getAttribute("src"), new RegExp(`/photos/${photos[0].id}$`), "the full photo");
+  await page2.waitForFunction((el) => el.complete && el.naturalWidth === 1600, await full.elementHandle());
+  assert.deepEqual(await audit(page2), [], "the viewer");
+  await page2.keyboard.press("ArrowRight");
+  await viewer.locator("span", { hasText: "Fotoğraf 2 / 2" }).waitFor();
+  assert.match(await full.getAttribute("src"), new RegExp(`/photos/${photos[1].id}$`));
+  await page2.keyboard.press("ArrowRight");
+  await viewer.locator("span", { hasText: "Fotoğraf 1 / 2" }).waitFor();
+  await viewer.getByRole("button", { name: "Sonraki fotoğraf" }).click();
+  await viewer.locator("span", { hasText: "Fotoğraf 2 / 2" }).waitFor();
+  await page2.keyboard.press("Escape");
+  await viewer.waitFor({ state: "hidden" });
+  await page2.waitForFunction(
+    () => document.querySelector('[data-memnun="reviews"]').shadowRoot.activeElement?.querySelector("img")?.alt.startsWith("Fotoğraf 2 / 2"),
+  );
+
+  // "With photos": only the reviews that have them.
+  await list.locator(".controls select").last().selectOption({ label: "Fotoğraflı" });
+  await until("the filtered list", async () => (await list.locator("li.review").count()) === 1);
+  assert.equal(await list.locator("li.review ul.photos button").count(), 2, "drawn again for the filtered page");
+  assert.deepEqual(page2.errors, [], "no script error, and no photo blocked by the page's CSP");
+  await page2.context().close();
+  await context.close();
+});
