@@ -55,7 +55,7 @@ async function screenshot(name, target = page) {
 before(async () => {
   stack = await startShopInBrowser();
   ({ edge, site, browser } = stack);
-  for (const script of ["seed-orders.mjs", "seed-history.mjs", "seed-recommendations.mjs"]) {
+  for (const script of ["seed-orders.mjs", "seed-history.mjs", "seed-recommendations.mjs", "seed-photos.mjs"]) {
     await run(process.execPath, [path.join(ROOT, "demo-site", script), "--edge", edge.url, "--site", site.url]);
   }
   context = await browser.newContext({ locale: "en-GB", viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -183,6 +183,30 @@ describe("merchant dashboard", () => {
     const rejected = log.json.entries.find((e) => e.action === "rejected");
     assert.equal(rejected?.reason, "Reklam");
     assert.equal(rejected?.actor, "demo");
+  });
+
+  test("a shopper's photo waits for the merchant: seen here with the key, published, then shown on the product page", async () => {
+    await page.getByLabel("Status").selectOption("photos");
+    const item = page.locator("li.review", { hasText: "Köpüğü bol kahve" });
+    await item.waitFor();
+    assert.equal(await page.locator("li.review").count(), 1, "only the review whose photo waits (demo-site/seed-photos.mjs)");
+    // The photo and its thumbnail, both as the shop will show them.
+    const photo = item.getByRole("img", { name: "Photo 1 of the review" });
+    await page.waitForFunction((img) => img.complete && img.naturalWidth === 1200, await photo.elementHandle());
+    assert.match(await photo.getAttribute("src"), /^blob:/, "fetched with the key: a held photo has no public address");
+    const thumbnail = item.getByRole("img", { name: "Photo 1 as the list shows it (its thumbnail)" });
+    await page.waitForFunction((img) => img.complete && img.naturalWidth === 400, await thumbnail.elementHandle());
+    await item.getByRole("button", { name: "Publish photo 1" }).click();
+    await page.getByRole("status").filter({ hasText: "Photo published." }).waitFor();
+    await item.locator(".photos .badge", { hasText: "Published" }).waitFor();
+    assert.equal(await item.getByRole("button", { name: "Publish photo 1" }).count(), 0);
+
+    const shop = await context.newPage();
+    await shop.goto(`${site.url}/products/cezve-04.html`);
+    const shown = shop.locator('[data-memnun="reviews"]').locator("ul.photos img");
+    await shown.first().waitFor();
+    assert.match(await shown.first().getAttribute("alt"), /Köpüğü bol kahve \(Murat T\.\)/);
+    await shop.close();
   });
 
   test("a reply written in place shows under the review on the product page", async () => {

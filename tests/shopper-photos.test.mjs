@@ -29,10 +29,10 @@ after(async () => {
 });
 
 /** Sends one photo as the widget's outbox does. */
-async function sendPhoto(photo, { key = randomUUID(), client = newClient() } = {}) {
+async function sendPhoto(photo, { key = randomUUID(), client = newClient(), headers = {} } = {}) {
   const res = await fetch(`${edge.url}/v1/shops/test-shop/photos`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "Idempotency-Key": key, "CF-Connecting-IP": client, Origin: ORIGIN },
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key, "CF-Connecting-IP": client, Origin: ORIGIN, ...headers },
     body: typeof photo === "string" ? photo : JSON.stringify(photo),
   });
   const text = await res.text();
@@ -40,7 +40,7 @@ async function sendPhoto(photo, { key = randomUUID(), client = newClient() } = {
   try {
     json = JSON.parse(text);
   } catch {}
-  return { status: res.status, json, text };
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 const photo = (photoKey, position, overrides = {}) => ({
@@ -158,6 +158,8 @@ test("only a small JPEG or WebP is taken, judged by its bytes; nothing else is s
     ["image", { image: dataUrl(jpeg(1601, 900)) }],
     ["image", { image: "%%%" }],
     ["thumbnail", { thumbnail: dataUrl(jpeg(401, 300)) }],
+    // A thumbnail that is not the image made smaller: the list would show one, the viewer another.
+    ["thumbnail", { thumbnail: dataUrl(jpeg(300, 300)) }],
     ["thumbnail", { thumbnail: undefined }],
     ["position", { position: 4 }],
     ["photo_key", { photo_key: "not-a-uuid" }],
@@ -181,6 +183,28 @@ test("only a small JPEG or WebP is taken, judged by its bytes; nothing else is s
   assert.equal(taken.status, 409, "one photo per place");
   assert.equal((await edge.query("SELECT id FROM review_photos WHERE photo_key = ?1", photoKey)).length, 1);
   assert.equal((await stored()).length, before.length + 2, "the refused place left no bytes behind");
+});
+
+test("a photo joins its review within a day of it, and a flood of photos without reviews is held off", async () => {
+  const photoKey = randomUUID();
+  const posted = await postReview(edge, review({ product: PRODUCT, photo_key: photoKey }), { origin: ORIGIN });
+  assert.equal(posted.status, 201, posted.text);
+  const late = await sendPhoto(photo(photoKey, 0), { headers: { "X-Memnun-Clock-Shift-Ms": String(DAY + 60_000) } });
+  assert.equal(late.status, 409, "a key kept for a day cannot add photos to an old review");
+  assert.equal((await sendPhoto(photo(photoKey, 0))).status, 201, "within the day it can");
+
+  // As many photos as a shop may hold waiting for their reviews (stored as a flood would).
+  const [{ n }] = await edge.query("SELECT COUNT(*) AS n FROM review_photos WHERE shop_id = 'test-shop' AND review_id IS NULL");
+  const rows = Array.from({ length: 200 - n }, (_, i) =>
+    `('test-shop', 'pflood${i}', NULL, '${randomUUID()}', 0, 'pending', 'ready', 'image/jpeg', 1, 1, 1, ${Date.now()})`);
+  await edge.execute(`INSERT INTO review_photos (shop_id, id, review_id, photo_key, position, status, state, content_type, width, height, size, created_at) VALUES ${rows.join(",")};`);
+  const held = await sendPhoto(photo(randomUUID(), 0));
+  assert.equal(held.status, 429, "no more photos wait for reviews that have not come");
+  assert.ok(Number(held.headers.get("retry-after")) > 0, "with when to try again");
+  const other = randomUUID();
+  assert.equal((await postReview(edge, review({ product: PRODUCT, photo_key: other }), { origin: ORIGIN })).status, 201);
+  assert.equal((await sendPhoto(photo(other, 0))).status, 201, "a photo whose review is there is taken");
+  await edge.execute("DELETE FROM review_photos WHERE id LIKE 'pflood%';");
 });
 
 test("photos whose review never comes are deleted, bytes and all, after a week", async () => {
@@ -208,6 +232,9 @@ test("a shopper's erasure takes their photos and thumbnails out of R2", async ()
   assert.equal((await merchantReview(posted.json.review.id)).photos.length, 1);
   assert.equal((await stored()).filter((k) => k.includes(sent.json.id)).length, 2);
 
+  const exported = await adminCall(edge, "POST", "shoppers/export", { body: { email: "foto@example.com" } });
+  assert.equal(exported.status, 200, exported.text);
+  assert.deepEqual(exported.json.photos.map((p) => [p.review, p.id, p.position, p.width]), [[posted.json.review.id, sent.json.id, 0, 1600]], "their photos are in their data");
   const erased = await adminCall(edge, "POST", "shoppers/delete", { body: { email: "foto@example.com" } });
   assert.equal(erased.status, 200, erased.text);
   assert.ok(!(await stored()).some((k) => k.includes(sent.json.id)));

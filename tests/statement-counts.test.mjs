@@ -108,6 +108,15 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("GET /v1/shops/{shop}/products/{product}/reviews", await shopCall("GET", "products/fincan/reviews"), 200);
   step("GET /v1/shops/{shop}/products/{product}/reviews.jsonld", await shopCall("GET", "products/fincan/reviews.jsonld?name=Fincan&url=https://counts.example/p/fincan"), 200);
   step("GET /v1/shops/{shop}/products/{product}/reviews.html", await shopCall("GET", "products/fincan/reviews.html?name=Fincan&url=https://counts.example/p/fincan"), 200);
+  // A review with a photo, the merchant's look at it and approval, and the photo served.
+  const photoKey = randomUUID();
+  step("POST /v1/shops/{shop}/reviews (with photos)", await postReview(edge, review({ product: "kase", photo_key: photoKey }), { origin: ORIGIN }), 201);
+  const jpeg = (w, h) => Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, h >> 8, h & 255, w >> 8, w & 255, 1, 1, 0x11, 0, 0xff, 0xd9]).toString("base64");
+  const photo = step("POST /v1/shops/{shop}/photos", await shopCall("POST", "photos", { photo_key: photoKey, position: 0, image: jpeg(800, 600), thumbnail: jpeg(400, 300) }), 201).json;
+  step("GET /v1/admin/reviews?photo_status=pending", await admin("GET", "reviews?photo_status=pending"), 200);
+  step("GET /v1/admin/photos/{photo}/thumbnail", await admin("GET", `photos/${photo.id}/thumbnail`), 200);
+  step("POST /v1/admin/photos/{photo}/approve", await admin("POST", `photos/${photo.id}/approve`), 200);
+  step("GET /v1/shops/{shop}/photos/{photo}/thumbnail", await shopCall("GET", `photos/${photo.id}/thumbnail`), 200);
   step("GET /v1/shops/{shop}/feeds/google-product-reviews.xml", await shopCall("GET", "feeds/google-product-reviews.xml"), 200);
   step("POST /v1/shops/{shop}/events", await shopCall("POST", "events", {
     browser: BROWSER,

@@ -109,6 +109,7 @@ strings! {
     photos_waiting: "With photos waiting for moderation", "Onay bekleyen fotoğrafı olan";
     photos_of_review: "Photos", "Fotoğraflar";
     photo_alt: "Photo {} of the review", "Yorumun {}. fotoğrafı";
+    photo_thumbnail_alt: "Photo {} as the list shows it (its thumbnail)", "{}. fotoğraf listede göründüğü gibi (küçük hâli)";
     photo_not_copied: "Photo {}: not copied yet", "{}. fotoğraf: henüz kopyalanmadı";
     approve_photo: "Publish photo {}", "{}. fotoğrafı yayımla";
     reject_photo: "Reject photo {}", "{}. fotoğrafı reddet";

@@ -444,34 +444,46 @@ fn Photos(
         .map(|(i, photo)| {
             let n = (i + 1).to_string();
             let (n_alt, n_ok, n_no, n_wait) = (n.clone(), n.clone(), n.clone(), n);
-            let src = RwSignal::new(None::<String>);
+            // The photo and its thumbnail, both: the list shows the thumbnail and the viewer the
+            // photo, and a sender chooses each (the edge checks only that their shapes match).
+            let full = RwSignal::new(None::<String>);
+            let small = RwSignal::new(None::<String>);
             let shown = photo.state == "ready" && photo.status != ReviewStatus::Rejected;
             if shown {
-                let path = format!("photos/{}/thumbnail", api::segment(&photo.id));
-                spawn_local(async move {
-                    if let Ok(url) = ctx.client().object_url(&path).await
-                        && src.try_set(Some(url.clone())).is_some()
-                    {
-                        // The item was drawn anew meanwhile: nothing shows this URL.
-                        let _ = web_sys::Url::revoke_object_url(&url);
-                    }
-                });
-                on_cleanup(move || {
-                    if let Some(Some(url)) = src.try_get_untracked() {
-                        let _ = web_sys::Url::revoke_object_url(&url);
-                    }
-                });
+                for (src, suffix) in [(full, ""), (small, "/thumbnail")] {
+                    let path = format!("photos/{}{suffix}", api::segment(&photo.id));
+                    spawn_local(async move {
+                        if let Ok(url) = ctx.client().object_url(&path).await
+                            && src.try_set(Some(url.clone())).is_some()
+                        {
+                            // The item was drawn anew meanwhile: nothing shows this URL.
+                            let _ = web_sys::Url::revoke_object_url(&url);
+                        }
+                    });
+                    on_cleanup(move || {
+                        if let Some(Some(url)) = src.try_get_untracked() {
+                            let _ = web_sys::Url::revoke_object_url(&url);
+                        }
+                    });
+                }
             }
             let status = photo.status;
             let (id_ok, id_no) = (photo.id.clone(), photo.id.clone());
             view! {
                 <li>
                     {if shown {
+                        let n_small = n_alt.clone();
                         view! {
-                            <img alt=move || t().photo_alt.replace("{}", &n_alt)
-                                src=move || src.get().unwrap_or_default()
-                                width=photo.width.unwrap_or(400).min(160)
-                                height=photo.height.zip(photo.width).map_or(120, |(h, w)| h * 160.min(w) / w.max(1)) />
+                            <span class="shots">
+                                <img class="full" alt=move || t().photo_alt.replace("{}", &n_alt)
+                                    src=move || full.get().unwrap_or_default()
+                                    width=photo.width.unwrap_or(400).min(240)
+                                    height=photo.height.zip(photo.width).map_or(180, |(h, w)| h * 240.min(w) / w.max(1)) />
+                                <img class="small" alt=move || t().photo_thumbnail_alt.replace("{}", &n_small)
+                                    src=move || small.get().unwrap_or_default()
+                                    width=photo.width.unwrap_or(400).min(80)
+                                    height=photo.height.zip(photo.width).map_or(60, |(h, w)| h * 80.min(w) / w.max(1)) />
+                            </span>
                         }.into_any()
                     } else {
                         view! { <span class="muted">{move || t().photo_not_copied.replace("{}", &n_wait)}</span> }.into_any()

@@ -40,8 +40,8 @@ CREATE INDEX review_photos_waiting ON review_photos (next_attempt_at) WHERE stat
 -- One photo per place of a review's key, so a key never has more than four.
 CREATE UNIQUE INDEX review_photos_by_key ON review_photos (shop_id, photo_key, position)
     WHERE photo_key IS NOT NULL;
--- Photos whose review has not come, for the purge.
-CREATE INDEX review_photos_unclaimed ON review_photos (created_at) WHERE review_id IS NULL;
+-- Photos whose review has not come: for the purge, and counted per shop against their cap.
+CREATE INDEX review_photos_unclaimed ON review_photos (shop_id, created_at) WHERE review_id IS NULL;
 -- The merchant's queue of photos to look at.
 CREATE INDEX review_photos_pending ON review_photos (shop_id, review_id) WHERE status = 'pending';
 

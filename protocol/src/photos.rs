@@ -111,8 +111,9 @@ pub fn photo_key(raw: &str) -> Result<String, FieldProblem> {
 
 #[cfg(feature = "photo-check")]
 impl NewPhoto {
-    /// Applies every rule, reporting all problems at once: the images are decoded and judged by
-    /// their bytes.
+    /// Applies every rule, reporting all problems at once: the images are judged by their bytes
+    /// (their headers: type and size; the pixels are not decoded), and the thumbnail must have the
+    /// image's proportions.
     pub fn validate(&self) -> Result<ValidPhoto, FieldErrors> {
         let mut errors = FieldErrors::default();
         let photo_key = match self.photo_key.as_deref() {
@@ -162,6 +163,23 @@ impl NewPhoto {
             self.thumbnail.as_deref(),
             (THUMBNAIL_MAX_BYTES, THUMBNAIL_MAX_SIDE),
         );
+        // The list shows the thumbnail, the viewer the image: they must at least be the same
+        // shape (each side rounded to a pixel when the browser scaled it).
+        if let (Some((_, image)), Some((_, thumbnail))) = (&image_checked, &thumbnail_checked) {
+            let (iw, ih, tw, th) = (
+                u64::from(image.width),
+                u64::from(image.height),
+                u64::from(thumbnail.width),
+                u64::from(thumbnail.height),
+            );
+            if (tw * ih).abs_diff(th * iw) > iw + ih || tw > iw || th > ih {
+                errors.push(
+                    "thumbnail",
+                    FieldProblem::NotAPhoto("must be the image made smaller, in its proportions"),
+                );
+                return Err(errors);
+            }
+        }
         match (photo_key, position, image_checked, thumbnail_checked) {
             (Some(photo_key), Some(position), Some(image), Some(thumbnail)) => Ok(ValidPhoto {
                 photo_key,

@@ -161,7 +161,7 @@ pub static EN: Strings = Strings {
     sort_names: ["Newest", "Highest rating", "Lowest rating", "Most helpful"],
     filter_label: "Show",
     all_ratings: "All ratings",
-    none_with_rating: "No reviews with this rating yet.",
+    none_with_rating: "No reviews match this choice yet.",
     notice_heading: "How reviews are collected and checked",
 };
 
@@ -193,7 +193,7 @@ pub static TR: Strings = Strings {
     sort_names: ["En yeni", "En yüksek puan", "En düşük puan", "En faydalı"],
     filter_label: "Göster",
     all_ratings: "Tüm puanlar",
-    none_with_rating: "Bu puanla henüz değerlendirme yok.",
+    none_with_rating: "Bu seçime uyan değerlendirme henüz yok.",
     notice_heading: "Değerlendirmeler nasıl toplanıyor ve kontrol ediliyor",
 };
 
@@ -222,6 +222,7 @@ pub struct FormStrings {
     pub held: &'static str,
     pub verified_note: &'static str,
     pub token_invalid: &'static str,
+    pub queued_photos: &'static str,
     pub photos_label: &'static str,
     pub photos_hint: &'static str,
     pub photo_chosen: &'static str,
@@ -252,6 +253,7 @@ pub static FORM_EN: FormStrings = FormStrings {
     held: "Thank you! Your review will appear once the shop has checked it.",
     verified_note: "Your review will be marked as a verified purchase.",
     token_invalid: "This review link is not valid any more. Your review can still be sent without it: reload the page without the link.",
+    queued_photos: "You seem to be offline. Your review is saved and will be sent automatically; keep this page open until your photos are sent too.",
     photos_label: "Photos",
     photos_hint: "Up to 4. Where a photo was taken is removed before it is sent; the shop may check photos before they are shown.",
     photo_chosen: "Your photo",
@@ -282,6 +284,7 @@ pub static FORM_TR: FormStrings = FormStrings {
     held: "Teşekkürler! Değerlendirmeniz mağaza kontrol ettikten sonra yayımlanacak.",
     verified_note: "Değerlendirmeniz doğrulanmış alışveriş olarak işaretlenecek.",
     token_invalid: "Bu değerlendirme bağlantısı artık geçerli değil. Değerlendirmenizi bağlantısız da gönderebilirsiniz: sayfayı bağlantı olmadan yeniden açın.",
+    queued_photos: "Çevrimdışı görünüyorsunuz. Değerlendirmeniz kaydedildi ve otomatik olarak gönderilecek; fotoğraflarınız da gönderilene kadar bu sayfayı açık tutun.",
     photos_label: "Fotoğraflar",
     photos_hint: "En çok 4 tane. Fotoğrafın çekildiği yer gönderilmeden önce silinir; mağaza fotoğrafları yayımlamadan önce inceleyebilir.",
     photo_chosen: "Fotoğrafınız",

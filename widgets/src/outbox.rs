@@ -3,7 +3,9 @@
 //! failure, a stopped edge or a reload loses nothing; it is sent again with the same
 //! idempotency key, so the edge stores it once however often it arrives. A write no answer has
 //! come to in `KEPT_MS` (a week) is dropped: its body may hold an email or a verified-buyer
-//! token, and a shared computer should not keep them longer than the write needs.
+//! token, and a shared computer should not keep them longer than the write needs. A shopper's
+//! photos are the exception: too large for the shop's `localStorage`, they are retried from the
+//! page's memory while it stays open ([`send_from_memory`]).
 
 use crate::api::{self, Answer};
 use crate::wire;
@@ -67,6 +69,14 @@ pub async fn submit(mut pending: Pending, on_answer: impl Fn(Answer) + 'static) 
 /// them: each closure given to `submit` is a copy of its code).
 pub fn send(pending: Pending) -> impl std::future::Future<Output = Outcome> {
     submit(pending, |_| {})
+}
+
+/// Sends `pending` as the outbox does, but keeps it in this page's memory only, never in
+/// `localStorage`: for a shopper's photo, whose megabytes would crowd the shop's own storage
+/// (about 5 MB for the whole site). It is retried while the page stays open.
+pub fn send_from_memory(pending: Pending) {
+    LISTENERS.with(|l| l.borrow_mut().push((pending, Box::new(|_| {}))));
+    resend_pending();
 }
 
 /// Sends every stored write again, backing off while the edge does not answer. Called on every

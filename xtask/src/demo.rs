@@ -108,6 +108,14 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
     )
     .context("seeding the demo orders failed")?;
+    step("Seeding photo reviews through the shoppers' API (one photo left for you to approve)");
+    crate::process::run(
+        Command::new("node")
+            .arg(root.join("demo-site/seed-photos.mjs"))
+            .args(["--edge", &format!("http://127.0.0.1:{edge_port}")])
+            .args(["--site", &format!("http://127.0.0.1:{site_port}")]),
+    )
+    .context("seeding the demo photo reviews failed")?;
     step("Importing a year of past orders (the back-fill), so the Overview has history");
     crate::process::run(
         Command::new("node")

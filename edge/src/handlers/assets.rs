@@ -8,9 +8,10 @@ use worker::{Env, Headers, Request, Response};
 pub const LOADER_PATH: &str = "/v1/memnun.js";
 
 /// The merchant dashboard's page may run only its own script and wasm and talk only to this
-/// origin; no other site may frame it (the key typed into it is worth stealing).
+/// origin; no other site may frame it (the key typed into it is worth stealing). Its images are
+/// its own, or `blob:` URLs of photos it fetched with the key (a held photo has no public address).
 const ADMIN_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
+    style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 
 /// `GET /admin`: the dashboard (`public/admin.html`, written by `cargo xtask build`), which

@@ -25,13 +25,21 @@ use worker::{Bucket, Env, HttpMetadata, Request, Response};
 const ENDPOINT_UPLOAD: &str = "POST /v1/shops/{shop}/photos";
 const UPLOAD: shopper_write::Rules = shopper_write::Rules {
     client_limit: "PHOTO_WRITES",
-    shop_limit: None,
+    // Photos are the heaviest write: a limit of their own per shop, so they cannot spend all of
+    // the shop's public writes (`SHOP_WRITES`), which reviews need too.
+    shop_limit: Some("SHOP_PHOTOS"),
     max_bytes: MAX_UPLOAD_REQUEST_BYTES,
     body: BodyType::Json,
 };
 
 /// The R2 binding the photos are in (`wrangler.toml`).
 pub const BUCKET: &str = "PHOTOS";
+/// How long after its review a photo may still join it: the widget sends them together, and an
+/// outbox retries within minutes. Later, a key someone kept cannot add photos to an old review.
+pub const JOIN_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// The most photos of a shop that may wait for their review at once: what a flood of photos
+/// whose review never comes can hold in R2 (at most ~2.2 MB each) until the purge.
+pub const MAX_UNCLAIMED_PER_SHOP: u32 = 200;
 /// A day: a photo never changes, but one taken down (a rejection, an erasure) must not live on
 /// in shared caches for long.
 const MAX_AGE_S: u32 = 24 * 3600;
@@ -49,12 +57,12 @@ pub async fn upload(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     let (opened, idempotency) =
         shopper_write::open_idempotent::<NewPhoto>(req, cx, &UPLOAD, ENDPOINT_UPLOAD).await?;
     let photo = opened.body.validate().map_err(ApiError::Validation)?;
-    let [prior, policy, taken] = http::batch(
+    let [prior, policy, state] = http::batch(
         db,
         vec![
             idempotency.replay_statement(db, now)?,
             store::moderation::shop_policy(db, shop)?,
-            store::photos::place_taken(db, shop, &photo.photo_key, photo.position)?,
+            store::photos::key_state(db, shop, &photo.photo_key, photo.position)?,
         ],
     )
     .await?;
@@ -62,8 +70,20 @@ pub async fn upload(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         return Ok(replayed);
     }
     let policy = store::moderation::shop_policy_of(&policy)?.unwrap_or_default();
-    if !taken.results::<serde_json::Value>()?.is_empty() {
+    let state = store::photos::key_state_of(&state)?
+        .ok_or_else(|| ApiError::Internal("the photo's key answered no row".into()))?;
+    if state.taken.is_some() {
         return Err(place_taken(photo.position));
+    }
+    if state.review_at.is_some_and(|at| now - at > JOIN_WINDOW_MS) {
+        return Err(ApiError::Conflict(
+            "photos join a review only within a day of it".into(),
+        ));
+    }
+    if state.review_at.is_none() && state.unclaimed >= MAX_UNCLAIMED_PER_SHOP {
+        // Too many photos wait for reviews that have not come: this one is asked to come again
+        // later, when the purge or the reviews have made room.
+        return Err(ApiError::RateLimited(3600));
     }
     let status = if policy.publish_photos {
         ReviewStatus::Published
@@ -80,14 +100,19 @@ pub async fn upload(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
         (&keys[0], &photo.image, &photo.image_facts),
         (&keys[1], &photo.thumbnail, &photo.thumbnail_facts),
     ] {
-        bucket
+        let stored = bucket
             .put(key, bytes.clone())
             .http_metadata(HttpMetadata {
                 content_type: Some(facts.kind.content_type().to_owned()),
                 ..HttpMetadata::default()
             })
             .execute()
-            .await?;
+            .await;
+        if let Err(e) = stored {
+            // Neither may stay without its row: the photo is sent again, under another id.
+            let _ = bucket.delete_multiple(keys.to_vec()).await;
+            return Err(e.into());
+        }
     }
     let answer = serde_json::to_string(&PhotoReceived {
         id: id.clone(),

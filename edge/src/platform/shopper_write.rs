@@ -17,8 +17,9 @@ use worker::Request;
 pub struct Rules {
     /// The rate-limit binding counted per shop and client.
     pub client_limit: &'static str,
-    /// A binding counted per shop after the client's, for requests without the shop's write
-    /// limit (event beacons), so one busy client cannot spend the shop's budget.
+    /// A binding counted per shop after the client's: for requests without the shop's write
+    /// limit (event beacons), so one busy client cannot spend the shop's budget, and for photos,
+    /// a budget of their own within it.
     pub shop_limit: Option<&'static str>,
     /// The largest body read (413 beyond, before parsing).
     pub max_bytes: usize,

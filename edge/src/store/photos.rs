@@ -64,8 +64,10 @@ pub fn insert_uploaded(
         )
 }
 
-/// The read of whether the review's key has a photo in `position` already.
-pub fn place_taken(
+/// The read of what a new photo meets: whether its key has a photo in `position` already, when
+/// the review with its key was written (if it was), and how many of the shop's photos wait for
+/// their review; [`key_state_of`] reads its result.
+pub fn key_state(
     db: &D1Database,
     shop: &Id,
     photo_key: &str,
@@ -77,9 +79,24 @@ pub fn place_taken(
         .int(i64::from(position))
         .bind(
             db,
-            "SELECT 1 AS taken FROM review_photos WHERE shop_id = ?1 AND photo_key = ?2 \
-             AND position = ?3",
+            "SELECT (SELECT 1 FROM review_photos WHERE shop_id = ?1 AND photo_key = ?2 \
+             AND position = ?3) AS taken, \
+             (SELECT created_at FROM reviews WHERE shop_id = ?1 AND photo_key = ?2) AS review_at, \
+             (SELECT COUNT(*) FROM review_photos WHERE shop_id = ?1 AND review_id IS NULL) \
+             AS unclaimed",
         )
+}
+
+/// What [`key_state`] found.
+#[derive(Deserialize)]
+pub struct KeyState {
+    pub taken: Option<i64>,
+    pub review_at: Option<i64>,
+    pub unclaimed: u32,
+}
+
+pub fn key_state_of(found: &D1Result) -> worker::Result<Option<KeyState>> {
+    Ok(found.results::<KeyState>()?.into_iter().next())
 }
 
 /// Joins the photos sent before it to the review `review` whose key is `photo_key`: in the

@@ -106,6 +106,15 @@ fn export_sections() -> Vec<(&'static str, String)> {
                  ORDER BY created_at, id"
             ),
         ),
+        // Their reviews' photos (the bytes are at `GET /v1/admin/photos/{id}`).
+        (
+            "photos",
+            format!(
+                "SELECT review_id AS review, id, position, status, content_type, width, height, \
+                 created_at FROM review_photos WHERE shop_id = ?1 AND review_id IN ({REVIEWS}) \
+                 ORDER BY review_id, position"
+            ),
+        ),
         (
             "orders",
             format!(

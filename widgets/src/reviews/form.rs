@@ -49,6 +49,8 @@ enum Status {
     /// Accepted and held for the shop's check.
     Held,
     Queued,
+    /// Saved, and its photos wait in this page's memory: it should stay open.
+    QueuedWithPhotos,
     Bad(String),
 }
 
@@ -115,6 +117,7 @@ fn ReviewForm(
     let website = RwSignal::new(String::new());
     let photos = RwSignal::new(Vec::<Prepared>::new());
     let photo_note = RwSignal::new(String::new());
+    let preparing = RwSignal::new(false);
     // Names this review's photos, which go on their own after it.
     let photo_key = StoredValue::new(api::new_idempotency_key());
     // Field name → message, in the order of the form.
@@ -135,11 +138,12 @@ fn ReviewForm(
     };
 
     // Once the review is accepted or saved to be sent, its photos go through the outbox too,
-    // each on its own; a photo queued with an unanswered review waits in the outbox beside it.
+    // each on its own, retried from this page's memory (`outbox::send_from_memory`). Says
+    // whether there were any.
     let send_photos = move || {
         let chosen = photos.get_untracked();
         if chosen.is_empty() {
-            return;
+            return false;
         }
         let key = photo_key.get_value();
         // `…/reviews` → `…/photos`.
@@ -162,12 +166,11 @@ fn ReviewForm(
                 body,
                 queued_at: 0.0,
             };
-            spawn_local(async move {
-                let _ = outbox::send(pending).await;
-            });
+            outbox::send_from_memory(pending);
         }
         photos.set(Vec::new());
         photo_key.set_value(api::new_idempotency_key());
+        true
     };
 
     let add_photos = move |ev: leptos::ev::Event| {
@@ -187,9 +190,10 @@ fn ReviewForm(
             return;
         }
         photo_note.set(f.photos_preparing.to_owned());
+        preparing.set(true);
         spawn_local(async move {
             let prepared = match prepare_photos(files).await {
-                Ok(preparing) => preparing.await,
+                Ok(work) => work.await,
                 Err(_) => Vec::new(),
             };
             let unusable = prepared.is_empty() || prepared.iter().any(Option::is_none);
@@ -198,6 +202,7 @@ fn ReviewForm(
                 p.truncate(MAX_PER_REVIEW);
             });
             photo_note.set(if unusable { f.photo_unusable } else { "" }.to_owned());
+            preparing.set(false);
         });
     };
 
@@ -224,7 +229,7 @@ fn ReviewForm(
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if status.get_untracked() == Status::Sending {
+        if status.get_untracked() == Status::Sending || preparing.get_untracked() {
             return;
         }
         let chosen = rating.get_untracked();
@@ -276,9 +281,13 @@ fn ReviewForm(
                 }
                 Outcome::Queued => {
                     // Saved for sending: clear the form so the same review is not sent twice.
-                    send_photos();
+                    let with_photos = send_photos();
                     reset();
-                    status.set(Status::Queued);
+                    status.set(if with_photos {
+                        Status::QueuedWithPhotos
+                    } else {
+                        Status::Queued
+                    });
                 }
             }
         });
@@ -460,14 +469,15 @@ fn ReviewForm(
                     on:input=move |ev| website.set(event_target_value(&ev))
                 />
             </div>
-            <button type="submit" disabled=move || status.get() == Status::Sending>
+            // Not while photos are being prepared: the review would go without them.
+            <button type="submit" disabled=move || status.get() == Status::Sending || preparing.get()>
                 {move || if status.get() == Status::Sending { f.sending } else { f.submit }}
             </button>
             <p
                 role="status"
                 aria-live="polite"
                 class=move || match status.get() {
-                    Status::Thanks | Status::Held | Status::Queued => "status ok",
+                    Status::Thanks | Status::Held | Status::Queued | Status::QueuedWithPhotos => "status ok",
                     Status::Bad(_) => "status bad",
                     _ => "status",
                 }
@@ -476,6 +486,7 @@ fn ReviewForm(
                     Status::Thanks => f.thanks.to_owned(),
                     Status::Held => f.held.to_owned(),
                     Status::Queued => f.queued.to_owned(),
+                    Status::QueuedWithPhotos => f.queued_photos.to_owned(),
                     Status::Bad(message) => message,
                     Status::Idle | Status::Sending => String::new(),
                 }}

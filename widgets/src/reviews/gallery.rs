@@ -60,7 +60,7 @@ const RULES: [&str; 6] = [
     ".photos img{display:block;height:5rem;width:auto;max-width:10rem;object-fit:cover}",
     ".viewer{border:0;padding:1rem;max-width:min(60rem,100vw);max-height:100vh;background:#fff;color:#1f2328}",
     ".viewer img{display:block;max-width:100%;max-height:calc(100vh - 9rem);width:auto;height:auto;margin:0 auto .5rem}",
-    ".viewer form{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem;margin:0;padding:0;border:0}",
+    ".viewer .bar{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem}",
 ];
 
 /// A thumbnail's `data-at` is its review's place in the list times this, plus its own place:
@@ -293,10 +293,10 @@ fn set_up(document: &JsValue, list: &JsValue, words: &'static Words, url: &str) 
         );
     }
 
-    // The viewer: a modal dialog, whose close button is a `method=dialog` form's (no code).
+    // The viewer: a modal dialog (Escape closes it, and the browser keeps focus inside).
     let dialog = element(document, "dialog", &[("class", "viewer")], "");
     append(&dialog, &element(document, "img", &[], ""));
-    let bar = element(document, "form", &[("method", "dialog")], "");
+    let bar = element(document, "div", &[("class", "bar")], "");
     append(
         &bar,
         &element(document, "span", &[("aria-live", "polite")], ""),
@@ -321,7 +321,12 @@ fn set_up(document: &JsValue, list: &JsValue, words: &'static Words, url: &str) 
     );
     append(
         &bar,
-        &element(document, "button", &[("autofocus", "")], words.close),
+        &element(
+            document,
+            "button",
+            &[("type", "button"), ("data-close", ""), ("autofocus", "")],
+            words.close,
+        ),
     );
     append(&dialog, &bar);
     append(&section, &dialog);
@@ -345,8 +350,8 @@ fn set_up(document: &JsValue, list: &JsValue, words: &'static Words, url: &str) 
 
     let viewer = (dialog.clone(), url.to_owned());
     let on_step = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-        // A key (an arrow), or a press of "previous" or "next"; never both: Escape on a focused
-        // "next" must close the viewer, not step.
+        // A key (an arrow), or a press of "previous", "next" or "close"; never both: Escape on a
+        // focused "next" must close the viewer, not step.
         let key = Reflect::get(&event, &"key".into())
             .ok()
             .and_then(|k| k.as_string());
@@ -360,6 +365,10 @@ fn set_up(document: &JsValue, list: &JsValue, words: &'static Words, url: &str) 
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0),
         };
+        if key.is_none() && closest(&event, "[data-close]").is_some() {
+            call(&viewer.0, "close", &[]);
+            return;
+        }
         if by != 0 {
             shown(&viewer.1, |shown| {
                 let (review, photo) = shown.current;
