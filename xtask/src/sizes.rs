@@ -17,13 +17,13 @@ pub const LOADER_BUDGET_BROTLI: usize = 1_536;
 /// (issue 21); 84,237 B once the review form became a part fetched when the shopper asks for
 /// it; 80,162 B with short import and export names. Photo reviews (issue 22) kept it: their code
 /// is in parts, the form's words moved into the form's part, and the default review notice to the
-/// edge (80,262 B). Lower it as it shrinks.
+/// edge (80,230 B). Lower it as it shrinks.
 pub const PRODUCT_PAGE_BUDGET_BROTLI: usize = 80_384;
 /// The same with every part a shopper can fetch on the page (the review form, its photos'
 /// preparation, the list's photos and viewer, and the chunks they share): splitting costs bytes,
 /// as each part is compressed alone and reaches the main module through its exports, but only a
 /// shopper who writes, adds a photo or sees one pays them. 104,957 B, then 100,882 B with short
-/// names; 118,369 B with photo reviews (issue 22: the form's photo field 6.9 KB, the list's
+/// names; 118,512 B with photo reviews (issue 22: the form's photo field 6.9 KB, the list's
 /// photos and viewer 6.7 KB, their preparation 1.8 KB, the shared chunks 1.3 KB).
 pub const PRODUCT_PAGE_ALL_BUDGET_BROTLI: usize = 120_832;
 /// What an order page fetches after the loader (the tracker module), brotli. Set from its first
@@ -48,7 +48,7 @@ pub const SURVEY_PAGE_BUDGET_BROTLI: usize = 62_208;
 /// with the Cases page (issue 20), whose views are most of the growth; 408,652 B with the
 /// Overview (issue 20's business numbers: figures, two charts, six tables and their CSV);
 /// 414,427 B when the review import named the tool a file came from and followed its photos'
-/// copies (issue 22); 422,372 B with each review's photos to approve or reject, fetched with
+/// copies (issue 22); 422,784 B with each review's photos to approve or reject, fetched with
 /// the key (issue 22).
 pub const DASHBOARD_BUDGET_BROTLI: usize = 425_984;
 
