@@ -71,7 +71,7 @@ describe("strict CSP: every widget works", () => {
     await reviews.locator("li.review").first().waitFor();
     // The form's part is fetched and linked in under the policy too.
     await reviews.getByRole("button", { name: "Değerlendirme yazın" }).click();
-    await reviews.locator("form").waitFor();
+    await reviews.locator("form[aria-labelledby=memnun-form-heading]").waitFor();
     // A whole review, rated with the keyboard and sent, under the policy.
     const started = Date.now();
     await reviews.locator("#memnun-rating-0").focus();

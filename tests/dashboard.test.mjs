@@ -13,7 +13,7 @@ import { createHmac } from "node:crypto";
 import { promisify } from "node:util";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { startShopInBrowser, adminCall, openReviewForm, postReview, review, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, axeViolations, openReviewForm, postReview, review, ROOT } from "./support/harness.mjs";
 
 const run = promisify(execFile);
 const DEMO_KEY = "mk_demo_local_only";
@@ -207,6 +207,33 @@ describe("merchant dashboard", () => {
     await shown.first().waitFor();
     assert.match(await shown.first().getAttribute("alt"), /Köpüğü bol kahve \(Murat T\.\)/);
     await shop.close();
+  });
+
+  test("a shopper's question waits on the Questions page: answered here, it shows under the product's reviews", async () => {
+    await go("questions", "Questions");
+    const item = page.locator("li.question", { hasText: "Kaç kişilik kahve yapar?" });
+    await item.waitFor();
+    assert.equal(await page.locator("li.question").count(), 1, "only the waiting one (demo-site/seed.sql)");
+    await item.locator(".badge", { hasText: "Waiting for an answer" }).waitFor();
+    const answer = "İki fincanlık; <b>köpüklü</b> olsun diye yavaş ısıtın.";
+    await item.getByLabel("Your public answer").fill(answer);
+    await item.getByRole("button", { name: "Publish answer" }).click();
+    await page.getByRole("status").filter({ hasText: "Answer published." }).waitFor();
+    await item.locator(".reply").getByText(answer).waitFor();
+    await item.locator(".badge", { hasText: "Answered and shown" }).waitFor();
+    await screenshot("questions");
+    // The new page, answered and with its form open, as axe sees it.
+    await item.getByRole("button", { name: "Edit answer" }).click();
+    assert.deepEqual(await axeViolations(page, "main"), [], "axe on the Questions page");
+
+    const shop = await context.newPage();
+    await shop.goto(`${site.url}/products/cezve-04.html`);
+    const shown = shop.locator('[data-memnun="reviews"]').locator("section.qa li", { hasText: "Kaç kişilik kahve yapar?" });
+    await shown.waitFor();
+    assert.match(await shown.innerText(), /İki fincanlık; <b>köpüklü<\/b> olsun diye yavaş ısıtın\./);
+    assert.equal(await shop.locator('[data-memnun="reviews"]').evaluate((h) => h.shadowRoot.querySelectorAll("section.qa b").length), 0, "an answer is text, never HTML");
+    await shop.close();
+    await go("reviews", "Reviews");
   });
 
   test("a reply written in place shows under the review on the product page", async () => {

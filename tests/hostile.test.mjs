@@ -59,6 +59,8 @@ const ROUTES = [
   "/v1/shops/{shop}/products/{product}/reviews", "/v1/shops/{shop}/products/{product}/reviews.jsonld",
   "/v1/shops/{shop}/products/{product}/reviews.html", "/v1/shops/{shop}/products/{product}/recommendations",
   "/v1/shops/{shop}/photos", "/v1/shops/{shop}/photos/{photo}", "/v1/shops/{shop}/photos/{photo}/thumbnail",
+  "/v1/shops/{shop}/questions", "/v1/shops/{shop}/questions/{question}/votes",
+  "/v1/shops/{shop}/products/{product}/questions",
   ...[
     "reviews", "reviews.csv", "reviews/import", "reviews/{review}", "reviews/{review}/approve", "reviews/{review}/reject",
     "reviews/{review}/reply", "moderation", "moderation-log", "tokens", "secrets", "secrets/{kid}", "orders",
@@ -67,6 +69,7 @@ const ROUTES = [
     "reports/recommendations", "shop", "shoppers/export", "shoppers/delete", "keys", "keys/{name}",
     "connectors", "connectors/{platform}",
     "photos/{photo}", "photos/{photo}/thumbnail", "photos/{photo}/approve", "photos/{photo}/reject",
+    "questions", "questions/{question}/answer", "questions/{question}/reject",
   ].map((r) => `/v1/admin/${r}`),
   "/v1/connectors/shopify/{shop}",
   "/v1/connectors/woocommerce/{shop}",

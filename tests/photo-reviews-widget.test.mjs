@@ -7,10 +7,7 @@
 // keyboard alone; axe finds nothing wrong in any of it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { deflateSync } from "node:zlib";
-import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, axeViolations as audit, phone as phoneIn, png as pngOf, until } from "./support/harness.mjs";
 
 const PRODUCT = "kahve-fincani-01";
 const PRODUCT_PAGE = `/products/${PRODUCT}.html`;
@@ -27,76 +24,10 @@ after(async () => {
   await stack?.stop();
 });
 
-/** A real PNG of `width` × `height` RGB pixels in bands of colour. */
-function png(width, height) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(8 + data.length + 4);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((3 * width + 1) * height);
-  for (let y = 0; y < height; y += 1) {
-    const band = Math.floor((y / height) * 4);
-    for (let x = 0; x < width; x += 1) rows.set([60 * band, 200 - 40 * band, (x * 255) / width], y * (3 * width + 1) + 1 + 3 * x);
-  }
-  // A text chunk, as cameras and editors write: where the photo was taken.
-  const text = chunk("tEXt", Buffer.from(`Location\0${WHERE}`));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr), text, chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
+const png = (width, height) => pngOf(width, height, { text: `Location\0${WHERE}` });
+const phone = () => phoneIn(browser);
 
 const widget = (page) => page.locator('[data-memnun="reviews"]');
-
-/** A phone: a small touch screen, Turkish. */
-async function phone() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "tr-TR" });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  return { context, page };
-}
-
-async function audit(page) {
-  const axeSource = await fs.readFile(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
-  // DevTools evaluation is not subject to the page's CSP.
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document.querySelector('[data-memnun="reviews"]'), {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  });
-}
-
-const until = async (what, check, ms = 60_000) => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-};
 
 test("a photo review written on a phone while the edge is down arrives whole, and is shown with a keyboard viewer", async () => {
   const body = `Cezve fotoğraflarıyla ${Date.now()}`;
@@ -104,7 +35,7 @@ test("a photo review written on a phone while the edge is down arrives whole, an
   await page.goto(site.url + PRODUCT_PAGE);
   const w = widget(page);
   await w.locator("button.write-open").click();
-  await w.locator("form").waitFor();
+  await w.locator("form[aria-labelledby=memnun-form-heading]").waitFor();
   const started = Date.now();
   await w.locator("#memnun-rating-0").focus();
   for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");

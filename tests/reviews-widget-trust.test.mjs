@@ -39,9 +39,9 @@ async function writeReview(page, { stars, body, author }) {
   // A link from the shop opens the form by itself (shown once the list settles); otherwise the
   // shopper asks for it.
   await w.locator("form, button.write-open:visible").first().waitFor();
-  if (!(await w.locator("form").count())) await openReviewForm(w);
+  if (!(await w.locator("form[aria-labelledby=memnun-form-heading]").count())) await openReviewForm(w);
   // The form exists before it shows, so its clock started before this one.
-  await w.locator("form").waitFor();
+  await w.locator("form[aria-labelledby=memnun-form-heading]").waitFor();
   const started = Date.now();
   await w.locator(`label[for=memnun-rating-${stars}]`).click();
   await w.locator("#memnun-body").fill(body);

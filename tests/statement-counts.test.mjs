@@ -117,6 +117,13 @@ test("every kind of request costs no more D1 statements than recorded", async (t
   step("GET /v1/admin/photos/{photo}/thumbnail", await admin("GET", `photos/${photo.id}/thumbnail`), 200);
   step("POST /v1/admin/photos/{photo}/approve", await admin("POST", `photos/${photo.id}/approve`), 200);
   step("GET /v1/shops/{shop}/photos/{photo}/thumbnail", await shopCall("GET", `photos/${photo.id}/thumbnail`), 200);
+  // A question, its answer (with the email planned for its author), the list and a vote.
+  const asked = step("POST /v1/shops/{shop}/questions", await shopCall("POST", "questions", { product: "fincan", body: "Kulpu sıcak olur mu?", author: "Sayım", email: EMAIL, fill_ms: 9000 }), 201).json;
+  step("GET /v1/admin/questions", await admin("GET", "questions?status=pending"), 200);
+  step("PUT /v1/admin/questions/{question}/answer", await admin("PUT", `questions/${asked.id}/answer`, { body: "Hayır." }), 200);
+  step("GET /v1/shops/{shop}/products/{product}/questions", await shopCall("GET", "products/fincan/questions?q=kulpu"), 200);
+  step("POST /v1/shops/{shop}/questions/{question}/votes", await shopCall("POST", `questions/${asked.id}/votes`, { voter: BROWSER }), 200);
+  step("POST /v1/admin/questions/{question}/reject", await admin("POST", `questions/${asked.id}/reject`), 200);
   step("GET /v1/shops/{shop}/feeds/google-product-reviews.xml", await shopCall("GET", "feeds/google-product-reviews.xml"), 200);
   step("POST /v1/shops/{shop}/events", await shopCall("POST", "events", {
     browser: BROWSER,

@@ -14,6 +14,7 @@ mod i18n;
 mod orders;
 mod outreach;
 mod overview;
+mod questions;
 mod recommendations;
 mod reviews;
 mod satisfaction;
@@ -36,6 +37,7 @@ const KEY_STORAGE: &str = "memnun:admin:key";
 pub enum Page {
     Overview,
     Reviews,
+    Questions,
     Cases,
     Satisfaction,
     Orders,
@@ -44,9 +46,10 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Page; 7] = [
+    const ALL: [Page; 8] = [
         Page::Overview,
         Page::Reviews,
+        Page::Questions,
         Page::Cases,
         Page::Satisfaction,
         Page::Orders,
@@ -58,6 +61,7 @@ impl Page {
         match self {
             Page::Overview => "overview",
             Page::Reviews => "reviews",
+            Page::Questions => "questions",
             Page::Cases => "cases",
             Page::Satisfaction => "satisfaction",
             Page::Orders => "orders",
@@ -79,6 +83,7 @@ impl Page {
         match self {
             Page::Overview => t.page_overview,
             Page::Reviews => t.page_reviews,
+            Page::Questions => t.page_questions,
             Page::Cases => t.page_cases,
             Page::Satisfaction => t.page_satisfaction,
             Page::Orders => t.page_orders,
@@ -419,6 +424,7 @@ fn Signed(
             {move || match page.get() {
                 Page::Overview => view! { <overview::OverviewPage /> }.into_any(),
                 Page::Reviews => view! { <reviews::ReviewsPage /> }.into_any(),
+                Page::Questions => view! { <questions::QuestionsPage /> }.into_any(),
                 Page::Cases => view! { <cases::CasesPage /> }.into_any(),
                 Page::Satisfaction => view! { <satisfaction::SatisfactionPage /> }.into_any(),
                 Page::Orders => view! { <orders::OrdersPage /> }.into_any(),

@@ -52,6 +52,7 @@ pub fn Outreach() -> impl IntoView {
     // Shipped, out for delivery, delayed, delivered: `SHIPMENT_NOTICES`' order.
     let notices = [(); 4].map(|_| RwSignal::new(false));
     let replying = RwSignal::new(true);
+    let answering = RwSignal::new(true);
     let digest_on = RwSignal::new(false);
     let digest_to = RwSignal::new(String::new());
     let own_tr = OwnFields::new();
@@ -76,6 +77,7 @@ pub fn Outreach() -> impl IntoView {
         inviting.set(s.survey_invitation.on);
         survey_days.set(s.survey_invitation.days.to_string());
         replying.set(s.reply_notice.on);
+        answering.set(s.answer_notice.on);
         digest_on.set(s.digest.on);
         digest_to.set(s.digest.to.clone().unwrap_or_default());
         for (on, kind) in notices.iter().zip(SHIPMENT_NOTICES) {
@@ -148,6 +150,7 @@ pub fn Outreach() -> impl IntoView {
             "review_request": { "on": asking.get_untracked(), "days": after, "reminder_days": reminder },
             "survey_invitation": { "on": inviting.get_untracked(), "days": survey_after },
             "reply_notice": { "on": replying.get_untracked() },
+            "answer_notice": { "on": answering.get_untracked() },
             "digest": { "on": digest_on.get_untracked(), "to": digest_to.get_untracked().trim() },
             "texts": texts,
         });
@@ -287,6 +290,7 @@ pub fn Outreach() -> impl IntoView {
                 {check_field("survey_invitation", |t| t.outreach_survey_on, inviting)}
                 {number_field("survey_days", |t| t.outreach_survey_days, survey_days, "60")}
                 {check_field("reply_notice", |t| t.outreach_reply_on, replying)}
+                {check_field("answer_notice", |t| t.outreach_answer_on, answering)}
                 {check_field("digest", |t| t.outreach_digest_on, digest_on)}
                 <label>{move || t().outreach_digest_to}
                     <input type="email" name="digest_to" autocomplete="email"
@@ -332,6 +336,7 @@ fn kind_name(t: &crate::i18n::Strings, kind: MessageKind) -> &'static str {
         MessageKind::ReplyNotice => t.outreach_kind_reply,
         MessageKind::MerchantDigest => t.outreach_kind_digest,
         MessageKind::CaseAnswer => t.outreach_kind_case_answer,
+        MessageKind::AnswerNotice => t.outreach_kind_answer,
     }
 }
 

@@ -194,7 +194,7 @@ fn status_word(t: &crate::i18n::Strings, status: ReviewStatus) -> &'static str {
     }
 }
 
-fn hold_word(t: &crate::i18n::Strings, reason: &str) -> String {
+pub(crate) fn hold_word(t: &crate::i18n::Strings, reason: &str) -> String {
     match reason {
         "hold_all" => t.hold_all.into(),
         "low_rating" => t.hold_low_rating.into(),

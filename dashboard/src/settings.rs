@@ -143,6 +143,7 @@ fn Moderation() -> impl IntoView {
     let block_list = RwSignal::new(String::new());
     let default_list = RwSignal::new(true);
     let publish_photos = RwSignal::new(false);
+    let take_questions = RwSignal::new(true);
     let notice_tr = RwSignal::new(String::new());
     let notice_en = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -166,6 +167,7 @@ fn Moderation() -> impl IntoView {
         block_list.set(p.block_list.join("\n"));
         default_list.set(p.use_default_block_list);
         publish_photos.set(p.publish_photos);
+        take_questions.set(p.take_questions);
         notice_tr.set(p.notice_tr);
         notice_en.set(p.notice_en);
     };
@@ -196,6 +198,7 @@ fn Moderation() -> impl IntoView {
             "block_list": lines(&block_list.get_untracked()),
             "use_default_block_list": default_list.get_untracked(),
             "publish_photos": publish_photos.get_untracked(),
+            "take_questions": take_questions.get_untracked(),
             "notice_tr": notice_tr.get_untracked(),
             "notice_en": notice_en.get_untracked(),
         });
@@ -238,6 +241,11 @@ fn Moderation() -> impl IntoView {
                     <input type="checkbox" name="publish_photos" disabled=move || !loaded.get() prop:checked=move || publish_photos.get()
                         on:change=move |ev| publish_photos.set(event_target_checked(&ev)) />
                     {move || t().publish_photos}
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="take_questions" disabled=move || !loaded.get() prop:checked=move || take_questions.get()
+                        on:change=move |ev| take_questions.set(event_target_checked(&ev)) />
+                    {move || t().take_questions}
                 </label>
                 <label>{move || t().notice_tr}
                     <textarea name="notice_tr" disabled=move || !loaded.get() rows="2" maxlength="600" prop:value=move || notice_tr.get()

@@ -6,8 +6,8 @@
 
 use crate::handlers::{
     Context, api_keys, assets, cases, catalog, connectors, feedback, feeds, moderation,
-    order_import, order_list, orders, outreach, overview, photos, recommend, review_csv, reviews,
-    shoppers, shops, survey, survey_responses, tokens, webhooks,
+    order_import, order_list, orders, outreach, overview, photos, questions, recommend, review_csv,
+    reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
 };
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
@@ -364,6 +364,12 @@ async fn shop_operation(
         Op::GetPhotoThumbnail => photos::for_merchant(cx, param("photo"), true).await,
         Op::ApprovePhoto => photos::decide(cx, param("photo"), ReviewStatus::Published).await,
         Op::RejectPhoto => photos::decide(cx, param("photo"), ReviewStatus::Rejected).await,
+        Op::AskQuestion => questions::ask(req, cx).await,
+        Op::VoteQuestion => questions::vote(req, cx, param("question")).await,
+        Op::ListQuestions => questions::list(req, cx, &product()?).await,
+        Op::ListQuestionsForModeration => questions::for_merchant(req, cx).await,
+        Op::AnswerQuestion => questions::answer(req, cx, param("question")).await,
+        Op::RejectQuestion => questions::reject(cx, param("question")).await,
         Op::ListReviewsForModeration => moderation::list(req, cx).await,
         Op::ExportReviewsCsv => review_csv::export(cx).await,
         Op::ImportReviewsCsv => review_csv::import(req, cx).await,

@@ -32,6 +32,7 @@ pub mod order_list;
 pub mod outreach;
 pub mod overview;
 pub mod photos;
+pub mod questions;
 pub mod recommend;
 pub mod review;
 #[cfg(feature = "csv")]

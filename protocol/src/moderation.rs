@@ -68,6 +68,9 @@ pub struct ModerationPolicy {
     /// Whether shoppers' photos are shown without the merchant looking at each first (with
     /// their review, once it is published). Off: each waits in the queue.
     pub publish_photos: bool,
+    /// Whether product pages take shoppers' questions (`questions`): on, the reviews widget
+    /// shows the answered ones and "Ask a question".
+    pub take_questions: bool,
 }
 
 impl Default for ModerationPolicy {
@@ -81,6 +84,7 @@ impl Default for ModerationPolicy {
             notice_tr: String::new(),
             notice_en: String::new(),
             publish_photos: false,
+            take_questions: true,
         }
     }
 }
@@ -112,6 +116,8 @@ pub struct ModerationPolicyUpdate {
     pub notice_en: Option<String>,
     #[serde(default)]
     pub publish_photos: Option<bool>,
+    #[serde(default)]
+    pub take_questions: Option<bool>,
 }
 
 impl ModerationPolicyUpdate {
@@ -131,6 +137,9 @@ impl ModerationPolicyUpdate {
         }
         if let Some(publish) = self.publish_photos {
             next.publish_photos = publish;
+        }
+        if let Some(take) = self.take_questions {
+            next.take_questions = take;
         }
         if let Some(n) = self.hold_at_or_below {
             match u8::try_from(n) {
@@ -653,6 +662,7 @@ mod tests {
             notice_tr: Some("a".repeat(601)),
             notice_en: Some("bad\u{7}bell".into()),
             publish_photos: Some(true),
+            take_questions: Some(false),
         };
         let current = ModerationPolicy::default();
         let errors = update.apply(&current).unwrap_err();

@@ -44,10 +44,12 @@ pub enum MessageKind {
     MerchantDigest,
     /// The merchant's answer to a shopper's case (`cases`), in the merchant's words.
     CaseAnswer,
+    /// The merchant answered a product question: its author (who left an email) gets the answer.
+    AnswerNotice,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::ReviewRequest,
         MessageKind::ReviewReminder,
         MessageKind::SurveyInvitation,
@@ -58,6 +60,7 @@ impl MessageKind {
         MessageKind::ReplyNotice,
         MessageKind::MerchantDigest,
         MessageKind::CaseAnswer,
+        MessageKind::AnswerNotice,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -72,6 +75,7 @@ impl MessageKind {
             MessageKind::ReplyNotice => "reply_notice",
             MessageKind::MerchantDigest => "merchant_digest",
             MessageKind::CaseAnswer => "case_answer",
+            MessageKind::AnswerNotice => "answer_notice",
         }
     }
 
@@ -517,6 +521,16 @@ fn notice_words(kind: MessageKind, locale: Locale) -> NoticeWords {
             "{shop} replied to the review you wrote:",
             "See it on the product page",
         ),
+        (MessageKind::AnswerNotice, Locale::Tr) => (
+            "{shop} sorunuzu yanıtladı",
+            "{shop}, ürünle ilgili sorduğunuz soruyu yanıtladı:",
+            "Ürün sayfasında görün",
+        ),
+        (MessageKind::AnswerNotice, Locale::En) => (
+            "{shop} answered your question",
+            "{shop} answered the question you asked about a product:",
+            "See it on the product page",
+        ),
         (MessageKind::CaseAnswer, Locale::Tr) => (
             "{shop} size yanıt verdi",
             "{shop}, bize ilettiğiniz konuyla ilgili yazdı:",
@@ -590,6 +604,12 @@ fn framed(
         }
         (MessageKind::ReplyNotice, Locale::En) => {
             "You receive this email because you wrote a review at {shop}."
+        }
+        (MessageKind::AnswerNotice, Locale::Tr) => {
+            "Bu e-postayı {shop} mağazasında bir soru sorup yanıtı istediğiniz için aldınız."
+        }
+        (MessageKind::AnswerNotice, Locale::En) => {
+            "You receive this email because you asked a question at {shop} and wanted its answer."
         }
         (MessageKind::CaseAnswer, Locale::Tr) => {
             "Bu e-postayı {shop} ile paylaştığınız bir konuya yanıt olarak aldınız."

@@ -128,15 +128,7 @@ impl NewReview {
     pub fn validate(&self) -> Result<ValidReview, FieldErrors> {
         let mut errors = FieldErrors::default();
 
-        let product = match self.product.as_deref() {
-            None | Some("") => {
-                errors.push("product", FieldProblem::Required);
-                None
-            }
-            Some(raw) => Id::parse(raw)
-                .map_err(|_| errors.push("product", FieldProblem::InvalidId))
-                .ok(),
-        };
+        let product = product_field(&mut errors, self.product.as_deref());
 
         let rating = match self.rating {
             None => {
@@ -156,46 +148,12 @@ impl NewReview {
             }
         };
 
-        let mut text = |field: &'static str, rule: TextRule, value: &Option<String>| {
-            let value = value.as_deref().unwrap_or("");
-            match rule.check(value) {
-                Ok(()) => value.to_owned(),
-                Err(problem) => {
-                    errors.push(field, problem);
-                    String::new()
-                }
-            }
-        };
-        let title = text("title", TITLE_RULE, &self.title);
-        let body = text("body", BODY_RULE, &self.body);
-        let author = text("author", AUTHOR_RULE, &self.author);
+        let title = text_field(&mut errors, "title", TITLE_RULE, &self.title);
+        let body = text_field(&mut errors, "body", BODY_RULE, &self.body);
+        let author = text_field(&mut errors, "author", AUTHOR_RULE, &self.author);
 
-        let email = match self.email.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(e) if e.chars().count() > EMAIL_MAX_CHARS => {
-                errors.push(
-                    "email",
-                    FieldProblem::TooLong {
-                        max: EMAIL_MAX_CHARS,
-                    },
-                );
-                None
-            }
-            Some(e) if !is_plausible_email(e) => {
-                errors.push("email", FieldProblem::NotAnEmail);
-                None
-            }
-            Some(e) => Some(e.to_owned()),
-        };
-
-        let locale = match self.locale.as_deref() {
-            None | Some("") => None,
-            Some(l) if LOCALES.contains(&l) => Some(l.to_owned()),
-            Some(_) => {
-                errors.push("locale", FieldProblem::NotAChoice);
-                None
-            }
-        };
+        let email = email_field(&mut errors, self.email.as_deref());
+        let locale = locale_field(&mut errors, self.locale.as_deref());
 
         let photo_key = match self.photo_key.as_deref() {
             None | Some("") => None,
@@ -230,6 +188,69 @@ impl NewReview {
             author: n(&self.author),
             email: n(&self.email),
             ..self.clone()
+        }
+    }
+}
+
+/// A text field checked by `rule`: its value, or empty with the problem noted.
+pub(crate) fn text_field(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    rule: TextRule,
+    value: &Option<String>,
+) -> String {
+    let value = value.as_deref().unwrap_or("");
+    match rule.check(value) {
+        Ok(()) => value.to_owned(),
+        Err(problem) => {
+            errors.push(field, problem);
+            String::new()
+        }
+    }
+}
+
+/// `product` as a shopper's write names it: required, and a merchant id.
+pub(crate) fn product_field(errors: &mut FieldErrors, value: Option<&str>) -> Option<Id> {
+    match value {
+        None | Some("") => {
+            errors.push("product", FieldProblem::Required);
+            None
+        }
+        Some(raw) => Id::parse(raw)
+            .map_err(|_| errors.push("product", FieldProblem::InvalidId))
+            .ok(),
+    }
+}
+
+/// An optional `email`: `None` when none was given, trimmed, at most [`EMAIL_MAX_CHARS`].
+pub(crate) fn email_field(errors: &mut FieldErrors, value: Option<&str>) -> Option<String> {
+    match value.map(str::trim) {
+        None | Some("") => None,
+        Some(e) if e.chars().count() > EMAIL_MAX_CHARS => {
+            errors.push(
+                "email",
+                FieldProblem::TooLong {
+                    max: EMAIL_MAX_CHARS,
+                },
+            );
+            None
+        }
+        Some(e) if !is_plausible_email(e) => {
+            errors.push("email", FieldProblem::NotAnEmail);
+            None
+        }
+        Some(e) => Some(e.to_owned()),
+    }
+}
+
+/// An optional `locale`: one of [`LOCALES`].
+pub(crate) fn locale_field(errors: &mut FieldErrors, value: Option<&str>) -> Option<String> {
+    match value {
+        None | Some("") => None,
+        Some(l) if LOCALES.contains(&l) => Some(l.to_owned()),
+        Some(_) => {
+            errors.push("locale", FieldProblem::NotAChoice);
+            None
         }
     }
 }

@@ -81,6 +81,8 @@ pub struct DeletionReport {
     pub product_views: u32,
     pub votes: u32,
     pub reports: u32,
+    /// Their questions (`questions`), with their answers.
+    pub questions: u32,
 }
 
 #[cfg(test)]

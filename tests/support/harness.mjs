@@ -12,6 +12,7 @@ import wranglerApi from "wrangler";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
 import { startSite } from "../../demo-site/serve.mjs";
 import { chromium } from "playwright-core";
 
@@ -297,7 +298,7 @@ async function answer(res) {
  */
 export async function openReviewForm(reviews) {
   await reviews.locator("button.write-open").click();
-  await reviews.locator("form").waitFor();
+  await reviews.locator("form[aria-labelledby=memnun-form-heading]").waitFor();
 }
 
 export async function adminCall(edge, method, path, { key = TEST_API_KEY, body, headers = {} } = {}) {
@@ -340,4 +341,75 @@ export function signToken(claims, secret) {
   const signed = `v1.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
   const mac = createHmac("sha256", secret).update(signed).digest("base64url");
   return `${signed}.${mac}`;
+}
+
+/** A real PNG of `width` × `height` RGB pixels in bands of colour; with `text`, a text chunk
+ * beside them, as cameras and editors write (where a photo was taken). */
+export function png(width, height, { text } = {}) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((3 * width + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const band = Math.floor((y / height) * 4);
+    for (let x = 0; x < width; x += 1) rows.set([60 * band, 200 - 40 * band, (x * 255) / width], y * (3 * width + 1) + 1 + 3 * x);
+  }
+  const extra = text === undefined ? [] : [chunk("tEXt", Buffer.from(text))];
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr), ...extra, chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A phone in `browser`: a small touch screen, Turkish; its page collects errors in `page.errors`. */
+export async function phone(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "tr-TR" });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  return { context, page };
+}
+
+/** What axe-core finds wrong (WCAG 2.2 AA and best practice) in the element `selector` names,
+ * shadow roots included; evaluated through DevTools, so the page's CSP does not apply. */
+export async function axeViolations(page, selector = '[data-memnun="reviews"]') {
+  await page.evaluate(await fs.readFile(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
+  return page.evaluate(async (selector) => {
+    const result = await window.axe.run(document.querySelector(selector), {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  }, selector);
+}
+
+/** `check()`'s first truthy answer, asked again every 200 ms: waiting for a condition, not for a
+ * duration. */
+export async function until(what, check, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

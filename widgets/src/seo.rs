@@ -1,7 +1,9 @@
 //! The fallback for search engines: when the shop's server did not put review JSON-LD in the
 //! page (see README, "Reviews in search results"), the widget adds the edge's schema.org
 //! `Product` JSON-LD for the product it shows. The edge escapes it so no review text can close
-//! the script element, and it is set as text, never parsed as HTML.
+//! the script element, and it is set as text, never parsed as HTML. It runs in the questions'
+//! part (`reviews::show_questions`), fetched with the list's first page: only that part calls it,
+//! so its code is not in the module every shopper downloads first.
 
 use crate::api;
 

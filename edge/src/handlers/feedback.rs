@@ -45,15 +45,15 @@ async fn published(db: &D1Database, shop: &Id, review: &str) -> Result<Target, A
 
 /// A feedback write once its common checks passed: the body, the client, and the idempotency
 /// record to store with it.
-struct Started<T> {
-    body: T,
-    client: String,
-    idempotency: Idempotency,
+pub(crate) struct Started<T> {
+    pub(crate) body: T,
+    pub(crate) client: String,
+    pub(crate) idempotency: Idempotency,
 }
 
 /// The common start of a vote or a report: the client's limit, the idempotency key, the capped
 /// JSON body; or the stored answer when this key was answered before.
-async fn start<T: serde::de::DeserializeOwned>(
+pub(crate) async fn start<T: serde::de::DeserializeOwned>(
     req: &mut Request,
     cx: &Context<'_>,
     endpoint: &'static str,

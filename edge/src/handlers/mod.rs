@@ -17,6 +17,7 @@ pub mod orders;
 pub mod outreach;
 pub mod overview;
 pub mod photos;
+pub mod questions;
 pub mod recommend;
 pub mod review_csv;
 pub mod reviews;

@@ -19,6 +19,9 @@ use memnun_protocol::api::query::Bounded;
 use memnun_protocol::cases::CaseCause;
 use memnun_protocol::merchant::{ModerationAction, SYSTEM_ACTOR};
 use memnun_protocol::moderation::{self as policy, HoldReason};
+use memnun_protocol::questions::{
+    Question, QuestionPage, ReviewListing, encode_cursor as questions_cursor,
+};
 use memnun_protocol::review::{
     Locale, MAX_REQUEST_BYTES, PhotosFilter, ProductPageQuery, ReviewListQuery,
 };
@@ -287,7 +290,10 @@ struct ListQuery {
 pub async fn list(req: &Request, cx: &Context<'_>, product: &Id) -> Result<Response, ApiError> {
     let (db, shop) = (&cx.db, &cx.shop);
     let query = list_query(req)?;
-    let (page, policy) = page(db, shop, product, &query).await?;
+    // The first page carries the answered questions, for the widget to show under the reviews.
+    let first = query.cursor.is_none();
+    let (page, policy, questions) = page(db, shop, product, &query, first).await?;
+    let takes_questions = policy.as_ref().is_none_or(|p| p.take_questions);
     let turkish = query.locale == Some("tr");
     let notice = policy
         .and_then(|p| {
@@ -304,21 +310,43 @@ pub async fn list(req: &Request, cx: &Context<'_>, product: &Id) -> Result<Respo
         });
     http::json(
         200,
-        &ReviewPage {
-            notice: Some(notice),
-            ..page
+        &ReviewListing {
+            page: ReviewPage {
+                notice: Some(notice),
+                ..page
+            },
+            questions: questions
+                .filter(|_| takes_questions)
+                .map(|(count, questions)| QuestionPage {
+                    count,
+                    next_cursor: (count as usize > questions.len()).then(|| {
+                        questions
+                            .last()
+                            .map(|q| questions_cursor(q.created_at, &q.id))
+                            .unwrap_or_default()
+                    }),
+                    questions,
+                }),
         },
     )
 }
 
-/// A page of published reviews with the product's summary, and the shop's policy (`None` when
-/// it has never set one).
+/// What a page of reviews answers: the page, the shop's policy (`None` when it has never set
+/// one), and when asked for, the product's answered questions (how many, and the newest).
+type Paged = (
+    ReviewPage,
+    Option<policy::ModerationPolicy>,
+    Option<(u32, Vec<Question>)>,
+);
+
+/// A page of published reviews with the product's summary, and the shop's policy.
 async fn page(
     db: &D1Database,
     shop: &Id,
     product: &Id,
     query: &ListQuery,
-) -> Result<(ReviewPage, Option<policy::ModerationPolicy>), ApiError> {
+    with_questions: bool,
+) -> Result<Paged, ApiError> {
     let found = stored::published(
         db,
         shop,
@@ -329,6 +357,7 @@ async fn page(
             stars: query.stars,
             with_photos: query.with_photos,
             after: query.cursor.as_ref(),
+            with_questions,
         },
     )
     .await?;
@@ -359,6 +388,7 @@ async fn page(
             notice: None,
         },
         found.policy,
+        found.questions,
     ))
 }
 
@@ -435,7 +465,7 @@ pub async fn snippet(
         cursor: None,
         locale: None,
     };
-    let (page, _) = page(db, shop, product, &query).await?;
+    let (page, _, _) = page(db, shop, product, &query, false).await?;
     let jsonld = name.as_deref().and_then(|n| {
         memnun_protocol::jsonld::product_jsonld(
             n,

@@ -334,6 +334,16 @@ async fn decide(
                 .as_deref()
                 == Some(message.address_key.as_str())
         }),
+        // The address the question's author left, if it is still the one the notice was
+        // planned for.
+        None if kind == MessageKind::AnswerNotice => {
+            message.question_email.clone().filter(|email| {
+                crate::platform::pseudonyms::order_email(env, email)
+                    .ok()
+                    .as_deref()
+                    == Some(message.address_key.as_str())
+            })
+        }
         None => message.review_email.clone(),
     };
     // A case answer planned for its review's author (the order's address was not kept): that
@@ -390,6 +400,9 @@ async fn decide(
                 public_url(env).unwrap_or_else(|| origin.to_owned())
             );
             Ok(the_week(db, message, &shop, words, dashboard_url).await?)
+        }
+        None if kind == MessageKind::AnswerNotice => {
+            about_question(db, message, &shop, words).await?
         }
         None => about_review(db, message, &shop, words).await?,
     };
@@ -597,12 +610,42 @@ async fn about_review(
     if message.review_status.as_deref() != Some("published") {
         return Ok(Err("review not published"));
     }
-    let names = crate::store::catalog::names_of(db, shop, &[product.as_str()]).await?;
+    product_notice(db, shop, &message.shop_name, product, reply, words).await
+}
+
+/// An answer notice, rendered from its question as it stands now: the answer's latest words,
+/// or nothing when the question is no longer shown.
+async fn about_question(
+    db: &D1Database,
+    message: &Due,
+    shop: &Id,
+    words: Words,
+) -> Result<Result<Option<Email>, &'static str>, ApiError> {
+    let (Some(product), Some(answer)) = (&message.question_product, &message.question_answer)
+    else {
+        return Ok(Err("question gone"));
+    };
+    if message.question_status.as_deref() != Some("published") {
+        return Ok(Err("question not shown"));
+    }
+    product_notice(db, shop, &message.shop_name, product, answer, words).await
+}
+
+/// A notice that quotes the merchant's words about `product` and leads to its page.
+async fn product_notice(
+    db: &D1Database,
+    shop: &Id,
+    shop_name: &str,
+    product: &str,
+    quote: &str,
+    words: Words,
+) -> Result<Result<Option<Email>, &'static str>, ApiError> {
+    let names = crate::store::catalog::names_of(db, shop, &[product]).await?;
     let name = names
         .get(product)
         .and_then(|n| n.get(words.locale.as_str()).or_else(|| n.values().next()))
         .cloned()
-        .unwrap_or_else(|| product.clone());
+        .unwrap_or_else(|| product.to_owned());
     let Some(url) = crate::handlers::shops::pages(db, shop)
         .await?
         .product_url(product)
@@ -611,10 +654,10 @@ async fn about_review(
     };
     Ok(Ok(Notice {
         kind: words.kind,
-        shop_name: message.shop_name.clone(),
+        shop_name: shop_name.to_owned(),
         order_number: String::new(),
         product: Some(name),
-        quote: Some(reply.clone()),
+        quote: Some(quote.to_owned()),
         parcels: None,
         carrier: None,
         tracking_number: None,
@@ -815,6 +858,7 @@ fn switched_off(settings: &OutreachSettings, kind: MessageKind) -> Option<&'stat
         }
         MessageKind::MerchantDigest if !settings.digest.on => Some("digest off"),
         MessageKind::ReplyNotice if !settings.reply_notice.on => Some("reply notices off"),
+        MessageKind::AnswerNotice if !settings.answer_notice.on => Some("answer notices off"),
         _ => None,
     }
 }

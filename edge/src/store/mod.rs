@@ -52,6 +52,7 @@ pub mod orders;
 pub mod outreach;
 pub mod overview;
 pub mod photos;
+pub mod questions;
 pub mod ratings;
 pub mod recommendations;
 pub mod retention;

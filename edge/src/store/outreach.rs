@@ -479,6 +479,11 @@ pub struct Due {
     /// A case answer's case's order (its address is the order's), and the answer's words.
     pub case_order: Option<String>,
     pub case_answer: Option<String>,
+    /// An answer notice's question: its author's address, product, status and the answer now.
+    pub question_email: Option<String>,
+    pub question_product: Option<String>,
+    pub question_status: Option<String>,
+    pub question_answer: Option<String>,
 }
 
 impl Due {
@@ -530,10 +535,12 @@ pub async fn claim_due(
                 "SELECT m.id, m.shop_id, m.order_id, m.kind, m.shipment_id, \
                  m.address_key, m.attempts, m.created_at, m.outcome, \
                  sh.name AS shop_name, s.settings, s.api_key_sealed, s.edge_origin, a.sealed, \
-                 COALESCE(a.locale, rv.locale) AS locale, rv.email AS review_email, \
+                 COALESCE(a.locale, rv.locale, qn.locale) AS locale, rv.email AS review_email, \
                  rv.product_id AS review_product, rv.status AS review_status, \
                  rv.reply_body AS review_reply, c.order_id AS case_order, \
                  (SELECT h.text FROM case_history h WHERE h.message_id = m.id) AS case_answer, \
+                 qn.email AS question_email, qn.product_id AS question_product, \
+                 qn.status AS question_status, qn.answer_body AS question_answer, \
                  EXISTS (SELECT 1 FROM outreach_suppressions x WHERE x.shop_id = m.shop_id \
                    AND x.address_key = m.address_key) AS suppressed, \
                  EXISTS (SELECT 1 FROM reviews r WHERE r.shop_id = m.shop_id \
@@ -557,6 +564,7 @@ pub async fn claim_due(
                  LEFT JOIN cases c ON c.shop_id = m.shop_id AND c.id = m.case_id \
                  LEFT JOIN reviews rv ON rv.shop_id = m.shop_id \
                    AND rv.id = COALESCE(m.review_id, c.review_id) \
+                 LEFT JOIN questions qn ON qn.shop_id = m.shop_id AND qn.id = m.question_id \
                  LEFT JOIN outreach_addresses a ON a.shop_id = m.shop_id \
                    AND a.order_id = COALESCE(m.order_id, c.order_id) \
                  WHERE m.claim = ?1 ORDER BY m.due_at, m.kind, m.id",

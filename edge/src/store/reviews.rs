@@ -139,6 +139,9 @@ pub struct PublishedQuery<'a> {
     pub with_photos: bool,
     /// Only reviews after this one in `sort`'s order.
     pub after: Option<&'a ReviewCursor>,
+    /// Read the product's newest answered questions too (`questions::PREVIEW`), how many it
+    /// has, in the same batch.
+    pub with_questions: bool,
 }
 
 /// A product's published reviews as a page shows them.
@@ -148,6 +151,8 @@ pub struct PublishedPage {
     /// The product's rating summary: how many reviews of one to five stars.
     pub histogram: [u32; 5],
     pub reviews: Vec<Review>,
+    /// With `with_questions`: how many answered questions, and the newest.
+    pub questions: Option<(u32, Vec<memnun_protocol::questions::Question>)>,
 }
 
 /// Published reviews of the product as `query` asks, with its summary and the shop's policy, in
@@ -228,17 +233,35 @@ pub async fn published(
         }
     }
 
-    let [shop_rows, rating_rows, review_rows] = crate::platform::http::batch(
-        db,
-        vec![
-            moderation::shop_policy(db, shop)?,
-            ratings::histogram(db, shop, product)?,
-            params.bind(db, &sql)?,
-        ],
-    )
-    .await?;
-    let policy = moderation::shop_policy_of(&shop_rows)?;
-    let histogram = ratings::histogram_of(&rating_rows)?;
+    let mut statements = vec![
+        moderation::shop_policy(db, shop)?,
+        ratings::histogram(db, shop, product)?,
+        params.bind(db, &sql)?,
+    ];
+    if query.with_questions {
+        statements.extend(super::questions::shown(
+            db,
+            shop,
+            product,
+            &[],
+            memnun_protocol::questions::PREVIEW,
+            None,
+        )?);
+    }
+    let results = db.batch(statements).await?;
+    let [shop_rows, rating_rows, review_rows] = [0, 1, 2].map(|i| results.get(i));
+    let missing = || ApiError::Internal("batch answered a wrong number of results".into());
+    let (shop_rows, rating_rows, review_rows) = (
+        shop_rows.ok_or_else(missing)?,
+        rating_rows.ok_or_else(missing)?,
+        review_rows.ok_or_else(missing)?,
+    );
+    let questions = match (results.get(3), results.get(4)) {
+        (Some(count), Some(page)) => Some(super::questions::shown_of(count, page)?),
+        _ => None,
+    };
+    let policy = moderation::shop_policy_of(shop_rows)?;
+    let histogram = ratings::histogram_of(rating_rows)?;
     let reviews = review_rows
         .results::<Row>()?
         .into_iter()
@@ -262,6 +285,7 @@ pub async fn published(
         policy,
         histogram,
         reviews,
+        questions,
     })
 }
 

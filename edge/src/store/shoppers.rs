@@ -3,7 +3,7 @@
 //! stored ([`ShopperKeys`]), across `reviews`, `orders` and what hangs on them (`order_items`,
 //! `shipments`, `shipment_events`), `survey_responses`, `shopper_events`, `browser_views`,
 //! `review_votes`, `review_reports`, `moderation_log`, `webhook_outbox`, `idempotency_keys`,
-//! `baskets` and `lookup_failures`. An erased order leaves a salted hash of its id in
+//! `baskets`, `lookup_failures`, `questions` and `question_votes`. An erased order leaves a salted hash of its id in
 //! `erased_orders` (its tombstone), so that a platform's later payload of it is refused.
 //!
 //! The erasure is one batch (all or nothing) that keeps the maintained counts true: it recounts
@@ -22,13 +22,13 @@ use worker::{D1Database, D1PreparedStatement};
 /// How each table's rows name the shopper: the hashes their writes stored. A key that matches
 /// nothing (empty) stands for the other way of naming a shopper.
 pub struct ShopperKeys {
-    /// `reviews.shopper_key` of reviews written with the email.
+    /// `reviews.shopper_key` of reviews written with the email, and `questions.shopper_key`.
     pub review_key: String,
     /// `orders.email_hash`, and `survey_responses.shopper_key`.
     pub order_key: String,
     /// `shopper_events` and `browser_views`.
     pub browser_key: String,
-    /// `review_votes.voter_key` and `review_reports.reporter_key`.
+    /// `review_votes.voter_key`, `review_reports.reporter_key` and `question_votes.voter_key`.
     pub feedback_key: String,
 }
 
@@ -90,6 +90,8 @@ const ORDERS: &str = "SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = 
 /// The shopper's reviews: written with the email, or through one of the shopper's orders.
 pub(super) const REVIEWS: &str = "SELECT id FROM reviews WHERE shop_id = ?1 AND (shopper_key = ?2 AND ?2 != '' \
      OR order_id IN (SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''))";
+/// The shopper's questions: asked with the email (?2, as their reviews).
+const QUESTIONS: &str = "shop_id = ?1 AND shopper_key = ?2 AND ?2 != ''";
 const SURVEY_RESPONSES: &str = "shop_id = ?1 AND (shopper_key = ?3 AND ?3 != '' OR order_id IN \
      (SELECT id FROM orders WHERE shop_id = ?1 AND email_hash = ?3 AND ?3 != ''))";
 
@@ -198,6 +200,20 @@ fn export_sections() -> Vec<(&'static str, String)> {
             "reports",
             "SELECT review_id AS review, reason, note, created_at FROM review_reports \
              WHERE shop_id = ?1 AND reporter_key = ?5 ORDER BY created_at, review_id"
+                .to_owned(),
+        ),
+        (
+            "questions",
+            format!(
+                "SELECT id, product_id AS product, body, author, email, locale, status, \
+                 answer_body AS answer, answered_at, created_at FROM questions \
+                 WHERE {QUESTIONS} ORDER BY created_at, id"
+            ),
+        ),
+        (
+            "question_votes",
+            "SELECT question_id AS question, created_at FROM question_votes \
+             WHERE shop_id = ?1 AND voter_key = ?5 ORDER BY created_at, question_id"
                 .to_owned(),
         ),
     ]
@@ -458,6 +474,31 @@ pub async fn delete(
             "DELETE FROM review_reports WHERE shop_id = ?1 AND reporter_key = ?5".into(),
             Some("reports"),
         ),
+        // Their votes on answers, after the recount above left them out.
+        (
+            "DELETE FROM question_votes WHERE shop_id = ?1 AND voter_key = ?5 AND ?5 != ''".into(),
+            Some("votes"),
+        ),
+        // Their questions, the answers' messages to them and others' votes on them: gone
+        // with the question anyway (a cascade), but kept out of the questions' count.
+        (
+            format!(
+                "DELETE FROM outreach_messages WHERE shop_id = ?1 AND question_id IN \
+                 (SELECT id FROM questions WHERE {QUESTIONS})"
+            ),
+            None,
+        ),
+        (
+            format!(
+                "DELETE FROM question_votes WHERE shop_id = ?1 AND question_id IN \
+                 (SELECT id FROM questions WHERE {QUESTIONS})"
+            ),
+            None,
+        ),
+        (
+            format!("DELETE FROM questions WHERE {QUESTIONS}"),
+            Some("questions"),
+        ),
     ];
     // The recounts run first, counting what will be left, so that the batch (one transaction)
     // never shows a count that disagrees with its rows.
@@ -467,6 +508,10 @@ pub async fn delete(
             None,
         ),
         (feedback::recount_without(db, shop, shopper)?, None),
+        (
+            shopper.bind(db, shop, super::questions::RECOUNT_WITHOUT_VOTER, None)?,
+            None,
+        ),
         (tombstones(db, shop, erased, now)?, None),
     ];
     for (sql, counted) in &deletions {
@@ -491,6 +536,7 @@ pub async fn delete(
             "events" => &mut report.events,
             "product_views" => &mut report.product_views,
             "votes" => &mut report.votes,
+            "questions" => &mut report.questions,
             _ => &mut report.reports,
         };
         *count = count.saturating_add(changes);

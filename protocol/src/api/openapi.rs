@@ -240,7 +240,26 @@ fn contract(
             .answers::<recommend::RecentlyViewed>(200, an),
         Op::ListReviews => c
             .query::<review::ReviewListQuery>(qs)
-            .answers::<review::ReviewPage>(200, an),
+            .answers::<crate::questions::ReviewListing>(200, an),
+        Op::AskQuestion => c
+            .idempotent()
+            .takes::<crate::questions::NewQuestion>(rq)
+            .answers::<crate::questions::QuestionReceived>(201, an)
+            .answers::<review::Received>(202, an),
+        Op::VoteQuestion => c
+            .idempotent()
+            .takes::<feedback::NewVote>(rq)
+            .answers::<feedback::VoteCounted>(200, an),
+        Op::ListQuestions => c
+            .query::<crate::questions::QuestionListQuery>(qs)
+            .answers::<crate::questions::QuestionPage>(200, an),
+        Op::ListQuestionsForModeration => c
+            .query::<crate::questions::MerchantQuestionQuery>(qs)
+            .answers::<crate::questions::MerchantQuestionPage>(200, an),
+        Op::AnswerQuestion => c
+            .takes::<crate::questions::AnswerUpdate>(rq)
+            .answers::<crate::questions::MerchantQuestion>(200, an),
+        Op::RejectQuestion => c.answers::<crate::questions::MerchantQuestion>(200, an),
         Op::ReviewsJsonLd => c
             .query::<review::ProductPageQuery>(qs)
             .answers_as(200, "application/ld+json", json!({

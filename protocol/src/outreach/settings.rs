@@ -165,6 +165,19 @@ impl Default for ReplyNotice {
     }
 }
 
+/// Whether a question's author (who left an email) hears of the merchant's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct AnswerNotice {
+    pub on: bool,
+}
+
+impl Default for AnswerNotice {
+    fn default() -> Self {
+        AnswerNotice { on: true }
+    }
+}
+
 /// The merchant's weekly digest: on, and to whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -217,6 +230,8 @@ pub struct OutreachSettings {
     #[serde(default)]
     pub reply_notice: ReplyNotice,
     #[serde(default)]
+    pub answer_notice: AnswerNotice,
+    #[serde(default)]
     pub digest: DigestSettings,
     pub texts: OwnTexts,
 }
@@ -238,6 +253,7 @@ impl Default for OutreachSettings {
             survey_invitation: SurveyInvitationTiming::default(),
             shipment_notices: ShipmentNotices::default(),
             reply_notice: ReplyNotice::default(),
+            answer_notice: AnswerNotice::default(),
             digest: DigestSettings::default(),
             texts: OwnTexts::new(),
         }
@@ -348,6 +364,9 @@ pub struct OutreachSettingsUpdate {
     pub shipment_notices: Option<ShipmentNoticesUpdate>,
     #[serde(default)]
     pub reply_notice: Option<ReplyNoticeUpdate>,
+    /// `{"on": bool}`, as `reply_notice`.
+    #[serde(default)]
+    pub answer_notice: Option<ReplyNoticeUpdate>,
     #[serde(default)]
     pub digest: Option<DigestUpdate>,
     #[serde(default)]
@@ -559,6 +578,9 @@ impl OutreachSettingsUpdate {
         }
         if let Some(on) = self.reply_notice.and_then(|r| r.on) {
             next.reply_notice.on = on;
+        }
+        if let Some(on) = self.answer_notice.and_then(|r| r.on) {
+            next.answer_notice.on = on;
         }
         if let Some(digest) = &self.digest {
             next.digest.on = digest.on.unwrap_or(next.digest.on);

@@ -110,19 +110,24 @@ fn shown<T>(url: &str, f: impl FnOnce(&mut Shown) -> T) -> T {
 }
 
 /// `a.querySelector(selector)`, if it finds an element.
-fn find(within: &JsValue, selector: &str) -> Option<JsValue> {
+pub(super) fn find(within: &JsValue, selector: &str) -> Option<JsValue> {
     call(within, "querySelector", &[selector.into()]).filter(|found| !found.is_null())
 }
 
-fn set(element: &JsValue, name: &str, value: &str) {
+pub(super) fn set(element: &JsValue, name: &str, value: &str) {
     call(element, "setAttribute", &[name.into(), value.into()]);
 }
 
-fn append(parent: &JsValue, child: &JsValue) {
+pub(super) fn append(parent: &JsValue, child: &JsValue) {
     call(parent, "append", std::slice::from_ref(child));
 }
 
-fn element(document: &JsValue, tag: &str, attributes: &[(&str, &str)], text: &str) -> JsValue {
+pub(super) fn element(
+    document: &JsValue,
+    tag: &str,
+    attributes: &[(&str, &str)],
+    text: &str,
+) -> JsValue {
     let element = call(document, "createElement", &[tag.into()]).unwrap_or_default();
     for (name, value) in attributes {
         set(&element, name, value);
@@ -139,13 +144,13 @@ fn array(value: JsValue) -> Array {
 }
 
 /// The elements `within` finds for `selector`.
-fn all(within: &JsValue, selector: &str) -> Array {
+pub(super) fn all(within: &JsValue, selector: &str) -> Array {
     Array::from(&call(within, "querySelectorAll", &[selector.into()]).unwrap_or_default())
 }
 
 /// Where `needle` is in `haystack`: bytes compared, not `str::find`, whose searcher would be
 /// one more function the main module keeps for this part.
-fn position(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn position(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     (0..haystack.len().checked_sub(needle.len())? + 1)
         .find(|&i| &haystack[i..i + needle.len()] == needle)
 }
@@ -410,7 +415,7 @@ fn set_up(document: &JsValue, list: &JsValue, words: &'static Words, url: &str) 
 }
 
 /// The element the event happened in or under that matches `selector`.
-fn closest(event: &web_sys::Event, selector: &str) -> Option<JsValue> {
+pub(super) fn closest(event: &web_sys::Event, selector: &str) -> Option<JsValue> {
     let target = Reflect::get(event, &"target".into()).ok()?;
     call(&target, "closest", &[selector.into()]).filter(|found| !found.is_null())
 }

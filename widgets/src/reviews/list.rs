@@ -50,7 +50,6 @@ pub fn ReviewList(
     let sort = RwSignal::new(ReviewSort::Newest);
     // 0: every rating; 6 (added by the photos' part): the reviews with photos.
     let stars = RwSignal::new(0u8);
-    let jsonld_checked = StoredValue::new(false);
     // Whether a page had photos: from then on each page goes to the photos' part as the edge
     // sent it, even one without (its photos are then taken away).
     let gallery = RwSignal::new(false);
@@ -93,15 +92,17 @@ pub fn ReviewList(
                     }
                     next.set(page.next_cursor);
                     state.set(Load::Loaded);
+                    if cursor.is_none() {
+                        // The answered questions under the list (drawn before its controls
+                        // show, `settled`, so nothing moves twice) and, for a product with
+                        // reviews, the search engines' markup: a part, fetched with a first page.
+                        let jsonld = has_reviews.then(|| urls.with_value(|u| u.jsonld.clone()));
+                        let _ =
+                            super::show_questions(text.clone(), locale, page_url.clone(), jsonld)
+                                .await;
+                    }
                     if gallery.get() {
                         let _ = super::show_photos(text, cursor.is_none(), locale, page_url).await;
-                    }
-                    if has_reviews && !jsonld_checked.get_value() {
-                        jsonld_checked.set_value(true);
-                        crate::seo::add_jsonld_unless_present(
-                            urls.with_value(|u| u.jsonld.clone()),
-                        )
-                        .await;
                     }
                 }
                 None if cursor.is_none() => state.set(Load::Failed),

@@ -7,6 +7,7 @@ mod form;
 mod gallery;
 mod list;
 mod photo_upload;
+mod questions;
 
 use crate::api::Api;
 use crate::i18n::Locale;
@@ -143,6 +144,27 @@ enum FormState {
 )]
 fn show_form(slot: web_sys::HtmlElement, part: form::Part) -> Result<(), SplitLoaderError> {
     form::show(slot, part);
+    Ok(())
+}
+
+/// Draws the answered questions under the list, with their search and "Ask a question"
+/// (`questions`), and adds the search engines' markup of a product with reviews when the page
+/// has none (`seo`). Split off into its own wasm part, fetched with the list's first page.
+#[leptos::wasm_split::wasm_split(
+    review_questions,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+pub(crate) fn show_questions(
+    page: String,
+    locale: Locale,
+    url: String,
+    jsonld: Option<String>,
+) -> Result<(), SplitLoaderError> {
+    questions::show(page, locale, url);
+    if let Some(jsonld) = jsonld {
+        leptos::task::spawn_local(crate::seo::add_jsonld_unless_present(jsonld));
+    }
     Ok(())
 }
 
