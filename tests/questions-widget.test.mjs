@@ -79,7 +79,7 @@ test("a question asked on a phone is answered by the merchant and shown, searche
   const qaSection = list.locator("section.qa");
   await qaSection.getByLabel("Sorularda ara").fill("kilifiyla keten");
   await qaSection.getByRole("button", { name: "Ara", exact: true }).click();
-  await qaSection.locator(".qa-status", { hasText: "1 soru eşleşiyor." }).waitFor();
+  await qaSection.locator(".qa-status", { hasText: "Bulunan soru: 1" }).waitFor();
   assert.equal(await qaSection.locator(".qa-list > li").count(), 1);
   await qaSection.getByLabel("Sorularda ara").fill("bulunmayan kelime");
   await qaSection.getByRole("button", { name: "Ara", exact: true }).click();

@@ -275,8 +275,11 @@ test("a shopper's export lists their questions and votes on answers, and their e
   const byBrowser = await admin("POST", "shoppers/export", { browser: voter });
   assert.deepEqual(byBrowser.json.question_votes.map((v) => v.question), [other.json.id]);
 
+  const retries = () => rows("SELECT COUNT(*) AS n FROM idempotency_keys WHERE subject = ?1", theirs.json.id);
+  assert.equal((await retries())[0].n, 1, "the stored answer for retries names the question");
   const deleted = await admin("POST", "shoppers/delete", { email });
   assert.equal(deleted.json.questions, 1);
+  assert.equal((await retries())[0].n, 0, "and goes with it");
   const votes = await admin("POST", "shoppers/delete", { browser: voter });
   assert.equal(votes.json.votes, 1);
   const left = (await listed("", product)).json;

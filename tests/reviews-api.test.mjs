@@ -49,6 +49,8 @@ describe("creating and listing", () => {
       reviews: [],
       next_cursor: null,
       notice: "Reviews are written by shoppers with this form. Those marked “Verified purchase” were written from a personal link the shop sent after an order; the others are not checked against orders. Reviews may be checked for spam and abuse before they appear.",
+      // The shop takes questions (the default): the first page says so, with none answered yet.
+      questions: { count: 0, questions: [], next_cursor: null },
     });
   });
 

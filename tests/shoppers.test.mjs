@@ -211,7 +211,7 @@ describe("deletion", () => {
     assert.deepEqual(await edge.query("SELECT * FROM case_history WHERE case_id IN (SELECT value FROM json_each(?1))", JSON.stringify(ayseCases)), []);
     assert.deepEqual(await edge.query("SELECT * FROM webhook_outbox WHERE event_key IN (SELECT 'case.opened:' || value FROM json_each(?1))",
       JSON.stringify(ayseCases)), [], "and their events");
-    assert.deepEqual(r.json, { reviews: ayseReviews.length, orders: 1, survey_responses: 1, events: 0, product_views: 0, votes: 0, reports: 0 });
+    assert.deepEqual(r.json, { reviews: ayseReviews.length, orders: 1, survey_responses: 1, events: 0, product_views: 0, votes: 0, reports: 0, questions: 0 });
     const x = (await exportOf({ email: AYSE })).json;
     for (const kind of ["reviews", "orders", "order_items", "shipments", "shipment_events", "survey_responses", "cases", "case_history"]) assert.deepEqual(x[kind], [], kind);
     for (const table of ["order_items", "shipments", "shipment_events"]) {
@@ -241,7 +241,7 @@ describe("deletion", () => {
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(await reportCase(), [], "her report's case goes with her report");
     assert.deepEqual(await edge.query("SELECT * FROM webhook_outbox WHERE event_key = ?1", `case.opened:${opened.id}`), [], "and its event, which held her note");
-    assert.deepEqual(r.json, { reviews: 0, orders: 0, survey_responses: 0, events: 3, product_views: 3, votes: 1, reports: 1 });
+    assert.deepEqual(r.json, { reviews: 0, orders: 0, survey_responses: 0, events: 3, product_views: 3, votes: 1, reports: 1, questions: 0 });
     const can = (await admin("GET", `reviews/${canReview}`)).json;
     assert.equal(can.helpful, 1);
     assert.equal(can.reports, 0);

@@ -7,9 +7,17 @@
 
 use crate::api;
 
+thread_local! {
+    static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Adds the JSON-LD from `url` (the edge's `…/reviews.jsonld`) unless the page already has
 /// review markup of its own.
 pub async fn add_jsonld_unless_present(url: String) {
+    // Once per page: the list calls it with each first page (a new order, a new filter).
+    if ASKED.with(|asked| asked.replace(true)) {
+        return;
+    }
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -274,7 +274,8 @@ pub async fn answer(
         &search_text,
         now,
     )?];
-    if let (None, Some(email)) = (&current.answer, email.as_deref()) {
+    let first_answer = current.answer.is_none();
+    if let (true, Some(email)) = (first_answer, email.as_deref()) {
         batch.push(stored::plan_answer_notice(
             db,
             &crate::handlers::outreach::message_id()?,
@@ -285,7 +286,15 @@ pub async fn answer(
             now,
         )?);
     }
-    db.batch(batch).await?;
+    let results = db.batch(batch).await?;
+    // Rejected between the read above and this batch: nothing changed, nothing was planned.
+    let answered = match results.first() {
+        Some(result) => !result.results::<serde_json::Value>()?.is_empty(),
+        None => false,
+    };
+    if !answered {
+        return Err(ApiError::Conflict("the question was rejected".into()));
+    }
     one(cx, question).await
 }
 

@@ -115,11 +115,17 @@ struct Row {
     answer_body: Option<String>,
     answered_at: Option<i64>,
     helpful_count: u32,
+    #[serde(default)]
     status: String,
+    #[serde(default)]
     hold_reason: Option<String>,
+    #[serde(default)]
     email: Option<String>,
 }
 
+/// What shoppers see of a question: no address, no status, no hold reason.
+const PUBLIC_COLUMNS: &str = "id, product_id, body, author, locale, created_at, answer_body, \
+     answered_at, helpful_count";
 const COLUMNS: &str = "id, product_id, body, author, locale, created_at, answer_body, \
      answered_at, helpful_count, status, hold_reason, email";
 
@@ -197,7 +203,7 @@ pub fn shown(
     let page = params.bind(
         db,
         &format!(
-            "SELECT {COLUMNS} FROM questions WHERE {page} \
+            "SELECT {PUBLIC_COLUMNS} FROM questions WHERE {page} \
              ORDER BY created_at DESC, id DESC LIMIT ?3"
         ),
     )?;
@@ -277,7 +283,8 @@ pub async fn get(
 }
 
 /// Answers the question (or changes its answer) and shows it; `search_text` is the question
-/// and the answer folded. A rejected question stays rejected: the statement changes no row.
+/// and the answer folded. A rejected question stays rejected: the statement changes no row,
+/// and answers no id (a reject that came between the handler's read and this batch).
 pub fn set_answer(
     db: &D1Database,
     shop: &Id,
@@ -295,7 +302,8 @@ pub fn set_answer(
         .bind(
             db,
             "UPDATE questions SET status = 'published', answer_body = ?3, answered_at = ?5, \
-             search_text = ?4 WHERE shop_id = ?1 AND id = ?2 AND status != 'rejected'",
+             search_text = ?4 WHERE shop_id = ?1 AND id = ?2 AND status != 'rejected' \
+             RETURNING id",
         )
 }
 
@@ -360,7 +368,8 @@ pub async fn vote(
             Params::new().text(shop.as_str()).text(question).bind(
                 db,
                 "UPDATE questions SET helpful_count = \
-                 (SELECT COUNT(DISTINCT client_hash) FROM question_votes WHERE question_id = ?2) \
+                 (SELECT COUNT(DISTINCT client_hash) FROM question_votes \
+                  WHERE shop_id = ?1 AND question_id = ?2) \
                  WHERE shop_id = ?1 AND id = ?2 RETURNING helpful_count",
             )?,
         ],
@@ -375,7 +384,9 @@ pub async fn vote(
 
 /// The statement that plans the answer notice `id` for `question`, to its author's address
 /// (hashed: `address_key`), due at `due_at`: if the shop sends messages and answer notices, and
-/// the author left an address. Planned once per question: an answer changed later is not sent
+/// the author left an address, and the question is shown (run after [`set_answer`] in its
+/// batch: a question rejected meanwhile gets none). Planned once per question: an answer
+/// changed later is not sent
 /// again (the message says the answer as it stands when it goes).
 pub fn plan_answer_notice(
     db: &D1Database,
@@ -402,6 +413,6 @@ pub fn plan_answer_notice(
              ON q.shop_id = s.shop_id AND q.id = ?3 \
              WHERE s.shop_id = ?2 AND json_extract(s.settings, '$.sending') \
              AND COALESCE(json_extract(s.settings, '$.answer_notice.on'), 1) \
-             AND q.email IS NOT NULL",
+             AND q.email IS NOT NULL AND q.status = 'published'",
         )
 }

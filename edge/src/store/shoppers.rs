@@ -313,7 +313,8 @@ pub async fn delete(
             format!(
                 "DELETE FROM idempotency_keys WHERE shop_id = ?1 AND subject IN \
                  (SELECT id FROM ({reviews}) UNION ALL SELECT order_id FROM survey_responses \
-                  WHERE {SURVEY_RESPONSES} UNION ALL SELECT id FROM ({orders}))"
+                  WHERE {SURVEY_RESPONSES} UNION ALL SELECT id FROM ({orders}) \
+                  UNION ALL SELECT id FROM questions WHERE {QUESTIONS})"
             ),
             None,
         ),

@@ -30,8 +30,9 @@ struct Words {
     helpful: &'static str,
     more: &'static str,
     none: &'static str,
-    matches: &'static str,
+    found: &'static str,
     no_match: &'static str,
+    not_loaded: &'static str,
     ask: &'static str,
     your_question: &'static str,
     name: &'static str,
@@ -55,8 +56,9 @@ static EN: Words = Words {
     helpful: "Helpful",
     more: "More questions",
     none: "No answered questions yet. Ask the first one.",
-    matches: "questions match.",
+    found: "Questions found:",
     no_match: "No answered question matches. Ask it below.",
+    not_loaded: "Questions could not be loaded. Please try again.",
     ask: "Ask a question",
     your_question: "Your question",
     name: "Name to show",
@@ -80,8 +82,9 @@ static TR: Words = Words {
     helpful: "Yararlı",
     more: "Daha fazla soru",
     none: "Henüz yanıtlanmış soru yok. İlk soruyu siz sorun.",
-    matches: "soru eşleşiyor.",
+    found: "Bulunan soru:",
     no_match: "Eşleşen yanıtlı soru yok. Aşağıdan sorabilirsiniz.",
+    not_loaded: "Sorular yüklenemedi. Lütfen yeniden deneyin.",
     ask: "Soru sorun",
     your_question: "Sorunuz",
     name: "Görünecek adınız",
@@ -229,6 +232,8 @@ fn draw(page: &str, locale: Locale, url: &str) -> Option<()> {
         urls,
         query: Default::default(),
         next: Default::default(),
+        reading: Default::default(),
+        busy: Default::default(),
     });
     state.fill(&questions, true);
     state.listen();
@@ -309,7 +314,11 @@ fn ask_form(document: &JsValue, words: &'static Words) -> JsValue {
         &element(
             document,
             "p",
-            &[("role", "status"), ("class", "ask-status")],
+            &[
+                ("role", "status"),
+                ("class", "ask-status"),
+                ("id", "memnun-qa-ask-status"),
+            ],
             "",
         ),
     );
@@ -327,6 +336,11 @@ struct State {
     query: std::cell::RefCell<String>,
     /// Where the next page starts; empty on the last.
     next: std::cell::RefCell<String>,
+    /// The latest read asked for: an answer to an earlier one (a search typed again, "More"
+    /// pressed twice) is dropped.
+    reading: std::cell::Cell<u32>,
+    /// A read is on its way: "More" waits for it.
+    busy: std::cell::Cell<bool>,
 }
 
 impl State {
@@ -356,12 +370,17 @@ impl State {
             let text = match (count, searched) {
                 (0, false) => self.words.none.to_owned(),
                 (0, true) => self.words.no_match.to_owned(),
-                (n, true) => format!("{n} {}", self.words.matches),
+                (n, true) => format!("{} {n}", self.words.found),
                 (_, false) => String::new(),
             };
-            if let Some(status) = find(&self.qa, ".qa-status") {
-                let _ = Reflect::set(&status, &"textContent".into(), &text.into());
-            }
+            self.say(&text);
+        }
+    }
+
+    /// Says `text` in the list's status line.
+    fn say(&self, text: &str) {
+        if let Some(status) = find(&self.qa, ".qa-status") {
+            let _ = Reflect::set(&status, &"textContent".into(), &text.into());
         }
     }
 
@@ -484,17 +503,24 @@ impl State {
         }
         if !first {
             let next = self.next.borrow();
-            if next.is_empty() {
+            if next.is_empty() || self.busy.get() {
                 return;
             }
             url.push_str(&format!("&cursor={next}"));
         }
+        let reading = self.reading.get() + 1;
+        self.reading.set(reading);
+        self.busy.set(true);
         let state = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(answer) = api::get(&url).await
-                && answer.is_success()
-            {
-                state.fill(&answer.body, first);
+            let answer = api::get(&url).await.ok().filter(|a| a.is_success());
+            if state.reading.get() != reading {
+                return;
+            }
+            state.busy.set(false);
+            match answer {
+                Some(answer) => state.fill(&answer.body, first),
+                None => state.say(state.words.not_loaded),
             }
         });
     }
@@ -559,6 +585,7 @@ impl State {
         for field in ["question", "author", "email"].iter() {
             if let Some(input) = find(&form, &format!("[name={field}]")) {
                 call(&input, "removeAttribute", &["aria-invalid".into()]);
+                call(&input, "removeAttribute", &["aria-describedby".into()]);
             }
         }
         if let Err(errors) = asked.validate() {
@@ -567,10 +594,13 @@ impl State {
                 let (name, problem) = match *field {
                     "body" => ("question", self.words.need_question),
                     "author" => ("author", self.words.need_name),
-                    _ => ("email", self.words.bad_email),
+                    "email" => ("email", self.words.bad_email),
+                    // The product and the language are the page's, not the shopper's to fix.
+                    _ => continue,
                 };
                 if let Some(input) = find(&form, &format!("[name={name}]")) {
                     set(&input, "aria-invalid", "true");
+                    set(&input, "aria-describedby", "memnun-qa-ask-status");
                     if problems.is_empty() {
                         call(&input, "focus", &[]);
                     }
@@ -696,8 +726,14 @@ fn remember_vote(question: &str) {
 /// The browser's random id (`browser::id`): the same one its review votes carry.
 fn browser_id() -> String {
     let id = stored(ID_KEY);
-    // A UUID, as `browser::id` checks it, by its length alone here.
-    if id.len() == 36 {
+    // A UUID, as `browser::id` checks it (`idempotency::is_valid_key`, whose copy in the main
+    // module this part would keep from being inlined).
+    let uuid = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    if uuid {
         return id;
     }
     let id = api::new_idempotency_key();
