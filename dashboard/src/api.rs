@@ -104,6 +104,26 @@ impl Client {
         body: Body,
         filename: &str,
     ) -> Result<(), Failure> {
+        let response = self.fetch_ok(method, path, body).await?;
+        save(&response, filename)
+            .await
+            .map_err(|_| Failure::Network)
+    }
+
+    /// The answer to `GET /v1/admin/{path}` (an image) as an object URL an `<img>` can show: an
+    /// image element cannot send the key itself. The caller revokes it.
+    pub async fn object_url(&self, path: &str) -> Result<String, Failure> {
+        let response = self.fetch_ok("GET", path, Body::None).await?;
+        let blob = async {
+            let blob: web_sys::Blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
+            web_sys::Url::create_object_url_with_blob(&blob)
+        };
+        blob.await.map_err(|_: JsValue| Failure::Network)
+    }
+
+    /// The answer to a request whose body is not JSON (a file, an image), once it is a success;
+    /// a refusal's JSON error as a `Failure`.
+    async fn fetch_ok(&self, method: &str, path: &str, body: Body) -> Result<Response, Failure> {
         let response = self
             .fetch(method, path, body)
             .await
@@ -113,28 +133,7 @@ impl Client {
             let text = read_text(&response).await.unwrap_or_default();
             return Err(failure(status, &text));
         }
-        save(&response, filename)
-            .await
-            .map_err(|_| Failure::Network)
-    }
-
-    /// The answer to `GET /v1/admin/{path}` (an image) as an object URL an `<img>` can show: an
-    /// image element cannot send the key itself. The caller revokes it.
-    pub async fn object_url(&self, path: &str) -> Result<String, Failure> {
-        let response = self
-            .fetch("GET", path, Body::None)
-            .await
-            .map_err(|_| Failure::Network)?;
-        let status = response.status();
-        if !(200..300).contains(&status) {
-            let text = read_text(&response).await.unwrap_or_default();
-            return Err(failure(status, &text));
-        }
-        let blob = async {
-            let blob: web_sys::Blob = JsFuture::from(response.blob()?).await?.dyn_into()?;
-            web_sys::Url::create_object_url_with_blob(&blob)
-        };
-        blob.await.map_err(|_: JsValue| Failure::Network)
+        Ok(response)
     }
 
     async fn raw(&self, method: &str, path: &str, body: Body) -> Result<(u16, String), JsValue> {
