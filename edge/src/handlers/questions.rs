@@ -91,7 +91,7 @@ pub async fn ask(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiErr
     if let Some(replayed) = idempotency.replay_answer(&prior)? {
         return Ok(replayed);
     }
-    let (shop_policy, duplicate) = stored::policy_and_duplicate_of(&policy_row)?;
+    let (shop_policy, duplicate) = crate::store::reviews::policy_and_duplicate_of(&policy_row)?;
     if !shop_policy.take_questions {
         return Err(ApiError::Conflict(
             "this shop does not take questions".into(),

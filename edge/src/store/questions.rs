@@ -6,10 +6,8 @@
 //! (a browser id is anyone's to make up), as for reviews.
 
 use super::Params;
-use super::moderation::parse_policy;
 use crate::platform::error::ApiError;
 use memnun_protocol::Id;
-use memnun_protocol::moderation::ModerationPolicy;
 use memnun_protocol::questions::{
     Answer, MerchantQuestion, Question, QuestionCursor, QuestionStatus,
 };
@@ -67,9 +65,9 @@ pub fn insert(
         )
 }
 
-/// The statement that reads the shop's policy (`NULL` when it has never set one; no row when
-/// there is no such shop) and whether the same words were asked about the product since
-/// `since`.
+/// The statement that reads the shop's policy (`NULL` when it has never set one) and whether the
+/// same words were asked about the product since `since`: one row, in the shape
+/// `reviews::policy_and_duplicate_of` reads.
 pub fn policy_and_duplicate(
     db: &D1Database,
     shop: &Id,
@@ -84,24 +82,10 @@ pub fn policy_and_duplicate(
         .int(since)
         .bind(
             db,
-            "SELECT p.policy, EXISTS (SELECT 1 FROM questions q WHERE q.shop_id = ?1 \
-             AND q.product_id = ?2 AND q.body_hash = ?3 AND q.created_at > ?4) AS duplicate \
-             FROM shops s LEFT JOIN moderation_policies p ON p.shop_id = s.id WHERE s.id = ?1",
+            "SELECT (SELECT policy FROM moderation_policies WHERE shop_id = ?1) AS policy, \
+             (SELECT 1 FROM questions WHERE shop_id = ?1 AND product_id = ?2 AND body_hash = ?3 \
+              AND created_at > ?4 LIMIT 1) AS duplicate",
         )
-}
-
-pub fn policy_and_duplicate_of(found: &D1Result) -> Result<(ModerationPolicy, bool), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        policy: Option<String>,
-        duplicate: i64,
-    }
-    let row = found
-        .results::<Row>()?
-        .into_iter()
-        .next()
-        .ok_or(ApiError::NotFound("shop"))?;
-    Ok((parse_policy(row.policy.as_deref())?, row.duplicate != 0))
 }
 
 #[derive(Deserialize)]
