@@ -2,11 +2,12 @@
 // with data of every kind, each carrying a marker; then shop A, with its own key, its own signed
 // links and its own page origin, aims every merchant route and every public route at B's ids,
 // tokens and shop. No answer carries a B marker, each refusal is the documented one, and every
-// row of B is byte for byte what it was; B's own key still reads it all.
+// row of B is byte for byte what it was; B's own key still reads it all. All of it twice: B in
+// A's database, and B in another data database (the shop directory's, `DB_2`).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { Edge, TEST_API_KEY, TEST_TOKEN_SECRET, adminCall, apiKeyHash, newClient, postFeedback, postReview, review, signToken } from "./support/harness.mjs";
+import { Edge, TEST_API_KEY, TEST_TOKEN_SECRET, adminCall, newClient, postFeedback, postReview, review, signToken } from "./support/harness.mjs";
 
 const A_ORIGIN = "https://a.example";
 const B_ORIGIN = "https://b.example";
@@ -17,7 +18,9 @@ const B_BROWSER = randomUUID();
 const MARK = "BMARK";
 
 let edge;
-const b = {};
+/** The data database B lives in, in the suite that runs. */
+let bDatabase;
+let b = {};
 const asA = (method, path, body, options = {}) => adminCall(edge, method, path, { body, ...options });
 const asB = (method, path, body, options = {}) => adminCall(edge, method, path, { body, key: B_KEY, ...options });
 
@@ -33,18 +36,24 @@ async function shopWrite(shop, path, body, { origin, type = "application/json" }
 
 /** Every row of shop B, table by table. */
 async function rowsOfB() {
-  const tables = (await edge.query("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%shop_id%'")).map((t) => t.name);
+  const inB = (sql) => edge.queryOn(bDatabase, sql);
+  const tables = (await inB("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%shop_id%'")).map((t) => t.name);
   const all = {};
-  for (const t of tables) all[t] = JSON.stringify(await edge.query(`SELECT * FROM ${t} WHERE shop_id = 'other-shop' ORDER BY rowid`));
+  for (const t of tables) all[t] = JSON.stringify(await inB(`SELECT * FROM ${t} WHERE shop_id = 'other-shop' ORDER BY rowid`));
   // Keys: their last use changes when B signs in; the rest must not.
-  all.api_keys = JSON.stringify(await edge.query("SELECT key_hash, name, created_at, revoked_at FROM api_keys WHERE shop_id = 'other-shop' ORDER BY name"));
+  all.api_keys = JSON.stringify(await inB("SELECT key_hash, name, created_at, revoked_at FROM api_keys WHERE shop_id = 'other-shop' ORDER BY name"));
+  // Where the directory (in the control database) puts B and its keys.
+  for (const t of ["shop_directory", "key_directory"]) all[`control.${t}`] = JSON.stringify(await edge.query(`SELECT * FROM ${t} WHERE shop_id = 'other-shop' ORDER BY rowid`));
   return all;
 }
 
+for (const database of ["DB", "DB_2"]) describe(`shop B in ${database}`, () => {
 before(async () => {
-  edge = await Edge.start({ origins: [A_ORIGIN] });
-  await edge.query("INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES (?1, 'other-shop', 'b-main', 0)", apiKeyHash(B_KEY));
-  await edge.allowOrigin("other-shop", B_ORIGIN);
+  bDatabase = database;
+  b = {};
+  edge = await Edge.start({ origins: [A_ORIGIN], otherShopDatabase: database });
+  await edge.addKey("other-shop", B_KEY, "b-main", { database });
+  await edge.queryOn(database, "INSERT INTO shop_origins (shop_id, origin) VALUES ('other-shop', ?1)", B_ORIGIN);
   const ok = (r, status = 200) => assert.equal(r.status, status, r.text);
   // B's reviews: one published with a reply, one held.
   let r = await postReview(edge, review({ product: "b-fincan", title: `${MARK} başlık`, body: `${MARK} yorum metni`, email: B_EMAIL }), { origin: B_ORIGIN, shop: "other-shop" });
@@ -65,7 +74,9 @@ before(async () => {
   ok(await shopWrite("other-shop", "survey/open", { token: b.links.survey.token, locale: "tr" }, { origin: B_ORIGIN }));
   ok(await shopWrite("other-shop", "survey/answers", { token: b.links.survey.token, seq: 1, locale: "tr", answers: { nps: 3, comment: `${MARK} yorum` } }, { origin: B_ORIGIN }));
   ok(await asB("PUT", "webhook", { url: "http://127.0.0.1:9/b-hook" }));
-  ok(await asB("PUT", "catalog", { mode: "upsert", items: [{ id: "b-fincan", name: `${MARK} fincan`, url: "https://b.example/p/b-fincan", category: "mutfak" }] }));
+  r = await asB("PUT", "catalog", { mode: "upsert", items: [{ id: "b-fincan", name: { tr: `${MARK} fincan` }, url: "https://b.example/p/b-fincan", category: "mutfak", price_minor: 12000, currency: "TRY" }] });
+  ok(r);
+  assert.equal(r.json.stored, 1, r.text);
   assert.ok((await shopWrite("other-shop", "events", { browser: B_BROWSER, events: [{ id: randomUUID(), type: "product_view", product: "b-fincan" }] }, { origin: B_ORIGIN, type: "text/plain;charset=UTF-8" })).status < 300);
   ok(await asB("POST", "keys", { name: "b-second" }), 201);
   r = await asB("POST", "secrets");
@@ -82,6 +93,19 @@ describe("shop A cannot reach shop B", () => {
   test("snapshot of B", async () => {
     before = await rowsOfB();
     assert.ok(JSON.parse(before.reviews).length === 2 && JSON.parse(before.orders).length === 1 && JSON.parse(before.survey_responses).length === 1);
+  });
+
+  test("B's data, sent through the API, is in B's database and nowhere else", async () => {
+    const elsewhere = bDatabase === "DB" ? "DB_2" : "DB";
+    for (const t of ["reviews", "orders", "survey_responses", "api_keys", "webhooks", "catalog_items", "shopper_events", "shop_secrets"]) {
+      const count = async (db) => (await edge.queryOn(db, `SELECT count(*) AS n FROM ${t} WHERE shop_id = 'other-shop'`))[0].n;
+      assert.ok((await count(bDatabase)) > 0, `${t} of B in ${bDatabase}`);
+      assert.equal(await count(elsewhere), 0, `${t} of B in ${elsewhere}`);
+    }
+    // The key B made through the API is in the directory (and the one the test gave it there
+    // when B is not in the first database).
+    const directory = await edge.query("SELECT count(*) AS n FROM key_directory WHERE shop_id = 'other-shop'");
+    assert.equal(directory[0].n, bDatabase === "DB" ? 1 : 2);
   });
 
   test("with A's key, every merchant route aimed at B's ids answers the documented refusal and shows nothing of B", async () => {
@@ -198,4 +222,5 @@ describe("shop A cannot reach shop B", () => {
     assert.equal((await asB("GET", "orders/B-1")).status, 200);
     console.log(`isolation: ${tried} requests from shop A aimed at shop B, none reached it`);
   });
+});
 });

@@ -9,6 +9,7 @@ use crate::handlers::{
     order_import, order_list, orders, outreach, overview, photos, questions, recommend, review_csv,
     reviews, shoppers, shops, survey, survey_responses, tokens, webhooks,
 };
+use crate::platform::databases::{self, ShopDatabase};
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
 use crate::platform::{clock, log, statement_count};
@@ -18,7 +19,7 @@ use memnun_protocol::connectors::Platform;
 use memnun_protocol::outreach::providers::ProviderName;
 use memnun_protocol::shop::ApiKeyScope;
 use memnun_protocol::{Id, ReviewStatus};
-use worker::{D1Database, Env, Method, Request, Response};
+use worker::{Env, Method, Request, Response};
 
 pub async fn route(mut req: Request, env: Env) -> Response {
     statement_count::reset();
@@ -159,16 +160,17 @@ async fn answer(
         Access::ShopPage { shop_limit } if operation.is_some() || preflight => {
             match shop_page(req, env, parameters.get("shop")).await {
                 Err(e) => (Err(e), Cors::None),
-                Ok((shop, cors)) => {
+                Ok((shop, place, cors)) => {
                     let outcome = match operation {
                         Some(op) if !preflight => {
+                            let caller = Caller::Shopper(shop, place);
                             shopper_operation(
                                 req,
                                 env,
                                 request_id,
                                 op,
                                 shop_limit,
-                                shop,
+                                caller,
                                 &parameters,
                             )
                             .await
@@ -198,9 +200,9 @@ async fn answer(
         },
         Access::Merchant => match merchant(req, env, operation).await {
             Err(e) => (Err(e), Cors::None),
-            Ok(merchant) => match operation {
+            Ok((merchant, place)) => match operation {
                 Some(op) => {
-                    let caller = Caller::Merchant(merchant);
+                    let caller = Caller::Merchant(merchant, place);
                     (
                         handle(req, env, request_id, op.name, &parameters, caller).await,
                         Cors::None,
@@ -231,49 +233,47 @@ async fn shopper_operation(
     request_id: &str,
     op: &Operation,
     shop_limit: bool,
-    shop: Id,
+    caller: Caller,
     parameters: &Parameters<'_>,
 ) -> Result<Response, ApiError> {
-    if shop_limit {
+    if shop_limit && let Caller::Shopper(shop, _) = &caller {
         http::rate_limit(env, "SHOP_WRITES", shop.to_string()).await?;
     }
-    handle(
-        req,
-        env,
-        request_id,
-        op.name,
-        parameters,
-        Caller::Shopper(shop),
-    )
-    .await
+    handle(req, env, request_id, op.name, parameters, caller).await
 }
 
 /// A shopper's page: the shop must exist and the page's `Origin` must be one it allows. Once the
 /// origin is known to be allowed, every answer (errors included) is readable by it.
-async fn shop_page(req: &Request, env: &Env, shop: &str) -> Result<(Id, Cors), ApiError> {
+async fn shop_page(
+    req: &Request,
+    env: &Env,
+    shop: &str,
+) -> Result<(Id, ShopDatabase, Cors), ApiError> {
     let shop = http::parse_id("shop", shop)?;
-    let db = database(env)?;
-    let cors = shops::authorize_write(&db, &shop, http::origin(req)).await?;
-    Ok((shop, cors))
+    let place = databases::for_shop(env, &shop).await?;
+    let cors = shops::authorize_write(&place.db, &shop, http::origin(req)).await?;
+    Ok((shop, place, cors))
 }
 
 /// The merchant behind the request's key, if the key may do `operation` (or, on a path or
-/// method that is none, what such a request would need: reading for `GET`, all else `full`).
+/// method that is none, what such a request would need: reading for `GET`, all else `full`),
+/// and the database of its shop.
 async fn merchant(
     req: &Request,
     env: &Env,
     operation: Option<&Operation>,
-) -> Result<api_keys::Merchant, ApiError> {
-    let db = database(env)?;
+) -> Result<(api_keys::Merchant, ShopDatabase), ApiError> {
+    let key_hash = api_keys::presented_key_hash(req)?;
+    let place = databases::for_key(env, &key_hash).await?;
     let now = clock::now_ms(req, env);
-    let merchant = api_keys::authenticate(req, env, &db, now).await?;
+    let merchant = api_keys::authenticate(req, env, &place.db, &key_hash, now).await?;
     let needed = match (operation, req.method()) {
         (Some(op), _) => op.scope,
         (None, Method::Get | Method::Head) => ApiKeyScope::Read,
         (None, _) => ApiKeyScope::Full,
     };
     merchant.may(needed)?;
-    Ok(merchant)
+    Ok((merchant, place))
 }
 
 /// Who the access class found behind a request.
@@ -282,10 +282,10 @@ enum Caller {
     Anyone,
     /// Any page, reading this shop's public data.
     Reader(Id),
-    /// A page of this shop, from an allowed origin.
-    Shopper(Id),
-    /// A key of this shop.
-    Merchant(api_keys::Merchant),
+    /// A page of this shop, from an allowed origin (its database found on the way).
+    Shopper(Id, ShopDatabase),
+    /// A key of this shop, and the shop's database.
+    Merchant(api_keys::Merchant, ShopDatabase),
     /// A shop platform's server, for this shop (its signature is checked by the handler).
     Platform(Id),
 }
@@ -301,7 +301,7 @@ async fn handle(
     caller: Caller,
 ) -> Result<Response, ApiError> {
     use OperationName as Op;
-    let (shop, merchant) = match caller {
+    let (shop, merchant, place) = match caller {
         Caller::Anyone => {
             return match operation {
                 Op::Health => health(env, request_id).await,
@@ -314,13 +314,22 @@ async fn handle(
                 )),
             };
         }
-        Caller::Reader(shop) | Caller::Shopper(shop) | Caller::Platform(shop) => (shop, None),
-        Caller::Merchant(merchant) => (merchant.shop.clone(), Some(merchant)),
+        Caller::Reader(shop) | Caller::Platform(shop) => (shop, None, None),
+        Caller::Shopper(shop, place) => (shop, None, Some(place)),
+        Caller::Merchant(merchant, place) => (merchant.shop.clone(), Some(merchant), Some(place)),
     };
+    let place = match place {
+        Some(place) => place,
+        None => databases::for_shop(env, &shop).await?,
+    };
+    // A shop being moved is read where it was; what would change it waits for the move's end.
+    if place.writes_paused && !matches!(req.method(), Method::Get | Method::Head) {
+        return Err(ApiError::WritesPaused(databases::PAUSED_RETRY_SECONDS));
+    }
     let cx = Context {
         env,
         shop,
-        db: database(env)?,
+        db: place.db,
         now: clock::now_ms(req, env),
         merchant,
     };
@@ -438,15 +447,31 @@ async fn shop_operation(
     }
 }
 
-/// `GET /v1/health`: the worker answers and D1 reads its schema (how many migrations it has),
-/// or 503 when the database does not answer, so a monitor sees the outage, not a green worker.
+/// `GET /v1/health`: the worker answers and every database reads its schema (how many
+/// migrations it has; the control database's), or 503 when one does not answer or one is behind
+/// the others, so a monitor sees the outage, not a green worker.
 async fn health(env: &Env, request_id: &str) -> Result<Response, ApiError> {
-    let outcome = match env.d1("DB") {
-        Ok(db) => store::health::migrations_applied(&db)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let mut outcome: Result<Option<i64>, String> = Ok(None);
+    for binding in databases::every_database(env) {
+        let applied = match env.d1(&binding) {
+            Ok(db) => store::health::migrations_applied(&db)
+                .await
+                .map_err(|e| format!("{binding}: {e}")),
+            Err(e) => Err(format!("{binding}: {e}")),
+        };
+        outcome = match (outcome, applied) {
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (_, Ok(None)) => Err(format!("{binding}: no migrations table")),
+            (Ok(None), Ok(Some(n))) => Ok(Some(n)),
+            (Ok(Some(first)), Ok(Some(n))) if first == n => Ok(Some(n)),
+            (Ok(Some(first)), Ok(Some(n))) => Err(format!(
+                "{binding} has {n} migrations applied, the control database {first}"
+            )),
+        };
+        if outcome.is_err() {
+            break;
+        }
+    }
     use memnun_protocol::health::{DatabaseHealth, Health};
     match outcome {
         Ok(Some(migrations)) => http::json(
@@ -483,15 +508,6 @@ fn openapi() -> Result<Response, ApiError> {
     headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
     headers.set("Cache-Control", "public, max-age=300")?;
     Ok(resp)
-}
-
-pub fn database(env: &Env) -> Result<D1Database, ApiError> {
-    let db = env.d1("DB")?;
-    Ok(if statement_count::enabled(env) {
-        statement_count::counting(db)
-    } else {
-        db
-    })
 }
 
 fn preflight_write() -> Result<Response, ApiError> {

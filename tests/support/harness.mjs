@@ -67,12 +67,20 @@ async function wrangler(args, persist, env = "test") {
 
 export const sqlQuote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
+/** The D1 bindings of a wrangler.toml environment: the control database `DB` first. */
+export function databasesOf(env = "test") {
+  const { workerOptions } = wranglerApi.unstable_getMiniflareWorkerOptions(path.join(EDGE_DIR, "wrangler.toml"), env);
+  return Object.keys(workerOptions.d1Databases ?? {}).sort();
+}
+
 export class Edge {
-  /** A fresh database with the migrations applied and a test shop allowing `origins`. */
-  static async start({ origins = [], demoSeed = false, env = "test", script, captureLog = false, vars = {} } = {}) {
+  /** Fresh databases with the migrations applied and a test shop allowing `origins`; the other
+   * shop lives in `otherShopDatabase` (the directory says so when it is not `DB`). */
+  static async start({ origins = [], demoSeed = false, env = "test", script, captureLog = false, vars = {}, otherShopDatabase = "DB" } = {}) {
     const persist = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-d1-"));
-    // Migrations go through wrangler, exactly as in the demo and in production.
-    await wrangler(["d1", "migrations", "apply", "DB"], persist, env);
+    // Migrations go through wrangler, exactly as in the demo and in production: every database
+    // has the one schema.
+    for (const binding of databasesOf(env)) await wrangler(["d1", "migrations", "apply", binding], persist, env);
     const edge = new Edge(persist, env, script);
     edge.captureLog = captureLog;
     edge.vars = vars;
@@ -80,14 +88,32 @@ export class Edge {
     let sql = [
       `INSERT INTO shops (id, name, created_at) VALUES ('${TEST_SHOP}', 'Test', 0);`,
       `INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ('${TEST_SHOP}', 's1', ${sqlQuote(TEST_TOKEN_SECRET)}, 0);`,
-      `INSERT INTO shops (id, name, created_at) VALUES ('other-shop', 'Other', 0);`,
-      `INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES ('other-shop', 's1', 'other-secret', 0);`,
       `INSERT INTO api_keys (key_hash, shop_id, name, created_at) VALUES ('${apiKeyHash(TEST_API_KEY)}', '${TEST_SHOP}', 'tests', 0);`,
       ...origins.map((o) => `INSERT INTO shop_origins (shop_id, origin) VALUES ('${TEST_SHOP}', ${sqlQuote(o)});`),
     ].join("\n");
     if (demoSeed) sql += "\n" + (await fs.readFile(path.join(ROOT, "demo-site/seed.sql"), "utf8"));
     await edge.execute(sql);
+    await edge.addShop("other-shop", { name: "Other", secret: "other-secret", database: otherShopDatabase });
     return edge;
+  }
+
+  /** A shop in `database`, with its signing secret (kid s1), and its directory row when that is
+   * not the database of shops the directory does not name. */
+  async addShop(shop, { name = shop, secret = "secret", database = "DB" } = {}) {
+    await this.execute(
+      `INSERT INTO shops (id, name, created_at) VALUES (${sqlQuote(shop)}, ${sqlQuote(name)}, 0);
+       INSERT INTO shop_secrets (shop_id, kid, secret, created_at) VALUES (${sqlQuote(shop)}, 's1', ${sqlQuote(secret)}, 0);`,
+      database,
+    );
+    if (database !== "DB") {
+      await this.query("INSERT INTO shop_directory (shop_id, database, placed_at) VALUES (?1, ?2, 0)", shop, database);
+    }
+  }
+
+  /** A merchant key of `shop` (in `database`, and in the key directory when that is not `DB`). */
+  async addKey(shop, key, name, { database = "DB", scope = "full" } = {}) {
+    await this.queryOn(database, "INSERT INTO api_keys (key_hash, shop_id, name, scope, created_at) VALUES (?1, ?2, ?3, ?4, 0)", apiKeyHash(key), shop, name, scope);
+    if (database !== "DB") await this.query("INSERT INTO key_directory (key_hash, shop_id) VALUES (?1, ?2)", apiKeyHash(key), shop);
   }
 
   /** `script` replaces the built worker (the bench's JavaScript baseline runs this way);
@@ -144,19 +170,26 @@ export class Edge {
     await mf?.dispose();
   }
 
-  async db() {
-    return this.mf.getD1Database("DB");
+  /** One of the edge's D1 databases: the control database `DB` unless told. */
+  async db(binding = "DB") {
+    return this.mf.getD1Database(binding);
   }
 
-  /** Rows of a SQL query against the edge's D1. */
+  /** Rows of a SQL query against the edge's control database (also the data database of the
+   * shops the directory does not name). */
   async query(sql, ...params) {
-    const db = await this.db();
+    return this.queryOn("DB", sql, ...params);
+  }
+
+  /** Rows of a SQL query against the D1 database `binding`. */
+  async queryOn(binding, sql, ...params) {
+    const db = await this.db(binding);
     return (await db.prepare(sql).bind(...params).all()).results;
   }
 
-  /** Runs a script of SQL statements in one batch. */
-  async execute(sql) {
-    const db = await this.db();
+  /** Runs a script of SQL statements in one batch, in `binding`. */
+  async execute(sql, binding = "DB") {
+    const db = await this.db(binding);
     const statements = wranglerApi.unstable_splitSqlQuery(sql).filter((s) => s.trim());
     await db.batch(statements.map((s) => db.prepare(s)));
   }

@@ -36,6 +36,15 @@ pub fn run_deploy(args: &[String]) -> Result<()> {
     if !dry_run {
         check_database(&std::fs::read_to_string(root().join("edge/wrangler.toml"))?)?;
     }
+    let declared = crate::edge::d1_bindings(None)?;
+    for data in crate::edge::data_databases(None)? {
+        if !declared.contains(&data) {
+            bail!(
+                "DATA_DATABASES names {data}, which edge/wrangler.toml does not declare in \
+                 [[d1_databases]] (README, \"Past one database\")"
+            );
+        }
+    }
     crate::tools::ensure_build_tools()?;
     crate::build::all()?;
     if dry_run {
@@ -46,8 +55,20 @@ pub fn run_deploy(args: &[String]) -> Result<()> {
             .arg(&out))?;
         return Ok(());
     }
-    step("Applying the D1 migrations to the remote database");
-    run(wrangler().args(["d1", "migrations", "apply", "DB", "--remote", "--env", ""]))?;
+    for binding in crate::edge::d1_bindings(None)? {
+        step(&format!(
+            "Applying the D1 migrations to the remote database {binding}"
+        ));
+        run(wrangler().args([
+            "d1",
+            "migrations",
+            "apply",
+            &binding,
+            "--remote",
+            "--env",
+            "",
+        ]))?;
+    }
     step("Deploying the edge (production's config)");
     run(wrangler().args(["deploy", "--env", ""]))?;
     println!(

@@ -5,6 +5,7 @@
 //! - `cargo xtask build`: build the widgets and the worker (release) and print their sizes.
 //! - `cargo xtask bench [--smoke]`: weight, worker size and edge speed against real peers.
 //! - `cargo xtask shop create --origin URL…`: create a shop, print its id, API key and secret.
+//! - `cargo xtask shop move SHOP --to BINDING`: move a shop to another data database.
 //! - `cargo xtask connect shopify|woocommerce --shop ID`: connect a shop's platform.
 //! - `cargo xtask deploy [--dry-run]`: build, migrate and deploy production (never test/bench).
 
@@ -17,6 +18,7 @@ mod edge;
 mod ports;
 mod process;
 mod shop;
+mod shop_move;
 mod sizes;
 mod test;
 mod tidy;
@@ -35,7 +37,11 @@ commands:
   bench [--smoke]   weight against peers, worker size, edge speed against a JS baseline;
                     writes BENCHMARKS.md (--smoke: tiny counts, checks only)
   shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]
-                    create a shop; print its id, an API key and the token secret
+                    create a shop (in the data database with the fewest shops); print its
+                    id, an API key and the token secret
+  shop move SHOP --to BINDING [--rollback] [--remote | --env ENV --persist-to DIR]
+                    move a shop to another data database: pause its writes, copy, verify,
+                    switch, delete the old copy (run again to resume a move cut short)
   connect shopify|woocommerce --shop ID [--secret S] [--currency TRY] [--locale tr]
           [--edge URL] [--remote]
                     connect a shop's platform: store the secret its webhooks are signed

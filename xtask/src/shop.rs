@@ -10,6 +10,9 @@ use memnun_protocol::digest::{api_key_hash, hex};
 use memnun_protocol::shop::is_valid_origin;
 
 pub fn run(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("move") {
+        return crate::shop_move::run(&args[1..]);
+    }
     if args.first().map(String::as_str) != Some("create") {
         bail!(
             "usage: cargo xtask shop create --origin URL [--origin URL…] [--name NAME] [--id ID] [--remote]"
@@ -78,10 +81,29 @@ pub fn run(args: &[String]) -> Result<()> {
         "Applying migrations to the local D1 (target/demo-d1)"
     });
     edge::migrate(None, &persist, remote)?;
-    step("Creating the shop");
-    edge::execute_sql(None, &persist, &sql, remote)?;
+    let database = place(&persist, remote)?;
+    step(&format!("Creating the shop in {database}"));
+    edge::execute_sql_in(&database, None, &persist, &sql, remote)?;
+    if edge::data_databases(None)?.len() > 1 {
+        // After the shop's rows: a directory row for a shop that failed to be made sends
+        // nothing anywhere, as no page or key names it.
+        edge::execute_sql(
+            None,
+            &persist,
+            &format!(
+                "INSERT INTO shop_directory (shop_id, database, placed_at) VALUES ({}, {}, {now});\
+                 INSERT INTO key_directory (key_hash, shop_id) VALUES ({}, {});",
+                quote(&id),
+                quote(&database),
+                quote(&api_key_hash(&api_key)),
+                quote(&id),
+            ),
+            remote,
+        )?;
+    }
     println!();
     println!("shop id:       {id}");
+    println!("database:      {database}");
     println!("API key:       {api_key}");
     println!("token secret:  {token_secret}  (kid s1)");
     println!("origins:       {}", origins.join(", "));
@@ -90,6 +112,36 @@ pub fn run(args: &[String]) -> Result<()> {
         "Keep the API key and the token secret: they are not shown again (the key is stored hashed)."
     );
     Ok(())
+}
+
+/// The data database a new shop goes to: the one with the fewest shops (the first of those).
+fn place(persist: &std::path::Path, remote: bool) -> Result<String> {
+    let data = edge::data_databases(None)?;
+    if data.len() == 1 {
+        return Ok(data[0].clone());
+    }
+    let mut fewest: Option<(i64, String)> = None;
+    for database in data {
+        let rows = edge::query_in(
+            &database,
+            None,
+            persist,
+            "SELECT count(*) AS n FROM shops",
+            remote,
+        )?;
+        let n = rows
+            .first()
+            .and_then(|r| r.get("n"))
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0);
+        println!("  {database}: {n} shops");
+        if fewest.as_ref().is_none_or(|(least, _)| n < *least) {
+            fewest = Some((n, database));
+        }
+    }
+    fewest
+        .map(|(_, database)| database)
+        .ok_or_else(|| anyhow::anyhow!("no data database"))
 }
 
 pub fn random_hex(bytes: usize) -> Result<String> {

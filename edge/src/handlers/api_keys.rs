@@ -5,6 +5,7 @@
 //! so two revokes at once cannot remove the last two.
 
 use crate::handlers::Context;
+use crate::platform::databases;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
 use crate::platform::pseudonyms;
@@ -46,30 +47,35 @@ impl Merchant {
 pub const LOCKOUT_FAILURES: i64 = 20;
 pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// The shop named by the request's merchant API key. Every wrong key is the same 401, and counts
-/// against the client's address; an address with too many is refused before its key is looked
-/// at, so a right guess after the limit is refused too.
-pub async fn authenticate(
-    req: &Request,
-    env: &Env,
-    db: &D1Database,
-    now: i64,
-) -> Result<Merchant, ApiError> {
+/// The hash of the merchant API key the request carries (empty for a key longer than any we
+/// issue: wrong without asking D1 which key it is, but still counted as a try); 401 without one.
+pub fn presented_key_hash(req: &Request) -> Result<String, ApiError> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or("");
     if key.is_empty() {
         return Err(ApiError::Unauthorized);
     }
-    let client = pseudonyms::client(req, env)?;
-    // Keys longer than any we issue are wrong without asking D1 which key they are, but still
-    // count as a try.
-    let hash = if key.len() > 200 {
+    Ok(if key.len() > 200 {
         String::new()
     } else {
         api_key_hash(key)
-    };
+    })
+}
+
+/// The shop named by the request's merchant API key (its hash, `presented_key_hash`), in `db`,
+/// the database the directory gives the key. Every wrong key is the same 401, and counts against
+/// the client's address; an address with too many is refused before its key is looked at, so a
+/// right guess after the limit is refused too.
+pub async fn authenticate(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    hash: &str,
+    now: i64,
+) -> Result<Merchant, ApiError> {
+    let client = pseudonyms::client(req, env)?;
     // One statement, one row whatever matches: the lockout and the key together.
-    let row = store::key_and_lockout(db, &hash, &client).await?;
+    let row = store::key_and_lockout(db, hash, &client).await?;
     let row = row.ok_or_else(|| ApiError::Internal("the key lookup returned no row".into()))?;
     if let (Some(failures), Some(start)) = (row.failures, row.window_start)
         && failures >= LOCKOUT_FAILURES
@@ -88,7 +94,7 @@ pub async fn authenticate(
         .last_used_at
         .is_none_or(|t| t < now - LAST_USE_RESOLUTION_MS)
     {
-        store::mark_used(db, &hash, now).await?;
+        store::mark_used(db, hash, now).await?;
     }
     Ok(Merchant {
         shop: Id::parse(&shop_id)
@@ -117,7 +123,10 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     let (new, _): (NewApiKey, _) = http::read_json(req, MAX_REQUEST_BYTES, BodyType::Json).await?;
     let (name, scope) = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
-    let inserted = store::insert(db, &api_key_hash(&key), shop, &name, scope, now).await?;
+    let hash = api_key_hash(&key);
+    // The directory first: a row for a key that then failed to be stored opens nothing.
+    databases::note_key(cx.env, &hash, shop).await?;
+    let inserted = store::insert(db, &hash, shop, &name, scope, now).await?;
     if !inserted {
         // The unique index on active names is the only constraint this insert can break.
         let mut errors = FieldErrors::default();

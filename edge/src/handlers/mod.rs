@@ -41,9 +41,9 @@ pub struct Context<'a> {
     /// The shop the request is for: from the path on shoppers' and public routes, from the key
     /// on the merchant's.
     pub shop: Id,
-    /// The shop's database. One for every shop today, opened by `router::database`, as the
-    /// router's own reads (origins, keys) and the scheduled jobs' are; handlers and the store
-    /// never open a binding, so a directory of databases changes the router, not them.
+    /// The shop's database, found by the router through the shop directory
+    /// (`platform::databases`) before it checked the shop's origin or the key; handlers and the
+    /// store never open a binding.
     pub db: D1Database,
     /// The request's time in ms (a test's clock when the deployment allows one).
     pub now: i64,

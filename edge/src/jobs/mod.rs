@@ -12,51 +12,60 @@ pub mod photos;
 pub mod retention;
 
 use crate::handlers::{recommend, webhooks};
+use crate::platform::databases;
 use crate::platform::log;
-use crate::router::database;
-use worker::Env;
+use worker::{D1Database, Env};
 
 /// The Cron Triggers' schedules (`wrangler.toml`), as the event names them.
 pub const EVERY_MINUTE: &str = "* * * * *";
 pub const HOURLY: &str = "0 * * * *";
 
+/// Every data database in turn (`platform::databases`): each holds its shops' backlog.
 pub async fn run(now: i64, cron: &str, env: &Env) {
     let run = format!("scheduled-{now}");
-    match database(env) {
-        Ok(db) if cron == HOURLY => {
-            if let Err(e) = cases::open_stuck(&db, now).await {
-                log::error(&run, &format!("stuck parcels failed: {e}"));
+    for (binding, db) in databases::every_data_database(env) {
+        match db {
+            Ok(db) => run_on(&run, &db, now, cron, env).await,
+            Err(e) => log::error(&run, &format!("no database {binding}: {e}")),
+        }
+    }
+}
+
+async fn run_on(run: &str, db: &D1Database, now: i64, cron: &str, env: &Env) {
+    match cron {
+        HOURLY => {
+            if let Err(e) = cases::open_stuck(db, now).await {
+                log::error(run, &format!("stuck parcels failed: {e}"));
             }
         }
-        Ok(db) if cron == EVERY_MINUTE => {
-            if let Err(e) = webhooks::deliver_due(env, &db, now).await {
-                log::error(&run, &format!("webhook deliveries failed: {e}"));
+        EVERY_MINUTE => {
+            if let Err(e) = webhooks::deliver_due(env, db, now).await {
+                log::error(run, &format!("webhook deliveries failed: {e}"));
             }
-            if let Err(e) = outreach::plan_digests(env, &db, now).await {
-                log::error(&run, &format!("digest planning failed: {e}"));
+            if let Err(e) = outreach::plan_digests(env, db, now).await {
+                log::error(run, &format!("digest planning failed: {e}"));
             }
-            if let Err(e) = outreach::send_due(env, &db, now).await {
-                log::error(&run, &format!("outreach sends failed: {e}"));
+            if let Err(e) = outreach::send_due(env, db, now).await {
+                log::error(run, &format!("outreach sends failed: {e}"));
             }
-            if let Err(e) = recommend::ingest::drain_backlog(&db).await {
-                log::error(&run, &format!("recommendation backlog failed: {e}"));
+            if let Err(e) = recommend::ingest::drain_backlog(db).await {
+                log::error(run, &format!("recommendation backlog failed: {e}"));
             }
-            if let Err(e) = overview::roll_up_visits(&db, now).await {
-                log::error(&run, &format!("visit roll-up failed: {e}"));
+            if let Err(e) = overview::roll_up_visits(db, now).await {
+                log::error(run, &format!("visit roll-up failed: {e}"));
             }
-            if let Err(e) = retention::purge(&db, now).await {
-                log::error(&run, &format!("retention purge failed: {e}"));
+            if let Err(e) = retention::purge(db, now).await {
+                log::error(run, &format!("retention purge failed: {e}"));
             }
-            if let Err(e) = photos::purge_unclaimed(env, &db, now).await {
-                log::error(&run, &format!("unclaimed photos' purge failed: {e}"));
+            if let Err(e) = photos::purge_unclaimed(env, db, now).await {
+                log::error(run, &format!("unclaimed photos' purge failed: {e}"));
             }
             // Last: it waits on other servers, and must not hold up the jobs above.
-            if let Err(e) = photos::copy_due(env, &db, now).await {
-                log::error(&run, &format!("photo copies failed: {e}"));
+            if let Err(e) = photos::copy_due(env, db, now).await {
+                log::error(run, &format!("photo copies failed: {e}"));
             }
         }
         // A schedule added to wrangler.toml without its jobs here: said, not run as another.
-        Ok(_) => log::error(&run, &format!("no jobs for the schedule {cron:?}")),
-        Err(e) => log::error(&run, &format!("no database: {e}")),
+        _ => log::error(run, &format!("no jobs for the schedule {cron:?}")),
     }
 }

@@ -38,6 +38,9 @@ pub enum ApiError {
     UnsupportedMediaType(&'static str),
     #[error("too many requests; retry after {0} seconds")]
     RateLimited(u32),
+    /// The shop is being moved to another database: its writes wait a few seconds.
+    #[error("this shop is being moved; send it again after {0} seconds")]
+    WritesPaused(u32),
     #[error("internal error")]
     Internal(String),
     /// A secret or binding the deployment must provide is missing: the operator's mistake,
@@ -72,7 +75,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
-            ApiError::NotConfigured(_) | ApiError::NoBinding(_) => ErrorCode::Unavailable,
+            ApiError::NotConfigured(_) | ApiError::NoBinding(_) | ApiError::WritesPaused(_) => {
+                ErrorCode::Unavailable
+            }
         }
     }
 
@@ -111,7 +116,7 @@ impl ApiError {
         // Setting well-formed header names cannot fail; a failure would only lose a hint.
         let _ = headers.set("Content-Type", "application/json; charset=utf-8");
         match &self {
-            ApiError::RateLimited(seconds) => {
+            ApiError::RateLimited(seconds) | ApiError::WritesPaused(seconds) => {
                 let _ = headers.set("Retry-After", &seconds.to_string());
             }
             ApiError::MethodNotAllowed(allow) => {

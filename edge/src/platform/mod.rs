@@ -5,6 +5,7 @@
 //! (`shopper_write`), and, in tests only, the D1 statement count (`statement_count`).
 
 pub mod clock;
+pub mod databases;
 pub mod error;
 pub mod http;
 pub mod idempotency;

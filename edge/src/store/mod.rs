@@ -1,8 +1,7 @@
 //! The storage layer: the edge's SQL statements and the rows they read, one module per concept.
 //! Handlers say what to store or read; how it is spelled in SQL, and which tables keep it, is
 //! here, and nowhere else (`xtask`'s tidy test `sql_lives_in_the_store`). Store functions take
-//! the database they work on (one today; a later issue spreads shops over several) and typed
-//! values; a statement that must join a caller's batch is returned unrun, a read runs here and
+//! the database they work on (the shop's, `platform::databases`) and typed values; a statement that must join a caller's batch is returned unrun, a read runs here and
 //! answers rows as types.
 //!
 //! ## The tables
@@ -41,6 +40,7 @@ pub mod cases;
 pub mod catalog;
 pub mod co_occurrence;
 pub mod connectors;
+pub mod directory;
 pub mod events;
 pub mod failure_windows;
 pub mod feedback;
