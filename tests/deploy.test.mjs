@@ -72,6 +72,49 @@ describe("production bundle (wrangler deploy --dry-run)", () => {
     }
   });
 
+  test("README's configuration for several databases and an event queue deploys, each binding declared", async () => {
+    const readme = await fs.readFile(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Past one database"), readme.indexOf("### Running it"));
+    const blocks = [...section.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    assert.equal(blocks.length, 2, "the databases' block and the queue's");
+    // Production's part of wrangler.toml with README's additions: its tables appended, its
+    // [vars] values set in production's [vars] (TOML has one table of a name).
+    let config = (await fs.readFile(path.join(EDGE, "wrangler.toml"), "utf8")).split("\n[env.")[0];
+    for (const block of blocks) {
+      const [tables, vars = ""] = block.split(/^\[vars\]$/m);
+      config += "\n" + tables.replace("<the id wrangler printed>", "4b1d5c2e-0000-4000-8000-000000000002");
+      for (const [, name, value] of vars.matchAll(/^(\w+) = (".*")$/gm)) {
+        assert.match(config, new RegExp(`^${name} = `, "m"), `${name} is a production var`);
+        config = config.replace(new RegExp(`^${name} = .*$`, "m"), `${name} = ${value}`);
+      }
+    }
+    const file = path.join(EDGE, `.wrangler-several-${process.pid}.toml`);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-deploy-several-"));
+    await fs.writeFile(file, config);
+    try {
+      const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--config", file, "--outdir", out], {
+        cwd: EDGE,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+      });
+      const said = stdout + stderr;
+      assert.match(said, /--dry-run: exiting now/, said);
+      assert.match(said, /env\.DB \(memnun\)\s+D1 Database/, said);
+      assert.match(said, /env\.DB_2 \(memnun-2\)\s+D1 Database/, said);
+      assert.match(said, /env\.EVENTS \(memnun-events\)\s+Queue/, said);
+      assert.match(said, /env\.DATA_DATABASES \("DB DB_2"\)/, said);
+      assert.match(said, /env\.EVENTS_QUEUE \("EVENTS"\)/, said);
+      // The consumer serves exactly the queues README names.
+      const ingest = await fs.readFile(path.join(EDGE, "src/handlers/recommend/ingest.rs"), "utf8");
+      for (const queue of ["memnun-events", "memnun-events-dead-letters"]) {
+        assert.ok(ingest.includes(`"${queue}"`), `the consumer knows ${queue}`);
+        assert.match(config, new RegExp(`\\[\\[queues\\.consumers\\]\\]\\nqueue = "${queue}"`), `README consumes ${queue}`);
+      }
+    } finally {
+      await fs.rm(file, { force: true });
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
+
   test("the D1 migrations are declared and numbered without gaps, each applied by the tests' own databases", async () => {
     const toml = await fs.readFile(path.join(EDGE, "wrangler.toml"), "utf8");
     assert.match(toml, /migrations_dir = "migrations"/);

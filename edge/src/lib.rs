@@ -15,7 +15,9 @@ mod platform;
 mod router;
 mod store;
 
-use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
+use worker::{
+    Context, Env, MessageBatch, Request, Response, ScheduleContext, ScheduledEvent, event,
+};
 use worker::{js_sys, web_sys};
 
 #[event(fetch)]
@@ -31,6 +33,18 @@ async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result
 fn without_cf(req: web_sys::Request) -> Request {
     let _ = js_sys::Reflect::define_property(&req, &"cf".into(), &js_sys::Object::new());
     Request::from(req)
+}
+
+/// The event queue and its dead-letter queue (`handlers::recommend::ingest`). Never an error:
+/// each message is acknowledged or retried on its own.
+#[event(queue)]
+async fn queue(
+    batch: MessageBatch<serde_json::Value>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    handlers::recommend::ingest::consume(batch, &env).await;
+    Ok(())
 }
 
 #[event(scheduled)]

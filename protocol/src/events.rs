@@ -93,8 +93,8 @@ pub struct EventBatch {
     pub events: Vec<serde_json::Value>,
 }
 
-/// An event that passed every rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An event that passed every rule (serialized only inside the edge: its event queue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopperEvent {
     pub id: String,
     pub kind: EventKind,
@@ -118,9 +118,14 @@ pub struct RefusedEvent {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventsReceived {
     pub accepted: usize,
-    /// Events already received (the same id), not counted again.
+    /// Events already received (the same id), not counted again. Always 0 when `queued`: the
+    /// queue's consumer drops them later.
     pub duplicates: usize,
     pub refused: Vec<RefusedEvent>,
+    /// The accepted events were put on the deployment's event queue and are stored within
+    /// seconds, each id once (absent when they were stored before the answer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub queued: bool,
 }
 
 fn is_uuid(s: &str) -> bool {

@@ -51,6 +51,9 @@ async fn run_on(run: &str, db: &D1Database, now: i64, cron: &str, env: &Env) {
             if let Err(e) = recommend::ingest::drain_backlog(db).await {
                 log::error(run, &format!("recommendation backlog failed: {e}"));
             }
+            if let Err(e) = recommend::ingest::store_parked(env, db).await {
+                log::error(run, &format!("parked events failed: {e}"));
+            }
             if let Err(e) = overview::roll_up_visits(db, now).await {
                 log::error(run, &format!("visit roll-up failed: {e}"));
             }

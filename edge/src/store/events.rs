@@ -124,3 +124,57 @@ pub async fn recommendation_counts(
         })
         .collect())
 }
+
+/// Parks a queued message that failed past its retries (`parked_events`); a second delivery of
+/// the same message changes nothing.
+pub async fn park(
+    db: &D1Database,
+    message_id: &str,
+    shop: &str,
+    body: &str,
+    now: i64,
+) -> worker::Result<()> {
+    Params::new()
+        .text(message_id)
+        .text(shop)
+        .text(body)
+        .int(now)
+        .bind(
+            db,
+            "INSERT OR IGNORE INTO parked_events (message_id, shop_id, body, parked_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// A parked message: its id and body.
+#[derive(Deserialize)]
+pub struct Parked {
+    pub message_id: String,
+    pub body: String,
+}
+
+/// The oldest `limit` parked messages.
+pub async fn parked(db: &D1Database, limit: u32) -> worker::Result<Vec<Parked>> {
+    Params::new()
+        .int(i64::from(limit))
+        .bind(
+            db,
+            "SELECT message_id, body FROM parked_events ORDER BY parked_at, message_id LIMIT ?1",
+        )?
+        .all()
+        .await?
+        .results()
+}
+
+/// Forgets a parked message once its events are stored.
+pub async fn unpark(db: &D1Database, message_id: &str) -> worker::Result<()> {
+    Params::new()
+        .text(message_id)
+        .bind(db, "DELETE FROM parked_events WHERE message_id = ?1")?
+        .run()
+        .await?;
+    Ok(())
+}

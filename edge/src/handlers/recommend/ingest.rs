@@ -1,9 +1,20 @@
 //! What the counts are made of: shoppers' events (`POST /v1/shops/{shop}/events`), the baskets
 //! the order API reports, and the scheduled handler's share of the pair updates.
+//!
+//! Events are the bulk of a busy shop's writes. Where the deployment binds an event queue
+//! (`EVENTS_QUEUE`, a Cloudflare Queue), the endpoint checks a batch and puts it on the queue,
+//! answering before D1 is touched; `consume` stores the queue's batches in the shop's database
+//! (at most `max_batch_size` messages a call, a few statements each: within D1's queries per
+//! invocation), each event id once, so a redelivered message counts nothing twice. A message that
+//! fails past the queue's retries goes to its dead-letter queue, whose consumer parks it in
+//! `parked_events`; the every-minute job stores the parked ones. Without a queue, the endpoint
+//! stores the batch itself, as before.
 
 use crate::handlers::Context;
+use crate::platform::databases;
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, BodyType};
+use crate::platform::log;
 use crate::platform::pseudonyms;
 use crate::platform::shopper_write;
 use crate::store;
@@ -14,7 +25,13 @@ use memnun_protocol::events::{
 };
 use memnun_protocol::recommend::{self, PAIRS_PER_REQUEST};
 use memnun_protocol::{FieldErrors, FieldProblem};
-use worker::{D1Database, D1PreparedStatement, Request, Response};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use worker::{
+    D1Database, D1PreparedStatement, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder,
+    Request, Response,
+};
 
 /// Backlog rows one run of the scheduled handler applies (two statements each, in one batch,
 /// next to the webhook deliveries: within the 50 queries of a Workers Free invocation).
@@ -179,6 +196,27 @@ pub async fn receive(req: &mut Request, cx: &Context<'_>) -> Result<Response, Ap
         .body;
     let (browser, events, refused) = batch.check().map_err(batch_refused)?;
     let browser_key = pseudonyms::browser(&pseudonyms::salt(env)?, &browser);
+    if let Some(queue) = event_queue(env)? {
+        let accepted = events.len();
+        if accepted > 0 {
+            let message = QueuedEvents {
+                shop: shop.to_string(),
+                browser_key,
+                events,
+                received_at: now,
+            };
+            queue.send(message).await?;
+        }
+        return http::json(
+            202,
+            &EventsReceived {
+                accepted,
+                duplicates: 0,
+                refused,
+                queued: true,
+            },
+        );
+    }
     // The same batch twice at once (a beacon and its retry), or two tabs of one browser seeing
     // a product first at once: both requests find the same events or first views new, but
     // only one can store them (inserted without OR IGNORE, so the other's batch fails as a
@@ -196,6 +234,7 @@ pub async fn receive(req: &mut Request, cx: &Context<'_>) -> Result<Response, Ap
                         accepted,
                         duplicates,
                         refused,
+                        queued: false,
                     },
                 );
             }
@@ -325,4 +364,186 @@ pub async fn drain_backlog(db: &D1Database) -> Result<(), ApiError> {
         db.batch(batch).await?;
     }
     Ok(())
+}
+
+/// The queue names the consumer knows (wrangler.toml's `[[queues.consumers]]`).
+pub const EVENT_QUEUE: &str = "memnun-events";
+pub const EVENT_DEAD_LETTERS: &str = "memnun-events-dead-letters";
+/// Parked messages one run of the scheduled handler stores (a few statements each).
+const PARKED_PER_RUN: u32 = 5;
+
+/// One browser's checked events, as `receive` puts them on the event queue: the browser only as
+/// its salted key, as it is stored.
+#[derive(Serialize, Deserialize)]
+pub struct QueuedEvents {
+    pub shop: String,
+    pub browser_key: String,
+    pub events: Vec<ShopperEvent>,
+    /// When the edge took them: their stored time.
+    pub received_at: i64,
+}
+
+/// The event queue, where the deployment names one (`EVENTS_QUEUE`).
+fn event_queue(env: &Env) -> Result<Option<worker::Queue>, ApiError> {
+    let name = env
+        .var("EVENTS_QUEUE")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    env.queue(&name)
+        .map(Some)
+        .map_err(|_| ApiError::NoBinding("EVENTS_QUEUE"))
+}
+
+/// Why a queued message is not stored now.
+enum NotStored {
+    /// The shop is being moved: try again after the pause.
+    Paused,
+    Failed(String),
+}
+
+/// The queue's consumer: stores each message's events (the event queue) or parks the message
+/// (its dead-letter queue). A message acknowledged is done; one retried comes back.
+pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
+    let queue = batch.queue();
+    let messages = match batch.messages() {
+        Ok(messages) => messages,
+        Err(e) => {
+            log::error("queue", &format!("{queue}: unreadable batch: {e}"));
+            batch.retry_all();
+            return;
+        }
+    };
+    for message in messages {
+        let id = message.id();
+        let outcome = match serde_json::from_value::<QueuedEvents>(message.body().clone()) {
+            // Nothing this edge sends: kept out of the way rather than retried forever.
+            Err(e) => {
+                log::error(
+                    "queue",
+                    &format!("{queue}: message {id} is not events: {e}"),
+                );
+                message.ack();
+                continue;
+            }
+            Ok(queued) if queue == EVENT_QUEUE => store_queued(env, &id, &queued).await,
+            Ok(queued) if queue == EVENT_DEAD_LETTERS => park(env, &id, &queued).await,
+            Ok(_) => Err(NotStored::Failed(format!(
+                "no consumer for the queue {queue}"
+            ))),
+        };
+        match outcome {
+            Ok(()) => message.ack(),
+            Err(NotStored::Paused) => message.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(databases::PAUSED_RETRY_SECONDS)
+                    .build(),
+            ),
+            Err(NotStored::Failed(why)) => {
+                log::error("queue", &format!("{queue}: message {id}: {why}"));
+                message.retry();
+            }
+        }
+    }
+}
+
+async fn store_queued(env: &Env, id: &str, queued: &QueuedEvents) -> Result<(), NotStored> {
+    let failed = |e: ApiError| NotStored::Failed(e.to_string());
+    let shop = Id::parse(&queued.shop).map_err(|_| NotStored::Failed("shop id".into()))?;
+    let place = databases::for_shop(env, &shop).await.map_err(failed)?;
+    if place.writes_paused {
+        return Err(NotStored::Paused);
+    }
+    if fails_for_test(env, id, queued) {
+        return Err(NotStored::Failed(
+            "made to fail (QUEUE_TEST_FAILURES)".into(),
+        ));
+    }
+    store_all(&place.db, &shop, queued).await.map_err(failed)
+}
+
+/// Stores a queued message's events: those stored before (a redelivery, a parked copy) count
+/// nothing again.
+async fn store_all(db: &D1Database, shop: &Id, queued: &QueuedEvents) -> Result<(), ApiError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match store_events(
+            db,
+            shop,
+            &queued.browser_key,
+            &queued.events,
+            queued.received_at,
+        )
+        .await?
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if tries >= STORE_TRIES => return Err(e.into()),
+            Err(_) => {}
+        }
+    }
+}
+
+async fn park(env: &Env, id: &str, queued: &QueuedEvents) -> Result<(), NotStored> {
+    let failed = |e: String| NotStored::Failed(e);
+    let shop = Id::parse(&queued.shop).map_err(|_| NotStored::Failed("shop id".into()))?;
+    let place = databases::for_shop(env, &shop)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let body = serde_json::to_string(queued).map_err(|e| failed(e.to_string()))?;
+    let now = worker::js_sys::Date::now() as i64;
+    store::events::park(&place.db, id, shop.as_str(), &body, now)
+        .await
+        .map_err(|e| failed(e.to_string()))
+}
+
+/// The scheduled handler's share: stores the parked messages of this database, oldest first,
+/// each forgotten once its events are stored. A shop being moved keeps its parked rows, which
+/// move with it.
+pub async fn store_parked(env: &Env, db: &D1Database) -> Result<(), ApiError> {
+    for parked in store::events::parked(db, PARKED_PER_RUN).await? {
+        let queued: QueuedEvents = serde_json::from_str(&parked.body).map_err(|e| {
+            ApiError::Internal(format!("parked message {}: {e}", parked.message_id))
+        })?;
+        let shop = Id::parse(&queued.shop)
+            .map_err(|_| ApiError::Internal("a parked message's shop id".into()))?;
+        if databases::for_shop(env, &shop).await?.writes_paused {
+            continue;
+        }
+        store_all(db, &shop, &queued).await?;
+        store::events::unpark(db, &parked.message_id).await?;
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Messages made to fail once already (tests only).
+    static MADE_TO_FAIL: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// Tests only (`QUEUE_TEST_FAILURES` in wrangler.toml's test environment, unset elsewhere):
+/// `N` fails the first delivery of every message whose first event id's bytes sum to a multiple
+/// of N; `N!` fails every delivery of those, so they reach the dead-letter queue.
+fn fails_for_test(env: &Env, id: &str, queued: &QueuedEvents) -> bool {
+    let rule = env
+        .var("QUEUE_TEST_FAILURES")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let (n, always) = match rule.strip_suffix('!') {
+        Some(n) => (n, true),
+        None => (rule.as_str(), false),
+    };
+    let Some(n) = n.parse::<u32>().ok().filter(|n| *n > 0) else {
+        return false;
+    };
+    let Some(first) = queued.events.first() else {
+        return false;
+    };
+    let sum: u32 = first.id.bytes().map(u32::from).sum();
+    if !sum.is_multiple_of(n) {
+        return false;
+    }
+    always || MADE_TO_FAIL.with(|made| made.borrow_mut().insert(id.to_owned()))
 }
