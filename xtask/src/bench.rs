@@ -79,6 +79,8 @@ fn report(built: &Built, smoke: bool) -> Result<String> {
     md.push_str(&growth(smoke)?);
     step("Bench: the overview as a shop grows to 10^5 orders and 10^6 events");
     md.push_str(&overview_growth(smoke)?);
+    step("Bench: capacity of a data database, the event queue, two databases");
+    md.push_str(&capacity(smoke)?);
     Ok(md)
 }
 
@@ -597,6 +599,67 @@ fn growth(smoke: bool) -> Result<String> {
     writeln!(
         md,
         "Flat is the goal: the summary is one maintained row and a page is an index range by cursor."
+    )?;
+    writeln!(md)?;
+    Ok(md)
+}
+
+fn capacity(smoke: bool) -> Result<String> {
+    let r = node_report("capacity.mjs", smoke)?;
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut md = String::new();
+    writeln!(
+        md,
+        "### Capacity ({} requests of each kind, {} in flight; docs/CAPACITY.md reads these)",
+        r["requests"], r["concurrency"]
+    )?;
+    writeln!(md)?;
+    writeln!(md, "| what | per second | × baseline |")?;
+    writeln!(md, "|---|---:|---:|")?;
+    let review = f(&r["writes_per_second"]["review"]);
+    for (what, value, base) in [
+        ("review POSTs (baseline)", review, review),
+        ("order PUTs", f(&r["writes_per_second"]["order"]), review),
+        (
+            "event batches of 20",
+            f(&r["writes_per_second"]["event_batch"]),
+            review,
+        ),
+    ] {
+        writeln!(md, "| {what} | {value:.0} | {:.2} |", value / base)?;
+    }
+    let direct = f(&r["events_direct_per_second"]);
+    for (what, value) in [
+        ("events stored as they come (baseline)", direct),
+        (
+            "events accepted through the queue",
+            f(&r["events_queued_per_second"]),
+        ),
+        (
+            "events through the queue, accepted to stored",
+            f(&r["events_drained_per_second"]),
+        ),
+    ] {
+        writeln!(md, "| {what} | {value:.0} | {:.2} |", value / direct)?;
+    }
+    let one = f(&r["reviews_per_second_one_database"]);
+    for (what, value) in [
+        ("two shops' review POSTs, one data database (baseline)", one),
+        (
+            "two shops' review POSTs, one data database each",
+            f(&r["reviews_per_second_two_database"]),
+        ),
+    ] {
+        writeln!(md, "| {what} | {value:.0} | {:.2} |", value / one)?;
+    }
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Bytes each adds to its database (D1's `size_after`, indexes and idempotency records \
+         included): review {:.0}, order {:.0}, event {:.0}.",
+        f(&r["bytes"]["review"]),
+        f(&r["bytes"]["order"]),
+        f(&r["bytes"]["event"])
     )?;
     writeln!(md)?;
     Ok(md)
