@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Edge, ROOT, adminCall, apiKeyHash, getReviews, postFeedback, postReview, review, until } from "./support/harness.mjs";
+import { Edge, ROOT, adminCall, apiKeyHash, getReviews, newClient, postFeedback, postReview, review, until } from "./support/harness.mjs";
 
 const ORIGIN = "https://far.example";
 const FAR = "far-shop";
@@ -65,16 +65,35 @@ describe("a shop in the second data database", () => {
     assert.equal((await adminCall(edge, "GET", "keys")).status, 200);
   });
 
+  test("a client locked out for wrong keys is refused with a right key of a shop in DB_2 too", async () => {
+    const client = newClient();
+    const as = (key) => adminCall(edge, "GET", "keys", { key, headers: { "CF-Connecting-IP": client } });
+    assert.equal((await as(FAR_KEY)).status, 200);
+    let answer;
+    for (let i = 0; i < 25; i++) {
+      answer = await as(`mk_wrong_${i}`);
+      if (answer.status === 429) break;
+      assert.equal(answer.status, 401);
+    }
+    assert.equal(answer.status, 429);
+    assert.equal((await as(FAR_KEY)).status, 429);
+    // Another client is not.
+    assert.equal((await adminCall(edge, "GET", "keys", { key: FAR_KEY, headers: { "CF-Connecting-IP": newClient() } })).status, 200);
+  });
+
   test("the scheduled jobs sweep both databases", async () => {
     const old = Date.now() - 3 * 24 * 3600 * 1000;
     for (const [db, shop] of [["DB", "test-shop"], ["DB_2", FAR]]) {
       await edge.queryOn(db, "INSERT INTO idempotency_keys (shop_id, endpoint, idempotency_key, request_hash, status, response_body, created_at) VALUES (?1, 'reviews', ?2, 'h', 201, '{}', ?3)", shop, randomUUID(), old);
     }
+    const left = async (db) => (await edge.queryOn(db, "SELECT count(*) AS n FROM idempotency_keys WHERE created_at = ?1", old))[0].n;
+    // While a shop is being moved into DB_2, the jobs leave both databases the move touches.
+    await edge.query("INSERT INTO shop_directory (shop_id, database, writes_paused_at, moving_to, placed_at) VALUES ('in-transit', 'DB', 1, 'DB_2', 0)");
     await edge.scheduled(Date.now());
-    for (const db of ["DB", "DB_2"]) {
-      const left = await edge.queryOn(db, "SELECT count(*) AS n FROM idempotency_keys WHERE created_at = ?1", old);
-      assert.equal(left[0].n, 0, `the purge ran on ${db}`);
-    }
+    assert.deepEqual([await left("DB"), await left("DB_2")], [1, 1]);
+    await edge.query("DELETE FROM shop_directory WHERE shop_id = 'in-transit'");
+    await edge.scheduled(Date.now());
+    for (const db of ["DB", "DB_2"]) assert.equal(await left(db), 0, `the purge ran on ${db}`);
   });
 
   test("while it is being moved its writes are answered 503 with Retry-After and nothing is stored; reads go on", async () => {
@@ -134,6 +153,11 @@ describe("cargo xtask shop move", () => {
     await edge.allowOrigin(MOVING, MOVING_ORIGIN);
     const order = await adminCall(edge, "PUT", "orders/M-1", { key: MOVING_KEY, body: { number: "M-1001", email: "m@example.com", placed_at: "2026-11-01T10:00:00Z", items: [{ product: "tasinan", quantity: 1 }] } });
     assert.equal(order.status, 200, order.text);
+    // Rows numbered by the database (INTEGER PRIMARY KEY), taken in DB_2 by its own shop: the
+    // copy numbers the moved ones anew.
+    for (const [db, shop] of [["DB", MOVING], ["DB_2", FAR]]) {
+      await edge.queryOn(db, "INSERT INTO moderation_log (id, shop_id, review_id, action, actor, created_at) VALUES (1, ?1, 'r', 'approved', 'owner', 0)", shop);
+    }
 
     // Shoppers write all along, each review sent again with its key after a 503, as the
     // widgets' outbox does.
@@ -165,8 +189,27 @@ describe("cargo xtask shop move", () => {
         }
       }
     };
+    // The merchant's system writes orders all along too, with a key made before the directory
+    // (none of its rows name it): its writes must wait for the move as the shoppers' do.
+    const orders = [];
+    const merchantWriter = async () => {
+      while (writing) {
+        const id = `M-${orders.length + 2}`;
+        while (writing) {
+          const r = await adminCall(edge, "PUT", `orders/${id}`, { key: MOVING_KEY, body: { number: id, email: "m@example.com", placed_at: "2026-11-02T10:00:00Z", items: [{ product: "tasinan", quantity: 1 }] } });
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          if (r.status === 200) {
+            orders.push(id);
+            break;
+          }
+          if (r.status === 500) continue;
+          if (r.status !== 503) unexpected.push(`${r.status} ${r.text}`);
+          paused += 1;
+        }
+      }
+    };
     const unexpected = [];
-    const writing$ = writer();
+    const writing$ = Promise.all([writer(), merchantWriter()]);
     let moved;
     try {
       await until("writes before the move", () => accepted.length >= 4);
@@ -182,6 +225,10 @@ describe("cargo xtask shop move", () => {
     assert.ok(paused > 0, `no write met the pause (${busy} met a lock): ${moved.stdout}`);
     const stored = await edge.queryOn("DB_2", "SELECT id FROM reviews WHERE shop_id = ?1", MOVING);
     assert.deepEqual(stored.map((r) => r.id).sort(), [...accepted].sort());
+    const storedOrders = await edge.queryOn("DB_2", "SELECT id FROM orders WHERE shop_id = ?1 AND id != 'M-1'", MOVING);
+    assert.deepEqual(storedOrders.map((r) => r.id).sort(), [...orders].sort());
+    assert.equal(await count("DB_2", "moderation_log", MOVING), 1);
+    assert.equal(await count("DB_2", "moderation_log", FAR), 1);
     const tables = (await edge.queryOn("DB", "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%shop_id%'")).map((t) => t.name);
     for (const t of tables.filter((t) => !t.endsWith("_directory"))) {
       assert.equal(await count("DB", t, MOVING), 0, `${t} left in DB`);

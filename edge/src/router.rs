@@ -264,15 +264,22 @@ async fn merchant(
     operation: Option<&Operation>,
 ) -> Result<(api_keys::Merchant, ShopDatabase), ApiError> {
     let key_hash = api_keys::presented_key_hash(req)?;
-    let place = databases::for_key(env, &key_hash).await?;
+    let keys = databases::for_key(env, &key_hash).await?;
     let now = clock::now_ms(req, env);
-    let merchant = api_keys::authenticate(req, env, &place.db, &key_hash, now).await?;
+    if let Some(first) = &keys.lockout {
+        api_keys::refuse_locked_out(req, env, first, now).await?;
+    }
+    let merchant = api_keys::authenticate(req, env, &keys.key, &key_hash, now).await?;
     let needed = match (operation, req.method()) {
         (Some(op), _) => op.scope,
         (None, Method::Get | Method::Head) => ApiKeyScope::Read,
         (None, _) => ApiKeyScope::Full,
     };
     merchant.may(needed)?;
+    // The shop's own place: a key the directory does not name (every key made while there was
+    // one database) found its shop on the first database, but the shop's pause is the
+    // directory's to say.
+    let place = databases::for_shop(env, &merchant.shop).await?;
     Ok((merchant, place))
 }
 
@@ -323,7 +330,11 @@ async fn handle(
         None => databases::for_shop(env, &shop).await?,
     };
     // A shop being moved is read where it was; what would change it waits for the move's end.
-    if place.writes_paused && !matches!(req.method(), Method::Get | Method::Head) {
+    // Events through the queue go on: its consumer waits for the move itself, and a beacon
+    // answered 503 is not sent again.
+    let queued_events = operation == OperationName::ReceiveEvents && recommend::ingest::queued(env);
+    if place.writes_paused && !queued_events && !matches!(req.method(), Method::Get | Method::Head)
+    {
         return Err(ApiError::WritesPaused(databases::PAUSED_RETRY_SECONDS));
     }
     let cx = Context {

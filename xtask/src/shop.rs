@@ -81,7 +81,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "Applying migrations to the local D1 (target/demo-d1)"
     });
     edge::migrate(None, &persist, remote)?;
-    let database = place(&persist, remote)?;
+    let database = place(&persist, remote, &id)?;
     step(&format!("Creating the shop in {database}"));
     edge::execute_sql_in(&database, None, &persist, &sql, remote)?;
     if edge::data_databases(None)?.len() > 1 {
@@ -115,7 +115,8 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// The data database a new shop goes to: the one with the fewest shops (the first of those).
-fn place(persist: &std::path::Path, remote: bool) -> Result<String> {
+/// An id taken in any of them is refused: the directory would split the shop in two.
+fn place(persist: &std::path::Path, remote: bool, id: &str) -> Result<String> {
     let data = edge::data_databases(None)?;
     if data.len() == 1 {
         return Ok(data[0].clone());
@@ -126,14 +127,22 @@ fn place(persist: &std::path::Path, remote: bool) -> Result<String> {
             &database,
             None,
             persist,
-            "SELECT count(*) AS n FROM shops",
+            &format!(
+                "SELECT count(*) AS n, count(*) FILTER (WHERE id = '{}') AS taken FROM shops",
+                id.replace('\'', "''")
+            ),
             remote,
         )?;
-        let n = rows
-            .first()
-            .and_then(|r| r.get("n"))
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(0);
+        let number = |column: &str| {
+            rows.first()
+                .and_then(|r| r.get(column))
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0)
+        };
+        if number("taken") > 0 {
+            bail!("the shop {id} exists already, in {database}");
+        }
+        let n = number("n");
         println!("  {database}: {n} shops");
         if fewest.as_ref().is_none_or(|(least, _)| n < *least) {
             fewest = Some((n, database));

@@ -86,6 +86,14 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let data = edge::data_databases(target.env())?;
     let place = directory_row(&target, &shop)?;
+    if let (true, Some(left_in)) = (rollback, &place.left_in) {
+        bail!(
+            "the move of {shop} switched to {} already (its writes go there); finish it by \
+             running the command without --rollback (it deletes the old copy in {left_in}), then \
+             move it back with --to {left_in} if you must",
+            place.database
+        );
+    }
     if let Some(left_in) = place.left_in.clone() {
         step(&format!(
             "Resuming: the move of {shop} to {} switched; deleting the old copy in {left_in}",
@@ -148,20 +156,21 @@ pub fn run(args: &[String]) -> Result<()> {
             to = quote(&to),
         ),
     )?;
-    let wait = cache_seconds(target.env())? + 2;
+    let wait = cache_seconds(target.env())? + SETTLE_SECONDS;
     println!("  waiting {wait} s: every isolate's cache of the directory sees the pause");
     std::thread::sleep(Duration::from_secs(wait));
 
     let tables = tables_in_order(&target, &from)?;
+    let counters = counter_columns(&target, &from, &tables)?;
     let mut tries = 0;
     let counts = loop {
         tries += 1;
         step(&format!("Copying {shop} into {to} (try {tries})"));
         delete_rows_of(&target, &to, &shop, &tables)?;
-        let source = read_shop(&target, &from, &shop, &tables)?;
+        let source = read_shop(&target, &from, &shop, &tables, &counters)?;
         write_rows(&target, &to, &source, &tables)?;
-        let copy = read_shop(&target, &to, &shop, &tables)?;
-        let again = read_shop(&target, &from, &shop, &tables)?;
+        let copy = read_shop(&target, &to, &shop, &tables, &counters)?;
+        let again = read_shop(&target, &from, &shop, &tables, &counters)?;
         let (copied, changed) = (sums(&copy), sums(&again));
         if sums(&source) == copied && copied == changed {
             break copied;
@@ -210,7 +219,54 @@ pub fn run(args: &[String]) -> Result<()> {
         to = quote(&to),
     ));
     target.run(CONTROL, &switch)?;
+    // An isolate that read "paused, in the old database" just before the switch reads there
+    // until its cache runs out: the old copy stays until then.
+    let wait = cache_seconds(target.env())? + SETTLE_SECONDS;
+    println!("  waiting {wait} s: every isolate's cache of the directory sees the switch");
+    std::thread::sleep(Duration::from_secs(wait));
     delete_leftover(&target, &shop, &from)
+}
+
+/// What the chore waits past the directory's cache time: for requests that read the directory
+/// just before it changed and are still under way (an import is the longest).
+const SETTLE_SECONDS: u64 = 10;
+
+/// Per table, the column that is an `INTEGER PRIMARY KEY` (a rowid every shop of a database
+/// shares, as `moderation_log.id`): left out of the copy, so the target numbers its rows itself,
+/// and out of the comparison.
+fn counter_columns(
+    target: &Target,
+    binding: &str,
+    tables: &[String],
+) -> Result<BTreeMap<String, String>> {
+    let pragmas: Vec<String> = tables
+        .iter()
+        .map(|t| format!("PRAGMA table_info({t})"))
+        .collect();
+    let answers = edge::query_many(
+        binding,
+        target.env(),
+        &target.persist,
+        &pragmas,
+        target.remote,
+    )?;
+    let mut counters = BTreeMap::new();
+    for (table, columns) in tables.iter().zip(answers) {
+        let keys: Vec<&Row> = columns
+            .iter()
+            .filter(|c| c.get("pk").and_then(Value::as_i64).unwrap_or(0) > 0)
+            .collect();
+        if let [key] = keys.as_slice()
+            && key
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("INTEGER"))
+            && let Some(name) = key.get("name").and_then(Value::as_str)
+        {
+            counters.insert(table.clone(), name.to_owned());
+        }
+    }
+    Ok(counters)
 }
 
 /// A shop's place as the directory (or, without its row, the first data database) says.
@@ -332,6 +388,7 @@ fn read_shop(
     binding: &str,
     shop: &str,
     tables: &[String],
+    counters: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Vec<Row>>> {
     let reads: Vec<String> = tables
         .iter()
@@ -350,7 +407,19 @@ fn read_shop(
         &reads,
         target.remote,
     )?;
-    Ok(tables.iter().cloned().zip(results).collect())
+    Ok(tables
+        .iter()
+        .cloned()
+        .zip(results)
+        .map(|(table, mut rows)| {
+            if let Some(counter) = counters.get(&table) {
+                for row in &mut rows {
+                    row.remove(counter);
+                }
+            }
+            (table, rows)
+        })
+        .collect())
 }
 
 /// Per table: the row count and a SHA-256 over its rows, each as JSON with sorted columns, in

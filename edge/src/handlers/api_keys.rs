@@ -62,6 +62,33 @@ pub fn presented_key_hash(req: &Request) -> Result<String, ApiError> {
     })
 }
 
+/// 429 while the client's wrong keys in `row` are past the limit.
+fn locked_out(row: &store::KeyAndLockout, now: i64) -> Result<(), ApiError> {
+    if let (Some(failures), Some(start)) = (row.failures, row.window_start)
+        && failures >= LOCKOUT_FAILURES
+        && start > now - LOCKOUT_WINDOW_MS
+    {
+        let seconds = (start + LOCKOUT_WINDOW_MS - now).div_euclid(1000) + 1;
+        return Err(ApiError::RateLimited(seconds.clamp(1, 3600) as u32));
+    }
+    Ok(())
+}
+
+/// Refuses a client locked out in `db` (the first data database, where wrong keys are counted)
+/// before its key is checked in another.
+pub async fn refuse_locked_out(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    now: i64,
+) -> Result<(), ApiError> {
+    let client = pseudonyms::client(req, env)?;
+    match store::key_and_lockout(db, "", &client).await? {
+        Some(row) => locked_out(&row, now),
+        None => Ok(()),
+    }
+}
+
 /// The shop named by the request's merchant API key (its hash, `presented_key_hash`), in `db`,
 /// the database the directory gives the key. Every wrong key is the same 401, and counts against
 /// the client's address; an address with too many is refused before its key is looked at, so a
@@ -77,13 +104,7 @@ pub async fn authenticate(
     // One statement, one row whatever matches: the lockout and the key together.
     let row = store::key_and_lockout(db, hash, &client).await?;
     let row = row.ok_or_else(|| ApiError::Internal("the key lookup returned no row".into()))?;
-    if let (Some(failures), Some(start)) = (row.failures, row.window_start)
-        && failures >= LOCKOUT_FAILURES
-        && start > now - LOCKOUT_WINDOW_MS
-    {
-        let seconds = (start + LOCKOUT_WINDOW_MS - now).div_euclid(1000) + 1;
-        return Err(ApiError::RateLimited(seconds.clamp(1, 3600) as u32));
-    }
+    locked_out(&row, now)?;
     let (Some(shop_id), Some(name)) = (row.shop_id, row.name) else {
         failure_windows::count_auth_failure(db, &client, now, LOCKOUT_WINDOW_MS)?
             .run()

@@ -23,7 +23,21 @@ pub const HOURLY: &str = "0 * * * *";
 /// Every data database in turn (`platform::databases`): each holds its shops' backlog.
 pub async fn run(now: i64, cron: &str, env: &Env) {
     let run = format!("scheduled-{now}");
+    let moving = match databases::in_moves(env).await {
+        Ok(moving) => moving,
+        Err(e) => {
+            log::error(&run, &format!("the directory's moves unread: {e}"));
+            return;
+        }
+    };
     for (binding, db) in databases::every_data_database(env) {
+        if moving.contains(&binding) {
+            log::error(
+                &run,
+                &format!("{binding} skipped this run: a shop is being moved"),
+            );
+            continue;
+        }
         match db {
             Ok(db) => run_on(&run, &db, now, cron, env).await,
             Err(e) => log::error(&run, &format!("no database {binding}: {e}")),
@@ -51,7 +65,7 @@ async fn run_on(run: &str, db: &D1Database, now: i64, cron: &str, env: &Env) {
             if let Err(e) = recommend::ingest::drain_backlog(db).await {
                 log::error(run, &format!("recommendation backlog failed: {e}"));
             }
-            if let Err(e) = recommend::ingest::store_parked(env, db).await {
+            if let Err(e) = recommend::ingest::store_parked(env, db, run).await {
                 log::error(run, &format!("parked events failed: {e}"));
             }
             if let Err(e) = overview::roll_up_visits(db, now).await {

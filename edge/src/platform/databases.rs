@@ -104,9 +104,18 @@ pub async fn for_shop(env: &Env, shop: &Id) -> Result<ShopDatabase, ApiError> {
     })
 }
 
-/// The database that holds the shop a key opens (the first data database for a key the
-/// directory does not name: a wrong key is checked, and counted, there).
-pub async fn for_key(env: &Env, key_hash: &str) -> Result<ShopDatabase, ApiError> {
+/// Where a merchant key is checked.
+pub struct KeyDatabases {
+    /// The database that holds the key's shop (the first data database for a key the directory
+    /// does not name: a wrong key is checked, and counted, there).
+    pub key: D1Database,
+    /// The first data database, when the key is checked elsewhere: the client's count of wrong
+    /// keys is there, and a client locked out is refused whichever shop's key it sends.
+    pub lockout: Option<D1Database>,
+}
+
+/// Where the key with `key_hash` is checked.
+pub async fn for_key(env: &Env, key_hash: &str) -> Result<KeyDatabases, ApiError> {
     let data = data_databases(env);
     if data.len() > 1 && !key_hash.is_empty() {
         let shop = match cached(&KEYS, env, key_hash) {
@@ -121,12 +130,15 @@ pub async fn for_key(env: &Env, key_hash: &str) -> Result<ShopDatabase, ApiError
             }
         };
         if let Some(shop) = shop.as_deref().and_then(|s| Id::parse(s).ok()) {
-            return for_shop(env, &shop).await;
+            return Ok(KeyDatabases {
+                key: for_shop(env, &shop).await?.db,
+                lockout: Some(open(env, &data[0])?),
+            });
         }
     }
-    Ok(ShopDatabase {
-        db: open(env, &data[0])?,
-        writes_paused: false,
+    Ok(KeyDatabases {
+        key: open(env, &data[0])?,
+        lockout: None,
     })
 }
 
@@ -137,6 +149,16 @@ pub async fn note_key(env: &Env, key_hash: &str, shop: &Id) -> Result<(), ApiErr
         directory::add_key(&control(env)?, key_hash, shop).await?;
     }
     Ok(())
+}
+
+/// The data databases a move under way touches (none with one data database): the scheduled
+/// jobs leave them for the move's minute or two, so neither copy of a shop sends a webhook or
+/// a message the other sends too.
+pub async fn in_moves(env: &Env) -> Result<Vec<String>, ApiError> {
+    if data_databases(env).len() == 1 {
+        return Ok(Vec::new());
+    }
+    Ok(directory::databases_in_moves(&control(env)?).await?)
 }
 
 /// Every data database, by binding: the scheduled jobs sweep each in turn.

@@ -59,3 +59,14 @@ pub async fn add_key(control: &D1Database, key_hash: &str, shop: &Id) -> worker:
         .await?;
     Ok(())
 }
+
+/// The databases a move under way touches: where a shop is being copied from and to, and where
+/// a switched move's old copy still is.
+pub async fn databases_in_moves(control: &D1Database) -> worker::Result<Vec<String>> {
+    super::texts(control.prepare(
+        "SELECT database FROM shop_directory WHERE moving_to IS NOT NULL \
+         UNION SELECT moving_to FROM shop_directory WHERE moving_to IS NOT NULL \
+         UNION SELECT left_in FROM shop_directory WHERE left_in IS NOT NULL",
+    ))
+    .await
+}

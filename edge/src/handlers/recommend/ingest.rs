@@ -371,6 +371,8 @@ pub const EVENT_QUEUE: &str = "memnun-events";
 pub const EVENT_DEAD_LETTERS: &str = "memnun-events-dead-letters";
 /// Parked messages one run of the scheduled handler stores (a few statements each).
 const PARKED_PER_RUN: u32 = 5;
+/// How long a message for a shop being moved waits before it comes back.
+const PAUSED_QUEUE_DELAY_SECONDS: u32 = 30;
 
 /// One browser's checked events, as `receive` puts them on the event queue: the browser only as
 /// its salted key, as it is stored.
@@ -381,6 +383,12 @@ pub struct QueuedEvents {
     pub events: Vec<ShopperEvent>,
     /// When the edge took them: their stored time.
     pub received_at: i64,
+}
+
+/// Whether events go through the event queue here.
+pub fn queued(env: &Env) -> bool {
+    env.var("EVENTS_QUEUE")
+        .is_ok_and(|v| !v.to_string().is_empty())
 }
 
 /// The event queue, where the deployment names one (`EVENTS_QUEUE`).
@@ -436,9 +444,11 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: &Env) {
         };
         match outcome {
             Ok(()) => message.ack(),
+            // A move pauses a shop for the directory's cache time and its copy: a retry each
+            // half minute, within the queue's `max_retries` (README's configuration).
             Err(NotStored::Paused) => message.retry_with_options(
                 &QueueRetryOptionsBuilder::new()
-                    .with_delay_seconds(databases::PAUSED_RETRY_SECONDS)
+                    .with_delay_seconds(PAUSED_QUEUE_DELAY_SECONDS)
                     .build(),
             ),
             Err(NotStored::Failed(why)) => {
@@ -492,6 +502,10 @@ async fn park(env: &Env, id: &str, queued: &QueuedEvents) -> Result<(), NotStore
     let place = databases::for_shop(env, &shop)
         .await
         .map_err(|e| failed(e.to_string()))?;
+    // Parked in the shop's database, so not while it is being copied out of it.
+    if place.writes_paused {
+        return Err(NotStored::Paused);
+    }
     let body = serde_json::to_string(queued).map_err(|e| failed(e.to_string()))?;
     let now = worker::js_sys::Date::now() as i64;
     store::events::park(&place.db, id, shop.as_str(), &body, now)
@@ -501,20 +515,35 @@ async fn park(env: &Env, id: &str, queued: &QueuedEvents) -> Result<(), NotStore
 
 /// The scheduled handler's share: stores the parked messages of this database, oldest first,
 /// each forgotten once its events are stored. A shop being moved keeps its parked rows, which
-/// move with it.
-pub async fn store_parked(env: &Env, db: &D1Database) -> Result<(), ApiError> {
+/// move with it. One that fails is logged and left for the next run; the rest go on.
+pub async fn store_parked(env: &Env, db: &D1Database, run: &str) -> Result<(), ApiError> {
     for parked in store::events::parked(db, PARKED_PER_RUN).await? {
-        let queued: QueuedEvents = serde_json::from_str(&parked.body).map_err(|e| {
-            ApiError::Internal(format!("parked message {}: {e}", parked.message_id))
-        })?;
-        let shop = Id::parse(&queued.shop)
-            .map_err(|_| ApiError::Internal("a parked message's shop id".into()))?;
-        if databases::for_shop(env, &shop).await?.writes_paused {
-            continue;
+        if let Err(e) = store_one_parked(env, db, &parked).await {
+            log::error(
+                run,
+                &format!("parked message {} not stored: {e}", parked.message_id),
+            );
         }
-        store_all(db, &shop, &queued).await?;
-        store::events::unpark(db, &parked.message_id).await?;
     }
+    Ok(())
+}
+
+async fn store_one_parked(
+    env: &Env,
+    db: &D1Database,
+    parked: &store::events::Parked,
+) -> Result<(), ApiError> {
+    let queued: QueuedEvents = serde_json::from_str(&parked.body)
+        .map_err(|e| ApiError::Internal(format!("unreadable: {e}")))?;
+    let shop = Id::parse(&queued.shop)
+        .map_err(|_| ApiError::Internal("a parked message's shop id".into()))?;
+    let place = databases::for_shop(env, &shop).await?;
+    if place.writes_paused {
+        return Ok(());
+    }
+    // Its events go to the shop's database, wherever the row was parked.
+    store_all(&place.db, &shop, &queued).await?;
+    store::events::unpark(db, &parked.message_id).await?;
     Ok(())
 }
 
