@@ -44,6 +44,10 @@ impl Target {
         edge::query_in(binding, self.env(), &self.persist, sql, self.remote)
     }
 
+    fn rows_many(&self, binding: &str, statements: &[String]) -> Result<Vec<Vec<Row>>> {
+        edge::query_many(binding, self.env(), &self.persist, statements, self.remote)
+    }
+
     fn run(&self, binding: &str, sql: &str) -> Result<()> {
         edge::execute_sql_in(binding, self.env(), &self.persist, sql, self.remote).map(drop)
     }
@@ -243,13 +247,7 @@ fn counter_columns(
         .iter()
         .map(|t| format!("PRAGMA table_info({t})"))
         .collect();
-    let answers = edge::query_many(
-        binding,
-        target.env(),
-        &target.persist,
-        &pragmas,
-        target.remote,
-    )?;
+    let answers = target.rows_many(binding, &pragmas)?;
     let mut counters = BTreeMap::new();
     for (table, columns) in tables.iter().zip(answers) {
         let keys: Vec<&Row> = columns
@@ -331,13 +329,7 @@ fn tables_in_order(target: &Target, binding: &str) -> Result<Vec<String>> {
             ]
         })
         .collect();
-    let answers = edge::query_many(
-        binding,
-        target.env(),
-        &target.persist,
-        &pragmas,
-        target.remote,
-    )?;
+    let answers = target.rows_many(binding, &pragmas)?;
     let column = |row: &Row, name: &str| row.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut tables = BTreeSet::new();
     let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -400,13 +392,7 @@ fn read_shop(
             )
         })
         .collect();
-    let results = edge::query_many(
-        binding,
-        target.env(),
-        &target.persist,
-        &reads,
-        target.remote,
-    )?;
+    let results = target.rows_many(binding, &reads)?;
     Ok(tables
         .iter()
         .cloned()
