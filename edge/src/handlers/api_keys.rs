@@ -145,14 +145,18 @@ pub async fn create(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     let (name, scope) = new.validate().map_err(ApiError::Validation)?;
     let key = format!("mk_{}", random_hex(24)?);
     let hash = api_key_hash(&key);
-    // The directory first: a row for a key that then failed to be stored opens nothing.
-    databases::note_key(cx.env, &hash, shop).await?;
     let inserted = store::insert(db, &hash, shop, &name, scope, now).await?;
     if !inserted {
         // The unique index on active names is the only constraint this insert can break.
         let mut errors = FieldErrors::default();
         errors.push("name", FieldProblem::InUse);
         return Err(ApiError::Validation(errors));
+    }
+    if let Err(e) = databases::note_key(cx.env, &hash, shop).await {
+        // A key the directory cannot lead to its shop opens nothing: it is taken back, so the
+        // merchant may make it again under its name.
+        let _ = store::revoke(db, shop, &name, now).await;
+        return Err(e);
     }
     http::json(
         201,
