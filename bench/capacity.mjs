@@ -2,7 +2,7 @@
 // docs/CAPACITY.md. Per kind of write, the writes per second the edge sustains with CONCURRENCY
 // requests in flight; events accepted per second stored as they come and through the event
 // queue (and how fast its consumer drains them); review writes per second for two shops on one
-// data database and on two; and the bytes each review, order and event adds to its database
+// data database and on two; public reads per second from D1 and from Cloudflare's cache; and the bytes each review, order and event adds to its database
 // (D1's `size_after`, over many rows, indexes and idempotency records included).
 // Prints one JSON object on stdout. Usage: node bench/capacity.mjs [--smoke]
 import { randomUUID } from "node:crypto";
@@ -112,6 +112,23 @@ for (const [label, vars, otherDatabase] of [["one", {}, "DB"], ["two", { DATA_DA
     result[`reviews_per_second_${label}_database`] = await rate(2 * N, () => write.review(edge, turn++ % 2 ? OTHER : TEST_SHOP));
     const stored = (await edge.queryOn(otherDatabase, "SELECT count(*) AS n FROM reviews WHERE shop_id = ?1", OTHER))[0].n;
     if (stored !== N) throw new Error(`${stored} reviews of the other shop in ${otherDatabase}, ${N} sent`);
+  } finally {
+    await edge.cleanup();
+  }
+}
+// Public reads: the recommendation strip answered by the worker from D1, then from Cloudflare's
+// cache (PUBLIC_READ_CACHE; miniflare's cache here), over 50 products' addresses.
+const catalog = Array.from({ length: 50 }, (_, i) => ({ id: `p-${i}`, name: { tr: `Ürün ${i}`, en: `Product ${i}` }, price_minor: 10000, currency: "TRY", url: `https://shop.example/p/${i}`, category: "mutfak" }));
+const strip = (edge) => fetch(`${edge.url}/v1/shops/${TEST_SHOP}/products/p-${counter++ % 50}/recommendations?locale=tr`);
+result.strip_reads_per_second = {};
+for (const [label, vars] of [["database", {}], ["cache", { PUBLIC_READ_CACHE: "true" }]]) {
+  edge = await Edge.start({ env: "bench", origins: [ORIGIN], vars });
+  try {
+    const put = await fetch(`${edge.url}/v1/admin/catalog`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: `Bearer ${TEST_API_KEY}` }, body: JSON.stringify({ items: catalog }) });
+    if (put.status !== 200) throw new Error(`catalog: ${put.status} ${await put.text()}`);
+    // Each address once, so the cache holds them all before the count starts.
+    await rate(50, () => strip(edge));
+    result.strip_reads_per_second[label] = await rate(N, () => strip(edge));
   } finally {
     await edge.cleanup();
   }

@@ -63,6 +63,8 @@ describe("production bundle (wrangler deploy --dry-run)", () => {
       assert.ok(lines.some((l) => /env\.WEBHOOK_LOOPBACK_ALLOWED \("false"\)/.test(l)), said);
       // Nor makes its event queue's consumer fail on purpose.
       assert.ok(lines.some((l) => /env\.QUEUE_TEST_FAILURES \(""\)/.test(l)), said);
+      // Its public reads are kept in Cloudflare's cache (the tests keep it off).
+      assert.ok(lines.some((l) => /env\.PUBLIC_READ_CACHE \("true"\)/.test(l)), said);
       // The salt of every hash that stands for a person is a secret (`wrangler secret put`),
       // never a value committed for production: a known salt makes client hashes reversible.
       assert.ok(!lines.some((l) => /CLIENT_HASH_SALT/.test(l)), `production declares a salt: ${said}`);

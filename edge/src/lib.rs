@@ -21,8 +21,8 @@ use worker::{
 use worker::{js_sys, web_sys};
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(router::route(without_cf(req), env).await)
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    Ok(router::route(without_cf(req), env, &ctx).await)
 }
 
 /// workers-rs converts `request.cf` (what Cloudflare knows of the client: country, TLS, bot

@@ -12,16 +12,16 @@ use crate::handlers::{
 use crate::platform::databases::{self, ShopDatabase};
 use crate::platform::error::ApiError;
 use crate::platform::http::{self, Cors};
-use crate::platform::{clock, log, statement_count};
+use crate::platform::{clock, log, public_cache, statement_count};
 use crate::store;
 use memnun_protocol::api::{self, Access, Operation, OperationName, Parameters, Route};
 use memnun_protocol::connectors::Platform;
 use memnun_protocol::outreach::providers::ProviderName;
 use memnun_protocol::shop::ApiKeyScope;
 use memnun_protocol::{Id, ReviewStatus};
-use worker::{Env, Method, Request, Response};
+use worker::{Context as ExecutionContext, Env, Method, Request, Response};
 
-pub async fn route(mut req: Request, env: Env) -> Response {
+pub async fn route(mut req: Request, env: Env, ctx: &ExecutionContext) -> Response {
     statement_count::reset();
     let request_id = log::request_id(&req);
     // The router of before the route table read `//v1/…` as `/v1/…` (a base URL ending in a
@@ -35,7 +35,9 @@ pub async fn route(mut req: Request, env: Env) -> Response {
         // `/admin/` is how many will type it.
         None if path == "/admin/" => redirect_to_dashboard(&request_id),
         None => answer_unknown(&mut req, &env, &request_id, access).await,
-        Some((route, parameters)) => answer(&mut req, &env, &request_id, route, parameters).await,
+        Some((route, parameters)) => {
+            answer(&mut req, &env, ctx, &request_id, route, parameters).await
+        }
     };
     let headers = resp.headers_mut();
     // Every answer, whichever module made it; a handler that set its own keeps it.
@@ -127,6 +129,7 @@ fn table_method(method: &Method, access: Access) -> Option<api::Method> {
 async fn answer(
     req: &mut Request,
     env: &Env,
+    ctx: &ExecutionContext,
     request_id: &str,
     route: &'static Route,
     parameters: Parameters<'_>,
@@ -146,13 +149,10 @@ async fn answer(
         Access::PublicRead => match operation {
             _ if preflight => (preflight_public(), Cors::Public),
             Some(op) => match http::parse_id("shop", parameters.get("shop")) {
-                Ok(shop) => {
-                    let caller = Caller::Reader(shop);
-                    (
-                        handle(req, env, request_id, op.name, &parameters, caller).await,
-                        Cors::Public,
-                    )
-                }
+                Ok(shop) => (
+                    public_read(req, env, ctx, request_id, op, &parameters, shop).await,
+                    Cors::Public,
+                ),
                 Err(e) => (Err(e), Cors::Public),
             },
             None => (Err(not_allowed()), Cors::Public),
@@ -223,6 +223,29 @@ async fn answer(
         Ok(()) => resp,
         Err(e) => fail(e, request_id),
     }
+}
+
+/// A public read: from Cloudflare's cache when it holds the answer, else the handler's answer,
+/// kept there when it says it is public (`platform::public_cache`).
+async fn public_read(
+    req: &mut Request,
+    env: &Env,
+    ctx: &ExecutionContext,
+    request_id: &str,
+    op: &Operation,
+    parameters: &Parameters<'_>,
+    shop: Id,
+) -> Result<Response, ApiError> {
+    let cached = req.method() == Method::Get && public_cache::enabled(env);
+    if cached && let Some(hit) = public_cache::lookup(req).await {
+        return Ok(hit);
+    }
+    let caller = Caller::Reader(shop);
+    let mut resp = handle(req, env, request_id, op.name, parameters, caller).await?;
+    if cached {
+        public_cache::keep(ctx, req, &mut resp);
+    }
+    Ok(resp)
 }
 
 /// A shopper's operation, from an allowed origin: the shop's write limit where the route counts
