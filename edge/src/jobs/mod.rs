@@ -32,7 +32,7 @@ pub async fn run(now: i64, cron: &str, env: &Env) {
     };
     for (binding, db) in databases::every_data_database(env) {
         if moving.contains(&binding) {
-            log::error(
+            log::info(
                 &run,
                 &format!("{binding} skipped this run: a shop is being moved"),
             );

@@ -34,3 +34,12 @@ pub fn error(id: &str, message: &str) {
         serde_json::json!({ "level": "error", "request_id": id, "message": message })
     );
 }
+
+/// One line about the request (or scheduled run) `id` that tells of no failure: something the
+/// edge chose not to do, and why.
+pub fn info(id: &str, message: &str) {
+    worker::console_log!(
+        "{}",
+        serde_json::json!({ "level": "info", "request_id": id, "message": message })
+    );
+}
