@@ -156,7 +156,7 @@ test("imported photos are copied into R2, judged by their bytes, and shown with 
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "image/png");
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-  assert.equal(res.headers.get("cache-control"), "public, max-age=86400", "a day: a photo taken down must not live on in caches");
+  assert.equal(res.headers.get("cache-control"), "public, max-age=86400, s-maxage=300", "a day in a browser; five minutes in a shared cache, so a photo taken down does not live on there");
   assert.deepEqual(Buffer.from(await res.arrayBuffer()), FILES["/a.png"].body, "the same bytes");
   published = review;
 

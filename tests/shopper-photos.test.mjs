@@ -99,7 +99,7 @@ test("a photo sent before its review waits for the merchant, then shows with its
   assert.deepEqual(shown.photos, [{ id: sent[0], width: 1600, height: 1200 }]);
   const full = await fetch(publicUrl(sent[0]));
   assert.equal(full.headers.get("content-type"), "image/jpeg");
-  assert.equal(full.headers.get("cache-control"), "public, max-age=86400");
+  assert.equal(full.headers.get("cache-control"), "public, max-age=86400, s-maxage=300");
   assert.deepEqual(Buffer.from(await full.arrayBuffer()), jpeg(1600, 1200, 1));
   const small = await fetch(publicUrl(sent[0], true));
   assert.equal(small.status, 200);

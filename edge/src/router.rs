@@ -236,7 +236,8 @@ async fn public_read(
     parameters: &Parameters<'_>,
     shop: Id,
 ) -> Result<Response, ApiError> {
-    let cached = req.method() == Method::Get && public_cache::enabled(env);
+    let cached =
+        req.method() == Method::Get && public_cache::keeps(op.name) && public_cache::enabled(env);
     if cached && let Some(hit) = public_cache::lookup(req).await {
         return Ok(hit);
     }

@@ -7,8 +7,9 @@
 //! ([`delete_objects`]). Copying imported photos, and purging photos whose review never came,
 //! is `jobs::photos`.
 //!
-//! A photo taken down stops being served at once; a browser or proxy that fetched it before may
-//! hold it for the day its caching allows.
+//! A photo taken down stops being served by the worker at once. Browsers that fetched it before
+//! may hold it the day their caching allows; shared caches, Cloudflare's included
+//! (`platform::public_cache`), five minutes (`s-maxage`).
 
 use crate::handlers::Context;
 use crate::platform::error::ApiError;
@@ -40,9 +41,11 @@ pub const JOIN_WINDOW_MS: i64 = 24 * 3600 * 1000;
 /// The most photos of a shop that may wait for their review at once: what a flood of photos
 /// whose review never comes can hold in R2 (at most ~2.2 MB each) until the purge.
 pub const MAX_UNCLAIMED_PER_SHOP: u32 = 200;
-/// A day: a photo never changes, but one taken down (a rejection, an erasure) must not live on
-/// in shared caches for long.
+/// How long a browser may keep a photo: it never changes.
 const MAX_AGE_S: u32 = 24 * 3600;
+/// How long a shared cache may keep one: what a take-down (a rejection, an erasure) takes to
+/// show everywhere.
+const SHARED_MAX_AGE_S: u32 = 300;
 
 /// The bucket, or why the deployment cannot store photos.
 pub fn bucket(env: &Env) -> Result<Bucket, ApiError> {
@@ -165,8 +168,10 @@ pub async fn serve(cx: &Context<'_>, photo: &str, thumbnail: bool) -> Result<Res
         return Err(ApiError::NotFound("photo"));
     };
     let mut resp = bytes(cx.env, shop, photo.as_str(), thumbnail, types).await?;
-    resp.headers_mut()
-        .set("Cache-Control", &format!("public, max-age={MAX_AGE_S}"))?;
+    resp.headers_mut().set(
+        "Cache-Control",
+        &format!("public, max-age={MAX_AGE_S}, s-maxage={SHARED_MAX_AGE_S}"),
+    )?;
     Ok(resp)
 }
 

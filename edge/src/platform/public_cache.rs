@@ -1,29 +1,42 @@
 //! Cloudflare's cache in front of the public reads. A Worker's answers are not kept by
 //! Cloudflare's CDN on their own, whatever `Cache-Control` says; the Cache API
-//! (`caches.default`) is how a Worker keeps them. An answer a public route marks
-//! `Cache-Control: public, max-age=N` (the snippets, the review feed, the recommendations, the
-//! photos) is kept in the data center's cache under its URL for those N seconds (five minutes at
-//! most), and the next reader there is answered from it: no handler, no D1 read, no R2 read.
+//! (`caches.default`) is how a Worker keeps them. The answers of the operations in [`keeps`]
+//! (the recommendation strip, the snippets, the photos), when they say
+//! `Cache-Control: public`, are kept in the data center's cache under their URL for as long as
+//! they let a shared cache keep them (five minutes each), and the next reader there is answered
+//! from the copy: no handler, no D1 read, no R2 read.
 //!
-//! Nothing is purged on a write. The max-age a route sets is already how stale a browser or any
-//! shared cache may show its answer, and the Cache API purges one data center only; a route
-//! whose readers must see a write at once (the review list, the questions) says `no-store` and
-//! is never kept. The key is the URL alone (no request header changes a public answer), so a
-//! `Range` or `If-None-Match` of one reader never shapes another's answer.
+//! Nothing is purged on a write. Five minutes is already how stale a shared cache may show these
+//! answers, and the Cache API purges one data center only; what readers must see at once (the
+//! review list, the questions) says `no-store` and is never kept. The review feed is left out:
+//! it is streamed and may be tens of megabytes, which keeping a copy would hold in memory while
+//! a slow reader reads. The key is the URL alone (no request header changes a public answer), so
+//! a `Range` or `If-None-Match` of one reader never shapes another's answer.
 //!
 //! On where `PUBLIC_READ_CACHE` is "true" (production). The tests keep it off, since they write
 //! and read back at once, except `tests/public-cache.test.mjs`, which turns it on. Cloudflare
 //! ignores the Cache API on `*.workers.dev` addresses: a deployment needs a route on its own
 //! zone for this to take effect.
 
+use memnun_protocol::api::OperationName;
 use worker::{Cache, Context, Env, Headers, Request, Response};
-
-/// The longest a shared cache keeps a public answer: what a take-down may take to show.
-const SHARED_MAX_AGE_S: u32 = 300;
 
 pub fn enabled(env: &Env) -> bool {
     env.var("PUBLIC_READ_CACHE")
         .is_ok_and(|v| v.to_string() == "true")
+}
+
+/// Whether `operation`'s public answers are kept.
+pub fn keeps(operation: OperationName) -> bool {
+    use OperationName as Op;
+    matches!(
+        operation,
+        Op::Recommendations
+            | Op::ReviewsJsonLd
+            | Op::ReviewsHtml
+            | Op::ReviewPhoto
+            | Op::ReviewPhotoThumbnail
+    )
 }
 
 /// The answer kept for `req`'s URL, if there is one. A failing cache is a miss.
@@ -43,28 +56,16 @@ pub async fn lookup(req: &Request) -> Option<Response> {
 }
 
 /// Keeps a copy of `resp` under `req`'s URL, after the answer has gone (`wait_until`), if it is
-/// a success that says it is public. A streamed answer (the feed, a photo) is teed, not read
-/// twice. Shared caches, this one included, keep it `SHARED_MAX_AGE_S` at most (`s-maxage`),
-/// so a photo taken down leaves Cloudflare's cache within minutes while browsers keep theirs a
-/// day.
+/// a success that says it is public. A photo's stream is teed, not read twice.
 pub fn keep(ctx: &Context, req: &Request, resp: &mut Response) {
-    let Some(control) = resp.headers().get("Cache-Control").ok().flatten() else {
+    let public = resp
+        .headers()
+        .get("Cache-Control")
+        .ok()
+        .flatten()
+        .is_some_and(|value| value.split(',').any(|d| d.trim() == "public"));
+    if !public || !(200..300).contains(&resp.status_code()) {
         return;
-    };
-    let directives: Vec<&str> = control.split(',').map(str::trim).collect();
-    if !directives.contains(&"public") || !(200..300).contains(&resp.status_code()) {
-        return;
-    }
-    let max_age = directives
-        .iter()
-        .find_map(|d| d.strip_prefix("max-age=")?.parse::<u32>().ok())
-        .unwrap_or(0);
-    let shared = directives.iter().any(|d| d.starts_with("s-maxage="));
-    if max_age > SHARED_MAX_AGE_S && !shared {
-        let capped = format!("{control}, s-maxage={SHARED_MAX_AGE_S}");
-        if resp.headers_mut().set("Cache-Control", &capped).is_err() {
-            return;
-        }
     }
     let (Ok(url), Ok(copy)) = (req.url(), resp.cloned()) else {
         return;
