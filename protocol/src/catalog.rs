@@ -113,11 +113,16 @@ pub struct CatalogItem {
 impl CatalogItem {
     /// The name in `locale`, else in the other language.
     pub fn name_in(&self, locale: &str) -> &str {
-        self.name
-            .get(locale)
-            .or_else(|| self.name.values().next())
-            .map_or("", String::as_str)
+        name_in(&self.name, locale).unwrap_or("")
     }
+}
+
+/// Of an item's names (language → name), the one in `locale`, else the one in the other language.
+pub fn name_in<'a>(names: &'a BTreeMap<String, String>, locale: &str) -> Option<&'a str> {
+    names
+        .get(locale)
+        .or_else(|| names.values().next())
+        .map(String::as_str)
 }
 
 /// An item the upload left out: its position in `items`, its id if it had a readable one, and

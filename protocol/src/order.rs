@@ -8,6 +8,7 @@
 
 use crate::carriers;
 use crate::ids::Id;
+use crate::review::Locale;
 use crate::text::{FieldErrors, FieldProblem, TextRule, is_plausible_email};
 use crate::time::parse_timestamp;
 use serde::{Deserialize, Serialize};
@@ -681,6 +682,16 @@ pub struct OrderView {
 pub struct ViewItem {
     pub product: String,
     pub quantity: u32,
+    /// The shopper's view only (`orders/track`, `orders/lookup`), when the catalog has the
+    /// product: its name in the request's `locale` (else in its other language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// With `name`, the catalog's image of the product, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// With `name`, the product's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -819,6 +830,9 @@ pub struct Lookup {
     pub number: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// The language the items' names are given in.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 pub const LOOKUP_MAX_BYTES: usize = 1024;
@@ -869,6 +883,9 @@ pub struct EventsAdded {
 pub struct TrackRequest {
     #[serde(default)]
     pub token: Option<String>,
+    /// The language the items' names are given in.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 /// A link for a message: the page with the token in its fragment, or only the token when the
@@ -1254,6 +1271,7 @@ mod tests {
         let ok = Lookup {
             number: Some(" 1001 ".into()),
             email: Some("a@b.co".into()),
+            ..Lookup::default()
         };
         assert_eq!(ok.validate().unwrap(), ("1001".into(), "a@b.co".into()));
         let e = Lookup::default().validate().unwrap_err();
@@ -1262,6 +1280,7 @@ mod tests {
         let long = Lookup {
             number: Some("9".repeat(41)),
             email: Some("a@b.co".into()),
+            ..Lookup::default()
         };
         assert_eq!(
             long.validate().unwrap_err().get("number"),

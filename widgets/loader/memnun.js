@@ -5,9 +5,11 @@
 const base = new URL(".", import.meta.url).href;
 const script = [...document.scripts].find((s) => s.src === import.meta.url);
 const shop = script && script.dataset.shop;
-// Heights reserved before mount, so the page does not shift when a widget appears. No
-// prototype: a placeholder of kind "constructor" is unknown, not an inherited function.
-const reserve = { __proto__: null, reviews: "640px", recommendations: "360px", "order-tracker": "480px", survey: "420px" };
+// Heights reserved before mount, so the page does not shift when a widget appears. The tracker
+// and the survey are their page's content, of a height known only with their data (a lookup form
+// or an order's whole history): a screen each, so what follows them stays below the fold as they
+// grow. No prototype: a placeholder of kind "constructor" is unknown, not an inherited function.
+const reserve = { __proto__: null, reviews: "640px", recommendations: "360px", "order-tracker": "100vh", survey: "100vh" };
 // Each kind of page has its own module (glue, wasm): a product page (reviews, recommendations)
 // never downloads the tracker.
 const product = ["__PRODUCT_GLUE__", "__PRODUCT_WASM__"];
@@ -20,18 +22,50 @@ const modules = {
 const loaded = {};
 const load = (kind) => {
   const [glue, wasm] = modules[kind] || product;
-  return (loaded[glue] ||= import(base + "assets/" + glue).then(async (module) => {
-    await module.default({ module_or_path: base + "assets/" + wasm });
-    return module;
-  }));
+  // The wasm beside its glue, not after it.
+  return (loaded[glue] ||= Promise.all([import(base + "assets/" + glue), fetch(base + "assets/" + wasm)]).then(
+    async ([module, wasm]) => {
+      await module.default({ module_or_path: wasm });
+      return module;
+    },
+  ));
+};
+const api = base + "shops/" + shop + "/";
+// A widget's first request ([URL, JSON body]), started beside its module so the data does not
+// wait for it: the request the widget sends first (`reviews/list.rs`, `recommendations.rs`,
+// `survey.rs`, `tracker.rs`), which takes the answer only if it is the same request, so a
+// difference costs a request, never a wrong answer. (A tracker reopened from this tab's memory,
+// without a link, asks for itself.)
+const first = (d) => {
+  const kind = d.memnun;
+  const locale = /^tr/i.test(d.locale || document.documentElement.lang) ? "tr" : "en";
+  const products = api + "products/" + d.product;
+  const token = d.token ?? location.hash.match(/[#&]memnun=([^&#]+)/)?.[1];
+  if (kind == "reviews") return d.product && [products + "/reviews?locale=" + locale + "&sort=newest"];
+  if (kind == "recommendations")
+    return d.product && d.mode != "recently-viewed" && [products + "/recommendations?limit=" + Math.min(24, d.limit || 8) + "&arm=" + (memnun.arm || "a") + "&locale=" + locale];
+  return token && [api + (kind == "survey" ? "survey/open" : "orders/track"), JSON.stringify({ token, locale })];
+};
+// URL + body → the promise of a started request's response (null if it failed).
+const started = {};
+// What the widgets fetch with: a request started for them is taken once; any other, or one whose
+// start failed, is sent.
+const send = (url, init) => {
+  const key = url + (init.body || ""), early = started[key];
+  delete started[key];
+  return early ? early.then((response) => response || fetch(url, init)) : fetch(url, init);
 };
 const near = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       near.unobserve(entry.target);
-      load(entry.target.dataset.memnun)
-        .then((module) => module.mount(entry.target, base, shop))
+      const module = load(entry.target.dataset.memnun);
+      const [url, body] = first(entry.target.dataset) || [];
+      const post = body && { method: "POST", headers: { "Content-Type": "application/json" }, body };
+      if (url) started[url + (body || "")] = fetch(url, { credentials: "omit", ...post }).catch(() => null);
+      module
+        .then((module) => module.mount(entry.target, base, shop, send))
         .catch((error) => console.error("memnun:", error));
     }
   },

@@ -1,7 +1,8 @@
 //! The widgets' one HTTP client for the edge: `fetch` from `web-sys` (no HTTP crate: each one
 //! costs every shopper bytes), JSON through the browser's own parser (see `wire.rs`).
 
-use js_sys::Promise;
+use js_sys::{Function, Promise};
+use std::cell::OnceCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
@@ -45,6 +46,19 @@ impl Api {
     }
 }
 
+thread_local! {
+    /// The loader's `fetch` (`mount`): it answers a widget's first request with the one it
+    /// started beside the module, when the widget's is the same.
+    static LOADER_FETCH: OnceCell<Function> = const { OnceCell::new() };
+}
+
+/// Sends every request through the loader's `fetch` (every widget is mounted by the loader).
+pub fn fetch_through(loader_fetch: Function) {
+    LOADER_FETCH.with(|f| {
+        let _ = f.set(loader_fetch);
+    });
+}
+
 /// GETs public data. An `Err` means no answer arrived.
 pub async fn get(url: &str) -> Result<Answer, JsValue> {
     let init = RequestInit::new();
@@ -70,10 +84,10 @@ pub async fn post_json(url: &str, body: &str, idempotency_key: &str) -> Result<A
 }
 
 async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, init))
-        .await?
-        .dyn_into()?;
+    let pending = LOADER_FETCH
+        .with(|f| f.get().map(|f| f.call2(&JsValue::NULL, &url.into(), init)))
+        .ok_or("not mounted by the loader")??;
+    let response: Response = JsFuture::from(Promise::from(pending)).await?.dyn_into()?;
     let status = response.status();
     let text = JsFuture::from(response.text()?)
         .await?

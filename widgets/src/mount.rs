@@ -18,9 +18,15 @@ use web_sys::{CssStyleSheet, HtmlElement, ShadowRootInit, ShadowRootMode};
 
 /// Mounts the widget named by `host`'s `data-memnun` inside a new shadow root on `host`.
 /// `base` is the edge's `/v1/` URL (from the loader's own URL); `shop` is the loader's
-/// `data-shop`.
+/// `data-shop`; `fetch`, the loader's, which has the widget's first request on its way already.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, base: String, shop: String) -> Result<(), JsValue> {
+pub fn mount(
+    host: HtmlElement,
+    base: String,
+    shop: String,
+    fetch: js_sys::Function,
+) -> Result<(), JsValue> {
+    crate::api::fetch_through(fetch);
     let data = host.dataset();
     let kind = data.get("memnun").unwrap_or_default();
     let locale = Locale::detect(data.get("locale"));

@@ -98,6 +98,7 @@ pub fn RecommendationsWidget(
     let s = locale.recommendations();
     let cards = RwSignal::new(None::<Vec<Card>>);
     let arm = arm();
+    // The loader asks for the related strip's URL while the module loads (`loader/memnun.js`).
     let url = match mode {
         Mode::Related => Some(api.shop_url(&format!(
             "products/{product}/recommendations?limit={limit}&arm={arm}&locale={}",

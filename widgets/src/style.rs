@@ -89,8 +89,13 @@ h4{margin:.75rem 0 .25rem;font-size:1rem;font-weight:700}
 .events li:first-child{border-color:var(--memnun-accent,#b35900)}
 .events time{display:block;font-size:.8125rem;color:var(--memnun-muted,#59636e)}
 .invite{margin:1rem 0;padding:.75rem 1rem;border:2px solid #1a7f37;border-radius:var(--memnun-radius,.5rem)}
-.invite ul,.items{margin:.25rem 0;padding-inline-start:1.25rem}
+.invite ul{margin:.25rem 0;padding-inline-start:1.25rem}
+.items{list-style:none;margin:.25rem 0;padding:0}
+.items li{display:flex;align-items:center;gap:.75rem;min-height:3rem;padding:.25rem 0}
+.items img{flex:none;width:3rem;height:3rem;object-fit:cover;border-radius:var(--memnun-radius,.5rem);background:#e6e8eb}
+.items img:not([src]){visibility:hidden}
 a{color:var(--memnun-accent,#b35900);text-underline-offset:2px}
+a:not([href]){color:inherit}
 "#;
 
 #[cfg(feature = "survey")]

@@ -112,6 +112,8 @@ pub fn SurveyWidget(api: Api, locale: Locale, token: Option<String>) -> impl Int
         }
         phase.set(Phase::Loading);
         spawn_local(async move {
+            // The loader sent the same while the module loaded (`loader/memnun.js`): the same
+            // fields in the same order, or its answer is not taken.
             let url = api.with_value(|a| a.shop_url("survey/open"));
             let body = wire::stringify(&wire::strings(&[
                 ("token", &token),

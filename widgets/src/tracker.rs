@@ -75,13 +75,19 @@ pub fn TrackerWidget(api: Api, locale: Locale, token: Option<String>) -> impl In
         });
     };
     if let Some(token) = start {
-        fetch("orders/track", json_object(&[("token", &token)]));
+        // The loader sent the same while the module loaded (`loader/memnun.js`): the same
+        // fields in the same order, or its answer is not taken.
+        fetch(
+            "orders/track",
+            json_object(&[("token", &token), ("locale", locale.tag())]),
+        );
     }
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = json_object(&[
             ("number", &number.get_untracked()),
             ("email", &email.get_untracked()),
+            ("locale", locale.tag()),
         ]);
         fetch("orders/lookup", body);
     };
@@ -271,10 +277,25 @@ fn Order(order: OrderView, locale: Locale) -> impl IntoView {
             | TrackingStatus::Returned
             | TrackingStatus::Cancelled
     );
+    // The catalog's name where it has the product (with its picture and page), else the id.
+    let name_of = |product: &str| {
+        let item = order.items.iter().find(|i| i.product == product);
+        item.and_then(|i| i.name.clone())
+            .unwrap_or_else(|| product.to_owned())
+    };
     let items = order
         .items
         .iter()
-        .map(|i| view! { <li>{format!("{} × {}", i.quantity, i.product)}</li> })
+        .map(|i| {
+            view! {
+                // Without a picture the image keeps its place, so the names stay in line;
+                // without a page, the name is not a link.
+                <li>
+                    <img src=i.image_url.clone() alt="" />
+                    <span><a href=i.url.clone()>{name_of(&i.product)}</a>{format!(" × {}", i.quantity)}</span>
+                </li>
+            }
+        })
         .collect_view();
     let shipments = order
         .shipments
@@ -287,7 +308,7 @@ fn Order(order: OrderView, locale: Locale) -> impl IntoView {
             .into_iter()
             .filter_map(|r| {
                 let url = r.url?;
-                Some(view! { <li><a href=url>{format!("{}: {}", s.invite_review, r.product)}</a></li> })
+                Some(view! { <li><a href=url>{format!("{}: {}", s.invite_review, name_of(&r.product))}</a></li> })
             })
             .collect_view();
         view! {

@@ -209,6 +209,9 @@ pub fn tracked(value: &JsValue) -> Option<Tracked> {
                     Some(ViewItem {
                         product: text(i, "product")?,
                         quantity: number(i, "quantity")? as u32,
+                        name: text(i, "name"),
+                        image_url: text(i, "image_url"),
+                        url: text(i, "url"),
                     })
                 })
                 .collect(),

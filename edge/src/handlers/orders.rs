@@ -14,17 +14,20 @@ use crate::platform::secure::sha256_hex;
 use crate::platform::shopper_write;
 use crate::store::cases::{Signal, Subject};
 use crate::store::failure_windows::{Spent, give_back_lookup_failure, reserve_lookup_failure};
-use crate::store::orders::{self as order_store, StoredOrder};
+use crate::store::orders::{self as order_store, ItemRow, StoredOrder};
 use crate::store::outreach::{self as outreach_store, NoticeToPlan};
 use memnun_protocol::Id;
 use memnun_protocol::cases::CaseCause;
+use memnun_protocol::catalog;
 use memnun_protocol::order::{
     self, Estimate, EventsAdded, Invitations, LOOKUP_MAX_BYTES, Link, Lookup, MAX_REQUEST_BYTES,
     NewEvents, OrderLinks, OrderUpsert, OrderView, ProductLink, ReviewInvitation, ShipmentView,
-    TrackRequest, Tracked, TrackingEvent, TrackingStatus,
+    TrackRequest, Tracked, TrackingEvent, TrackingStatus, ViewItem,
 };
 use memnun_protocol::outreach::MessageKind;
+use memnun_protocol::review::Locale;
 use memnun_protocol::token::Purpose;
+use std::collections::BTreeMap;
 use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 /// How long the links in messages and invitations stay valid.
@@ -375,6 +378,8 @@ pub async fn links(cx: &Context<'_>, order_id: &str) -> Result<Response, ApiErro
 pub struct Loaded {
     pub order: OrderView,
     delivered_at: Option<i64>,
+    /// What the catalog says of each item's product, in the order of `order.items`.
+    catalog: Vec<ItemRow>,
 }
 
 /// The order as its shopper sees it, or `404`.
@@ -425,11 +430,21 @@ pub async fn load(db: &D1Database, shop: &Id, order_id: &Id, now: i64) -> Result
             number: order_row.number,
             placed_at: order_row.placed_at,
             status: order::order_status(&shipments, order_row.cancelled_at.is_some()),
-            items,
+            items: items
+                .iter()
+                .map(|i| ViewItem {
+                    product: i.product.clone(),
+                    quantity: i.quantity,
+                    name: None,
+                    image_url: None,
+                    url: None,
+                })
+                .collect(),
             shipments,
             invitations: None,
         },
         delivered_at: order_row.delivered_at,
+        catalog: items,
     })
 }
 
@@ -438,9 +453,25 @@ async fn shopper_view(
     db: &D1Database,
     shop: &Id,
     order_id: &Id,
+    locale: Locale,
     now: i64,
 ) -> Result<OrderView, ApiError> {
-    let mut order = load(db, shop, order_id, now).await?.order;
+    let Loaded {
+        mut order, catalog, ..
+    } = load(db, shop, order_id, now).await?;
+    for (item, row) in order.items.iter_mut().zip(catalog) {
+        let names: Option<BTreeMap<String, String>> = row
+            .catalog_names
+            .and_then(|names| serde_json::from_str(&names).ok());
+        if let Some(name) = names
+            .as_ref()
+            .and_then(|n| catalog::name_in(n, locale.as_str()))
+        {
+            item.name = Some(name.to_owned());
+            item.image_url = row.image_url;
+            item.url = row.url;
+        }
+    }
     if order.status == TrackingStatus::Delivered && !order.shipments.is_empty() {
         let links = links_for(db, shop, order_id, &order, now).await?;
         order.invitations = Some(Invitations {
@@ -610,7 +641,7 @@ pub async fn lookup(req: &mut Request, cx: &Context<'_>) -> Result<Response, Api
     http::json(
         200,
         &Tracked {
-            order: shopper_view(db, shop, &order_id, now).await?,
+            order: shopper_view(db, shop, &order_id, lookup.locale, now).await?,
             token: track_token(&signer, &order_id, now),
         },
     )
@@ -628,7 +659,7 @@ pub async fn track(req: &mut Request, cx: &Context<'_>) -> Result<Response, ApiE
         .await?
         .map_err(|_| not_found())?;
     let order_id = Id::parse(&claims.order).map_err(|_| not_found())?;
-    let order = match shopper_view(db, shop, &order_id, now).await {
+    let order = match shopper_view(db, shop, &order_id, body.locale, now).await {
         Err(ApiError::NotFound(_)) => return Err(not_found()),
         other => other?,
     };

@@ -9,7 +9,7 @@ use super::Params;
 use crate::platform::error::ApiError;
 use crate::platform::http;
 use memnun_protocol::Id;
-use memnun_protocol::order::{TrackingEvent, ValidOrder, ValidShipment, ViewItem};
+use memnun_protocol::order::{TrackingEvent, ValidOrder, ValidShipment};
 use serde::{Deserialize, Serialize};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
@@ -241,10 +241,22 @@ pub struct TrackingEventRow {
     pub note: Option<String>,
 }
 
+/// An order's item, with what the shop's catalog says of its product (all `None` when the catalog
+/// has no entry for it).
+#[derive(Deserialize)]
+pub struct ItemRow {
+    pub product: String,
+    pub quantity: u32,
+    /// The catalog's names, as stored (JSON: language → name).
+    pub catalog_names: Option<String>,
+    pub image_url: Option<String>,
+    pub url: Option<String>,
+}
+
 /// An order as stored: items and shipments in their order, events by time (then status).
 pub struct StoredOrder {
     pub order: OrderRow,
-    pub items: Vec<ViewItem>,
+    pub items: Vec<ItemRow>,
     pub shipments: Vec<ShipmentRow>,
     pub events: Vec<TrackingEventRow>,
 }
@@ -267,8 +279,10 @@ pub async fn load(
             )?,
             key().bind(
                 db,
-                "SELECT product_id AS product, quantity FROM order_items \
-                 WHERE shop_id = ?1 AND order_id = ?2 ORDER BY position",
+                "SELECT i.product_id AS product, i.quantity, c.name AS catalog_names, \
+                 c.image_url, c.url FROM order_items i LEFT JOIN catalog_items c \
+                 ON c.shop_id = i.shop_id AND c.product_id = i.product_id \
+                 WHERE i.shop_id = ?1 AND i.order_id = ?2 ORDER BY i.position",
             )?,
             key().bind(
                 db,

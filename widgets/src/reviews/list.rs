@@ -55,7 +55,8 @@ pub fn ReviewList(
     let gallery = RwSignal::new(false);
 
     let fetch_page = move |cursor: Option<String>| {
-        // Cursors are digits, letters, '.' and hex: nothing to escape.
+        // Cursors are digits, letters, '.' and hex: nothing to escape. The first page's URL is
+        // also the loader's (`loader/memnun.js`), which asks for it while the module loads.
         let mut page_url = format!(
             "{}?locale={}&sort={}",
             urls.with_value(|u| u.page.clone()),
