@@ -7,7 +7,8 @@
 //   issue 24: the glue's own fetch, then the widget's first request);
 // - "wasm beside glue": the data still after the module;
 // - "as shipped": glue, wasm and the first data at the same moment.
-// Prints one JSON object. Usage: node bench/first-content.mjs [--smoke]
+// Prints one JSON object. Usage: node bench/first-content.mjs [--smoke]; with MEMNUN_TRACE=1, each
+// load's resource timings go to stderr.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Edge, startDemoSite, launchChromium, adminCall, ROOT } from "../tests/support/harness.mjs";
@@ -107,6 +108,7 @@ try {
     await page.goto(url);
     await page.waitForFunction(() => window.__firstContent.drawn != null, null, { timeout: 60_000 });
     const { start, drawn: at } = await page.evaluate(() => window.__firstContent);
+    if (process.env.MEMNUN_TRACE) console.error(variant, kind, Math.round(start), Math.round(at), JSON.stringify(await page.evaluate(() => performance.getEntriesByType("resource").map((e) => [e.name.split("/").pop().slice(0, 30), Math.round(e.startTime), Math.round(e.responseEnd)]))));
     await context.close();
     return at - start;
   };

@@ -139,7 +139,9 @@ async function openWithModuleHeld(url, wasm, data, ready, { failFirst = false, h
     if (data.every((d) => sent[d] > 0)) allSent(true);
   });
   await page.route(wasm, async (route) => {
-    const early = await Promise.race([dataLeft, new Promise((resolve) => setTimeout(() => resolve(false), 10_000))]);
+    let timer;
+    const early = await Promise.race([dataLeft, new Promise((resolve) => (timer = setTimeout(() => resolve(false), 10_000)))]);
+    clearTimeout(timer);
     page.dataBeforeModule = early;
     await route.continue();
   });
@@ -177,6 +179,7 @@ describe("a widget's first data is asked for beside its module", () => {
     assert.equal(page.dataBeforeModule, true, "orders/track waited for the module");
     assert.deepEqual(sent, { "/orders/track": 1 });
     assert.equal(await page.locator('[data-memnun="order-tracker"] .current-state').innerText(), "Teslim edildi");
+    assert.deepEqual(page.errors, []);
     await context.close();
   });
 
@@ -250,5 +253,17 @@ describe("the tracker names an order's items", () => {
     const english = await trackerAt(`${site.url}/tracker-en.html${new URL(tracker).hash}`);
     assert.deepEqual(await english.w.locator(".items li").allInnerTexts(), ["Handmade coffee cup × 2", "Linen shirt × 1", "hediye-paketi × 1"]);
     await english.context.close();
+
+    // Found by number and email on the English page, in English too.
+    const context2 = await browser.newContext({ locale: "en-US" });
+    const page = await context2.newPage();
+    await page.goto(`${site.url}/tracker-en.html`);
+    const w2 = page.locator('[data-memnun="order-tracker"]');
+    await w2.getByLabel("Order number").fill(String(9900 + orders));
+    await w2.getByLabel("Email").fill(`first${orders}@example.com`);
+    await w2.getByRole("button", { name: "Find my order" }).click();
+    await w2.locator(".items li").first().waitFor();
+    assert.deepEqual(await w2.locator(".items li").allInnerTexts(), ["Handmade coffee cup × 2", "Linen shirt × 1", "hediye-paketi × 1"]);
+    await context2.close();
   });
 });

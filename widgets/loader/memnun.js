@@ -40,10 +40,13 @@ const first = (d) => {
   const kind = d.memnun;
   const locale = /^tr/i.test(d.locale || document.documentElement.lang) ? "tr" : "en";
   const products = api + "products/" + d.product;
-  const token = d.token ?? location.hash.match(/[#&]memnun=([^&#]+)/)?.[1];
+  // The first `memnun=` of the fragment, even empty (then the widget has no token either).
+  const token = d.token ?? location.hash.match(/[#&]memnun=([^&#]*)/)?.[1];
+  // As `parse::<u32>()`, then clamped.
+  const limit = /^\+?\d+$/.test(d.limit) ? Math.max(1, Math.min(24, +d.limit)) : 8;
   if (kind == "reviews") return d.product && [products + "/reviews?locale=" + locale + "&sort=newest"];
   if (kind == "recommendations")
-    return d.product && d.mode != "recently-viewed" && [products + "/recommendations?limit=" + Math.min(24, d.limit || 8) + "&arm=" + (memnun.arm || "a") + "&locale=" + locale];
+    return d.product && d.mode != "recently-viewed" && [products + "/recommendations?limit=" + limit + "&arm=" + shared.arm + "&locale=" + locale];
   return token && [api + (kind == "survey" ? "survey/open" : "orders/track"), JSON.stringify({ token, locale })];
 };
 // URL + body → the promise of a started request's response (null if it failed).
@@ -63,9 +66,15 @@ const near = new IntersectionObserver(
       const module = load(entry.target.dataset.memnun);
       const [url, body] = first(entry.target.dataset) || [];
       const post = body && { method: "POST", headers: { "Content-Type": "application/json" }, body };
-      if (url) started[url + (body || "")] = fetch(url, { credentials: "omit", ...post }).catch(() => null);
+      const key = url + (body || "");
+      if (url) started[key] = fetch(url, { credentials: "omit", ...post }).catch(() => null);
       module
-        .then((module) => module.mount(entry.target, base, shop, send))
+        .then((module) => {
+          module.mount(entry.target, base, shop, send);
+          // The widget asks at once (in microtasks) if it asks the same: later, the same URL is
+          // a new question (a list refreshed after a review), never this answer.
+          setTimeout(() => delete started[key]);
+        })
         .catch((error) => console.error("memnun:", error));
     }
   },
@@ -130,7 +139,8 @@ const flush = () => {
 };
 addEventListener("pagehide", flush);
 addEventListener("visibilitychange", () => document.visibilityState == "hidden" && flush());
-window.memnun = {
+// Kept here too: the page may replace `window.memnun`.
+const shared = (window.memnun = {
   consent,
   track,
   addToCart: (product) => track("add_to_cart", { product }),
@@ -139,7 +149,7 @@ window.memnun = {
   recent: () => (browser ? json("recent", []) : []),
   // The experiment's arm: the last hex digit of the random id, so half the browsers see each.
   get arm() { return browser && parseInt(browser.slice(-1), 16) & 1 ? "b" : "a"; },
-};
+});
 const seen = new WeakSet();
 const viewed = new Set();
 // Elements that may hold a shadow root (and custom elements, with a dash in their name).
