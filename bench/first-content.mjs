@@ -9,9 +9,7 @@
 // - "as shipped": glue, wasm and the first data at the same moment.
 // Prints one JSON object. Usage: node bench/first-content.mjs [--smoke]; with MEMNUN_TRACE=1, each
 // load's resource timings go to stderr.
-import fs from "node:fs/promises";
-import path from "node:path";
-import { Edge, startDemoSite, launchChromium, adminCall, ROOT } from "../tests/support/harness.mjs";
+import { Edge, startDemoSite, launchChromium, adminCall, demoCatalog } from "../tests/support/harness.mjs";
 
 const RUNS = process.argv.includes("--smoke") ? 1 : 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -31,11 +29,7 @@ const must = (r) => {
 
 try {
   must(await admin("PUT", "shop", { tracker_page: `${site.url}/siparis-takip.html`, survey_page: `${site.url}/anket.html` }));
-  const catalog = JSON.parse(await fs.readFile(path.join(ROOT, "demo-site/catalog.json"), "utf8")).map((item) => ({
-    ...item,
-    url: `${site.url}/products/${item.id}.html`,
-    image_url: `${site.url}/img/${item.id}.svg`,
-  }));
+  const catalog = await demoCatalog(site.url);
   must(await admin("PUT", "catalog", { mode: "replace", items: catalog }));
   for (const [i, other] of ["cezve-04", "kupa-05", "fincan-tabagi-03"].entries()) {
     must(await admin("PUT", `orders/BENCH-B${i}`, { number: `B${i}`, items: [{ product: "kahve-fincani-01", quantity: 1 }, { product: other, quantity: 1 }] }));

@@ -4,9 +4,7 @@
 // reports no violation at all (a blocked style attribute or script would be one).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, demoCatalog } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
 let stack, edge, site, browser, links;
@@ -24,11 +22,7 @@ before(async () => {
   assert.equal((await admin("POST", "orders/CSP-1/events", { events: [{ shipment: "s1", status: "delivered", time: Date.now() }] })).status, 200);
   links = (await admin("POST", "orders/CSP-1/links")).json;
   // The strip's cards: the demo catalog, its images on the shop's own origin (img-src 'self').
-  const catalog = JSON.parse(await fs.readFile(path.join(ROOT, "demo-site/catalog.json"), "utf8")).map((item) => ({
-    ...item,
-    url: `${site.url}/products/${item.id}.html`,
-    image_url: `${site.url}/img/${item.id}.svg`,
-  }));
+  const catalog = await demoCatalog(site.url);
   assert.equal((await admin("PUT", "catalog", { mode: "replace", items: catalog })).status, 200);
   const bought = await admin("PUT", "orders/CSP-2", { number: "9902", items: [{ product: "cezve-04", quantity: 1 }, { product: "kupa-05", quantity: 1 }] });
   assert.equal(bought.status, 200, bought.text);

@@ -4,9 +4,7 @@
 // first data is asked for beside its module, not after it.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { startShopInBrowser, adminCall, observePerformance, until, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, observePerformance, until, demoCatalog } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
 const HOUR = 3600 * 1000;
@@ -24,11 +22,7 @@ before(async () => {
   assert.equal(pages.status, 200, pages.text);
   // The demo's catalog, with its pages and pictures on the demo site; and baskets, so the product
   // page's strip has something to show.
-  const catalog = JSON.parse(await fs.readFile(path.join(ROOT, "demo-site/catalog.json"), "utf8")).map((item) => ({
-    ...item,
-    url: `${site.url}/products/${item.id}.html`,
-    image_url: `${site.url}/img/${item.id}.svg`,
-  }));
+  const catalog = await demoCatalog(site.url);
   const put = await admin("PUT", "catalog", { mode: "replace", items: catalog });
   assert.equal(put.status, 200, put.text);
   for (const [i, items] of [["kahve-fincani-01", "cezve-04"], ["kahve-fincani-01", "kupa-05"]].entries()) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { startShopInBrowser, adminCall, ROOT } from "./support/harness.mjs";
+import { startShopInBrowser, adminCall, demoCatalog, ROOT } from "./support/harness.mjs";
 
 const DEMO_KEY = "mk_demo_local_only";
 let stack, edge, site, browser;
@@ -15,11 +15,7 @@ let stack, edge, site, browser;
 before(async () => {
   stack = await startShopInBrowser();
   ({ edge, site, browser } = stack);
-  const catalog = JSON.parse(await fs.readFile(path.join(ROOT, "demo-site/catalog.json"), "utf8")).map((item) => ({
-    ...item,
-    url: `${site.url}/products/${item.id}.html`,
-    image_url: `${site.url}/img/${item.id}.svg`,
-  }));
+  const catalog = await demoCatalog(site.url);
   const put = await admin("PUT", "catalog", { mode: "replace", items: catalog });
   assert.equal(put.status, 200, put.text);
   for (const [i, items] of [["cezve-04", "kahve-cekirdegi-08"], ["cezve-04", "kahve-cekirdegi-08"], ["cezve-04", "kupa-05"]].entries()) {

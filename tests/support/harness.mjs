@@ -204,6 +204,13 @@ export class Edge {
   }
 }
 
+/** The demo shop's catalog (`demo-site/catalog.json`), its pages and pictures on the demo site at
+ * `siteUrl`, as `cargo xtask demo` seeds it: the items of a `PUT /v1/admin/catalog`. */
+export async function demoCatalog(siteUrl) {
+  const items = JSON.parse(await fs.readFile(path.join(ROOT, "demo-site/catalog.json"), "utf8"));
+  return items.map((item) => ({ ...item, url: `${siteUrl}/products/${item.id}.html`, image_url: `${siteUrl}/img/${item.id}.svg` }));
+}
+
 /** The demo site's pages (and the test pages) against `edgeUrl`, with their CSP. */
 export async function startDemoSite(edgeUrl, extraRoots = []) {
   const server = await startSite({
