@@ -80,7 +80,8 @@ try {
       requestAnimationFrame(frame);
     }, [kind, drawn]);
     const glue = new RegExp(`/assets/memnun-${module}-[0-9a-f]+\\.js$`);
-    const wasm = new RegExp(`/assets/memnun-${module}-[0-9a-f]+\\.wasm$`);
+    // By its hashed name, or by the stable one the survey and tracker pages preload.
+    const wasm = new RegExp(`(/assets/memnun-${module}-[0-9a-f]+|/modules/${kind})\\.wasm$`);
     let glueDone;
     const glueFinished = new Promise((resolve) => (glueDone = resolve));
     page.on("requestfinished", (r) => glue.test(r.url()) && glueDone());

@@ -160,7 +160,7 @@ async function openWithModuleHeld(url, wasm, data, ready, { failFirst = false, h
 describe("a widget's first data is asked for beside its module", () => {
   test("the survey: survey/open leaves while the module loads, once", async () => {
     const { survey } = await deliveredOrder();
-    const { page, context, sent } = await openWithModuleHeld(survey, /\/assets\/memnun-survey-[0-9a-f]+\.wasm$/, ["/survey/open"], ['[data-memnun="survey"] legend']);
+    const { page, context, sent } = await openWithModuleHeld(survey, /\/v1\/modules\/survey\.wasm$/, ["/survey/open"], ['[data-memnun="survey"] legend']);
     assert.equal(page.dataBeforeModule, true, "survey/open waited for the module");
     assert.deepEqual(sent, { "/survey/open": 1 }, "the widget took the loader's answer, not one of its own");
     assert.deepEqual(page.errors, []);
@@ -169,7 +169,7 @@ describe("a widget's first data is asked for beside its module", () => {
 
   test("the tracker: the order leaves while the module loads, once", async () => {
     const { tracker } = await deliveredOrder();
-    const { page, context, sent } = await openWithModuleHeld(tracker, /\/assets\/memnun-tracker-[0-9a-f]+\.wasm$/, ["/orders/track"], ['[data-memnun="order-tracker"] .current-state']);
+    const { page, context, sent } = await openWithModuleHeld(tracker, /\/v1\/modules\/order-tracker\.wasm$/, ["/orders/track"], ['[data-memnun="order-tracker"] .current-state']);
     assert.equal(page.dataBeforeModule, true, "orders/track waited for the module");
     assert.deepEqual(sent, { "/orders/track": 1 });
     assert.equal(await page.locator('[data-memnun="order-tracker"] .current-state').innerText(), "Teslim edildi");
@@ -195,7 +195,7 @@ describe("a widget's first data is asked for beside its module", () => {
     const { survey } = await deliveredOrder();
     const { page, context, sent } = await openWithModuleHeld(
       survey,
-      /\/assets\/memnun-survey-[0-9a-f]+\.wasm$/,
+      /\/v1\/modules\/survey\.wasm$/,
       ["/survey/open"],
       ['[data-memnun="survey"] legend'],
       { failFirst: true },
@@ -213,6 +213,47 @@ describe("a widget's first data is asked for beside its module", () => {
     );
     assert.equal(product.sent["/products/kahve-fincani-01/reviews?"], 2);
     await product.context.close();
+  });
+});
+
+describe("the pages whose content is a widget preload its module", () => {
+  /** `url` opened on a phone until `ready` shows; the wasm it asked for, and what it threw. */
+  async function wasmFetchedBy(url, ready, route) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "tr-TR" });
+    const page = await context.newPage();
+    const wasm = [];
+    const errors = [];
+    page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(new URL(r.url()).pathname));
+    page.on("pageerror", (e) => errors.push(String(e)));
+    if (route) await page.route(...route);
+    await page.goto(url);
+    await page.locator(ready).first().waitFor();
+    await context.close();
+    return { wasm, errors };
+  }
+
+  test("the hint in the page is the module the loader takes: one download", async () => {
+    const survey = await wasmFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done');
+    assert.deepEqual(survey, { wasm: ["/v1/modules/survey.wasm"], errors: [] });
+    const tracker = await wasmFetchedBy(`${site.url}/siparis-takip.html`, '[data-memnun="order-tracker"] #memnun-order-number');
+    assert.deepEqual(tracker, { wasm: ["/v1/modules/order-tracker.wasm"], errors: [] });
+    // Without a hint (this page has none) the loader asks for the same name.
+    const english = await wasmFetchedBy(`${site.url}/tracker-en.html`, '[data-memnun="order-tracker"] #memnun-order-number');
+    assert.deepEqual(english, { wasm: ["/v1/modules/order-tracker.wasm"], errors: [] });
+  });
+
+  test("a stable name answered by another release is not taken: the loader fetches its own wasm", async () => {
+    // As a browser may hold it for minutes after a deploy: another module, under another name.
+    const otherRelease = ["**/v1/modules/survey.wasm", (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { "Content-Type": "application/wasm", "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Memnun-Module", "Memnun-Module": "memnun-survey-000000000000.wasm" },
+        body: Buffer.from("\0asm\x01\0\0\0\x01"),
+      })];
+    const { wasm, errors } = await wasmFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done', otherRelease);
+    assert.equal(wasm.length, 2, `${wasm}`);
+    assert.match(wasm[1], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.wasm$/);
+    assert.deepEqual(errors, []);
   });
 });
 

@@ -52,7 +52,7 @@ const STATUS_OF = {
 
 // Every route of the route table (protocol/src/api.rs): the corpus must hit each.
 const ROUTES = [
-  "/v1/health", "/v1/memnun.js", "/v1/assets/{file}", "/admin",
+  "/v1/health", "/v1/memnun.js", "/v1/assets/{file}", "/v1/modules/{file}", "/admin",
   "/v1/shops/{shop}/reviews", "/v1/shops/{shop}/reviews/{review}/votes", "/v1/shops/{shop}/reviews/{review}/reports",
   "/v1/shops/{shop}/orders/lookup", "/v1/shops/{shop}/orders/track", "/v1/shops/{shop}/events",
   "/v1/shops/{shop}/survey/open", "/v1/shops/{shop}/survey/answers", "/v1/shops/{shop}/catalog",

@@ -59,8 +59,36 @@ describe("widget files", () => {
     }
   });
 
+  test("the survey's and the tracker's wasm by a stable name: this release's, cached for minutes, named in a header", async () => {
+    const { wasm } = await assetNames();
+    for (const [kind, module] of [["survey", "survey"], ["order-tracker", "tracker"]]) {
+      const hashed = wasm.find((w) => w.startsWith(`memnun-${module}-`));
+      const res = await fetch(`${edge.url}/v1/modules/${kind}.wasm`);
+      assert.equal(res.status, 200, kind);
+      assert.match(res.headers.get("content-type"), /^application\/wasm/);
+      assert.equal(res.headers.get("cache-control"), "public, max-age=300");
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      // What the loader compares with the wasm it names, so a page's script may read it.
+      assert.equal(res.headers.get("memnun-module"), hashed);
+      assert.equal(res.headers.get("access-control-expose-headers"), "Memnun-Module");
+      const same = await (await fetch(`${edge.url}/v1/assets/${hashed}`)).arrayBuffer();
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(same)), `${kind}: the hashed file's bytes`);
+      // A browser's copy is revalidated for a 304, which names the module too.
+      const again = await fetch(`${edge.url}/v1/modules/${kind}.wasm`, { headers: { "If-None-Match": res.headers.get("etag") } });
+      assert.equal(again.status, 304, kind);
+      assert.equal(again.headers.get("memnun-module"), hashed);
+    }
+    // Only the pages whose content is a widget have one: a product page's module is hashed only.
+    for (const name of ["product.wasm", "reviews.wasm", "survey.js", "modules.json"]) {
+      const res = await fetch(`${edge.url}/v1/modules/${name}`);
+      assert.equal(res.status, 404, name);
+      assert.equal((await res.json()).error.code, "not_found");
+    }
+  });
+
   test("an unknown file is a JSON 404", async () => {
-    for (const path of ["/v1/assets/memnun-0000000000000000.wasm", "/v1/assets/..%2F..%2Fwrangler.toml"]) {
+    for (const path of ["/v1/assets/memnun-0000000000000000.wasm", "/v1/assets/..%2F..%2Fwrangler.toml", "/v1/modules.json"]) {
       const res = await fetch(edge.url + path);
       assert.equal(res.status, 404, path);
       assert.equal((await res.json()).error.code, "not_found");
@@ -84,7 +112,7 @@ describe("loader in the browser", () => {
     await page.locator("#below").scrollIntoViewIfNeeded();
     await page.locator("#below .summary").waitFor();
     assert.ok(fetched.some((p) => p.endsWith(".wasm")));
-    assert.ok(!fetched.some((p) => p.includes("memnun-tracker-")), "a product page never fetches the order tracker");
+    assert.ok(!fetched.some((p) => p.includes("memnun-tracker-") || p.startsWith("/v1/modules/")), "a product page never fetches the order tracker");
     await page.close();
   });
 

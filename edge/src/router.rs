@@ -340,6 +340,7 @@ async fn handle(
                 // A clone (cheap: no body) keeps `req` for the error path.
                 Op::AdminPage => assets::admin_page(req.clone()?, env).await,
                 Op::Loader | Op::Asset => assets::serve(req.clone()?, env).await,
+                Op::Module => assets::module(req.clone()?, env, parameters.get("file")).await,
                 _ => Err(ApiError::Internal(
                     "a shop's operation without a shop".into(),
                 )),
@@ -383,7 +384,7 @@ async fn shop_operation(
     let param = |name: &str| parameters.get(name);
     let product = || http::parse_id("product", param("product"));
     match operation {
-        Op::Health | Op::OpenApi | Op::AdminPage | Op::Loader | Op::Asset => Err(
+        Op::Health | Op::OpenApi | Op::AdminPage | Op::Loader | Op::Asset | Op::Module => Err(
             ApiError::Internal("the edge's own operation with a shop".into()),
         ),
         Op::CreateReview => reviews::create(req, cx).await,

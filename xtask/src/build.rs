@@ -95,6 +95,7 @@ pub fn widgets() -> Result<Widgets> {
         && let Some(built) = read_manifest(&manifest).filter(|b| b.all_exist())
     {
         step("Widgets are up to date");
+        write_module_names(&built)?;
         return Ok(built);
     }
     let product = module(&work, Build::Widget("reviews,recommendations"), "product")?;
@@ -132,8 +133,23 @@ pub fn widgets() -> Result<Widgets> {
         lines.push('\n');
     }
     fs::write(&manifest, lines)?;
+    write_module_names(&built)?;
     fs::write(&stamp, inputs)?;
     Ok(built)
+}
+
+/// `edge/public/v1/modules.json`: the hashed wasm each stable module name stands for
+/// (`/v1/modules/{name}`, `edge/src/handlers/assets.rs`), for the pages whose content is a
+/// widget, where a merchant's preload hint saves the module a round trip. Named by the
+/// placeholder's kind (`data-memnun`), as in the loader.
+fn write_module_names(built: &Widgets) -> Result<()> {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let names = serde_json::json!({
+        "survey.wasm": name(&built.survey.wasm),
+        "order-tracker.wasm": name(&built.tracker.wasm),
+    });
+    fs::write(public_v1().join("modules.json"), names.to_string())?;
+    Ok(())
 }
 
 const WIDGETS: &str = "memnun-widgets";

@@ -1,11 +1,23 @@
 //! The widget files: `/v1/memnun.js` (the loader, cached for minutes, since it names the current
-//! release) and `/v1/assets/*` (content-hashed glue and wasm, cached for a year as immutable).
-//! Any page may load them (`Access-Control-Allow-Origin: *`).
+//! release), `/v1/assets/*` (content-hashed glue and wasm, cached for a year as immutable) and
+//! `/v1/modules/*` (the current release's wasm of a page whose content is a widget, under a name a
+//! merchant can paste into a preload hint, cached for minutes like the loader). Any page may load
+//! them (`Access-Control-Allow-Origin: *`).
 
 use crate::platform::error::ApiError;
-use worker::{Env, Headers, Request, Response};
+use std::collections::HashMap;
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 pub const LOADER_PATH: &str = "/v1/memnun.js";
+
+/// Which hashed file each stable module name is now (`cargo xtask build` writes it). Not routed:
+/// only this handler reads it.
+const MODULE_NAMES_PATH: &str = "/v1/modules.json";
+
+/// The header naming the hashed file a stable module name answered with. The loader takes the
+/// answer only if it names the wasm of its own release (the glue it has): across a deploy, a
+/// browser may hold a loader and a stable module of different releases for a few minutes.
+const MODULE_HEADER: &str = "Memnun-Module";
 
 /// The merchant dashboard's page may run only its own script and wasm and talk only to this
 /// origin; no other site may frame it (the key typed into it is worth stealing). Its images are
@@ -39,13 +51,54 @@ pub async fn admin_page(req: Request, env: &Env) -> Result<Response, ApiError> {
 }
 
 pub async fn serve(req: Request, env: &Env) -> Result<Response, ApiError> {
-    let is_loader = req.path() == LOADER_PATH;
-    let mut upstream = env.assets("ASSETS")?.fetch_request(req).await?;
+    let cache = if req.path() == LOADER_PATH {
+        MINUTES
+    } else {
+        IMMUTABLE
+    };
+    let upstream = env.assets("ASSETS")?.fetch_request(req).await?;
+    public_file(upstream, cache, Headers::new(), "asset").await
+}
+
+const MINUTES: &str = "public, max-age=300";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// `GET /v1/modules/{file}`: the hashed wasm that `file` (`survey.wasm`, `order-tracker.wasm`)
+/// names in this release, with the hashed name in [`MODULE_HEADER`].
+pub async fn module(req: Request, env: &Env, file: &str) -> Result<Response, ApiError> {
+    let assets = env.assets("ASSETS")?;
+    let mut url = req.url()?;
+    url.set_path(MODULE_NAMES_PATH);
+    let mut names = assets.fetch(url.as_str(), None).await?;
+    let names: HashMap<String, String> = if names.status_code() == 200 {
+        names.json().await?
+    } else {
+        HashMap::new()
+    };
+    let hashed = names.get(file).ok_or(ApiError::NotFound("module"))?;
+    url.set_path(&format!("/v1/assets/{hashed}"));
+    // The browser's own validators go along, so a cached module costs a 304.
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get)
+        .with_headers(req.headers().clone());
+    let upstream = assets.fetch(url.as_str(), Some(init)).await?;
+    let headers = Headers::new();
+    headers.set(MODULE_HEADER, hashed)?;
+    headers.set("Access-Control-Expose-Headers", MODULE_HEADER)?;
+    public_file(upstream, MINUTES, headers, "module").await
+}
+
+/// An asset's answer to any page: its type and validator, `cache`, and `headers`.
+async fn public_file(
+    mut upstream: Response,
+    cache: &str,
+    headers: Headers,
+    what: &'static str,
+) -> Result<Response, ApiError> {
     let status = upstream.status_code();
     if status != 200 && status != 304 {
-        return Err(ApiError::NotFound("asset"));
+        return Err(ApiError::NotFound(what));
     }
-    let headers = Headers::new();
     for name in ["Content-Type", "ETag"] {
         if let Some(value) = upstream.headers().get(name)? {
             headers.set(name, &value)?;
@@ -54,14 +107,7 @@ pub async fn serve(req: Request, env: &Env) -> Result<Response, ApiError> {
     headers.set("Access-Control-Allow-Origin", "*")?;
     headers.set("Cross-Origin-Resource-Policy", "cross-origin")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set(
-        "Cache-Control",
-        if is_loader {
-            "public, max-age=300"
-        } else {
-            "public, max-age=31536000, immutable"
-        },
-    )?;
+    headers.set("Cache-Control", cache)?;
     let body = if status == 200 {
         upstream.bytes().await?
     } else {
