@@ -216,43 +216,56 @@ describe("a widget's first data is asked for beside its module", () => {
   });
 });
 
-describe("the pages whose content is a widget preload its module", () => {
-  /** `url` opened on a phone until `ready` shows; the wasm it asked for, and what it threw. */
-  async function wasmFetchedBy(url, ready, route) {
+describe("the pages whose content is a widget preload their module", () => {
+  /**
+   * `url` opened on a phone until `ready` shows, with `routes` in place; the module files it asked
+   * for (not the loader), and what it threw.
+   */
+  async function moduleFilesFetchedBy(url, ready, routes = []) {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "tr-TR" });
     const page = await context.newPage();
-    const wasm = [];
+    const files = [];
     const errors = [];
-    page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(new URL(r.url()).pathname));
+    page.on("request", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (/^\/v1\/(assets|modules)\//.test(path)) files.push(path);
+    });
     page.on("pageerror", (e) => errors.push(String(e)));
-    if (route) await page.route(...route);
+    for (const route of routes) await page.route(...route);
     await page.goto(url);
     await page.locator(ready).first().waitFor();
     await context.close();
-    return { wasm, errors };
+    return { files: files.sort(), errors };
   }
 
-  test("the hint in the page is the module the loader takes: one download", async () => {
-    const survey = await wasmFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done');
-    assert.deepEqual(survey, { wasm: ["/v1/modules/survey.wasm"], errors: [] });
-    const tracker = await wasmFetchedBy(`${site.url}/siparis-takip.html`, '[data-memnun="order-tracker"] #memnun-order-number');
-    assert.deepEqual(tracker, { wasm: ["/v1/modules/order-tracker.wasm"], errors: [] });
-    // Without a hint (this page has none) the loader asks for the same name.
-    const english = await wasmFetchedBy(`${site.url}/tracker-en.html`, '[data-memnun="order-tracker"] #memnun-order-number');
-    assert.deepEqual(english, { wasm: ["/v1/modules/order-tracker.wasm"], errors: [] });
+  test("the hints in the page are the module the loader takes: one download each", async () => {
+    const survey = await moduleFilesFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done');
+    assert.deepEqual(survey, { files: ["/v1/modules/survey.js", "/v1/modules/survey.wasm"], errors: [] });
+    const tracker = await moduleFilesFetchedBy(`${site.url}/siparis-takip.html`, '[data-memnun="order-tracker"] #memnun-order-number');
+    assert.deepEqual(tracker, { files: ["/v1/modules/order-tracker.js", "/v1/modules/order-tracker.wasm"], errors: [] });
+    // Without hints (this page has none) the loader asks for the same names.
+    const english = await moduleFilesFetchedBy(`${site.url}/tracker-en.html`, '[data-memnun="order-tracker"] #memnun-order-number');
+    assert.deepEqual(english, { files: ["/v1/modules/order-tracker.js", "/v1/modules/order-tracker.wasm"], errors: [] });
   });
 
-  test("a stable name answered by another release is not taken: the loader fetches its own wasm", async () => {
-    // As a browser may hold it for minutes after a deploy: another module, under another name.
-    const otherRelease = ["**/v1/modules/survey.wasm", (route) =>
-      route.fulfill({
-        status: 200,
-        headers: { "Content-Type": "application/wasm", "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Memnun-Module", "Memnun-Module": "memnun-survey-000000000000.wasm" },
+  test("stable names answered by another release are not taken: the loader fetches its own files", async () => {
+    // As a browser may hold them for minutes after a deploy: another release's glue and wasm.
+    const other = "memnun-survey-000000000000.wasm";
+    const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Memnun-Module" };
+    const otherRelease = [
+      ["**/v1/modules/survey.js", (route) => route.fulfill({
+        headers: { ...cors, "Content-Type": "text/javascript", "Memnun-Module": "memnun-survey-000000000000.js" },
+        body: `export const wasm = "${other}"; export default () => { throw new Error("another release's glue"); }; export const mount = () => {};`,
+      })],
+      ["**/v1/modules/survey.wasm", (route) => route.fulfill({
+        headers: { ...cors, "Content-Type": "application/wasm", "Memnun-Module": other },
         body: Buffer.from("\0asm\x01\0\0\0\x01"),
-      })];
-    const { wasm, errors } = await wasmFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done', otherRelease);
-    assert.equal(wasm.length, 2, `${wasm}`);
-    assert.match(wasm[1], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.wasm$/);
+      })],
+    ];
+    const { files, errors } = await moduleFilesFetchedBy(`${site.url}/anket.html`, '[data-memnun="survey"] .done', otherRelease);
+    assert.equal(files.length, 4, `${files}`);
+    assert.match(files[0], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.js$/);
+    assert.match(files[1], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.wasm$/);
     assert.deepEqual(errors, []);
   });
 });

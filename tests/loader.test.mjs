@@ -59,28 +59,33 @@ describe("widget files", () => {
     }
   });
 
-  test("the survey's and the tracker's wasm by a stable name: this release's, cached for minutes, named in a header", async () => {
-    const { wasm } = await assetNames();
+  test("the survey's and the tracker's module by stable names: this release's, cached for minutes, named in a header", async () => {
+    const { glue, wasm } = await assetNames();
     for (const [kind, module] of [["survey", "survey"], ["order-tracker", "tracker"]]) {
-      const hashed = wasm.find((w) => w.startsWith(`memnun-${module}-`));
-      const res = await fetch(`${edge.url}/v1/modules/${kind}.wasm`);
-      assert.equal(res.status, 200, kind);
-      assert.match(res.headers.get("content-type"), /^application\/wasm/);
-      assert.equal(res.headers.get("cache-control"), "public, max-age=300");
-      assert.equal(res.headers.get("access-control-allow-origin"), "*");
-      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-      // What the loader compares with the wasm it names, so a page's script may read it.
-      assert.equal(res.headers.get("memnun-module"), hashed);
-      assert.equal(res.headers.get("access-control-expose-headers"), "Memnun-Module");
-      const same = await (await fetch(`${edge.url}/v1/assets/${hashed}`)).arrayBuffer();
-      assert.ok(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(same)), `${kind}: the hashed file's bytes`);
-      // A browser's copy is revalidated for a 304, which names the module too.
-      const again = await fetch(`${edge.url}/v1/modules/${kind}.wasm`, { headers: { "If-None-Match": res.headers.get("etag") } });
-      assert.equal(again.status, 304, kind);
-      assert.equal(again.headers.get("memnun-module"), hashed);
+      const ownWasm = wasm.find((w) => w.startsWith(`memnun-${module}-`));
+      for (const [file, hashed, type] of [[`${kind}.js`, glue.find((g) => g.startsWith(`memnun-${module}-`)), /javascript/], [`${kind}.wasm`, ownWasm, /^application\/wasm/]]) {
+        const res = await fetch(`${edge.url}/v1/modules/${file}`);
+        assert.equal(res.status, 200, file);
+        assert.match(res.headers.get("content-type"), type);
+        assert.equal(res.headers.get("cache-control"), "public, max-age=300");
+        assert.equal(res.headers.get("access-control-allow-origin"), "*");
+        assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+        // What the loader compares with what it names, so a page's script may read it.
+        assert.equal(res.headers.get("memnun-module"), hashed);
+        assert.equal(res.headers.get("access-control-expose-headers"), "Memnun-Module");
+        const body = Buffer.from(await res.arrayBuffer());
+        const same = Buffer.from(await (await fetch(`${edge.url}/v1/assets/${hashed}`)).arrayBuffer());
+        assert.ok(body.equals(same), `${file}: the hashed file's bytes`);
+        // The glue says which wasm it goes with.
+        if (file.endsWith(".js")) assert.ok(body.toString().includes(ownWasm), `${file} names ${ownWasm}`);
+        // A browser's copy is revalidated for a 304, which names the file too.
+        const again = await fetch(`${edge.url}/v1/modules/${file}`, { headers: { "If-None-Match": res.headers.get("etag") } });
+        assert.equal(again.status, 304, file);
+        assert.equal(again.headers.get("memnun-module"), hashed);
+      }
     }
-    // Only the pages whose content is a widget have one: a product page's module is hashed only.
-    for (const name of ["product.wasm", "reviews.wasm", "survey.js", "modules.json"]) {
+    // Only the pages whose content is a widget have them: a product page's module is hashed only.
+    for (const name of ["product.wasm", "product.js", "reviews.wasm", "survey", "modules.json"]) {
       const res = await fetch(`${edge.url}/v1/modules/${name}`);
       assert.equal(res.status, 404, name);
       assert.equal((await res.json()).error.code, "not_found");

@@ -11,11 +11,12 @@ const shop = script && script.dataset.shop;
 // grow. No prototype: a placeholder of kind "constructor" is unknown, not an inherited function.
 const reserve = { __proto__: null, reviews: "640px", recommendations: "360px", "order-tracker": "100vh", survey: "100vh" };
 // Each kind of page has its own module (glue, wasm): a product page (reviews, recommendations)
-// never downloads the tracker. A page whose content is the widget fetches its wasm by a name
-// that outlives releases (`/v1/modules/KIND.wasm`), which its merchant may preload (README).
+// never downloads the tracker. A page whose content is the widget fetches its module by names
+// that outlive releases (`/v1/modules/KIND.js`, `.wasm`), which its merchant may preload (README),
+// and takes what they answer only if it is this release's (of the wasm named here): a deploy may
+// fall between a cached loader and them.
 const product = ["__PRODUCT_GLUE__", "__PRODUCT_WASM__"];
 const modules = {
-  __proto__: null,
   reviews: product,
   recommendations: product,
   "order-tracker": ["__TRACKER_GLUE__", "__TRACKER_WASM__", 1],
@@ -24,15 +25,17 @@ const modules = {
 const loaded = {};
 const load = (kind) => {
   const [glue, wasm, stable] = modules[kind] || product;
-  const hashed = () => fetch(base + "assets/" + wasm);
-  return (loaded[glue] ||= Promise.all([
-    import(base + "assets/" + glue),
-    // The wasm beside its glue, not after it; by its stable name only if the edge answers with
-    // this release's (the glue's): a deploy may fall between a cached loader and that answer.
+  const hashed = [() => import(base + "assets/" + glue), () => fetch(base + "assets/" + wasm)];
+  const named = base + "modules/" + kind;
+  // The wasm beside its glue, not after it.
+  return (loaded[glue] ||= Promise.all(
     stable
-      ? fetch(base + "modules/" + kind + ".wasm").then((r) => (r.headers.get("Memnun-Module") == wasm ? r : hashed()), hashed)
-      : hashed(),
-  ]).then(
+      ? [
+          import(named + ".js").then((m) => (m.wasm == wasm ? m : hashed[0]()), hashed[0]),
+          fetch(named + ".wasm").then((r) => (r.headers.get("Memnun-Module") == wasm ? r : hashed[1]()), hashed[1]),
+        ]
+      : hashed.map((f) => f()),
+  ).then(
     async ([module, wasm]) => {
       await module.default({ module_or_path: wasm });
       return module;

@@ -138,14 +138,16 @@ pub fn widgets() -> Result<Widgets> {
     Ok(built)
 }
 
-/// `edge/public/v1/modules.json`: the hashed wasm each stable module name stands for
+/// `edge/public/v1/modules.json`: the hashed glue or wasm each stable module name stands for
 /// (`/v1/modules/{name}`, `edge/src/handlers/assets.rs`), for the pages whose content is a
 /// widget, where a merchant's preload hint saves the module a round trip. Named by the
 /// placeholder's kind (`data-memnun`), as in the loader.
 fn write_module_names(built: &Widgets) -> Result<()> {
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     let names = serde_json::json!({
+        "survey.js": name(&built.survey.glue),
         "survey.wasm": name(&built.survey.wasm),
+        "order-tracker.js": name(&built.tracker.glue),
         "order-tracker.wasm": name(&built.tracker.wasm),
     });
     fs::write(public_v1().join("modules.json"), names.to_string())?;
@@ -409,11 +411,15 @@ fn module(work: &Path, build: Build, name: &str) -> Result<Module> {
     match build {
         Build::Widget(_) => {
             // What the loader calls (`mount.rs`, `loader/memnun.js`); the bundle keeps only what
-            // these reach.
+            // these reach. And the wasm it was built with: the loader takes a glue fetched by its
+            // stable name (`/v1/modules/`) only if it is its own release's.
             let entry = work.join(format!("glue.{name}.entry.js"));
             fs::write(
                 &entry,
-                format!("export {{ default, mount }} from \"./bindgen-{name}/glue.js\";\n"),
+                format!(
+                    "export {{ default, mount }} from \"./bindgen-{name}/glue.js\";\n\
+                     export const wasm = \"{wasm_name}\";\n"
+                ),
             )?;
             esbuild(&entry, &glue_min, true)?;
         }

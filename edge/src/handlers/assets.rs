@@ -1,7 +1,7 @@
 //! The widget files: `/v1/memnun.js` (the loader, cached for minutes, since it names the current
 //! release), `/v1/assets/*` (content-hashed glue and wasm, cached for a year as immutable) and
-//! `/v1/modules/*` (the current release's wasm of a page whose content is a widget, under a name a
-//! merchant can paste into a preload hint, cached for minutes like the loader). Any page may load
+//! `/v1/modules/*` (the current release's glue and wasm of a page whose content is a widget, under
+//! names a merchant can paste into preload hints, cached for minutes like the loader). Any page may load
 //! them (`Access-Control-Allow-Origin: *`).
 
 use crate::platform::error::ApiError;
@@ -14,9 +14,9 @@ pub const LOADER_PATH: &str = "/v1/memnun.js";
 /// only this handler reads it.
 const MODULE_NAMES_PATH: &str = "/v1/modules.json";
 
-/// The header naming the hashed file a stable module name answered with. The loader takes the
-/// answer only if it names the wasm of its own release (the glue it has): across a deploy, a
-/// browser may hold a loader and a stable module of different releases for a few minutes.
+/// The header naming the hashed file a stable module name answered with. The loader takes a
+/// wasm only if it is its own release's (a glue says its wasm itself): across a deploy, a browser
+/// may hold a loader and a stable module of different releases for a few minutes.
 const MODULE_HEADER: &str = "Memnun-Module";
 
 /// The merchant dashboard's page may run only its own script and wasm and talk only to this
@@ -63,8 +63,9 @@ pub async fn serve(req: Request, env: &Env) -> Result<Response, ApiError> {
 const MINUTES: &str = "public, max-age=300";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// `GET /v1/modules/{file}`: the hashed wasm that `file` (`survey.wasm`, `order-tracker.wasm`)
-/// names in this release, with the hashed name in [`MODULE_HEADER`].
+/// `GET /v1/modules/{file}`: the hashed glue or wasm that `file` (`survey.js`, `survey.wasm`,
+/// `order-tracker.js`, `order-tracker.wasm`) names in this release, with the hashed name in
+/// [`MODULE_HEADER`].
 pub async fn module(req: Request, env: &Env, file: &str) -> Result<Response, ApiError> {
     let assets = env.assets("ASSETS")?;
     let mut url = req.url()?;

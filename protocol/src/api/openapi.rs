@@ -206,7 +206,7 @@ fn contract(
         Op::AdminPage => c.answers_text(200, "text/html"),
         Op::Loader => c.answers_text(200, "text/javascript"),
         Op::Asset => c.answers_text(200, "application/octet-stream"),
-        Op::Module => c.answers_text(200, "application/wasm"),
+        Op::Module => c.answers_text(200, "application/octet-stream"),
         Op::CreateReview => c
             .idempotent()
             .takes::<review::NewReview>(rq)
