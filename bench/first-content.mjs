@@ -6,7 +6,8 @@
 // - "before": the wasm fetched after its glue, the first data after the module (as before
 //   issue 24: the glue's own fetch, then the widget's first request);
 // - "wasm beside glue": the data still after the module;
-// - "as shipped": glue, wasm and the first data at the same moment.
+// - "as shipped": glue, wasm and the first data at the same moment (on the survey and tracker
+//   pages, glue and wasm from the page's preload hints, before the loader has run).
 // Prints one JSON object. Usage: node bench/first-content.mjs [--smoke]; with MEMNUN_TRACE=1, each
 // load's resource timings go to stderr.
 import { Edge, startDemoSite, launchChromium, adminCall, demoCatalog } from "../tests/support/harness.mjs";
@@ -79,8 +80,8 @@ try {
       };
       requestAnimationFrame(frame);
     }, [kind, drawn]);
-    const glue = new RegExp(`/assets/memnun-${module}-[0-9a-f]+\\.js$`);
-    // By its hashed name, or by the stable one the survey and tracker pages preload.
+    // By their hashed names, or by the stable ones the survey and tracker pages preload.
+    const glue = new RegExp(`(/assets/memnun-${module}-[0-9a-f]+|/modules/${kind})\\.js$`);
     const wasm = new RegExp(`(/assets/memnun-${module}-[0-9a-f]+|/modules/${kind})\\.wasm$`);
     let glueDone;
     const glueFinished = new Promise((resolve) => (glueDone = resolve));
