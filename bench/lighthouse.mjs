@@ -19,7 +19,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const withoutDir = await fs.mkdtemp(path.join(os.tmpdir(), "memnun-lighthouse-"));
 const demoPage = await fs.readFile(path.join(ROOT, "demo-site", PRODUCT), "utf8");
-const withoutWidgets = demoPage.split("\n").filter((line) => !/memnun\.js|data-memnun=/.test(line)).join("\n");
+// The widget lines: the loader, the placeholders, and the module's preload hints with their comment.
+const WIDGET_LINE = /memnun\.js|data-memnun=|\/v1\/modules\/|its module starts with the page/;
+const withoutWidgets = demoPage.split("\n").filter((line) => !WIDGET_LINE.test(line)).join("\n");
 if (withoutWidgets === demoPage) throw new Error(`${PRODUCT} no longer has the widget lines this bench removes`);
 await fs.writeFile(path.join(withoutDir, "product-without-widgets.html"), withoutWidgets);
 const widgetLines = demoPage.split("\n").filter((line) => /data-memnun=/.test(line));
@@ -30,7 +32,7 @@ firstScreen.splice(priceAt + 1, 0, ...widgetLines);
 await fs.writeFile(path.join(withoutDir, "product-widgets-first-screen.html"), firstScreen.join("\n"));
 for (const page of ["anket.html", "siparis-takip.html"]) {
   const html = await fs.readFile(path.join(ROOT, "demo-site", page), "utf8");
-  const without = html.split("\n").filter((line) => !/memnun\.js|data-memnun=/.test(line)).join("\n");
+  const without = html.split("\n").filter((line) => !WIDGET_LINE.test(line)).join("\n");
   if (without === html) throw new Error(`${page} no longer has the widget lines this bench removes`);
   await fs.writeFile(path.join(withoutDir, `without-widget-${page}`), without);
 }

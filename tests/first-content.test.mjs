@@ -248,17 +248,17 @@ describe("the pages whose content is a widget preload their module", () => {
     assert.deepEqual(english, { files: ["/v1/modules/order-tracker.js", "/v1/modules/order-tracker.wasm"], errors: [] });
   });
 
-  test("stable names answered by another release are not taken: the loader fetches its own files", async () => {
+  test("stable names answered by another release, or failing, are not taken: the loader fetches its own files", async () => {
     // As a browser may hold them for minutes after a deploy: another release's glue and wasm.
     const other = "memnun-survey-000000000000.wasm";
-    const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Memnun-Module" };
+    const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Memnun-File" };
     const otherRelease = [
       ["**/v1/modules/survey.js", (route) => route.fulfill({
-        headers: { ...cors, "Content-Type": "text/javascript", "Memnun-Module": "memnun-survey-000000000000.js" },
+        headers: { ...cors, "Content-Type": "text/javascript", "Memnun-File": "memnun-survey-000000000000.js" },
         body: `export const wasm = "${other}"; export default () => { throw new Error("another release's glue"); }; export const mount = () => {};`,
       })],
       ["**/v1/modules/survey.wasm", (route) => route.fulfill({
-        headers: { ...cors, "Content-Type": "application/wasm", "Memnun-Module": other },
+        headers: { ...cors, "Content-Type": "application/wasm", "Memnun-File": other },
         body: Buffer.from("\0asm\x01\0\0\0\x01"),
       })],
     ];
@@ -267,6 +267,12 @@ describe("the pages whose content is a widget preload their module", () => {
     assert.match(files[0], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.js$/);
     assert.match(files[1], /^\/v1\/assets\/memnun-survey-[0-9a-f]{12}\.wasm$/);
     assert.deepEqual(errors, []);
+
+    // Stable names that fail (a dropped connection, a proxy that refuses them): the same.
+    const failing = [["**/v1/modules/**", (route) => route.abort("connectionreset")]];
+    const failed = await moduleFilesFetchedBy(`${site.url}/siparis-takip.html`, '[data-memnun="order-tracker"] #memnun-order-number', failing);
+    assert.equal(failed.files.filter((f) => f.startsWith("/v1/assets/memnun-tracker-")).length, 2, `${failed.files}`);
+    assert.deepEqual(failed.errors, []);
   });
 });
 

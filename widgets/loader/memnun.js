@@ -32,7 +32,7 @@ const load = (kind) => {
     stable
       ? [
           import(named + ".js").then((m) => (m.wasm == wasm ? m : hashed[0]()), hashed[0]),
-          fetch(named + ".wasm").then((r) => (r.headers.get("Memnun-Module") == wasm ? r : hashed[1]()), hashed[1]),
+          fetch(named + ".wasm").then((r) => (r.headers.get("Memnun-File") == wasm ? r : hashed[1]()), hashed[1]),
         ]
       : hashed.map((f) => f()),
   ).then(

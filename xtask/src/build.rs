@@ -143,6 +143,12 @@ pub fn widgets() -> Result<Widgets> {
 /// widget, where a merchant's preload hint saves the module a round trip. Named by the
 /// placeholder's kind (`data-memnun`), as in the loader.
 fn write_module_names(built: &Widgets) -> Result<()> {
+    // A glue finds its parts next to itself (`import.meta.url`): under /v1/modules/ it would not.
+    if !built.survey.parts.is_empty() || !built.tracker.parts.is_empty() {
+        bail!(
+            "the survey or the tracker has split parts: give them stable names in modules.json too"
+        );
+    }
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     let names = serde_json::json!({
         "survey.js": name(&built.survey.glue),
