@@ -345,8 +345,8 @@ fn node_report(script: &str, smoke: bool) -> Result<Value> {
     let mut cmd = Command::new("node");
     cmd.arg(root().join("bench").join(script))
         .current_dir(root());
-    if let Ok(chromium) = crate::tools::ensure_chromium() {
-        cmd.env("MEMNUN_CHROMIUM", chromium);
+    if let Ok(browsers) = crate::tools::ensure_browsers() {
+        cmd.env("MEMNUN_CHROMIUM", browsers.chromium);
     }
     if script == "edge-load.mjs" {
         cmd.env("MEMNUN_ISSO", isso_server()?);

@@ -1,10 +1,11 @@
 //! `cargo xtask test`: every test. Formatting and lints, native unit tests, the size budget, then the end-to-end
 //! tests (`tests/*.test.mjs`): HTTP against the real worker under workerd with a fresh local
-//! D1, and the demo pages in a real Chromium. Each end-to-end file starts and stops its own
+//! D1, and the demo pages in a real Chromium (a part of them in Firefox and WebKit too). Each
+//! end-to-end file starts and stops its own
 //! edge and site on free ports.
 
 use crate::process::run as run_cmd;
-use crate::tools::{ensure_build_tools, ensure_chromium, ensure_python_tools};
+use crate::tools::{ensure_browsers, ensure_build_tools, ensure_python_tools};
 use crate::{build, root, sizes, step};
 use anyhow::{Context, Result};
 use std::process::Command;
@@ -12,7 +13,7 @@ use std::process::Command;
 pub fn run(args: &[String]) -> Result<()> {
     let filter = args.first();
     ensure_build_tools()?;
-    let chromium = ensure_chromium()?;
+    let browsers = ensure_browsers()?;
     let python_tools = ensure_python_tools()?;
     let root = root();
 
@@ -109,7 +110,7 @@ pub fn run(args: &[String]) -> Result<()> {
     step("Size budget");
     sizes::check_budget(&built)?;
 
-    step("End-to-end tests: HTTP against workerd, browser in Chromium");
+    step("End-to-end tests: HTTP against workerd, browsers (Chromium; Firefox and WebKit)");
     let mut node = Command::new("node");
     node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
     match filter {
@@ -118,7 +119,9 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     run_cmd(
         node.current_dir(&root)
-            .env("MEMNUN_CHROMIUM", chromium)
+            .env("MEMNUN_CHROMIUM", browsers.chromium)
+            .env("MEMNUN_FIREFOX", browsers.firefox)
+            .env("MEMNUN_WEBKIT_DRIVER", browsers.webkit_driver)
             .env("MEMNUN_SCHEMATHESIS", python_tools.join("bin/schemathesis"))
             .env("MEMNUN_PYTHON", python_tools.join("bin/python")),
     )

@@ -137,7 +137,7 @@ fn ensure_npm_packages() -> Result<()> {
         return Ok(());
     }
     step(
-        "Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, axe-core, lighthouse)",
+        "Installing npm packages from package-lock.json (wrangler, binaryen, esbuild, playwright-core, puppeteer-core, axe-core, lighthouse)",
     );
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
@@ -149,29 +149,74 @@ pub fn node_bin(name: &str) -> PathBuf {
     root().join("node_modules/.bin").join(name)
 }
 
-/// Debian's Chromium for the browser tests: installed with apt-get when we are root.
-pub fn ensure_chromium() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("MEMNUN_CHROMIUM") {
-        return Ok(PathBuf::from(path));
+/// The browsers the end-to-end tests drive, from Debian's packages: Chromium (the whole browser
+/// suite), Firefox ESR and WebKitGTK's WebDriver with its MiniBrowser (the part every engine runs,
+/// `tests/engines.test.mjs`), and Xvfb, the display WebKitGTK needs. What is missing is installed
+/// with apt-get, once, when we are root; `MEMNUN_CHROMIUM`, `MEMNUN_FIREFOX` and
+/// `MEMNUN_WEBKIT_DRIVER` name other binaries.
+pub struct Browsers {
+    pub chromium: PathBuf,
+    pub firefox: PathBuf,
+    pub webkit_driver: PathBuf,
+}
+
+pub fn ensure_browsers() -> Result<Browsers> {
+    // (variable naming another binary, Debian's binary, its package)
+    let wanted = [
+        (Some("MEMNUN_CHROMIUM"), "/usr/bin/chromium", "chromium"),
+        (
+            Some("MEMNUN_FIREFOX"),
+            "/usr/bin/firefox-esr",
+            "firefox-esr",
+        ),
+        (
+            Some("MEMNUN_WEBKIT_DRIVER"),
+            "/usr/bin/WebKitWebDriver",
+            "webkit2gtk-driver",
+        ),
+        (None, "/usr/bin/xvfb-run", "xvfb"),
+    ];
+    let paths: Vec<PathBuf> = wanted
+        .iter()
+        .map(|(var, path, _)| {
+            var.and_then(std::env::var_os)
+                .map_or_else(|| PathBuf::from(path), PathBuf::from)
+        })
+        .collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .zip(&paths)
+        .filter(|(_, path)| !path.exists())
+        .map(|((_, _, package), _)| *package)
+        .collect();
+    if !missing.is_empty() {
+        // SAFETY: geteuid has no preconditions.
+        let is_root = unsafe { libc::geteuid() } == 0;
+        if !is_root {
+            bail!(
+                "the browser tests need {}: install them (Debian: `sudo apt-get install {}`) or \
+                 name other binaries with MEMNUN_CHROMIUM, MEMNUN_FIREFOX, MEMNUN_WEBKIT_DRIVER",
+                missing.join(", "),
+                missing.join(" ")
+            );
+        }
+        step(&format!(
+            "Installing {} with apt-get (for the browser tests, once)",
+            missing.join(", ")
+        ));
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    let path = PathBuf::from("/usr/bin/chromium");
-    if path.exists() {
-        return Ok(path);
-    }
-    // SAFETY: geteuid has no preconditions.
-    let is_root = unsafe { libc::geteuid() } == 0;
-    if !is_root {
-        bail!(
-            "the browser tests need Chromium: install it (Debian: `sudo apt-get install chromium`) \
-             or set MEMNUN_CHROMIUM to a Chromium binary"
-        );
-    }
-    step("Installing Chromium with apt-get (for the browser tests, once)");
-    run(Command::new("apt-get").arg("update"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    Ok(path)
+    let mut paths = paths.into_iter();
+    let mut next = || paths.next().unwrap_or_default();
+    Ok(Browsers {
+        chromium: next(),
+        firefox: next(),
+        webkit_driver: next(),
+    })
 }
 
 /// The Python tools the end-to-end tests run, pinned, from PyPI, in one virtual environment
