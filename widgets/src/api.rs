@@ -97,12 +97,42 @@ async fn send(url: &str, init: &RequestInit) -> Result<Answer, JsValue> {
     Ok(Answer { status, body, text })
 }
 
-/// A random UUID from the browser's CSPRNG, for idempotency keys.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `crypto.randomUUID()`, or the error of calling it where it is missing: only secure
+    /// contexts have it (not a shop served over plain http).
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = randomUUID)]
+    fn random_uuid() -> Result<String, wasm_bindgen::JsValue>;
+}
+
+/// A random UUID (version 4) from the browser's CSPRNG, for idempotency keys.
 pub fn new_idempotency_key() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_default()
+    if let Ok(uuid) = random_uuid() {
+        return uuid;
+    }
+    let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {
+        return String::new();
+    };
+    let random = js_sys::Uint8Array::new_with_length(16);
+    if crypto
+        .get_random_values_with_array_buffer_view(&random)
+        .is_err()
+    {
+        return String::new();
+    }
+    let mut bytes = random.to_vec();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut uuid = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            uuid.push('-');
+        }
+        uuid.push(HEX[usize::from(byte >> 4)] as char);
+        uuid.push(HEX[usize::from(byte & 0x0f)] as char);
+    }
+    uuid
 }
 
 /// Resolves after `ms` milliseconds.
