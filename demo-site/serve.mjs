@@ -22,8 +22,10 @@ export function contentSecurityPolicy(edge) {
   ].join("; ");
 }
 
-/** Starts the site on 127.0.0.1:port (0: any free port); resolves to the http.Server. */
-export function startSite({ port = 0, edge, roots }) {
+/** Starts the site on 127.0.0.1:port (0: any free port); resolves to the http.Server.
+ * `headScript`, a same-origin script's path, goes first into every page's `<head>` (the
+ * cross-engine tests' probe: a WebDriver session has no script of its own that runs first). */
+export function startSite({ port = 0, edge, roots, headScript }) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://x");
@@ -39,7 +41,9 @@ export function startSite({ port = 0, edge, roots }) {
         if (type.startsWith("text/html")) {
           headers["Content-Security-Policy"] = contentSecurityPolicy(edge);
           res.writeHead(200, headers);
-          return res.end(body.toString("utf8").replaceAll("__MEMNUN_EDGE__", edge));
+          let html = body.toString("utf8").replaceAll("__MEMNUN_EDGE__", edge);
+          if (headScript) html = html.replace("<head>", `<head>\n  <script src="${headScript}"></script>`);
+          return res.end(html);
         }
         res.writeHead(200, headers);
         return res.end(body);

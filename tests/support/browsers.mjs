@@ -8,14 +8,18 @@ import { spawn } from "node:child_process";
 import puppeteer from "puppeteer-core";
 import { CHROMIUM, CHROMIUM_FLAGS, freePort, until } from "./harness.mjs";
 
-export const ENGINES = ["chromium", "firefox", "webkit"];
+/** Every engine; MEMNUN_ENGINES=firefox,webkit narrows a run while working on one. */
+export const ENGINES = process.env.MEMNUN_ENGINES ? process.env.MEMNUN_ENGINES.split(",") : ["chromium", "firefox", "webkit"];
 const FIREFOX = process.env.MEMNUN_FIREFOX || "/usr/bin/firefox-esr";
 const WEBKIT_DRIVER = process.env.MEMNUN_WEBKIT_DRIVER || "/usr/bin/WebKitWebDriver";
 
 /**
  * A running browser of `engine`: `{ engine, version, open(url), close() }`. A page is
- * `{ run(fn, ...args), until(what, fn, ...args), close() }`, where `fn` runs in the page (its
- * source is sent, so it may use only its arguments, which must be JSON).
+ * `{ run(fn, ...args), until(what, fn, ...args), inject(source), press(...keys), type(text),
+ * reload(), goto(url), close() }`, where `fn` runs in the page (its source is sent, so it may use only its
+ * arguments, which must be JSON), `inject` runs a script's source as it is (axe-core), and
+ * `press`/`type` are the shopper's keys, sent to whatever has focus as real key events (the
+ * key names are puppeteer's: "Enter", "Tab", "ArrowRight", "Space").
  */
 export async function launchEngine(engine) {
   if (engine === "webkit") return launchWebKit();
@@ -31,19 +35,47 @@ export async function launchEngine(engine) {
       const page = await browser.newPage();
       await page.setViewport({ width: 390, height: 844 });
       await page.goto(url);
-      return pageOf((fn, args) => page.evaluate(fn, ...args), () => page.close());
+      return pageOf({
+        run: (fn, args) => page.evaluate(fn, ...args),
+        inject: (source) => page.evaluate(source),
+        press: async (keys) => {
+          for (const key of keys) await page.keyboard.press(key);
+        },
+        type: (text) => page.keyboard.type(text),
+        reload: () => page.reload(),
+        goto: (url) => page.goto(url),
+        close: () => page.close(),
+      });
     },
     close: () => browser.close(),
   };
 }
 
-function pageOf(run, close) {
+function pageOf({ run, inject, press, type, reload, goto, close }) {
   return {
     run: (fn, ...args) => run(fn, args),
     until: (what, fn, ...args) => until(what, () => run(fn, args)),
+    inject,
+    press: (...keys) => press(keys),
+    type,
+    reload,
+    goto,
     close,
   };
 }
+
+/** WebDriver's codes of the named keys the tests press (W3C WebDriver, "Keyboard actions"). */
+const WEBDRIVER_KEYS = {
+  Backspace: "\uE003",
+  Tab: "\uE004",
+  Enter: "\uE007",
+  Escape: "\uE00C",
+  Space: "\uE00D",
+  ArrowLeft: "\uE012",
+  ArrowUp: "\uE013",
+  ArrowRight: "\uE014",
+  ArrowDown: "\uE015",
+};
 
 async function launchWebKit() {
   const port = await freePort();
@@ -77,12 +109,31 @@ async function launchWebKit() {
     const at = `/session/${session.sessionId}`;
     await call("POST", `${at}/window/rect`, { width: 390, height: 844 });
     const run = (fn, args) => call("POST", `${at}/execute/sync`, { script: `return (${fn}).apply(null, arguments)`, args });
+    const keys = (values) =>
+      call("POST", `${at}/actions`, {
+        actions: [{ type: "key", id: "keyboard", actions: values.flatMap((value) => [{ type: "keyDown", value }, { type: "keyUp", value }]) }],
+      });
     return {
       engine: "webkit",
       version: `${session.capabilities.browserName} ${session.capabilities.browserVersion}`,
       async open(url) {
         await call("POST", `${at}/url`, { url });
-        return pageOf(run, () => call("POST", `${at}/url`, { url: "about:blank" }));
+        return pageOf({
+          run,
+          inject: (source) => call("POST", `${at}/execute/sync`, { script: `${source};\nreturn null;`, args: [] }),
+          press: (names) =>
+            keys(
+              names.map((name) => {
+                const value = WEBDRIVER_KEYS[name] ?? (name.length === 1 ? name : null);
+                if (!value) throw new Error(`no WebDriver code for the key ${name}`);
+                return value;
+              }),
+            ),
+          type: (text) => keys([...text]),
+          reload: () => call("POST", `${at}/refresh`, {}),
+          goto: (to) => call("POST", `${at}/url`, { url: to }),
+          close: () => call("POST", `${at}/url`, { url: "about:blank" }),
+        });
       },
       async close() {
         await call("DELETE", at).catch(() => {});

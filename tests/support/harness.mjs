@@ -211,12 +211,14 @@ export async function demoCatalog(siteUrl) {
   return items.map((item) => ({ ...item, url: `${siteUrl}/products/${item.id}.html`, image_url: `${siteUrl}/img/${item.id}.svg` }));
 }
 
-/** The demo site's pages (and the test pages) against `edgeUrl`, with their CSP. */
-export async function startDemoSite(edgeUrl, extraRoots = []) {
+/** The demo site's pages (and the test pages) against `edgeUrl`, with their CSP; `headScript`
+ * as `startSite` takes it. */
+export async function startDemoSite(edgeUrl, extraRoots = [], { headScript } = {}) {
   const server = await startSite({
     port: 0,
     edge: edgeUrl,
     roots: [path.join(ROOT, "demo-site"), path.join(ROOT, "tests/pages"), ...extraRoots],
+    headScript,
   });
   const url = `http://127.0.0.1:${server.address().port}`;
   return { url, stop: () => new Promise((r) => server.close(r)) };
