@@ -1,6 +1,6 @@
 // What would a page's Lighthouse LCP be if its wasm were smaller, or the page served over HTTPS
 // and HTTP/2? Runs Lighthouse (default mobile settings, brotli first, as lighthouse.mjs) on the
-// survey and tracker pages opened from their links, with Lantern's simulation changed before it
+// survey and tracker pages, opened from their links and without, one run each, with Lantern's simulation changed before it
 // runs: the page, the edge and the trace stay as they are. A question answered before building
 // something, not a figure of what ships (BENCHMARKS.md, "What the link pages would need").
 // Usage: node bench/lcp-what-if.mjs [--wasm-smaller-by BYTES] [--https] [--h2] [--timings]
@@ -11,7 +11,8 @@ import * as chromeLauncher from "chrome-launcher";
 import { Edge, startDemoSite, adminCall, CHROMIUM, CHROMIUM_FLAGS } from "../tests/support/harness.mjs";
 
 const arg = (name) => process.argv.includes(name);
-const smallerBy = Number(process.argv[process.argv.indexOf("--wasm-smaller-by") + 1] ?? 0) || 0;
+const smallerBy = arg("--wasm-smaller-by") ? Number(process.argv[process.argv.indexOf("--wasm-smaller-by") + 1]) : 0;
+if (!Number.isFinite(smallerBy)) throw new Error("--wasm-smaller-by takes a number of bytes");
 
 const simulate = Lantern.Simulation.Simulator.prototype.simulate;
 Lantern.Simulation.Simulator.prototype.simulate = function (graph, options) {
@@ -48,7 +49,13 @@ try {
   const links = await admin("POST", "orders/WHATIF-1/links");
   chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: ["--headless=new", ...CHROMIUM_FLAGS], logLevel: "silent" });
   const config = { extends: "lighthouse:default", settings: { extraHeaders: { "Accept-Encoding": "br, gzip, deflate" } } };
-  for (const [label, link] of [["survey page, from a link", links.survey.url], ["tracker page, from a link", links.tracker.url]]) {
+  const pages = [
+    ["survey page, from a link", links.survey.url],
+    ["tracker page, from a link", links.tracker.url],
+    ["survey page without a link", `${site.url}/anket.html`],
+    ["tracker page, its lookup form", `${site.url}/siparis-takip.html`],
+  ];
+  for (const [label, link] of pages) {
     const run = await lighthouse(link, { port: chrome.port, onlyCategories: ["performance"], logLevel: "error" }, config);
     console.log(`${label}: LCP ${Math.round(run.lhr.audits["largest-contentful-paint"].numericValue)} ms`);
     if (arg("--timings")) {

@@ -1,6 +1,6 @@
 // The cross-engine tests' probe, first in every page's <head> (engines.test.mjs): it hears what a
 // WebDriver session cannot (script errors, console errors, CSP violations, whether a module was
-// compiled while it streamed in), and `?probe=…` in the page's address makes this browser one the
+// compiled while it streamed in, what each beacon carried), and `?probe=…` in the page's address makes this browser one the
 // widgets must also work in: `storage-throws` (a private window, or storage blocked),
 // `no-random-uuid` (a shop served over plain http).
 (() => {
@@ -22,6 +22,17 @@
       });
     };
   }
+  // The ids of the events each beacon carried, kept across this tab's next page (a beacon
+  // leaves as its page goes): the test looks for exactly these at the edge.
+  const beacon = navigator.sendBeacon;
+  navigator.sendBeacon = function (url, data) {
+    const sent = beacon.call(navigator, url, data);
+    try {
+      const ids = JSON.parse(data).events.map((e) => e.id);
+      sessionStorage.setItem("memnun-probe:beacons", JSON.stringify([...JSON.parse(sessionStorage.getItem("memnun-probe:beacons") || "[]"), ...ids]));
+    } catch {}
+    return sent;
+  };
   const asked = new URLSearchParams(location.search).getAll("probe");
   if (asked.includes("storage-throws")) {
     for (const name of ["localStorage", "sessionStorage"]) {

@@ -32,10 +32,18 @@ const FEATURES = {
 };
 const BROWSERS = { chrome: "Chrome", chrome_android: "Chrome Android", firefox: "Firefox", safari: "Safari", safari_ios: "Safari on iOS" };
 const at = (path) => path.split(".").reduce((o, k) => o?.[k], bcd)?.__compat;
-/** The first version with the feature whole: not behind a flag, a prefix, another name or in part. */
-const version = (support) => [support].flat().find((s) => !s.flags && !s.prefix && !s.alternative_name && !s.partial_implementation)?.version_added ?? null;
-/** "≤79" counts as 79; null (never) as newer than any version. */
-const num = (v) => (typeof v === "string" ? parseFloat(v.replace("≤", "")) : v === true ? 0 : Infinity);
+/** The first version with the feature whole (not behind a flag, a prefix, another name or in
+ * part, and not removed since), or null if none. */
+const version = (support) =>
+  [support].flat().find((s) => !s.flags && !s.prefix && !s.alternative_name && !s.partial_implementation && !s.version_removed)?.version_added ?? null;
+/** "16.4" as [16, 4], "≤79" as [79]; true (some version) as [0]; never, or only a preview, as
+ * newer than any version. */
+const parts = (v) => (v === true ? [0] : typeof v === "string" && /^≤?\d/.test(v) ? v.replace("≤", "").split(".").map(Number) : [Infinity]);
+const newer = (a, b) => {
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  return false;
+};
 const worst = {};
 for (const [name, path] of Object.entries(FEATURES)) {
   const c = at(path);
@@ -44,7 +52,7 @@ for (const [name, path] of Object.entries(FEATURES)) {
   for (const b of Object.keys(BROWSERS)) {
     const v = version(c.support[b]);
     row.push(`${b} ${v}`);
-    if (!worst[b] || num(v) > num(worst[b][0])) worst[b] = [v, name];
+    if (!worst[b] || newer(v, worst[b][0])) worst[b] = [v, name];
   }
   console.log(name.padEnd(32), row.join(" | "));
 }

@@ -1,15 +1,18 @@
 // One way to drive the three browser engines shoppers use, so a test is written once and run in
 // each: Chromium (CDP) and Firefox (WebDriver BiDi) through puppeteer-core, WebKitGTK's
 // MiniBrowser through its W3C WebDriver (`WebKitWebDriver`, under Xvfb: it needs a display).
-// Only what every protocol has: open a page, run a function in it, wait for a condition. No
-// request interception (plain WebDriver has none): a test that needs the network to fail stops
-// the edge instead. The binaries are Debian's, installed by `cargo xtask test`.
+// Only what every protocol has: open a page (with storage of its own), run a function or a
+// script in it, wait for a condition, press keys, reload, navigate. No request interception
+// (plain WebDriver has none): a test that needs the network to fail stops the edge instead. The
+// binaries are Debian's, installed by `cargo xtask test`.
 import { spawn } from "node:child_process";
 import puppeteer from "puppeteer-core";
 import { CHROMIUM, CHROMIUM_FLAGS, freePort, until } from "./harness.mjs";
 
+const ALL_ENGINES = ["chromium", "firefox", "webkit"];
 /** Every engine; MEMNUN_ENGINES=firefox,webkit narrows a run while working on one. */
-export const ENGINES = process.env.MEMNUN_ENGINES ? process.env.MEMNUN_ENGINES.split(",") : ["chromium", "firefox", "webkit"];
+export const ENGINES = process.env.MEMNUN_ENGINES ? process.env.MEMNUN_ENGINES.split(",").map((e) => e.trim()) : ALL_ENGINES;
+for (const engine of ENGINES) if (!ALL_ENGINES.includes(engine)) throw new Error(`MEMNUN_ENGINES: ${engine} is not one of ${ALL_ENGINES}`);
 const FIREFOX = process.env.MEMNUN_FIREFOX || "/usr/bin/firefox-esr";
 const WEBKIT_DRIVER = process.env.MEMNUN_WEBKIT_DRIVER || "/usr/bin/WebKitWebDriver";
 
@@ -32,7 +35,9 @@ export async function launchEngine(engine) {
     engine,
     version: await browser.version(),
     async open(url) {
-      const page = await browser.newPage();
+      // A context of its own: no storage from another page.
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
       await page.setViewport({ width: 390, height: 844 });
       await page.goto(url);
       return pageOf({
@@ -44,7 +49,7 @@ export async function launchEngine(engine) {
         type: (text) => page.keyboard.type(text),
         reload: () => page.reload(),
         goto: (url) => page.goto(url),
-        close: () => page.close(),
+        close: () => context.close(),
       });
     },
     close: () => browser.close(),
@@ -132,7 +137,17 @@ async function launchWebKit() {
           type: (text) => keys([...text]),
           reload: () => call("POST", `${at}/refresh`, {}),
           goto: (to) => call("POST", `${at}/url`, { url: to }),
-          close: () => call("POST", `${at}/url`, { url: "about:blank" }),
+          // WebKitWebDriver has one window: the next page must not find this one's storage.
+          close: async () => {
+            await run(() => {
+              for (const name of ["localStorage", "sessionStorage"]) {
+                try {
+                  window[name].clear();
+                } catch {}
+              }
+            }, []);
+            await call("POST", `${at}/url`, { url: "about:blank" });
+          },
         });
       },
       async close() {
