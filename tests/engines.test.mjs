@@ -128,6 +128,24 @@ for (const engine of ENGINES) {
       await browser?.close();
     });
 
+    test("the probe hears a CSP violation and a script error, so a quiet page means something", async () => {
+      const page = await browser.open(`${site.url}/below-fold.html`);
+      await page.run(() => {
+        // The strict CSP allows images from the shop, the edge and data: only.
+        new Image().src = "http://192.0.2.1/pixel.png";
+        setTimeout(() => {
+          throw new Error("the probe's own error");
+        });
+      });
+      const heard = await page.until("the probe hearing both", () => {
+        const { violations, errors } = window.memnunProbe;
+        // Chromium mutes the message of an error from script a driver sent ("Script error.").
+        return violations.length > 0 && errors.length > 0 && window.memnunProbe;
+      });
+      assert.match(heard.violations[0], /^img-src/, browser.version);
+      await page.close();
+    });
+
     test("the loader fetches no module until a placeholder nears the viewport, then mounts it", async () => {
       const page = await browser.open(`${site.url}/below-fold.html`);
       await page.until("the loader", loaderSettled);
