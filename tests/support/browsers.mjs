@@ -19,10 +19,10 @@ const WEBKIT_DRIVER = process.env.MEMNUN_WEBKIT_DRIVER || "/usr/bin/WebKitWebDri
 /**
  * A running browser of `engine`: `{ engine, version, open(url), close() }`. A page is
  * `{ run(fn, ...args), until(what, fn, ...args), inject(source), press(...keys), type(text),
- * reload(), goto(url), close() }`, where `fn` runs in the page (its source is sent, so it may use only its
- * arguments, which must be JSON), `inject` runs a script's source as it is (axe-core), and
- * `press`/`type` are the shopper's keys, sent to whatever has focus as real key events (the
- * key names are puppeteer's: "Enter", "Tab", "ArrowRight", "Space").
+ * reload(), goto(url), close() }`, where `fn` runs in the page (its source is sent, so it may
+ * use only its arguments, which must be JSON), `inject` runs a script's source as it is
+ * (axe-core), and `press`/`type` are the shopper's keys, sent to whatever has focus as real key
+ * events (the key names are puppeteer's: "Enter", "Tab", "ArrowRight", "Space").
  */
 export async function launchEngine(engine) {
   if (engine === "webkit") return launchWebKit();
