@@ -31,6 +31,16 @@ async function assetNames() {
   return { glue, wasm, parts };
 }
 
+/** A widget file's answer to any page: 200, of `type`, cached as `cacheControl`, readable and
+ * not sniffed. */
+function assertPublicFile(res, name, type, cacheControl) {
+  assert.equal(res.status, 200, name);
+  assert.match(res.headers.get("content-type"), type);
+  assert.equal(res.headers.get("cache-control"), cacheControl);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+}
+
 describe("widget files", () => {
   test("the loader is cached briefly and names content-hashed files", async () => {
     const res = await fetch(`${edge.url}/v1/memnun.js`);
@@ -50,12 +60,7 @@ describe("widget files", () => {
     assert.ok(parts.some((p) => p.startsWith("memnun-product-review-form-")), `the product glue names the form's part: ${parts}`);
     const files = [...glue.map((g) => [g, /javascript/]), ...[...wasm, ...parts].map((w) => [w, /^application\/wasm/])];
     for (const [name, type] of files) {
-      const res = await fetch(`${edge.url}/v1/assets/${name}`);
-      assert.equal(res.status, 200, name);
-      assert.match(res.headers.get("content-type"), type);
-      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
-      assert.equal(res.headers.get("access-control-allow-origin"), "*");
-      assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+      assertPublicFile(await fetch(`${edge.url}/v1/assets/${name}`), name, type, "public, max-age=31536000, immutable");
     }
   });
 
@@ -65,12 +70,8 @@ describe("widget files", () => {
       const ownWasm = wasm.find((w) => w.startsWith(`memnun-${module}-`));
       for (const [file, hashed, type] of [[`${kind}.js`, glue.find((g) => g.startsWith(`memnun-${module}-`)), /javascript/], [`${kind}.wasm`, ownWasm, /^application\/wasm/]]) {
         const res = await fetch(`${edge.url}/v1/modules/${file}`);
-        assert.equal(res.status, 200, file);
-        assert.match(res.headers.get("content-type"), type);
         // Fresh for minutes, then taken at once while asked again: no round trip on a later visit.
-        assert.equal(res.headers.get("cache-control"), "public, max-age=300, stale-while-revalidate=604800");
-        assert.equal(res.headers.get("access-control-allow-origin"), "*");
-        assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+        assertPublicFile(res, file, type, "public, max-age=300, stale-while-revalidate=604800");
         // What the loader compares with what it names, so a page's script may read it.
         assert.equal(res.headers.get("memnun-file"), hashed);
         assert.equal(res.headers.get("access-control-expose-headers"), "Memnun-File");
